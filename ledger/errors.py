@@ -1,0 +1,125 @@
+"""One root exception for Terang, with families by where the fault lies.
+
+Every error carries a stable machine-readable ``code`` and a human ``message``;
+the HTTP layer renders it once as RFC 9457 ``application/problem+json`` using
+``http_status`` and ``type_uri``. Families:
+
+* ``ClientError`` (4xx): the request or statement is wrong; nothing was changed.
+* ``Unavailable`` (503 + Retry-After): push back, try again later.
+* ``VerificationError``: data failed a cryptographic or structural check; it carries
+  the evidence (what was expected and what was found).
+* ``InvariantBroken`` (500): a bug or a tampered database; always logged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TYPE_URI_BASE = "https://terang.dev/problems/"
+
+
+class TerangError(Exception):
+    """Root of every Terang error."""
+
+    http_status: int = 500
+    code: str = "internal_error"
+
+    def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.details: dict[str, Any] = details
+
+    @property
+    def type_uri(self) -> str:
+        return TYPE_URI_BASE + self.code.replace("_", "-")
+
+    def problem(self) -> dict[str, Any]:
+        """The RFC 9457 problem document for this error."""
+        doc: dict[str, Any] = {
+            "type": self.type_uri,
+            "title": self.code,
+            "status": self.http_status,
+            "detail": self.message,
+            "code": self.code,
+        }
+        if self.details:
+            doc["details"] = self.details
+        return doc
+
+
+class ClientError(TerangError):
+    """The caller sent something wrong. Nothing was changed."""
+
+    http_status = 422
+    code = "invalid_request"
+
+
+class NotFound(ClientError):
+    http_status = 404
+    code = "not_found"
+
+
+class Conflict(ClientError):
+    http_status = 409
+    code = "conflict"
+
+
+class Forbidden(ClientError):
+    http_status = 403
+    code = "forbidden"
+
+
+class PayloadTooLarge(ClientError):
+    http_status = 413
+    code = "payload_too_large"
+
+
+class Unavailable(TerangError):
+    """Push back: the service cannot take this now. Retry after ``retry_after_s``."""
+
+    http_status = 503
+    code = "unavailable"
+
+    def __init__(self, message: str, *, retry_after_s: int = 1, **details: Any) -> None:
+        super().__init__(message, **details)
+        self.retry_after_s = retry_after_s
+
+
+class VerificationError(TerangError):
+    """Bad data from somewhere: a proof, signature, hash or format failed to check."""
+
+    http_status = 422
+    code = "verification_failed"
+
+
+class FormatError(VerificationError):
+    """A signed or hashed format could not be parsed strictly."""
+
+    code = "malformed"
+
+
+class ProofError(VerificationError):
+    """A Merkle inclusion or consistency proof does not verify."""
+
+    code = "bad_proof"
+
+
+class SignatureError(VerificationError):
+    """A signature does not verify under the expected key."""
+
+    code = "bad_signature"
+
+
+class InvariantBroken(TerangError):
+    """Something that must never happen did: a bug, or a database changed behind our back."""
+
+    http_status = 500
+    code = "invariant_broken"
+
+
+def require(condition: bool, error: TerangError) -> None:
+    """Raise ``error`` unless ``condition`` holds. Unlike ``assert``, survives ``python -O``."""
+    if not condition:
+        raise error
