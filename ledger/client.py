@@ -1,0 +1,107 @@
+"""Client side: build and sign statements locally, send them, fetch receipts and proofs.
+
+Private keys never leave the caller: ``sign`` runs here and the server sees only the
+statement, the signature and (through the registry) the public key.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import httpx
+from nacl.signing import SigningKey
+
+from ledger.errors import TerangError
+from ledger.keys import client_key_id
+from ledger.limits import Limits
+from ledger.statement import SignedStatement, Statement, format_time, sign_statement
+
+DEFAULT_TIMEOUT_S = 30.0
+
+
+def new_nonce() -> str:
+    """128 random bits, URL-safe: collision-free idempotency keys without coordination."""
+    return secrets.token_urlsafe(16)
+
+
+def make_signed(
+    key: SigningKey,
+    statement_type: str,
+    subject: str,
+    body: dict[str, Any],
+    *,
+    at: datetime,
+    nonce: str | None = None,
+    limits: Limits | None = None,
+) -> SignedStatement:
+    """Build, validate and sign a statement with ``key`` (client time ``at``)."""
+    raw = {
+        "type": statement_type,
+        "subject": subject,
+        "signer": client_key_id(key),
+        "time": format_time(at),
+        "nonce": nonce or new_nonce(),
+        "body": body,
+    }
+    statement = Statement.from_json(raw, limits or Limits())
+    return sign_statement(statement, key)
+
+
+class RemoteError(TerangError):
+    """The server answered with a problem document."""
+
+    def __init__(self, status: int, problem: dict[str, Any]) -> None:
+        super().__init__(str(problem.get("detail", problem)), code=str(problem.get("code", "")))
+        self.http_status = status
+        self.problem_document = problem
+
+
+class LedgerClient:
+    def __init__(self, base_url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout_s)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> LedgerClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _check(self, response: httpx.Response) -> httpx.Response:
+        if response.status_code >= 400:
+            try:
+                problem = response.json()
+            except ValueError:
+                problem = {"detail": response.text, "code": "http_error"}
+            raise RemoteError(response.status_code, problem)
+        return response
+
+    def submit(self, signed: SignedStatement) -> dict[str, Any]:
+        response = self.http.post("/api/v1/statements", json=signed.to_json())
+        result: dict[str, Any] = self._check(response).json()
+        return result
+
+    def submit_batch(self, signed: Sequence[SignedStatement]) -> dict[str, Any]:
+        response = self.http.post(
+            "/api/v1/statements/batch", json={"statements": [s.to_json() for s in signed]}
+        )
+        result: dict[str, Any] = self._check(response).json()
+        return result
+
+    def checkpoint(self) -> str:
+        return self._check(self.http.get("/log/checkpoint")).text
+
+    def verifier_key(self) -> str:
+        return self._check(self.http.get("/log/verifier-key")).text.strip()
+
+    def tlog_proof(self, seq: int) -> str:
+        return self._check(self.http.get(f"/api/v1/entries/{seq}/tlog-proof")).text
+
+    def entry(self, seq: int) -> dict[str, Any]:
+        result: dict[str, Any] = self._check(self.http.get(f"/api/v1/entries/{seq}")).json()
+        return result

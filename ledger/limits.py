@@ -1,0 +1,80 @@
+"""Every bound the ledger enforces, in one place, with units last in the names.
+
+Each limit is a documented default that an operator can change through the
+environment variable named beside it (``TERANG_<NAME upper>``). Limits are checked
+against each other at construction so a configuration cannot contradict itself
+(a statement limit above what a tlog-tiles entry bundle can hold, say).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+
+from ledger.errors import InvariantBroken, require
+
+# SPEC: C2SP tlog-tiles: entry bundles are big-endian uint16 length-prefixed, so one
+# logged entry can never exceed 65,535 bytes.
+ENTRY_BUNDLE_ENTRY_BYTES_MAX = 65_535
+
+
+@dataclass(frozen=True)
+class Limits:
+    statement_bytes_max: int = 16 * 1024
+    """Canonical bytes of one signed statement (the client's part of an entry)."""
+    entry_overhead_bytes_max: int = 1024
+    """Room reserved for what the log adds around a statement (seq, time, prev, signature)."""
+    type_chars_max: int = 64
+    subject_chars_max: int = 128
+    nonce_chars_max: int = 64
+    nonce_chars_min: int = 16
+    clock_skew_s_max: int = 300
+    """How far a statement's client time may be from the server's logging time."""
+    batch_statements_max: int = 1000
+    """Statements in one POST of the batch API (one atomic job)."""
+    group_commit_statements_max: int = 2000
+    """Statements the sequencer folds into one database transaction."""
+    queue_jobs_max: int = 10_000
+    """Jobs waiting for the sequencer before requests are pushed back with 503."""
+    request_body_bytes_max: int = 8 * 1024 * 1024
+    page_size_max: int = 1000
+    checkpoint_interval_ms_min: int = 200
+    """Shortest time between two published checkpoints (rate limit)."""
+    append_timeout_ms_max: int = 30_000
+
+    def __post_init__(self) -> None:
+        require(
+            self.statement_bytes_max + self.entry_overhead_bytes_max
+            <= ENTRY_BUNDLE_ENTRY_BYTES_MAX,
+            InvariantBroken(
+                "statement_bytes_max + entry_overhead_bytes_max must fit a tlog-tiles "
+                f"entry bundle ({ENTRY_BUNDLE_ENTRY_BYTES_MAX} bytes)"
+            ),
+        )
+        require(
+            self.batch_statements_max <= self.group_commit_statements_max,
+            InvariantBroken("batch_statements_max must not exceed group_commit_statements_max"),
+        )
+        require(
+            0 < self.nonce_chars_min <= self.nonce_chars_max,
+            InvariantBroken("nonce length bounds are inconsistent"),
+        )
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
+        """Defaults overridden by ``TERANG_<FIELD>`` environment variables (integers)."""
+        env = dict(os.environ if environ is None else environ)
+        values: dict[str, int] = {}
+        for field in fields(cls):
+            raw = env.get("TERANG_" + field.name.upper())
+            if raw is not None:
+                require(
+                    raw.isascii() and raw.isdigit(),
+                    InvariantBroken(f"TERANG_{field.name.upper()} must be a whole number"),
+                )
+                values[field.name] = int(raw)
+        return cls(**values)
+
+    @property
+    def entry_bytes_max(self) -> int:
+        return self.statement_bytes_max + self.entry_overhead_bytes_max

@@ -1,0 +1,108 @@
+"""Publication: signing checkpoints over the integrated tree, rate-limited, all kept.
+
+A checkpoint is signed over (origin, size, root) where the root is computed from
+O(log n) stored perfect-subtree nodes. Every checkpoint is inserted into the
+append-only ``ledger_checkpoints`` table, so the full history of what the log
+claimed is kept and any two can be checked for consistency.
+
+Guarantee: once ``publish`` returns a checkpoint of size n, every entry below n is
+*published*: a tlog-proof for it can be served from then on.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from ledger import merkle, storage
+from ledger.checkpoint import Checkpoint, sign_checkpoint
+from ledger.note import Signer
+from ledger.statement import format_time
+
+
+@dataclass(frozen=True)
+class PublishedCheckpoint:
+    size: int
+    root_hash: bytes
+    note: str
+
+
+def latest_checkpoint(conn: Connection) -> PublishedCheckpoint | None:
+    c = storage.checkpoints.c
+    size = conn.execute(select(func.max(c.tree_size))).scalar()
+    if size is None:
+        return None
+    return checkpoint_at(conn, int(size))
+
+
+def checkpoint_at(conn: Connection, size: int) -> PublishedCheckpoint | None:
+    c = storage.checkpoints.c
+    row = conn.execute(select(c.tree_size, c.root_hash, c.note).where(c.tree_size == size)).first()
+    if row is None:
+        return None
+    return PublishedCheckpoint(int(row.tree_size), bytes(row.root_hash), row.note)
+
+
+def checkpoint_covering(conn: Connection, seq: int) -> PublishedCheckpoint | None:
+    """The latest checkpoint that includes entry ``seq``."""
+    latest = latest_checkpoint(conn)
+    if latest is None or latest.size <= seq:
+        return None
+    return latest
+
+
+class Publisher:
+    def __init__(
+        self,
+        engine: Engine,
+        signer: Signer,
+        origin: str,
+        clock: Callable[[], datetime],
+        interval_ms_min: int,
+    ) -> None:
+        self.engine = engine
+        self.signer = signer
+        self.origin = origin
+        self.clock = clock
+        self.interval_s_min = interval_ms_min / 1000
+        self._last_publish_monotonic = 0.0
+        self._lock = threading.Lock()
+
+    def publish(self, *, force: bool = False) -> PublishedCheckpoint | None:
+        """Sign a checkpoint for the current size, unless rate-limited or unchanged."""
+        with self._lock:
+            if (
+                not force
+                and time.monotonic() - self._last_publish_monotonic < self.interval_s_min
+            ):
+                return None
+            try:
+                with self.engine.begin() as conn:
+                    size = storage.tree_size(conn)
+                    latest = latest_checkpoint(conn)
+                    if latest is not None and latest.size >= size:
+                        return latest
+                    nodes = storage.fetch_nodes(conn, merkle.nodes_for_root(size))
+                    root = merkle.root_hash(size, nodes)
+                    note = sign_checkpoint(Checkpoint(self.origin, size, root), self.signer)
+                    conn.execute(
+                        storage.checkpoints.insert().values(
+                            tree_size=size,
+                            root_hash=root,
+                            note=note,
+                            published_at=format_time(self.clock()),
+                        )
+                    )
+            except IntegrityError:
+                # Another process published this size first; its note is as good.
+                with self.engine.connect() as again:
+                    return checkpoint_at(again, size)
+            self._last_publish_monotonic = time.monotonic()
+            return PublishedCheckpoint(size, root, note)

@@ -1,0 +1,71 @@
+"""Applying one logged entry to state: the single rule shared by writer and verifier.
+
+Order of checks (the first failure wins, always the same for the same input):
+
+1. position: entry 0 is the genesis and only entry 0 is;
+2. the statement type is known;
+3. the signer is registered and not revoked (genesis: named in its own body);
+4. the signature verifies under the signer's registered key;
+5. the signer holds one of the roles the type requires;
+6. the type's reducer accepts it given the state.
+
+Nothing here reads a clock or a database: the entry carries its logging time and the
+state is passed in, so the offline verifier replays exactly what the server did.
+"""
+
+from __future__ import annotations
+
+from ledger.authority import (
+    GENESIS_TYPE,
+    MissingRole,
+    RevokedSigner,
+    UnknownSigner,
+    genesis_signer_key,
+    key_document,
+)
+from ledger.kinds import KindRegistry, Rejected
+from ledger.state import State
+from ledger.statement import LoggedEntry, b64decode_strict, key_id_of
+
+
+def apply_entry(state: State, kinds: KindRegistry, entry: LoggedEntry) -> None:
+    """Check and apply ``entry`` to ``state``; raise a ``TerangError`` if it is not valid."""
+    statement = entry.signed.statement
+    if (entry.seq == 0) != (statement.type == GENESIS_TYPE):
+        raise Rejected(
+            "the first entry must be the genesis, and only the first"
+            if entry.seq == 0
+            else "the log already has its genesis",
+            code="genesis_position",
+        )
+    kind = kinds.get(statement.type)
+    if statement.type == GENESIS_TYPE:
+        entry.signed.verify(genesis_signer_key(entry))
+        kind.reduce(state, entry)
+        return
+    signer = key_document(state, statement.signer)
+    if signer is None:
+        if not kind.self_signed:
+            raise UnknownSigner(
+                f"signer {statement.signer} is not a registered key", signer=statement.signer
+            )
+        # A self-signed statement registers its own signer: the key is in the body.
+        own_key = b64decode_strict(str(statement.body.get("public_key", "")), field="public_key")
+        if key_id_of(own_key) != statement.signer:
+            raise UnknownSigner("signer is not the key id of body.public_key")
+        entry.signed.verify(own_key)
+    elif signer["revoked_seq"] is not None:
+        raise RevokedSigner(
+            f"signer {statement.signer} was revoked at seq {signer['revoked_seq']}",
+            signer=statement.signer,
+        )
+    if signer is not None:
+        entry.signed.verify(b64decode_strict(signer["public_key"], field="public_key"))
+        if not kind.roles.intersection(signer["roles"]):
+            raise MissingRole(
+                f"{statement.type} needs one of the roles {', '.join(sorted(kind.roles))};"
+                f" signer holds {', '.join(signer['roles']) or 'none'}",
+                signer=statement.signer,
+                required_roles=sorted(kind.roles),
+            )
+    kind.reduce(state, entry)

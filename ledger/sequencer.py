@@ -1,0 +1,344 @@
+"""The sequencer: the one writer that turns signed statements into log entries.
+
+Life of a leaf (what each step guarantees):
+
+1. ``submit(job)``: a job is one statement or one batch; a batch is atomic (all of
+   it is logged or none). The job waits in a bounded queue (full: ``Unavailable``,
+   503 + Retry-After).
+2. The writer thread takes every waiting job (up to ``group_commit_statements_max``
+   statements) and opens ONE database transaction holding the write lock
+   (PostgreSQL advisory lock / SQLite ``BEGIN IMMEDIATE``), so several processes can
+   share a database and still never assign a seq twice.
+3. It reads the clock once, the head (size and last leaf hash) and the Merkle
+   frontier (O(log n) nodes), then for each statement in order: idempotency (the same
+   signer and nonce already logged: answer with the first receipt; a different
+   statement under a used nonce: 409), clock skew, then ``replay.apply_entry``
+   (type, signer, signature, role, reducer) on a staged overlay of the state.
+   A rejected job discards its overlay and gives back its seqs.
+4. Entries, new Merkle nodes and projection changes are inserted, and the
+   transaction commits: the entry is now *sequenced and integrated*. A crash before
+   the commit leaves none of it; after, all of it.
+5. The publisher may sign a checkpoint covering it (rate-limited): *published*.
+   Receipts carry a tlog-proof once a checkpoint covers the entry.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, select, tuple_
+from sqlalchemy.engine import Connection
+
+from ledger import merkle, storage
+from ledger.errors import ClientError, Conflict, PayloadTooLarge, TerangError, Unavailable
+from ledger.kinds import KindRegistry
+from ledger.limits import Limits
+from ledger.replay import apply_entry
+from ledger.state import Document, Overlay
+from ledger.statement import (
+    ZERO_HASH,
+    LoggedEntry,
+    SignedStatement,
+    format_time,
+    parse_time,
+)
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+class NonceReused(Conflict):
+    code = "nonce_reused"
+
+
+class ClockSkew(ClientError):
+    code = "clock_skew"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the log promises about one statement once its transaction committed."""
+
+    seq: int
+    leaf_hash: bytes
+    logged_at: str
+    duplicate: bool
+
+
+class StoredState:
+    """``State`` over ``projection_rows`` inside the writer's transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.cache: dict[tuple[str, str], Document | None] = {}
+        self.dirty: dict[tuple[str, str], Document] = {}
+
+    def get(self, namespace: str, key: str) -> Document | None:
+        cache_key = (namespace, key)
+        if cache_key not in self.cache:
+            raw = self.conn.execute(
+                select(storage.projection_rows.c.value).where(
+                    storage.projection_rows.c.namespace == namespace,
+                    storage.projection_rows.c.key == key,
+                )
+            ).scalar()
+            self.cache[cache_key] = None if raw is None else json.loads(raw)
+        found = self.cache[cache_key]
+        return None if found is None else json.loads(json.dumps(found))
+
+    def put(self, namespace: str, key: str, value: Document) -> None:
+        self.cache[(namespace, key)] = value
+        self.dirty[(namespace, key)] = value
+
+    def flush(self, seq: int) -> None:
+        storage.upsert_projection(
+            self.conn,
+            {k: json.dumps(v, sort_keys=True, separators=(",", ":")) for k, v in self.dirty.items()},
+            seq,
+        )
+        self.dirty = {}
+
+
+@dataclass
+class _Job:
+    statements: Sequence[SignedStatement]
+    future: Future[list[Receipt]]
+
+
+def _existing_receipts(
+    conn: Connection, statements: Sequence[SignedStatement]
+) -> dict[tuple[str, str], tuple[Receipt, bytes]]:
+    """Receipts (and entry bytes) already logged under any (signer, nonce) of these."""
+    pairs = sorted({(s.statement.signer, s.statement.nonce) for s in statements})
+    found: dict[tuple[str, str], tuple[Receipt, bytes]] = {}
+    e = storage.entries.c
+    for start in range(0, len(pairs), 400):
+        rows = conn.execute(
+            select(e.signer, e.nonce, e.seq, e.leaf_hash, e.logged_at, e.entry_bytes).where(
+                tuple_(e.signer, e.nonce).in_(pairs[start : start + 400])
+            )
+        )
+        for signer, nonce, seq, leaf, logged_at, entry_bytes in rows:
+            found[(signer, nonce)] = (
+                Receipt(int(seq), bytes(leaf), logged_at, duplicate=True),
+                bytes(entry_bytes),
+            )
+    return found
+
+
+class Sequencer:
+    def __init__(
+        self,
+        engine: Engine,
+        kinds: KindRegistry,
+        limits: Limits,
+        clock: Clock,
+        after_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.kinds = kinds
+        self.limits = limits
+        self.clock = clock
+        self.after_commit = after_commit
+        self._queue: queue.Queue[_Job | None] = queue.Queue(maxsize=limits.queue_jobs_max)
+        self._thread: threading.Thread | None = None
+
+    # -- the synchronous core -------------------------------------------------------
+
+    def append_batch(self, jobs: Sequence[Sequence[SignedStatement]]) -> list[list[Receipt] | TerangError]:
+        """Log several jobs in ONE transaction; each job is atomic on its own.
+
+        Returns, per job, its receipts or the error that rejected it (nothing of a
+        rejected job is logged). Used by the writer thread and by bulk tools.
+        """
+        results: list[list[Receipt] | TerangError] = []
+        with self.engine.connect().execution_options(**{storage.WRITE_LOCK_OPTION: True}) as conn:
+            with conn.begin():
+                storage.take_write_lock(conn)
+                results = self._append_locked(conn, jobs)
+        if self.after_commit is not None and any(isinstance(r, list) for r in results):
+            try:
+                self.after_commit()
+            except Exception:  # publication is retried by the next batch or tick
+                log.exception("publishing a checkpoint after commit failed")
+        return results
+
+    def _append_locked(
+        self, conn: Connection, jobs: Sequence[Sequence[SignedStatement]]
+    ) -> list[list[Receipt] | TerangError]:
+        now = self.clock()
+        logged_at = format_time(now)
+        size = storage.tree_size(conn)
+        prev = ZERO_HASH if size == 0 else storage.leaf_hash_at(conn, size - 1) or ZERO_HASH
+        state = StoredState(conn)
+        batch_state = Overlay(state)
+        existing = _existing_receipts(conn, [s for job in jobs for s in job])
+        pending_by_nonce: dict[tuple[str, str], tuple[Receipt, bytes]] = {}
+        new_entries: list[LoggedEntry] = []
+        new_rows: list[dict[str, object]] = []
+        results: list[list[Receipt] | TerangError] = []
+
+        for job in jobs:
+            job_state = Overlay(batch_state)
+            job_receipts: list[Receipt] = []
+            job_entries: list[LoggedEntry] = []
+            job_nonces: dict[tuple[str, str], tuple[Receipt, bytes]] = {}
+            next_seq = size + len(new_entries)
+            next_prev = new_entries[-1].leaf_hash() if new_entries else prev
+            try:
+                for signed in job:
+                    statement = signed.statement
+                    nonce_key = (statement.signer, statement.nonce)
+                    earlier = (
+                        existing.get(nonce_key)
+                        or pending_by_nonce.get(nonce_key)
+                        or job_nonces.get(nonce_key)
+                    )
+                    if earlier is not None:
+                        job_receipts.append(self._idempotent(earlier, signed))
+                        continue
+                    self._check_clock(statement.time, now)
+                    entry = LoggedEntry(next_seq, logged_at, next_prev, signed)
+                    entry_bytes = entry.entry_bytes()
+                    if len(entry_bytes) > self.limits.entry_bytes_max:
+                        raise PayloadTooLarge(
+                            f"entry would be {len(entry_bytes)} bytes; the limit is "
+                            f"{self.limits.entry_bytes_max}",
+                            code="entry_too_large",
+                        )
+                    apply_entry(job_state, self.kinds, entry)
+                    leaf = merkle.leaf_hash(entry_bytes)
+                    receipt = Receipt(next_seq, leaf, logged_at, duplicate=False)
+                    job_receipts.append(receipt)
+                    job_entries.append(entry)
+                    job_nonces[nonce_key] = (receipt, entry_bytes)
+                    next_seq += 1
+                    next_prev = leaf
+            except TerangError as error:
+                error.details.setdefault("statement_index", len(job_receipts))
+                results.append(error)
+                continue
+            job_state.commit()
+            pending_by_nonce.update(job_nonces)
+            new_entries.extend(job_entries)
+            for entry in job_entries:
+                statement = entry.signed.statement
+                entry_bytes = entry.entry_bytes()
+                new_rows.append(
+                    {
+                        "seq": entry.seq,
+                        "leaf_hash": merkle.leaf_hash(entry_bytes),
+                        "entry_bytes": entry_bytes,
+                        "statement_type": statement.type,
+                        "subject": statement.subject,
+                        "signer": statement.signer,
+                        "nonce": statement.nonce,
+                        "logged_at": entry.logged_at,
+                    }
+                )
+            results.append(job_receipts)
+
+        if new_rows:
+            conn.execute(storage.entries.insert(), new_rows)
+            frontier = storage.fetch_nodes(conn, merkle.nodes_for_root(size))
+            leaves = [row["leaf_hash"] for row in new_rows]
+            storage.insert_nodes(
+                conn, merkle.append_leaves(size, frontier, leaves)  # type: ignore[arg-type]
+            )
+            batch_state.commit()
+            state.flush(size + len(new_rows) - 1)
+        return results
+
+    def _idempotent(self, earlier: tuple[Receipt, bytes], signed: SignedStatement) -> Receipt:
+        receipt, entry_bytes = earlier
+        logged = LoggedEntry.parse(entry_bytes, self.limits)
+        if logged.signed.statement.canonical() != signed.statement.canonical():
+            raise NonceReused(
+                f"nonce {signed.statement.nonce!r} was already used by this signer for a "
+                f"different statement (seq {receipt.seq})",
+                seq=receipt.seq,
+            )
+        return receipt
+
+    def _check_clock(self, client_time: str, now: datetime) -> None:
+        skew_s = abs((parse_time(client_time) - now).total_seconds())
+        if skew_s > self.limits.clock_skew_s_max:
+            raise ClockSkew(
+                f"statement time {client_time} is {skew_s:.0f} s from the log's clock "
+                f"{format_time(now)}; the window is ±{self.limits.clock_skew_s_max} s",
+                skew_s=int(skew_s),
+                window_s=self.limits.clock_skew_s_max,
+            )
+
+    # -- the writer thread (group commit) -------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="terang-sequencer", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def submit(self, statements: Sequence[SignedStatement]) -> Future[list[Receipt]]:
+        """Queue one atomic job; the future resolves after its transaction commits."""
+        if len(statements) > self.limits.batch_statements_max:
+            raise PayloadTooLarge(
+                f"a batch holds at most {self.limits.batch_statements_max} statements",
+                code="batch_too_large",
+            )
+        future: Future[list[Receipt]] = Future()
+        try:
+            self._queue.put_nowait(_Job(statements, future))
+        except queue.Full as exc:
+            raise Unavailable("the sequencer queue is full", retry_after_s=1) from exc
+        if self._thread is None:
+            self.start()
+        return future
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            jobs = [first]
+            count = len(first.statements)
+            stop = False
+            while count < self.limits.group_commit_statements_max:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                jobs.append(more)
+                count += len(more.statements)
+            self._process(jobs)
+            if stop:
+                return
+
+    def _process(self, jobs: list[_Job]) -> None:
+        try:
+            results = self.append_batch([job.statements for job in jobs])
+        except Exception as exc:  # the whole transaction failed: nothing was logged
+            log.exception("append transaction failed")
+            for job in jobs:
+                job.future.set_exception(exc)
+            return
+        for job, result in zip(jobs, results, strict=True):
+            if isinstance(result, list):
+                job.future.set_result(result)
+            else:
+                job.future.set_exception(result)

@@ -1,0 +1,159 @@
+"""The ledger as one object: configuration, engine, sequencer, publisher and reads.
+
+Built once by the composition root (``terang.app``) or a CLI command and passed to
+routers; nothing here is a global.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from ledger import authority, migrations, storage
+from ledger.errors import NotFound, TerangError, Unavailable
+from ledger.keys import KeyFileError, read_secret_file
+from ledger.kinds import KindRegistry
+from ledger.limits import Limits
+from ledger.note import Signer, parse_private_key
+from ledger.proofs import NotPublished, tlog_proof
+from ledger.publisher import PublishedCheckpoint, Publisher, latest_checkpoint
+from ledger.sequencer import Receipt, Sequencer
+from ledger.statement import LoggedEntry, SignedStatement
+
+DEFAULT_DATABASE_URL = "sqlite:///./terang.db"
+DEFAULT_LOG_KEY_FILE = "keys/log.key"
+
+
+def utc_now() -> datetime:
+    """The system's one clock; read once per batch or request and passed on as data."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    log_key_file: Path = Path(DEFAULT_LOG_KEY_FILE)
+    log_key: str | None = None
+    limits: Limits = field(default_factory=Limits)
+
+    @classmethod
+    def from_env(cls, database_url: str | None = None) -> Settings:
+        return cls(
+            database_url=database_url
+            or os.environ.get("TERANG_DATABASE_URL", DEFAULT_DATABASE_URL),
+            log_key_file=Path(os.environ.get("TERANG_LOG_KEY_FILE", DEFAULT_LOG_KEY_FILE)),
+            log_key=os.environ.get("TERANG_LOG_KEY"),
+            limits=Limits.from_env(),
+        )
+
+    def load_log_signer(self) -> Signer:
+        text = self.log_key if self.log_key else read_secret_file(self.log_key_file)
+        signer = parse_private_key(text)
+        if not isinstance(signer, Signer):
+            raise KeyFileError("the log key must be an Ed25519 signed-note key")
+        return signer
+
+
+@dataclass(frozen=True)
+class AppendOutcome:
+    receipts: list[Receipt]
+    proofs: dict[int, str]
+    """tlog-proof text by seq, for entries a published checkpoint already covers."""
+
+
+class Ledger:
+    def __init__(
+        self,
+        settings: Settings,
+        kinds: KindRegistry,
+        *,
+        engine: Engine | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        log_signer: Signer | None = None,
+        migrate: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.limits = settings.limits
+        self.kinds = kinds
+        self.clock = clock
+        self.engine = engine or storage.make_engine(settings.database_url)
+        if migrate:
+            migrations.upgrade(self.engine)
+        self.log_signer = log_signer or settings.load_log_signer()
+        self.origin = self.log_signer.name
+        self.publisher = Publisher(
+            self.engine,
+            self.log_signer,
+            self.origin,
+            clock,
+            self.limits.checkpoint_interval_ms_min,
+        )
+        self.sequencer = Sequencer(
+            self.engine, kinds, self.limits, clock, after_commit=self.publisher.publish
+        )
+
+    def close(self) -> None:
+        self.sequencer.stop()
+        self.engine.dispose()
+
+    # -- writes -----------------------------------------------------------------------
+
+    def append(self, statements: Sequence[SignedStatement]) -> AppendOutcome:
+        """Log one atomic job through the group-commit writer and wait for it."""
+        future = self.sequencer.submit(statements)
+        try:
+            receipts = future.result(timeout=self.limits.append_timeout_ms_max / 1000)
+        except TimeoutError as exc:
+            raise Unavailable("the sequencer did not answer in time", retry_after_s=2) from exc
+        return AppendOutcome(receipts, self.proofs_for([r.seq for r in receipts]))
+
+    def append_direct(self, statements: Sequence[SignedStatement]) -> list[Receipt]:
+        """Log one atomic job in the caller's thread (bulk tools, init); raise on rejection."""
+        (result,) = self.sequencer.append_batch([statements])
+        if isinstance(result, TerangError):
+            raise result
+        return result
+
+    # -- reads ------------------------------------------------------------------------
+
+    def proofs_for(self, seqs: Sequence[int]) -> dict[int, str]:
+        proofs: dict[int, str] = {}
+        with self.engine.connect() as conn:
+            for seq in seqs:
+                try:
+                    proofs[seq] = tlog_proof(conn, seq).to_text()
+                except NotPublished:
+                    continue
+        return proofs
+
+    def size(self) -> int:
+        with self.engine.connect() as conn:
+            return storage.tree_size(conn)
+
+    def latest_checkpoint(self) -> PublishedCheckpoint | None:
+        with self.engine.connect() as conn:
+            return latest_checkpoint(conn)
+
+    def entry(self, seq: int) -> LoggedEntry:
+        with self.engine.connect() as conn:
+            raw = conn.execute(
+                select(storage.entries.c.entry_bytes).where(storage.entries.c.seq == seq)
+            ).scalar()
+        if raw is None:
+            raise NotFound(f"no entry with seq {seq}", code="unknown_seq")
+        return LoggedEntry.parse(bytes(raw), self.limits)
+
+    def verifier_key(self) -> str:
+        return self.log_signer.verifier_key()
+
+
+def default_kinds() -> KindRegistry:
+    """The ledger's own statement kinds; the composition root adds the modules'."""
+    registry = KindRegistry()
+    authority.register(registry)
+    return registry

@@ -1,0 +1,275 @@
+"""Signed statements and logged entries: their fields, limits, bytes and signatures.
+
+A *statement* is what a client signs::
+
+    {"type": "budget.appropriation.posted", "subject": "<budget line>",
+     "signer": "<key id, 64 hex>", "time": "<UTC ISO 8601, Z>",
+     "nonce": "<16-64 chars [A-Za-z0-9_-]>", "body": {...}}
+
+Its signature is Ed25519 over ``STATEMENT_SIGNATURE_DOMAIN || JCS(statement)``; the
+domain prefix keeps a statement signature from ever being valid as anything else
+(a checkpoint note, a cosignature). A *logged entry* is what the log stores::
+
+    {"v": 1, "seq": n, "logged_at": "<UTC ISO 8601, Z>", "prev": "<hex leaf hash of n-1>",
+     "statement": {...}, "signature": "<base64>"}
+
+and its entry bytes are ``JCS(logged entry)``; the Merkle leaf is
+``SHA-256(0x00 || entry bytes)``. Encodings are fixed per field: key ids and hashes
+are lowercase hex, signatures and public keys are standard base64.
+
+Checks run in this order, so the same bad input always yields the same first error:
+shape → field formats and lengths → canonical size → clock skew → signature.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from nacl.exceptions import BadSignatureError
+from nacl.signing import SigningKey, VerifyKey
+
+from ledger.canonical import canonical_bytes, check_json_value
+from ledger.errors import ClientError, FormatError, PayloadTooLarge, SignatureError
+from ledger.limits import Limits
+from ledger.merkle import leaf_hash
+
+STATEMENT_SIGNATURE_DOMAIN = b"terang.statement.v1\x00"
+ENTRY_FORMAT_VERSION = 1
+ZERO_HASH = bytes(32)
+
+STATEMENT_FIELDS = frozenset({"type", "subject", "signer", "time", "nonce", "body"})
+TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+SUBJECT_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$")
+NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+KEY_ID_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+TIME_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
+
+
+def key_id_of(public_key: bytes) -> str:
+    """A signer's key id: lowercase hex SHA-256 of its raw 32-byte Ed25519 public key."""
+    if len(public_key) != 32:
+        raise ClientError("an Ed25519 public key is 32 bytes", code="bad_public_key")
+    return hashlib.sha256(public_key).hexdigest()
+
+
+def format_time(moment: datetime) -> str:
+    """UTC ISO 8601 with millisecond precision and a ``Z``: the one time format we write."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def parse_time(text: str, *, field: str = "time") -> datetime:
+    """Strict UTC ISO 8601 ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``."""
+    if not isinstance(text, str) or not TIME_PATTERN.match(text):
+        raise ClientError(
+            f"{field} must be UTC ISO 8601 like 2026-01-31T08:00:00Z", code="bad_time", field=field
+        )
+    try:
+        return datetime.fromisoformat(text[:-1] + "+00:00")
+    except ValueError as exc:
+        raise ClientError(f"{field}: {exc}", code="bad_time", field=field) from exc
+
+
+def b64encode(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def b64decode_strict(text: str, *, field: str) -> bytes:
+    """Standard base64, canonical (re-encoding gives the same text), or ``ClientError``."""
+    try:
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, AttributeError) as exc:
+        raise ClientError(f"{field} is not valid base64", code="bad_base64", field=field) from exc
+    if b64encode(raw) != text:
+        raise ClientError(f"{field} is not canonical base64", code="bad_base64", field=field)
+    return raw
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A client's statement, validated for shape and limits (not yet for signature)."""
+
+    type: str
+    subject: str
+    signer: str
+    time: str
+    nonce: str
+    body: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "subject": self.subject,
+            "signer": self.signer,
+            "time": self.time,
+            "nonce": self.nonce,
+            "body": self.body,
+        }
+
+    def canonical(self) -> bytes:
+        return canonical_bytes(self.to_json())
+
+    def signing_message(self) -> bytes:
+        return STATEMENT_SIGNATURE_DOMAIN + self.canonical()
+
+    @classmethod
+    def from_json(cls, value: Any, limits: Limits) -> Statement:
+        """Validate shape, formats and lengths; raise ``ClientError`` naming the field."""
+        if not isinstance(value, dict):
+            raise ClientError("statement must be a JSON object", code="bad_statement")
+        missing = sorted(STATEMENT_FIELDS - value.keys())
+        if missing:
+            raise ClientError(
+                f"statement is missing {', '.join(missing)}", code="missing_field", fields=missing
+            )
+        extra = sorted(value.keys() - STATEMENT_FIELDS)
+        if extra:
+            raise ClientError(
+                f"statement has unknown field(s) {', '.join(extra)}",
+                code="unknown_field",
+                fields=extra,
+            )
+        _check_text(value["type"], "type", TYPE_PATTERN, 1, limits.type_chars_max)
+        _check_text(value["subject"], "subject", SUBJECT_PATTERN, 1, limits.subject_chars_max)
+        _check_text(value["signer"], "signer", KEY_ID_PATTERN, 64, 64)
+        _check_text(
+            value["nonce"], "nonce", NONCE_PATTERN, limits.nonce_chars_min, limits.nonce_chars_max
+        )
+        parse_time(value["time"])
+        if not isinstance(value["body"], dict):
+            raise ClientError("body must be a JSON object", code="bad_body", field="body")
+        check_json_value(value["body"], where="body")
+        statement = cls(
+            type=value["type"],
+            subject=value["subject"],
+            signer=value["signer"],
+            time=value["time"],
+            nonce=value["nonce"],
+            body=value["body"],
+        )
+        size = len(statement.canonical())
+        if size > limits.statement_bytes_max:
+            raise PayloadTooLarge(
+                f"statement is {size} canonical bytes; the limit is {limits.statement_bytes_max}."
+                " Put documents outside the log and log their SHA-256.",
+                code="statement_too_large",
+                size_bytes=size,
+                limit_bytes=limits.statement_bytes_max,
+            )
+        return statement
+
+
+def _check_text(value: Any, field: str, pattern: re.Pattern[str], low: int, high: int) -> None:
+    if not isinstance(value, str):
+        raise ClientError(f"{field} must be a string", code="bad_field", field=field)
+    if not low <= len(value) <= high:
+        raise ClientError(
+            f"{field} must be {low} to {high} characters, got {len(value)}",
+            code="field_length",
+            field=field,
+        )
+    if not pattern.match(value):
+        raise ClientError(
+            f"{field} {value!r} does not match {pattern.pattern}", code="bad_field", field=field
+        )
+
+
+@dataclass(frozen=True)
+class SignedStatement:
+    statement: Statement
+    signature: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {"statement": self.statement.to_json(), "signature": b64encode(self.signature)}
+
+    @classmethod
+    def from_json(cls, value: Any, limits: Limits) -> SignedStatement:
+        if not isinstance(value, dict) or set(value.keys()) != {"statement", "signature"}:
+            raise ClientError(
+                "a signed statement is an object with exactly 'statement' and 'signature'",
+                code="bad_statement",
+            )
+        statement = Statement.from_json(value["statement"], limits)
+        if not isinstance(value["signature"], str):
+            raise ClientError("signature must be base64 text", code="bad_base64")
+        signature = b64decode_strict(value["signature"], field="signature")
+        if len(signature) != 64:
+            raise ClientError("an Ed25519 signature is 64 bytes", code="bad_signature_length")
+        return cls(statement, signature)
+
+    def verify(self, public_key: bytes) -> None:
+        """Raise ``SignatureError`` unless the signature verifies under ``public_key``."""
+        try:
+            VerifyKey(public_key).verify(self.statement.signing_message(), self.signature)
+        except BadSignatureError as exc:
+            raise SignatureError(
+                "statement signature does not verify under the signer's registered key",
+                code="bad_signature",
+                signer=self.statement.signer,
+            ) from exc
+
+
+def sign_statement(statement: Statement, signing_key: SigningKey) -> SignedStatement:
+    """Sign on the client side: the private key never leaves the caller."""
+    signature = signing_key.sign(statement.signing_message()).signature
+    return SignedStatement(statement, bytes(signature))
+
+
+@dataclass(frozen=True)
+class LoggedEntry:
+    """One entry of the log, as hashed into the Merkle tree."""
+
+    seq: int
+    logged_at: str
+    prev: bytes
+    signed: SignedStatement
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "v": ENTRY_FORMAT_VERSION,
+            "seq": self.seq,
+            "logged_at": self.logged_at,
+            "prev": self.prev.hex(),
+            "statement": self.signed.statement.to_json(),
+            "signature": b64encode(self.signed.signature),
+        }
+
+    def entry_bytes(self) -> bytes:
+        return canonical_bytes(self.to_json())
+
+    def leaf_hash(self) -> bytes:
+        return leaf_hash(self.entry_bytes())
+
+    @classmethod
+    def parse(cls, entry_bytes: bytes, limits: Limits) -> LoggedEntry:
+        """Strict: the bytes must be exactly the canonical encoding of what they parse to."""
+        from ledger.canonical import parse_json_object
+
+        try:
+            value = parse_json_object(entry_bytes)
+            if set(value.keys()) != {"v", "seq", "logged_at", "prev", "statement", "signature"}:
+                raise FormatError("entry fields are not the v1 set")
+            if value["v"] != ENTRY_FORMAT_VERSION:
+                raise FormatError(f"unknown entry format version {value['v']!r}")
+            seq = value["seq"]
+            if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+                raise FormatError("seq must be a non-negative integer")
+            parse_time(value["logged_at"], field="logged_at")
+            prev_hex = value["prev"]
+            if not isinstance(prev_hex, str) or not re.fullmatch(r"[0-9a-f]{64}", prev_hex):
+                raise FormatError("prev must be 64 lowercase hex characters")
+            signed = SignedStatement.from_json(
+                {"statement": value["statement"], "signature": value["signature"]}, limits
+            )
+        except ClientError as exc:
+            raise FormatError(f"entry does not parse: {exc.message}") from exc
+        entry = cls(seq, value["logged_at"], bytes.fromhex(prev_hex), signed)
+        if entry.entry_bytes() != entry_bytes:
+            raise FormatError("entry bytes are not in canonical (RFC 8785) form")
+        return entry

@@ -1,0 +1,195 @@
+"""Tables and engines. The schema itself is created only by alembic migrations.
+
+Ledger tables (append-only; the database refuses UPDATE, DELETE and TRUNCATE on
+them through triggers, and on PostgreSQL the service role has no such grants):
+
+* ``ledger_entries``: one row per logged entry, keyed by ``seq``; the entry bytes
+  are exactly what the Merkle leaf hashes.
+* ``ledger_tree_nodes``: the hash of every perfect subtree ``(level, idx)``; the root
+  at any size and any proof need O(log n) of them, and a tlog tile at tile level L is
+  the run of nodes at tree level 8L.
+* ``ledger_checkpoints``: every signed checkpoint the log published.
+
+``projection_rows`` is not a ledger table: it holds reducer state (balances,
+registry) and is rebuilt by replay, so it may be updated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    Index,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    select,
+    tuple_,
+)
+from sqlalchemy.engine import Connection
+
+from ledger.merkle import NodeId
+
+metadata = MetaData()
+
+entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("leaf_hash", LargeBinary(32), nullable=False, unique=True),
+    Column("entry_bytes", LargeBinary, nullable=False),
+    Column("statement_type", String(64), nullable=False),
+    Column("subject", String(128), nullable=False),
+    Column("signer", String(64), nullable=False),
+    Column("nonce", String(64), nullable=False),
+    Column("logged_at", String(32), nullable=False),
+    UniqueConstraint("signer", "nonce", name="uq_ledger_entries_signer_nonce"),
+    Index("ix_ledger_entries_subject_seq", "subject", "seq"),
+    Index("ix_ledger_entries_type_seq", "statement_type", "seq"),
+)
+
+tree_nodes = Table(
+    "ledger_tree_nodes",
+    metadata,
+    Column("level", SmallInteger, nullable=False),
+    Column("idx", BigInteger, nullable=False),
+    Column("hash", LargeBinary(32), nullable=False),
+    PrimaryKeyConstraint("level", "idx", name="pk_ledger_tree_nodes"),
+)
+
+checkpoints = Table(
+    "ledger_checkpoints",
+    metadata,
+    Column("tree_size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root_hash", LargeBinary(32), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("published_at", String(32), nullable=False),
+)
+
+projection_rows = Table(
+    "projection_rows",
+    metadata,
+    Column("namespace", String(64), nullable=False),
+    Column("key", String(256), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("updated_seq", BigInteger, nullable=False),
+    PrimaryKeyConstraint("namespace", "key", name="pk_projection_rows"),
+)
+
+LEDGER_TABLES = ("ledger_entries", "ledger_tree_nodes", "ledger_checkpoints")
+
+WRITE_LOCK_OPTION = "terang_write_lock"
+# Any constant works: it names the one advisory lock the sequencer holds (PostgreSQL).
+POSTGRES_SEQUENCER_LOCK_ID = 0x7465_7261_6E67
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine with the settings the ledger relies on for each backend.
+
+    SQLite: WAL (readers never block the writer), a busy timeout, foreign keys, and
+    ``BEGIN IMMEDIATE`` for write transactions so two writers serialise at BEGIN
+    rather than failing at COMMIT. PostgreSQL: pre-ping and a modest pool.
+    """
+    if url.startswith("sqlite"):
+        engine = create_engine(url, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Take transaction control from pysqlite so BEGIN is ours to emit.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Connection) -> None:
+            write = conn.get_execution_options().get(WRITE_LOCK_OPTION, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    return create_engine(url, **kwargs)
+
+
+def take_write_lock(conn: Connection) -> None:
+    """Serialise writers across processes for the rest of this transaction."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_SEQUENCER_LOCK_ID})")
+    # SQLite: BEGIN IMMEDIATE (see make_engine) already holds the database write lock.
+
+
+def tree_size(conn: Connection) -> int:
+    """Entries in the log: max(seq)+1, an O(log n) index lookup."""
+    from sqlalchemy import func
+
+    last = conn.execute(select(func.max(entries.c.seq))).scalar()
+    return 0 if last is None else int(last) + 1
+
+
+def fetch_nodes(conn: Connection, node_ids: Iterable[NodeId]) -> dict[NodeId, bytes]:
+    """Fetch the named perfect-subtree hashes in one query."""
+    wanted = sorted(set(node_ids))
+    if not wanted:
+        return {}
+    found: dict[NodeId, bytes] = {}
+    # Chunk to stay under bound-parameter limits on both engines.
+    for start in range(0, len(wanted), 400):
+        chunk = wanted[start : start + 400]
+        rows = conn.execute(
+            select(tree_nodes.c.level, tree_nodes.c.idx, tree_nodes.c.hash).where(
+                tuple_(tree_nodes.c.level, tree_nodes.c.idx).in_(chunk)
+            )
+        )
+        for level, idx, hash_ in rows:
+            found[(int(level), int(idx))] = bytes(hash_)
+    return found
+
+
+def insert_nodes(conn: Connection, nodes: Iterable[tuple[NodeId, bytes]]) -> None:
+    rows = [{"level": level, "idx": idx, "hash": h} for (level, idx), h in nodes]
+    if rows:
+        conn.execute(tree_nodes.insert(), rows)
+
+
+def leaf_hash_at(conn: Connection, seq: int) -> bytes | None:
+    value = conn.execute(select(entries.c.leaf_hash).where(entries.c.seq == seq)).scalar()
+    return None if value is None else bytes(value)
+
+
+def upsert_projection(
+    conn: Connection, changes: Mapping[tuple[str, str], str], seq: int
+) -> None:
+    """Write reducer state: delete-then-insert keeps it portable across both engines."""
+    if not changes:
+        return
+    keys = list(changes)
+    for start in range(0, len(keys), 400):
+        chunk = keys[start : start + 400]
+        conn.execute(
+            projection_rows.delete().where(
+                tuple_(projection_rows.c.namespace, projection_rows.c.key).in_(chunk)
+            )
+        )
+    conn.execute(
+        projection_rows.insert(),
+        [
+            {"namespace": ns, "key": key, "value": changes[(ns, key)], "updated_seq": seq}
+            for ns, key in keys
+        ],
+    )
