@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Terang's full check: venv + install, lint, type-check, architecture, tests.
+#
+#   bash scripts/test.sh [PYTEST ARGS...]     (from the repo root; CI runs .ci/run)
+#
+# Tests run on SQLite and on a real PostgreSQL. If TEST_DATABASE_URL is unset, a
+# throwaway PostgreSQL cluster is started (scripts/pg_throwaway.py, stdlib only),
+# exported as TEST_DATABASE_URL, and destroyed on exit. If PostgreSQL cannot be
+# started:
+#   - CI=true: the run fails (exit 1);
+#   - otherwise: a loud warning, and the tests run with TERANG_TEST_POSTGRES=skip
+#     (the conftest reports every PostgreSQL test as skipped, with the reason).
+#
+# Environment knobs (for local iteration; CI sets none of the TERANG_SKIP_*):
+#   PYTHON=python3            interpreter used to create .venv and run pg_throwaway.py
+#   TEST_DATABASE_URL=...     use this PostgreSQL instead of a throwaway cluster
+#   PG_BIN=/path/to/bin       PostgreSQL server binaries for the throwaway cluster
+#   TERANG_SKIP_INSTALL=1     do not (re)run `pip install -e '.[dev]'`
+#   TERANG_SKIP_LINT=1        skip `ruff check` and `ruff format --check`
+#   TERANG_SKIP_TYPECHECK=1   skip mypy
+#   TERANG_SKIP_ARCH=1        skip lint-imports (import-linter layer contract)
+#   TERANG_SKIP_PG=1          do not start PostgreSQL; run with TERANG_TEST_POSTGRES=skip
+#                             (refused when CI=true)
+#   TERANG_SKIP_TESTS=1       skip pytest (checks only)
+#
+# Exit status: the first failing step's status; otherwise pytest's status
+# (pytest's 5, "no tests collected", is reported as a failure, not success).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+
+is_true() {
+    case "${1:-}" in
+        1 | true | TRUE | True | yes | YES | on | ON) return 0 ;;
+        *) return 1 ;;
+    esac
+}
+
+step() { printf '\n==> %s\n' "$*"; }
+skipped() { printf '\n==> %s: SKIPPED (%s)\n' "$1" "$2"; }
+
+in_ci=false
+if is_true "${CI:-}"; then in_ci=true; fi
+
+# ---------------------------------------------------------------- venv + install
+if [[ ! -x $VENV/bin/python ]] || ! "$VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+    step "creating $VENV with $PYTHON"
+    if ! "$PYTHON" -m venv "$VENV"; then
+        echo "error: '$PYTHON -m venv $VENV' failed (Debian: apt-get install python3-venv)" >&2
+        exit 1
+    fi
+fi
+
+if is_true "${TERANG_SKIP_INSTALL:-}"; then
+    skipped "pip install -e '.[dev]'" "TERANG_SKIP_INSTALL"
+else
+    step "pip install -e '.[dev]'"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+fi
+
+# ---------------------------------------------------------------- static checks
+if is_true "${TERANG_SKIP_LINT:-}"; then
+    skipped "ruff" "TERANG_SKIP_LINT"
+else
+    step "ruff check ."
+    "$VENV/bin/ruff" check .
+    step "ruff format --check ."
+    "$VENV/bin/ruff" format --check .
+fi
+
+if is_true "${TERANG_SKIP_TYPECHECK:-}"; then
+    skipped "mypy" "TERANG_SKIP_TYPECHECK"
+else
+    step "mypy"
+    "$VENV/bin/mypy"
+fi
+
+if is_true "${TERANG_SKIP_ARCH:-}"; then
+    skipped "lint-imports" "TERANG_SKIP_ARCH"
+else
+    step "lint-imports"
+    "$VENV/bin/lint-imports"
+fi
+
+if is_true "${TERANG_SKIP_TESTS:-}"; then
+    skipped "pytest" "TERANG_SKIP_TESTS"
+    exit 0
+fi
+
+# ---------------------------------------------------------------- PostgreSQL
+pg_state=""
+stop_pg() {
+    local rc=$?
+    if [[ -n $pg_state ]]; then
+        if [[ -s $pg_state ]]; then
+            echo "==> stopping throwaway PostgreSQL" >&2
+            "$PYTHON" scripts/pg_throwaway.py stop --state "$pg_state" ||
+                echo "warning: could not stop the throwaway PostgreSQL (state: $pg_state)" >&2
+        fi
+        rm -f "$pg_state" "$pg_state.tmp"
+    fi
+    exit "$rc"
+}
+trap stop_pg EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+pg_unavailable() {
+    local why=$1
+    if $in_ci; then
+        {
+            echo
+            echo "error: PostgreSQL is required in CI (CI=true) but $why."
+            echo "       Install the server (apt-get install postgresql-15), set PG_BIN,"
+            echo "       or provide TEST_DATABASE_URL."
+        } >&2
+        exit 1
+    fi
+    {
+        echo
+        echo "###########################################################################"
+        echo "# WARNING: $why."
+        echo "# PostgreSQL tests will be SKIPPED (TERANG_TEST_POSTGRES=skip)."
+        echo "# This run does NOT cover PostgreSQL; CI will. Install postgresql-15, set"
+        echo "# PG_BIN, or set TEST_DATABASE_URL to run them."
+        echo "###########################################################################"
+        echo
+    } >&2
+    export TERANG_TEST_POSTGRES=skip
+    unset TEST_DATABASE_URL
+}
+
+if [[ -n ${TEST_DATABASE_URL:-} ]]; then
+    step "PostgreSQL: using the provided TEST_DATABASE_URL"
+elif is_true "${TERANG_SKIP_PG:-}"; then
+    pg_unavailable "TERANG_SKIP_PG is set"
+else
+    step "starting a throwaway PostgreSQL cluster"
+    pg_state=$(mktemp "${TMPDIR:-/tmp}/terang-pg-state.XXXXXX")
+    if pg_url=$("$PYTHON" scripts/pg_throwaway.py start --state "$pg_state"); then
+        export TEST_DATABASE_URL=$pg_url
+        echo "TEST_DATABASE_URL=$TEST_DATABASE_URL"
+    else
+        pg_rc=$?
+        pg_unavailable "the throwaway PostgreSQL cluster could not be started (exit $pg_rc, see above)"
+    fi
+fi
+
+# ---------------------------------------------------------------- tests
+step "pytest $*"
+set +e
+"$VENV/bin/pytest" "$@"
+rc=$?
+set -e
+if [[ $rc -eq 5 ]]; then
+    echo "error: pytest collected no tests (exit 5); treating as failure" >&2
+fi
+exit "$rc"
