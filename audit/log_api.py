@@ -1,0 +1,185 @@
+"""The static log read API (C2SP tlog-tiles) and JSON proofs, for anyone, no login.
+
+Paths (under ``/log``; SPEC: c2sp.org/tlog-tiles "<prefix>/checkpoint" etc.):
+
+* ``/log/checkpoint``: the latest signed checkpoint (text/plain; charset=utf-8).
+* ``/log/tile/<L>/<N>[.p/<W>]``: hash tiles, application/octet-stream.
+* ``/log/tile/entries/<N>[.p/<W>]``: entry bundles, application/octet-stream.
+* ``/log/verifier-key``: the log's verifier key, ``name+keyid+base64``.
+
+Full tiles and bundles never change, so they are served ``immutable``; partial ones
+grow with the log and are cached briefly. Tiles are read straight from the stored
+perfect-subtree nodes: tile level L is tree level 8L.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from ledger import merkle, proofs, storage, tiles
+from ledger.errors import ClientError, NotFound
+from ledger.publisher import checkpoint_at, latest_checkpoint
+from ledger.service import Ledger
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+SHORT = "public, max-age=5"
+OCTET = "application/octet-stream"
+TEXT = "text/plain; charset=utf-8"
+
+
+class InclusionProofPublic(BaseModel):
+    seq: int
+    tree_size: int
+    leaf_hash: str = Field(description="hex")
+    proof: list[str] = Field(description="RFC 6962 PATH, hex, leaf's sibling first")
+    checkpoint: str | None = Field(description="The signed checkpoint of tree_size, if published")
+
+
+class ConsistencyProofPublic(BaseModel):
+    first: int
+    second: int
+    proof: list[str] = Field(description="RFC 6962 PROOF, hex")
+
+
+class CheckpointPublic(BaseModel):
+    tree_size: int
+    root_hash: str = Field(description="hex")
+    note: str
+
+
+class CheckpointPage(BaseModel):
+    items: list[CheckpointPublic]
+    next_after_size: int | None
+
+
+def _tile_response(data: bytes, width: int | None) -> Response:
+    return Response(
+        content=data,
+        media_type=OCTET,
+        headers={"Cache-Control": IMMUTABLE if width is None else SHORT},
+    )
+
+
+def build_router(ledger: Ledger) -> APIRouter:
+    router = APIRouter(tags=["log"])
+
+    @router.get("/log/checkpoint", operation_id="get_checkpoint", response_class=PlainTextResponse)
+    def get_checkpoint() -> Response:
+        with ledger.engine.connect() as conn:
+            latest = latest_checkpoint(conn)
+        if latest is None:
+            raise NotFound("the log has not published a checkpoint yet", code="no_checkpoint")
+        return Response(latest.note, media_type=TEXT, headers={"Cache-Control": "no-cache"})
+
+    @router.get(
+        "/log/verifier-key", operation_id="get_verifier_key", response_class=PlainTextResponse
+    )
+    def get_verifier_key() -> Response:
+        return Response(ledger.verifier_key() + "\n", media_type=TEXT)
+
+    @router.get("/log/tile/{path:path}", operation_id="get_tile")
+    def get_tile(path: str) -> Response:
+        level, index, width = tiles.parse_tile_path("tile/" + path)
+        count = width or tiles.TILE_WIDTH
+        first = index * tiles.TILE_WIDTH
+        with ledger.engine.connect() as conn:
+            if level is None:
+                e = storage.entries.c
+                rows = conn.execute(
+                    select(e.entry_bytes)
+                    .where(e.seq >= first, e.seq < first + count)
+                    .order_by(e.seq)
+                ).all()
+                if len(rows) != count:
+                    raise NotFound("no such entry bundle", code="no_tile")
+                return _tile_response(
+                    tiles.encode_entry_bundle([bytes(r[0]) for r in rows]), width
+                )
+            tree_level, start, end = merkle.tile_node_range(level, index, count)
+            n = storage.tree_nodes.c
+            hashes = conn.execute(
+                select(n.hash)
+                .where(n.level == tree_level, n.idx >= start, n.idx < end)
+                .order_by(n.idx)
+            ).all()
+        if len(hashes) != count:
+            raise NotFound("no such tile", code="no_tile")
+        return _tile_response(b"".join(bytes(h[0]) for h in hashes), width)
+
+    @router.get(
+        "/api/v1/proofs/inclusion",
+        operation_id="get_inclusion_proof",
+        response_model=InclusionProofPublic,
+        tags=["proofs"],
+    )
+    def get_inclusion(
+        tree_size: Annotated[int | None, Query(ge=1, description="default: latest checkpoint")] = None,
+        seq: Annotated[int | None, Query(ge=0)] = None,
+        leaf_hash: Annotated[str | None, Query(pattern=r"^[0-9a-f]{64}$")] = None,
+    ) -> InclusionProofPublic:
+        if (seq is None) == (leaf_hash is None):
+            raise ClientError("give exactly one of seq or leaf_hash", code="bad_query")
+        with ledger.engine.connect() as conn:
+            if seq is None:
+                assert leaf_hash is not None  # narrowed above; for the type checker
+                seq = proofs.seq_of_leaf(conn, bytes.fromhex(leaf_hash))
+            if tree_size is None:
+                latest = latest_checkpoint(conn)
+                if latest is None:
+                    raise NotFound("no checkpoint yet", code="no_checkpoint")
+                tree_size = latest.size
+            proof = proofs.inclusion(conn, seq, tree_size)
+            checkpoint = checkpoint_at(conn, tree_size)
+        return InclusionProofPublic(
+            seq=proof.seq,
+            tree_size=proof.tree_size,
+            leaf_hash=proof.leaf_hash.hex(),
+            proof=[h.hex() for h in proof.path],
+            checkpoint=None if checkpoint is None else checkpoint.note,
+        )
+
+    @router.get(
+        "/api/v1/proofs/consistency",
+        operation_id="get_consistency_proof",
+        response_model=ConsistencyProofPublic,
+        tags=["proofs"],
+    )
+    def get_consistency(
+        first: Annotated[int, Query(ge=0)], second: Annotated[int, Query(ge=0)]
+    ) -> ConsistencyProofPublic:
+        with ledger.engine.connect() as conn:
+            path = proofs.consistency(conn, first, second)
+        return ConsistencyProofPublic(first=first, second=second, proof=[h.hex() for h in path])
+
+    @router.get(
+        "/api/v1/checkpoints",
+        operation_id="list_checkpoints",
+        response_model=CheckpointPage,
+        tags=["proofs"],
+    )
+    def list_checkpoints(
+        after_size: Annotated[int, Query(ge=-1)] = -1,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> CheckpointPage:
+        c = storage.checkpoints.c
+        with ledger.engine.connect() as conn:
+            rows = conn.execute(
+                select(c.tree_size, c.root_hash, c.note)
+                .where(c.tree_size > after_size)
+                .order_by(c.tree_size)
+                .limit(limit)
+            ).all()
+        items = [
+            CheckpointPublic(tree_size=int(r.tree_size), root_hash=bytes(r.root_hash).hex(), note=r.note)
+            for r in rows
+        ]
+        return CheckpointPage(
+            items=items, next_after_size=items[-1].tree_size if len(items) == limit else None
+        )
+
+    return router

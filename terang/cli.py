@@ -1,0 +1,238 @@
+"""The ``terang`` command line: run the service, set it up, and act as a client.
+
+Every option can also come from the environment variable shown in ``--help``.
+Client commands sign on this machine: private keys never travel to the server.
+Errors are printed once, here, as ``error[<code>]: <message>`` with exit code 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from ledger import migrations, storage
+from ledger.bootstrap import DEFAULT_AUTHORITY_KEY_FILE, DEFAULT_ORIGIN, init_log
+from ledger.client import LedgerClient, make_signed
+from ledger.errors import TerangError
+from ledger.keys import client_key_id, generate_client_key, load_client_key, write_secret_file
+from ledger.note import generate_signer
+from ledger.service import DEFAULT_DATABASE_URL, Ledger, Settings, utc_now
+from ledger.statement import b64encode
+
+app = typer.Typer(
+    help=(
+        "Terang: a transparent e-budgeting and e-procurement ledger.\n\n"
+        "Quick start: `terang init && terang demo && terang serve`, then open "
+        "http://127.0.0.1:8000/ and http://127.0.0.1:8000/docs."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console(stderr=True)
+
+DbOption = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        envvar="TERANG_DATABASE_URL",
+        help="SQLAlchemy URL: sqlite:///./terang.db (default) or postgresql+psycopg2://...",
+    ),
+]
+UrlOption = Annotated[
+    str,
+    typer.Option("--url", envvar="TERANG_URL", help="Base URL of a running Terang service."),
+]
+KeyOption = Annotated[
+    Path,
+    typer.Option("--key", envvar="TERANG_KEY", help="Your client key file (terang keygen)."),
+]
+
+
+def _settings(db: str) -> Settings:
+    return Settings.from_env(database_url=db)
+
+
+def _ledger(db: str) -> Ledger:
+    from terang.app import all_kinds
+
+    return Ledger(_settings(db), all_kinds())
+
+
+@app.command()
+def keygen(
+    out: Annotated[Path, typer.Option(help="Where to write the new key (mode 0600).")],
+    log_origin: Annotated[
+        str | None,
+        typer.Option(
+            "--log-origin",
+            help="Make a log checkpoint key for this origin instead of a client key.",
+        ),
+    ] = None,
+) -> None:
+    """Create a key. Prints the public part: a key id, or a log verifier key."""
+    if log_origin is not None:
+        signer = generate_signer(log_origin)
+        write_secret_file(out, signer.private_key())
+        typer.echo(signer.verifier_key())
+        return
+    key = generate_client_key(out)
+    typer.echo(json.dumps({"key_id": client_key_id(key), "public_key": b64encode(bytes(key.verify_key))}))
+
+
+@app.command()
+def init(
+    db: DbOption = DEFAULT_DATABASE_URL,
+    origin: Annotated[
+        str, typer.Option(help="The log's origin line (names the log in checkpoints).")
+    ] = DEFAULT_ORIGIN,
+    authority_key: Annotated[
+        Path, typer.Option(envvar="TERANG_AUTHORITY_KEY", help="Root authority key file.")
+    ] = Path(DEFAULT_AUTHORITY_KEY_FILE),
+) -> None:
+    """Set up a database: migrations, the log key, the genesis entry. Idempotent."""
+    from terang.app import all_kinds
+
+    result = init_log(_settings(db), all_kinds(), origin=origin, authority_key_file=authority_key)
+    typer.echo(
+        json.dumps(
+            {
+                "created_log_key": result.created_log_key,
+                "created_authority_key": result.created_authority_key,
+                "created_genesis": result.created_genesis,
+                "verifier_key": result.verifier_key,
+                "tree_size": result.size,
+            },
+            indent=2,
+        )
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = DEFAULT_DATABASE_URL) -> None:
+    """Apply every pending migration (run on start as well)."""
+    engine = storage.make_engine(db)
+    migrations.upgrade(engine)
+    typer.echo(f"schema at {migrations.current_revision(engine)}")
+
+
+@app.command()
+def serve(
+    db: DbOption = DEFAULT_DATABASE_URL,
+    host: Annotated[str, typer.Option(envvar="TERANG_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="TERANG_PORT")] = 8000,
+) -> None:
+    """Serve the write API, the public read API and the portal in one process."""
+    import uvicorn
+
+    from terang.app import create_app
+
+    ledger = _ledger(db)
+    ledger.sequencer.start()
+    console.print(f"Terang serving {ledger.origin} on http://{host}:{port}/ (log size {ledger.size()})")
+    try:
+        uvicorn.run(create_app(ledger), host=host, port=port, log_level="info")
+    finally:
+        ledger.close()
+
+
+@app.command()
+def info(db: DbOption = DEFAULT_DATABASE_URL) -> None:
+    """The log's origin, verifier key, size and latest checkpoint."""
+    ledger = _ledger(db)
+    try:
+        checkpoint = ledger.latest_checkpoint()
+        typer.echo(
+            json.dumps(
+                {
+                    "origin": ledger.origin,
+                    "verifier_key": ledger.verifier_key(),
+                    "tree_size": ledger.size(),
+                    "checkpoint": None if checkpoint is None else checkpoint.note,
+                },
+                indent=2,
+            )
+        )
+    finally:
+        ledger.close()
+
+
+@app.command()
+def demo(
+    db: DbOption = DEFAULT_DATABASE_URL,
+    keys_dir: Annotated[Path, typer.Option(help="Where the demo's client keys go.")] = Path("keys"),
+    authority_key: Annotated[
+        Path, typer.Option(envvar="TERANG_AUTHORITY_KEY", help="Root authority key file.")
+    ] = Path(DEFAULT_AUTHORITY_KEY_FILE),
+) -> None:
+    """Load demo data (a believable kabupaten). Idempotent: a second run adds nothing."""
+    from terang.demo import load_demo
+
+    ledger = _ledger(db)
+    try:
+        summary = load_demo(ledger, load_client_key(authority_key), keys_dir)
+        ledger.publisher.publish(force=True)
+    finally:
+        ledger.close()
+    typer.echo(json.dumps(summary, indent=2))
+
+
+@app.command()
+def submit(
+    statement_type: Annotated[str, typer.Option("--type", help="e.g. registry.role.granted")],
+    subject: Annotated[str, typer.Option(help="What the statement is about (a key id, a code).")],
+    body: Annotated[str, typer.Option(help="The body as a JSON object, or @file.json.")],
+    key: KeyOption = Path("keys/authority.key"),
+    url: UrlOption = "http://127.0.0.1:8000",
+) -> None:
+    """Sign a statement with your key, here, and log it. Prints the receipt."""
+    raw = Path(body[1:]).read_text(encoding="utf-8") if body.startswith("@") else body
+    try:
+        parsed: Any = json.loads(raw)
+    except ValueError as exc:
+        raise TerangError(f"--body is not JSON: {exc}", code="bad_json") from exc
+    signed = make_signed(load_client_key(key), statement_type, subject, parsed, at=utc_now())
+    with LedgerClient(url) as client:
+        typer.echo(json.dumps(client.submit(signed), indent=2))
+
+
+@app.command("register-key")
+def register_key(
+    public_key: Annotated[str, typer.Option(help="The new key's Ed25519 public key, base64.")],
+    name: Annotated[str, typer.Option(help="Who holds it, e.g. 'BPKAD — Bendahara Umum'.")],
+    role: Annotated[list[str], typer.Option(help="Role to grant (repeatable).")] = [],  # noqa: B006
+    key: KeyOption = Path("keys/authority.key"),
+    url: UrlOption = "http://127.0.0.1:8000",
+) -> None:
+    """As an authority: register someone's public key with roles."""
+    from ledger.statement import b64decode_strict, key_id_of
+
+    subject = key_id_of(b64decode_strict(public_key, field="public_key"))
+    body = {"public_key": public_key, "name": name, "roles": role}
+    signed = make_signed(load_client_key(key), "registry.key.registered", subject, body, at=utc_now())
+    with LedgerClient(url) as client:
+        typer.echo(json.dumps(client.submit(signed), indent=2))
+
+
+@app.command()
+def proof(
+    seq: Annotated[int, typer.Argument(help="The entry's seq (from its receipt).")],
+    url: UrlOption = "http://127.0.0.1:8000",
+) -> None:
+    """Print the C2SP tlog-proof of an entry (save it as entry.tlog-proof)."""
+    with LedgerClient(url) as client:
+        sys.stdout.write(client.tlog_proof(seq))
+
+
+def main() -> None:
+    try:
+        app()
+    except TerangError as error:
+        console.print(f"[red]error[{error.code}][/red]: {error.message}")
+        sys.exit(1)
