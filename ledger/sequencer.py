@@ -30,7 +30,7 @@ import queue
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Engine, select, tuple_
@@ -266,7 +266,7 @@ class Sequencer:
                 f"different statement (seq {receipt.seq})",
                 seq=receipt.seq,
             )
-        return receipt
+        return replace(receipt, duplicate=True)
 
     def _check_clock(self, client_time: str, now: datetime) -> None:
         skew_s = abs((parse_time(client_time) - now).total_seconds())

@@ -1,0 +1,189 @@
+"""Shared fixtures: every storage test runs on SQLite and on a real PostgreSQL.
+
+PostgreSQL comes from ``TEST_DATABASE_URL`` (scripts/test.sh starts a throwaway
+cluster and sets it); if unset, the session starts its own throwaway cluster. With
+``TERANG_TEST_POSTGRES=skip`` (set loudly by scripts/test.sh when no server can be
+started outside CI) the PostgreSQL cases are reported as skipped. With ``CI=true`` a
+missing PostgreSQL is an error, never a skip.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nacl.signing import SigningKey
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from ledger.client import make_signed
+from ledger.keys import client_key_id
+from ledger.limits import Limits
+from ledger.note import Signer, generate_signer
+from ledger.service import Ledger, Settings
+from ledger.statement import SignedStatement, b64encode
+from terang.app import all_kinds
+
+REPO = Path(__file__).resolve().parents[1]
+ORIGIN = "terang.test/log"
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """URL of a PostgreSQL database on a server we may create databases on."""
+    provided = os.environ.get("TEST_DATABASE_URL")
+    if provided:
+        yield provided
+        return
+    if os.environ.get("TERANG_TEST_POSTGRES") == "skip":
+        if _truthy(os.environ.get("CI")):
+            pytest.fail("CI=true: PostgreSQL tests may not be skipped")
+        pytest.skip("TERANG_TEST_POSTGRES=skip: no PostgreSQL on this machine")
+    spec = importlib.util.spec_from_file_location(
+        "terang_pg_throwaway", REPO / "scripts" / "pg_throwaway.py"
+    )
+    assert spec is not None and spec.loader is not None
+    harness = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = harness
+    spec.loader.exec_module(harness)
+    try:
+        cluster = harness.start_cluster()
+    except Exception as exc:
+        if _truthy(os.environ.get("CI")):
+            pytest.fail(f"CI=true and PostgreSQL could not be started: {exc}")
+        pytest.skip(f"PostgreSQL could not be started: {exc}")
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database on each engine."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'terang.db'}"
+        return
+    server_url = request.getfixturevalue("postgres_server_url")
+    name = "t_" + uuid.uuid4().hex[:16]
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+class Clock:
+    """A test clock: starts at a fixed instant and moves only when told."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@dataclass
+class Harness:
+    """A ledger with a genesis, a root authority key and helpers to sign as anyone."""
+
+    ledger: Ledger
+    authority: SigningKey
+    log_signer: Signer
+    clock: Clock
+    keys: dict[str, SigningKey] = field(default_factory=dict)
+
+    def sign(
+        self,
+        key: SigningKey,
+        statement_type: str,
+        subject: str,
+        body: dict[str, Any],
+        *,
+        nonce: str | None = None,
+    ) -> SignedStatement:
+        return make_signed(
+            key, statement_type, subject, body, at=self.clock(), nonce=nonce, limits=self.ledger.limits
+        )
+
+    def register(self, label: str, roles: list[str]) -> SigningKey:
+        """Register a new key holding ``roles``, signed by the root authority."""
+        key = SigningKey.generate()
+        body = {"public_key": b64encode(bytes(key.verify_key)), "name": label, "roles": roles}
+        self.ledger.append_direct(
+            [self.sign(self.authority, "registry.key.registered", client_key_id(key), body)]
+        )
+        self.keys[label] = key
+        return key
+
+
+def make_harness(
+    database_url: str,
+    *,
+    limits: Limits | None = None,
+    log_signer: Signer | None = None,
+    authority: SigningKey | None = None,
+    clock: Clock | None = None,
+) -> Harness:
+    clock = clock or Clock(datetime(2026, 3, 2, 1, 0, 0, tzinfo=UTC))
+    log_signer = log_signer or generate_signer(ORIGIN)
+    authority = authority or SigningKey.generate()
+    settings = Settings(database_url=database_url, limits=limits or Limits(checkpoint_interval_ms_min=0))
+    ledger = Ledger(settings, all_kinds(), clock=clock, log_signer=log_signer)
+    harness = Harness(ledger, authority, log_signer, clock)
+    if ledger.size() == 0:
+        genesis = harness.sign(
+            authority,
+            "ledger.genesis",
+            "genesis",
+            {
+                "origin": ORIGIN,
+                "log_verifier_key": log_signer.verifier_key(),
+                "authorities": [{"name": "root", "public_key": b64encode(bytes(authority.verify_key))}],
+            },
+        )
+        ledger.append_direct([genesis])
+        ledger.publisher.publish(force=True)
+    return harness
+
+
+@pytest.fixture
+def harness(database_url: str) -> Iterator[Harness]:
+    h = make_harness(database_url)
+    try:
+        yield h
+    finally:
+        h.ledger.close()
+
+
+@pytest.fixture
+def harness_factory(database_url: str) -> Iterator[Callable[..., Harness]]:
+    made: list[Harness] = []
+
+    def factory(**kwargs: Any) -> Harness:
+        h = make_harness(database_url, **kwargs)
+        made.append(h)
+        return h
+
+    yield factory
+    for h in made:
+        h.ledger.close()

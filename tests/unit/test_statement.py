@@ -1,0 +1,158 @@
+"""Statements: field rules, canonical bytes, domain-separated signatures, strict parse."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from nacl.signing import SigningKey
+
+from ledger.canonical import canonical_bytes, parse_json_object
+from ledger.client import make_signed
+from ledger.errors import ClientError, FormatError, PayloadTooLarge, SignatureError
+from ledger.limits import Limits
+from ledger.statement import (
+    STATEMENT_SIGNATURE_DOMAIN,
+    LoggedEntry,
+    SignedStatement,
+    Statement,
+    key_id_of,
+)
+
+LIMITS = Limits()
+AT = datetime(2026, 5, 1, 8, 30, tzinfo=UTC)
+KEY = SigningKey(bytes(range(32)))
+
+
+def raw_statement(**changes: Any) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "type": "budget.appropriation.posted",
+        "subject": "1.02.01.2.01.0001",
+        "signer": key_id_of(bytes(KEY.verify_key)),
+        "time": "2026-05-01T08:30:00.000Z",
+        "nonce": "nonce-0123456789ab",
+        "body": {"amount": "1500000000.00"},
+    }
+    value.update(changes)
+    return value
+
+
+def test_canonical_bytes_sort_keys_and_are_compact() -> None:
+    assert canonical_bytes({"b": 1, "a": [True, None, "é"]}) == '{"a":[true,null,"é"],"b":1}'.encode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"type": "Budget"}, "bad_field"),
+        ({"type": "x" * 65}, "field_length"),
+        ({"subject": ""}, "field_length"),
+        ({"subject": "has space"}, "bad_field"),
+        ({"signer": "AB" * 32}, "bad_field"),
+        ({"nonce": "short"}, "field_length"),
+        ({"nonce": "bad nonce with spaces"}, "bad_field"),
+        ({"time": "2026-05-01 08:30:00"}, "bad_time"),
+        ({"time": "2026-05-01T08:30:00+07:00"}, "bad_time"),
+        ({"time": "2026-02-30T08:30:00Z"}, "bad_time"),
+        ({"body": []}, "bad_body"),
+        ({"body": {"amount": 1.5}}, "float_not_allowed"),
+        ({"body": {"amount": 2**60}}, "integer_out_of_range"),
+        ({"extra": 1}, "unknown_field"),
+    ],
+)
+def test_each_bad_field_has_its_own_code(changes: dict[str, Any], code: str) -> None:
+    with pytest.raises(ClientError) as caught:
+        Statement.from_json(raw_statement(**changes), LIMITS)
+    assert caught.value.code == code
+
+
+def test_missing_fields_are_named() -> None:
+    raw = raw_statement()
+    del raw["nonce"], raw["body"]
+    with pytest.raises(ClientError) as caught:
+        Statement.from_json(raw, LIMITS)
+    assert caught.value.details["fields"] == ["body", "nonce"]
+
+
+def test_statement_over_the_size_limit_is_413() -> None:
+    small = Limits(statement_bytes_max=512)
+    with pytest.raises(PayloadTooLarge) as caught:
+        Statement.from_json(raw_statement(body={"doc": "x" * 600}), small)
+    assert caught.value.http_status == 413
+    assert caught.value.code == "statement_too_large"
+
+
+def test_limits_must_fit_an_entry_bundle() -> None:
+    with pytest.raises(Exception, match="tlog-tiles"):
+        Limits(statement_bytes_max=65_000)
+
+
+def test_signature_is_over_domain_prefix_and_canonical_bytes() -> None:
+    signed = make_signed(KEY, "budget.appropriation.posted", "x.1", {"a": 1}, at=AT)
+    message = STATEMENT_SIGNATURE_DOMAIN + signed.statement.canonical()
+    KEY.verify_key.verify(message, signed.signature)
+    signed.verify(bytes(KEY.verify_key))
+    # Without the domain prefix the signature must not verify.
+    raw_signature = KEY.sign(signed.statement.canonical()).signature
+    with pytest.raises(SignatureError):
+        SignedStatement(signed.statement, raw_signature).verify(bytes(KEY.verify_key))
+
+
+def test_signature_from_another_key_fails() -> None:
+    signed = make_signed(KEY, "budget.appropriation.posted", "x.1", {"a": 1}, at=AT)
+    with pytest.raises(SignatureError):
+        signed.verify(bytes(SigningKey.generate().verify_key))
+
+
+def test_signed_statement_rejects_noncanonical_base64() -> None:
+    signed = make_signed(KEY, "budget.appropriation.posted", "x.1", {"a": 1}, at=AT).to_json()
+    signed["signature"] = signed["signature"].rstrip("=") 
+    with pytest.raises(ClientError) as caught:
+        SignedStatement.from_json(signed, LIMITS)
+    assert caught.value.code == "bad_base64"
+
+
+def test_json_parser_refuses_duplicate_keys_and_floats() -> None:
+    with pytest.raises(ClientError):
+        parse_json_object(b'{"a":1,"a":2}')
+    with pytest.raises(ClientError):
+        parse_json_object(b'{"a":1.0}')
+
+
+def test_logged_entry_round_trips_and_refuses_noncanonical_bytes() -> None:
+    signed = make_signed(KEY, "budget.appropriation.posted", "x.1", {"a": 1}, at=AT)
+    entry = LoggedEntry(7, "2026-05-01T08:30:01.000Z", bytes(32), signed)
+    data = entry.entry_bytes()
+    assert LoggedEntry.parse(data, LIMITS) == entry
+    assert LoggedEntry.parse(data, LIMITS).entry_bytes() == data
+    with pytest.raises(FormatError):
+        LoggedEntry.parse(data.replace(b'"seq":7', b'"seq": 7'), LIMITS)
+    with pytest.raises(FormatError):
+        LoggedEntry.parse(data + b" ", LIMITS)
+
+
+json_leaf = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1),
+    st.text(max_size=20),
+)
+json_value = st.recursive(
+    json_leaf,
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(body=st.dictionaries(st.text(max_size=8), json_value, max_size=5))
+def test_any_body_round_trips_through_signing_and_entry_bytes(body: dict[str, Any]) -> None:
+    signed = make_signed(KEY, "budget.appropriation.posted", "x.1", body, at=AT, nonce="n" * 16)
+    again = SignedStatement.from_json(signed.to_json(), LIMITS)
+    assert again == signed
+    again.verify(bytes(KEY.verify_key))
+    entry = LoggedEntry(0, "2026-05-01T08:30:01.000Z", bytes(32), signed)
+    assert LoggedEntry.parse(entry.entry_bytes(), LIMITS).entry_bytes() == entry.entry_bytes()
