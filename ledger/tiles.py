@@ -1,0 +1,177 @@
+"""C2SP tiled transparency logs (c2sp.org/tlog-tiles): paths and entry bundles.
+
+Pure: no I/O. Resource paths are relative to the log prefix:
+
+* Merkle tiles: ``tile/<L>/<N>[.p/<W>]``
+* entry bundles: ``tile/entries/<N>[.p/<W>]``
+
+``<N>`` is the tile index in zero-padded 3-digit groups, all but the last prefixed
+with ``x`` (1234067 -> ``x001/x234/067``). Parsers accept only the canonical form,
+so ``encode(decode(p)) == p`` for every accepted path.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Iterator, Sequence
+
+from ledger.errors import FormatError, require
+from ledger.note import parse_decimal
+
+TILE_HEIGHT = 8
+TILE_WIDTH = 256
+"""Hashes in a full tile (2**TILE_HEIGHT); also entries in a full bundle."""
+HASH_BYTES = 32
+FULL_TILE_BYTES = TILE_WIDTH * HASH_BYTES
+MAX_LEVEL = 63
+"""SPEC: tlog-tiles: ``<L>`` is between 0 and 63."""
+MAX_PARTIAL_WIDTH = TILE_WIDTH - 1
+MAX_ENTRY_BYTES = 65_535
+"""SPEC: tlog-tiles: entries are uint16 length-prefixed, so at most 65,535 bytes."""
+MAX_TILE_INDEX = 2**64 - 1
+MAX_TREE_SIZE = 2**64 - 1
+ENTRIES = "entries"
+
+_GROUP = re.compile(r"[0-9]{3}")
+_MAX_GROUPS = 7  # 2**64 - 1 has 20 digits
+
+
+def encode_tile_index(n: int) -> str:
+    """``1234067`` -> ``x001/x234/067``; ``5`` -> ``005``; ``1000`` -> ``x001/000``."""
+    require(
+        type(n) is int and 0 <= n <= MAX_TILE_INDEX,
+        FormatError("tile index must be an integer in 0..2^64-1"),
+    )
+    digits = str(n)
+    digits = digits.zfill(-(-len(digits) // 3) * 3)
+    groups = [digits[i : i + 3] for i in range(0, len(digits), 3)]
+    return "/".join(["x" + g for g in groups[:-1]] + [groups[-1]])
+
+
+def decode_tile_index(text: str) -> int:
+    """Strict inverse of ``encode_tile_index``: no extra groups, no missing ``x``."""
+    groups = text.split("/")
+    require(len(groups) <= _MAX_GROUPS, FormatError("tile index: too many path elements"))
+    *upper, last = groups
+    require(
+        all(g.startswith("x") and _GROUP.fullmatch(g[1:]) for g in upper)
+        and _GROUP.fullmatch(last) is not None,
+        FormatError("tile index: expected x###/.../### path elements", value=text[:60]),
+    )
+    require(
+        not upper or upper[0] != "x000",
+        FormatError("tile index: leading zero group", value=text[:60]),
+    )
+    value = int("".join(g[1:] for g in upper) + last)
+    require(value <= MAX_TILE_INDEX, FormatError("tile index exceeds 2^64-1"))
+    return value
+
+
+def _width_suffix(width: int | None) -> str:
+    if width is None:
+        return ""
+    require(
+        type(width) is int and 1 <= width <= MAX_PARTIAL_WIDTH,
+        FormatError("partial tile width must be in 1..255 (None for a full tile)"),
+    )
+    return f".p/{width}"
+
+
+def tile_path(level: int, index: int, width: int | None = None) -> str:
+    """``tile/<L>/<N>[.p/<W>]``; ``width`` None means a full tile."""
+    require(
+        type(level) is int and 0 <= level <= MAX_LEVEL,
+        FormatError("tile level must be an integer in 0..63"),
+    )
+    return f"tile/{level}/{encode_tile_index(index)}{_width_suffix(width)}"
+
+
+def entries_path(index: int, width: int | None = None) -> str:
+    """``tile/entries/<N>[.p/<W>]``; ``width`` None means a full bundle."""
+    return f"tile/{ENTRIES}/{encode_tile_index(index)}{_width_suffix(width)}"
+
+
+def parse_tile_path(path: str) -> tuple[int | None, int, int | None]:
+    """``(level, index, width)`` from a tile path; level None for entry bundles.
+
+    Strict: decimal level 0..63 and width 1..255 without leading zeros, canonical
+    index groups, nothing before ``tile/`` and nothing after the index or width.
+    """
+    prefix, sep, rest = path.partition("/")
+    require(prefix == "tile" and sep == "/", FormatError("tile path must start with tile/"))
+    level_text, sep, rest = rest.partition("/")
+    require(sep == "/", FormatError("tile path: missing index", path=path[:120]))
+    level = None if level_text == ENTRIES else parse_decimal(level_text, "tile level", MAX_LEVEL)
+    index_text, dot_p, width_text = rest.partition(".p/")
+    width = parse_decimal(width_text, "tile width", MAX_PARTIAL_WIDTH) if dot_p else None
+    require(width != 0, FormatError("tile width must be at least 1"))
+    return level, decode_tile_index(index_text), width
+
+
+def partial_tile_width(level: int, tree_size: int) -> int:
+    """SPEC: tlog-tiles: ``floor(s / 256**l) mod 256``; 0 means no partial tile."""
+    require(0 <= level <= MAX_LEVEL, FormatError("tile level must be in 0..63"))
+    require(0 <= tree_size <= MAX_TREE_SIZE, FormatError("tree size must be in 0..2^64-1"))
+    return (tree_size >> (TILE_HEIGHT * level)) % TILE_WIDTH
+
+
+def tiles_for_size(tree_size: int) -> Iterator[tuple[int, int, int | None]]:
+    """Every ``(level, index, width)`` tile a tree of ``tree_size`` has, level by level.
+
+    Full tiles come with width None, then the level's partial tile if there is one.
+    A generator: a large tree has a great many level-0 tiles. Entry bundles are the
+    level-0 tiles under ``entries_path``.
+    """
+    require(0 <= tree_size <= MAX_TREE_SIZE, FormatError("tree size must be in 0..2^64-1"))
+    level = 0
+    while tree_size >> (TILE_HEIGHT * level) > 0:
+        full = tree_size >> (TILE_HEIGHT * (level + 1))
+        for index in range(full):
+            yield level, index, None
+        width = partial_tile_width(level, tree_size)
+        if width:
+            yield level, full, width
+        level += 1
+
+
+def encode_entry_bundle(entries: Sequence[bytes]) -> bytes:
+    """Entries as big-endian uint16 length-prefixed records (1 to 256 of them)."""
+    require(
+        1 <= len(entries) <= TILE_WIDTH,
+        FormatError("an entry bundle holds 1 to 256 entries", count=len(entries)),
+    )
+    out = bytearray()
+    for entry in entries:
+        require(
+            isinstance(entry, bytes) and len(entry) <= MAX_ENTRY_BYTES,
+            FormatError("bundle entries must be bytes of at most 65,535", size=len(entry)),
+        )
+        out += struct.pack(">H", len(entry))
+        out += entry
+    return bytes(out)
+
+
+def decode_entry_bundle(data: bytes, width: int | None = None) -> list[bytes]:
+    """Strictly split a bundle: no truncated record, 1 to 256 entries.
+
+    With ``width`` (256 for a full bundle, 1..255 for a partial one) the number of
+    entries must match it exactly.
+    """
+    require(isinstance(data, bytes | bytearray), FormatError("entry bundle must be bytes"))
+    entries: list[bytes] = []
+    pos = 0
+    while pos < len(data):
+        require(pos + 2 <= len(data), FormatError("entry bundle: truncated length prefix"))
+        (size,) = struct.unpack_from(">H", data, pos)
+        pos += 2
+        require(pos + size <= len(data), FormatError("entry bundle: truncated entry"))
+        entries.append(bytes(data[pos : pos + size]))
+        pos += size
+        require(len(entries) <= TILE_WIDTH, FormatError("entry bundle: more than 256 entries"))
+    require(len(entries) > 0, FormatError("entry bundle: empty"))
+    require(
+        width is None or len(entries) == width,
+        FormatError("entry bundle: wrong number of entries", have=len(entries), want=width),
+    )
+    return entries
