@@ -21,7 +21,7 @@ from typing import Any
 from ledger.errors import ClientError, Forbidden
 from ledger.kinds import ROLES, KindRegistry, Rejected, StatementKind
 from ledger.state import Document, State
-from ledger.statement import LoggedEntry, b64decode_strict, b64encode, key_id_of
+from ledger.statement import LoggedEntry, Statement, b64decode_strict, b64encode, key_id_of
 
 KEY_NAMESPACE = "registry.key"
 META_NAMESPACE = "registry.meta"
@@ -190,13 +190,29 @@ def reduce_key_revoked(state: State, entry: LoggedEntry) -> None:
     state.put(KEY_NAMESPACE, statement.subject, doc)
 
 
+def _subject_key(statement: Statement) -> list[tuple[str, str]]:
+    return [(KEY_NAMESPACE, statement.subject), (META_NAMESPACE, META_KEY)]
+
+
 AUTHORITY = frozenset({"authority"})
 KINDS = (
     StatementKind(GENESIS_TYPE, AUTHORITY, reduce_genesis, "the log's first entry"),
-    StatementKind("registry.key.registered", AUTHORITY, reduce_key_registered, "register a key"),
-    StatementKind("registry.role.granted", AUTHORITY, reduce_role_granted, "grant a role"),
-    StatementKind("registry.role.revoked", AUTHORITY, reduce_role_revoked, "revoke a role"),
-    StatementKind("registry.key.revoked", AUTHORITY, reduce_key_revoked, "revoke a key"),
+    StatementKind(
+        "registry.key.registered", AUTHORITY, reduce_key_registered, "register a key",
+        prefetch=_subject_key,
+    ),
+    StatementKind(
+        "registry.role.granted", AUTHORITY, reduce_role_granted, "grant a role",
+        prefetch=_subject_key,
+    ),
+    StatementKind(
+        "registry.role.revoked", AUTHORITY, reduce_role_revoked, "revoke a role",
+        prefetch=_subject_key,
+    ),
+    StatementKind(
+        "registry.key.revoked", AUTHORITY, reduce_key_revoked, "revoke a key",
+        prefetch=_subject_key,
+    ),
 )
 
 

@@ -51,9 +51,49 @@ def check_json_value(value: Any, *, where: str = "$", depth: int = 0) -> None:
     raise ClientError(f"{where}: {type(value).__name__} is not a JSON value", code="bad_json")
 
 
+# Above this code point, UTF-16 code-unit order (JCS) and code-point order (Python's
+# sort) can disagree: surrogate pairs sort below U+E000..U+FFFF in UTF-16.
+_SORT_ORDER_SAFE_MAX = "\ud7ff"
+
+
+def _keys_sort_alike(value: Any) -> bool:
+    """True when sorting every object's keys by code point equals JCS's UTF-16 order."""
+    if isinstance(value, dict):
+        return all(
+            max(key, default="") <= _SORT_ORDER_SAFE_MAX and _keys_sort_alike(item)
+            for key, item in value.items()
+        )
+    if isinstance(value, list):
+        return all(_keys_sort_alike(item) for item in value)
+    return True
+
+
 def canonical_bytes(value: Any) -> bytes:
-    """JCS bytes of ``value`` after checking it is float-free JSON."""
+    """JCS (RFC 8785) bytes of ``value`` after checking it is float-free JSON.
+
+    ``rfc8785`` is the reference. For the values we allow (no floats, integers in the
+    I-JSON range) the standard library's C encoder with sorted keys, compact
+    separators and no ASCII escaping writes the very same bytes, about ten times
+    faster, except where key order differs (keys beyond U+D7FF) or a string holds a
+    lone surrogate; those go to ``rfc8785``. A property test holds the two equal.
+    """
     check_json_value(value)
+    if _keys_sort_alike(value):
+        try:
+            return json.dumps(
+                value, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            ).encode("utf-8")
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: let the reference implementation refuse it
+    try:
+        result: bytes = rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError as exc:
+        raise ClientError(f"value cannot be canonicalised: {exc}", code="bad_json") from exc
+    return result
+
+
+def reference_canonical_bytes(value: Any) -> bytes:
+    """The ``rfc8785`` library's bytes, for tests that hold the fast path to it."""
     result: bytes = rfc8785.dumps(value)
     return result
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ledger.errors import ClientError, Conflict, InvariantBroken
 from ledger.state import State
-from ledger.statement import LoggedEntry
+from ledger.statement import LoggedEntry, Statement
 
 ROLES = frozenset(
     {"authority", "finance", "procurement_officer", "committee_member", "vendor", "auditor"}
@@ -31,6 +31,12 @@ class UnknownType(ClientError):
 
 
 Reducer = Callable[[State, LoggedEntry], None]
+StateKey = tuple[str, str]
+Prefetch = Callable[[Statement], Iterable[StateKey]]
+
+
+def no_prefetch(_: Statement) -> Iterable[StateKey]:
+    return ()
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,9 @@ class StatementKind:
     ``roles``: the signer must hold at least one of them at this point of the log.
     ``self_signed``: the signer need not be registered yet, because the statement
     registers the signer's own key (vendor self-registration); the reducer checks it.
+    ``prefetch``: the state keys the reducer will read, if known from the statement
+    alone; the sequencer loads them for a whole batch in one query. A hint only:
+    a key not named is still read on demand.
     """
 
     type: str
@@ -47,6 +56,7 @@ class StatementKind:
     reduce: Reducer
     description: str = ""
     self_signed: bool = False
+    prefetch: Prefetch = no_prefetch
 
     def __post_init__(self) -> None:
         unknown = self.roles - ROLES

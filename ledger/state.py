@@ -10,7 +10,6 @@ job is accepted.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -18,12 +17,21 @@ Document = dict[str, Any]
 Key = tuple[str, str]
 
 
+def copy_document(value: Any) -> Any:
+    """A deep copy of plain JSON data; several times faster than ``copy.deepcopy``."""
+    if isinstance(value, dict):
+        return {key: copy_document(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copy_document(item) for item in value]
+    return value
+
+
 class State(Protocol):
     def get(self, namespace: str, key: str) -> Document | None:
         """The document, or None. Callers get a private copy they may change."""
 
     def put(self, namespace: str, key: str, value: Document) -> None:
-        """Replace the document."""
+        """Replace the document. The state takes ownership: do not change it afterwards."""
 
 
 class DictState:
@@ -34,10 +42,10 @@ class DictState:
 
     def get(self, namespace: str, key: str) -> Document | None:
         found = self.documents.get((namespace, key))
-        return copy.deepcopy(found) if found is not None else None
+        return copy_document(found) if found is not None else None  # type: ignore[no-any-return]
 
     def put(self, namespace: str, key: str, value: Document) -> None:
-        self.documents[(namespace, key)] = copy.deepcopy(value)
+        self.documents[(namespace, key)] = value
 
     def items(self) -> Iterator[tuple[Key, Document]]:
         return iter(sorted(self.documents.items()))
@@ -53,11 +61,11 @@ class Overlay:
     def get(self, namespace: str, key: str) -> Document | None:
         staged = self.changes.get((namespace, key))
         if staged is not None:
-            return copy.deepcopy(staged)
+            return copy_document(staged)  # type: ignore[no-any-return]
         return self.parent.get(namespace, key)
 
     def put(self, namespace: str, key: str, value: Document) -> None:
-        self.changes[(namespace, key)] = copy.deepcopy(value)
+        self.changes[(namespace, key)] = value
 
     def commit(self) -> None:
         for (namespace, key), value in self.changes.items():

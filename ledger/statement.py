@@ -28,6 +28,7 @@ import binascii
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import UTC, datetime
 from typing import Any
 
@@ -112,8 +113,13 @@ class Statement:
             "body": self.body,
         }
 
-    def canonical(self) -> bytes:
+    @cached_property
+    def _canonical(self) -> bytes:
         return canonical_bytes(self.to_json())
+
+    def canonical(self) -> bytes:
+        """JCS bytes (computed once: a statement is immutable once validated)."""
+        return self._canonical
 
     def signing_message(self) -> bytes:
         return STATEMENT_SIGNATURE_DOMAIN + self.canonical()
@@ -241,7 +247,31 @@ class LoggedEntry:
         }
 
     def entry_bytes(self) -> bytes:
-        return canonical_bytes(self.to_json())
+        """JCS bytes of ``to_json()``, assembled around the statement's cached bytes.
+
+        JCS serialises a nested object independently of its parent, and the entry's
+        own keys are fixed ASCII names, so splicing the already-canonical statement
+        into the sorted outer object gives exactly ``canonical_bytes(to_json())``
+        (a property test holds them equal) without walking the statement again.
+        """
+        # SPEC: RFC 8785 §3.2.3: keys sorted; these six are ASCII, so code-unit order.
+        return b"".join(
+            (
+                b'{"logged_at":',
+                canonical_bytes(self.logged_at),
+                b',"prev":"',
+                self.prev.hex().encode("ascii"),
+                b'","seq":',
+                str(self.seq).encode("ascii"),
+                b',"signature":"',
+                b64encode(self.signed.signature).encode("ascii"),
+                b'","statement":',
+                self.signed.statement.canonical(),
+                b',"v":',
+                str(ENTRY_FORMAT_VERSION).encode("ascii"),
+                b"}",
+            )
+        )
 
     def leaf_hash(self) -> bytes:
         return leaf_hash(self.entry_bytes())

@@ -16,7 +16,7 @@ registry) and is rebuilt by replay, so it may be updated.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -86,6 +86,9 @@ projection_rows = Table(
     Column("updated_seq", BigInteger, nullable=False),
     PrimaryKeyConstraint("namespace", "key", name="pk_projection_rows"),
 )
+
+# Rows per INSERT statement on PostgreSQL (psycopg2 execute_values page size).
+BULK_ROWS_PER_STATEMENT = 1000
 
 LEDGER_TABLES = ("ledger_entries", "ledger_tree_nodes", "ledger_checkpoints")
 
@@ -162,9 +165,44 @@ def fetch_nodes(conn: Connection, node_ids: Iterable[NodeId]) -> dict[NodeId, by
 
 
 def insert_nodes(conn: Connection, nodes: Iterable[tuple[NodeId, bytes]]) -> None:
-    rows = [{"level": level, "idx": idx, "hash": h} for (level, idx), h in nodes]
-    if rows:
-        conn.execute(tree_nodes.insert(), rows)
+    bulk_insert(conn, "ledger_tree_nodes", ("level", "idx", "hash"), [(lv, i, h) for (lv, i), h in nodes])
+
+
+def bulk_insert(
+    conn: Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    suffix: str = "",
+) -> None:
+    """Insert many rows through the driver's fastest path, inside ``conn``'s transaction.
+
+    The hot path of every batch. SQLAlchemy's multi-row compilation costs more CPU
+    than the database's own work at a thousand rows (measured), so this goes to the
+    driver: psycopg2's ``execute_values`` (one statement per page) or sqlite3's
+    ``executemany`` (in-process). ``table``, ``columns`` and ``suffix`` are constants
+    of this module, never user input.
+    """
+    if not rows:
+        return
+    names = ", ".join(columns)
+    if conn.dialect.name == "postgresql":
+        from psycopg2.extras import execute_values
+
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            execute_values(
+                cursor,
+                f"INSERT INTO {table} ({names}) VALUES %s {suffix}",  # noqa: S608
+                rows,
+                page_size=BULK_ROWS_PER_STATEMENT,
+            )
+        finally:
+            cursor.close()
+        return
+    marks = ", ".join("?" for _ in columns)
+    conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks}) {suffix}", list(rows))  # noqa: S608
 
 
 def leaf_hash_at(conn: Connection, seq: int) -> bytes | None:
@@ -175,21 +213,28 @@ def leaf_hash_at(conn: Connection, seq: int) -> bytes | None:
 def upsert_projection(
     conn: Connection, changes: Mapping[tuple[str, str], str], seq: int
 ) -> None:
-    """Write reducer state: delete-then-insert keeps it portable across both engines."""
-    if not changes:
-        return
-    keys = list(changes)
-    for start in range(0, len(keys), 400):
-        chunk = keys[start : start + 400]
-        conn.execute(
-            projection_rows.delete().where(
-                tuple_(projection_rows.c.namespace, projection_rows.c.key).in_(chunk)
-            )
-        )
-    conn.execute(
-        projection_rows.insert(),
-        [
-            {"namespace": ns, "key": key, "value": changes[(ns, key)], "updated_seq": seq}
-            for ns, key in keys
-        ],
+    """Write reducer state: insert, or replace on (namespace, key) (both engines)."""
+    bulk_insert(
+        conn,
+        "projection_rows",
+        ("namespace", "key", "value", "updated_seq"),
+        [(ns, key, value, seq) for (ns, key), value in changes.items()],
+        suffix="ON CONFLICT (namespace, key) DO UPDATE SET "
+        "value = excluded.value, updated_seq = excluded.updated_seq",
     )
+
+
+ENTRY_COLUMNS = (
+    "seq",
+    "leaf_hash",
+    "entry_bytes",
+    "statement_type",
+    "subject",
+    "signer",
+    "nonce",
+    "logged_at",
+)
+
+
+def insert_entries(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    bulk_insert(conn, "ledger_entries", ENTRY_COLUMNS, [tuple(r[c] for c in ENTRY_COLUMNS) for r in rows])

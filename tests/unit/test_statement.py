@@ -156,3 +156,29 @@ def test_any_body_round_trips_through_signing_and_entry_bytes(body: dict[str, An
     again.verify(bytes(KEY.verify_key))
     entry = LoggedEntry(0, "2026-05-01T08:30:01.000Z", bytes(32), signed)
     assert LoggedEntry.parse(entry.entry_bytes(), LIMITS).entry_bytes() == entry.entry_bytes()
+
+
+@given(
+    body=st.dictionaries(st.text(max_size=8), json_value, max_size=5),
+    seq=st.integers(min_value=0, max_value=2**53 - 1),
+    prev=st.binary(min_size=32, max_size=32),
+)
+def test_spliced_entry_bytes_equal_the_reference_jcs(body: dict[str, Any], seq: int, prev: bytes) -> None:
+    from ledger.canonical import reference_canonical_bytes
+
+    signed = make_signed(KEY, "budget.appropriation.posted", "x.1", body, at=AT, nonce="n" * 16)
+    entry = LoggedEntry(seq, "2026-05-01T08:30:01.000Z", prev, signed)
+    assert entry.entry_bytes() == reference_canonical_bytes(entry.to_json())
+
+
+@given(value=json_value)
+def test_fast_canonical_bytes_equal_the_rfc8785_library(value: Any) -> None:
+    from ledger.canonical import reference_canonical_bytes
+
+    try:
+        expected = reference_canonical_bytes(value)
+    except Exception:
+        with pytest.raises(ClientError):
+            canonical_bytes(value)
+        return
+    assert canonical_bytes(value) == expected
