@@ -76,7 +76,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'terang.db'}"
         return
-    server_url = request.getfixturevalue("postgres_server_url")
+    yield from _fresh_postgres_database(request.getfixturevalue("postgres_server_url"))
+
+
+@pytest.fixture
+def postgres_database_url(postgres_server_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, for what only PostgreSQL has (roles, TRUNCATE)."""
+    yield from _fresh_postgres_database(postgres_server_url)
+
+
+def _fresh_postgres_database(server_url: str) -> Iterator[str]:
     name = "t_" + uuid.uuid4().hex[:16]
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -169,6 +178,15 @@ def make_harness(
 @pytest.fixture
 def harness(database_url: str) -> Iterator[Harness]:
     h = make_harness(database_url)
+    try:
+        yield h
+    finally:
+        h.ledger.close()
+
+
+@pytest.fixture
+def postgres_harness(postgres_database_url: str) -> Iterator[Harness]:
+    h = make_harness(postgres_database_url)
     try:
         yield h
     finally:

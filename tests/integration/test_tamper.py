@@ -1,0 +1,141 @@
+"""Tampering behind the service's back (as a superuser, past the triggers) is caught.
+
+The auditor's check reads only the public API (checkpoint + entry bundles) and a
+verifier key it got out of band, and must name the entry that was changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from conftest import Harness
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from audit.remote import verify_log
+from audit.verifier import LogFault
+from ledger.errors import VerificationError
+from ledger.keys import client_key_id
+from terang.app import all_kinds, create_app
+
+
+@pytest.fixture
+def busy_log(harness: Harness) -> Iterator[Harness]:
+    """A log of a few hundred entries (more than one entry bundle) with a checkpoint."""
+    keys = [harness.register(f"officer {i}", ["finance"]) for i in range(5)]
+    statements = [
+        harness.sign(harness.authority, "registry.role.granted", client_key_id(key), {"role": role})
+        for key in keys
+        for role in ("auditor", "vendor", "committee_member")
+    ]
+    harness.ledger.append_direct(statements)
+    for i in range(260):
+        harness.register(f"vendor {i}", ["vendor"])
+    harness.ledger.publisher.publish(force=True)
+    yield harness
+
+
+def verify(h: Harness) -> None:
+    with TestClient(create_app(h.ledger)) as client:
+        verify_log(client, h.log_signer.verifier_key(), all_kinds(), h.ledger.limits)
+
+
+def behind_the_triggers(h: Harness, statement: str, **params: object) -> None:
+    """Run SQL as the database owner with the append-only triggers out of the way."""
+    with h.ledger.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            conn.execute(text(statement), params)
+        else:
+            _sqlite_without_triggers(conn, statement, params)
+
+
+def _sqlite_without_triggers(conn: Connection, statement: str, params: dict[str, object]) -> None:
+    triggers = conn.execute(
+        text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+    ).all()
+    for name, _ in triggers:
+        conn.execute(text(f"DROP TRIGGER {name}"))
+    conn.execute(text(statement), params)
+    for _, sql in triggers:
+        conn.execute(text(sql))
+
+
+def entry_bytes(h: Harness, seq: int) -> bytes:
+    with h.ledger.engine.connect() as conn:
+        return bytes(
+            conn.execute(text("SELECT entry_bytes FROM ledger_entries WHERE seq = :s"), {"s": seq}).scalar_one()
+        )
+
+
+def test_untouched_log_verifies(busy_log: Harness) -> None:
+    verify(busy_log)
+
+
+def test_one_changed_byte_is_caught_and_named(busy_log: Harness) -> None:
+    seq = 10  # a role grant (entries 6..20)
+    original = entry_bytes(busy_log, seq)
+    # Change one character inside the signed statement (a role name's letter).
+    position = original.index(b'"role":"') + len(b'"role":"')
+    changed = original[:position] + bytes([original[position] ^ 0x01]) + original[position + 1 :]
+    behind_the_triggers(busy_log, "UPDATE ledger_entries SET entry_bytes = :b WHERE seq = :s", b=changed, s=seq)
+    with pytest.raises(LogFault) as caught:
+        verify(busy_log)
+    assert caught.value.details["seq"] == seq
+    assert f"entry {seq}" in caught.value.message
+
+
+def test_a_removed_entry_is_caught(busy_log: Harness) -> None:
+    seq = 40
+    behind_the_triggers(busy_log, "DELETE FROM ledger_entries WHERE seq = :s", s=seq)
+    with pytest.raises(VerificationError):
+        verify(busy_log)
+
+
+def test_swapped_entries_are_caught_at_the_first(busy_log: Harness) -> None:
+    a, b = entry_bytes(busy_log, 50), entry_bytes(busy_log, 51)
+    behind_the_triggers(busy_log, "UPDATE ledger_entries SET entry_bytes = :b WHERE seq = :s", b=b, s=50)
+    behind_the_triggers(busy_log, "UPDATE ledger_entries SET entry_bytes = :b WHERE seq = :s", b=a, s=51)
+    with pytest.raises(LogFault) as caught:
+        verify(busy_log)
+    assert caught.value.details["seq"] == 50
+    assert caught.value.details["fault"] == "seq_mismatch"
+
+
+def test_a_replaced_signature_is_caught(busy_log: Harness) -> None:
+    seq = 120
+    original = entry_bytes(busy_log, seq).decode()
+    start = original.index('"signature":"') + len('"signature":"')
+    forged_signature = "A" * 86 + "=="
+    changed = original[:start] + forged_signature + original[start + 88 :]
+    behind_the_triggers(
+        busy_log, "UPDATE ledger_entries SET entry_bytes = :b WHERE seq = :s", b=changed.encode(), s=seq
+    )
+    with pytest.raises(LogFault) as caught:
+        verify(busy_log)
+    assert caught.value.details["seq"] == seq
+    assert caught.value.details["fault"] == "bad_signature"
+
+
+def test_a_changed_last_entry_is_caught_by_the_checkpoint_root(busy_log: Harness) -> None:
+    """The last entry has no successor whose prev would expose it: the root does."""
+    seq = busy_log.ledger.size() - 1
+    original = entry_bytes(busy_log, seq)
+    changed = original.replace(b'"logged_at":"2026', b'"logged_at":"2027', 1)
+    behind_the_triggers(busy_log, "UPDATE ledger_entries SET entry_bytes = :b WHERE seq = :s", b=changed, s=seq)
+    with pytest.raises(LogFault) as caught:
+        verify(busy_log)
+    assert caught.value.details["fault"] == "root_mismatch"
+
+
+def test_a_checkpoint_signed_by_another_key_is_refused(busy_log: Harness) -> None:
+    from ledger.checkpoint import Checkpoint, sign_checkpoint
+    from ledger.note import generate_signer
+
+    size = busy_log.ledger.size()
+    forged = sign_checkpoint(Checkpoint("terang.test/log", size, bytes(32)), generate_signer("terang.test/log"))
+    behind_the_triggers(busy_log, "UPDATE ledger_checkpoints SET note = :n WHERE tree_size = :s", n=forged, s=size)
+    with pytest.raises(VerificationError):
+        verify(busy_log)
