@@ -234,5 +234,15 @@ def main() -> None:
     try:
         app()
     except TerangError as error:
-        console.print(f"[red]error[{error.code}][/red]: {error.message}")
+        console.print(
+            f"error[{error.code}]: {error.message}",
+            style="red",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

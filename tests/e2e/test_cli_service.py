@@ -1,0 +1,111 @@
+"""The stable names, end to end: `terang init/demo/serve/info`, client commands, and an
+auditor's check of the running service over real HTTP, on both engines."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from audit.remote import verify_log
+from ledger.limits import Limits
+from ledger.tlog_proof import TlogProof
+from terang.app import all_kinds
+
+TERANG = [sys.executable, "-m", "terang.cli"]
+
+
+def run(cwd: Path, env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [*TERANG, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, f"terang {' '.join(args)}: {result.stderr}"
+    return result.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def service(tmp_path: Path, database_url: str) -> Iterator[tuple[str, Path, dict[str, str]]]:
+    env = {**os.environ, "TERANG_DATABASE_URL": database_url, "PYTHONPATH": os.pathsep.join(sys.path)}
+    run(tmp_path, env, "init", "--origin", "kab-contoh.example/terang")
+    again = json.loads(run(tmp_path, env, "init", "--origin", "kab-contoh.example/terang"))
+    assert again["created_genesis"] is False  # idempotent
+    run(tmp_path, env, "demo")
+    port = free_port()
+    server = subprocess.Popen(
+        [*TERANG, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(url + "/log/checkpoint").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            assert time.monotonic() < deadline, "service did not start"
+            time.sleep(0.2)
+        yield url, tmp_path, {**env, "TERANG_URL": url}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_cli_and_service_work_as_documented(service: tuple[str, Path, dict[str, str]]) -> None:
+    url, cwd, env = service
+    info = json.loads(run(cwd, env, "info"))
+    assert info["origin"] == "kab-contoh.example/terang"
+    assert info["verifier_key"] == httpx.get(url + "/log/verifier-key").text.strip()
+    assert info["tree_size"] >= 9  # genesis + demo people
+
+    new_key = json.loads(run(cwd, env, "keygen", "--out", str(cwd / "keys" / "new.key")))
+    assert (cwd / "keys" / "new.key").stat().st_mode & 0o777 == 0o600
+    receipt = json.loads(
+        run(cwd, env, "register-key", "--public-key", new_key["public_key"], "--name", "Bendahara", "--role", "finance")
+    )
+    assert receipt["duplicate"] is False
+    grant = json.loads(
+        run(
+            cwd, env, "submit", "--type", "registry.role.granted", "--subject", new_key["key_id"],
+            "--body", '{"role": "auditor"}',
+        )
+    )
+    assert grant["seq"] == receipt["seq"] + 1
+    time.sleep(0.3)  # let the rate-limited publisher cover the entry
+    text = run(cwd, env, "proof", str(grant["seq"]))
+    assert TlogProof.parse(text).index == grant["seq"]
+
+    # An auditor, with the key from `terang info` (out of band), checks everything.
+    with httpx.Client(base_url=url) as client:
+        report = verify_log(client, info["verifier_key"], all_kinds(), Limits())
+    assert report.tree_size >= grant["seq"] + 1
+
+
+def test_cli_errors_are_one_line_with_a_code(service: tuple[str, Path, dict[str, str]]) -> None:
+    _, cwd, env = service
+    result = subprocess.run(
+        [*TERANG, "submit", "--type", "registry.role.granted", "--subject", "x", "--body", "{not json"],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 1
+    assert "error[bad_json]" in result.stderr
