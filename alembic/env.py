@@ -6,8 +6,9 @@ The URL is given by ``terang.migrations.upgrade`` through the config attribute
 
 from __future__ import annotations
 
-from alembic import context
 from sqlalchemy import engine_from_config, pool
+
+from alembic import context
 
 config = context.config
 

@@ -97,9 +97,7 @@ def build_router(ledger: Ledger) -> APIRouter:
                 ).all()
                 if len(rows) != count:
                     raise NotFound("no such entry bundle", code="no_tile")
-                return _tile_response(
-                    tiles.encode_entry_bundle([bytes(r[0]) for r in rows]), width
-                )
+                return _tile_response(tiles.encode_entry_bundle([bytes(r[0]) for r in rows]), width)
             tree_level, start, end = merkle.tile_node_range(level, index, count)
             n = storage.tree_nodes.c
             hashes = conn.execute(
@@ -118,7 +116,9 @@ def build_router(ledger: Ledger) -> APIRouter:
         tags=["proofs"],
     )
     def get_inclusion(
-        tree_size: Annotated[int | None, Query(ge=1, description="default: latest checkpoint")] = None,
+        tree_size: Annotated[
+            int | None, Query(ge=1, description="default: latest checkpoint")
+        ] = None,
         seq: Annotated[int | None, Query(ge=0)] = None,
         leaf_hash: Annotated[str | None, Query(pattern=r"^[0-9a-f]{64}$")] = None,
     ) -> InclusionProofPublic:
@@ -175,7 +175,9 @@ def build_router(ledger: Ledger) -> APIRouter:
                 .limit(limit)
             ).all()
         items = [
-            CheckpointPublic(tree_size=int(r.tree_size), root_hash=bytes(r.root_hash).hex(), note=r.note)
+            CheckpointPublic(
+                tree_size=int(r.tree_size), root_hash=bytes(r.root_hash).hex(), note=r.note
+            )
             for r in rows
         ]
         return CheckpointPage(

@@ -54,9 +54,7 @@ class LogReplayer:
                 f"entry {seq}: does not parse: {exc.message}", seq=seq, fault="malformed"
             ) from exc
         if entry.seq != seq:
-            raise LogFault(
-                f"entry {seq}: claims seq {entry.seq}", seq=seq, fault="seq_mismatch"
-            )
+            raise LogFault(f"entry {seq}: claims seq {entry.seq}", seq=seq, fault="seq_mismatch")
         if entry.prev != self.last_leaf:
             raise LogFault(
                 f"entry {seq}: prev {entry.prev.hex()} is not the leaf hash of entry {seq - 1} "
@@ -82,9 +80,7 @@ class LogReplayer:
     def root(self) -> bytes:
         return merkle.root_hash(self.size, self.frontier)
 
-    def check_checkpoint(
-        self, note: str, origin: str, log_verifier: AnyVerifier
-    ) -> Checkpoint:
+    def check_checkpoint(self, note: str, origin: str, log_verifier: AnyVerifier) -> Checkpoint:
         """The checkpoint is signed by the log and its root is the replayed root."""
         checkpoint = open_checkpoint(note, origin, log_verifier)
         if checkpoint.size != self.size:

@@ -104,7 +104,10 @@ def build_router(ledger: Ledger) -> APIRouter:
         status_code=201,
         summary="Log one signed statement",
         openapi_extra={
-            "requestBody": {"required": True, "content": {"application/json": {"schema": STATEMENT_SCHEMA}}}
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": STATEMENT_SCHEMA}},
+            }
         },
         responses={
             200: {"description": "Already logged (same signer and nonce): the first receipt."},
@@ -137,7 +140,9 @@ def build_router(ledger: Ledger) -> APIRouter:
                         "schema": {
                             "type": "object",
                             "required": ["statements"],
-                            "properties": {"statements": {"type": "array", "items": STATEMENT_SCHEMA}},
+                            "properties": {
+                                "statements": {"type": "array", "items": STATEMENT_SCHEMA}
+                            },
                         }
                     }
                 },
@@ -149,7 +154,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         items = raw.get("statements")
         if set(raw) != {"statements"} or not isinstance(items, list) or not items:
             raise ClientError(
-                "body must be {\"statements\": [ ...at least one signed statement... ]}",
+                'body must be {"statements": [ ...at least one signed statement... ]}',
                 code="bad_batch",
             )
         if len(items) > ledger.limits.batch_statements_max:
@@ -182,9 +187,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         with ledger.engine.connect() as conn:
             rows = conn.execute(query.order_by(e.seq).limit(limit)).all()
         items = [_entry_public(int(r.seq), bytes(r.leaf_hash), bytes(r.entry_bytes)) for r in rows]
-        return EntryPage(
-            items=items, next_after_seq=items[-1].seq if len(items) == limit else None
-        )
+        return EntryPage(items=items, next_after_seq=items[-1].seq if len(items) == limit else None)
 
     @router.get("/entries/{seq}", operation_id="get_entry", response_model=EntryPublic)
     def get_entry(seq: int) -> EntryPublic:

@@ -198,19 +198,31 @@ AUTHORITY = frozenset({"authority"})
 KINDS = (
     StatementKind(GENESIS_TYPE, AUTHORITY, reduce_genesis, "the log's first entry"),
     StatementKind(
-        "registry.key.registered", AUTHORITY, reduce_key_registered, "register a key",
+        "registry.key.registered",
+        AUTHORITY,
+        reduce_key_registered,
+        "register a key",
         prefetch=_subject_key,
     ),
     StatementKind(
-        "registry.role.granted", AUTHORITY, reduce_role_granted, "grant a role",
+        "registry.role.granted",
+        AUTHORITY,
+        reduce_role_granted,
+        "grant a role",
         prefetch=_subject_key,
     ),
     StatementKind(
-        "registry.role.revoked", AUTHORITY, reduce_role_revoked, "revoke a role",
+        "registry.role.revoked",
+        AUTHORITY,
+        reduce_role_revoked,
+        "revoke a role",
         prefetch=_subject_key,
     ),
     StatementKind(
-        "registry.key.revoked", AUTHORITY, reduce_key_revoked, "revoke a key",
+        "registry.key.revoked",
+        AUTHORITY,
+        reduce_key_revoked,
+        "revoke a key",
         prefetch=_subject_key,
     ),
 )

@@ -38,9 +38,7 @@ def _check_size(conn: Connection, tree_size: int) -> None:
 def inclusion(conn: Connection, seq: int, tree_size: int) -> InclusionProof:
     _check_size(conn, tree_size)
     if not 0 <= seq < tree_size:
-        raise ClientError(
-            f"seq {seq} is not below tree_size {tree_size}", code="seq_out_of_range"
-        )
+        raise ClientError(f"seq {seq} is not below tree_size {tree_size}", code="seq_out_of_range")
     nodes = storage.fetch_nodes(conn, merkle.nodes_for_inclusion(seq, tree_size))
     leaf = nodes.get((0, seq)) or storage.fetch_nodes(conn, [(0, seq)])[(0, seq)]
     return InclusionProof(seq, tree_size, leaf, merkle.inclusion_proof(seq, tree_size, nodes))

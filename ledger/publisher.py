@@ -78,10 +78,7 @@ class Publisher:
     def publish(self, *, force: bool = False) -> PublishedCheckpoint | None:
         """Sign a checkpoint for the current size, unless rate-limited or unchanged."""
         with self._lock:
-            if (
-                not force
-                and time.monotonic() - self._last_publish_monotonic < self.interval_s_min
-            ):
+            if not force and time.monotonic() - self._last_publish_monotonic < self.interval_s_min:
                 return None
             try:
                 with self.engine.begin() as conn:

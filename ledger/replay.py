@@ -15,6 +15,8 @@ state is passed in, so the offline verifier replays exactly what the server did.
 
 from __future__ import annotations
 
+import contextlib
+
 from ledger.authority import (
     GENESIS_TYPE,
     KEY_NAMESPACE,
@@ -24,19 +26,18 @@ from ledger.authority import (
     genesis_signer_key,
     key_document,
 )
+from ledger.errors import TerangError
 from ledger.kinds import KindRegistry, Rejected
 from ledger.state import State
-from ledger.errors import TerangError
 from ledger.statement import LoggedEntry, Statement, b64decode_strict, key_id_of
 
 
 def keys_to_prefetch(kinds: KindRegistry, statement: Statement) -> list[tuple[str, str]]:
     """State keys that applying ``statement`` will read: its signer, and its kind's hint."""
     keys = [(KEY_NAMESPACE, statement.signer)]
-    try:
+    # An unknown type is refused when applied; there is nothing to prefetch for it.
+    with contextlib.suppress(TerangError):
         keys.extend(kinds.get(statement.type).prefetch(statement))
-    except TerangError:
-        pass  # an unknown type is refused when applied; nothing to prefetch
     return keys
 
 

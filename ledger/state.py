@@ -42,7 +42,7 @@ class DictState:
 
     def get(self, namespace: str, key: str) -> Document | None:
         found = self.documents.get((namespace, key))
-        return copy_document(found) if found is not None else None  # type: ignore[no-any-return]
+        return copy_document(found) if found is not None else None
 
     def put(self, namespace: str, key: str, value: Document) -> None:
         self.documents[(namespace, key)] = value

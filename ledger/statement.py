@@ -28,8 +28,8 @@ import binascii
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from nacl.exceptions import BadSignatureError

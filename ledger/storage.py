@@ -165,7 +165,9 @@ def fetch_nodes(conn: Connection, node_ids: Iterable[NodeId]) -> dict[NodeId, by
 
 
 def insert_nodes(conn: Connection, nodes: Iterable[tuple[NodeId, bytes]]) -> None:
-    bulk_insert(conn, "ledger_tree_nodes", ("level", "idx", "hash"), [(lv, i, h) for (lv, i), h in nodes])
+    bulk_insert(
+        conn, "ledger_tree_nodes", ("level", "idx", "hash"), [(lv, i, h) for (lv, i), h in nodes]
+    )
 
 
 def bulk_insert(
@@ -210,9 +212,7 @@ def leaf_hash_at(conn: Connection, seq: int) -> bytes | None:
     return None if value is None else bytes(value)
 
 
-def upsert_projection(
-    conn: Connection, changes: Mapping[tuple[str, str], str], seq: int
-) -> None:
+def upsert_projection(conn: Connection, changes: Mapping[tuple[str, str], str], seq: int) -> None:
     """Write reducer state: insert, or replace on (namespace, key) (both engines)."""
     bulk_insert(
         conn,
@@ -237,4 +237,6 @@ ENTRY_COLUMNS = (
 
 
 def insert_entries(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    bulk_insert(conn, "ledger_entries", ENTRY_COLUMNS, [tuple(r[c] for c in ENTRY_COLUMNS) for r in rows])
+    bulk_insert(
+        conn, "ledger_entries", ENTRY_COLUMNS, [tuple(r[c] for c in ENTRY_COLUMNS) for r in rows]
+    )

@@ -83,7 +83,9 @@ def keygen(
         typer.echo(signer.verifier_key())
         return
     key = generate_client_key(out)
-    typer.echo(json.dumps({"key_id": client_key_id(key), "public_key": b64encode(bytes(key.verify_key))}))
+    typer.echo(
+        json.dumps({"key_id": client_key_id(key), "public_key": b64encode(bytes(key.verify_key))})
+    )
 
 
 @app.command()
@@ -135,7 +137,9 @@ def serve(
 
     ledger = _ledger(db)
     ledger.sequencer.start()
-    console.print(f"Terang serving {ledger.origin} on http://{host}:{port}/ (log size {ledger.size()})")
+    console.print(
+        f"Terang serving {ledger.origin} on http://{host}:{port}/ (log size {ledger.size()})"
+    )
     try:
         uvicorn.run(create_app(ledger), host=host, port=port, log_level="info")
     finally:
@@ -215,7 +219,9 @@ def register_key(
 
     subject = key_id_of(b64decode_strict(public_key, field="public_key"))
     body = {"public_key": public_key, "name": name, "roles": role}
-    signed = make_signed(load_client_key(key), "registry.key.registered", subject, body, at=utc_now())
+    signed = make_signed(
+        load_client_key(key), "registry.key.registered", subject, body, at=utc_now()
+    )
     with LedgerClient(url) as client:
         typer.echo(json.dumps(client.submit(signed), indent=2))
 

@@ -56,9 +56,7 @@ def load_demo(ledger: Ledger, authority: SigningKey, keys_dir: Path) -> dict[str
         if exists:
             continue
         body = {"public_key": b64encode(bytes(key.verify_key)), "name": name, "roles": roles}
-        signed.append(
-            make_signed(authority, "registry.key.registered", key_id, body, at=utc_now())
-        )
+        signed.append(make_signed(authority, "registry.key.registered", key_id, body, at=utc_now()))
         registered += 1
     if signed:
         ledger.append_direct(signed)

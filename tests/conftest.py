@@ -131,7 +131,13 @@ class Harness:
         nonce: str | None = None,
     ) -> SignedStatement:
         return make_signed(
-            key, statement_type, subject, body, at=self.clock(), nonce=nonce, limits=self.ledger.limits
+            key,
+            statement_type,
+            subject,
+            body,
+            at=self.clock(),
+            nonce=nonce,
+            limits=self.ledger.limits,
         )
 
     def register(self, label: str, roles: list[str]) -> SigningKey:
@@ -156,7 +162,9 @@ def make_harness(
     clock = clock or Clock(datetime(2026, 3, 2, 1, 0, 0, tzinfo=UTC))
     log_signer = log_signer or generate_signer(ORIGIN)
     authority = authority or SigningKey.generate()
-    settings = Settings(database_url=database_url, limits=limits or Limits(checkpoint_interval_ms_min=0))
+    settings = Settings(
+        database_url=database_url, limits=limits or Limits(checkpoint_interval_ms_min=0)
+    )
     ledger = Ledger(settings, all_kinds(), clock=clock, log_signer=log_signer)
     harness = Harness(ledger, authority, log_signer, clock)
     if ledger.size() == 0:
@@ -167,7 +175,9 @@ def make_harness(
             {
                 "origin": ORIGIN,
                 "log_verifier_key": log_signer.verifier_key(),
-                "authorities": [{"name": "root", "public_key": b64encode(bytes(authority.verify_key))}],
+                "authorities": [
+                    {"name": "root", "public_key": b64encode(bytes(authority.verify_key))}
+                ],
             },
         )
         ledger.append_direct([genesis])

@@ -39,7 +39,11 @@ def free_port() -> int:
 
 @pytest.fixture
 def service(tmp_path: Path, database_url: str) -> Iterator[tuple[str, Path, dict[str, str]]]:
-    env = {**os.environ, "TERANG_DATABASE_URL": database_url, "PYTHONPATH": os.pathsep.join(sys.path)}
+    env = {
+        **os.environ,
+        "TERANG_DATABASE_URL": database_url,
+        "PYTHONPATH": os.pathsep.join(sys.path),
+    }
     run(tmp_path, env, "init", "--origin", "kab-contoh.example/terang")
     again = json.loads(run(tmp_path, env, "init", "--origin", "kab-contoh.example/terang"))
     assert again["created_genesis"] is False  # idempotent
@@ -81,13 +85,30 @@ def test_cli_and_service_work_as_documented(service: tuple[str, Path, dict[str, 
     new_key = json.loads(run(cwd, env, "keygen", "--out", str(cwd / "keys" / "new.key")))
     assert (cwd / "keys" / "new.key").stat().st_mode & 0o777 == 0o600
     receipt = json.loads(
-        run(cwd, env, "register-key", "--public-key", new_key["public_key"], "--name", "Bendahara", "--role", "finance")
+        run(
+            cwd,
+            env,
+            "register-key",
+            "--public-key",
+            new_key["public_key"],
+            "--name",
+            "Bendahara",
+            "--role",
+            "finance",
+        )
     )
     assert receipt["duplicate"] is False
     grant = json.loads(
         run(
-            cwd, env, "submit", "--type", "registry.role.granted", "--subject", new_key["key_id"],
-            "--body", '{"role": "auditor"}',
+            cwd,
+            env,
+            "submit",
+            "--type",
+            "registry.role.granted",
+            "--subject",
+            new_key["key_id"],
+            "--body",
+            '{"role": "auditor"}',
         )
     )
     assert grant["seq"] == receipt["seq"] + 1
@@ -104,8 +125,22 @@ def test_cli_and_service_work_as_documented(service: tuple[str, Path, dict[str, 
 def test_cli_errors_are_one_line_with_a_code(service: tuple[str, Path, dict[str, str]]) -> None:
     _, cwd, env = service
     result = subprocess.run(
-        [*TERANG, "submit", "--type", "registry.role.granted", "--subject", "x", "--body", "{not json"],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False,
+        [
+            *TERANG,
+            "submit",
+            "--type",
+            "registry.role.granted",
+            "--subject",
+            "x",
+            "--body",
+            "{not json",
+        ],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 1
     assert "error[bad_json]" in result.stderr

@@ -31,7 +31,9 @@ def registration(h: Harness, roles: list[str]) -> dict[str, object]:
     return h.sign(h.authority, "registry.key.registered", client_key_id(key), body).to_json()
 
 
-def test_post_statement_returns_receipt_with_tlog_proof(harness: Harness, client: TestClient) -> None:
+def test_post_statement_returns_receipt_with_tlog_proof(
+    harness: Harness, client: TestClient
+) -> None:
     response = client.post("/api/v1/statements", json=registration(harness, ["finance"]))
     assert response.status_code == 201, response.text
     receipt = response.json()
@@ -51,7 +53,9 @@ def test_retry_returns_the_first_receipt_with_200(harness: Harness, client: Test
     assert client.get("/api/v1/entries", params={"after_seq": first["seq"]}).json()["items"] == []
 
 
-def test_errors_are_problem_documents_with_stable_codes(harness: Harness, client: TestClient) -> None:
+def test_errors_are_problem_documents_with_stable_codes(
+    harness: Harness, client: TestClient
+) -> None:
     bad_signature = registration(harness, ["finance"])
     bad_signature["signature"] = b64encode(bytes(64))
     cases = [
@@ -60,7 +64,9 @@ def test_errors_are_problem_documents_with_stable_codes(harness: Harness, client
         (b'{"a": 1.5}', 422, "float_not_allowed"),
     ]
     for body, status, code in cases:
-        response = client.post("/api/v1/statements", content=body, headers={"content-type": "application/json"})
+        response = client.post(
+            "/api/v1/statements", content=body, headers={"content-type": "application/json"}
+        )
         assert response.status_code == status, response.text
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["code"] == code
@@ -69,15 +75,21 @@ def test_errors_are_problem_documents_with_stable_codes(harness: Harness, client
     assert harness.ledger.size() == 1
 
 
-def test_batch_is_atomic_and_names_the_failing_statement(harness: Harness, client: TestClient) -> None:
+def test_batch_is_atomic_and_names_the_failing_statement(
+    harness: Harness, client: TestClient
+) -> None:
     good = registration(harness, ["finance"])
     stranger = SigningKey.generate()
-    bad = harness.sign(stranger, "registry.role.granted", client_key_id(stranger), {"role": "finance"}).to_json()
+    bad = harness.sign(
+        stranger, "registry.role.granted", client_key_id(stranger), {"role": "finance"}
+    ).to_json()
     response = client.post("/api/v1/statements/batch", json={"statements": [good, bad]})
     assert response.status_code == 403
     assert response.json()["details"]["statement_index"] == 1
     assert harness.ledger.size() == 1
-    response = client.post("/api/v1/statements/batch", json={"statements": [good, registration(harness, [])]})
+    response = client.post(
+        "/api/v1/statements/batch", json={"statements": [good, registration(harness, [])]}
+    )
     assert response.status_code == 201
     assert [r["seq"] for r in response.json()["receipts"]] == [1, 2]
 
@@ -90,8 +102,14 @@ def test_batch_limit(harness: Harness, client: TestClient) -> None:
 
 def test_tiles_and_bundles_match_the_log(harness: Harness, client: TestClient) -> None:
     statements = [registration(harness, ["vendor"]) for _ in range(300)]
-    assert client.post("/api/v1/statements/batch", json={"statements": statements[:150]}).status_code == 201
-    assert client.post("/api/v1/statements/batch", json={"statements": statements[150:]}).status_code == 201
+    assert (
+        client.post("/api/v1/statements/batch", json={"statements": statements[:150]}).status_code
+        == 201
+    )
+    assert (
+        client.post("/api/v1/statements/batch", json={"statements": statements[150:]}).status_code
+        == 201
+    )
     harness.ledger.publisher.publish(force=True)
     note = client.get("/log/checkpoint").text
     verifier = parse_verifier_key(client.get("/log/verifier-key").text.strip())
@@ -101,7 +119,9 @@ def test_tiles_and_bundles_match_the_log(harness: Harness, client: TestClient) -
     assert full.headers["cache-control"].endswith("immutable")
     partial = client.get("/log/tile/entries/001.p/45")
     assert "immutable" not in partial.headers["cache-control"]
-    entries = tiles.decode_entry_bundle(full.content, 256) + tiles.decode_entry_bundle(partial.content, 45)
+    entries = tiles.decode_entry_bundle(full.content, 256) + tiles.decode_entry_bundle(
+        partial.content, 45
+    )
     leaves = [merkle.leaf_hash(e) for e in entries]
     assert merkle.root_from_leaf_hashes(leaves) == checkpoint.root_hash
     level0 = client.get("/log/tile/0/000").content
@@ -114,7 +134,10 @@ def test_tiles_and_bundles_match_the_log(harness: Harness, client: TestClient) -
 
 def test_proof_endpoints_verify(harness: Harness, client: TestClient) -> None:
     for _ in range(3):
-        client.post("/api/v1/statements/batch", json={"statements": [registration(harness, []) for _ in range(7)]})
+        client.post(
+            "/api/v1/statements/batch",
+            json={"statements": [registration(harness, []) for _ in range(7)]},
+        )
     harness.ledger.publisher.publish(force=True)
     inclusion = client.get("/api/v1/proofs/inclusion", params={"seq": 5}).json()
     checkpoint = open_checkpoint(inclusion["checkpoint"], ORIGIN, harness.log_signer.verifier())
@@ -125,11 +148,14 @@ def test_proof_endpoints_verify(harness: Harness, client: TestClient) -> None:
         [bytes.fromhex(h) for h in inclusion["proof"]],
         checkpoint.root_hash,
     )
-    by_leaf = client.get("/api/v1/proofs/inclusion", params={"leaf_hash": inclusion["leaf_hash"]}).json()
+    by_leaf = client.get(
+        "/api/v1/proofs/inclusion", params={"leaf_hash": inclusion["leaf_hash"]}
+    ).json()
     assert by_leaf["seq"] == 5
     first = client.get("/api/v1/checkpoints").json()["items"][0]
     consistency = client.get(
-        "/api/v1/proofs/consistency", params={"first": first["tree_size"], "second": checkpoint.size}
+        "/api/v1/proofs/consistency",
+        params={"first": first["tree_size"], "second": checkpoint.size},
     ).json()
     merkle.verify_consistency(
         first["tree_size"],
@@ -141,7 +167,10 @@ def test_proof_endpoints_verify(harness: Harness, client: TestClient) -> None:
     entry = client.get("/api/v1/entries/5").json()
     assert merkle.leaf_hash(base64.b64decode(entry["entry_bytes_b64"])).hex() == entry["leaf_hash"]
     assert client.get("/api/v1/entries/999").status_code == 404
-    assert client.get("/api/v1/proofs/inclusion", params={"seq": 5, "tree_size": 10**6}).status_code == 422
+    assert (
+        client.get("/api/v1/proofs/inclusion", params={"seq": 5, "tree_size": 10**6}).status_code
+        == 422
+    )
 
 
 def test_openapi_lists_stable_operation_ids(client: TestClient) -> None:

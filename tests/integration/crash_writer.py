@@ -33,9 +33,19 @@ def main() -> None:
         batch = []
         for _ in range(200):
             key = SigningKey.generate()
-            body = {"public_key": b64encode(bytes(key.verify_key)), "name": "v", "roles": ["vendor"]}
+            body = {
+                "public_key": b64encode(bytes(key.verify_key)),
+                "name": "v",
+                "roles": ["vendor"],
+            }
             batch.append(
-                make_signed(authority, "registry.key.registered", client_key_id(key), body, at=datetime.now(UTC))
+                make_signed(
+                    authority,
+                    "registry.key.registered",
+                    client_key_id(key),
+                    body,
+                    at=datetime.now(UTC),
+                )
             )
         ledger.append_direct(batch)
         ledger.publisher.publish(force=True)

@@ -17,9 +17,18 @@ from ledger.storage import LEDGER_TABLES
 from terang.app import all_kinds
 
 CHANGES = {
-    "ledger_entries": ("UPDATE ledger_entries SET nonce = 'x' WHERE seq = 0", "DELETE FROM ledger_entries"),
-    "ledger_tree_nodes": ("UPDATE ledger_tree_nodes SET idx = idx + 1000", "DELETE FROM ledger_tree_nodes"),
-    "ledger_checkpoints": ("UPDATE ledger_checkpoints SET note = 'x'", "DELETE FROM ledger_checkpoints"),
+    "ledger_entries": (
+        "UPDATE ledger_entries SET nonce = 'x' WHERE seq = 0",
+        "DELETE FROM ledger_entries",
+    ),
+    "ledger_tree_nodes": (
+        "UPDATE ledger_tree_nodes SET idx = idx + 1000",
+        "DELETE FROM ledger_tree_nodes",
+    ),
+    "ledger_checkpoints": (
+        "UPDATE ledger_checkpoints SET note = 'x'",
+        "DELETE FROM ledger_checkpoints",
+    ),
 }
 
 
@@ -36,11 +45,16 @@ def test_database_refuses_update_and_delete(harness: Harness, table: str, action
 def test_postgres_refuses_truncate(postgres_harness: Harness) -> None:
     """TRUNCATE exists only on PostgreSQL (SQLite has DELETE, tested above)."""
     for table in LEDGER_TABLES:
-        with pytest.raises(DBAPIError, match="append-only"), postgres_harness.ledger.engine.begin() as conn:
+        with (
+            pytest.raises(DBAPIError, match="append-only"),
+            postgres_harness.ledger.engine.begin() as conn,
+        ):
             conn.execute(text(f"TRUNCATE {table}"))
 
 
-def test_postgres_service_role_has_no_update_delete_truncate_grants(postgres_harness: Harness) -> None:
+def test_postgres_service_role_has_no_update_delete_truncate_grants(
+    postgres_harness: Harness,
+) -> None:
     """The service connects as a member of terang_appender: it can append, not rewrite.
 
     Even with the triggers gone (a superuser could drop them), the role itself lacks
@@ -64,7 +78,14 @@ def test_postgres_service_role_has_no_update_delete_truncate_grants(postgres_har
         try:
             officer = harness.register("officer", ["finance"])
             receipts = ledger.append_direct(
-                [harness.sign(harness.authority, "registry.role.granted", client_key_id(officer), {"role": "auditor"})]
+                [
+                    harness.sign(
+                        harness.authority,
+                        "registry.role.granted",
+                        client_key_id(officer),
+                        {"role": "auditor"},
+                    )
+                ]
             )
             assert receipts[0].seq == ledger.size() - 1
             assert ledger.publisher.publish(force=True) is not None
@@ -77,7 +98,10 @@ def test_postgres_service_role_has_no_update_delete_truncate_grants(postgres_har
         try:
             for table in LEDGER_TABLES:
                 for statement in (*CHANGES[table], f"TRUNCATE {table}"):
-                    with pytest.raises(DBAPIError, match="permission denied"), restricted.begin() as conn:
+                    with (
+                        pytest.raises(DBAPIError, match="permission denied"),
+                        restricted.begin() as conn,
+                    ):
                         conn.execute(text(statement))
         finally:
             with engine.begin() as conn:

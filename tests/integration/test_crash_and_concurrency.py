@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from conftest import Harness, make_harness
@@ -34,7 +33,9 @@ def assert_log_is_whole(h: Harness) -> int:
         rows = conn.execute(text("SELECT seq, entry_bytes FROM ledger_entries ORDER BY seq")).all()
         size = storage.tree_size(conn)
         node_count = conn.execute(text("SELECT count(*) FROM ledger_tree_nodes")).scalar_one()
-        leaves = conn.execute(text("SELECT count(*) FROM ledger_tree_nodes WHERE level = 0")).scalar_one()
+        leaves = conn.execute(
+            text("SELECT count(*) FROM ledger_tree_nodes WHERE level = 0")
+        ).scalar_one()
         stored_root = merkle.root_hash(size, storage.fetch_nodes(conn, merkle.nodes_for_root(size)))
         checkpoint = latest_checkpoint(conn)
         projected = conn.execute(
@@ -80,7 +81,10 @@ def test_kill_9_during_bulk_append_leaves_a_whole_log(harness: Harness, database
     # The service restarts and goes on from where the log is.
     harness.ledger.close()
     restarted = make_harness(
-        database_url, log_signer=harness.log_signer, authority=harness.authority, clock=harness.clock
+        database_url,
+        log_signer=harness.log_signer,
+        authority=harness.authority,
+        clock=harness.clock,
     )
     try:
         before = restarted.ledger.size()
@@ -108,9 +112,17 @@ def test_eight_concurrent_writers_get_no_duplicate_and_no_missing_seq(
         try:
             for _ in range(per_writer):
                 key = SigningKey.generate()
-                body = {"public_key": b64encode(bytes(key.verify_key)), "name": "v", "roles": ["vendor"]}
+                body = {
+                    "public_key": b64encode(bytes(key.verify_key)),
+                    "name": "v",
+                    "roles": ["vendor"],
+                }
                 signed = make_signed(
-                    harness.authority, "registry.key.registered", client_key_id(key), body, at=harness.clock()
+                    harness.authority,
+                    "registry.key.registered",
+                    client_key_id(key),
+                    body,
+                    at=harness.clock(),
                 )
                 outcome = writers[index].ledger.append([signed])
                 receipts[index].extend(r.seq for r in outcome.receipts)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from conftest import ORIGIN, Harness
 from nacl.signing import SigningKey
@@ -26,7 +28,9 @@ def row_counts(h: Harness) -> tuple[int, int, int]:
 
 
 def grant(h: Harness, key: SigningKey, role: str, nonce: str | None = None) -> SignedStatement:
-    return h.sign(h.authority, "registry.role.granted", client_key_id(key), {"role": role}, nonce=nonce)
+    return h.sign(
+        h.authority, "registry.role.granted", client_key_id(key), {"role": role}, nonce=nonce
+    )
 
 
 def test_genesis_then_appends_get_consecutive_seqs_and_chain(harness: Harness) -> None:
@@ -37,7 +41,7 @@ def test_genesis_then_appends_get_consecutive_seqs_and_chain(harness: Harness) -
     assert [r.seq for r in receipts] == [2, 3]
     entries = [harness.ledger.entry(seq) for seq in range(4)]
     assert entries[0].prev == bytes(32)
-    for before, after in zip(entries, entries[1:], strict=False):
+    for before, after in itertools.pairwise(entries):
         assert after.prev == before.leaf_hash()
 
 
@@ -63,7 +67,11 @@ def test_same_signed_statement_twice_is_logged_once(harness: Harness) -> None:
     before = row_counts(harness)
     again = harness.ledger.append([statement]).receipts[0]
     assert again.duplicate and not first.duplicate
-    assert (again.seq, again.leaf_hash, again.logged_at) == (first.seq, first.leaf_hash, first.logged_at)
+    assert (again.seq, again.leaf_hash, again.logged_at) == (
+        first.seq,
+        first.leaf_hash,
+        first.logged_at,
+    )
     assert row_counts(harness) == before
 
 
@@ -90,7 +98,11 @@ def test_unregistered_signer_is_refused_and_nothing_logged(harness: Harness) -> 
     before = row_counts(harness)
     with pytest.raises(Forbidden) as caught:
         harness.ledger.append(
-            [harness.sign(stranger, "registry.role.granted", client_key_id(stranger), {"role": "finance"})]
+            [
+                harness.sign(
+                    stranger, "registry.role.granted", client_key_id(stranger), {"role": "finance"}
+                )
+            ]
         )
     assert caught.value.code == "unknown_signer"
     assert row_counts(harness) == before
@@ -101,7 +113,11 @@ def test_signer_without_the_role_is_refused_and_nothing_logged(harness: Harness)
     before = row_counts(harness)
     with pytest.raises(Forbidden) as caught:
         harness.ledger.append(
-            [harness.sign(finance, "registry.role.granted", client_key_id(finance), {"role": "authority"})]
+            [
+                harness.sign(
+                    finance, "registry.role.granted", client_key_id(finance), {"role": "authority"}
+                )
+            ]
         )
     assert caught.value.code == "missing_role"
     assert row_counts(harness) == before
@@ -120,18 +136,38 @@ def test_bad_signature_is_refused_and_nothing_logged(harness: Harness) -> None:
 def test_revoked_key_signs_nothing_more(harness: Harness) -> None:
     second = harness.register("second authority", ["authority"])
     harness.ledger.append(
-        [harness.sign(harness.authority, "registry.key.revoked", client_key_id(second), {"reason": "lost laptop"})]
+        [
+            harness.sign(
+                harness.authority,
+                "registry.key.revoked",
+                client_key_id(second),
+                {"reason": "lost laptop"},
+            )
+        ]
     )
     victim = harness.register("victim", ["finance"])
     with pytest.raises(Forbidden) as caught:
-        harness.ledger.append([harness.sign(second, "registry.role.granted", client_key_id(victim), {"role": "auditor"})])
+        harness.ledger.append(
+            [
+                harness.sign(
+                    second, "registry.role.granted", client_key_id(victim), {"role": "auditor"}
+                )
+            ]
+        )
     assert caught.value.code == "revoked_signer"
 
 
 def test_last_authority_cannot_be_revoked(harness: Harness) -> None:
     with pytest.raises(Conflict) as caught:
         harness.ledger.append(
-            [harness.sign(harness.authority, "registry.role.revoked", client_key_id(harness.authority), {"role": "authority"})]
+            [
+                harness.sign(
+                    harness.authority,
+                    "registry.role.revoked",
+                    client_key_id(harness.authority),
+                    {"role": "authority"},
+                )
+            ]
         )
     assert caught.value.code == "last_authority"
 
@@ -154,7 +190,11 @@ def test_group_commit_isolates_jobs(harness: Harness) -> None:
     results = harness.ledger.sequencer.append_batch(
         [
             [grant(harness, officer, "auditor")],
-            [harness.sign(stranger, "registry.role.granted", client_key_id(officer), {"role": "vendor"})],
+            [
+                harness.sign(
+                    stranger, "registry.role.granted", client_key_id(officer), {"role": "vendor"}
+                )
+            ],
             [grant(harness, officer, "vendor")],
         ]
     )

@@ -66,7 +66,9 @@ def _sqlite_without_triggers(conn: Connection, statement: str, params: dict[str,
 def entry_bytes(h: Harness, seq: int) -> bytes:
     with h.ledger.engine.connect() as conn:
         return bytes(
-            conn.execute(text("SELECT entry_bytes FROM ledger_entries WHERE seq = :s"), {"s": seq}).scalar_one()
+            conn.execute(
+                text("SELECT entry_bytes FROM ledger_entries WHERE seq = :s"), {"s": seq}
+            ).scalar_one()
         )
 
 
@@ -80,7 +82,9 @@ def test_one_changed_byte_is_caught_and_named(busy_log: Harness) -> None:
     # Change one character inside the signed statement (a role name's letter).
     position = original.index(b'"role":"') + len(b'"role":"')
     changed = original[:position] + bytes([original[position] ^ 0x01]) + original[position + 1 :]
-    behind_the_triggers(busy_log, "UPDATE ledger_entries SET entry_bytes = :b WHERE seq = :s", b=changed, s=seq)
+    behind_the_triggers(
+        busy_log, "UPDATE ledger_entries SET entry_bytes = :b WHERE seq = :s", b=changed, s=seq
+    )
     with pytest.raises(LogFault) as caught:
         verify(busy_log)
     assert caught.value.details["seq"] == seq
@@ -96,8 +100,12 @@ def test_a_removed_entry_is_caught(busy_log: Harness) -> None:
 
 def test_swapped_entries_are_caught_at_the_first(busy_log: Harness) -> None:
     a, b = entry_bytes(busy_log, 50), entry_bytes(busy_log, 51)
-    behind_the_triggers(busy_log, "UPDATE ledger_entries SET entry_bytes = :b WHERE seq = :s", b=b, s=50)
-    behind_the_triggers(busy_log, "UPDATE ledger_entries SET entry_bytes = :b WHERE seq = :s", b=a, s=51)
+    behind_the_triggers(
+        busy_log, "UPDATE ledger_entries SET entry_bytes = :b WHERE seq = :s", b=b, s=50
+    )
+    behind_the_triggers(
+        busy_log, "UPDATE ledger_entries SET entry_bytes = :b WHERE seq = :s", b=a, s=51
+    )
     with pytest.raises(LogFault) as caught:
         verify(busy_log)
     assert caught.value.details["seq"] == 50
@@ -111,7 +119,10 @@ def test_a_replaced_signature_is_caught(busy_log: Harness) -> None:
     forged_signature = "A" * 86 + "=="
     changed = original[:start] + forged_signature + original[start + 88 :]
     behind_the_triggers(
-        busy_log, "UPDATE ledger_entries SET entry_bytes = :b WHERE seq = :s", b=changed.encode(), s=seq
+        busy_log,
+        "UPDATE ledger_entries SET entry_bytes = :b WHERE seq = :s",
+        b=changed.encode(),
+        s=seq,
     )
     with pytest.raises(LogFault) as caught:
         verify(busy_log)
@@ -124,7 +135,9 @@ def test_a_changed_last_entry_is_caught_by_the_checkpoint_root(busy_log: Harness
     seq = busy_log.ledger.size() - 1
     original = entry_bytes(busy_log, seq)
     changed = original.replace(b'"logged_at":"2026', b'"logged_at":"2027', 1)
-    behind_the_triggers(busy_log, "UPDATE ledger_entries SET entry_bytes = :b WHERE seq = :s", b=changed, s=seq)
+    behind_the_triggers(
+        busy_log, "UPDATE ledger_entries SET entry_bytes = :b WHERE seq = :s", b=changed, s=seq
+    )
     with pytest.raises(LogFault) as caught:
         verify(busy_log)
     assert caught.value.details["fault"] == "root_mismatch"
@@ -135,7 +148,11 @@ def test_a_checkpoint_signed_by_another_key_is_refused(busy_log: Harness) -> Non
     from ledger.note import generate_signer
 
     size = busy_log.ledger.size()
-    forged = sign_checkpoint(Checkpoint("terang.test/log", size, bytes(32)), generate_signer("terang.test/log"))
-    behind_the_triggers(busy_log, "UPDATE ledger_checkpoints SET note = :n WHERE tree_size = :s", n=forged, s=size)
+    forged = sign_checkpoint(
+        Checkpoint("terang.test/log", size, bytes(32)), generate_signer("terang.test/log")
+    )
+    behind_the_triggers(
+        busy_log, "UPDATE ledger_checkpoints SET note = :n WHERE tree_size = :s", n=forged, s=size
+    )
     with pytest.raises(VerificationError):
         verify(busy_log)

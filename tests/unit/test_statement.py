@@ -41,7 +41,9 @@ def raw_statement(**changes: Any) -> dict[str, Any]:
 
 
 def test_canonical_bytes_sort_keys_and_are_compact() -> None:
-    assert canonical_bytes({"b": 1, "a": [True, None, "é"]}) == '{"a":[true,null,"é"],"b":1}'.encode()
+    assert (
+        canonical_bytes({"b": 1, "a": [True, None, "é"]}) == '{"a":[true,null,"é"],"b":1}'.encode()
+    )
 
 
 @pytest.mark.parametrize(
@@ -109,7 +111,7 @@ def test_signature_from_another_key_fails() -> None:
 
 def test_signed_statement_rejects_noncanonical_base64() -> None:
     signed = make_signed(KEY, "budget.appropriation.posted", "x.1", {"a": 1}, at=AT).to_json()
-    signed["signature"] = signed["signature"].rstrip("=") 
+    signed["signature"] = signed["signature"].rstrip("=")
     with pytest.raises(ClientError) as caught:
         SignedStatement.from_json(signed, LIMITS)
     assert caught.value.code == "bad_base64"
@@ -142,8 +144,9 @@ json_leaf = st.one_of(
 )
 json_value = st.recursive(
     json_leaf,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -163,7 +166,9 @@ def test_any_body_round_trips_through_signing_and_entry_bytes(body: dict[str, An
     seq=st.integers(min_value=0, max_value=2**53 - 1),
     prev=st.binary(min_size=32, max_size=32),
 )
-def test_spliced_entry_bytes_equal_the_reference_jcs(body: dict[str, Any], seq: int, prev: bytes) -> None:
+def test_spliced_entry_bytes_equal_the_reference_jcs(
+    body: dict[str, Any], seq: int, prev: bytes
+) -> None:
     from ledger.canonical import reference_canonical_bytes
 
     signed = make_signed(KEY, "budget.appropriation.posted", "x.1", body, at=AT, nonce="n" * 16)
