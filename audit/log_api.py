@@ -125,9 +125,10 @@ def build_router(ledger: Ledger) -> APIRouter:
         if (seq is None) == (leaf_hash is None):
             raise ClientError("give exactly one of seq or leaf_hash", code="bad_query")
         with ledger.engine.connect() as conn:
-            if seq is None:
-                assert leaf_hash is not None  # narrowed above; for the type checker
+            if leaf_hash is not None:
                 seq = proofs.seq_of_leaf(conn, bytes.fromhex(leaf_hash))
+            if seq is None:
+                raise ClientError("give exactly one of seq or leaf_hash", code="bad_query")
             if tree_size is None:
                 latest = latest_checkpoint(conn)
                 if latest is None:

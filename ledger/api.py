@@ -7,19 +7,22 @@ coerces a value between what the client signed and what the log verifies.
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from ledger import storage
 from ledger.canonical import parse_json_object
 from ledger.errors import ClientError, PayloadTooLarge
 from ledger.proofs import tlog_proof
 from ledger.sequencer import Receipt
-from ledger.service import Ledger
+from ledger.service import AppendOutcome, Ledger
 from ledger.statement import SignedStatement
 
 HEX64 = r"^[0-9a-f]{64}$"
@@ -215,9 +218,6 @@ def build_router(ledger: Ledger) -> APIRouter:
 
 
 def _entry_public(seq: int, leaf_hash: bytes, entry_bytes: bytes) -> EntryPublic:
-    import base64
-    import json
-
     return EntryPublic(
         seq=seq,
         leaf_hash=leaf_hash.hex(),
@@ -226,7 +226,6 @@ def _entry_public(seq: int, leaf_hash: bytes, entry_bytes: bytes) -> EntryPublic
     )
 
 
-async def _append(ledger: Ledger, signed: list[SignedStatement]) -> Any:
-    from starlette.concurrency import run_in_threadpool
-
+async def _append(ledger: Ledger, signed: list[SignedStatement]) -> AppendOutcome:
+    """The sequencer blocks; keep it off the event loop."""
     return await run_in_threadpool(ledger.append, signed)
