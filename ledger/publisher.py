@@ -11,6 +11,7 @@ Guarantee: once ``publish`` returns a checkpoint of size n, every entry below n 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -25,6 +26,8 @@ from ledger import merkle, storage
 from ledger.checkpoint import Checkpoint, sign_checkpoint
 from ledger.note import Signer
 from ledger.statement import format_time
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,15 @@ class Publisher:
         self.interval_s_min = interval_ms_min / 1000
         self._last_publish_monotonic = 0.0
         self._lock = threading.Lock()
+
+    def run_until(self, stop: threading.Event) -> None:
+        """Publish every ``interval`` while entries are waiting: the batch that was
+        rate-limited still gets its checkpoint, at most one interval later."""
+        while not stop.wait(max(self.interval_s_min, 0.05)):
+            try:
+                self.publish()
+            except Exception:  # a failed tick is retried at the next one
+                log.exception("publishing a checkpoint failed")
 
     def publish(self, *, force: bool = False) -> PublishedCheckpoint | None:
         """Sign a checkpoint for the current size, unless rate-limited or unchanged."""

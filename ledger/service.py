@@ -7,6 +7,7 @@ routers; nothing here is a global.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -96,8 +97,26 @@ class Ledger:
         self.sequencer = Sequencer(
             self.engine, kinds, self.limits, clock, after_commit=self.publisher.publish
         )
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the group-commit writer and the checkpoint ticker (for a server)."""
+        self.sequencer.start()
+        if self._ticker is None:
+            self._ticker = threading.Thread(
+                target=self.publisher.run_until,
+                args=(self._stop,),
+                name="terang-publisher",
+                daemon=True,
+            )
+            self._ticker.start()
 
     def close(self) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join(timeout=30)
+            self._ticker = None
         self.sequencer.stop()
         self.engine.dispose()
 

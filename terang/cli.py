@@ -136,7 +136,7 @@ def serve(
     from terang.app import create_app
 
     ledger = _ledger(db)
-    ledger.sequencer.start()
+    ledger.start()
     console.print(
         f"Terang serving {ledger.origin} on http://{host}:{port}/ (log size {ledger.size()})"
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import time
+from collections.abc import Callable
 
 import pytest
 from conftest import ORIGIN, Harness
@@ -12,6 +14,7 @@ from sqlalchemy import func, select
 from ledger import merkle, storage
 from ledger.errors import ClientError, Conflict, Forbidden, SignatureError, TerangError
 from ledger.keys import client_key_id
+from ledger.limits import Limits
 from ledger.note import Verifier
 from ledger.statement import SignedStatement, b64encode
 from ledger.tlog_proof import TlogProof, verify_tlog_proof
@@ -233,3 +236,19 @@ def test_stored_nodes_give_the_reference_root(harness: Harness) -> None:
     checkpoint = harness.ledger.publisher.publish(force=True)
     assert checkpoint is not None and checkpoint.size == size
     assert checkpoint.root_hash == merkle.root_from_leaf_hashes(leaves)
+
+
+def test_rate_limited_entries_are_published_by_the_ticker(
+    harness_factory: Callable[..., Harness],
+) -> None:
+    """A batch that came too soon after a checkpoint is covered at most an interval later."""
+    h = harness_factory(limits=Limits(checkpoint_interval_ms_min=300))
+    h.ledger.start()
+    officer = h.register("officer", ["finance"])
+    outcome = h.ledger.append([grant(h, officer, "auditor")])
+    (receipt,) = outcome.receipts
+    deadline = time.monotonic() + 5
+    while (checkpoint := h.ledger.latest_checkpoint()) is None or checkpoint.size <= receipt.seq:
+        assert time.monotonic() < deadline, "no checkpoint covered the entry"
+        time.sleep(0.05)
+    assert h.ledger.proofs_for([receipt.seq])[receipt.seq].startswith("c2sp.org/tlog-proof@v1\n")
