@@ -6,6 +6,8 @@ routers; nothing here is a global.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -16,15 +18,16 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from ledger import authority, migrations, storage
-from ledger.errors import NotFound, TerangError, Unavailable
+from ledger.authority import KEY_NAMESPACE
+from ledger.errors import NotFound, SignatureError, TerangError, Unavailable
 from ledger.keys import KeyFileError, read_secret_file
 from ledger.kinds import KindRegistry
 from ledger.limits import Limits
 from ledger.note import Signer, parse_private_key
-from ledger.proofs import NotPublished, tlog_proof
+from ledger.proofs import tlog_proofs
 from ledger.publisher import PublishedCheckpoint, Publisher, latest_checkpoint
 from ledger.sequencer import Receipt, Sequencer
-from ledger.statement import LoggedEntry, SignedStatement
+from ledger.statement import LoggedEntry, SignedStatement, b64decode_strict
 
 DEFAULT_DATABASE_URL = "sqlite:///./terang.db"
 DEFAULT_LOG_KEY_FILE = "keys/log.key"
@@ -124,6 +127,7 @@ class Ledger:
 
     def append(self, statements: Sequence[SignedStatement]) -> AppendOutcome:
         """Log one atomic job through the group-commit writer and wait for it."""
+        self.preverify(statements)
         future = self.sequencer.submit(statements)
         try:
             receipts = future.result(timeout=self.limits.append_timeout_ms_max / 1000)
@@ -141,14 +145,33 @@ class Ledger:
     # -- reads ------------------------------------------------------------------------
 
     def proofs_for(self, seqs: Sequence[int]) -> dict[int, str]:
-        proofs: dict[int, str] = {}
+        """tlog-proof text of each entry a published checkpoint already covers."""
         with self.engine.connect() as conn:
-            for seq in seqs:
-                try:
-                    proofs[seq] = tlog_proof(conn, seq).to_text()
-                except NotPublished:
-                    continue
-        return proofs
+            return {seq: proof.to_text() for seq, proof in tlog_proofs(conn, seqs).items()}
+
+    def preverify(self, statements: Sequence[SignedStatement]) -> None:
+        """Check signatures of already-registered signers in the caller's thread.
+
+        Runs in the request's worker thread, in parallel with the sequencer (PyNaCl
+        releases the GIL), which then finds them verified. Failures are not raised
+        here: the sequencer checks everything again in its documented order, so the
+        same bad input always gets the same first error.
+        """
+        signers = sorted({s.statement.signer for s in statements})
+        p = storage.projection_rows.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(p.key, p.value).where(p.namespace == KEY_NAMESPACE, p.key.in_(signers))
+            ).all()
+        public_keys = {
+            key: b64decode_strict(json.loads(value)["public_key"], field="public_key")
+            for key, value in rows
+        }
+        for signed in statements:
+            public_key = public_keys.get(signed.statement.signer)
+            if public_key is not None:
+                with contextlib.suppress(SignatureError):
+                    signed.verify(public_key)
 
     def size(self) -> int:
         with self.engine.connect() as conn:

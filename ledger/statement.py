@@ -210,7 +210,15 @@ class SignedStatement:
         return cls(statement, signature)
 
     def verify(self, public_key: bytes) -> None:
-        """Raise ``SignatureError`` unless the signature verifies under ``public_key``."""
+        """Raise ``SignatureError`` unless the signature verifies under ``public_key``.
+
+        A success is remembered on this (immutable) object for that key, so a
+        statement pre-verified in a request thread, in parallel with the sequencer,
+        is not verified a second time inside the sequencer's transaction.
+        """
+        verified_under: set[bytes] = self.__dict__.setdefault("_verified_under", set())
+        if public_key in verified_under:
+            return
         try:
             VerifyKey(public_key).verify(self.statement.signing_message(), self.signature)
         except BadSignatureError as exc:
@@ -219,6 +227,7 @@ class SignedStatement:
                 code="bad_signature",
                 signer=self.statement.signer,
             ) from exc
+        verified_under.add(public_key)
 
 
 def sign_statement(statement: Statement, signing_key: SigningKey) -> SignedStatement:
