@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from audit import log_api
+from audit import log_api, read_api
 from ledger import api as ledger_api
 from ledger.errors import InvariantBroken, TerangError, Unavailable
 from ledger.kinds import KindRegistry
@@ -66,6 +66,7 @@ def create_app(ledger: Ledger) -> FastAPI:
 
     app.include_router(ledger_api.build_router(ledger))
     app.include_router(log_api.build_router(ledger))
+    app.include_router(read_api.build_router(ledger))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def portal_home() -> HTMLResponse:
