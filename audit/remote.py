@@ -1,26 +1,57 @@
-"""Verify a running log through its public read API only (C2SP tlog-tiles).
+"""Verify a running log through its public read API only (``terang verify``).
 
-Fetches ``/log/checkpoint``, checks its signature with the verifier key the auditor
-supplies (never the one the server offers), then streams every entry bundle
-``/log/tile/entries/<N>[.p/<W>]`` up to the checkpoint's size through
-``LogReplayer`` and compares the replayed root with the checkpoint's. Memory stays
-flat: one bundle at a time and an O(log n) frontier.
+The auditor supplies the log's verifier key out of band; nothing the server says
+about its own key is trusted. Steps, each raising at the first fault:
+
+1. fetch ``/log/checkpoint`` and check its signature and origin;
+2. if a state file holds a checkpoint verified before: the new one must not be
+   smaller, and an RFC 6962 consistency proof from the old to the new must verify
+   (a rewritten history fails here), and the replayed root at the old size must be
+   the old root;
+3. stream every entry bundle ``/log/tile/entries/<N>[.p/<W>]`` up to the checkpoint
+   size (a fetch thread reads ahead), check signatures on a worker thread (PyNaCl
+   releases the GIL, so both cores work) and replay every entry in order through
+   the same reducers the server runs (``LogReplayer``): bytes, seq, prev chain,
+   signer, signature, role, module rules;
+4. compare the replayed root with the checkpoint's;
+5. compare the replayed projections with ``/api/v1/projections``: every row last
+   written at or before the checkpoint must equal the replayed document, and every
+   replayed document must be there;
+6. save the checkpoint to the state file (atomically) for the next run.
+
+Memory holds one read-ahead window of bundles, the O(log n) Merkle frontier and
+the replayed state; it does not grow with the number of entries.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import json
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import httpx
 
 from audit.verifier import LogFault, LogReplayer
-from ledger import tiles
-from ledger.checkpoint import open_checkpoint
-from ledger.errors import TerangError, VerificationError
+from ledger import merkle, tiles
+from ledger.authority import KEY_NAMESPACE
+from ledger.checkpoint import Checkpoint, open_checkpoint
+from ledger.errors import SignatureError, TerangError, VerificationError
 from ledger.kinds import KindRegistry
 from ledger.limits import Limits
 from ledger.note import Verifier, parse_verifier_key
+from ledger.statement import LoggedEntry, b64decode_strict
+
+READ_AHEAD_BUNDLES_MAX = 16
+PROJECTION_PAGE_ROWS = 1000
+
+Progress = Callable[[int, int], None]
 
 
 class FetchError(TerangError):
@@ -36,16 +67,225 @@ class VerifyReport:
     tree_size: int
     root_hash: bytes
     checkpoint: str
+    projections_compared: int
+    projections_newer: int
+    previous_size: int | None
 
 
-def _get(client: httpx.Client, path: str) -> bytes:
+def _get(client: httpx.Client, path: str, params: dict[str, Any] | None = None) -> bytes:
     try:
-        response = client.get(path)
+        response = client.get(path, params=params)
     except httpx.HTTPError as exc:
         raise FetchError(f"GET {path}: {exc}") from exc
     if response.status_code != 200:
         raise FetchError(f"GET {path}: HTTP {response.status_code}", status=response.status_code)
     return response.content
+
+
+def _fetch_bundle(client: httpx.Client, prefix: str, index: int, width: int | None) -> list[bytes]:
+    path = f"{prefix}/{tiles.entries_path(index, width)}"
+    first = index * tiles.TILE_WIDTH
+    try:
+        data = _get(client, path)
+    except FetchError as exc:
+        if exc.details.get("status") != 404:
+            raise
+        # SPEC: tlog-tiles: a log MUST serve what a checkpoint it signed covers.
+        raise LogFault(
+            f"entries {first}+: the checkpoint covers them but the log does not serve {path}",
+            seq=first,
+            fault="missing_entries",
+        ) from exc
+    try:
+        return tiles.decode_entry_bundle(data, width or tiles.TILE_WIDTH)
+    except TerangError as exc:
+        raise LogFault(
+            f"entry bundle {index}: {exc.message}", seq=first, fault="bad_bundle"
+        ) from exc
+
+
+def _bundles(
+    client: httpx.Client, prefix: str, size: int, start_bundle: int = 0
+) -> Iterator[list[bytes]]:
+    """Entry bundles in order, read ahead by a fetch thread (bounded window)."""
+    full, last_width = divmod(size, tiles.TILE_WIDTH)
+    count = full + (1 if last_width else 0)
+    window: queue.Queue[list[bytes] | BaseException | None] = queue.Queue(READ_AHEAD_BUNDLES_MAX)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            for index in range(start_bundle, count):
+                if stop.is_set():
+                    return
+                window.put(
+                    _fetch_bundle(client, prefix, index, last_width if index == full else None)
+                )
+            window.put(None)
+        except BaseException as exc:
+            window.put(exc)
+
+    thread = threading.Thread(target=fetch, name="terang-verify-fetch", daemon=True)
+    thread.start()
+    try:
+        while (item := window.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        with contextlib.suppress(queue.Empty):
+            while True:
+                window.get_nowait()
+        thread.join(timeout=10)
+
+
+def _preverify(entries: list[LoggedEntry], known_keys: dict[str, bytes]) -> None:
+    """Verify signatures of signers already known; the result is cached on each entry.
+
+    A key id is the SHA-256 of its public key, so a known key id can only ever mean
+    this public key: checking ahead of the replay is sound. Failures are left for
+    the replay to report in its documented order.
+    """
+    for entry in entries:
+        public_key = known_keys.get(entry.signed.statement.signer)
+        if public_key is not None:
+            with contextlib.suppress(SignatureError):
+                entry.signed.verify(public_key)
+
+
+def _parse_bundle(
+    bundle: list[bytes], first_seq: int, limits: Limits
+) -> list[LoggedEntry | LogFault]:
+    parsed: list[LoggedEntry | LogFault] = []
+    for offset, entry_bytes in enumerate(bundle):
+        seq = first_seq + offset
+        try:
+            parsed.append(LoggedEntry.parse(entry_bytes, limits))
+        except TerangError as exc:
+            parsed.append(
+                LogFault(f"entry {seq}: does not parse: {exc.message}", seq=seq, fault="malformed")
+            )
+    return parsed
+
+
+class StateFile:
+    """The last checkpoint this auditor verified, per origin (JSON, written atomically)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self, origin: str) -> dict[str, Any] | None:
+        if not self.path.exists():
+            return None
+        data = json.loads(self.path.read_text(encoding="utf-8"))
+        found = data.get(origin)
+        return found if isinstance(found, dict) else None
+
+    def save(self, origin: str, checkpoint: Checkpoint, note: str) -> None:
+        data: dict[str, Any] = {}
+        if self.path.exists():
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        data[origin] = {
+            "size": checkpoint.size,
+            "root_hash": checkpoint.root_hash.hex(),
+            "note": note,
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(self.path.suffix + ".tmp")
+        temporary.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, self.path)
+
+
+def _check_tile(client: httpx.Client, prefix: str, tile: tuple[int, int, bytes]) -> None:
+    """The hash tile the log serves must be the one recomputed from its entries."""
+    level, index, expected = tile
+    width = len(expected) // merkle.HASH_SIZE
+    path = f"{prefix}/{tiles.tile_path(level, index, None if width == tiles.TILE_WIDTH else width)}"
+    served = _get(client, path)
+    if served != expected:
+        raise LogFault(
+            f"hash tile {path} is not the tile of the entries' hashes; proofs built from it "
+            "would be wrong",
+            fault="bad_tile",
+            tile=path,
+        )
+
+
+def _check_consistency(
+    client: httpx.Client, previous: dict[str, Any], checkpoint: Checkpoint
+) -> None:
+    old_size = int(previous["size"])
+    old_root = bytes.fromhex(previous["root_hash"])
+    if checkpoint.size < old_size:
+        raise LogFault(
+            f"the log shrank: checkpoint size {checkpoint.size} < {old_size} verified before",
+            fault="log_shrank",
+            previous_checkpoint=previous["note"],
+        )
+    if old_size == 0:
+        return
+    body = json.loads(
+        _get(client, "/api/v1/proofs/consistency", {"first": old_size, "second": checkpoint.size})
+    )
+    proof = [bytes.fromhex(h) for h in body["proof"]]
+    try:
+        merkle.verify_consistency(old_size, checkpoint.size, proof, old_root, checkpoint.root_hash)
+    except VerificationError as exc:
+        raise LogFault(
+            f"checkpoint of size {checkpoint.size} is not consistent with the one of size "
+            f"{old_size} verified before: {exc.message}",
+            fault="inconsistent",
+            previous_checkpoint=previous["note"],
+            proof=body["proof"],
+        ) from exc
+
+
+def _compare_projections(client: httpx.Client, replayer: LogReplayer, size: int) -> tuple[int, int]:
+    """Return (rows compared, rows newer than the checkpoint); raise on a difference."""
+    replayed = dict(replayer.state.items())
+    seen: set[tuple[str, str]] = set()
+    compared = newer = 0
+    after = ["", ""]
+    while True:
+        page = json.loads(
+            _get(
+                client,
+                "/api/v1/projections",
+                {"after_namespace": after[0], "after_key": after[1], "limit": PROJECTION_PAGE_ROWS},
+            )
+        )
+        for row in page["items"]:
+            key = (row["namespace"], row["key"])
+            seen.add(key)
+            if row["updated_seq"] >= size:
+                newer += 1  # written after this checkpoint: the next run checks it
+                continue
+            expected = replayed.get(key)
+            if expected != row["value"]:
+                raise LogFault(
+                    f"projection {key[0]}/{key[1]} differs from the replay of the log at size "
+                    f"{size}: published {json.dumps(row['value'], sort_keys=True)[:300]}, "
+                    f"replayed {json.dumps(expected, sort_keys=True)[:300]}",
+                    fault="projection_mismatch",
+                    namespace=key[0],
+                    key=key[1],
+                )
+            compared += 1
+        if page["next_after"] is None:
+            break
+        after = page["next_after"]
+    missing = sorted(set(replayed) - seen)
+    if missing:
+        missing_namespace, missing_key = missing[0]
+        raise LogFault(
+            f"projection {missing_namespace}/{missing_key} exists in the replay but is not "
+            "published",
+            fault="projection_missing",
+            namespace=missing_namespace,
+            key=missing_key,
+        )
+    return compared, newer
 
 
 def verify_log(
@@ -55,7 +295,9 @@ def verify_log(
     limits: Limits,
     *,
     prefix: str = "/log",
-    on_progress: Callable[[int, int], None] | None = None,
+    state: StateFile | None = None,
+    compare_projections: bool = True,
+    on_progress: Progress | None = None,
 ) -> VerifyReport:
     """Check the whole log behind ``client``; raise ``LogFault`` at the first fault."""
     verifier = parse_verifier_key(verifier_key)
@@ -63,35 +305,90 @@ def verify_log(
         raise VerificationError("the log's verifier key must be an Ed25519 note key")
     note = _get(client, f"{prefix}/checkpoint").decode("utf-8")
     checkpoint = open_checkpoint(note, verifier.name, verifier)
+    previous = state.load(checkpoint.origin) if state is not None else None
+    if previous is not None:
+        _check_consistency(client, previous, checkpoint)
+
     replayer = LogReplayer(kinds, limits)
     size = checkpoint.size
-    full_bundles, last_width = divmod(size, tiles.TILE_WIDTH)
-    for index in range(full_bundles + (1 if last_width else 0)):
-        width = last_width if index == full_bundles else None
-        path = f"{prefix}/{tiles.entries_path(index, width)}"
-        try:
-            data = _get(client, path)
-        except FetchError as exc:
-            if exc.details.get("status") != 404:
-                raise
-            # SPEC: tlog-tiles: a log MUST serve what a checkpoint it signed covers.
-            raise LogFault(
-                f"entries {index * tiles.TILE_WIDTH}+: the checkpoint covers them but the log "
-                f"does not serve {path}",
-                seq=index * tiles.TILE_WIDTH,
-                fault="missing_entries",
-            ) from exc
-        try:
-            bundle = tiles.decode_entry_bundle(data, width or tiles.TILE_WIDTH)
-        except TerangError as exc:
-            raise LogFault(
-                f"entry bundle {index}: {exc.message}",
-                seq=index * tiles.TILE_WIDTH,
-                fault="bad_bundle",
-            ) from exc
-        for entry_bytes in bundle:
-            replayer.feed(entry_bytes)
-        if on_progress is not None:
-            on_progress(replayer.size, size)
+    known_keys: dict[str, bytes] = {}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="terang-verify-sig") as pool:
+        pending: tuple[list[LoggedEntry | LogFault], Future[None]] | None = None
+        for index, bundle in enumerate(_bundles(client, prefix, size)):
+            parsed = _parse_bundle(bundle, index * tiles.TILE_WIDTH, limits)
+            entries = [e for e in parsed if isinstance(e, LoggedEntry)]
+            # Check this bundle's signatures on the worker while replaying the last one.
+            future = pool.submit(_preverify, entries, dict(known_keys))
+            if pending is not None:
+                _replay(client, prefix, replayer, *pending, known_keys, previous)
+                if on_progress is not None:
+                    on_progress(replayer.size, size)
+            pending = (parsed, future)
+        if pending is not None:
+            _replay(client, prefix, replayer, *pending, known_keys, previous)
+            if on_progress is not None:
+                on_progress(replayer.size, size)
     replayer.check_checkpoint(note, verifier.name, verifier)
-    return VerifyReport(checkpoint.origin, size, checkpoint.root_hash, note)
+    for tile in replayer.partial_tiles():
+        _check_tile(client, prefix, tile)
+    compared = newer = 0
+    if compare_projections:
+        compared, newer = _compare_projections(client, replayer, size)
+    if state is not None:
+        state.save(checkpoint.origin, checkpoint, note)
+    return VerifyReport(
+        checkpoint.origin,
+        size,
+        checkpoint.root_hash,
+        note,
+        compared,
+        newer,
+        None if previous is None else int(previous["size"]),
+    )
+
+
+def _replay(
+    client: httpx.Client,
+    prefix: str,
+    replayer: LogReplayer,
+    parsed: list[LoggedEntry | LogFault],
+    signatures_checked: Future[None],
+    known_keys: dict[str, bytes],
+    previous: dict[str, Any] | None,
+) -> None:
+    signatures_checked.result()
+    for item in parsed:
+        if isinstance(item, LogFault):
+            raise item
+        replayer.feed_parsed(item)
+        _learn_keys(replayer, item, known_keys)
+        for tile in replayer.take_full_tiles():
+            _check_tile(client, prefix, tile)
+        if (
+            previous is not None
+            and replayer.size == int(previous["size"])
+            and replayer.root() != bytes.fromhex(previous["root_hash"])
+        ):
+            raise LogFault(
+                f"the entries up to {replayer.size} no longer hash to the root verified "
+                "before: history was rewritten",
+                fault="history_rewritten",
+                previous_checkpoint=previous["note"],
+            )
+
+
+def _learn_keys(replayer: LogReplayer, entry: LoggedEntry, known_keys: dict[str, bytes]) -> None:
+    """Remember keys the entry just registered (read back from the replayed registry)."""
+    statement = entry.signed.statement
+    if statement.type == "registry.key.registered":
+        key_ids = [statement.subject]
+    elif statement.type == "ledger.genesis":
+        key_ids = [
+            key_id for (namespace, key_id) in replayer.state.documents if namespace == KEY_NAMESPACE
+        ]
+    else:
+        return
+    for key_id in key_ids:
+        document = replayer.state.documents.get((KEY_NAMESPACE, key_id))
+        if document is not None:
+            known_keys[key_id] = b64decode_strict(document["public_key"], field="public_key")

@@ -44,6 +44,8 @@ class LogReplayer:
     size: int = 0
     last_leaf: bytes = ZERO_HASH
     frontier: dict[NodeId, bytes] = field(default_factory=dict)
+    open_tiles: dict[int, list[bytes]] = field(default_factory=dict)
+    full_tiles: list[tuple[int, int, bytes]] = field(default_factory=list)
 
     def feed(self, entry_bytes: bytes) -> LoggedEntry:
         seq = self.size
@@ -53,6 +55,16 @@ class LogReplayer:
             raise LogFault(
                 f"entry {seq}: does not parse: {exc.message}", seq=seq, fault="malformed"
             ) from exc
+        return self.feed_parsed(entry)
+
+    def feed_parsed(self, entry: LoggedEntry) -> LoggedEntry:
+        """Check and apply an entry parsed strictly by ``LoggedEntry.parse``.
+
+        Strict parsing guarantees ``entry.entry_bytes()`` are the bytes that were
+        fetched, so the leaf hash is computed over exactly what the log served.
+        """
+        seq = self.size
+        entry_bytes = entry.entry_bytes()
         if entry.seq != seq:
             raise LogFault(f"entry {seq}: claims seq {entry.seq}", seq=seq, fault="seq_mismatch")
         if entry.prev != self.last_leaf:
@@ -71,6 +83,9 @@ class LogReplayer:
         leaf = merkle.leaf_hash(entry_bytes)
         for node_id, node in merkle.append_leaves(seq, self.frontier, [leaf]):
             self.frontier[node_id] = node
+            level, index = node_id
+            if level % merkle.TILE_HEIGHT == 0:
+                self._tile_node(level // merkle.TILE_HEIGHT, index, node)
         keep = set(merkle.nodes_for_root(seq + 1))
         self.frontier = {k: v for k, v in self.frontier.items() if k in keep}
         self.size = seq + 1
@@ -79,6 +94,27 @@ class LogReplayer:
 
     def root(self) -> bytes:
         return merkle.root_hash(self.size, self.frontier)
+
+    def _tile_node(self, tile_level: int, index: int, node: bytes) -> None:
+        """Collect the hashes of the tile being filled at ``tile_level``."""
+        hashes = self.open_tiles.setdefault(tile_level, [])
+        hashes.append(node)
+        if len(hashes) == merkle.TILE_WIDTH:
+            self.full_tiles.append((tile_level, index // merkle.TILE_WIDTH, b"".join(hashes)))
+            self.open_tiles[tile_level] = []
+
+    def take_full_tiles(self) -> list[tuple[int, int, bytes]]:
+        """Tiles completed since the last call: (tile level, tile index, 8,192 bytes)."""
+        done, self.full_tiles = self.full_tiles, []
+        return done
+
+    def partial_tiles(self) -> list[tuple[int, int, bytes]]:
+        """The partial tile of every level at the current size (tlog-tiles rightmost tiles)."""
+        return [
+            (level, (self.size >> (merkle.TILE_HEIGHT * (level + 1))), b"".join(hashes))
+            for level, hashes in sorted(self.open_tiles.items())
+            if hashes
+        ]
 
     def check_checkpoint(self, note: str, origin: str, log_verifier: AnyVerifier) -> Checkpoint:
         """The checkpoint is signed by the log and its root is the replayed root."""

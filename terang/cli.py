@@ -23,6 +23,7 @@ from ledger.keys import client_key_id, generate_client_key, load_client_key, wri
 from ledger.note import generate_signer
 from ledger.service import DEFAULT_DATABASE_URL, Ledger, Settings, utc_now
 from ledger.statement import b64encode
+from terang.cli_verify import verify_command
 
 app = typer.Typer(
     help=(
@@ -234,6 +235,9 @@ def proof(
     """Print the C2SP tlog-proof of an entry (save it as entry.tlog-proof)."""
     with LedgerClient(url) as client:
         sys.stdout.write(client.tlog_proof(seq))
+
+
+app.command("verify")(verify_command)
 
 
 def main() -> None:

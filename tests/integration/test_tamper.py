@@ -6,7 +6,10 @@ verifier key it got out of band, and must name the entry that was changed.
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from conftest import Harness
@@ -14,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from audit.remote import verify_log
+from audit.remote import StateFile, VerifyReport, verify_log
 from audit.verifier import LogFault
 from ledger.errors import VerificationError
 from ledger.keys import client_key_id
@@ -37,14 +40,16 @@ def busy_log(harness: Harness) -> Iterator[Harness]:
     yield harness
 
 
-def verify(h: Harness) -> None:
+def verify(h: Harness, state: StateFile | None = None) -> VerifyReport:
     with TestClient(create_app(h.ledger)) as client:
-        verify_log(client, h.log_signer.verifier_key(), all_kinds(), h.ledger.limits)
+        return verify_log(
+            client, h.log_signer.verifier_key(), all_kinds(), h.ledger.limits, state=state
+        )
 
 
-def behind_the_triggers(h: Harness, statement: str, **params: object) -> None:
+def behind_the_triggers(harness: Harness, statement: str, **params: object) -> None:
     """Run SQL as the database owner with the append-only triggers out of the way."""
-    with h.ledger.engine.begin() as conn:
+    with harness.ledger.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SET LOCAL session_replication_role = replica"))
             conn.execute(text(statement), params)
@@ -156,3 +161,112 @@ def test_a_checkpoint_signed_by_another_key_is_refused(busy_log: Harness) -> Non
     )
     with pytest.raises(VerificationError):
         verify(busy_log)
+
+
+def test_a_bumped_projection_row_is_caught(busy_log: Harness) -> None:
+    """A projection changed behind the service (a role added to a key) fails the replay check."""
+    with busy_log.ledger.engine.connect() as conn:
+        key, value = conn.execute(
+            text(
+                "SELECT key, value FROM projection_rows "
+                "WHERE namespace = 'registry.key' ORDER BY key"
+            )
+        ).first()  # type: ignore[misc]
+    bumped = value.replace('"roles":[', '"roles":["authority",', 1)
+    assert bumped != value
+    behind_the_triggers(
+        busy_log, "UPDATE projection_rows SET value = :v WHERE key = :k", v=bumped, k=key
+    )
+    with pytest.raises(LogFault) as caught:
+        verify(busy_log)
+    assert caught.value.details["fault"] == "projection_mismatch"
+    assert caught.value.details["key"] == key
+
+
+@pytest.mark.parametrize(("level", "index"), [(0, 3), (8, 0)], ids=["leaf", "level-8"])
+def test_a_changed_stored_tree_hash_is_caught(
+    busy_log: Harness, tmp_path: Path, level: int, index: int
+) -> None:
+    """Stored hashes at tile levels (tree levels 0, 8, ...) are served as tlog tiles, which
+    the verifier recomputes from the entries. (Hashes between tile levels only feed the
+    JSON proofs, which a client checks against a signed root anyway.)"""
+    state = StateFile(tmp_path / "state.json")
+    verify(busy_log, state)
+    behind_the_triggers(
+        busy_log,
+        "UPDATE ledger_tree_nodes SET hash = :zero WHERE level = :level AND idx = :index",
+        zero=bytes(32),
+        level=level,
+        index=index,
+    )
+    with pytest.raises(LogFault) as caught:
+        verify(busy_log, state)
+    assert caught.value.details["fault"] == "bad_tile"
+
+
+def test_a_checkpoint_resigned_over_a_forked_history_is_caught(
+    busy_log: Harness, tmp_path: Path
+) -> None:
+    """The log key signs a bigger checkpoint whose tree does not extend the verified one."""
+    from ledger.checkpoint import Checkpoint, sign_checkpoint
+
+    state = StateFile(tmp_path / "state.json")
+    first = verify(busy_log, state)
+    size = first.tree_size + 1
+    forked_root = bytes(range(32))
+    forged = sign_checkpoint(Checkpoint("terang.test/log", size, forked_root), busy_log.log_signer)
+    busy_log.register("one more", ["vendor"])  # publishes the honest checkpoint of `size`
+    behind_the_triggers(
+        busy_log,
+        "UPDATE ledger_checkpoints SET note = :n, root_hash = :r WHERE tree_size = :s",
+        n=forged,
+        r=forked_root,
+        s=size,
+    )
+    with pytest.raises(LogFault) as caught:
+        verify(busy_log, state)
+    assert caught.value.details["fault"] == "inconsistent"
+    assert caught.value.details["previous_checkpoint"] == first.checkpoint
+
+
+def test_a_rewritten_history_is_caught_against_the_state_file(
+    busy_log: Harness, tmp_path: Path
+) -> None:
+    """Entries already verified are changed and every hash recomputed: the old root exposes it."""
+    state = StateFile(tmp_path / "state.json")
+    verify(busy_log, state)
+    seq = busy_log.ledger.size() - 1
+    original = entry_bytes(busy_log, seq)
+    behind_the_triggers(
+        busy_log,
+        "UPDATE ledger_entries SET entry_bytes = :b WHERE seq = :s",
+        b=original.replace(b'"logged_at":"2026', b'"logged_at":"2027', 1),
+        s=seq,
+    )
+    with pytest.raises(LogFault) as caught:
+        verify(busy_log, state)
+    assert caught.value.details["fault"] in {"history_rewritten", "root_mismatch"}
+
+
+def test_record_bundle_verifies_alone_and_fails_when_tampered(busy_log: Harness) -> None:
+    from audit.bundle import verify_record_bundle
+    from ledger.errors import TerangError
+
+    officer_key = client_key_id(busy_log.keys["officer 0"])
+    with TestClient(create_app(busy_log.ledger)) as client:
+        bundle = client.get(f"/api/v1/records/{officer_key}/bundle").json()
+    verifier = busy_log.log_signer.verifier()
+    record = verify_record_bundle(bundle, "terang.test/log", verifier, busy_log.ledger.limits)
+    assert [e.signed.statement.type for e in record.entries] == [
+        "registry.key.registered",
+        "registry.role.granted",
+        "registry.role.granted",
+        "registry.role.granted",
+    ]
+    tampered = json.loads(json.dumps(bundle))
+    raw = base64.b64decode(tampered["entries"][1]["entry_bytes_b64"])
+    tampered["entries"][1]["entry_bytes_b64"] = base64.b64encode(
+        raw.replace(b"auditor", b"auditer")
+    ).decode()
+    with pytest.raises(TerangError):
+        verify_record_bundle(tampered, "terang.test/log", verifier, busy_log.ledger.limits)

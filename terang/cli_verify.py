@@ -1,0 +1,145 @@
+"""``terang verify``: the auditor's tool. Reads only the public API (or a bundle file).
+
+Exit status: 0 only when everything holds; 1 with a report naming the first bad
+entry and the kind of fault; 2 when the log could not be read at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+from audit.bundle import verify_record_bundle
+from audit.remote import FetchError, StateFile, verify_log
+from ledger.errors import TerangError
+from ledger.limits import Limits
+from ledger.note import Verifier, parse_verifier_key
+
+console = Console(stderr=True)
+DEFAULT_STATE_FILE = Path(os.path.expanduser("~/.terang/verify-state.json"))
+
+
+def verify_command(
+    url: Annotated[str, typer.Argument(help="Base URL of the log, e.g. https://terang.example")],
+    key: Annotated[
+        str,
+        typer.Option(
+            "--key",
+            envvar="TERANG_VERIFIER_KEY",
+            help="The log's verifier key (name+keyid+base64), obtained out of band.",
+        ),
+    ],
+    record: Annotated[
+        str | None,
+        typer.Option(
+            help="Check one record's proof bundle only: a subject (fetched from URL) or "
+            "@file.json (a downloaded bundle, checked offline).",
+        ),
+    ] = None,
+    state: Annotated[
+        Path,
+        typer.Option(
+            envvar="TERANG_VERIFY_STATE",
+            help="Where the last verified checkpoint is kept, to prove the next one consistent.",
+        ),
+    ] = DEFAULT_STATE_FILE,
+    projections: Annotated[
+        bool, typer.Option(help="Compare replayed state with the published projections.")
+    ] = True,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Verify a Terang log as an outsider: signatures, hashes, proofs, authority, replay.
+
+    Checks the signed checkpoint against the key you give, its consistency with the
+    last checkpoint you verified, every entry (bytes, chain, signature, signer's
+    role, module rules) by replaying the whole log, the Merkle root, and every
+    published balance and registry row against the replay.
+    """
+    from terang.app import all_kinds
+
+    verifier = parse_verifier_key(key)
+    if not isinstance(verifier, Verifier):
+        raise TerangError("--key must be an Ed25519 log verifier key", code="bad_key")
+    limits = Limits()
+    try:
+        with httpx.Client(base_url=url.rstrip("/"), timeout=60) as client:
+            if record is not None:
+                _verify_record(client, record, verifier, limits)
+                return
+            started = time.monotonic()
+            with Progress(
+                TextColumn("verifying"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TextColumn("{task.completed:,}/{task.total:,} entries"),
+                TextColumn("{task.fields[rate]:,.0f}/s"),
+                TimeRemainingColumn(),
+                console=console,
+                disable=not progress,
+            ) as bar:
+                task = bar.add_task("verify", total=None, rate=0.0)
+
+                def on_progress(done: int, total: int) -> None:
+                    elapsed = max(time.monotonic() - started, 1e-6)
+                    bar.update(task, completed=done, total=total, rate=done / elapsed)
+
+                report = verify_log(
+                    client,
+                    key,
+                    all_kinds(),
+                    limits,
+                    state=StateFile(state),
+                    compare_projections=projections,
+                    on_progress=on_progress,
+                )
+    except FetchError as error:
+        console.print(f"error[{error.code}]: {error.message}", markup=False, highlight=False)
+        sys.exit(2)
+    elapsed = time.monotonic() - started
+    typer.echo(
+        json.dumps(
+            {
+                "ok": True,
+                "origin": report.origin,
+                "tree_size": report.tree_size,
+                "root_hash": report.root_hash.hex(),
+                "consistent_with_size": report.previous_size,
+                "projections_compared": report.projections_compared,
+                "projections_newer_than_checkpoint": report.projections_newer,
+                "seconds": round(elapsed, 3),
+                "entries_per_second": round(report.tree_size / max(elapsed, 1e-6)),
+            },
+            indent=2,
+        )
+    )
+
+
+def _verify_record(client: httpx.Client, record: str, verifier: Verifier, limits: Limits) -> None:
+    if record.startswith("@"):
+        bundle = json.loads(Path(record[1:]).read_text(encoding="utf-8"))
+    else:
+        response = client.get(f"/api/v1/records/{record}/bundle")
+        if response.status_code != 200:
+            raise FetchError(f"no bundle for {record!r}: HTTP {response.status_code}")
+        bundle = response.json()
+    verified = verify_record_bundle(bundle, verifier.name, verifier, limits)
+    typer.echo(
+        json.dumps(
+            {
+                "ok": True,
+                "subject": verified.subject,
+                "checkpoint_size": verified.checkpoint.size,
+                "entries": [e.seq for e in verified.entries],
+            },
+            indent=2,
+        )
+    )
