@@ -88,6 +88,12 @@ def receipt_json(receipt: Receipt, proof: str | None) -> ReceiptPublic:
 
 
 async def _read_json(request: Request, ledger: Ledger) -> dict[str, Any]:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > ledger.limits.request_body_bytes_max:
+        raise PayloadTooLarge(
+            f"request body is over {ledger.limits.request_body_bytes_max} bytes",
+            code="request_too_large",
+        )
     body = await request.body()
     if len(body) > ledger.limits.request_body_bytes_max:
         raise PayloadTooLarge(

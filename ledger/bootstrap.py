@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ledger import migrations, storage
 from ledger.client import make_signed
+from ledger.errors import ClientError
 from ledger.keys import generate_client_key, load_client_key, write_secret_file
 from ledger.kinds import KindRegistry
 from ledger.note import generate_signer
@@ -53,6 +54,13 @@ def init_log(
         authority = generate_client_key(authority_key_file)
         created_authority_key = True
     ledger = Ledger(settings, kinds, engine=engine, migrate=False)
+    if not created_log_key and origin != DEFAULT_ORIGIN and origin != ledger.origin:
+        ledger.close()
+        raise ClientError(
+            f"--origin {origin!r} differs from the existing log key's origin {ledger.origin!r}; "
+            "a log's origin never changes (use another key file for another log)",
+            code="origin_mismatch",
+        )
     try:
         created_genesis = False
         if ledger.size() == 0:

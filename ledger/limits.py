@@ -18,6 +18,10 @@ from ledger.errors import InvariantBroken, require
 ENTRY_BUNDLE_ENTRY_BYTES_MAX = 65_535
 
 
+# Widths of the ledger_entries columns (alembic 0001): a limit may not exceed them.
+COLUMN_CHARS = {"type_chars_max": 64, "subject_chars_max": 128, "nonce_chars_max": 64}
+
+
 @dataclass(frozen=True)
 class Limits:
     statement_bytes_max: int = 16 * 1024
@@ -37,7 +41,6 @@ class Limits:
     queue_jobs_max: int = 10_000
     """Jobs waiting for the sequencer before requests are pushed back with 503."""
     request_body_bytes_max: int = 8 * 1024 * 1024
-    page_size_max: int = 1000
     checkpoint_interval_ms_min: int = 200
     """Shortest time between two published checkpoints (rate limit)."""
     append_timeout_ms_max: int = 30_000
@@ -55,6 +58,11 @@ class Limits:
             self.batch_statements_max <= self.group_commit_statements_max,
             InvariantBroken("batch_statements_max must not exceed group_commit_statements_max"),
         )
+        for name, column_chars in COLUMN_CHARS.items():
+            require(
+                getattr(self, name) <= column_chars,
+                InvariantBroken(f"{name} cannot exceed the database column ({column_chars})"),
+            )
         require(
             0 < self.nonce_chars_min <= self.nonce_chars_max,
             InvariantBroken("nonce length bounds are inconsistent"),

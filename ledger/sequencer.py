@@ -38,15 +38,24 @@ from sqlalchemy import Engine, select, tuple_
 from sqlalchemy.engine import Connection
 
 from ledger import merkle, storage
-from ledger.errors import ClientError, Conflict, PayloadTooLarge, TerangError, Unavailable
+from ledger.authority import key_document
+from ledger.errors import (
+    ClientError,
+    Conflict,
+    InvariantBroken,
+    PayloadTooLarge,
+    TerangError,
+    Unavailable,
+)
 from ledger.kinds import KindRegistry
 from ledger.limits import Limits
 from ledger.replay import apply_entry, keys_to_prefetch
-from ledger.state import Document, Overlay, copy_document
+from ledger.state import Document, Overlay, State, copy_document
 from ledger.statement import (
     ZERO_HASH,
     LoggedEntry,
     SignedStatement,
+    b64decode_strict,
     format_time,
     parse_time,
 )
@@ -198,7 +207,12 @@ class Sequencer:
         now = self.clock()
         logged_at = format_time(now)
         size = storage.tree_size(conn)
-        prev = ZERO_HASH if size == 0 else storage.leaf_hash_at(conn, size - 1) or ZERO_HASH
+        prev = ZERO_HASH
+        if size > 0:
+            head = storage.leaf_hash_at(conn, size - 1)
+            if head is None:
+                raise InvariantBroken(f"the log's head entry {size - 1} has no row")
+            prev = head
         state = StoredState(conn)
         batch_state = Overlay(state)
         all_statements = [s for job in jobs for s in job]
@@ -227,7 +241,7 @@ class Sequencer:
                         or job_nonces.get(nonce_key)
                     )
                     if earlier is not None:
-                        job_receipts.append(self._idempotent(earlier, signed))
+                        job_receipts.append(self._idempotent(earlier, signed, job_state))
                         continue
                     self._check_clock(statement.time, now)
                     entry = LoggedEntry(next_seq, logged_at, next_prev, signed)
@@ -278,9 +292,21 @@ class Sequencer:
             state.flush(size + len(new_rows) - 1)
         return results
 
-    def _idempotent(self, earlier: tuple[Receipt, bytes], signed: SignedStatement) -> Receipt:
+    def _idempotent(
+        self, earlier: tuple[Receipt, bytes], signed: SignedStatement, state: State
+    ) -> Receipt:
+        """The first receipt for a repeat; 409 for a different statement under a used nonce.
+
+        Either answer is given only to a correctly signed request, so nobody can learn
+        whether a nonce was used, or get a receipt, without the signer's key.
+        """
         receipt, entry_bytes = earlier
         logged = LoggedEntry.parse(entry_bytes, self.limits)
+        if logged.signed.signature != signed.signature:
+            signer = key_document(state, signed.statement.signer)
+            if signer is None:
+                raise InvariantBroken("a logged statement's signer is not in the registry")
+            signed.verify(b64decode_strict(signer["public_key"], field="public_key"))
         if logged.signed.statement.canonical() != signed.statement.canonical():
             raise NonceReused(
                 f"nonce {signed.statement.nonce!r} was already used by this signer for a "

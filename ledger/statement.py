@@ -67,7 +67,7 @@ def format_time(moment: datetime) -> str:
 
 def parse_time(text: str, *, field: str = "time") -> datetime:
     """Strict UTC ISO 8601 ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``."""
-    if not isinstance(text, str) or not TIME_PATTERN.match(text):
+    if not isinstance(text, str) or not TIME_PATTERN.fullmatch(text):
         raise ClientError(
             f"{field} must be UTC ISO 8601 like 2026-01-31T08:00:00Z", code="bad_time", field=field
         )
@@ -180,7 +180,7 @@ def _check_text(value: Any, field: str, pattern: re.Pattern[str], low: int, high
             code="field_length",
             field=field,
         )
-    if not pattern.match(value):
+    if not pattern.fullmatch(value):
         raise ClientError(
             f"{field} {value!r} does not match {pattern.pattern}", code="bad_field", field=field
         )

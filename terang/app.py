@@ -8,6 +8,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from audit import log_api, read_api
 from ledger import api as ledger_api
@@ -51,6 +52,20 @@ def create_app(ledger: Ledger) -> FastAPI:
     @app.exception_handler(TerangError)
     async def _terang_error(_: Request, error: TerangError) -> JSONResponse:
         return problem_response(error)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        problem = TerangError(
+            str(error.detail),
+            code="not_found" if error.status_code == 404 else f"http_{error.status_code}",
+        )
+        problem.http_status = error.status_code
+        return problem_response(problem)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=error)
+        return problem_response(InvariantBroken("internal error; it has been logged"))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -185,3 +185,22 @@ def test_openapi_lists_stable_operation_ids(client: TestClient) -> None:
         "get_consistency_proof",
         "get_verifier_key",
     } <= operation_ids
+
+
+def test_unknown_routes_and_methods_are_problem_documents(client: TestClient) -> None:
+    for response in (client.get("/api/v1/nothing"), client.delete("/log/checkpoint")):
+        assert response.status_code in (404, 405)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["status"] == response.status_code
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(
+    harness: Harness, client: TestClient
+) -> None:
+    limit = harness.ledger.limits.request_body_bytes_max
+    response = client.post(
+        "/api/v1/statements/batch",
+        content=b"{}",
+        headers={"content-type": "application/json", "content-length": str(limit + 1)},
+    )
+    assert (response.status_code, response.json()["code"]) == (413, "request_too_large")

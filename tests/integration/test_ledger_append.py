@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
-from conftest import ORIGIN, Harness
+from conftest import ORIGIN, Harness, make_harness
 from nacl.signing import SigningKey
 from sqlalchemy import func, select
 
@@ -252,3 +253,30 @@ def test_rate_limited_entries_are_published_by_the_ticker(
         assert time.monotonic() < deadline, "no checkpoint covered the entry"
         time.sleep(0.05)
     assert h.ledger.proofs_for([receipt.seq])[receipt.seq].startswith("c2sp.org/tlog-proof@v1\n")
+
+
+def test_a_repeat_with_a_forged_signature_gets_no_receipt(harness: Harness) -> None:
+    """Idempotency answers only the signer: a bad signature is refused, not echoed."""
+    officer = harness.register("officer", ["finance"])
+    statement = grant(harness, officer, "auditor")
+    harness.ledger.append([statement])
+    with pytest.raises(SignatureError):
+        harness.ledger.append([SignedStatement(statement.statement, bytes(64))])
+    reused = grant(harness, officer, "vendor", nonce=statement.statement.nonce)
+    with pytest.raises(SignatureError):
+        harness.ledger.append([SignedStatement(reused.statement, bytes(64))])
+
+
+def test_sqlite_insert_or_replace_cannot_overwrite_ledger_rows(tmp_path: Path) -> None:
+    """REPLACE is SQLite's own (PostgreSQL has no such statement), so SQLite only."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    h = make_harness(f"sqlite:///{tmp_path / 'replace.db'}")
+    try:
+        with pytest.raises(DBAPIError, match="append-only"), h.ledger.engine.begin() as conn:
+            conn.execute(
+                text("INSERT OR REPLACE INTO ledger_tree_nodes VALUES (0, 0, :h)"), {"h": bytes(32)}
+            )
+    finally:
+        h.ledger.close()

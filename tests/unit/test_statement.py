@@ -187,3 +187,16 @@ def test_fast_canonical_bytes_equal_the_rfc8785_library(value: Any) -> None:
             canonical_bytes(value)
         return
     assert canonical_bytes(value) == expected
+
+
+@pytest.mark.parametrize("field", ["type", "subject", "nonce"])
+def test_a_trailing_newline_is_not_part_of_any_field(field: str) -> None:
+    value = raw_statement()[field] + "\n"
+    with pytest.raises(ClientError) as caught:
+        Statement.from_json(raw_statement(**{field: value}), LIMITS)
+    assert caught.value.code == "bad_field"
+
+
+def test_limits_cannot_exceed_the_database_columns() -> None:
+    with pytest.raises(Exception, match="column"):
+        Limits(subject_chars_max=129)
