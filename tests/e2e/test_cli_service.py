@@ -144,3 +144,49 @@ def test_cli_errors_are_one_line_with_a_code(service: tuple[str, Path, dict[str,
     )
     assert result.returncode == 1
     assert "error[bad_json]" in result.stderr
+
+
+def test_terang_verify_exit_codes(service: tuple[str, Path, dict[str, str]]) -> None:
+    url, cwd, env = service
+    vkey = json.loads(run(cwd, env, "info"))["verifier_key"]
+    state = str(cwd / "verify-state.json")
+    report = json.loads(
+        run(cwd, env, "verify", url, "--key", vkey, "--state", state, "--no-progress")
+    )
+    assert report["ok"] is True and report["consistent_with_size"] is None
+    again = json.loads(
+        run(cwd, env, "verify", url, "--key", vkey, "--state", state, "--no-progress")
+    )
+    assert again["consistent_with_size"] == report["tree_size"]
+
+    wrong = run(
+        cwd,
+        env,
+        "keygen",
+        "--out",
+        str(cwd / "wrong.key"),
+        "--log-origin",
+        "kab-contoh.example/terang",
+    )
+    result = subprocess.run(
+        [*TERANG, "verify", url, "--key", wrong.strip(), "--state", state, "--no-progress"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "error[" in result.stderr
+
+    result = subprocess.run(
+        [*TERANG, "verify", "http://127.0.0.1:9", "--key", vkey, "--no-progress"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
