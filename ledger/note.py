@@ -29,7 +29,7 @@ import struct
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
@@ -157,13 +157,13 @@ def _encode_skey(name: str, kid: bytes, alg: int, seed: bytes) -> str:
 
 
 @dataclass(frozen=True)
-class Verifier:
-    """An Ed25519 (type 0x01) note verifier: name, 4-byte key id, 32-byte public key."""
+class _NoteKey:
+    """What every note verifier holds: name, 4-byte key id, 32-byte Ed25519 public key."""
 
     name: str
     key_id: bytes
     public_key: bytes
-    alg: ClassVar[int] = ALG_ED25519
+    alg: ClassVar[int]
 
     def __post_init__(self) -> None:
         _check_name(self.name)
@@ -177,12 +177,19 @@ class Verifier:
         )
 
     @classmethod
-    def from_public_key(cls, name: str, public_key: bytes) -> Verifier:
+    def from_public_key(cls, name: str, public_key: bytes) -> Self:
         return cls(name, key_id(name, public_key, cls.alg), public_key)
 
     def verifier_key(self) -> str:
-        """The vkey string ``name+<hex key id>+base64(0x01 || public key)``."""
+        """The vkey string ``name+<hex key id>+base64(alg || public key)``."""
         return _encode_vkey(self.name, self.key_id, self.alg, self.public_key)
+
+
+@dataclass(frozen=True)
+class Verifier(_NoteKey):
+    """An Ed25519 (type 0x01) note verifier."""
+
+    alg: ClassVar[int] = ALG_ED25519
 
     def verify(self, text: str, signature: bytes) -> bool:
         """Whether ``signature`` (64 bytes, no key id) is valid over the note text."""
@@ -196,32 +203,10 @@ class Verifier:
 
 
 @dataclass(frozen=True)
-class CosignatureVerifier:
-    """A cosignature/v1 (type 0x04) verifier: name, key id, 32-byte Ed25519 public key."""
+class CosignatureVerifier(_NoteKey):
+    """A cosignature/v1 (type 0x04) verifier."""
 
-    name: str
-    key_id: bytes
-    public_key: bytes
     alg: ClassVar[int] = ALG_COSIGNATURE_V1
-
-    def __post_init__(self) -> None:
-        _check_name(self.name)
-        require(
-            isinstance(self.public_key, bytes) and len(self.public_key) == PUBLIC_KEY_BYTES,
-            FormatError("Ed25519 public key must be 32 bytes"),
-        )
-        require(
-            self.key_id == key_id(self.name, self.public_key, self.alg),
-            FormatError("key id does not match key name and public key", name=self.name),
-        )
-
-    @classmethod
-    def from_public_key(cls, name: str, public_key: bytes) -> CosignatureVerifier:
-        return cls(name, key_id(name, public_key, cls.alg), public_key)
-
-    def verifier_key(self) -> str:
-        """The vkey string ``name+<hex key id>+base64(0x04 || public key)``."""
-        return _encode_vkey(self.name, self.key_id, self.alg, self.public_key)
 
     def verify_cosignature(self, checkpoint_body: str, signature: bytes) -> int:
         """Check ``timestamp (8) || sig (64)`` over the body; return the timestamp.
@@ -249,12 +234,12 @@ AnyVerifier = Verifier | CosignatureVerifier
 
 
 @dataclass(frozen=True)
-class Signer:
-    """An Ed25519 (type 0x01) note signer: a key name and an Ed25519 signing key."""
+class _NoteSigner:
+    """What every note signer holds: a key name and an Ed25519 signing key."""
 
     name: str
     signing_key: SigningKey = field(repr=False)
-    alg: ClassVar[int] = ALG_ED25519
+    alg: ClassVar[int]
 
     def __post_init__(self) -> None:
         _check_name(self.name)
@@ -271,15 +256,22 @@ class Signer:
     def key_id(self) -> bytes:
         return key_id(self.name, self.public_key, self.alg)
 
-    def verifier(self) -> Verifier:
-        return Verifier(self.name, self.key_id, self.public_key)
-
     def verifier_key(self) -> str:
         return _encode_vkey(self.name, self.key_id, self.alg, self.public_key)
 
     def private_key(self) -> str:
-        """The secret skey string ``PRIVATE+KEY+name+<hex key id>+base64(0x01 || seed)``."""
+        """The secret skey string ``PRIVATE+KEY+name+<hex key id>+base64(alg || seed)``."""
         return _encode_skey(self.name, self.key_id, self.alg, bytes(self.signing_key))
+
+
+@dataclass(frozen=True)
+class Signer(_NoteSigner):
+    """An Ed25519 (type 0x01) note signer, as the log signs its checkpoints."""
+
+    alg: ClassVar[int] = ALG_ED25519
+
+    def verifier(self) -> Verifier:
+        return Verifier(self.name, self.key_id, self.public_key)
 
     def sign(self, text: str) -> Signature:
         """The note signature over ``text`` (Ed25519 is deterministic)."""
@@ -289,37 +281,13 @@ class Signer:
 
 
 @dataclass(frozen=True)
-class CosignatureSigner:
+class CosignatureSigner(_NoteSigner):
     """A cosignature/v1 (type 0x04) signer, as run by a witness."""
 
-    name: str
-    signing_key: SigningKey = field(repr=False)
     alg: ClassVar[int] = ALG_COSIGNATURE_V1
-
-    def __post_init__(self) -> None:
-        _check_name(self.name)
-        require(
-            isinstance(self.signing_key, SigningKey),
-            FormatError("signing_key must be a nacl.signing.SigningKey"),
-        )
-
-    @property
-    def public_key(self) -> bytes:
-        return bytes(self.signing_key.verify_key)
-
-    @property
-    def key_id(self) -> bytes:
-        return key_id(self.name, self.public_key, self.alg)
 
     def verifier(self) -> CosignatureVerifier:
         return CosignatureVerifier(self.name, self.key_id, self.public_key)
-
-    def verifier_key(self) -> str:
-        return _encode_vkey(self.name, self.key_id, self.alg, self.public_key)
-
-    def private_key(self) -> str:
-        """The secret skey string ``PRIVATE+KEY+name+<hex key id>+base64(0x04 || seed)``."""
-        return _encode_skey(self.name, self.key_id, self.alg, bytes(self.signing_key))
 
     def cosign(self, checkpoint_body: str, timestamp: int) -> Signature:
         """The cosignature/v1 note signature: ``timestamp (u64 BE) || Ed25519 sig``."""
