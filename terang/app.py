@@ -15,6 +15,8 @@ from ledger import api as ledger_api
 from ledger.errors import InvariantBroken, TerangError, Unavailable
 from ledger.kinds import KindRegistry
 from ledger.service import Ledger, default_kinds
+from procurement import kinds as procurement_kinds
+from procurement import router as procurement_router
 
 log = logging.getLogger("terang")
 PROBLEM_JSON = "application/problem+json"
@@ -22,7 +24,10 @@ PROBLEM_JSON = "application/problem+json"
 
 def all_kinds() -> KindRegistry:
     """Every statement type the deployment accepts: the ledger's and each module's."""
-    return default_kinds()
+    registry = default_kinds()
+    # -- procurement (issue 5) --
+    procurement_kinds.register(registry)
+    return registry
 
 
 def problem_response(error: TerangError) -> JSONResponse:
@@ -82,6 +87,8 @@ def create_app(ledger: Ledger) -> FastAPI:
     app.include_router(ledger_api.build_router(ledger))
     app.include_router(log_api.build_router(ledger))
     app.include_router(read_api.build_router(ledger))
+    # -- procurement (issue 5) --
+    app.include_router(procurement_router.build_router(ledger))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def portal_home() -> HTMLResponse:
