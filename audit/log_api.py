@@ -21,7 +21,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from ledger import merkle, proofs, storage, tiles
+from ledger import merkle, proofs, storage, tiles, witnessing
 from ledger.errors import ClientError, NotFound
 from ledger.publisher import checkpoint_at, latest_checkpoint
 from ledger.service import Ledger
@@ -72,9 +72,10 @@ def build_router(ledger: Ledger) -> APIRouter:
     def get_checkpoint() -> Response:
         with ledger.engine.connect() as conn:
             latest = latest_checkpoint(conn)
-        if latest is None:
+            note = None if latest is None else witnessing.cosigned_note(conn, latest)
+        if note is None:
             raise NotFound("the log has not published a checkpoint yet", code="no_checkpoint")
-        return Response(latest.note, media_type=TEXT, headers={"Cache-Control": "no-cache"})
+        return Response(note, media_type=TEXT, headers={"Cache-Control": "no-cache"})
 
     @router.get(
         "/log/verifier-key", operation_id="get_verifier_key", response_class=PlainTextResponse

@@ -77,6 +77,8 @@ class Publisher:
         self.interval_s_min = interval_ms_min / 1000
         self._last_publish_monotonic = 0.0
         self._lock = threading.Lock()
+        self.after_publish: Callable[[PublishedCheckpoint], object] | None = None
+        """Called with each newly signed checkpoint (witnessing); must not block."""
 
     def run_until(self, stop: threading.Event) -> None:
         """Publish every ``interval`` while entries are waiting: the batch that was
@@ -114,4 +116,10 @@ class Publisher:
                 with self.engine.connect() as again:
                     return checkpoint_at(again, size)
             self._last_publish_monotonic = time.monotonic()
-            return PublishedCheckpoint(size, root, note)
+            published = PublishedCheckpoint(size, root, note)
+            if self.after_publish is not None:
+                try:
+                    self.after_publish(published)
+                except Exception:  # a hook never fails a publication
+                    log.exception("the after-publish hook failed")
+            return published

@@ -28,6 +28,7 @@ from ledger.proofs import tlog_proofs
 from ledger.publisher import PublishedCheckpoint, Publisher, latest_checkpoint
 from ledger.sequencer import Receipt, Sequencer
 from ledger.statement import LoggedEntry, SignedStatement, b64decode_strict
+from ledger.witnessing import WitnessSet, parse_witnesses
 
 DEFAULT_DATABASE_URL = "sqlite:///./terang.db"
 DEFAULT_LOG_KEY_FILE = "keys/log.key"
@@ -44,6 +45,8 @@ class Settings:
     log_key_file: Path = Path(DEFAULT_LOG_KEY_FILE)
     log_key: str | None = None
     limits: Limits = field(default_factory=Limits)
+    witnesses: str = ""
+    """``TERANG_WITNESSES``: ``VKEY=URL,...`` (ledger.witnessing); blank: none."""
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> Settings:
@@ -53,6 +56,7 @@ class Settings:
             log_key_file=Path(os.environ.get("TERANG_LOG_KEY_FILE", DEFAULT_LOG_KEY_FILE)),
             log_key=os.environ.get("TERANG_LOG_KEY"),
             limits=Limits.from_env(),
+            witnesses=os.environ.get("TERANG_WITNESSES", ""),
         )
 
     def load_log_signer(self) -> Signer:
@@ -80,6 +84,7 @@ class Ledger:
         clock: Callable[[], datetime] = utc_now,
         log_signer: Signer | None = None,
         migrate: bool = True,
+        witnesses: WitnessSet | None = None,
     ) -> None:
         self.settings = settings
         self.limits = settings.limits
@@ -97,6 +102,12 @@ class Ledger:
             clock,
             self.limits.checkpoint_interval_ms_min,
         )
+        if witnesses is None and settings.witnesses:
+            witnesses = WitnessSet(parse_witnesses(settings.witnesses))
+        self.witnesses = witnesses
+        if witnesses is not None:
+            witnesses.attach(self.engine, clock)
+            self.publisher.after_publish = witnesses.notify
         self.sequencer = Sequencer(
             self.engine, kinds, self.limits, clock, after_commit=self.publisher.publish
         )
@@ -114,12 +125,16 @@ class Ledger:
                 daemon=True,
             )
             self._ticker.start()
+        if self.witnesses is not None:
+            self.witnesses.start()
 
     def close(self) -> None:
         self._stop.set()
         if self._ticker is not None:
             self._ticker.join(timeout=30)
             self._ticker = None
+        if self.witnesses is not None:
+            self.witnesses.stop()
         self.sequencer.stop()
         self.engine.dispose()
 
