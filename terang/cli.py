@@ -23,6 +23,7 @@ from ledger.keys import client_key_id, generate_client_key, load_client_key, wri
 from ledger.note import generate_signer
 from ledger.service import DEFAULT_DATABASE_URL, Ledger, Settings, utc_now
 from ledger.statement import b64encode
+from terang.cli_audit import monitor_command, witness_app
 from terang.cli_verify import verify_command
 
 app = typer.Typer(
@@ -238,6 +239,8 @@ def proof(
 
 
 app.command("verify")(verify_command)
+app.command("monitor")(monitor_command)
+app.add_typer(witness_app, name="witness")
 
 
 def main() -> None:
