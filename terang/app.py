@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from audit import log_api, read_api
+from budgeting import reducers as budgeting_reducers
 from ledger import api as ledger_api
 from ledger.errors import InvariantBroken, TerangError, Unavailable
 from ledger.kinds import KindRegistry
@@ -25,6 +26,8 @@ PROBLEM_JSON = "application/problem+json"
 def all_kinds() -> KindRegistry:
     """Every statement type the deployment accepts: the ledger's and each module's."""
     registry = default_kinds()
+    # -- budgeting (issue 4) --
+    budgeting_reducers.register(registry)
     # -- procurement (issue 5) --
     procurement_kinds.register(registry)
     return registry
