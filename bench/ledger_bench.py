@@ -121,9 +121,11 @@ Per engine, with a fresh database set up by `terang init` and the real service
  4. memory: peak RSS (VmHWM from /proc/<pid>/status, read just before stopping)
       of the service during the write phases (1-2) and the proof phase, and peak
       RSS (getrusage maxrss) of the builder process and its signer workers.
-    cpu (per phase): CPU seconds used by the service (or builder), by this bench
-      process (the HTTP clients) and by everything else (other_cpu_s: mostly
-      PostgreSQL), and how busy the whole machine was: where the time went.
+    cpu (per phase): CPU seconds used by the service (or the builder and its
+      signers), by the throwaway PostgreSQL cluster (postgresql_cpu_s), by this
+      bench process (the HTTP clients) and by other programs on the machine
+      (foreign_cpu_s), and how busy the whole machine was: where the time went.
+      Before each phase the bench waits (--quiet-wait) for the machine to be quiet.
 
 PostgreSQL: a throwaway cluster (scripts/pg_throwaway.py: fsync, synchronous_commit
 and full_page_writes OFF) is started unless --pg-url or TEST_DATABASE_URL names a
@@ -332,39 +334,89 @@ def own_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-class CpuMeter:
-    """Where the CPU went during a phase: the service, this bench (the clients), the rest.
+def process_tree(root: int) -> list[int]:
+    """``root`` and all its descendants (from the ppid field of /proc/<pid>/stat)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, []))
+    return found
 
-    ``other_cpu_s`` is the machine's busy time minus the two: the PostgreSQL server
-    (and anything else running). ``machine_busy_pct`` is of all CPUs.
+
+def tree_cpu(root: int) -> dict[int, float]:
+    return {pid: cpu for pid in process_tree(root) if (cpu := process_cpu_s(pid)) is not None}
+
+
+class CpuMeter:
+    """Where the CPU went during a phase.
+
+    ``<label>_cpu_s`` for each tracked process tree (the service or the builder with its
+    signers; ``postgresql``: the throwaway cluster's postmaster and backends, when this
+    bench started it), ``bench_cpu_s`` for this process (the HTTP clients), and
+    ``foreign_cpu_s``: the machine's busy time minus all of those, i.e. other programs
+    running on the machine at the same time (plus PostgreSQL if it is not tracked, and
+    backends that exited during the phase). ``machine_busy_pct`` is of all CPUs.
     """
 
-    def __init__(self, server_pid: int | None, label: str = "server") -> None:
-        self.server_pid = server_pid
-        self.label = label
+    def __init__(self, tracked: dict[str, int | None]) -> None:
+        self.tracked = {label: pid for label, pid in tracked.items() if pid}
         self.result: dict[str, Any] = {}
 
     def __enter__(self) -> CpuMeter:
         self.t0 = time.perf_counter()
-        self.server0 = process_cpu_s(self.server_pid) if self.server_pid else None
+        self.before = {label: tree_cpu(pid) for label, pid in self.tracked.items()}
         self.own0 = own_cpu_s()
         self.busy0, self.total0 = machine_cpu_s()
         return self
 
     def __exit__(self, *_: object) -> None:
         wall = time.perf_counter() - self.t0
-        server1 = process_cpu_s(self.server_pid) if self.server_pid else None
         busy1, total1 = machine_cpu_s()
-        server = None if server1 is None or self.server0 is None else server1 - self.server0
-        client = own_cpu_s() - self.own0
+        own = own_cpu_s() - self.own0
+        self.result = {"wall_s": round(wall, 2)}
+        accounted = own
+        for label, pid in self.tracked.items():
+            start = self.before[label]
+            used = sum(cpu - start.get(p, 0.0) for p, cpu in tree_cpu(pid).items())
+            accounted += used
+            self.result[f"{label}_cpu_s"] = round(used, 2)
         busy = busy1 - self.busy0
-        self.result = {
-            "wall_s": round(wall, 2),
-            f"{self.label}_cpu_s": None if server is None else round(server, 2),
-            "bench_cpu_s": round(client, 2),
-            "other_cpu_s": round(max(0.0, busy - client - (server or 0.0)), 2),
-            "machine_busy_pct": round(100 * busy / max(1e-9, total1 - self.total0), 1),
-        }
+        self.result["bench_cpu_s"] = round(own, 2)
+        self.result["foreign_cpu_s"] = round(max(0.0, busy - accounted), 2)
+        self.result["machine_busy_pct"] = round(100 * busy / max(1e-9, total1 - self.total0), 1)
+
+
+def wait_quiet(max_wait_s: float, busy_pct_max: float = 25.0) -> dict[str, Any]:
+    """Wait (up to ``max_wait_s``) until the machine is mostly idle before a phase.
+
+    Other programs on a small shared machine distort every figure; this only waits,
+    it never fails. Returns how long it waited and how busy the machine last was.
+    """
+    started = time.perf_counter()
+    busy_pct = 100.0
+    announced = False
+    while True:
+        busy0, total0 = machine_cpu_s()
+        time.sleep(2.0)
+        busy1, total1 = machine_cpu_s()
+        busy_pct = 100 * (busy1 - busy0) / max(1e-9, total1 - total0)
+        waited = time.perf_counter() - started
+        if busy_pct <= busy_pct_max or waited >= max_wait_s:
+            break
+        if not announced:
+            console.print(f"  waiting for the machine to be quiet (busy {busy_pct:.0f}%)")
+            announced = True
+    return {"waited_s": round(waited, 1), "busy_pct_before": round(busy_pct, 1)}
 
 
 # ------------------------------------------------------------------------- the service
@@ -490,6 +542,8 @@ class Database:
     engine_name: str
     url: str
     facts: dict[str, Any] = field(default_factory=dict)
+    server_pid: int | None = None
+    """The PostgreSQL postmaster's pid when this bench started it (for CPU accounting)."""
 
 
 @contextlib.contextmanager
@@ -501,7 +555,7 @@ def sqlite_database(work: Path) -> Iterator[Database]:
 
 
 @contextlib.contextmanager
-def postgres_database(server_url: str, source: str) -> Iterator[Database]:
+def postgres_database(server_url: str, source: str, server_pid: int | None) -> Iterator[Database]:
     """A fresh database on the server of ``server_url``, dropped afterwards."""
     name = "bench_" + uuid.uuid4().hex[:12]
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
@@ -522,7 +576,7 @@ def postgres_database(server_url: str, source: str) -> Iterator[Database]:
                 ):
                     facts[setting] = conn.execute(text(f"SHOW {setting}")).scalar()
             engine.dispose()
-            yield Database("postgresql", url, facts)
+            yield Database("postgresql", url, facts, server_pid)
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -536,6 +590,9 @@ class PostgresServer:
     def __init__(self, url: str | None) -> None:
         self.given_url = url
         self.cluster: Any = None
+
+    def pid(self) -> int | None:
+        return None if self.cluster is None else int(self.cluster.pid)
 
     def url(self) -> tuple[str, str]:
         if self.given_url:
@@ -665,7 +722,7 @@ def presign(signer: SigningKey, start: int, count: int, what: str) -> list[Signe
 
 
 def phase_batch(
-    base_url: str, server_pid: int, signer: SigningKey, args: argparse.Namespace
+    base_url: str, pids: dict[str, int | None], signer: SigningKey, args: argparse.Namespace
 ) -> dict[str, Any]:
     statements = presign(signer, 0, args.entries, "the batch API")
     bodies = [
@@ -675,7 +732,8 @@ def phase_batch(
     console.print(
         f"  POSTing {len(bodies)} batches of {args.batch_size} from {args.batch_clients} threads"
     )
-    with CpuMeter(server_pid) as cpu:
+    quiet = wait_quiet(args.quiet_wait)
+    with CpuMeter(pids) as cpu:
         run = run_requests(
             base_url, "/api/v1/statements/batch", bodies, args.batch_clients, args.batch_size
         )
@@ -691,17 +749,18 @@ def phase_batch(
         "batch_latency_ms": latency_summary(run.latencies_s),
         "errors": len(run.errors),
         "first_errors": run.errors[:3],
-        "cpu": cpu.result,
+        "cpu": cpu.result | quiet,
     }
 
 
 def phase_single(
-    base_url: str, server_pid: int, signer: SigningKey, args: argparse.Namespace
+    base_url: str, pids: dict[str, int | None], signer: SigningKey, args: argparse.Namespace
 ) -> dict[str, Any]:
     statements = presign(signer, args.entries, args.entries, "single requests")
     bodies = [encode_one(s) for s in statements]
     console.print(f"  POSTing {len(bodies):,} single statements from {args.single_clients} threads")
-    with CpuMeter(server_pid) as cpu:
+    quiet = wait_quiet(args.quiet_wait)
+    with CpuMeter(pids) as cpu:
         run = run_requests(base_url, "/api/v1/statements", bodies, args.single_clients, 1)
     rate = run.ok / run.wall_s if run.wall_s else 0.0
     lat = latency_summary(run.latencies_s)
@@ -718,7 +777,7 @@ def phase_single(
         "latency_ms": lat,
         "errors": len(run.errors),
         "first_errors": run.errors[:3],
-        "cpu": cpu.result,
+        "cpu": cpu.result | quiet,
     }
 
 
@@ -895,7 +954,8 @@ class BuildProgress:
             self.next_line = self.done + max(1, self.total // 20)
 
 
-def phase_build(job: BuildJob) -> dict[str, Any]:
+def phase_build(job: BuildJob, db_pid: int | None, quiet_wait: float) -> dict[str, Any]:
+    quiet = wait_quiet(quiet_wait)
     ctx = multiprocessing.get_context("spawn")
     receiver, sender = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=build_log, args=(job, sender), name="bench-builder")
@@ -903,7 +963,7 @@ def phase_build(job: BuildJob) -> dict[str, Any]:
     sender.close()
     try:
         assert proc.pid is not None
-        cpu = CpuMeter(proc.pid, label="builder")
+        cpu = CpuMeter({"builder": proc.pid, "postgresql": db_pid})
         with cpu, py_spy(proc.pid, Path(job.profile_out) if job.profile_out else None):
             message: tuple[str, Any] | None = None
             while message is None:
@@ -924,7 +984,7 @@ def phase_build(job: BuildJob) -> dict[str, Any]:
     if status != "ok":
         raise BenchError(f"building the log failed:\n{payload}")
     result: dict[str, Any] = payload
-    result["cpu"] = cpu.result
+    result["cpu"] = cpu.result | quiet
     if result.get("entries_per_s"):
         console.print(
             f"  built {result['built_entries']:,} entries in {result['wall_s']:.1f}s = "
@@ -1064,10 +1124,11 @@ def run_engine(db: Database, work: Path, args: argparse.Namespace) -> dict[str, 
         console.print("[bold]1. batch API")
         assert server.proc is not None
         with py_spy(server.proc.pid, profile_file("server-batch")):
-            result["batch_api"] = phase_batch(server.base_url, server.proc.pid, signer, args)
+            pids = {"server": server.proc.pid, "postgresql": db.server_pid}
+            result["batch_api"] = phase_batch(server.base_url, pids, signer, args)
         console.print("[bold]2. single requests")
         with py_spy(server.proc.pid, profile_file("server-single")):
-            result["single_requests"] = phase_single(server.base_url, server.proc.pid, signer, args)
+            result["single_requests"] = phase_single(server.base_url, pids, signer, args)
     server_write_peak = server.peak_rss_kib
 
     target_size = args.proof_log_size[db.engine_name]
@@ -1082,7 +1143,9 @@ def run_engine(db: Database, work: Path, args: argparse.Namespace) -> dict[str, 
             signers=args.signers,
             probes=args.scaling_probes,
             profile_out=str(profile_file("builder")) if profile else None,
-        )
+        ),
+        db.server_pid,
+        args.quiet_wait,
     )
     result["proof_log_build"] = build
     size = int(build["final_size"])
@@ -1090,7 +1153,10 @@ def run_engine(db: Database, work: Path, args: argparse.Namespace) -> dict[str, 
     total = args.proof_requests + WARMUP_REQUESTS
     seqs = [rng.randrange(size) for _ in range(total)]
     firsts = [rng.randrange(1, size) for _ in range(total)]
-    in_process = proofs_in_process(db.url, size, seqs, firsts)
+    quiet = wait_quiet(args.quiet_wait)
+    with CpuMeter({"postgresql": db.server_pid}) as cpu:
+        in_process = proofs_in_process(db.url, size, seqs, firsts)
+    in_process["cpu"] = cpu.result | quiet
     console.print(
         f"  in-process: inclusion p50/p99 {in_process['inclusion']['p50_ms']}/"
         f"{in_process['inclusion']['p99_ms']} ms, consistency p50/p99 "
@@ -1100,9 +1166,10 @@ def run_engine(db: Database, work: Path, args: argparse.Namespace) -> dict[str, 
     rng.shuffle(firsts)
     with running_server(db.url, log_key, work / "serve-proofs.log") as server:
         assert server.proc is not None
-        with CpuMeter(server.proc.pid) as cpu:
+        quiet = wait_quiet(args.quiet_wait)
+        with CpuMeter({"server": server.proc.pid, "postgresql": db.server_pid}) as cpu:
             over_http = proofs_http(server.base_url, db.url, size, seqs, firsts)
-        over_http["cpu"] = cpu.result
+        over_http["cpu"] = cpu.result | quiet
     console.print(
         f"  HTTP: inclusion p50/p99 {over_http['inclusion']['p50_ms']}/"
         f"{over_http['inclusion']['p99_ms']} ms, consistency p50/p99 "
@@ -1201,11 +1268,12 @@ def print_table(results: dict[str, Any]) -> None:
     row("  HTTP errors (batch / single)", "0", "batch_api.errors", "single_requests.errors")
     for phase in ("batch_api", "single_requests"):
         row(
-            f"  {phase.split('_')[0]} CPU s: server / bench / other",
+            f"  {phase.split('_')[0]} CPU s: server / PG / bench / foreign",
             "",
             f"{phase}.cpu.server_cpu_s",
+            f"{phase}.cpu.postgresql_cpu_s",
             f"{phase}.cpu.bench_cpu_s",
-            f"{phase}.cpu.other_cpu_s",
+            f"{phase}.cpu.foreign_cpu_s",
             digits=1,
         )
         row(f"  {phase.split('_')[0]} machine busy %", "", f"{phase}.cpu.machine_busy_pct")
@@ -1321,6 +1389,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "consistency proofs at the size reached (how proofs scale; 0: off; default 200)",
     )
     parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=120.0,
+        help="before each measured phase, wait up to this many seconds for the machine "
+        "to be <= 25%% busy (other programs distort the figures; default 120; 0: off)",
+    )
+    parser.add_argument(
         "--pg-url",
         default=os.environ.get("TEST_DATABASE_URL"),
         help="PostgreSQL server URL to create a fresh database on (default: "
@@ -1396,7 +1471,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     database = sqlite_database(work)
                 else:
                     server_url, source = pg.url()
-                    database = postgres_database(server_url, source)
+                    database = postgres_database(server_url, source, pg.pid())
                 with database as db:
                     results["engines"][engine_name] = run_engine(db, work, args)
             except Exception as exc:
