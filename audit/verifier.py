@@ -44,6 +44,7 @@ class LogReplayer:
     size: int = 0
     last_leaf: bytes = ZERO_HASH
     frontier: dict[NodeId, bytes] = field(default_factory=dict)
+    pending_leaves: list[bytes] = field(default_factory=list)
     open_tiles: dict[int, list[bytes]] = field(default_factory=dict)
     full_tiles: list[tuple[int, int, bytes]] = field(default_factory=list)
 
@@ -81,18 +82,29 @@ class LogReplayer:
                 f"entry {seq}: {exc.code}: {exc.message}", seq=seq, fault=exc.code
             ) from exc
         leaf = merkle.leaf_hash(entry_bytes)
-        for node_id, node in merkle.append_leaves(seq, self.frontier, [leaf]):
+        self.pending_leaves.append(leaf)
+        self.size = seq + 1
+        self.last_leaf = leaf
+        if len(self.pending_leaves) >= merkle.TILE_WIDTH:
+            self._integrate()
+        return entry
+
+    def _integrate(self) -> None:
+        """Fold the pending leaves into the frontier (batched: per-leaf folding dominated)."""
+        if not self.pending_leaves:
+            return
+        integrated = self.size - len(self.pending_leaves)
+        for node_id, node in merkle.append_leaves(integrated, self.frontier, self.pending_leaves):
             self.frontier[node_id] = node
             level, index = node_id
             if level % merkle.TILE_HEIGHT == 0:
                 self._tile_node(level // merkle.TILE_HEIGHT, index, node)
-        keep = set(merkle.nodes_for_root(seq + 1))
+        keep = set(merkle.nodes_for_root(self.size))
         self.frontier = {k: v for k, v in self.frontier.items() if k in keep}
-        self.size = seq + 1
-        self.last_leaf = leaf
-        return entry
+        self.pending_leaves = []
 
     def root(self) -> bytes:
+        self._integrate()
         return merkle.root_hash(self.size, self.frontier)
 
     def _tile_node(self, tile_level: int, index: int, node: bytes) -> None:
@@ -110,6 +122,7 @@ class LogReplayer:
 
     def partial_tiles(self) -> list[tuple[int, int, bytes]]:
         """The partial tile of every level at the current size (tlog-tiles rightmost tiles)."""
+        self._integrate()
         return [
             (level, (self.size >> (merkle.TILE_HEIGHT * (level + 1))), b"".join(hashes))
             for level, hashes in sorted(self.open_tiles.items())

@@ -18,10 +18,55 @@ from ledger.errors import ClientError
 
 JSON_SAFE_INTEGER_MAX = 2**53 - 1
 NESTING_DEPTH_MAX = 32
+# Above this code point, UTF-16 code-unit order (JCS) and code-point order (Python's
+# sort) can disagree: surrogate pairs sort below U+E000..U+FFFF in UTF-16.
+_SORT_ORDER_SAFE_MAX = "\ud7ff"
 
 
-def check_json_value(value: Any, *, where: str = "$", depth: int = 0) -> None:
+def _scan(value: Any, depth: int = 0) -> bool | None:
+    """One pass over ``value``: None if it breaks a rule, else whether every object key
+    sorts alike by code point and by UTF-16 code unit (see ``canonical_bytes``).
+
+    The hot path of parsing and hashing entries; ``check_json_value`` re-walks only a
+    value that fails, to name where.
+    """
+    if depth > NESTING_DEPTH_MAX:
+        return None
+    if isinstance(value, str) or value is None or value is True or value is False:
+        return True
+    if isinstance(value, int):
+        return True if -JSON_SAFE_INTEGER_MAX <= value <= JSON_SAFE_INTEGER_MAX else None
+    if isinstance(value, dict):
+        alike = True
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return None
+            if not key.isascii() and max(key) > _SORT_ORDER_SAFE_MAX:
+                alike = False
+            found = _scan(item, depth + 1)
+            if found is None:
+                return None
+            alike = alike and found
+        return alike
+    if isinstance(value, list):
+        alike = True
+        for item in value:
+            found = _scan(item, depth + 1)
+            if found is None:
+                return None
+            alike = alike and found
+        return alike
+    return None
+
+
+def check_json_value(value: Any, *, where: str = "$") -> None:
     """Raise ``ClientError`` unless ``value`` is plain JSON without floats."""
+    if _scan(value) is None:
+        _explain(value, where, 0)
+
+
+def _explain(value: Any, where: str, depth: int) -> None:
+    """Raise the ``ClientError`` that names where ``value`` breaks a rule."""
     if depth > NESTING_DEPTH_MAX:
         raise ClientError(f"{where}: nested deeper than {NESTING_DEPTH_MAX}", code="too_deep")
     if value is None or isinstance(value, bool | str):
@@ -40,32 +85,15 @@ def check_json_value(value: Any, *, where: str = "$", depth: int = 0) -> None:
         )
     if isinstance(value, list):
         for i, item in enumerate(value):
-            check_json_value(item, where=f"{where}[{i}]", depth=depth + 1)
+            _explain(item, f"{where}[{i}]", depth + 1)
         return
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
                 raise ClientError(f"{where}: object keys must be strings", code="bad_json")
-            check_json_value(item, where=f"{where}.{key}", depth=depth + 1)
+            _explain(item, f"{where}.{key}", depth + 1)
         return
     raise ClientError(f"{where}: {type(value).__name__} is not a JSON value", code="bad_json")
-
-
-# Above this code point, UTF-16 code-unit order (JCS) and code-point order (Python's
-# sort) can disagree: surrogate pairs sort below U+E000..U+FFFF in UTF-16.
-_SORT_ORDER_SAFE_MAX = "\ud7ff"
-
-
-def _keys_sort_alike(value: Any) -> bool:
-    """True when sorting every object's keys by code point equals JCS's UTF-16 order."""
-    if isinstance(value, dict):
-        return all(
-            max(key, default="") <= _SORT_ORDER_SAFE_MAX and _keys_sort_alike(item)
-            for key, item in value.items()
-        )
-    if isinstance(value, list):
-        return all(_keys_sort_alike(item) for item in value)
-    return True
 
 
 def canonical_bytes(value: Any) -> bytes:
@@ -74,11 +102,14 @@ def canonical_bytes(value: Any) -> bytes:
     ``rfc8785`` is the reference. For the values we allow (no floats, integers in the
     I-JSON range) the standard library's C encoder with sorted keys, compact
     separators and no ASCII escaping writes the very same bytes, about ten times
-    faster, except where key order differs (keys beyond U+D7FF) or a string holds a
-    lone surrogate; those go to ``rfc8785``. A property test holds the two equal.
+    faster, except where key order differs (keys beyond U+D7FF: JCS sorts by UTF-16
+    code units) or a string holds a lone surrogate; those go to ``rfc8785``. A
+    property test holds the two equal.
     """
-    check_json_value(value)
-    if _keys_sort_alike(value):
+    keys_sort_alike = _scan(value)
+    if keys_sort_alike is None:
+        check_json_value(value)  # raises, naming where
+    if keys_sort_alike:
         try:
             return json.dumps(
                 value, sort_keys=True, separators=(",", ":"), ensure_ascii=False
@@ -98,22 +129,54 @@ def reference_canonical_bytes(value: Any) -> bytes:
     return result
 
 
-def parse_json_object(data: bytes) -> dict[str, Any]:
-    """Parse bytes as one JSON object, rejecting duplicate keys and floats."""
-
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key, item in pairs:
-            if key in result:
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
                 raise ClientError(f"duplicate JSON key {key!r}", code="bad_json")
-            result[key] = item
-        return result
+            seen.add(key)
+    return result
 
+
+def _no_float(text: str) -> Any:
+    raise ClientError(
+        f"floating-point number {text[:40]} is not allowed; use integers or decimal strings",
+        code="float_not_allowed",
+    )
+
+
+def _safe_int(text: str) -> int:
+    value = int(text)
+    if abs(value) > JSON_SAFE_INTEGER_MAX:
+        raise ClientError(
+            f"integer {text[:40]} is outside ±(2^53-1); send large amounts as decimal strings",
+            code="integer_out_of_range",
+        )
+    return value
+
+
+def _no_constant(text: str) -> Any:
+    raise ClientError(f"{text} is not JSON", code="bad_json")
+
+
+# One decoder, built once: the rules are enforced while parsing, so a parsed value
+# needs no second walk (this is on the verifier's per-entry path).
+_STRICT_DECODER = json.JSONDecoder(
+    object_pairs_hook=_no_duplicate_keys,
+    parse_float=_no_float,
+    parse_int=_safe_int,
+    parse_constant=_no_constant,
+)
+
+
+def parse_json_object(data: bytes) -> dict[str, Any]:
+    """Parse UTF-8 bytes as one JSON object: no duplicate keys, no floats, safe integers."""
     try:
-        value = json.loads(data, object_pairs_hook=no_duplicates)
+        value = _STRICT_DECODER.decode(data.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise ClientError(f"not valid JSON: {exc}", code="bad_json") from exc
     if not isinstance(value, dict):
         raise ClientError("expected a JSON object", code="bad_json")
-    check_json_value(value)
     return value

@@ -133,18 +133,18 @@ def _split_point(n: int) -> int:
     return 1 << ((n - 1).bit_length() - 1)
 
 
+# The three checks below sit on every append and proof: they build their error only when
+# it is raised (``require`` would build it on every call).
+
+
 def _check_size(name: str, value: int, error: type[TerangError] = ClientError) -> None:
-    require(
-        0 <= value <= MAX_TREE_SIZE,
-        error(f"{name} must be in 0..2^64-1, got {value}"),
-    )
+    if not 0 <= value <= MAX_TREE_SIZE:
+        raise error(f"{name} must be in 0..2^64-1, got {value}")
 
 
 def _check_hash(name: str, value: bytes, error: type[TerangError] = ClientError) -> None:
-    require(
-        len(value) == HASH_SIZE,
-        error(f"{name} is {len(value)} bytes, want {HASH_SIZE}"),
-    )
+    if len(value) != HASH_SIZE:
+        raise error(f"{name} is {len(value)} bytes, want {HASH_SIZE}")
 
 
 def _node_range(node: NodeId) -> tuple[int, int]:
@@ -162,13 +162,10 @@ def _get_node(nodes: Mapping[NodeId, bytes], node: NodeId) -> bytes:
             "fetch the NodeIds returned by the matching nodes_for_* function",
             node=list(node),
         )
-    require(
-        len(value) == HASH_SIZE,
-        InvariantBroken(
-            f"Merkle node {node} is {len(value)} bytes, want {HASH_SIZE}",
-            node=list(node),
-        ),
-    )
+    if len(value) != HASH_SIZE:
+        raise InvariantBroken(
+            f"Merkle node {node} is {len(value)} bytes, want {HASH_SIZE}", node=list(node)
+        )
     return value
 
 
@@ -191,18 +188,17 @@ def nodes_for_subtree(start: int, end: int) -> list[NodeId]:
     """
     _check_size("start", start)
     _check_size("end", end)
-    require(start <= end, ClientError(f"subtree start {start} is after its end {end}"))
+    if start > end:
+        raise ClientError(f"subtree start {start} is after its end {end}")
     n = end - start
     if n == 0:
         return []
     top = n.bit_length() - 1
-    require(
-        start % (1 << top) == 0,
-        ClientError(
+    if start % (1 << top) != 0:
+        raise ClientError(
             f"subtree [{start}, {end}) is not made of stored perfect subtrees: its start "
             f"must be a multiple of {1 << top}"
-        ),
-    )
+        )
     out: list[NodeId] = []
     offset = start
     for level in range(top, -1, -1):

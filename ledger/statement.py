@@ -35,7 +35,7 @@ from typing import Any
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
-from ledger.canonical import canonical_bytes, check_json_value
+from ledger.canonical import canonical_bytes
 from ledger.errors import ClientError, FormatError, PayloadTooLarge, SignatureError
 from ledger.limits import Limits
 from ledger.merkle import leaf_hash
@@ -150,7 +150,7 @@ class Statement:
         parse_time(value["time"])
         if not isinstance(value["body"], dict):
             raise ClientError("body must be a JSON object", code="bad_body", field="body")
-        check_json_value(value["body"], where="body")
+        # The body's values are checked (no floats, safe integers) by canonical() below.
         statement = cls(
             type=value["type"],
             subject=value["subject"],
@@ -256,6 +256,11 @@ class LoggedEntry:
         }
 
     def entry_bytes(self) -> bytes:
+        """The entry's bytes (computed once; a logged entry is immutable)."""
+        return self._entry_bytes
+
+    @cached_property
+    def _entry_bytes(self) -> bytes:
         """JCS bytes of ``to_json()``, assembled around the statement's cached bytes.
 
         JCS serialises a nested object independently of its parent, and the entry's

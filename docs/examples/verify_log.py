@@ -98,7 +98,7 @@ def main() -> None:
     base, vkey = sys.argv[1].rstrip("/"), sys.argv[2]
 
     # 1. The verifier key.
-    name, key_id_hex, key_b64 = vkey.split("+")
+    name, key_id_hex, key_b64 = vkey.split("+", 2)  # base64 may itself hold "+"
     alg_and_key = base64.b64decode(key_b64, validate=True)
     if alg_and_key[0] != 0x01 or len(alg_and_key) != 33:
         fail("not an Ed25519 verifier key")

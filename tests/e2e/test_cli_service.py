@@ -4,75 +4,17 @@ auditor's check of the running service over real HTTP, on both engines."""
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
+from conftest import TERANG, run
 
 from audit.remote import verify_log
 from ledger.limits import Limits
 from ledger.tlog_proof import TlogProof
 from terang.app import all_kinds
-
-TERANG = [sys.executable, "-m", "terang.cli"]
-
-
-def run(cwd: Path, env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [*TERANG, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
-    assert result.returncode == 0, f"terang {' '.join(args)}: {result.stderr}"
-    return result.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def service(tmp_path: Path, database_url: str) -> Iterator[tuple[str, Path, dict[str, str]]]:
-    env = {
-        **os.environ,
-        "TERANG_DATABASE_URL": database_url,
-        "PYTHONPATH": os.pathsep.join(sys.path),
-    }
-    run(tmp_path, env, "init", "--origin", "kab-contoh.example/terang")
-    again = json.loads(run(tmp_path, env, "init", "--origin", "kab-contoh.example/terang"))
-    assert again["created_genesis"] is False  # idempotent
-    run(tmp_path, env, "demo")
-    port = free_port()
-    server = subprocess.Popen(
-        [*TERANG, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/log/checkpoint").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.stderr.read() if server.stderr else ""
-            assert time.monotonic() < deadline, "service did not start"
-            time.sleep(0.2)
-        yield url, tmp_path, {**env, "TERANG_URL": url}
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_cli_and_service_work_as_documented(service: tuple[str, Path, dict[str, str]]) -> None:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_cli_service import run
+from conftest import run
 
 SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "examples" / "verify_log.py"
 
