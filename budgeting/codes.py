@@ -178,8 +178,9 @@ def _bad(kind: str, text: str, message: str, *, part: str | None = None, **detai
 def _split(kind: str, value: Any, parts_max: int) -> list[str]:
     if not isinstance(value, str):
         raise BadCode(f"{kind} code must be a string", kind=kind)
-    if not value or len(value) > CODE_CHARS_MAX or not value.isascii():
-        raise _bad(kind, value, f"must be 1 to {CODE_CHARS_MAX} ASCII characters")
+    # Not an ASCII check here: each part's pattern is ASCII-only and names the part.
+    if not value or len(value) > CODE_CHARS_MAX:
+        raise _bad(kind, value, f"must be 1 to {CODE_CHARS_MAX} characters")
     parts = value.split(".")
     if len(parts) > parts_max:
         raise _bad(kind, value, f"has {len(parts)} parts; at most {parts_max}")
