@@ -18,8 +18,8 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from ledger import authority, migrations, storage
-from ledger.authority import KEY_NAMESPACE
-from ledger.errors import NotFound, SignatureError, TerangError, Unavailable
+from ledger.authority import GENESIS_TYPE, KEY_NAMESPACE
+from ledger.errors import ClientError, NotFound, SignatureError, TerangError, Unavailable
 from ledger.keys import KeyFileError, read_secret_file
 from ledger.kinds import KindRegistry
 from ledger.limits import Limits
@@ -142,6 +142,7 @@ class Ledger:
 
     def append(self, statements: Sequence[SignedStatement]) -> AppendOutcome:
         """Log one atomic job through the group-commit writer and wait for it."""
+        self.check_genesis(statements)
         self.preverify(statements)
         future = self.sequencer.submit(statements)
         try:
@@ -152,10 +153,31 @@ class Ledger:
 
     def append_direct(self, statements: Sequence[SignedStatement]) -> list[Receipt]:
         """Log one atomic job in the caller's thread (bulk tools, init); raise on rejection."""
+        self.check_genesis(statements)
         (result,) = self.sequencer.append_batch([statements])
         if isinstance(result, TerangError):
             raise result
         return result
+
+    def check_genesis(self, statements: Sequence[SignedStatement]) -> None:
+        """A genesis must name this log: its origin and the key that signs its checkpoints.
+
+        The reducer cannot check this (it does not know the log's key), and a genesis
+        naming another key would send auditors to verify checkpoints against it.
+        """
+        for signed in statements:
+            statement = signed.statement
+            if statement.type != GENESIS_TYPE or self.size() > 0:
+                continue  # a second genesis is refused by the sequencer (genesis_position)
+            body = statement.body
+            if body.get("origin") != self.origin or body.get("log_verifier_key") != (
+                self.verifier_key()
+            ):
+                raise ClientError(
+                    "the genesis must name this log's origin and verifier key "
+                    f"({self.origin}, {self.verifier_key()})",
+                    code="genesis_mismatch",
+                )
 
     # -- reads ------------------------------------------------------------------------
 

@@ -163,6 +163,7 @@ def make_harness(
     log_signer: Signer | None = None,
     authority: SigningKey | None = None,
     clock: Clock | None = None,
+    genesis: bool = True,
 ) -> Harness:
     clock = clock or Clock(datetime(2026, 3, 2, 1, 0, 0, tzinfo=UTC))
     log_signer = log_signer or generate_signer(ORIGIN)
@@ -172,8 +173,8 @@ def make_harness(
     )
     ledger = Ledger(settings, all_kinds(), clock=clock, log_signer=log_signer)
     harness = Harness(ledger, authority, log_signer, clock)
-    if ledger.size() == 0:
-        genesis = harness.sign(
+    if genesis and ledger.size() == 0:
+        genesis_statement = harness.sign(
             authority,
             "ledger.genesis",
             "genesis",
@@ -185,7 +186,7 @@ def make_harness(
                 ],
             },
         )
-        ledger.append_direct([genesis])
+        ledger.append_direct([genesis_statement])
         ledger.publisher.publish(force=True)
     return harness
 

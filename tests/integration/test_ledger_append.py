@@ -280,3 +280,25 @@ def test_sqlite_insert_or_replace_cannot_overwrite_ledger_rows(tmp_path: Path) -
             )
     finally:
         h.ledger.close()
+
+
+def test_a_genesis_must_name_this_logs_key(database_url: str) -> None:
+    """Genesis naming another checkpoint key would send auditors to the wrong key."""
+    from ledger.note import generate_signer
+
+    h = make_harness(database_url, genesis=False)
+    try:
+        impostor = generate_signer(ORIGIN).verifier_key()
+        body = {
+            "origin": ORIGIN,
+            "log_verifier_key": impostor,
+            "authorities": [
+                {"name": "root", "public_key": b64encode(bytes(h.authority.verify_key))}
+            ],
+        }
+        with pytest.raises(ClientError) as caught:
+            h.ledger.append_direct([h.sign(h.authority, "ledger.genesis", "genesis", body)])
+        assert caught.value.code == "genesis_mismatch"
+        assert h.ledger.size() == 0
+    finally:
+        h.ledger.close()
