@@ -38,6 +38,7 @@ from typing import Any
 
 import httpx
 
+from audit.policy import Policy
 from audit.verifier import LogFault, LogReplayer
 from ledger import merkle, tiles
 from ledger.authority import KEY_NAMESPACE
@@ -290,7 +291,7 @@ def _compare_projections(client: httpx.Client, replayer: LogReplayer, size: int)
 
 def verify_log(
     client: httpx.Client,
-    verifier_key: str,
+    verifier_key: str | None,
     kinds: KindRegistry,
     limits: Limits,
     *,
@@ -298,13 +299,25 @@ def verify_log(
     state: StateFile | None = None,
     compare_projections: bool = True,
     on_progress: Progress | None = None,
+    policy: Policy | None = None,
 ) -> VerifyReport:
-    """Check the whole log behind ``client``; raise ``LogFault`` at the first fault."""
-    verifier = parse_verifier_key(verifier_key)
-    if not isinstance(verifier, Verifier):
-        raise VerificationError("the log's verifier key must be an Ed25519 note key")
+    """Check the whole log behind ``client``; raise ``LogFault`` at the first fault.
+
+    The checkpoint must verify under ``verifier_key``, or, with a C2SP tlog-policy,
+    be signed by one of its logs and cosigned by a quorum of its witnesses.
+    """
     note = _get(client, f"{prefix}/checkpoint").decode("utf-8")
-    checkpoint = open_checkpoint(note, verifier.name, verifier)
+    if policy is not None:
+        checkpoint = policy.verify_checkpoint(note)
+        verifier = next(v for v in policy.logs if v.name == checkpoint.origin)
+    else:
+        if verifier_key is None:
+            raise VerificationError("give the log's verifier key or a policy")
+        parsed_key = parse_verifier_key(verifier_key)
+        if not isinstance(parsed_key, Verifier):
+            raise VerificationError("the log's verifier key must be an Ed25519 note key")
+        verifier = parsed_key
+        checkpoint = open_checkpoint(note, verifier.name, verifier)
     previous = state.load(checkpoint.origin) if state is not None else None
     if previous is not None:
         _check_consistency(client, previous, checkpoint)

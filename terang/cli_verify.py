@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from audit.bundle import verify_record_bundle
+from audit.policy import parse_policy
 from audit.remote import FetchError, StateFile, verify_log
 from ledger.errors import TerangError
 from ledger.limits import Limits
@@ -31,13 +32,21 @@ DEFAULT_STATE_FILE = Path(os.path.expanduser("~/.terang/verify-state.json"))
 def verify_command(
     url: Annotated[str, typer.Argument(help="Base URL of the log, e.g. https://terang.example")],
     key: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--key",
             envvar="TERANG_VERIFIER_KEY",
             help="The log's verifier key (name+keyid+base64), obtained out of band.",
         ),
-    ],
+    ] = None,
+    policy: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="TERANG_VERIFY_POLICY",
+            help="A C2SP tlog-policy file: trusted logs, witnesses and the cosigning quorum "
+            "(k of n) a checkpoint must meet. Instead of, or with, --key.",
+        ),
+    ] = None,
     record: Annotated[
         str | None,
         typer.Option(
@@ -66,9 +75,20 @@ def verify_command(
     """
     from terang.app import all_kinds
 
-    verifier = parse_verifier_key(key)
-    if not isinstance(verifier, Verifier):
-        raise TerangError("--key must be an Ed25519 log verifier key", code="bad_key")
+    trust = parse_policy(policy.read_bytes()) if policy is not None else None
+    if key is None and trust is None:
+        raise TerangError("give --key (the log's verifier key) or --policy", code="no_key")
+    if key is not None:
+        parsed = parse_verifier_key(key)
+        if not isinstance(parsed, Verifier):
+            raise TerangError("--key must be an Ed25519 log verifier key", code="bad_key")
+        if trust is None:
+            trust_logs = [parsed]
+    if trust is not None:
+        trust_logs = trust.logs
+        if key is not None and parsed not in trust.logs:
+            raise TerangError("--key is not one of the policy's logs", code="bad_key")
+    verifier = trust_logs[0]
     limits = Limits()
     try:
         with httpx.Client(base_url=url.rstrip("/"), timeout=60) as client:
@@ -100,6 +120,7 @@ def verify_command(
                     state=StateFile(state),
                     compare_projections=projections,
                     on_progress=on_progress,
+                    policy=trust,
                 )
     except FetchError as error:
         console.print(f"error[{error.code}]: {error.message}", markup=False, highlight=False)
