@@ -270,3 +270,22 @@ def test_record_bundle_verifies_alone_and_fails_when_tampered(busy_log: Harness)
     ).decode()
     with pytest.raises(TerangError):
         verify_record_bundle(tampered, "terang.test/log", verifier, busy_log.ledger.limits)
+
+
+def test_a_policy_quorum_is_enforced_on_the_live_checkpoint(busy_log: Harness) -> None:
+    from audit.policy import parse_policy
+    from ledger.errors import SignatureError
+    from ledger.note import generate_cosigner
+
+    log_line = f"log {busy_log.log_signer.verifier_key()}\n"
+    witness = generate_cosigner("witness.example")
+    with TestClient(create_app(busy_log.ledger)) as client:
+        lenient = parse_policy((log_line + "quorum none\n").encode())
+        report = verify_log(client, None, all_kinds(), busy_log.ledger.limits, policy=lenient)
+        assert report.tree_size == busy_log.ledger.size()
+        strict = parse_policy(
+            (log_line + f"witness w {witness.verifier_key()}\nquorum w\n").encode()
+        )
+        with pytest.raises(SignatureError) as caught:
+            verify_log(client, None, all_kinds(), busy_log.ledger.limits, policy=strict)
+    assert caught.value.code == "quorum_not_met"
