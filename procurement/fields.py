@@ -2,8 +2,8 @@
 
 Reducers validate a body before they look at state, in the order the fields are read,
 so the same bad body always yields the same first error. Money is integer sen carried
-as a decimal string (``"150000000000"`` is Rp 1,500,000,000.00): no floats, no
-separators, no leading zeros, at most ``SEN_DIGITS_MAX`` digits.
+on the wire as the budgeting room writes it (``budgeting.money``: a rupiah decimal
+string such as ``"1500000000.00"``), parsed to integer sen.
 """
 
 from __future__ import annotations
@@ -13,18 +13,16 @@ import re
 from datetime import datetime
 from typing import Any
 
+from budgeting.money import format_amount, parse_positive_amount
 from ledger.errors import ClientError
 from ledger.statement import b64decode_strict, parse_time
 
-SEN_DIGITS_MAX = 18
-"""Up to 10^18 sen = Rp 10^16: far above any APBD, far below 2^63."""
 TEXT_CHARS_MAX = 2000
 NAME_CHARS_MAX = 200
 REASON_CHARS_MAX = 2000
 LIST_ITEMS_MAX = 100
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
-SEN_PATTERN = re.compile(r"0|[1-9][0-9]*")
 IDENTIFIER_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]*")
 OCID_PATTERN = re.compile(r"ocds-[a-z0-9]{6}-[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 
@@ -88,32 +86,14 @@ def integer(body: dict[str, Any], field: str, low: int, high: int) -> int:
     return value
 
 
-def sen(body: dict[str, Any], field: str) -> int:
-    """A non-negative amount of sen as a decimal string, strictly (no sign, no zeros)."""
-    value = body.get(field)
-    if (
-        not isinstance(value, str)
-        or len(value) > SEN_DIGITS_MAX
-        or not value.isascii()
-        or not SEN_PATTERN.fullmatch(value)
-    ):
-        raise bad(
-            field,
-            f"must be an amount in sen as a decimal string of at most {SEN_DIGITS_MAX} digits,"
-            ' without sign, separators or leading zeros (e.g. "150000000000")',
-            code="bad_amount",
-        )
-    return int(value)
+def amount(body: dict[str, Any], field: str) -> int:
+    """A positive amount: a rupiah decimal string on the wire (``"1500000.00"``), sen inside."""
+    return parse_positive_amount(body.get(field), field=f"body.{field}")
 
 
-def format_sen(amount_sen: int) -> str:
-    return str(amount_sen)
-
-
-def rupiah(amount_sen: int) -> str:
-    """Human form for messages: ``Rp 1.500.000.000,00`` (Indonesian separators)."""
-    whole, cents = divmod(amount_sen, 100)
-    return "Rp " + f"{whole:,}".replace(",", ".") + f",{cents:02d}"
+def wire_amount(amount_sen: int) -> str:
+    """The wire form of an amount in sen (``budgeting.money.format_amount``)."""
+    return format_amount(amount_sen)
 
 
 def hex64(body: dict[str, Any], field: str) -> str:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from ledger.kinds import KindRegistry, StatementKind
-from procurement import vendors
+from procurement import award, bids, tender, vendors
+from procurement.rules import RULES, RuleBook
 
-KINDS: tuple[StatementKind, ...] = (*vendors.KINDS,)
+
+def make_kinds(rules: RuleBook = RULES) -> tuple[StatementKind, ...]:
+    return (*vendors.KINDS, *tender.make_kinds(rules), *bids.make_kinds(rules), *award.KINDS)
 
 
-def register(registry: KindRegistry) -> None:
-    for kind in KINDS:
+def register(registry: KindRegistry, rules: RuleBook = RULES) -> None:
+    for kind in make_kinds(rules):
         registry.register(kind)

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
+from budgeting.money import format_amount
 from ledger.client import make_signed
 from ledger.keys import client_key_id
 from ledger.kinds import KindRegistry
@@ -168,3 +169,190 @@ def register_vendor(log: Any, officer: SigningKey | None, name: str) -> SigningK
     if officer is not None:
         _append(log, [log.sign(officer, "procurement.vendor.activated", vendor_id, {})])
     return key
+
+
+# -- a tender scenario, on a MemoryLog or a database Harness --------------------------
+
+LINE = "2026:1.02.0.00.0.00.01.0000:1.02.02.2.01.0001:5.1.02.01.01.0024:DAU"
+OCID = "ocds-t3r4ng-2026-0001"
+HPS_SEN = 50_000_000_000  # Rp 500 juta
+
+
+def setup_budget_line(log: Any, finance: SigningKey, amount_sen: int, line: str = LINE) -> str:
+    from budgeting import statements as st
+
+    posts = [
+        st.structure("fiscal_year", "2026", "TA 2026"),
+        st.structure("programme", "1", "Urusan wajib pelayanan dasar"),
+        st.structure("programme", "1.02", "Kesehatan"),
+        st.structure("programme", "1.02.02", "Program pemenuhan upaya kesehatan"),
+        st.structure("programme", "1.02.02.2.01", "Penyediaan fasilitas kesehatan"),
+        st.structure("programme", "1.02.02.2.01.0001", "Pengadaan alat kesehatan"),
+        st.structure("opd", "1.02.0.00.0.00.01.0000", "Dinas Kesehatan"),
+        st.structure("account", "5", "Belanja"),
+        st.structure("account", "5.1", "Belanja operasi"),
+        st.structure("account", "5.1.02", "Belanja barang dan jasa"),
+        st.structure("account", "5.1.02.01", "Belanja barang"),
+        st.structure("account", "5.1.02.01.01", "Belanja barang pakai habis"),
+        st.structure("account", "5.1.02.01.01.0024", "Belanja alat/bahan kantor"),
+        st.structure("funding_source", "DAU", "Dana Alokasi Umum"),
+        st.appropriation(line, "DPA-2026-0001", amount_sen),
+    ]
+    _append(log, [p.sign(finance, at=log.clock(), limits=Limits()) for p in posts])
+    return line
+
+
+def iso(moment: datetime) -> str:
+    return format_time(moment)
+
+
+@dataclass
+class Scenario:
+    """Officer, finance, a committee of three (k = 2), vendors, a budget line."""
+
+    log: Any
+    officer: SigningKey
+    finance: SigningKey
+    members: list[Member]
+    vendors: list[SigningKey]
+    ocid: str = OCID
+    threshold: int = 2
+
+    @classmethod
+    def build(
+        cls, log: Any, vendors: int = 3, budget_sen: int = 100_000_000_000, threshold: int = 2
+    ) -> Scenario:
+        authority = log.authority
+        officer = register_key(log, authority, "pokja-ppk", ["procurement_officer"])
+        finance = register_key(log, authority, "bpkad", ["finance"])
+        members = [register_member(log, authority, f"anggota-{i}") for i in range(3)]
+        setup_budget_line(log, finance, budget_sen)
+        vendor_keys = [register_vendor(log, officer, f"CV Vendor {i}") for i in range(vendors)]
+        return cls(log, officer, finance, members, vendor_keys, threshold=threshold)
+
+    def sign(self, key: SigningKey, statement_type: str, body: dict[str, Any]) -> SignedStatement:
+        return self.log.sign(key, statement_type, self.ocid, body)
+
+    def append(self, key: SigningKey, statement_type: str, body: dict[str, Any]) -> Any:
+        return _append(self.log, [self.sign(key, statement_type, body)])
+
+    def package(self, hps_sen: int = HPS_SEN, method: str = "tender") -> None:
+        self.append(
+            self.officer,
+            "procurement.package.created",
+            {
+                "title": "Pengadaan alat kesehatan puskesmas",
+                "budget_line": LINE,
+                "category": "goods",
+                "hps": format_amount(hps_sen),
+                "method": method,
+            },
+        )
+
+    def announce_body(self, days: int = 10) -> dict[str, Any]:
+        now = self.log.clock()
+        return {
+            "documents": [{"name": "Dokumen pemilihan", "sha256": "ab" * 32}],
+            "clarification_end": iso(now + timedelta(days=3)),
+            "bid_deadline": iso(now + timedelta(days=days)),
+            "committee": {
+                "members": [m.key_id for m in self.members],
+                "threshold": self.threshold,
+            },
+        }
+
+    def announce(self, days: int = 10) -> None:
+        self.append(self.officer, "procurement.tender.announced", self.announce_body(days))
+
+    def tender(self) -> dict[str, Any]:
+        return self.read("procurement.tender", self.ocid)
+
+    def bid_doc(self, vendor: SigningKey) -> dict[str, Any]:
+        return self.read("procurement.bid", f"{self.ocid}|{client_key_id(vendor)}")
+
+    def read(self, namespace: str, key: str) -> dict[str, Any]:
+        if hasattr(self.log, "ledger"):
+            from procurement.reads import document
+
+            with self.log.ledger.engine.connect() as conn:
+                found = document(conn, namespace, key)
+        else:
+            found = self.log.state.get(namespace, key)
+        assert found is not None, (namespace, key)
+        return found
+
+    def bid_statement(
+        self, vendor: SigningKey, price_sen: int, *, replace: bool = False, addendum: int = 0
+    ) -> SignedStatement:
+        from procurement.client import bid_statement, seal_bid
+
+        tender = self.tender()
+        sealed = seal_bid(
+            self.ocid,
+            client_key_id(vendor),
+            price_sen,
+            tender["committee"]["members"],
+            tender["committee"]["threshold"],
+            addendum=addendum,
+        )
+        return bid_statement(vendor, self.ocid, sealed, at=self.log.clock(), replace=replace)
+
+    def bid(self, vendor: SigningKey, price_sen: int, **kwargs: Any) -> Any:
+        return _append(self.log, [self.bid_statement(vendor, price_sen, **kwargs)])
+
+    def close(self) -> None:
+        deadline = datetime.fromisoformat(self.tender()["schedule"]["bid_deadline"][:-1] + "+00:00")
+        if self.log.clock() < deadline:
+            self.log.clock.now = deadline
+        self.append(self.officer, "procurement.tender.closed", {})
+
+    def release(self, member: Member, bidders: list[SigningKey] | None = None) -> Any:
+        from procurement.client import release_shares
+
+        chosen = self.vendors if bidders is None else bidders
+        bids = []
+        for vendor in chosen:
+            try:
+                bids.append(self.bid_doc(vendor))
+            except AssertionError:
+                continue
+        releases, bad = release_shares(member.key_id, member.box_key, self.ocid, bids)
+        assert not bad
+        return _append(
+            self.log,
+            [self.sign(member.key, "procurement.tender.shares_released", {"shares": releases})],
+        )
+
+    def open(self) -> None:
+        for member in self.members[: self.threshold]:
+            self.release(member)
+        self.append(self.officer, "procurement.tender.opened", {})
+
+    def evaluate(self, results: list[tuple[SigningKey, bool, str]]) -> None:
+        self.append(
+            self.officer,
+            "procurement.tender.evaluated",
+            {
+                "results": [
+                    {
+                        "bidder": client_key_id(v),
+                        "passed": passed,
+                        "score": score,
+                        "reasons": "memenuhi syarat" if passed else "tidak memenuhi syarat",
+                    }
+                    for v, passed, score in results
+                ]
+            },
+        )
+
+    def announce_winner(self, vendor: SigningKey) -> None:
+        self.append(
+            self.officer, "procurement.tender.winner_announced", {"winner": client_key_id(vendor)}
+        )
+
+    def award_statements(self, posting_id: str = "KONTRAK-2026-0001") -> list[SignedStatement]:
+        from procurement.client import award_batch
+
+        return award_batch(
+            self.officer, self.finance, self.tender(), posting_id, at=self.log.clock()
+        )

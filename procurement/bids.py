@@ -1,0 +1,340 @@
+"""Sealed bids: submission, replacement, withdrawal, re-confirmation, and the opening.
+
+Statement types (subject = the tender's ocid):
+
+* ``procurement.bid.submitted`` / ``procurement.bid.replaced`` (vendor): body
+  ``ciphertext`` (base64, at most ``CIPHERTEXT_BYTES_MAX``), ``ciphertext_sha256``,
+  ``content_sha256`` (of the envelope), ``addendum`` (the number of the last addendum
+  the bid answers; 0 if none), ``shares``: one ``{member, sealed, commitment}`` per
+  committee member, in committee order (``procurement.sealed`` has the construction).
+* ``procurement.bid.withdrawn`` (vendor): body ``{}``.
+* ``procurement.bid.confirmed`` (vendor): body ``addendum``: re-confirms the bid
+  against an addendum published after it.
+* ``procurement.tender.shares_released`` (committee member): body ``shares``:
+  ``[{bidder, share}]`` (share: base64 of the 32 bytes opened from the sealed share).
+
+Guarantees (checked here at the entry's logging time, so also on replay):
+
+1. a bid statement is accepted only while the tender is ``active`` AND its logging
+   time is before ``bid_deadline``: a late bid is refused even if nobody has logged
+   the closing yet;
+2. the logged ciphertext hashes to ``ciphertext_sha256``;
+3. a share release is accepted only after the closing entry (states ``closed`` and
+   ``opening``), only from a member of the tender's committee, only once per bid and
+   member, and only if it matches the commitment the vendor signed;
+4. when a bid has ``threshold`` checked shares, the reducer reconstructs its key,
+   decrypts it and checks it (``sealed.open_envelope``); the outcome (``validity``) is
+   part of the projection, so anyone replaying the log gets the same result. With
+   fewer shares nothing is reconstructed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.errors import ClientError
+from ledger.kinds import StatementKind
+from ledger.state import Document, State
+from ledger.statement import LoggedEntry, b64decode_strict, b64encode, parse_time
+from procurement import fields
+from procurement import lifecycle as lc
+from procurement.errors import rejected
+from procurement.rules import RuleBook
+from procurement.sealed import (
+    CIPHERTEXT_BYTES_MAX,
+    SEALED_SHARE_BYTES,
+    SHARE_BYTES,
+    OpeningFailed,
+    Share,
+    combine_shares,
+    open_envelope,
+    share_commitment,
+)
+from procurement.tender import _at, _ocid, prefetch_tender
+from procurement.vendors import VENDOR_NAMESPACE, require_eligible
+
+RELEASES_PER_STATEMENT_MAX = 64
+BID_FIELDS = frozenset({"ciphertext", "ciphertext_sha256", "content_sha256", "addendum", "shares"})
+
+
+def _parse_bid_body(body: dict[str, Any]) -> dict[str, Any]:
+    fields.only_fields(body, BID_FIELDS)
+    ciphertext = fields.base64_bytes(body, "ciphertext", 41, CIPHERTEXT_BYTES_MAX)
+    ciphertext_sha256 = fields.hex64(body, "ciphertext_sha256")
+    content_sha256 = fields.hex64(body, "content_sha256")
+    addendum = fields.integer(body, "addendum", 0, 1000)
+    shares = []
+    for index, item in enumerate(fields.items(body, "shares", 2, 9)):
+        share = fields.obj(item, f"shares[{index}]")
+        fields.only_fields(share, frozenset({"member", "sealed", "commitment"}))
+        shares.append(
+            {
+                "member": fields.hex64(share, "member"),
+                "sealed": b64encode(
+                    fields.base64_bytes(share, "sealed", SEALED_SHARE_BYTES, SEALED_SHARE_BYTES)
+                ),
+                "commitment": fields.hex64(share, "commitment"),
+            }
+        )
+    if fields.sha256_hex(ciphertext) != ciphertext_sha256:
+        raise ClientError(
+            "body.ciphertext does not hash to body.ciphertext_sha256",
+            code="ciphertext_hash_mismatch",
+            field="body.ciphertext",
+        )
+    return {
+        "ciphertext": body["ciphertext"],
+        "ciphertext_sha256": ciphertext_sha256,
+        "content_sha256": content_sha256,
+        "addendum": addendum,
+        "shares": shares,
+    }
+
+
+def _check_bidding_open(doc: Document, entry: LoggedEntry, statement_type: str) -> None:
+    lc.check_transition(doc, statement_type)
+    deadline = doc["schedule"]["bid_deadline"]
+    if _at(entry) >= parse_time(deadline):
+        raise rejected(
+            "bid_deadline_passed",
+            f"the bid deadline was {deadline}; this entry is logged at {entry.logged_at}",
+            bid_deadline=deadline,
+            logged_at=entry.logged_at,
+        )
+
+
+def make_reducers(rules: RuleBook) -> dict[str, Any]:
+    def reduce_bid(state: State, entry: LoggedEntry) -> None:
+        statement = entry.signed.statement
+        ocid = _ocid(statement)
+        parsed = _parse_bid_body(statement.body)
+        doc = lc.require_tender(state, ocid)
+        vendor = require_eligible(state, statement.signer, _at(entry))
+        _check_bidding_open(doc, entry, statement.type)
+        key = lc.bid_key(ocid, statement.signer)
+        bid = state.get(lc.BID_NAMESPACE, key)
+        active = bid is not None and bid["status"] == "submitted"
+        if statement.type == lc.BID_SUBMITTED and active:
+            raise rejected(
+                "bid_exists", "this vendor already has a bid here; replace or withdraw it"
+            )
+        if statement.type == lc.BID_REPLACED and not active:
+            raise rejected("unknown_bid", "there is no bid of this vendor to replace")
+        members = [m["key_id"] for m in doc["committee"]["members"]]
+        if [s["member"] for s in parsed["shares"]] != members:
+            raise rejected(
+                "shares_not_for_committee",
+                "body.shares must hold one share per committee member, in committee order",
+                committee=members,
+            )
+        if parsed["addendum"] != doc["addenda"]:
+            raise rejected(
+                "stale_addendum",
+                f"the bid answers addendum {parsed['addendum']}; the latest is {doc['addenda']}",
+            )
+        if bid is None:
+            doc["bids"]["ever"] += 1
+            vendor["bids_submitted"] += 1
+            state.put(VENDOR_NAMESPACE, statement.signer, vendor)
+        if not active:
+            doc["bids"]["active"] += 1
+        state.put(
+            lc.BID_NAMESPACE,
+            key,
+            {
+                "ocid": ocid,
+                "bidder": statement.signer,
+                "status": "submitted",
+                "seq": entry.seq,
+                "first_seq": entry.seq if bid is None else bid["first_seq"],
+                "version": 1 if bid is None else bid["version"] + 1,
+                "logged_at": entry.logged_at,
+                **parsed,
+                "confirmed_seq": None,
+                "released": {},
+                "opening": None,
+                "validity": "sealed",
+                "flags": [],
+                "evaluation": None,
+            },
+        )
+        doc["last_seq"] = entry.seq
+        state.put(lc.TENDER_NAMESPACE, ocid, doc)
+
+    def reduce_withdrawn(state: State, entry: LoggedEntry) -> None:
+        statement = entry.signed.statement
+        ocid = _ocid(statement)
+        fields.only_fields(statement.body, frozenset())
+        doc = lc.require_tender(state, ocid)
+        key = lc.bid_key(ocid, statement.signer)
+        bid = state.get(lc.BID_NAMESPACE, key)
+        if bid is None or bid["status"] != "submitted":
+            raise rejected("unknown_bid", "there is no bid of this vendor to withdraw")
+        _check_bidding_open(doc, entry, statement.type)
+        bid.update(status="withdrawn", withdrawn_seq=entry.seq)
+        state.put(lc.BID_NAMESPACE, key, bid)
+        doc["bids"]["active"] -= 1
+        doc["last_seq"] = entry.seq
+        state.put(lc.TENDER_NAMESPACE, ocid, doc)
+
+    def reduce_confirmed(state: State, entry: LoggedEntry) -> None:
+        statement = entry.signed.statement
+        ocid = _ocid(statement)
+        fields.only_fields(statement.body, frozenset({"addendum"}))
+        number = fields.integer(statement.body, "addendum", 1, 1000)
+        doc = lc.require_tender(state, ocid)
+        key = lc.bid_key(ocid, statement.signer)
+        bid = state.get(lc.BID_NAMESPACE, key)
+        if bid is None or bid["status"] != "submitted":
+            raise rejected("unknown_bid", "there is no bid of this vendor to confirm")
+        _check_bidding_open(doc, entry, statement.type)
+        if number != doc["addenda"] or bid["addendum"] >= number:
+            raise rejected(
+                "nothing_to_confirm",
+                f"the bid answers addendum {bid['addendum']}; the latest is {doc['addenda']}",
+            )
+        bid.update(addendum=number, confirmed_seq=entry.seq)
+        state.put(lc.BID_NAMESPACE, key, bid)
+        doc["last_seq"] = entry.seq
+        state.put(lc.TENDER_NAMESPACE, ocid, doc)
+
+    def reduce_shares_released(state: State, entry: LoggedEntry) -> None:
+        statement = entry.signed.statement
+        ocid = _ocid(statement)
+        fields.only_fields(statement.body, frozenset({"shares"}))
+        releases = []
+        for index, item in enumerate(
+            fields.items(statement.body, "shares", 1, RELEASES_PER_STATEMENT_MAX)
+        ):
+            release = fields.obj(item, f"shares[{index}]")
+            fields.only_fields(release, frozenset({"bidder", "share"}))
+            releases.append(
+                (
+                    fields.hex64(release, "bidder"),
+                    fields.base64_bytes(release, "share", SHARE_BYTES, SHARE_BYTES),
+                )
+            )
+        if len({bidder for bidder, _ in releases}) != len(releases):
+            raise fields.bad("shares", "must not name a bidder twice")
+        doc = lc.require_tender(state, ocid)
+        members = [m["key_id"] for m in doc["committee"]["members"]]
+        if statement.signer not in members:
+            raise rejected(
+                "not_committee_member", f"{statement.signer} is not on the committee of {ocid}"
+            )
+        target = lc.check_transition(doc, statement.type)
+        x = members.index(statement.signer) + 1
+        threshold = doc["committee"]["threshold"]
+        rule_set = rules.by_id(doc["rule_set"])
+        for bidder, share_bytes in releases:
+            key = lc.bid_key(ocid, bidder)
+            bid = state.get(lc.BID_NAMESPACE, key)
+            if bid is None or bid["status"] != "submitted":
+                raise rejected("unknown_bid", f"{bidder} has no bid in {ocid}", bidder=bidder)
+            if statement.signer in bid["released"]:
+                raise rejected(
+                    "share_already_released",
+                    f"{statement.signer} already released its share of {bidder}'s bid",
+                )
+            share = Share(x, share_bytes)
+            committed = bid["shares"][x - 1]["commitment"]
+            if share_commitment(ocid, bidder, statement.signer, share) != committed:
+                raise rejected(
+                    "share_mismatch",
+                    f"the share for {bidder}'s bid does not match the commitment the vendor signed",
+                    bidder=bidder,
+                )
+            bid["released"][statement.signer] = b64encode(share_bytes)
+            if len(bid["released"]) == threshold:
+                _open(
+                    bid, doc, members, threshold, rule_set.performance_guarantee_below_hps_percent
+                )
+            state.put(lc.BID_NAMESPACE, key, bid)
+        if statement.signer not in doc["released_by"]:
+            doc["released_by"].append(statement.signer)
+        doc["state"] = target
+        lc.note_event(doc, entry.seq, statement.type)
+        state.put(lc.TENDER_NAMESPACE, ocid, doc)
+
+    return {
+        lc.BID_SUBMITTED: reduce_bid,
+        lc.BID_REPLACED: reduce_bid,
+        lc.BID_WITHDRAWN: reduce_withdrawn,
+        lc.BID_CONFIRMED: reduce_confirmed,
+        lc.SHARES_RELEASED: reduce_shares_released,
+    }
+
+
+def _open(
+    bid: Document, doc: Document, members: list[str], threshold: int, guarantee_percent: int
+) -> None:
+    """Reconstruct, decrypt and judge a bid that has just reached ``threshold`` shares."""
+    shares = [
+        Share(members.index(member) + 1, b64decode_strict(text, field="share"))
+        for member, text in sorted(bid["released"].items())
+    ]
+    try:
+        key = combine_shares(shares, threshold)
+        envelope = open_envelope(
+            key,
+            b64decode_strict(bid["ciphertext"], field="ciphertext"),
+            bid["content_sha256"],
+            bid["ocid"],
+            bid["bidder"],
+        )
+    except OpeningFailed as failure:
+        bid["opening"] = {"result": "unopenable", "reason": failure.reason, "key": None}
+        bid["validity"] = "unopenable"
+        doc["bids"]["unopenable"] += 1
+        return
+    bid["opening"] = {
+        "result": "opened",
+        "reason": None,
+        "key": b64encode(key),
+        "price_sen": envelope.price_sen,
+        "documents": envelope.documents,
+    }
+    doc["bids"]["opened"] += 1
+    hps = doc["hps_sen"]
+    if bid["addendum"] != doc["addenda"]:
+        bid["validity"] = "not_reconfirmed"
+    elif envelope.price_sen > hps:
+        bid["validity"] = "above_hps"
+    else:
+        bid["validity"] = "valid"
+    if envelope.price_sen * 100 < hps * guarantee_percent:
+        bid["flags"] = ["performance_guarantee_required"]
+
+
+def make_kinds(rules: RuleBook) -> tuple[StatementKind, ...]:
+    vendor = frozenset({"vendor"})
+    descriptions = {
+        lc.BID_SUBMITTED: (vendor, "submit a sealed bid"),
+        lc.BID_REPLACED: (vendor, "replace one's sealed bid before the deadline"),
+        lc.BID_WITHDRAWN: (vendor, "withdraw one's bid before the deadline"),
+        lc.BID_CONFIRMED: (vendor, "re-confirm a bid after an addendum"),
+        lc.SHARES_RELEASED: (
+            frozenset({"committee_member"}),
+            "a committee member publishes its opened key shares, after the closing",
+        ),
+    }
+    return tuple(
+        StatementKind(
+            statement_type,
+            descriptions[statement_type][0],
+            reducer,
+            descriptions[statement_type][1],
+            prefetch=_prefetch,
+        )
+        for statement_type, reducer in make_reducers(rules).items()
+    )
+
+
+def _prefetch(statement: Any) -> list[tuple[str, str]]:
+    keys = prefetch_tender(statement)
+    shares = statement.body.get("shares")
+    if statement.type == lc.SHARES_RELEASED and isinstance(shares, list):
+        for item in shares[:RELEASES_PER_STATEMENT_MAX]:
+            if isinstance(item, dict) and isinstance(item.get("bidder"), str):
+                keys.append((lc.BID_NAMESPACE, lc.bid_key(statement.subject, item["bidder"])))
+    return keys

@@ -1,0 +1,200 @@
+"""Client side of procurement: what a vendor's, member's or officer's machine runs.
+
+Keys never leave the caller: these helpers build bodies and sign statements locally
+(``ledger.client.make_signed``); the server sees public keys, signatures, sealed
+shares and ciphertexts only.
+
+* vendor: ``registration``, ``seal_bid`` (encrypt + split + seal + commit, the whole
+  of ``procurement.sealed``'s protocol) and ``bid_statement``;
+* committee member: ``release_shares`` (open its sealed shares after the closing,
+  checking each against the vendor's commitment);
+* anyone: ``open_bid`` (reconstruct from released shares, decrypt, check);
+* officer with a finance colleague: ``award_batch`` (commitment + award, one batch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from nacl.public import PrivateKey
+from nacl.signing import SigningKey
+
+from budgeting import statements as budget_statements
+from ledger.client import make_signed
+from ledger.errors import ClientError
+from ledger.keys import client_key_id
+from ledger.limits import Limits
+from ledger.statement import SignedStatement, b64decode_strict, b64encode
+from procurement import lifecycle as lc
+from procurement.fields import sha256_hex, wire_amount
+from procurement.sealed import (
+    OpenedEnvelope,
+    OpeningFailed,
+    Share,
+    combine_shares,
+    encrypt,
+    envelope_bytes,
+    new_key,
+    new_salt,
+    open_envelope,
+    open_sealed_share,
+    seal_share,
+    share_commitment,
+    split_key,
+)
+
+
+def registration(
+    key: SigningKey, name: str, npwp: str, address: str, qualification: str, *, at: datetime
+) -> SignedStatement:
+    vendor_id = client_key_id(key)
+    body = {
+        "public_key": b64encode(bytes(key.verify_key)),
+        "name": name,
+        "npwp": npwp,
+        "address": address,
+        "qualification": qualification,
+    }
+    return make_signed(key, "procurement.vendor.registered", vendor_id, body, at=at)
+
+
+@dataclass(frozen=True)
+class SealedBid:
+    body: dict[str, Any]
+    key: bytes
+    """The bid key: the vendor may keep it to prove its own bid; never send it."""
+    envelope: bytes
+
+
+def seal_bid(
+    ocid: str,
+    bidder: str,
+    price_sen: int,
+    committee: Sequence[Mapping[str, str]],
+    threshold: int,
+    *,
+    documents: Sequence[Mapping[str, str]] = (),
+    addendum: int = 0,
+) -> SealedBid:
+    """The body of a bid statement for ``committee`` (the tender's ``committee.members``)."""
+    envelope = envelope_bytes(ocid, bidder, price_sen, [dict(d) for d in documents], new_salt())
+    key = new_key()
+    ciphertext = encrypt(key, envelope)
+    shares = split_key(key, threshold, len(committee))
+    sealed = []
+    for member, share in zip(committee, shares, strict=True):
+        box_key = b64decode_strict(member["x25519_public_key"], field="x25519_public_key")
+        sealed.append(
+            {
+                "member": member["key_id"],
+                "sealed": b64encode(seal_share(box_key, share)),
+                "commitment": share_commitment(ocid, bidder, member["key_id"], share),
+            }
+        )
+    body = {
+        "ciphertext": b64encode(ciphertext),
+        "ciphertext_sha256": sha256_hex(ciphertext),
+        "content_sha256": sha256_hex(envelope),
+        "addendum": addendum,
+        "shares": sealed,
+    }
+    return SealedBid(body, key, envelope)
+
+
+def bid_statement(
+    key: SigningKey,
+    ocid: str,
+    sealed: SealedBid,
+    *,
+    at: datetime,
+    replace: bool = False,
+    limits: Limits | None = None,
+) -> SignedStatement:
+    statement_type = lc.BID_REPLACED if replace else lc.BID_SUBMITTED
+    return make_signed(key, statement_type, ocid, sealed.body, at=at, limits=limits)
+
+
+def release_shares(
+    member_key_id: str, box_key: PrivateKey, ocid: str, bids: Sequence[Mapping[str, Any]]
+) -> tuple[list[dict[str, str]], list[str]]:
+    """Open this member's shares of ``bids`` (bid documents from the read API).
+
+    Returns the releases (``[{bidder, share}]``) and the bidders whose sealed share
+    could not be opened or does not match the vendor's commitment (the vendor's
+    fault: with too few good shares, that bid stays unopened and invalid).
+    """
+    releases: list[dict[str, str]] = []
+    bad: list[str] = []
+    for bid in bids:
+        if bid["status"] != "submitted" or member_key_id in bid["released"]:
+            continue
+        members = [s["member"] for s in bid["shares"]]
+        if member_key_id not in members:
+            continue
+        x = members.index(member_key_id) + 1
+        entry = bid["shares"][x - 1]
+        try:
+            opened = open_sealed_share(box_key, b64decode_strict(entry["sealed"], field="sealed"))
+        except ClientError:
+            bad.append(bid["bidder"])
+            continue
+        share = Share(x, opened)
+        if share_commitment(ocid, bid["bidder"], member_key_id, share) != entry["commitment"]:
+            bad.append(bid["bidder"])
+            continue
+        releases.append({"bidder": bid["bidder"], "share": b64encode(opened)})
+    return releases, bad
+
+
+def open_bid(bid: Mapping[str, Any], threshold: int) -> OpenedEnvelope:
+    """Anyone: reconstruct the key from a bid's released shares, decrypt and check it.
+
+    Raises ``sealed.OpeningFailed`` (``not_enough_shares``, ``decryption_failed``,
+    ``content_mismatch``, ``wrong_binding``, ``bad_envelope``).
+    """
+    members = [s["member"] for s in bid["shares"]]
+    shares = [
+        Share(members.index(member) + 1, b64decode_strict(text, field="share"))
+        for member, text in sorted(bid["released"].items())
+    ]
+    key = combine_shares(shares, threshold)
+    ciphertext = b64decode_strict(bid["ciphertext"], field="ciphertext")
+    if sha256_hex(ciphertext) != bid["ciphertext_sha256"]:
+        raise OpeningFailed("ciphertext_hash_mismatch", "the ciphertext is not the logged one")
+    return open_envelope(key, ciphertext, bid["content_sha256"], bid["ocid"], bid["bidder"])
+
+
+def award_batch(
+    officer: SigningKey,
+    finance: SigningKey,
+    tender: Mapping[str, Any],
+    posting_id: str,
+    *,
+    at: datetime,
+    limits: Limits | None = None,
+) -> list[SignedStatement]:
+    """``[budgeting.commitment.posted, procurement.tender.awarded]``: submit as one batch."""
+    winner = tender["winner"]
+    value = winner["price_sen"]
+    posting = budget_statements.commitment(
+        tender["budget_line"],
+        posting_id,
+        value,
+        at.date(),
+        f"award {tender['ocid']}",
+        ocid=tender["ocid"],
+        vendor=winner["bidder"],
+        description=tender["title"][:200],
+    )
+    award = make_signed(
+        officer,
+        lc.AWARDED_TYPE,
+        tender["ocid"],
+        {"winner": winner["bidder"], "value": wire_amount(value), "commitment": posting_id},
+        at=at,
+        limits=limits,
+    )
+    return [posting.sign(finance, at=at, limits=limits), award]
