@@ -18,7 +18,7 @@ type                               subject                      what it does
                                    subject
 =================================  ===========================  ==========================
 
-Every posting body carries a ``posting_id`` (1-64 of ``[A-Za-z0-9._:/-]``, unique
+Every posting body carries a ``posting_id`` (1-120 of ``[A-Za-z0-9._:/-]``, unique
 across all budgeting postings): the business key a finance system already has (DPA
 row, SP2D number, contract number). Posting the same id twice is refused
 (``duplicate_posting``), so a retry that was re-signed cannot double-post;
@@ -82,7 +82,9 @@ SHIFT_MOVES_MAX = 100
 """Lines one pergeseran may touch (a statement stays far below statement_bytes_max)."""
 MONTHS_PER_YEAR = 12
 
-_POSTING_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}")
+POSTING_ID_CHARS_MAX = 120
+"""So that ``shift:<posting id>`` fits the ledger's 128-character subject."""
+_POSTING_ID = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._:/-]{{0,{POSTING_ID_CHARS_MAX - 1}}}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -125,8 +127,8 @@ def _required_text(body: dict[str, Any], field: str, chars_max: int) -> str:
 def parse_posting_id(value: Any, *, field: str = "body.posting_id") -> str:
     if not isinstance(value, str) or not _POSTING_ID.fullmatch(value):
         raise BadBody(
-            f"{field} must be 1 to 64 characters of A-Z a-z 0-9 . _ : / - starting with a"
-            " letter or digit",
+            f"{field} must be 1 to {POSTING_ID_CHARS_MAX} characters of A-Z a-z 0-9 . _ : / -"
+            " starting with a letter or digit",
             field=field,
         )
     return value
