@@ -178,6 +178,8 @@ def award_batch(
 ) -> list[SignedStatement]:
     """``[budgeting.commitment.posted, procurement.tender.awarded]``: submit as one batch."""
     winner = tender["winner"]
+    if winner is None:
+        raise ClientError(f"{tender['ocid']} has no announced winner", code="no_winner")
     value = winner["price_sen"]
     posting = budget_statements.commitment(
         tender["budget_line"],
