@@ -18,6 +18,7 @@ from ledger.kinds import KindRegistry
 from ledger.service import Ledger, default_kinds
 from procurement import kinds as procurement_kinds
 from procurement import router as procurement_router
+from procurement import service as procurement_service
 
 log = logging.getLogger("terang")
 PROBLEM_JSON = "application/problem+json"
@@ -92,6 +93,7 @@ def create_app(ledger: Ledger) -> FastAPI:
     app.include_router(read_api.build_router(ledger))
     # -- procurement (issue 5) --
     app.include_router(procurement_router.build_router(ledger))
+    procurement_service.install(app, ledger)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def portal_home() -> HTMLResponse:

@@ -1,0 +1,119 @@
+"""The procurement service: appends each tender's closing entry at its deadline.
+
+The closing entry is an ordinary signed statement (``procurement.tender.closed``),
+signed by the service's own key, which an authority registered with the
+``procurement_officer`` role. It is a convenience, not a guarantee: the bid reducers
+refuse any bid whose *logging time* is at or past the deadline whether or not the
+closing entry was logged yet, so a late or missing closer can never let a late bid
+in. Anyone holding the role may log the closing too.
+
+Configuration: ``TERANG_PROCUREMENT_KEY_FILE`` (a Terang client key file, mode 0600)
+enables the closer; ``TERANG_PROCUREMENT_CLOSE_INTERVAL_S`` (default 5) sets how often
+it looks for tenders past their deadline.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from nacl.signing import SigningKey
+
+from ledger.client import make_signed
+from ledger.errors import TerangError
+from ledger.keys import load_client_key
+from ledger.service import Ledger
+from ledger.statement import parse_time
+from procurement import lifecycle as lc
+from procurement import reads
+
+log = logging.getLogger(__name__)
+CLOSE_INTERVAL_S_DEFAULT = 5.0
+CLOSINGS_PER_PASS_MAX = 500
+
+
+class Closer:
+    def __init__(
+        self,
+        ledger: Ledger,
+        key: SigningKey,
+        *,
+        interval_s: float = CLOSE_INTERVAL_S_DEFAULT,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.key = key
+        self.interval_s = interval_s
+        self.clock = clock or ledger.clock
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def due(self, now: datetime) -> list[str]:
+        """Ocids of active tenders whose bid deadline is at or before ``now``."""
+        found = []
+        with self.ledger.engine.connect() as conn:
+            for ocid, doc in reads.scan(conn, lc.TENDER_NAMESPACE, ""):
+                if doc["state"] == lc.ACTIVE and parse_time(doc["schedule"]["bid_deadline"]) <= now:
+                    found.append(ocid)
+                    if len(found) == CLOSINGS_PER_PASS_MAX:
+                        break
+        return found
+
+    def close_due(self) -> list[str]:
+        """Log the closing entry of every tender past its deadline; the ocids closed."""
+        now = self.clock()
+        closed = []
+        for ocid in self.due(now):
+            statement = make_signed(
+                self.key, lc.CLOSED_TYPE, ocid, {}, at=now, limits=self.ledger.limits
+            )
+            try:
+                self.ledger.append([statement])
+            except TerangError as error:  # closed by someone else meanwhile: fine
+                log.info("closing %s: %s %s", ocid, error.code, error.message)
+                continue
+            closed.append(ocid)
+        return closed
+
+    def run_until(self, stop: threading.Event) -> None:
+        while not stop.wait(self.interval_s):
+            try:
+                self.close_due()
+            except Exception:  # keep ticking; the next pass retries
+                log.exception("procurement closer pass failed")
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self.run_until, args=(self._stop,), name="terang-closer", daemon=True
+            )
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+
+
+def closer_from_env(ledger: Ledger, environ: dict[str, str] | None = None) -> Closer | None:
+    env = dict(os.environ if environ is None else environ)
+    key_file = env.get("TERANG_PROCUREMENT_KEY_FILE")
+    if not key_file:
+        return None
+    interval = float(env.get("TERANG_PROCUREMENT_CLOSE_INTERVAL_S", CLOSE_INTERVAL_S_DEFAULT))
+    return Closer(ledger, load_client_key(Path(key_file)), interval_s=interval)
+
+
+def install(app: Any, ledger: Ledger) -> None:
+    """Start the closer with the app when ``TERANG_PROCUREMENT_KEY_FILE`` is set."""
+    closer = closer_from_env(ledger)
+    if closer is None:
+        return
+    app.router.on_startup.append(closer.start)
+    app.router.on_shutdown.append(closer.stop)
