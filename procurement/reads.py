@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Connection
 
 from ledger import storage
@@ -113,3 +113,33 @@ def entries_about(
             )
         )
     return result
+
+
+def prefixed(
+    conn: Connection, namespace: str, prefix: str, limit: int = 10_000
+) -> list[dict[str, Any]]:
+    """Documents whose key starts with ``prefix`` (a key range, not a scan of the namespace)."""
+    p = storage.projection_rows.c
+    # "|" is the key separator; "}" sorts right after it, closing the range.
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    rows = conn.execute(
+        select(p.value)
+        .where(p.namespace == namespace, p.key >= prefix, p.key < upper)
+        .order_by(p.key)
+        .limit(limit)
+    ).all()
+    return [json.loads(value) for (value,) in rows]
+
+
+def scan_bound_reached(conn: Connection, namespace: str, after_key: str, last_key: str) -> bool:
+    """True when a filtered scan stopped at ``SCAN_ROWS_MAX`` with rows left after it."""
+    p = storage.projection_rows.c
+    examined = conn.execute(
+        select(func.count()).where(p.namespace == namespace, p.key > after_key, p.key <= last_key)
+    ).scalar_one()
+    if examined < SCAN_ROWS_MAX:
+        return False
+    more = conn.execute(
+        select(p.key).where(p.namespace == namespace, p.key > last_key).limit(1)
+    ).first()
+    return more is not None

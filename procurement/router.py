@@ -15,8 +15,14 @@ from pydantic import BaseModel, Field
 from ledger import storage
 from ledger.errors import NotFound
 from ledger.service import Ledger
-from procurement import reads
+from procurement import lifecycle as lc
+from procurement import ocds, reads
+from procurement.fields import wire_amount
 from procurement.vendors import VENDOR_NAMESPACE
+
+OCID = r"^ocds-[a-z0-9]{6}-[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"
+TIMELINE_ITEMS_MAX = 1000
+RECORD_ENTRIES_MAX = 5000
 
 HEX64 = r"^[0-9a-f]{64}$"
 
@@ -45,6 +51,46 @@ class HistoryPage(BaseModel):
     items: list[EntryPublic]
     tree_size: int
     next_after_seq: int | None = Field(description="pass as `after_seq` for the next page")
+
+
+class TenderPage(BaseModel):
+    items: list[dict[str, Any]]
+    tree_size: int
+    next_after: str | None = Field(description="pass as `after` for the next page")
+
+
+class TenderPublic(BaseModel):
+    tender: dict[str, Any]
+    allowed_next: list[str] = Field(description="statement types the state machine allows now")
+    timeline: list[EntryPublic] = Field(description="every entry about the ocid, by seq")
+    timeline_truncated: bool
+    tree_size: int
+
+
+class BidsPublic(BaseModel):
+    items: list[dict[str, Any]]
+    tree_size: int
+
+
+class OcdsPublic(BaseModel):
+    package: dict[str, Any]
+    tree_size: int
+
+
+def _tender_summary(doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "ocid": doc["ocid"],
+        "title": doc["title"],
+        "state": doc["state"],
+        "method": doc["method"],
+        "category": doc["category"],
+        "year": doc["year"],
+        "budget_line": doc["budget_line"],
+        "hps": wire_amount(doc["hps_sen"]),
+        "bid_deadline": doc["schedule"]["bid_deadline"] if doc["schedule"] else None,
+        "bids_active": doc["bids"]["active"],
+        "last_seq": doc["last_seq"],
+    }
 
 
 def _entry(summary: reads.EntrySummary) -> EntryPublic:
@@ -113,5 +159,107 @@ def build_router(ledger: Ledger) -> APIRouter:
             tree_size=size,
             next_after_seq=found[-1].seq if len(found) == limit else None,
         )
+
+    @router.get("/tenders", operation_id="list_tenders", response_model=TenderPage)
+    def list_tenders(
+        state: Annotated[str | None, Query(pattern="^(" + "|".join(lc.STATES) + ")$")] = None,
+        method: Annotated[str | None, Query(max_length=32)] = None,
+        category: Annotated[str | None, Query(max_length=32)] = None,
+        year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+        budget_line: Annotated[str | None, Query(max_length=128)] = None,
+        after: Annotated[str, Query(max_length=100)] = "",
+        limit: Annotated[int, Query(ge=1, le=reads.PAGE_ITEMS_MAX)] = 100,
+    ) -> TenderPage:
+        wanted = {
+            "state": state,
+            "method": method,
+            "category": category,
+            "year": year,
+            "budget_line": budget_line,
+        }
+        found: list[dict[str, Any]] = []
+        last_key = None
+        with ledger.engine.connect() as conn:
+            size = storage.tree_size(conn)
+            for key, doc in reads.scan(conn, lc.TENDER_NAMESPACE, after):
+                last_key = key
+                if all(v is None or doc[k] == v for k, v in wanted.items()):
+                    found.append(_tender_summary(doc))
+                    if len(found) == limit:
+                        break
+            # A filtered page may stop at the scan bound before it is full: say where.
+            more = len(found) == limit or (
+                last_key is not None
+                and reads.scan_bound_reached(conn, lc.TENDER_NAMESPACE, after, last_key)
+            )
+        return TenderPage(items=found, tree_size=size, next_after=last_key if more else None)
+
+    @router.get("/tenders/{ocid}", operation_id="get_tender", response_model=TenderPublic)
+    def get_tender(ocid: Annotated[str, Path(pattern=OCID)]) -> TenderPublic:
+        with ledger.engine.connect() as conn:
+            size = storage.tree_size(conn)
+            doc = reads.document(conn, lc.TENDER_NAMESPACE, ocid)
+            if doc is None:
+                raise NotFound(f"no tender {ocid}", code="unknown_tender")
+            timeline = reads.entries_about(conn, subject=ocid, limit=TIMELINE_ITEMS_MAX + 1)
+        return TenderPublic(
+            tender=doc,
+            allowed_next=lc.allowed_next(doc["state"]),
+            timeline=[_entry(e) for e in timeline[:TIMELINE_ITEMS_MAX]],
+            timeline_truncated=len(timeline) > TIMELINE_ITEMS_MAX,
+            tree_size=size,
+        )
+
+    @router.get("/tenders/{ocid}/bids", operation_id="list_tender_bids", response_model=BidsPublic)
+    def list_bids(ocid: Annotated[str, Path(pattern=OCID)]) -> BidsPublic:
+        """Sealed until the opening: ciphertexts, sealed shares and commitments only."""
+        with ledger.engine.connect() as conn:
+            size = storage.tree_size(conn)
+            if reads.document(conn, lc.TENDER_NAMESPACE, ocid) is None:
+                raise NotFound(f"no tender {ocid}", code="unknown_tender")
+            bids = reads.prefixed(conn, lc.BID_NAMESPACE, ocid + "|")
+        return BidsPublic(items=bids, tree_size=size)
+
+    def _record(conn: Any, ocid: str) -> dict[str, Any]:
+        doc = reads.document(conn, lc.TENDER_NAMESPACE, ocid)
+        if doc is None:
+            raise NotFound(f"no tender {ocid}", code="unknown_tender")
+        entries = reads.entries_about(conn, subject=ocid, limit=RECORD_ENTRIES_MAX)
+        bids = reads.prefixed(conn, lc.BID_NAMESPACE, ocid + "|")
+        vendors = reads.documents(conn, VENDOR_NAMESPACE, sorted({b["bidder"] for b in bids}))
+        return ocds.record(doc, [_entry(e).model_dump() for e in entries], bids, vendors)
+
+    @router.get(
+        "/ocds/records/{ocid}",
+        operation_id="get_ocds_record_package",
+        response_model=OcdsPublic,
+        summary="OCDS 1.1 record package: every release of the ocid and its compiled release",
+    )
+    def ocds_record(ocid: Annotated[str, Path(pattern=OCID)]) -> OcdsPublic:
+        with ledger.engine.connect() as conn:
+            size = storage.tree_size(conn)
+            record = _record(conn, ocid)
+        published = record["compiledRelease"]["date"]
+        package = ocds.record_package(
+            [record], uri=f"/api/v1/procurement/ocds/records/{ocid}", published=published
+        )
+        return OcdsPublic(package=package, tree_size=size)
+
+    @router.get(
+        "/ocds/releases/{ocid}",
+        operation_id="get_ocds_release_package",
+        response_model=OcdsPublic,
+        summary="OCDS 1.1 release package: one release per logged event of the ocid",
+    )
+    def ocds_releases(ocid: Annotated[str, Path(pattern=OCID)]) -> OcdsPublic:
+        with ledger.engine.connect() as conn:
+            size = storage.tree_size(conn)
+            record = _record(conn, ocid)
+        package = ocds.release_package(
+            record["releases"],
+            uri=f"/api/v1/procurement/ocds/releases/{ocid}",
+            published=record["compiledRelease"]["date"],
+        )
+        return OcdsPublic(package=package, tree_size=size)
 
     return router

@@ -1,0 +1,1 @@
+"""Package data (a package so that setuptools ships its files); see SOURCE.txt."""

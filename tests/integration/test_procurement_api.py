@@ -1,0 +1,145 @@
+"""The procurement read API on both engines, and OCDS output validated against the schema."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from conftest import Harness
+from fastapi.testclient import TestClient
+from jsonschema import Draft4Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+from ledger.keys import client_key_id
+from procurement import ocds
+from terang.app import create_app
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "procurement"))
+from procurement_support import Scenario
+
+OCDS_DIR = Path(__file__).resolve().parents[2] / "procurement" / "data" / "ocds"
+SCHEMA_BASE = "https://standard.open-contracting.org/schema/1__1__5/"
+
+
+def validator(name: str) -> Draft4Validator:
+    resources = []
+    for file in ("release-schema.json", "versioned-release-validation-schema.json"):
+        schema = json.loads((OCDS_DIR / file).read_text())
+        resources.append((SCHEMA_BASE + file, Resource(schema, specification=DRAFT4)))
+    registry: Registry[Any] = Registry().with_resources(resources)
+    schema = json.loads((OCDS_DIR / name).read_text())
+    return Draft4Validator(schema, registry=registry, format_checker=FormatChecker())
+
+
+def codes(name: str) -> set[str]:
+    with (OCDS_DIR / "codelists" / f"{name}.csv").open() as handle:
+        return {row["Code"] for row in csv.DictReader(handle)}
+
+
+def check_codelists(release: dict[str, Any]) -> None:
+    assert set(release["tag"]) <= codes("releaseTag")
+    tender = release.get("tender", {})
+    if "status" in tender:
+        assert tender["status"] in codes("tenderStatus")
+    if "procurementMethod" in tender:
+        assert tender["procurementMethod"] in codes("method")
+        assert tender["mainProcurementCategory"] in codes("procurementCategory")
+        assert tender["awardCriteria"] in codes("awardCriteria")
+        assert set(tender["submissionMethod"]) <= codes("submissionMethod")
+        for document in tender.get("documents", []):
+            assert document["documentType"] in codes("documentType")
+    for award in release.get("awards", []):
+        assert award["status"] in codes("awardStatus")
+        assert award["value"]["currency"] in codes("currency")
+    for party in release.get("parties", []):
+        assert set(party["roles"]) <= codes("partyRole")
+    # OCDS bid extension shape (its schema is not in the shared copy: checked by hand).
+    bids = release.get("bids")
+    if bids is not None:
+        assert {"pending", "valid", "disqualified", "withdrawn"} >= {
+            d["status"] for d in bids["details"]
+        }
+        for detail in bids["details"]:
+            assert set(detail) <= {"id", "date", "status", "tenderers", "value"}
+
+
+def run_tender(h: Harness) -> Scenario:
+    s = Scenario.build(h, vendors=3)
+    a, b, c = s.vendors
+    s.package()
+    s.announce()
+    s.bid(a, 45_000_000_000)
+    s.bid(b, 43_000_050_050)  # sen that are not whole rupiah
+    s.bid(c, 41_000_000_000)
+    s.append(c, "procurement.bid.withdrawn", {})
+    s.close()
+    s.open()
+    s.evaluate([(a, True, "80"), (b, True, "80")])
+    s.announce_winner(b)
+    h.clock.advance(5 * 86400)
+    h.ledger.append_direct(s.award_statements())
+    return s
+
+
+def test_read_api_and_ocds_validate(harness: Harness) -> None:
+    h = harness
+    s = run_tender(h)
+    with TestClient(create_app(h.ledger)) as client:
+        listed = client.get("/api/v1/procurement/tenders", params={"state": "awarded"}).json()
+        assert [t["ocid"] for t in listed["items"]] == [s.ocid]
+        assert listed["tree_size"] == h.ledger.size()
+        assert listed["items"][0]["hps"] == "500000000.00"
+        assert (
+            client.get("/api/v1/procurement/tenders", params={"state": "active"}).json()["items"]
+            == []
+        )
+        assert (
+            client.get("/api/v1/procurement/tenders", params={"state": "nope"}).status_code == 422
+        )
+        detail = client.get(f"/api/v1/procurement/tenders/{s.ocid}").json()
+        assert detail["tender"]["state"] == "awarded"
+        assert detail["allowed_next"] == []
+        seqs = [e["seq"] for e in detail["timeline"]]
+        assert seqs == sorted(seqs) and len(seqs) == len(set(seqs))
+        assert detail["timeline"][0]["type"] == "procurement.package.created"
+        assert detail["timeline"][-1]["type"] == "procurement.tender.awarded"
+        bids = client.get(f"/api/v1/procurement/tenders/{s.ocid}/bids").json()["items"]
+        assert {b["validity"] for b in bids} == {"valid", "sealed"}
+        missing = client.get("/api/v1/procurement/tenders/ocds-t3r4ng-none")
+        assert missing.status_code == 404 and missing.json()["code"] == "unknown_tender"
+        records = client.get(f"/api/v1/procurement/ocds/records/{s.ocid}").json()
+        releases = client.get(f"/api/v1/procurement/ocds/releases/{s.ocid}").json()
+    record_package = records["package"]
+    release_package = releases["package"]
+    assert records["tree_size"] == h.ledger.size()
+    validator("record-package-schema.json").validate(record_package)
+    validator("release-package-schema.json").validate(release_package)
+    record = record_package["records"][0]
+    for release in [*record["releases"], record["compiledRelease"]]:
+        validator("release-schema.json").validate(release)
+        check_codelists(release)
+    tags = [r["tag"][0] for r in release_package["releases"]]
+    assert tags[0] == "planning" and "tender" in tags and tags[-1] == "awardUpdate"
+    assert len({r["id"] for r in release_package["releases"]}) == len(tags)
+    compiled = record["compiledRelease"]
+    assert compiled["tender"]["status"] == "complete"
+    assert compiled["awards"][0]["value"] == {"amount": 430000500.5, "currency": "IDR"}
+    assert compiled["awards"][0]["suppliers"][0]["id"] == client_key_id(s.vendors[1])
+    statuses = {d["tenderers"][0]["id"]: d["status"] for d in compiled["bids"]["details"]}
+    assert statuses[client_key_id(s.vendors[2])] == "withdrawn"
+    assert ocds.codelist("releaseTag") == codes("releaseTag")
+
+
+def test_schema_validation_catches_a_bad_release() -> None:
+    import pytest
+    from jsonschema import ValidationError
+
+    bad = {"ocid": "ocds-t3r4ng-1", "id": "1", "date": "2026-03-02T01:00:00Z", "tag": ["nope"]}
+    with pytest.raises(ValidationError):
+        validator("release-schema.json").validate(bad)
+    with pytest.raises(ValidationError):
+        validator("release-package-schema.json").validate({"releases": [bad]})
