@@ -13,6 +13,7 @@ from typing import Any
 
 from nacl.signing import SigningKey
 
+from budgeting.demo import load_budget_demo
 from ledger.authority import KEY_NAMESPACE
 from ledger.client import make_signed
 from ledger.keys import client_key_id, generate_client_key, load_client_key
@@ -60,4 +61,6 @@ def load_demo(ledger: Ledger, authority: SigningKey, keys_dir: Path) -> dict[str
         registered += 1
     if signed:
         ledger.append_direct(signed)
-    return {"registered_keys": registered, "tree_size": ledger.size()}
+    # -- budgeting (issue 4): the APBD and a year of postings, signed by BPKAD --
+    budget = load_budget_demo(ledger, _key(keys_dir, "finance"))
+    return {"registered_keys": registered, **budget, "tree_size": ledger.size()}

@@ -1,0 +1,193 @@
+"""Budgeting read endpoints under ``/api/v1/budget``.
+
+Writes need no endpoint of their own: clients sign budgeting statements and post them
+to ``/api/v1/statements`` (or ``/statements/batch``), where the ledger runs the
+budgeting reducers. Every answer here carries ``tree_size``: the log size its figures
+were read at (``read_models.snapshot``), so anyone can reproduce them by replaying
+that many entries.
+
+Preconditions, in order, for each endpoint: query parameters well formed (422,
+``bad_code`` naming the part, or ``invalid_request``), then the thing exists (404).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from budgeting.codes import (
+    FISCAL_YEAR_MAX,
+    FISCAL_YEAR_MIN,
+    parse_account_code,
+    parse_funding_source,
+    parse_line_id,
+    parse_opd_code,
+    parse_programme_code,
+)
+from budgeting.read_models import (
+    get_commitment,
+    get_fiscal_year,
+    get_line_row,
+    iter_line_rows,
+    iter_structure_rows,
+    line_history,
+    snapshot,
+)
+from budgeting.reducers import STRUCTURE_NAMESPACES
+from budgeting.schemas import (
+    CommitmentPublic,
+    LineDetail,
+    LinePage,
+    StructurePage,
+    SummaryPublic,
+    commitment_public,
+    line_public,
+    structure_public,
+    summary_public,
+)
+from budgeting.statements import parse_posting_id
+from ledger.errors import ClientError, NotFound
+from ledger.service import Ledger
+
+PAGE_ITEMS_MAX = 1000
+PAGE_ITEMS_DEFAULT = 100
+
+Year = Annotated[int, Query(ge=FISCAL_YEAR_MIN, le=FISCAL_YEAR_MAX, description="Fiscal year.")]
+After = Annotated[str, Query(max_length=256, description="`next_after` of the previous page.")]
+Limit = Annotated[int, Query(ge=1, le=PAGE_ITEMS_MAX, description="Items per page.")]
+Responses = dict[int | str, dict[str, Any]]
+NOT_FOUND: Responses = {404: {"description": "Not registered (problem+json)."}}
+BAD_QUERY: Responses = {422: {"description": "A malformed code or parameter (problem+json)."}}
+
+
+def build_router(ledger: Ledger) -> APIRouter:
+    router = APIRouter(prefix="/api/v1/budget", tags=["budgeting"])
+
+    @router.get(
+        "/lines",
+        operation_id="list_budget_lines",
+        response_model=LinePage,
+        summary="Budget lines with their amounts, filtered and paginated",
+        responses=BAD_QUERY,
+    )
+    def list_lines(
+        year: Annotated[
+            int | None, Query(ge=FISCAL_YEAR_MIN, le=FISCAL_YEAR_MAX, description="Fiscal year.")
+        ] = None,
+        opd: Annotated[str | None, Query(max_length=40, description="OPD code, exact.")] = None,
+        programme: Annotated[
+            str | None,
+            Query(max_length=40, description="Programme code prefix (urusan .. sub kegiatan)."),
+        ] = None,
+        account: Annotated[
+            str | None, Query(max_length=40, description="Account code prefix, e.g. 5.1.02.")
+        ] = None,
+        funding_source: Annotated[str | None, Query(max_length=32)] = None,
+        after: After = "",
+        limit: Limit = PAGE_ITEMS_DEFAULT,
+    ) -> LinePage:
+        if opd is not None:
+            parse_opd_code(opd)
+        if programme is not None:
+            parse_programme_code(programme)
+        if account is not None:
+            parse_account_code(account)
+        if funding_source is not None:
+            parse_funding_source(funding_source)
+        with snapshot(ledger.engine) as snap:
+            rows = list(
+                iter_line_rows(
+                    snap.conn,
+                    year=year,
+                    opd=opd,
+                    programme=programme,
+                    account=account,
+                    funding_source=funding_source,
+                    after=after,
+                    limit=limit,
+                )
+            )
+        return LinePage(
+            items=[line_public(row) for row in rows],
+            tree_size=snap.tree_size,
+            next_after=rows[-1].line_id if len(rows) == limit else None,
+        )
+
+    @router.get(
+        "/lines/{line_id}",
+        operation_id="get_budget_line",
+        response_model=LineDetail,
+        summary="One budget line: amounts, cash plan, realisation by month, and history",
+        responses={**NOT_FOUND, **BAD_QUERY},
+    )
+    def get_line(line_id: Annotated[str, Path(max_length=128)]) -> LineDetail:
+        parse_line_id(line_id)
+        with snapshot(ledger.engine) as snap:
+            row = get_line_row(snap.conn, line_id)
+            if row is None:
+                raise NotFound(f"budget line {line_id} has no postings", code="unknown_line")
+            history, truncated = line_history(snap.conn, row)
+        return LineDetail(
+            line=line_public(row),
+            history=history,
+            history_truncated=truncated,
+            tree_size=snap.tree_size,
+        )
+
+    @router.get(
+        "/summary",
+        operation_id="get_budget_summary",
+        response_model=SummaryPublic,
+        summary="A fiscal year's totals per group (pendapatan, belanja, pembiayaan)",
+        responses=NOT_FOUND,
+    )
+    def get_summary(year: Year) -> SummaryPublic:
+        with snapshot(ledger.engine) as snap:
+            row = get_fiscal_year(snap.conn, year)
+        if row is None:
+            raise NotFound(f"fiscal year {year} is not registered", code="unknown_fiscal_year")
+        return summary_public(row, snap.tree_size)
+
+    @router.get(
+        "/structure/{kind}",
+        operation_id="list_budget_structure",
+        response_model=StructurePage,
+        summary="Registered fiscal years, OPDs, programme codes, accounts or funding sources",
+        responses=BAD_QUERY,
+    )
+    def list_structure(
+        kind: Annotated[str, Path(max_length=16, description=", ".join(STRUCTURE_NAMESPACES))],
+        after: After = "",
+        limit: Limit = PAGE_ITEMS_DEFAULT,
+    ) -> StructurePage:
+        if kind not in STRUCTURE_NAMESPACES:
+            raise ClientError(
+                f"kind must be one of {', '.join(STRUCTURE_NAMESPACES)}", code="bad_kind"
+            )
+        with snapshot(ledger.engine) as snap:
+            rows = list(iter_structure_rows(snap.conn, kind, after=after, limit=limit))
+        return StructurePage(
+            items=[structure_public(row) for row in rows],
+            tree_size=snap.tree_size,
+            next_after=rows[-1].code if len(rows) == limit else None,
+        )
+
+    @router.get(
+        "/commitments/{posting_id:path}",
+        operation_id="get_budget_commitment",
+        response_model=CommitmentPublic,
+        summary="One commitment: amount, paid, remaining, contract",
+        responses={**NOT_FOUND, **BAD_QUERY},
+    )
+    def get_commitment_endpoint(
+        posting_id: Annotated[str, Path(max_length=120)],
+    ) -> CommitmentPublic:
+        parse_posting_id(posting_id, field="posting_id")
+        with snapshot(ledger.engine) as snap:
+            row = get_commitment(snap.conn, posting_id)
+        if row is None:
+            raise NotFound(f"no commitment {posting_id}", code="unknown_commitment")
+        return commitment_public(row, snap.tree_size)
+
+    return router
