@@ -543,6 +543,10 @@ class _Reversal:
     reverses_posting_id: str
     reason: str
 
+    @property
+    def key(self) -> str:
+        return self.posting_id
+
 
 def _round(sen: float) -> int:
     return max(ROUND_SEN, int(sen) // ROUND_SEN * ROUND_SEN)
@@ -982,12 +986,7 @@ def load_budget_demo(ledger: Ledger, finance: SigningKey) -> dict[str, Any]:
         for p in demo.structure
         if (STRUCTURE_NAMESPACES[p.body["kind"]], p.body["code"]) not in existing
     ]
-    todo = [
-        item
-        for item in demo.postings
-        if (NS_POSTING_ID, item.posting_id if isinstance(item, _Reversal) else item.key)
-        not in existing
-    ]
+    todo = [item for item in demo.postings if (NS_POSTING_ID, item.key) not in existing]
     post_postings(ledger, finance, structure)
     posted = 0
     for batch in _batches(todo, ledger.limits.batch_statements_max):

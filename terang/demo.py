@@ -17,7 +17,7 @@ from budgeting.demo import load_budget_demo
 from ledger.authority import KEY_NAMESPACE
 from ledger.client import make_signed
 from ledger.keys import client_key_id, generate_client_key, load_client_key
-from ledger.service import Ledger, utc_now
+from ledger.service import Ledger
 from ledger.statement import b64encode
 
 DEMO_PEOPLE = (
@@ -57,7 +57,9 @@ def load_demo(ledger: Ledger, authority: SigningKey, keys_dir: Path) -> dict[str
         if exists:
             continue
         body = {"public_key": b64encode(bytes(key.verify_key)), "name": name, "roles": roles}
-        signed.append(make_signed(authority, "registry.key.registered", key_id, body, at=utc_now()))
+        signed.append(
+            make_signed(authority, "registry.key.registered", key_id, body, at=ledger.clock())
+        )
         registered += 1
     if signed:
         ledger.append_direct(signed)
