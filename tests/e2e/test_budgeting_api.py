@@ -3,8 +3,10 @@ refusals as problem documents, and the /api/v1/budget read endpoints (both engin
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from conftest import Harness
@@ -23,6 +25,18 @@ PUSKESMAS = f"{YEAR}:{DINKES}:1.02.02.2.01.0003:5.2.03.01.01.0007:DAK-FISIK"
 ALKES = f"{YEAR}:{DINKES}:1.02.02.2.01.0014:5.2.02.07.01.0001:DAK-FISIK"
 JALAN = f"{YEAR}:1.03.0.00.0.00.01.0000:1.03.10.2.01.0022:5.2.04.01.01.0003:DAU"
 REKLAME = f"{YEAR}:5.02.0.00.0.00.01.0000:-:4.1.01.09.01.0001:PAD"
+
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "budgeting.md"
+
+
+def documented_line_example() -> dict[str, object]:
+    """The JSON block the docs present as this test's recorded line detail."""
+    text = DOC.read_text("utf-8")
+    start = text.index("(recorded from that test's")
+    block = text[text.index("```json\n", start) + len("```json\n") :]
+    result: dict[str, object] = json.loads(block[: block.index("\n```")])
+    return result
 
 
 @pytest.fixture
@@ -151,6 +165,7 @@ def test_line_detail_has_amounts_months_and_history(
         seqs[key] for key in ("DPA-1", "AK-1", "SPK-1", "SP2D-1", "PG-1")
     )
     assert detail["tree_size"] == harness.ledger.size()
+    assert detail == documented_line_example()  # docs/budgeting.md shows this very answer
     missing = client.get(f"/api/v1/budget/lines/{PUSKESMAS.replace('DAK-FISIK', 'DAU')}")
     assert (missing.status_code, missing.json()["code"]) == (404, "unknown_line")
     malformed = client.get("/api/v1/budget/lines/2026:x")
