@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from audit import log_api, read_api
 from budgeting import reducers as budgeting_reducers
+from budgeting import report_router as budgeting_report_router
 from budgeting import router as budgeting_router
 from ledger import api as ledger_api
 from ledger.errors import InvariantBroken, TerangError, Unavailable
@@ -93,6 +94,7 @@ def create_app(ledger: Ledger) -> FastAPI:
     app.include_router(log_api.build_router(ledger))
     app.include_router(read_api.build_router(ledger))
     app.include_router(budgeting_router.build_router(ledger))
+    app.include_router(budgeting_report_router.build_router(ledger))
     # -- procurement (issue 5) --
     app.include_router(procurement_router.build_router(ledger))
     procurement_service.install(app, ledger)

@@ -24,6 +24,7 @@ from ledger.note import generate_signer
 from ledger.service import DEFAULT_DATABASE_URL, Ledger, Settings, utc_now
 from ledger.statement import b64encode
 from terang.cli_audit import monitor_command, witness_app
+from terang.cli_budgeting import budget_import_command
 from terang.cli_verify import verify_command
 
 app = typer.Typer(
@@ -240,6 +241,7 @@ def proof(
 
 app.command("verify")(verify_command)
 app.command("monitor")(monitor_command)
+app.command("budget-import")(budget_import_command)
 app.add_typer(witness_app, name="witness")
 
 
