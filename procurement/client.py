@@ -200,3 +200,190 @@ def award_batch(
         limits=limits,
     )
     return [posting.sign(finance, at=at, limits=limits), award]
+
+
+# -- contracts ----------------------------------------------------------------------
+
+
+def countersign(vendor: SigningKey, statement_type: str, ocid: str, body: Mapping[str, Any]) -> str:
+    """The vendor's signature over a contract or amendment body (run on its machine)."""
+    from procurement.contracts import contract_terms
+
+    terms = contract_terms(statement_type, ocid, dict(body))
+    return b64encode(vendor.sign(terms).signature)
+
+
+def milestone(name: str, amount_sen: int, due: str) -> dict[str, str]:
+    return {"name": name, "amount": wire_amount(amount_sen), "due": due}
+
+
+def contract_body(
+    contract: str,
+    value_sen: int,
+    start: str,
+    end: str,
+    milestones: Sequence[Mapping[str, str]],
+) -> dict[str, Any]:
+    """The terms of ``procurement.contract.signed`` (the vendor countersigns them)."""
+    return {
+        "contract": contract,
+        "value": wire_amount(value_sen),
+        "start": start,
+        "end": end,
+        "milestones": [dict(m) for m in milestones],
+    }
+
+
+def contract_statement(
+    officer: SigningKey,
+    ocid: str,
+    body: Mapping[str, Any],
+    vendor_signature: str,
+    *,
+    at: datetime,
+    limits: Limits | None = None,
+) -> SignedStatement:
+    from procurement.contracts import SIGNED
+
+    full = {**body, "vendor_signature": vendor_signature}
+    return make_signed(officer, SIGNED, ocid, full, at=at, limits=limits)
+
+
+def amendment_body(
+    amendment: int,
+    value_sen: int,
+    milestones: Sequence[Mapping[str, str]],
+    reason: str,
+    *,
+    end: str | None = None,
+    commitment: str | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "amendment": amendment,
+        "value": wire_amount(value_sen),
+        "milestones": [dict(m) for m in milestones],
+        "reason": reason,
+    }
+    if end is not None:
+        body["end"] = end
+    if commitment is not None:
+        body["commitment"] = commitment
+    return body
+
+
+def amendment_batch(
+    officer: SigningKey,
+    finance: SigningKey,
+    contract: Mapping[str, Any],
+    body: Mapping[str, Any],
+    vendor_signature: str,
+    *,
+    at: datetime,
+    limits: Limits | None = None,
+) -> list[SignedStatement]:
+    """``[commitment (increase only), procurement.contract.amended]``: one batch."""
+    from procurement.contracts import AMENDED
+
+    ocid = contract["ocid"]
+    statements: list[SignedStatement] = []
+    if "commitment" in body:
+        increase = _sen(body["value"]) - contract["value_sen"]
+        posting = budget_statements.commitment(
+            contract["budget_line"],
+            body["commitment"],
+            increase,
+            at.date(),
+            f"{contract['contract']} amendment {body['amendment']}",
+            ocid=ocid,
+            vendor=contract["vendor"],
+        )
+        statements.append(posting.sign(finance, at=at, limits=limits))
+    full = {**body, "vendor_signature": vendor_signature}
+    statements.append(make_signed(officer, AMENDED, ocid, full, at=at, limits=limits))
+    return statements
+
+
+def _sen(amount: str) -> int:
+    from budgeting.money import parse_positive_amount
+
+    return parse_positive_amount(amount, field="amount")
+
+
+def payment_request(
+    vendor: SigningKey,
+    ocid: str,
+    request: int,
+    milestone_number: int,
+    amount_sen: int,
+    *,
+    at: datetime,
+    invoice: Mapping[str, str] | None = None,
+    limits: Limits | None = None,
+) -> SignedStatement:
+    from procurement.contracts import PAYMENT_REQUESTED
+
+    body: dict[str, Any] = {
+        "request": request,
+        "milestone": milestone_number,
+        "amount": wire_amount(amount_sen),
+    }
+    if invoice is not None:
+        body["invoice"] = dict(invoice)
+    return make_signed(vendor, PAYMENT_REQUESTED, ocid, body, at=at, limits=limits)
+
+
+def payment_batch(
+    officer: SigningKey,
+    finance: SigningKey,
+    contract: Mapping[str, Any],
+    request: int,
+    posting_id: str,
+    commitments: Mapping[str, Mapping[str, Any]],
+    *,
+    at: datetime,
+    document: str | None = None,
+    limits: Limits | None = None,
+) -> list[SignedStatement]:
+    """``[budgeting.payment.posted (SP2D) ..., procurement.contract.paid]``: one batch.
+
+    ``commitments`` maps the contract's commitment posting ids to their budgeting
+    documents; the amount is paid from them in order, as far as each has room (the
+    budgeting payments are ``posting_id``, then ``posting_id-2``, ...).
+    """
+    from procurement.contracts import PAID
+
+    left = contract["requests"][request - 1]["amount_sen"]
+    statements: list[SignedStatement] = []
+    ids: list[str] = []
+    for commitment_id in contract["commitments"]:
+        doc = commitments.get(commitment_id)
+        room = left if doc is None else doc["amount_sen"] - doc["paid_sen"]
+        part = min(left, room)
+        if part <= 0:
+            continue
+        payment_id = posting_id if not ids else f"{posting_id}-{len(ids) + 1}"
+        posting = budget_statements.payment(
+            contract["budget_line"],
+            payment_id,
+            part,
+            at.date(),
+            commitment=commitment_id,
+            document=document or f"SP2D {posting_id}",
+            description=f"{contract['contract']} request {request}"[:500],
+        )
+        statements.append(posting.sign(finance, at=at, limits=limits))
+        ids.append(payment_id)
+        left -= part
+        if left == 0:
+            break
+    if left:
+        raise ClientError("the contract's commitments have no room left", code="no_room")
+    paid = make_signed(
+        officer,
+        PAID,
+        contract["ocid"],
+        {"request": request, "payments": ids},
+        at=at,
+        limits=limits,
+    )
+    return [*statements, paid]

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from ledger.kinds import KindRegistry, StatementKind
-from procurement import award, bids, tender, vendors
+from procurement import award, bids, contracts, tender, vendors
 from procurement.rules import RULES, RuleBook
 
 
 def make_kinds(rules: RuleBook = RULES) -> tuple[StatementKind, ...]:
-    return (*vendors.KINDS, *tender.make_kinds(rules), *bids.make_kinds(rules), *award.KINDS)
+    return (
+        *vendors.KINDS,
+        *tender.make_kinds(rules),
+        *bids.make_kinds(rules),
+        *award.KINDS,
+        *contracts.KINDS,
+    )
 
 
 def register(registry: KindRegistry, rules: RuleBook = RULES) -> None:

@@ -1,0 +1,491 @@
+"""Contracts: signed by the PPK and countersigned by the vendor, amendments, milestones, payments.
+
+One statement carries both signatures: the PPK (``procurement_officer``) signs the
+ledger statement, and the body holds ``vendor_signature``, the winner's Ed25519
+signature over the contract's terms (``contract_terms``: RFC 8785 JSON of the domain,
+the statement type, the ocid and the body without ``vendor_signature``). The vendor
+signs the terms on its own machine (``client.countersign``); the reducer checks the
+countersignature against the winner's registered key, so a contract or amendment the
+vendor did not agree to is never logged. Subject: the tender's ocid (one contract per
+tender). Projection: ``procurement.contract`` → ocid.
+
+* ``procurement.contract.signed``: ``contract`` (number), ``value`` (the award's
+  value), ``start``, ``end`` (dates), ``milestones`` ``[{name, amount, due}]`` summing
+  to the value, ``vendor_signature``. Only on an ``awarded`` tender.
+* ``procurement.contract.amended``: ``amendment`` (next number), ``value`` (the new
+  total), ``milestones`` (the new full list, summing to it; none below what was
+  already requested on it), ``reason``, ``end``?, ``commitment``? and
+  ``vendor_signature``. An increase needs budget room: it must be logged right after
+  a ``budgeting.commitment.posted`` of exactly the increase, on the package's line,
+  for this ocid, in the same batch (``client.amendment_batch``), named in
+  ``commitment``; budgeting refuses the batch if the line lacks room. A decrease
+  names no commitment and may not go below what was already requested; the unused
+  commitment is NOT released, because budgeting reverses only a whole unpaid
+  commitment (no partial release): payments stay capped by the contract value.
+* ``procurement.contract.payment_requested`` (the contract's vendor): ``request``
+  (next number), ``milestone`` (1-based), ``amount``, ``invoice``? ``{name, sha256}``.
+  At most what remains of the milestone (its amount less what was requested on it).
+* ``procurement.contract.payment_rejected`` (PPK): ``request``, ``reason``: frees the
+  requested amount.
+* ``procurement.contract.paid`` (PPK): ``request``, ``payments`` (budgeting posting
+  ids, 1-9). Logged right after those ``budgeting.payment.posted`` entries (the SP2D,
+  signed by finance), in that order, in one batch (``client.payment_batch``): each on
+  the package's line, against one of the contract's commitments (a request may span
+  the original commitment and an amendment's), summing to the request's amount.
+  Budgeting refuses a payment beyond the commitment or the cash allotment, which
+  refuses the batch.
+
+Every refusal raises, so the sequencer logs nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from nacl.exceptions import BadSignatureError
+from nacl.signing import VerifyKey
+
+from budgeting import reducers as budget
+from budgeting import statements as budget_statements
+from budgeting.statements import parse_posting_id
+from ledger.authority import KEY_NAMESPACE
+from ledger.canonical import canonical_bytes
+from ledger.kinds import StatementKind
+from ledger.state import Document, State
+from ledger.statement import LoggedEntry, Statement, b64decode_strict
+from procurement import fields
+from procurement import lifecycle as lc
+from procurement.errors import rejected
+from procurement.tender import _ocid
+
+CONTRACT_NAMESPACE = "procurement.contract"
+P = "procurement.contract."
+SIGNED = P + "signed"
+AMENDED = P + "amended"
+PAYMENT_REQUESTED = P + "payment_requested"
+PAYMENT_REJECTED = P + "payment_rejected"
+PAID = P + "paid"
+TERMS_DOMAIN = "terang.procurement.contract.v1"
+MILESTONES_MAX = 50
+AMENDMENTS_MAX = 100
+REQUESTS_MAX = 1000
+PAYMENTS_PER_REQUEST_MAX = 9
+
+
+def contract_terms(statement_type: str, ocid: str, body: dict[str, Any]) -> bytes:
+    """What the vendor signs: the statement's type, ocid and body minus the signature."""
+    terms = {k: v for k, v in body.items() if k != "vendor_signature"}
+    return canonical_bytes(
+        {"domain": TERMS_DOMAIN, "type": statement_type, "ocid": ocid, "body": terms}
+    )
+
+
+def _date(body: dict[str, Any], field: str) -> date:
+    return budget_statements.parse_date(body.get(field), field=f"body.{field}")
+
+
+def _milestones(body: dict[str, Any]) -> list[dict[str, Any]]:
+    parsed = []
+    for index, item in enumerate(fields.items(body, "milestones", 1, MILESTONES_MAX)):
+        where = f"milestones[{index}]"
+        milestone = fields.obj(item, where)
+        fields.only_fields(milestone, frozenset({"name", "amount", "due"}))
+        parsed.append(
+            {
+                "name": fields.text(milestone, "name", fields.NAME_CHARS_MAX),
+                "amount_sen": fields.amount(milestone, "amount"),
+                "due": _date(milestone, "due").isoformat(),
+            }
+        )
+    return parsed
+
+
+def _check_milestones_sum(milestones: list[dict[str, Any]], value: int) -> None:
+    total = sum(m["amount_sen"] for m in milestones)
+    if total != value:
+        raise rejected(
+            "milestones_mismatch",
+            f"milestones sum to {fields.wire_amount(total)}, not the value"
+            f" {fields.wire_amount(value)}",
+        )
+
+
+def _check_countersignature(state: State, statement: Statement, vendor: str) -> None:
+    raw = fields.base64_bytes(statement.body, "vendor_signature", 64, 64)
+    key = state.get(KEY_NAMESPACE, vendor)
+    if key is None:
+        raise rejected("unknown_vendor", f"vendor {vendor} has no registered key")
+    try:
+        VerifyKey(b64decode_strict(key["public_key"], field="public_key")).verify(
+            contract_terms(statement.type, statement.subject, statement.body), raw
+        )
+    except BadSignatureError:
+        raise rejected(
+            "bad_vendor_signature",
+            f"body.vendor_signature is not {vendor}'s signature over these terms",
+            vendor=vendor,
+        ) from None
+
+
+def _require_contract(state: State, ocid: str) -> Document:
+    doc = state.get(CONTRACT_NAMESPACE, ocid)
+    if doc is None:
+        raise rejected("unknown_contract", f"{ocid} has no signed contract", ocid=ocid)
+    return doc
+
+
+def _check_commitment(
+    state: State, entry: LoggedEntry, tender: Document, posting_id: str, amount: int
+) -> dict[str, Any]:
+    commitment = state.get(budget.NS_COMMITMENT, posting_id)
+    if commitment is None or commitment["seq"] != entry.seq - 1:
+        raise rejected(
+            "amendment_without_commitment",
+            f"an increase must follow its budgeting.commitment.posted {posting_id} in the"
+            " same batch",
+        )
+    if (
+        commitment["line_id"] != tender["budget_line"]
+        or commitment["amount_sen"] != amount
+        or commitment["ocid"] != tender["ocid"]
+    ):
+        raise rejected(
+            "commitment_mismatch",
+            "the commitment must be on the package's budget line, for this ocid, of the"
+            f" increase {fields.wire_amount(amount)}",
+            budget_line=tender["budget_line"],
+        )
+    return commitment
+
+
+def reduce_signed(state: State, entry: LoggedEntry) -> None:
+    statement = entry.signed.statement
+    body = statement.body
+    ocid = _ocid(statement)
+    fields.only_fields(
+        body,
+        frozenset({"contract", "value", "start", "end", "milestones", "vendor_signature"}),
+    )
+    number = fields.identifier(body, "contract", 100)
+    value = fields.amount(body, "value")
+    start = _date(body, "start")
+    end = _date(body, "end")
+    milestones = _milestones(body)
+    fields.base64_bytes(body, "vendor_signature", 64, 64)
+    tender = lc.require_tender(state, ocid)
+    if tender["state"] != lc.AWARDED:
+        raise rejected(
+            "tender_not_awarded",
+            f"a contract is signed only after the award; {ocid} is {tender['state']!r}",
+            state=tender["state"],
+        )
+    if state.get(CONTRACT_NAMESPACE, ocid) is not None:
+        raise rejected("contract_exists", f"{ocid} already has a contract")
+    award = tender["award"]
+    if value != award["value_sen"]:
+        raise rejected(
+            "contract_value_mismatch",
+            f"the contract value must be the award's {fields.wire_amount(award['value_sen'])}",
+        )
+    if end < start:
+        raise rejected("bad_schedule", "the contract must not end before it starts")
+    _check_milestones_sum(milestones, value)
+    _check_countersignature(state, statement, award["winner"])
+    for milestone in milestones:
+        milestone.update(requested_sen=0, paid_sen=0)
+    state.put(
+        CONTRACT_NAMESPACE,
+        ocid,
+        {
+            "ocid": ocid,
+            "contract": number,
+            "vendor": award["winner"],
+            "budget_line": tender["budget_line"],
+            "status": "active",
+            "value_sen": value,
+            "original_value_sen": value,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "milestones": milestones,
+            "commitments": [award["commitment"]],
+            "amendments": [],
+            "requests": [],
+            "requested_sen": 0,
+            "paid_sen": 0,
+            "signed_by": statement.signer,
+            "signed_seq": entry.seq,
+            "signed_at": entry.logged_at,
+            "last_seq": entry.seq,
+        },
+    )
+    tender["contract"] = {"contract": number, "seq": entry.seq}
+    tender["last_seq"] = entry.seq
+    state.put(lc.TENDER_NAMESPACE, ocid, tender)
+
+
+def reduce_amended(state: State, entry: LoggedEntry) -> None:
+    statement = entry.signed.statement
+    body = statement.body
+    ocid = _ocid(statement)
+    fields.only_fields(
+        body,
+        frozenset({"amendment", "value", "milestones", "reason", "vendor_signature"}),
+        frozenset({"end", "commitment"}),
+    )
+    number = fields.integer(body, "amendment", 1, AMENDMENTS_MAX)
+    value = fields.amount(body, "value")
+    milestones = _milestones(body)
+    reason = fields.text(body, "reason", fields.REASON_CHARS_MAX)
+    end = _date(body, "end") if "end" in body else None
+    posting_id = (
+        parse_posting_id(body["commitment"], field="body.commitment")
+        if "commitment" in body
+        else None
+    )
+    fields.base64_bytes(body, "vendor_signature", 64, 64)
+    contract = _require_contract(state, ocid)
+    tender = lc.require_tender(state, ocid)
+    if contract["status"] != "active":
+        raise rejected("contract_not_active", f"the contract is {contract['status']}")
+    if number != len(contract["amendments"]) + 1:
+        raise rejected(
+            "bad_amendment_number",
+            f"the next amendment is number {len(contract['amendments']) + 1}",
+        )
+    _check_milestones_sum(milestones, value)
+    for index, old in enumerate(contract["milestones"]):
+        if old["requested_sen"] == 0:
+            continue
+        if index >= len(milestones) or milestones[index]["amount_sen"] < old["requested_sen"]:
+            raise rejected(
+                "milestone_below_requested",
+                f"milestone {index + 1} has {fields.wire_amount(old['requested_sen'])}"
+                " requested already; an amendment may not drop or shrink it below that",
+                milestone=index + 1,
+            )
+    if end is not None and end.isoformat() < contract["start"]:
+        raise rejected("bad_schedule", "the contract must not end before it starts")
+    change = value - contract["value_sen"]
+    if change > 0:
+        if posting_id is None:
+            raise rejected(
+                "amendment_without_commitment",
+                f"an increase of {fields.wire_amount(change)} needs a budget commitment"
+                " logged just before it (body.commitment)",
+            )
+        _check_commitment(state, entry, tender, posting_id, change)
+    elif posting_id is not None:
+        raise rejected("unexpected_commitment", "only an increase in value comes with a commitment")
+    _check_countersignature(state, statement, contract["vendor"])
+    for index, milestone in enumerate(milestones):
+        old = contract["milestones"][index] if index < len(contract["milestones"]) else None
+        milestone["requested_sen"] = 0 if old is None else old["requested_sen"]
+        milestone["paid_sen"] = 0 if old is None else old["paid_sen"]
+    contract["amendments"].append(
+        {
+            "amendment": number,
+            "seq": entry.seq,
+            "date": entry.logged_at,
+            "reason": reason,
+            "value_before_sen": contract["value_sen"],
+            "value_sen": value,
+            "change_sen": change,
+            "commitment": posting_id,
+        }
+    )
+    if posting_id is not None:
+        contract["commitments"].append(posting_id)
+    contract["value_sen"] = value
+    contract["milestones"] = milestones
+    if end is not None:
+        contract["end"] = end.isoformat()
+    contract["last_seq"] = entry.seq
+    state.put(CONTRACT_NAMESPACE, ocid, contract)
+
+
+def reduce_payment_requested(state: State, entry: LoggedEntry) -> None:
+    statement = entry.signed.statement
+    body = statement.body
+    ocid = _ocid(statement)
+    fields.only_fields(
+        body, frozenset({"request", "milestone", "amount"}), frozenset({"invoice", "description"})
+    )
+    number = fields.integer(body, "request", 1, REQUESTS_MAX)
+    milestone_number = fields.integer(body, "milestone", 1, MILESTONES_MAX)
+    amount = fields.amount(body, "amount")
+    invoice = None
+    if "invoice" in body:
+        invoice = fields.document_hashes({"invoice": [body["invoice"]]}, "invoice", low=1)[0]
+    description = fields.text(body, "description") if "description" in body else None
+    contract = _require_contract(state, ocid)
+    if statement.signer != contract["vendor"]:
+        raise rejected("not_contract_vendor", "only the contract's vendor requests payment")
+    if contract["status"] != "active":
+        raise rejected("contract_not_active", f"the contract is {contract['status']}")
+    if number != len(contract["requests"]) + 1:
+        raise rejected(
+            "bad_request_number", f"the next request is number {len(contract['requests']) + 1}"
+        )
+    if milestone_number > len(contract["milestones"]):
+        raise rejected("unknown_milestone", f"the contract has no milestone {milestone_number}")
+    milestone = contract["milestones"][milestone_number - 1]
+    remaining = milestone["amount_sen"] - milestone["requested_sen"]
+    if amount > remaining:
+        raise rejected(
+            "request_exceeds_milestone",
+            f"milestone {milestone_number} has {fields.wire_amount(remaining)} left to request",
+            remaining=fields.wire_amount(remaining),
+        )
+    milestone["requested_sen"] += amount
+    contract["requested_sen"] += amount
+    contract["requests"].append(
+        {
+            "request": number,
+            "milestone": milestone_number,
+            "amount_sen": amount,
+            "invoice": invoice,
+            "description": description,
+            "status": "pending",
+            "requested_seq": entry.seq,
+            "requested_at": entry.logged_at,
+            "decided_seq": None,
+            "payment": None,
+            "reason": None,
+        }
+    )
+    contract["last_seq"] = entry.seq
+    state.put(CONTRACT_NAMESPACE, ocid, contract)
+
+
+def _pending_request(contract: Document, number: int) -> dict[str, Any]:
+    if number > len(contract["requests"]):
+        raise rejected("unknown_request", f"the contract has no payment request {number}")
+    request: dict[str, Any] = contract["requests"][number - 1]
+    if request["status"] != "pending":
+        raise rejected(
+            "request_not_pending", f"payment request {number} is {request['status']} already"
+        )
+    return request
+
+
+def reduce_payment_rejected(state: State, entry: LoggedEntry) -> None:
+    statement = entry.signed.statement
+    body = statement.body
+    ocid = _ocid(statement)
+    fields.only_fields(body, frozenset({"request", "reason"}))
+    number = fields.integer(body, "request", 1, REQUESTS_MAX)
+    reason = fields.text(body, "reason", fields.REASON_CHARS_MAX)
+    contract = _require_contract(state, ocid)
+    request = _pending_request(contract, number)
+    request.update(status="rejected", decided_seq=entry.seq, reason=reason)
+    contract["milestones"][request["milestone"] - 1]["requested_sen"] -= request["amount_sen"]
+    contract["requested_sen"] -= request["amount_sen"]
+    contract["last_seq"] = entry.seq
+    state.put(CONTRACT_NAMESPACE, ocid, contract)
+
+
+def reduce_paid(state: State, entry: LoggedEntry) -> None:
+    statement = entry.signed.statement
+    body = statement.body
+    ocid = _ocid(statement)
+    fields.only_fields(body, frozenset({"request", "payments"}))
+    number = fields.integer(body, "request", 1, REQUESTS_MAX)
+    raw = fields.items(body, "payments", 1, PAYMENTS_PER_REQUEST_MAX)
+    posting_ids = [parse_posting_id(p, field=f"body.payments[{i}]") for i, p in enumerate(raw)]
+    contract = _require_contract(state, ocid)
+    request = _pending_request(contract, number)
+    total = 0
+    for offset, posting_id in enumerate(reversed(posting_ids), start=1):
+        used = state.get(budget.NS_POSTING_ID, posting_id)
+        if (
+            used is None
+            or used["seq"] != entry.seq - offset
+            or used["type"] != budget_statements.PAYMENT
+        ):
+            raise rejected(
+                "payment_without_posting",
+                "the budgeting.payment.posted entries named in body.payments must come just"
+                " before this one, in that order, in the same batch",
+                payment=posting_id,
+            )
+        posting = state.get(budget.NS_POSTING, budget.seq_key(used["seq"]))
+        if (
+            posting is None
+            or posting["line_id"] != contract["budget_line"]
+            or posting["commitment"] not in contract["commitments"]
+        ):
+            raise rejected(
+                "payment_mismatch",
+                f"payment {posting_id} must be on the package's line, against one of the"
+                " contract's commitments",
+                commitments=contract["commitments"],
+            )
+        total += posting["amount_sen"]
+    if total != request["amount_sen"]:
+        raise rejected(
+            "payment_mismatch",
+            f"the payments sum to {fields.wire_amount(total)}, not the request's"
+            f" {fields.wire_amount(request['amount_sen'])}",
+        )
+    if contract["paid_sen"] + request["amount_sen"] > contract["value_sen"]:
+        raise rejected("payment_exceeds_contract", "payments may not exceed the contract value")
+    request.update(status="paid", decided_seq=entry.seq, payment=posting_ids)
+    contract["milestones"][request["milestone"] - 1]["paid_sen"] += request["amount_sen"]
+    contract["paid_sen"] += request["amount_sen"]
+    if contract["paid_sen"] == contract["value_sen"]:
+        contract["status"] = "paid"
+    contract["last_seq"] = entry.seq
+    state.put(CONTRACT_NAMESPACE, ocid, contract)
+
+
+def _prefetch(statement: Statement) -> list[tuple[str, str]]:
+    keys = [(CONTRACT_NAMESPACE, statement.subject), (lc.TENDER_NAMESPACE, statement.subject)]
+    posting: Any = statement.body.get("commitment")
+    if isinstance(posting, str):
+        keys.append((budget.NS_COMMITMENT, posting))
+    payments: Any = statement.body.get("payments")
+    if isinstance(payments, list):
+        keys.extend((budget.NS_POSTING_ID, p) for p in payments if isinstance(p, str))
+    return keys
+
+
+OFFICER = frozenset({"procurement_officer"})
+KINDS = (
+    StatementKind(
+        SIGNED,
+        OFFICER,
+        reduce_signed,
+        "the PPK signs the contract of an awarded tender; the body carries the vendor's"
+        " countersignature",
+        prefetch=_prefetch,
+    ),
+    StatementKind(
+        AMENDED,
+        OFFICER,
+        reduce_amended,
+        "amend a contract (countersigned); an increase follows its budget commitment",
+        prefetch=_prefetch,
+    ),
+    StatementKind(
+        PAYMENT_REQUESTED,
+        frozenset({"vendor"}),
+        reduce_payment_requested,
+        "the vendor requests payment of (part of) a milestone",
+        prefetch=_prefetch,
+    ),
+    StatementKind(
+        PAYMENT_REJECTED,
+        OFFICER,
+        reduce_payment_rejected,
+        "the PPK rejects a payment request, with a reason",
+        prefetch=_prefetch,
+    ),
+    StatementKind(
+        PAID,
+        OFFICER,
+        reduce_paid,
+        "a payment request is paid: logged right after its budgeting payment (SP2D)",
+        prefetch=_prefetch,
+    ),
+)
