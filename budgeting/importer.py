@@ -380,7 +380,7 @@ def parse_rows(frame: pd.DataFrame) -> tuple[list[ImportRow], _Names, list[RowEr
             cells[column] = _cell(value, column, cell_errors)
             errors.extend(RowError(line, column, reason) for reason in cell_errors)
         for column in REQUIRED_COLUMNS:
-            if not cells[column]:
+            if not cells[column] and not any(e.field == column for e in errors[bad_before:]):
                 errors.append(RowError(line, column, "is empty"))
         if len(errors) > bad_before:
             continue
@@ -479,7 +479,7 @@ def plan_import(
             for (kind, code) in names.names
             for namespace in (STRUCTURE_NAMESPACES[kind],)
         ]
-        state.prefetch(registered_keys)
+        wanted: list[tuple[str, str]] = list(registered_keys)
         for row in rows:  # what the ledger holds of the rows' structure and postings
             line_id = parse_line_id(row.line_id)
             keys = [
@@ -506,7 +506,8 @@ def plan_import(
                 (STRUCTURE_NAMESPACES["account"], line_id.account.ancestor(lv))
                 for lv in AccountLevel
             ]
-            state.prefetch(keys)
+            wanted.extend(keys)
+        state.prefetch(wanted)  # a few queries of 400 keys, not one per row
         registered = {
             (kind, key)
             for (namespace, key), doc in state.cache.items()
