@@ -100,13 +100,13 @@ def verify_command(
                 TextColumn("verifying"),
                 BarColumn(),
                 TaskProgressColumn(),
-                TextColumn("{task.completed:,}/{task.total:,} entries"),
+                TextColumn("{task.completed}/{task.total} entries"),
                 TextColumn("{task.fields[rate]:,.0f}/s"),
                 TimeRemainingColumn(),
                 console=console,
                 disable=not progress,
             ) as bar:
-                task = bar.add_task("verify", total=None, rate=0.0)
+                task = bar.add_task("verify", total=0, rate=0.0)
 
                 def on_progress(done: int, total: int) -> None:
                     elapsed = max(time.monotonic() - started, 1e-6)
