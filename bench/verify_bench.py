@@ -1,0 +1,208 @@
+"""Benchmark ``terang verify``: entries/s and peak memory on logs of growing size.
+
+    python bench/verify_bench.py [--sizes 100000,1000000] [--out bench/results/verify.json]
+
+For each size (ascending; the log is extended, not rebuilt): append signed entries
+in-process through ``Ledger.append_direct`` (the real sequencer path, SQLite), start
+``terang serve``, run ``terang verify URL --key VKEY`` as a separate process exactly as
+an auditor would (projections compared, tiles checked), and record its wall time,
+entries/s and peak resident memory (``wait4`` rusage of that process alone). The
+issue's targets: at least 8,000 entries/s and peak memory under 300 MB at 1,000,000
+entries, flat as the log grows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from nacl.signing import SigningKey
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ledger.client import make_signed
+from ledger.keys import client_key_id, load_client_key
+from ledger.limits import Limits
+from ledger.service import Ledger, Settings
+from ledger.statement import SignedStatement, b64encode
+from terang.app import all_kinds
+
+REPO = Path(__file__).resolve().parents[1]
+TERANG = [sys.executable, "-m", "terang.cli"]
+BATCH = 1000
+console = Console(stderr=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+STANDING_KEYS = 1000
+
+
+def _statements(
+    authority: SigningKey, keys: list[SigningKey], start: int, count: int
+) -> list[SignedStatement]:
+    """The workload: register STANDING_KEYS keys, then grant and revoke a role on them in
+    turn. The log grows without bound while the replayed state stays at ~1,000 documents,
+    so the figure shows what verifying costs per entry, not the size of the state."""
+    out = []
+    for n in range(start, start + count):
+        if n - 1 < STANDING_KEYS:  # entry 0 is the genesis
+            key = keys[n - 1]
+            body = {"public_key": b64encode(bytes(key.verify_key)), "name": "v", "roles": []}
+            statement_type, subject = "registry.key.registered", client_key_id(key)
+        else:
+            cycle, index = divmod(n - 1 - STANDING_KEYS, STANDING_KEYS)
+            subject = client_key_id(keys[index])
+            statement_type = "registry.role.revoked" if cycle % 2 else "registry.role.granted"
+            body = {"role": "auditor"}
+        out.append(make_signed(authority, statement_type, subject, body, at=datetime.now(UTC)))
+    return out
+
+
+def grow(ledger: Ledger, authority: SigningKey, keys: list[SigningKey], target: int) -> float:
+    """Append the workload until the log holds ``target`` entries; return entries/s."""
+    start_size, started = ledger.size(), time.monotonic()
+    with Progress(
+        TextColumn("building log"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("grow", total=target, completed=start_size)
+        size = start_size
+        while size < target:
+            count = min(BATCH, target - size)
+            ledger.append_direct(_statements(authority, keys, size, count))
+            size += count
+            bar.update(task, completed=size)
+    ledger.publisher.publish(force=True)
+    return (target - start_size) / max(time.monotonic() - started, 1e-9)
+
+
+def verify_once(workdir: Path, env: dict[str, str], vkey: str, size: int) -> dict[str, float]:
+    port = free_port()
+    server = subprocess.Popen(
+        [*TERANG, "serve", "--port", str(port)],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/log/checkpoint", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("service did not start")
+            time.sleep(0.2)
+        started = time.monotonic()
+        verifier = subprocess.Popen(
+            [
+                *TERANG,
+                "verify",
+                url,
+                "--key",
+                vkey,
+                "--no-progress",
+                "--state",
+                str(workdir / f"state-{size}.json"),
+            ],
+            cwd=workdir,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        _, status, usage = os.wait4(verifier.pid, 0)
+        elapsed = time.monotonic() - started
+        out = verifier.stdout.read().decode() if verifier.stdout else ""
+        err = verifier.stderr.read().decode() if verifier.stderr else ""
+        verifier.returncode = os.waitstatus_to_exitcode(status)
+        if verifier.returncode != 0:
+            raise RuntimeError(f"terang verify failed ({verifier.returncode}): {err[-2000:]}")
+        report = json.loads(out)
+        return {
+            "tree_size": report["tree_size"],
+            "seconds": round(elapsed, 2),
+            "entries_per_s": round(report["tree_size"] / elapsed),
+            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            "projections_compared": report["projections_compared"],
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes", default="100000,1000000", help="log sizes to verify at, ascending"
+    )
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "verify.json")
+    args = parser.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    results: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="terang-verify-bench-") as tmp:
+        workdir = Path(tmp)
+        env = {**os.environ, "TERANG_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}"}
+        subprocess.run([*TERANG, "init"], cwd=workdir, env=env, check=True, capture_output=True)
+        settings = Settings(
+            database_url=env["TERANG_DATABASE_URL"],
+            log_key_file=workdir / "keys" / "log.key",
+            limits=Limits(checkpoint_interval_ms_min=1000),
+        )
+        ledger = Ledger(settings, all_kinds())
+        authority = load_client_key(workdir / "keys" / "authority.key")
+        vkey = ledger.verifier_key()
+        keys = [SigningKey.generate() for _ in range(STANDING_KEYS)]
+        try:
+            for size in sizes:
+                build_rate = grow(ledger, authority, keys, size)
+                figure = verify_once(workdir, env, vkey, size)
+                figure["build_entries_per_s"] = round(build_rate)
+                console.print(figure)
+                results.append(figure)
+        finally:
+            ledger.close()
+    document = {
+        "benchmark": "terang verify",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_avg_at_end": os.getloadavg(),
+        },
+        "git_commit": subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip(),
+        "targets": {"entries_per_s_min": 8000, "peak_rss_mb_max_at_1m": 300},
+        "results": results,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    console.print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
