@@ -210,7 +210,8 @@ def lra_from_lines(
             .rename(columns={code_column: "code"})
         )
         summed["level"] = level
-        summed["name"] = summed["code"].map(names.get(kind, {})).fillna("")
+        labels = names.get(kind, {})
+        summed["name"] = [labels.get(code, "") for code in summed["code"].tolist()]
         parts.append(summed)
     frame = pd.concat(parts, ignore_index=True)
     frame["budget_sen"] = frame["appropriated_sen"] + frame["revised_sen"] + frame["shifted_sen"]
@@ -267,7 +268,8 @@ def monthly_from_lines(
     wide["allotted_cumulative_sen"] = grouped["allotted_sen"].cumsum().astype("int64")
     wide["realised_cumulative_sen"] = grouped["realised_sen"].cumsum().astype("int64")
     if by is MonthlyBy.OPD:
-        wide["opd_name"] = wide["opd"].map(names.get("opd", {})).fillna("")
+        labels = names.get("opd", {})
+        wide["opd_name"] = [labels.get(code, "") for code in wide["opd"].tolist()]
     wide["month"] = wide["month"].astype(str).str.zfill(2)
     return wide[columns].reset_index(drop=True)
 
