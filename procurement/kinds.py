@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ledger.kinds import KindRegistry, StatementKind
-from procurement import award, bids, contracts, tender, vendors
+from procurement import award, bids, contracts, members, tender, vendors
 from procurement.rules import RULES, RuleBook
 
 
@@ -14,6 +14,7 @@ def make_kinds(rules: RuleBook = RULES) -> tuple[StatementKind, ...]:
         *bids.make_kinds(rules),
         *award.KINDS,
         *contracts.KINDS,
+        *members.KINDS,
     )
 
 

@@ -243,6 +243,7 @@ app.command("verify")(verify_command)
 app.command("monitor")(monitor_command)
 app.command("budget-import")(budget_import_command)
 app.add_typer(witness_app, name="witness")
+__import__("terang.cli_procurement").cli_procurement.mount(app)
 
 
 def main() -> None:
