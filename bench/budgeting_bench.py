@@ -54,6 +54,13 @@ YEAR = 2026
 ORIGIN = "bench.terang.example/log"
 
 
+def cpu_s() -> float:
+    """CPU seconds of this process so far: on a shared, loaded machine wall time
+    overstates the work; both are reported."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def peak_rss_mib() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
@@ -135,9 +142,11 @@ def phase_import(db: str, workdir: Path, lines: int, clock_at: datetime) -> dict
 
     try:
         start = time.perf_counter()
+        cpu_start = cpu_s()
         last[0] = start
         result = import_file(ledger, finance, path, progress=progress)
         elapsed = time.perf_counter() - start
+        cpu = cpu_s() - cpu_start
         size = ledger.size()
     finally:
         ledger.close()
@@ -146,8 +155,11 @@ def phase_import(db: str, workdir: Path, lines: int, clock_at: datetime) -> dict
         "file_bytes": path.stat().st_size,
         "statements_posted": result.posted,
         "seconds": round(elapsed, 2),
+        "cpu_seconds": round(cpu, 2),
         "lines_per_s": round(lines / elapsed, 1),
         "statements_per_s": round(result.posted / elapsed, 1),
+        "lines_per_cpu_s": round(lines / cpu, 1),
+        "statements_per_cpu_s": round(result.posted / cpu, 1),
         "stage_seconds": stages,
         "stage_note": "validate = read, parse and dry-run every row; sign = Ed25519 signing;"
         " post = the one append transaction (the sequencer re-runs the reducers)",
@@ -176,6 +188,7 @@ def phase_grow(
     target = max(0, postings - already)
     done = 0
     start = time.perf_counter()
+    cpu_start = cpu_s()
     try:
         while done < target and time.perf_counter() - start < seconds:
             job = []
@@ -197,6 +210,7 @@ def phase_grow(
     return {
         "payments_added": done,
         "seconds": round(elapsed, 1),
+        "cpu_seconds": round(cpu_s() - cpu_start, 1),
         "statements_per_s": round(done / elapsed, 1) if elapsed else None,
         "tree_size_after": size,
         "stopped_by": "target" if done >= target else "time budget",
@@ -211,11 +225,12 @@ def phase_lra(db: str, clock_at: datetime) -> dict[str, Any]:
     out: dict[str, Any] = {}
     try:
         for by in reports.LraBy:
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), cpu_s()
             report = reports.lra(ledger.engine, YEAR, by)
             body = reports.to_csv_bytes(report)
             out[f"lra_by_{by.value}"] = {
                 "seconds": round(time.perf_counter() - start, 2),
+                "cpu_seconds": round(cpu_s() - cpu_start, 2),
                 "rows": len(report.frame),
                 "csv_bytes": len(body),
                 "tree_size": report.tree_size,
@@ -281,6 +296,7 @@ def main() -> None:
     if args.phase == "lra":
         print(json.dumps(phase_lra(args.db, clock_at)))
         return
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     with tempfile.TemporaryDirectory(prefix="terang-budget-bench-") as tmp:
         workdir = Path(tmp)
         db = f"sqlite:///{workdir / 'ledger.db'}"
@@ -313,6 +329,7 @@ def main() -> None:
         "machine": {
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "nproc": os.cpu_count(),
+            "load_average_at_start": load_at_start,
             "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
             "platform": platform.platform(),
             "python": platform.python_version(),
