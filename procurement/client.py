@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from nacl.public import PrivateKey
@@ -25,7 +26,7 @@ from nacl.signing import SigningKey
 from budgeting import statements as budget_statements
 from ledger.client import make_signed
 from ledger.errors import ClientError
-from ledger.keys import client_key_id
+from ledger.keys import client_key_id, read_secret_file, write_secret_file
 from ledger.limits import Limits
 from ledger.statement import SignedStatement, b64decode_strict, b64encode
 from procurement import lifecycle as lc
@@ -45,6 +46,24 @@ from procurement.sealed import (
     share_commitment,
     split_key,
 )
+
+BOX_KEY_PREFIX = "terang-x25519-v1:"
+
+
+def load_box_key(path: Path) -> PrivateKey:
+    """A committee member's X25519 key file (one line, mode 0600)."""
+    text = read_secret_file(path)
+    if not text.startswith(BOX_KEY_PREFIX):
+        raise ClientError(f"{path} is not a Terang X25519 key", code="key_file")
+    raw = b64decode_strict(text[len(BOX_KEY_PREFIX) :], field="box key")
+    if len(raw) != 32:
+        raise ClientError(f"{path}: an X25519 key is 32 bytes", code="key_file")
+    return PrivateKey(raw)
+
+
+def write_box_key(path: Path, key: PrivateKey) -> None:
+    """Create the key file with mode 0600; never overwrites."""
+    write_secret_file(path, BOX_KEY_PREFIX + b64encode(bytes(key)))
 
 
 def registration(

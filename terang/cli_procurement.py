@@ -23,7 +23,7 @@ from ledger.client import LedgerClient, make_signed
 from ledger.errors import ClientError, TerangError
 from ledger.keys import client_key_id, load_client_key, read_secret_file, write_secret_file
 from ledger.service import utc_now
-from ledger.statement import b64decode_strict, b64encode
+from ledger.statement import b64encode
 from procurement import client as pc
 from procurement import contracts as ct
 from procurement import lifecycle as lc
@@ -31,7 +31,6 @@ from procurement.bids import RELEASES_PER_STATEMENT_MAX
 from procurement.members import BOX_KEY_REGISTERED
 from procurement.sealed import OpeningFailed
 
-BOX_KEY_PREFIX = "terang-x25519-v1:"
 API = "/api/v1/procurement"
 
 vendor_app = typer.Typer(
@@ -416,18 +415,8 @@ def vendor_request_payment(
 # -- committee ------------------------------------------------------------------------
 
 
-def load_box_key(path: Path) -> PrivateKey:
-    text = read_secret_file(path)
-    if not text.startswith(BOX_KEY_PREFIX):
-        raise ClientError(f"{path} is not a Terang X25519 key", code="key_file")
-    raw = b64decode_strict(text[len(BOX_KEY_PREFIX) :], field="box key")
-    if len(raw) != 32:
-        raise ClientError(f"{path}: an X25519 key is 32 bytes", code="key_file")
-    return PrivateKey(raw)
-
-
-def write_box_key(path: Path, key: PrivateKey) -> None:
-    write_secret_file(path, BOX_KEY_PREFIX + b64encode(bytes(key)))
+load_box_key = pc.load_box_key
+write_box_key = pc.write_box_key
 
 
 @committee_app.command("register-box-key")

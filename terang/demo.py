@@ -2,7 +2,8 @@
 
 Registers one key per role (BPKAD finance, the procurement officer, three Pokja
 committee members, two vendors, an Inspektorat auditor). The budgeting and
-procurement modules add their own demo postings on top. Idempotent: keys that are
+procurement modules add their own demo postings on top (procurement: tenders in every
+state, a contract and a payment; ``procurement.demo``). Idempotent: keys that are
 already registered are left as they are.
 """
 
@@ -19,6 +20,7 @@ from ledger.client import make_signed
 from ledger.keys import client_key_id, generate_client_key, load_client_key
 from ledger.service import Ledger
 from ledger.statement import b64encode
+from procurement.demo import load_procurement_demo
 
 DEMO_PEOPLE = (
     ("finance", "BPKAD Kabupaten Contoh — Bendahara Umum Daerah", ["finance"]),
@@ -65,4 +67,6 @@ def load_demo(ledger: Ledger, authority: SigningKey, keys_dir: Path) -> dict[str
         ledger.append_direct(signed)
     # -- budgeting (issue 4): the APBD and a year of postings, signed by BPKAD --
     budget = load_budget_demo(ledger, _key(keys_dir, "finance"))
-    return {"registered_keys": registered, **budget, "tree_size": ledger.size()}
+    # -- procurement (issue 5): tenders in every state on the demo budget's lines --
+    procurement = load_procurement_demo(ledger, keys_dir, budget["budget_year"])
+    return {"registered_keys": registered, **budget, **procurement, "tree_size": ledger.size()}
