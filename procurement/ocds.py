@@ -31,6 +31,7 @@ from importlib import resources
 from typing import Any
 
 from procurement import lifecycle as lc
+from procurement.fields import wire_amount
 
 OCDS_VERSION = "1.1"
 BID_EXTENSION = (
@@ -40,6 +41,11 @@ BID_EXTENSION = (
 PUBLISHER = {"name": "Terang"}
 CURRENCY = "IDR"
 
+CONTRACT_SIGNED = "procurement.contract.signed"
+CONTRACT_AMENDED = "procurement.contract.amended"
+PAYMENT_REQUESTED = "procurement.contract.payment_requested"
+PAYMENT_REJECTED = "procurement.contract.payment_rejected"
+CONTRACT_PAID = "procurement.contract.paid"
 TAGS: dict[str, list[str]] = {
     lc.PACKAGE_CREATED: ["planning"],
     lc.ANNOUNCED: ["tender"],
@@ -61,6 +67,11 @@ TAGS: dict[str, list[str]] = {
     lc.AWARDED_TYPE: ["awardUpdate"],
     lc.CANCELLED_TYPE: ["tenderCancellation"],
     lc.FAILED_TYPE: ["tenderUpdate"],
+    CONTRACT_SIGNED: ["contract"],
+    CONTRACT_AMENDED: ["contractAmendment"],
+    PAYMENT_REQUESTED: ["implementation"],
+    PAYMENT_REJECTED: ["implementation"],
+    CONTRACT_PAID: ["implementation"],
 }
 METHOD = {
     "tender": "open",
@@ -245,6 +256,64 @@ def _awards(
     return [entry]
 
 
+def _day(day: str) -> str:
+    return f"{day}T00:00:00Z"
+
+
+def _contracts(
+    tender: Mapping[str, Any],
+    contract: Mapping[str, Any],
+    vendors: Mapping[str, Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """The contract (``procurement.contract``), its amendments and its paid requests."""
+    ocid = tender["ocid"]
+    section: dict[str, Any] = {
+        "id": f"{ocid}-contract-1",
+        "awardID": f"{ocid}-award-1",
+        "title": contract["contract"],
+        "status": "active" if contract["status"] == "active" else "terminated",
+        "value": value(contract["value_sen"]),
+        "period": {"startDate": _day(contract["start"]), "endDate": _day(contract["end"])},
+        "dateSigned": contract["signed_at"],
+        "milestones": [
+            {
+                "id": str(index),
+                "title": milestone["name"],
+                "type": "payment",
+                "dueDate": _day(milestone["due"]),
+                "status": "met"
+                if milestone["paid_sen"] == milestone["amount_sen"]
+                else "scheduled",
+            }
+            for index, milestone in enumerate(contract["milestones"], start=1)
+        ],
+    }
+    if contract["amendments"]:
+        section["amendments"] = [
+            {
+                "id": str(a["amendment"]),
+                "date": a["date"],
+                "rationale": a["reason"],
+                "description": f"value {wire_amount(a['value_before_sen'])} ->"
+                f" {wire_amount(a['value_sen'])}",
+            }
+            for a in contract["amendments"]
+        ]
+    transactions = [
+        {
+            "id": f"{ocid}-payment-{r['request']}",
+            "value": value(r["amount_sen"]),
+            "payee": _org_ref(contract["vendor"], vendors),
+            "payer": {"id": tender["planned_by"], "name": "PPK"},
+        }
+        for r in contract["requests"]
+        if r["status"] == "paid"
+    ]
+    if transactions:
+        section["implementation"] = {"transactions": transactions}
+    return [section]
+
+
 def compiled_release(
     tender: Mapping[str, Any],
     bids: Sequence[Mapping[str, Any]],
@@ -253,6 +322,7 @@ def compiled_release(
     release_id: str,
     date: str,
     tag: list[str],
+    contract: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A full release of the tender's current state."""
     buyer = _buyer(tender)
@@ -286,6 +356,8 @@ def compiled_release(
     awards = _awards(tender, vendors)
     if awards:
         release["awards"] = awards
+    if contract is not None:
+        release["contracts"] = _contracts(tender, contract, vendors)
     return release
 
 
@@ -294,6 +366,7 @@ def event_release(
     entry: Mapping[str, Any],
     bids: Sequence[Mapping[str, Any]],
     vendors: Mapping[str, Mapping[str, Any]],
+    contract: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The release for one logged event: the event's own tag, the tender as it now is.
 
@@ -309,6 +382,9 @@ def event_release(
         release_id=f"{tender['ocid']}-{entry['seq']}",
         date=entry["logged_at"],
         tag=tag,
+        contract=contract
+        if contract is not None and entry["seq"] >= contract["signed_seq"]
+        else None,
     )
     keep = {"ocid", "id", "date", "tag", "initiationType", "language", "parties", "buyer"}
     if tag == ["planning"]:
@@ -317,6 +393,8 @@ def event_release(
         keep |= {"tender"}
     elif tag[0].startswith("tender"):
         keep |= {"tender", "bids"}
+    elif tag[0].startswith("contract") or tag == ["implementation"]:
+        keep |= {"awards", "contracts"}
     else:
         keep |= {"tender", "bids", "awards"}
     return {k: v for k, v in full.items() if k in keep}
@@ -353,8 +431,9 @@ def record(
     entries: Sequence[Mapping[str, Any]],
     bids: Sequence[Mapping[str, Any]],
     vendors: Mapping[str, Mapping[str, Any]],
+    contract: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    releases = [event_release(tender, e, bids, vendors) for e in entries]
+    releases = [event_release(tender, e, bids, vendors, contract) for e in entries]
     last = (
         entries[-1] if entries else {"seq": tender["last_seq"], "logged_at": tender["created_at"]}
     )
@@ -368,5 +447,6 @@ def record(
             release_id=f"{tender['ocid']}-compiled-{last['seq']}",
             date=last["logged_at"],
             tag=["compiled"],
+            contract=contract,
         ),
     }

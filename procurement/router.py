@@ -17,12 +17,14 @@ from ledger.errors import NotFound
 from ledger.service import Ledger
 from procurement import lifecycle as lc
 from procurement import ocds, reads
+from procurement.contracts import CONTRACT_NAMESPACE
 from procurement.fields import wire_amount
 from procurement.vendors import VENDOR_NAMESPACE
 
 OCID = r"^ocds-[a-z0-9]{6}-[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"
 TIMELINE_ITEMS_MAX = 1000
 RECORD_ENTRIES_MAX = 5000
+OCDS_BULK_TENDERS_MAX = 500
 
 HEX64 = r"^[0-9a-f]{64}$"
 
@@ -74,6 +76,19 @@ class BidsPublic(BaseModel):
 
 class OcdsPublic(BaseModel):
     package: dict[str, Any]
+    tree_size: int
+
+
+class OcdsPage(BaseModel):
+    package: dict[str, Any]
+    tree_size: int
+    next_after: str | None = Field(
+        description="pass as `after` for the next page; null on the year's last page"
+    )
+
+
+class ContractPublic(BaseModel):
+    contract: dict[str, Any]
     tree_size: int
 
 
@@ -224,10 +239,94 @@ def build_router(ledger: Ledger) -> APIRouter:
         doc = reads.document(conn, lc.TENDER_NAMESPACE, ocid)
         if doc is None:
             raise NotFound(f"no tender {ocid}", code="unknown_tender")
+        return _record_of(conn, doc)
+
+    def _record_of(conn: Any, doc: dict[str, Any]) -> dict[str, Any]:
+        ocid = doc["ocid"]
         entries = reads.entries_about(conn, subject=ocid, limit=RECORD_ENTRIES_MAX)
         bids = reads.prefixed(conn, lc.BID_NAMESPACE, ocid + "|")
-        vendors = reads.documents(conn, VENDOR_NAMESPACE, sorted({b["bidder"] for b in bids}))
-        return ocds.record(doc, [_entry(e).model_dump() for e in entries], bids, vendors)
+        contract = reads.document(conn, CONTRACT_NAMESPACE, ocid)
+        parties = {b["bidder"] for b in bids} | ({contract["vendor"]} if contract else set())
+        vendors = reads.documents(conn, VENDOR_NAMESPACE, sorted(parties))
+        entry_dicts = [_entry(e).model_dump() for e in entries]
+        return ocds.record(doc, entry_dicts, bids, vendors, contract)
+
+    def _year_records(year: int, after: str, limit: int) -> tuple[list[Any], int, str | None]:
+        """The records of the tenders of fiscal ``year`` after ``after``, in ocid order."""
+        records: list[dict[str, Any]] = []
+        last_key = None
+        with ledger.engine.connect() as conn:
+            size = storage.tree_size(conn)
+            for key, doc in reads.scan(conn, lc.TENDER_NAMESPACE, after):
+                last_key = key
+                if doc["year"] == year:
+                    records.append(_record_of(conn, doc))
+                    if len(records) == limit:
+                        break
+            more = len(records) == limit or (
+                last_key is not None
+                and reads.scan_bound_reached(conn, lc.TENDER_NAMESPACE, after, last_key)
+            )
+        return records, size, last_key if more else None
+
+    def _published(records: list[dict[str, Any]], year: int) -> str:
+        dates = [r["compiledRelease"]["date"] for r in records]
+        return max(dates) if dates else f"{year}-01-01T00:00:00Z"
+
+    @router.get(
+        "/ocds/releases",
+        operation_id="list_ocds_releases_for_year",
+        response_model=OcdsPage,
+        summary="Bulk OCDS 1.1 release package: every release of a fiscal year's tenders",
+    )
+    def ocds_releases_for_year(
+        year: Annotated[int, Query(ge=2000, le=2100, description="The budget's fiscal year.")],
+        after: Annotated[str, Query(max_length=100, description="ocid to page after")] = "",
+        limit: Annotated[int, Query(ge=1, le=OCDS_BULK_TENDERS_MAX)] = 100,
+    ) -> OcdsPage:
+        """Paginated by tender (``limit`` tenders a page): concatenating the pages'
+        ``releases`` gives the year's bulk release package."""
+        records, size, next_after = _year_records(year, after, limit)
+        package = ocds.release_package(
+            [release for r in records for release in r["releases"]],
+            uri=f"/api/v1/procurement/ocds/releases?year={year}&after={after}&limit={limit}",
+            published=_published(records, year),
+        )
+        return OcdsPage(package=package, tree_size=size, next_after=next_after)
+
+    @router.get(
+        "/ocds/records",
+        operation_id="list_ocds_records_for_year",
+        response_model=OcdsPage,
+        summary="Bulk OCDS 1.1 record package: one record per tender of a fiscal year",
+    )
+    def ocds_records_for_year(
+        year: Annotated[int, Query(ge=2000, le=2100, description="The budget's fiscal year.")],
+        after: Annotated[str, Query(max_length=100, description="ocid to page after")] = "",
+        limit: Annotated[int, Query(ge=1, le=OCDS_BULK_TENDERS_MAX)] = 100,
+    ) -> OcdsPage:
+        """Paginated by tender, like ``/ocds/releases``."""
+        records, size, next_after = _year_records(year, after, limit)
+        package = ocds.record_package(
+            records,
+            uri=f"/api/v1/procurement/ocds/records?year={year}&after={after}&limit={limit}",
+            published=_published(records, year),
+        )
+        return OcdsPage(package=package, tree_size=size, next_after=next_after)
+
+    @router.get(
+        "/tenders/{ocid}/contract",
+        operation_id="get_tender_contract",
+        response_model=ContractPublic,
+    )
+    def get_contract(ocid: Annotated[str, Path(pattern=OCID)]) -> ContractPublic:
+        """The contract: value, milestones, amendments, commitments, payment requests."""
+        with ledger.engine.connect() as conn:
+            size = storage.tree_size(conn)
+            doc = reads.document(conn, CONTRACT_NAMESPACE, ocid)
+        if doc is None:
+            raise NotFound(f"{ocid} has no contract", code="unknown_contract")
+        return ContractPublic(contract=doc, tree_size=size)
 
     @router.get(
         "/ocds/records/{ocid}",
