@@ -28,9 +28,10 @@ Invariants:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 
 import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs in the venv
@@ -38,7 +39,7 @@ from sqlalchemy import Engine
 
 from budgeting.codes import AccountGroup
 from budgeting.money import format_amount
-from budgeting.read_models import iter_line_rows, snapshot, structure_names
+from budgeting.read_models import LineRow, iter_line_rows, snapshot, structure_names
 from ledger.publisher import latest_checkpoint
 
 MONTHS = 12
@@ -171,17 +172,45 @@ def _line_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
+CODE_COLUMNS = (
+    "line_id", "group", "opd", "urusan", "bidang_urusan", "program", "kegiatan",
+    "sub_kegiatan", "akun", "kelompok", "jenis", "objek", "rincian_objek", "account",
+    "funding_source",
+)  # fmt: skip
+
+
+def line_frame_from_rows(rows: Iterable[LineRow]) -> pd.DataFrame:
+    """The columns the reports use, built column by column from ``LineRow`` objects.
+
+    ``LineRow.as_record`` (``dataclasses.asdict``, a deep copy per field) took 80 % of
+    the LRA's time at 50,000 lines; plain attribute reads into lists do not."""
+    fields = (*CODE_COLUMNS, *LINE_AMOUNTS)
+    read = attrgetter(*fields, "allotted_by_month", "realised_by_month")
+    tuples = [read(row) for row in rows]
+    width = len(fields)
+    data: dict[str, Any] = {}
+    for index, name in enumerate(fields):
+        values = [t[index] for t in tuples]
+        data[name] = pd.Series(values, dtype=object if name in CODE_COLUMNS else "int64")
+    for offset, kind in ((width, "allotted"), (width + 1, "realised")):
+        for month in range(MONTHS):
+            data[f"{kind}_m{month + 1:02d}"] = pd.Series(
+                [t[offset][month] for t in tuples], dtype="int64"
+            )
+    return pd.DataFrame(data)
+
+
 def _read_lines(
     engine: Engine, year: int
 ) -> tuple[pd.DataFrame, dict[str, dict[str, str]], int, str | None, int | None]:
     with snapshot(engine) as snap:
-        records = [row.as_record() for row in iter_line_rows(snap.conn, year=year)]
+        frame = line_frame_from_rows(iter_line_rows(snap.conn, year=year))
         names = structure_names(snap.conn)
         checkpoint = latest_checkpoint(snap.conn)
         tree_size = snap.tree_size
     note = checkpoint.note if checkpoint is not None and checkpoint.size == tree_size else None
     return (
-        _line_frame(records),
+        frame,
         names,
         tree_size,
         note,
