@@ -208,3 +208,25 @@ def test_xlsx_number_cells_for_amounts_are_refused(
     with pytest.raises(ImportRejected) as caught:
         import_file(harness.ledger, finance, path)
     assert [(e.line, e.field) for e in caught.value.errors] == [(3, "amount")]
+
+
+def test_signing_that_nears_the_clock_skew_window_posts_nothing(
+    harness: Harness, finance: SigningKey, tmp_path: Path
+) -> None:
+    """All statements carry the time signing began; if signing took more than half the
+    skew window, the import stops before the sequencer would refuse them all."""
+    from datetime import timedelta
+
+    from ledger.errors import ClientError
+
+    path = tmp_path / "dpa.csv"
+    write_table(example_records(YEAR, 5), path)
+    plan = read_plan(path, harness.ledger)
+    start = harness.clock()
+    readings = iter([start, start + timedelta(seconds=harness.ledger.limits.clock_skew_s_max)])
+    harness.ledger.clock = lambda: next(readings)
+    before = row_counts(harness)
+    with pytest.raises(ClientError) as caught:
+        post_plan(harness.ledger, finance, plan)
+    assert caught.value.code == "import_too_slow"
+    assert row_counts(harness) == before
