@@ -472,6 +472,7 @@ def plan_import(
     file_sha256 = hashlib.sha256(raw).hexdigest()
     prefix = f"dpa-{file_sha256[:HASH_CHARS]}"
     rows, names, errors = parse_rows(frame)
+    del frame  # the caller passes ownership (read_plan): text cells of a large file are big
     if errors:
         raise ImportRejected(errors, total=len(errors))
     with snapshot(ledger.engine) as snap:
@@ -611,8 +612,7 @@ def _dry_run(
 
 
 def read_plan(path: Path, ledger: Ledger, *, progress: Progress | None = None) -> ImportPlan:
-    frame, raw = read_table(path)
-    return plan_import(ledger, frame, raw, progress=progress)
+    return plan_import(ledger, *read_table(path), progress=progress)
 
 
 # -- 3. posting ----------------------------------------------------------------------------
