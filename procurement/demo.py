@@ -8,6 +8,8 @@ ledger clock's), with the demo people's keys:
 * a tender **opened**: three sealed bids, closed, opened by two of three Pokja members;
 * a tender **cancelled** after its announcement;
 * a package **planned** (not yet announced);
+* a tender **closed** with two sealed bids, awaiting the Pokja's share releases (try
+  ``terang committee release --key keys/pokja1.key --box-key keys/pokja1.box``);
 * a tender **announced and open for bids** now (deadline in two weeks), for
   ``terang vendor bid`` against the demo service.
 
@@ -384,6 +386,21 @@ def _opened(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: 
     _close_and_open(ledger, log, people, ocid, (0, 1))
 
 
+def _closed(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
+    title = "Pengadaan meubelair sekolah"
+    log.at(datetime(line["year"], 10, 1, 1, 0, tzinfo=UTC))
+    hps = _package(log, people, ocid, line, title)
+    log.at(log.now + HOUR)
+    _announce(log, people, ocid, title)
+    for index, (vendor, percent) in enumerate(zip(people.vendors[:2], (95, 92), strict=True)):
+        log.at(log.now + 2 * DAY + index * HOUR)
+        _bid(ledger, log, vendor, ocid, hps * percent // 100 // JUTA * JUTA)
+    tender = _tender(ledger, ocid)
+    assert tender is not None
+    log.at(datetime.fromisoformat(tender["schedule"]["bid_deadline"].replace("Z", "+00:00")))
+    log.append([log.sign(people.officer, lc.CLOSED_TYPE, ocid, {})])
+
+
 def _cancelled(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
     title = "Pengadaan kendaraan operasional"
     log.at(datetime(line["year"], 5, 5, 1, 0, tzinfo=UTC))
@@ -404,11 +421,12 @@ def load_procurement_demo(ledger: Ledger, keys_dir: Path, year: int) -> dict[str
     """Add the procurement demo (see the module doc); returns what it added."""
     log = SimulatedLog(ledger)
     people = _setup_people(ledger, log, keys_dir, year)
-    lines = _lines(ledger, year, 5)
+    lines = _lines(ledger, year, 6)
     plan = [
         (f"{OCID_PREFIX}-{year}-DEMO-001", _awarded),
         (f"{OCID_PREFIX}-{year}-DEMO-002", _cancelled),
         (f"{OCID_PREFIX}-{year}-DEMO-003", _opened),
+        (f"{OCID_PREFIX}-{year}-DEMO-006", _closed),
         (f"{OCID_PREFIX}-{year}-DEMO-004", _planned),
     ]
     added = []
@@ -417,10 +435,10 @@ def load_procurement_demo(ledger: Ledger, keys_dir: Path, year: int) -> dict[str
             build(ledger, log, people, ocid, line)
             added.append(ocid)
     open_ocid = f"{OCID_PREFIX}-{year}-DEMO-005"
-    if len(lines) == len(plan) + 1 and _tender(ledger, open_ocid) is None:
+    if len(lines) >= 2 and _tender(ledger, open_ocid) is None:
         now = ledger.clock()
         title = "Pengadaan laptop untuk sekolah dasar"
-        line = lines[-1]
+        line = lines[1]
         hps = _hps(line)
         body = {
             "title": title,

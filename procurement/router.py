@@ -254,20 +254,22 @@ def build_router(ledger: Ledger) -> APIRouter:
     def _year_records(year: int, after: str, limit: int) -> tuple[list[Any], int, str | None]:
         """The records of the tenders of fiscal ``year`` after ``after``, in ocid order."""
         records: list[dict[str, Any]] = []
-        last_key = None
+        cursor = None
+        more = False
         with ledger.engine.connect() as conn:
             size = storage.tree_size(conn)
             for key, doc in reads.scan(conn, lc.TENDER_NAMESPACE, after):
-                last_key = key
                 if doc["year"] == year:
-                    records.append(_record_of(conn, doc))
                     if len(records) == limit:
+                        more = True  # another tender of the year follows: page on
                         break
-            more = len(records) == limit or (
-                last_key is not None
-                and reads.scan_bound_reached(conn, lc.TENDER_NAMESPACE, after, last_key)
-            )
-        return records, size, last_key if more else None
+                    records.append(_record_of(conn, doc))
+                cursor = key
+            else:
+                more = cursor is not None and reads.scan_bound_reached(
+                    conn, lc.TENDER_NAMESPACE, after, cursor
+                )
+        return records, size, cursor if more else None
 
     def _published(records: list[dict[str, Any]], year: int) -> str:
         dates = [r["compiledRelease"]["date"] for r in records]

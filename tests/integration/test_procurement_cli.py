@@ -21,9 +21,13 @@ from fastapi.testclient import TestClient
 from test_procurement_tender import replay_matches
 from typer.testing import CliRunner
 
+from ledger.authority import KEY_NAMESPACE
 from ledger.client import LedgerClient
+from ledger.errors import TerangError
 from ledger.keys import client_key_id, generate_client_key, load_client_key
 from ledger.statement import b64encode
+from procurement.members import BOX_KEY_REGISTERED
+from procurement.reads import document
 from terang import cli_procurement
 from terang.app import create_app
 from terang.cli import app
@@ -196,3 +200,24 @@ def test_vendor_and_committee_cli(harness: Harness, cli: Any, tmp_path: Path) ->
     assert prices[client_key_id(load_client_key(Path(a)))]["reopened_price_sen"] == 46_000_000_000
     assert opening["state"] == "opened"
     replay_matches(h)
+
+
+def test_box_key_registration_refusals(harness: Harness) -> None:
+    h = harness
+    member = h.register("pokja", ["committee_member"])
+    vendor = h.register("cv", ["vendor"])
+    public = b64encode(bytes(cli_procurement.pc.PrivateKey.generate().public_key))
+    body = {"x25519_public_key": public}
+    size = h.ledger.size()
+    for key, subject, code in (
+        (vendor, client_key_id(vendor), "missing_role"),
+        (member, client_key_id(vendor), "bad_subject"),
+    ):
+        with pytest.raises(TerangError) as caught:
+            h.ledger.append_direct([h.sign(key, BOX_KEY_REGISTERED, subject, body)])
+        assert caught.value.code == code
+    assert h.ledger.size() == size
+    h.ledger.append_direct([h.sign(member, BOX_KEY_REGISTERED, client_key_id(member), body)])
+    with h.ledger.engine.connect() as conn:
+        key_doc = document(conn, KEY_NAMESPACE, client_key_id(member))
+    assert key_doc is not None and key_doc["x25519_public_key"] == public

@@ -27,7 +27,7 @@ def test_demo_tenders_in_every_state(harness: Harness, tmp_path: Path) -> None:
         assert seconds < DEMO_SECONDS_MAX
     year = summary["budget_year"]
     ocids = summary["procurement_tenders"]
-    assert len(ocids) == 5
+    assert len(ocids) == 6
     with h.ledger.engine.connect() as conn:
         tenders = {o: document(conn, lc.TENDER_NAMESPACE, o) for o in ocids}
         states = {o: t["state"] for o, t in tenders.items() if t is not None}
@@ -41,6 +41,7 @@ def test_demo_tenders_in_every_state(harness: Harness, tmp_path: Path) -> None:
         f"ocds-t3r4ng-{year}-DEMO-003": "opened",
         f"ocds-t3r4ng-{year}-DEMO-004": "planned",
         f"ocds-t3r4ng-{year}-DEMO-005": "active",
+        f"ocds-t3r4ng-{year}-DEMO-006": "closed",
     }
     opened = tenders[f"ocds-t3r4ng-{year}-DEMO-003"]
     assert opened is not None and opened["bids"]["opened"] == 3
