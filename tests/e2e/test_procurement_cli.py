@@ -2,8 +2,9 @@
 
 The service is the shared one (`terang init` + `terang demo` + `terang serve`). Options
 come from TERANG_* environment variables where the CLI promises them. The deadline of a
-real tender cannot be passed in real time here: closing, share release and opening
-through the same commands are covered in tests/integration/test_procurement_cli.py.
+tender announced here cannot be passed in real time, so share release and opening are
+run on the demo's closed tender (and, past a deadline on a test clock, in
+tests/integration/test_procurement_cli.py).
 """
 
 from __future__ import annotations
@@ -140,3 +141,20 @@ def test_vendor_and_committee_against_a_running_service(
     # The bid keys stayed here, private.
     kept = list((cwd / "vendor" / "bids1").iterdir())
     assert len(kept) == 2 and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in kept)
+
+    # The demo's closed tender (sealed to the demo Pokja's key files): two members
+    # release their shares here, one finishes the opening, anyone re-opens every bid.
+    closed = f"ocds-t3r4ng-{datetime.now(UTC).year - 1}-DEMO-006"
+    for i in (1, 3):
+        member_env = {
+            **env,
+            "TERANG_KEY": str(keys / f"pokja{i}.key"),
+            "TERANG_BOX_KEY": str(keys / f"pokja{i}.box"),
+            "TERANG_OCID": closed,
+        }
+        out = json.loads(run(cwd, member_env, "committee", "release"))
+        assert out["released"] == 2 and out["unopenable_for_me"] == []
+    run(cwd, member_env, "committee", "open")
+    opening = json.loads(run(cwd, {**env, "TERANG_OCID": closed}, "vendor", "opening"))
+    assert opening["state"] == "opened" and len(opening["bids"]) == 2
+    assert all(b["price_sen"] == b["reopened_price_sen"] > 0 for b in opening["bids"])
