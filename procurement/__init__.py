@@ -1,5 +1,6 @@
 """The procurement room: vendors, plans, tenders with sealed bids, awards, contracts
 and OCDS, as reducers over ledger statements.
 
-Not built yet (issue 5). It may import ``budgeting`` and ``ledger`` only.
+See docs/procurement.md for what is built and what is not. It may import
+``budgeting`` and ``ledger`` only.
 """
