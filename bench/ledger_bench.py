@@ -223,6 +223,15 @@ def registration(
     return make_signed(signer, "registry.key.registered", key_id_of(public_key), body, at=at)
 
 
+def die_with_parent() -> None:
+    """Linux: have the kernel SIGTERM this process when its parent exits, so a builder
+    or signer worker can never outlive the bench (PR_SET_PDEATHSIG)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+
+
 def sign_registrations(
     seed: bytes, start: int, count: int, real_keys: bool
 ) -> list[SignedStatement]:
@@ -364,30 +373,53 @@ class CpuMeter:
     signers; ``postgresql``: the throwaway cluster's postmaster and backends, when this
     bench started it), ``bench_cpu_s`` for this process (the HTTP clients), and
     ``foreign_cpu_s``: the machine's busy time minus all of those, i.e. other programs
-    running on the machine at the same time (plus PostgreSQL if it is not tracked, and
-    backends that exited during the phase). ``machine_busy_pct`` is of all CPUs.
+    running on the machine at the same time, plus PostgreSQL if it is not tracked).
+    ``machine_busy_pct`` is of all CPUs. The trees are sampled every half second, so
+    processes that exit during the phase (signer workers, closed database backends)
+    still count, up to their last sample.
     """
+
+    SAMPLE_S = 0.5
 
     def __init__(self, tracked: dict[str, int | None]) -> None:
         self.tracked = {label: pid for label, pid in tracked.items() if pid}
         self.result: dict[str, Any] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample_loop, name="cpu-meter", daemon=True)
+
+    def _sample(self) -> None:
+        for label, pid in self.tracked.items():
+            seen = self.latest[label]
+            for p, cpu in tree_cpu(pid).items():
+                seen[p] = max(cpu, seen.get(p, 0.0))
+
+    def _sample_loop(self) -> None:
+        while not self._stop.wait(self.SAMPLE_S):
+            self._sample()
 
     def __enter__(self) -> CpuMeter:
         self.t0 = time.perf_counter()
         self.before = {label: tree_cpu(pid) for label, pid in self.tracked.items()}
+        self.latest = {label: dict(cpu) for label, cpu in self.before.items()}
         self.own0 = own_cpu_s()
         self.busy0, self.total0 = machine_cpu_s()
+        if self.tracked:
+            self._thread.start()
         return self
 
     def __exit__(self, *_: object) -> None:
         wall = time.perf_counter() - self.t0
+        if self.tracked:
+            self._stop.set()
+            self._thread.join()
+            self._sample()
         busy1, total1 = machine_cpu_s()
         own = own_cpu_s() - self.own0
         self.result = {"wall_s": round(wall, 2)}
         accounted = own
-        for label, pid in self.tracked.items():
+        for label in self.tracked:
             start = self.before[label]
-            used = sum(cpu - start.get(p, 0.0) for p, cpu in tree_cpu(pid).items())
+            used = sum(cpu - start.get(p, 0.0) for p, cpu in self.latest[label].items())
             accounted += used
             self.result[f"{label}_cpu_s"] = round(used, 2)
         busy = busy1 - self.busy0
@@ -823,6 +855,7 @@ def probe_proofs(ledger: Ledger, size: int, count: int) -> dict[str, Any]:
 
 def build_log(job: BuildJob, result_pipe: multiprocessing.connection.Connection) -> None:
     """Builder process: grow the log to ``target_size`` through Ledger.append_direct."""
+    die_with_parent()
     try:
         result_pipe.send(("ok", _build_log(job)))
     except KeyboardInterrupt:
@@ -852,7 +885,9 @@ def _build_log(job: BuildJob) -> dict[str, Any]:
             done = 0
             seg_start_t, seg_start_done = started, 0
             with (
-                ProcessPoolExecutor(max_workers=job.signers, mp_context=ctx) as pool,
+                ProcessPoolExecutor(
+                    max_workers=job.signers, mp_context=ctx, initializer=die_with_parent
+                ) as pool,
                 BuildProgress(need) as progress,
             ):
                 pending: deque[Future[list[SignedStatement]]] = deque()
@@ -974,11 +1009,15 @@ def phase_build(job: BuildJob, db_pid: int | None, quiet_wait: float) -> dict[st
         proc.join(timeout=60)
     finally:
         if proc.is_alive():
+            descendants = process_tree(proc.pid)[1:] if proc.pid else []  # signer workers
             proc.terminate()
             proc.join(timeout=30)
-        if proc.is_alive():
-            proc.kill()
-            proc.join()
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+            for pid in descendants:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
         receiver.close()
     status, payload = message
     if status != "ok":
@@ -1409,6 +1448,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "slows the figures down a little)",
     )
     parser.add_argument(
+        "--update",
+        action="store_true",
+        help="keep the figures of engines not run now from the existing --out file "
+        "(each engine's figures carry the date and commit of their own run)",
+    )
+    parser.add_argument(
         "--out",
         default=str(REPO / "bench" / "results" / "ledger.json"),
         help="results JSON (default bench/results/ledger.json)",
@@ -1443,6 +1488,12 @@ def parse_sizes(text: str, engines: Sequence[str]) -> dict[str, int]:
     return sizes
 
 
+def run_facts(machine: dict[str, Any]) -> dict[str, Any]:
+    """What identifies one engine's run (kept with its figures when runs are merged)."""
+    keys = ("date", "git_commit", "git_ledger_code_dirty", "load_average_at_start")
+    return {k: machine.get(k) for k in keys}
+
+
 def _raise_on_sigterm(signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
@@ -1460,6 +1511,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "out": str(out),
     }
     results["config"]["pg_server"] = "given" if args.pg_url else "throwaway cluster"
+    if args.update and out.exists():
+        earlier = json.loads(out.read_text())
+        for name, figures in earlier.get("engines", {}).items():
+            if name not in args.engines:
+                figures.setdefault("run", run_facts(earlier.get("machine", {})))
+                results["engines"][name] = figures
+                console.print(f"keeping the {name} figures of the earlier run in {out}")
     started = time.perf_counter()
     failed = False
     pg = PostgresServer(args.pg_url)
@@ -1473,7 +1531,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     server_url, source = pg.url()
                     database = postgres_database(server_url, source, pg.pid())
                 with database as db:
-                    results["engines"][engine_name] = run_engine(db, work, args)
+                    facts = run_facts(machine_facts())
+                    results["engines"][engine_name] = {"run": facts} | run_engine(db, work, args)
             except Exception as exc:
                 failed = True
                 console.print(f"[red]{engine_name} failed:[/red] {exc}")
