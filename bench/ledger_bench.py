@@ -756,6 +756,7 @@ def presign(signer: SigningKey, start: int, count: int, what: str) -> list[Signe
 def phase_batch(
     base_url: str, pids: dict[str, int | None], signer: SigningKey, args: argparse.Namespace
 ) -> dict[str, Any]:
+    quiet = wait_quiet(args.quiet_wait)  # before signing: statements expire (clock skew)
     statements = presign(signer, 0, args.entries, "the batch API")
     bodies = [
         encode_batch(statements[i : i + args.batch_size])
@@ -764,7 +765,6 @@ def phase_batch(
     console.print(
         f"  POSTing {len(bodies)} batches of {args.batch_size} from {args.batch_clients} threads"
     )
-    quiet = wait_quiet(args.quiet_wait)
     with CpuMeter(pids) as cpu:
         run = run_requests(
             base_url, "/api/v1/statements/batch", bodies, args.batch_clients, args.batch_size
@@ -788,10 +788,10 @@ def phase_batch(
 def phase_single(
     base_url: str, pids: dict[str, int | None], signer: SigningKey, args: argparse.Namespace
 ) -> dict[str, Any]:
+    quiet = wait_quiet(args.quiet_wait)  # before signing: statements expire (clock skew)
     statements = presign(signer, args.entries, args.entries, "single requests")
     bodies = [encode_one(s) for s in statements]
     console.print(f"  POSTing {len(bodies):,} single statements from {args.single_clients} threads")
-    quiet = wait_quiet(args.quiet_wait)
     with CpuMeter(pids) as cpu:
         run = run_requests(base_url, "/api/v1/statements", bodies, args.single_clients, 1)
     rate = run.ok / run.wall_s if run.wall_s else 0.0
