@@ -37,7 +37,7 @@ def init_log(
     settings: Settings,
     kinds: KindRegistry,
     *,
-    origin: str = DEFAULT_ORIGIN,
+    origin: str | None = None,
     authority_key_file: Path = Path(DEFAULT_AUTHORITY_KEY_FILE),
     authority_name: str = "Root authority",
 ) -> InitResult:
@@ -45,7 +45,9 @@ def init_log(
     migrations.upgrade(engine)
     created_log_key = False
     if settings.log_key is None and not settings.log_key_file.exists():
-        write_secret_file(settings.log_key_file, generate_signer(origin).private_key())
+        write_secret_file(
+            settings.log_key_file, generate_signer(origin or DEFAULT_ORIGIN).private_key()
+        )
         created_log_key = True
     created_authority_key = False
     if authority_key_file.exists():
@@ -54,7 +56,7 @@ def init_log(
         authority = generate_client_key(authority_key_file)
         created_authority_key = True
     ledger = Ledger(settings, kinds, engine=engine, migrate=False)
-    if not created_log_key and origin != DEFAULT_ORIGIN and origin != ledger.origin:
+    if not created_log_key and origin is not None and origin != ledger.origin:
         ledger.close()
         raise ClientError(
             f"--origin {origin!r} differs from the existing log key's origin {ledger.origin!r}; "

@@ -95,8 +95,12 @@ def keygen(
 def init(
     db: DbOption = DEFAULT_DATABASE_URL,
     origin: Annotated[
-        str, typer.Option(help="The log's origin line (names the log in checkpoints).")
-    ] = DEFAULT_ORIGIN,
+        str | None,
+        typer.Option(
+            help="The log's origin line (names the log in checkpoints); set once, when the "
+            f"log key is created. Default for a new log: {DEFAULT_ORIGIN}."
+        ),
+    ] = None,
     authority_key: Annotated[
         Path, typer.Option(envvar="TERANG_AUTHORITY_KEY", help="Root authority key file.")
     ] = Path(DEFAULT_AUTHORITY_KEY_FILE),

@@ -19,9 +19,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from audit.bundle import verify_record_bundle
-from audit.policy import parse_policy
+from audit.policy import Policy, parse_policy
 from audit.remote import FetchError, StateFile, verify_log
-from ledger.errors import TerangError
+from ledger.errors import ClientError
 from ledger.limits import Limits
 from ledger.note import Verifier, parse_verifier_key
 
@@ -76,24 +76,21 @@ def verify_command(
     from terang.app import all_kinds
 
     trust = parse_policy(policy.read_bytes()) if policy is not None else None
-    if key is None and trust is None:
-        raise TerangError("give --key (the log's verifier key) or --policy", code="no_key")
+    log_key: Verifier | None = None
     if key is not None:
         parsed = parse_verifier_key(key)
         if not isinstance(parsed, Verifier):
-            raise TerangError("--key must be an Ed25519 log verifier key", code="bad_key")
-        if trust is None:
-            trust_logs = [parsed]
-    if trust is not None:
-        trust_logs = trust.logs
-        if key is not None and parsed not in trust.logs:
-            raise TerangError("--key is not one of the policy's logs", code="bad_key")
-    verifier = trust_logs[0]
+            raise ClientError("--key must be an Ed25519 log verifier key", code="bad_key")
+        if trust is not None and parsed not in trust.logs:
+            raise ClientError("--key is not one of the policy's logs", code="bad_key")
+        log_key = parsed
+    elif trust is None:
+        raise ClientError("give --key (the log's verifier key) or --policy", code="no_key")
     limits = Limits()
     try:
         with httpx.Client(base_url=url.rstrip("/"), timeout=60) as client:
             if record is not None:
-                _verify_record(client, record, verifier, limits)
+                _verify_record(client, record, log_key, limits, trust)
                 return
             started = time.monotonic()
             with Progress(
@@ -144,7 +141,13 @@ def verify_command(
     )
 
 
-def _verify_record(client: httpx.Client, record: str, verifier: Verifier, limits: Limits) -> None:
+def _verify_record(
+    client: httpx.Client,
+    record: str,
+    log_key: Verifier | None,
+    limits: Limits,
+    trust: Policy | None,
+) -> None:
     if record.startswith("@"):
         bundle = json.loads(Path(record[1:]).read_text(encoding="utf-8"))
     else:
@@ -152,6 +155,14 @@ def _verify_record(client: httpx.Client, record: str, verifier: Verifier, limits
         if response.status_code != 200:
             raise FetchError(f"no bundle for {record!r}: HTTP {response.status_code}")
         bundle = response.json()
+    if trust is not None:
+        # The bundle's checkpoint must meet the policy: one of its logs, and the quorum.
+        checkpoint = trust.verify_checkpoint(str(bundle.get("checkpoint", "")))
+        verifier = next(v for v in trust.logs if v.name == checkpoint.origin)
+    elif log_key is not None:
+        verifier = log_key
+    else:
+        raise ClientError("give --key or --policy", code="no_key")
     verified = verify_record_bundle(bundle, verifier.name, verifier, limits)
     typer.echo(
         json.dumps(

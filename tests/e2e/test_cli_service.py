@@ -99,6 +99,10 @@ def test_terang_verify_exit_codes(service: tuple[str, Path, dict[str, str]]) -> 
     # Again, with the progress bar (the default) drawn on stderr.
     again = json.loads(run(cwd, env, "verify", url, "--key", vkey, "--state", state))
     assert again["consistent_with_size"] == report["tree_size"]
+    record = json.loads(
+        run(cwd, env, "verify", url, "--key", vkey, "--record", "genesis", "--no-progress")
+    )
+    assert record["ok"] is True and record["entries"] == [0]
 
     wrong = run(
         cwd,
