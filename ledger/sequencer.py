@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, tuple_
+from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
 from ledger import merkle, storage
@@ -106,7 +106,9 @@ class StoredState:
             for key in chunk:
                 self.cache[key] = None
             rows = self.conn.execute(
-                select(p.namespace, p.key, p.value).where(tuple_(p.namespace, p.key).in_(chunk))
+                select(p.namespace, p.key, p.value).where(
+                    storage.pairs_condition(p.namespace, p.key, chunk)
+                )
             )
             for namespace, key, value in rows:
                 self.cache[(namespace, key)] = json.loads(value)
@@ -151,7 +153,7 @@ def _existing_receipts(
     for start in range(0, len(pairs), 400):
         rows = conn.execute(
             select(e.signer, e.nonce, e.seq, e.leaf_hash, e.logged_at, e.entry_bytes).where(
-                tuple_(e.signer, e.nonce).in_(pairs[start : start + 400])
+                storage.pairs_condition(e.signer, e.nonce, pairs[start : start + 400])
             )
         )
         for signer, nonce, seq, leaf, logged_at, entry_bytes in rows:
