@@ -77,6 +77,10 @@ class Publisher:
         self.interval_s_min = interval_ms_min / 1000
         self._last_publish_monotonic = 0.0
         self._lock = threading.Lock()
+        self.published_size = 0
+        """The largest checkpoint size this process has published or seen (a lower bound
+        when other processes publish too): lets a receipt skip the database when no
+        checkpoint can cover its entry yet."""
         self.after_publish: Callable[[PublishedCheckpoint], object] | None = None
         """Called with each newly signed checkpoint (witnessing); must not block."""
 
@@ -99,6 +103,7 @@ class Publisher:
                     size = storage.tree_size(conn)
                     latest = latest_checkpoint(conn)
                     if latest is not None and latest.size >= size:
+                        self.published_size = max(self.published_size, latest.size)
                         return latest
                     nodes = storage.fetch_nodes(conn, merkle.nodes_for_root(size))
                     root = merkle.root_hash(size, nodes)
@@ -116,6 +121,7 @@ class Publisher:
                 with self.engine.connect() as again:
                     return checkpoint_at(again, size)
             self._last_publish_monotonic = time.monotonic()
+            self.published_size = max(self.published_size, size)
             published = PublishedCheckpoint(size, root, note)
             if self.after_publish is not None:
                 try:

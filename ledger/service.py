@@ -32,6 +32,7 @@ from ledger.witnessing import WitnessSet, parse_witnesses
 
 DEFAULT_DATABASE_URL = "sqlite:///./terang.db"
 DEFAULT_LOG_KEY_FILE = "keys/log.key"
+PUBLIC_KEY_CACHE_MAX = 100_000
 
 
 def utc_now() -> datetime:
@@ -112,6 +113,9 @@ class Ledger:
             self.engine, kinds, self.limits, clock, after_commit=self.publisher.publish
         )
         self._stop = threading.Event()
+        # key id -> public key. Safe to keep: a key id is the SHA-256 of its public key,
+        # so the pair never changes (revocation is the sequencer's check, not this one).
+        self._public_keys: dict[str, bytes] = {}
         self._ticker: threading.Thread | None = None
 
     def start(self) -> None:
@@ -183,6 +187,8 @@ class Ledger:
 
     def proofs_for(self, seqs: Sequence[int]) -> dict[int, str]:
         """tlog-proof text of each entry a published checkpoint already covers."""
+        if all(seq >= self.publisher.published_size for seq in seqs):
+            return {}  # rate-limited: no checkpoint covers them yet (GET .../tlog-proof later)
         with self.engine.connect() as conn:
             return {seq: proof.to_text() for seq, proof in tlog_proofs(conn, seqs).items()}
 
@@ -194,16 +200,18 @@ class Ledger:
         here: the sequencer checks everything again in its documented order, so the
         same bad input always gets the same first error.
         """
-        signers = sorted({s.statement.signer for s in statements})
-        p = storage.projection_rows.c
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(p.key, p.value).where(p.namespace == KEY_NAMESPACE, p.key.in_(signers))
-            ).all()
-        public_keys = {
-            key: b64decode_strict(json.loads(value)["public_key"], field="public_key")
-            for key, value in rows
-        }
+        public_keys = self._public_keys
+        missing = sorted({s.statement.signer for s in statements} - public_keys.keys())
+        if missing:
+            p = storage.projection_rows.c
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(p.key, p.value).where(p.namespace == KEY_NAMESPACE, p.key.in_(missing))
+                ).all()
+            if len(public_keys) > PUBLIC_KEY_CACHE_MAX:
+                public_keys.clear()
+            for key, value in rows:
+                public_keys[key] = b64decode_strict(json.loads(value)["public_key"], field="pk")
         for signed in statements:
             public_key = public_keys.get(signed.statement.signer)
             if public_key is not None:
