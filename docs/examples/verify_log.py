@@ -15,7 +15,9 @@ code with Terang, so an auditor can read all of it: about 150 lines.
 4. Recompute the RFC 6962 root and compare with the checkpoint's.
 5. Check every statement's Ed25519 signature ("terang.statement.v1\\0" || the
    statement's RFC 8785 bytes, which for these values are sorted-key compact JSON)
-   under the key registered for its signer in an earlier entry.
+   under the key registered for its signer in an earlier entry (or, for a
+   self-registration such as a vendor's, the key in its own body whose SHA-256 is
+   the signer id).
 6. Fetch one inclusion proof from the JSON API and verify it with the RFC 9162
    §2.1.3.2 algorithm against the signed root.
 
@@ -148,6 +150,15 @@ def main() -> None:
                     public = base64.b64decode(authority["public_key"], validate=True)
                     keys[hashlib.sha256(public).hexdigest()] = public
             public_key = keys.get(statement["signer"])
+            own = (
+                statement["body"].get("public_key") if isinstance(statement["body"], dict) else None
+            )
+            if public_key is None and isinstance(own, str):
+                # A self-registration (a vendor registering its own key): the body carries
+                # the key, and the signer id must be its SHA-256.
+                candidate = base64.b64decode(own, validate=True)
+                if hashlib.sha256(candidate).hexdigest() == statement["signer"]:
+                    public_key = keys[statement["signer"]] = candidate
             if public_key is None:
                 fail(f"entry {seq}: signer {statement['signer']} was never registered")
             canonical = json.dumps(
