@@ -1532,7 +1532,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     database = postgres_database(server_url, source, pg.pid())
                 with database as db:
                     facts = run_facts(machine_facts())
-                    results["engines"][engine_name] = {"run": facts} | run_engine(db, work, args)
+                    figures = run_engine(db, work, args)
+                    # Others may commit while a long run goes on: processes started later
+                    # (the builder, the second service) import the newer code.
+                    facts["git_commit_at_end"] = git("rev-parse", "HEAD")
+                    results["engines"][engine_name] = {"run": facts} | figures
             except Exception as exc:
                 failed = True
                 console.print(f"[red]{engine_name} failed:[/red] {exc}")
