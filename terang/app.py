@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import html
 import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from audit import log_api, read_api
@@ -18,6 +17,8 @@ from ledger import api as ledger_api
 from ledger.errors import InvariantBroken, TerangError, Unavailable
 from ledger.kinds import KindRegistry
 from ledger.service import Ledger, default_kinds
+from portal import assets as portal_assets
+from portal import pages as portal_pages
 from procurement import kinds as procurement_kinds
 from procurement import router as procurement_router
 from procurement import service as procurement_service
@@ -99,24 +100,8 @@ def create_app(ledger: Ledger) -> FastAPI:
     app.include_router(procurement_router.build_router(ledger))
     procurement_service.install(app, ledger)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def portal_home() -> HTMLResponse:
-        checkpoint = ledger.latest_checkpoint()
-        note = html.escape(checkpoint.note) if checkpoint else "(none yet)"
-        size = ledger.size()
-        return HTMLResponse(
-            "<!doctype html><html lang=id><head><meta charset=utf-8>"
-            "<meta name=viewport content='width=device-width,initial-scale=1'>"
-            "<title>Terang — buku besar transparan</title></head><body><main>"
-            "<h1>Terang</h1><p>Buku besar anggaran dan pengadaan yang dapat diverifikasi "
-            "siapa saja. / A budget and procurement ledger anyone can verify.</p>"
-            f"<p>Entri tercatat / entries logged: <strong>{size}</strong></p>"
-            f"<h2>Checkpoint</h2><pre>{note}</pre>"
-            f"<p>Verifier key: <code>{html.escape(ledger.verifier_key())}</code></p>"
-            "<ul><li><a href='/log/checkpoint'>/log/checkpoint</a></li>"
-            "<li><a href='/api/v1/entries'>/api/v1/entries</a></li>"
-            "<li><a href='/docs'>API docs</a> (<a href='/openapi.json'>openapi.json</a>)</li>"
-            "</ul></main></body></html>"
-        )
+    # -- public portal (issue 6): server-rendered pages and their static assets --
+    app.include_router(portal_pages.build_router(ledger))
+    app.mount(portal_assets.STATIC_PREFIX, portal_assets.static_app(), name="static")
 
     return app
