@@ -9,11 +9,15 @@ shares and ciphertexts only.
 * committee member: ``release_shares`` (open its sealed shares after the closing,
   checking each against the vendor's commitment);
 * anyone: ``open_bid`` (reconstruct from released shares, decrypt, check);
-* officer with a finance colleague: ``award_batch`` (commitment + award, one batch).
+* officer with a finance colleague: ``award_batch`` (commitment + award, one batch);
+* anyone: ``upload_document`` (bytes a logged tender names) and ``download_documents``
+  (every document of a tender, each checked against its logged SHA-256).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +28,7 @@ from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
 from budgeting import statements as budget_statements
-from ledger.client import make_signed
+from ledger.client import LedgerClient, make_signed
 from ledger.errors import ClientError
 from ledger.keys import client_key_id, read_secret_file, write_secret_file
 from ledger.limits import Limits
@@ -406,3 +410,97 @@ def payment_batch(
         limits=limits,
     )
     return [*statements, paid]
+
+
+# -- documents ----------------------------------------------------------------------
+
+DOCUMENTS_PATH = "/api/v1/procurement/documents/"
+DOWNLOAD_CHUNK_BYTES = 1024 * 1024
+DOWNLOAD_BYTES_MAX = 256 * 1024 * 1024
+"""Never read more than this of one document (the server's ``DOCUMENT_BYTES_CEILING``)."""
+
+
+def upload_document(client: LedgerClient, content: bytes) -> dict[str, Any]:
+    """Store ``content`` under its SHA-256 (``PUT /documents/{sha256}``); a logged
+    announcement or addendum must name that hash, else 409 ``unknown_document``."""
+    response = client.http.put(
+        DOCUMENTS_PATH + sha256_hex(content),
+        content=content,
+        headers={"content-type": "application/octet-stream"},
+    )
+    result: dict[str, Any] = client._check(response).json()
+    return result
+
+
+@dataclass(frozen=True)
+class DownloadedDocument:
+    """One document of a tender: ``verified`` (the file holds the logged bytes),
+    ``mismatch`` (the bytes served are not the logged ones; nothing written) or
+    ``missing`` (the service has no bytes for it yet)."""
+
+    name: str
+    sha256: str
+    status: str
+    file: str | None
+    received_sha256: str | None
+    size_bytes: int
+
+
+def document_file_name(name: str, sha256: str) -> str:
+    """A local file name for a logged document: the hash's first 12 hex digits, then the
+    logged name with anything that could leave the directory replaced."""
+    safe = "".join(c if c.isprintable() and c not in '/\\:*?"<>|' else "_" for c in name)
+    return f"{sha256[:12]}-{safe.strip(' .') or 'document'}"[:255]
+
+
+def download_documents(
+    client: LedgerClient, ocid: str, directory: Path, *, bytes_max: int = DOWNLOAD_BYTES_MAX
+) -> list[DownloadedDocument]:
+    """Download every document the tender's log names (announcement and addenda) into
+    ``directory``, checking each one's SHA-256 against the logged value.
+
+    Only bytes that match are written under the document's name; a mismatch leaves no
+    file behind. The service's word is not taken: the logged hash is the reference.
+    """
+    response = client.http.get(f"/api/v1/procurement/tenders/{ocid}")
+    documents = client._check(response).json()["tender"]["documents"]
+    directory.mkdir(parents=True, exist_ok=True)
+    results: list[DownloadedDocument] = []
+    seen: set[str] = set()
+    for logged in documents:
+        sha256 = logged["sha256"]
+        if sha256 in seen:
+            continue
+        seen.add(sha256)
+        results.append(_download_one(client, logged["name"], sha256, directory, bytes_max))
+    return results
+
+
+def _download_one(
+    client: LedgerClient, name: str, sha256: str, directory: Path, bytes_max: int
+) -> DownloadedDocument:
+    final = directory / document_file_name(name, sha256)
+    partial = directory / f".{sha256}.part"
+    digest = hashlib.sha256()
+    size = 0
+    with client.http.stream("GET", DOCUMENTS_PATH + sha256) as response:
+        if response.status_code == 404:
+            response.read()
+            if response.json().get("code") == "document_not_uploaded":
+                return DownloadedDocument(name, sha256, "missing", None, None, 0)
+        if response.status_code >= 400:
+            response.read()
+            client._check(response)
+        with partial.open("wb") as out:
+            for chunk in response.iter_bytes(DOWNLOAD_CHUNK_BYTES):
+                size += len(chunk)
+                if size > bytes_max:
+                    break
+                digest.update(chunk)
+                out.write(chunk)
+    received = digest.hexdigest() if size <= bytes_max else None
+    if received != sha256:
+        partial.unlink(missing_ok=True)
+        return DownloadedDocument(name, sha256, "mismatch", None, received, size)
+    os.replace(partial, final)
+    return DownloadedDocument(name, sha256, "verified", str(final), received, size)

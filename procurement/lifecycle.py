@@ -29,6 +29,7 @@ TENDER_NAMESPACE = "procurement.tender"
 BID_NAMESPACE = "procurement.bid"
 QUESTION_NAMESPACE = "procurement.question"
 OBJECTION_NAMESPACE = "procurement.objection"
+DOCUMENT_NAMESPACE = "procurement.document"
 
 PLANNED = "planned"
 ACTIVE = "active"
@@ -133,3 +134,18 @@ def note_event(doc: Document, entry_seq: int, statement_type: str, **extra: Any)
     doc["seqs"][statement_type.removeprefix(P)] = entry_seq
     doc["last_seq"] = entry_seq
     doc.update(extra)
+
+
+def note_references(state: State, ocid: str, documents: list[dict[str, str]], seq: int) -> None:
+    """Remember each newly referenced document hash with its first reference.
+
+    ``procurement.documents`` stores bytes only under a hash noted here. Later
+    references add nothing: the bytes, and so the permission to store them, are the same.
+    """
+    for doc in documents:
+        if state.get(DOCUMENT_NAMESPACE, doc["sha256"]) is None:
+            state.put(
+                DOCUMENT_NAMESPACE,
+                doc["sha256"],
+                {"sha256": doc["sha256"], "name": doc["name"], "ocid": ocid, "seq": seq},
+            )

@@ -15,8 +15,8 @@ from pydantic import BaseModel, Field
 from ledger import storage
 from ledger.errors import NotFound
 from ledger.service import Ledger
+from procurement import documents, ocds, reads
 from procurement import lifecycle as lc
-from procurement import ocds, reads
 from procurement.contracts import CONTRACT_NAMESPACE
 from procurement.fields import wire_amount
 from procurement.vendors import VENDOR_NAMESPACE
@@ -121,6 +121,8 @@ def _entry(summary: reads.EntrySummary) -> EntryPublic:
 
 def build_router(ledger: Ledger) -> APIRouter:
     router = APIRouter(prefix="/api/v1/procurement", tags=["procurement"])
+    # Tender documents' bytes, content-addressed (procurement.documents).
+    router.include_router(documents.build_router(ledger))
 
     @router.get("/vendors", operation_id="list_vendors", response_model=VendorPage)
     def list_vendors(

@@ -244,6 +244,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
         )
         lc.note_event(doc, entry.seq, statement.type)
         state.put(lc.TENDER_NAMESPACE, ocid, doc)
+        lc.note_references(state, ocid, documents, entry.seq)
 
     def reduce_amended(state: State, entry: LoggedEntry) -> None:
         statement = entry.signed.statement
@@ -305,6 +306,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
         )
         lc.note_event(doc, entry.seq, statement.type)
         state.put(lc.TENDER_NAMESPACE, ocid, doc)
+        lc.note_references(state, ocid, documents, entry.seq)
 
     def reduce_question_asked(state: State, entry: LoggedEntry) -> None:
         statement = entry.signed.statement
@@ -630,6 +632,13 @@ def prefetch_tender(statement: Statement) -> list[tuple[str, str]]:
     if statement.type.startswith("procurement.bid.") or statement.type == lc.OBJECTION_FILED:
         keys.append((lc.BID_NAMESPACE, lc.bid_key(statement.subject, statement.signer)))
         keys.append((VENDOR_NAMESPACE, statement.signer))
+    documents: Any = statement.body.get("documents")
+    if statement.type in (lc.ANNOUNCED, lc.AMENDED) and isinstance(documents, list):
+        keys.extend(
+            (lc.DOCUMENT_NAMESPACE, d["sha256"])
+            for d in documents
+            if isinstance(d, dict) and isinstance(d.get("sha256"), str)
+        )
     return keys
 
 

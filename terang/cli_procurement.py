@@ -171,6 +171,35 @@ def vendor_documents(
         raise TerangError("a file does not match any logged document", code="document_mismatch")
 
 
+@vendor_app.command("download")
+def vendor_download(
+    ocid: OcidOption,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", envvar="TERANG_DOCUMENT_DIR", help="Directory to write the documents to."
+        ),
+    ] = Path("documents"),
+    url: UrlOption = DEFAULT_URL,
+) -> None:
+    """Download the tender's documents, each checked against the SHA-256 in the log.
+
+    Only files whose bytes match the logged hash are written. Exit 1 if any document
+    does not match (document_mismatch) or was not uploaded yet (document_missing).
+    """
+    with connect(url) as client:
+        results = pc.download_documents(client, ocid, out)
+    _echo({"ocid": ocid, "documents": [vars(r) for r in results]})
+    statuses = {r.status for r in results}
+    if "mismatch" in statuses:
+        raise TerangError(
+            "a downloaded document does not match its logged SHA-256: it was not kept",
+            code="document_mismatch",
+        )
+    if "missing" in statuses:
+        raise TerangError("a document's bytes are not on the service yet", code="document_missing")
+
+
 @vendor_app.command("ask")
 def vendor_ask(
     ocid: OcidOption,
@@ -412,6 +441,31 @@ def vendor_request_payment(
         _echo(client.submit(signed))
 
 
+# -- documents ------------------------------------------------------------------------
+
+documents_app = typer.Typer(
+    help="Tender documents: store the bytes a logged announcement or addendum names.",
+    no_args_is_help=True,
+)
+
+
+@documents_app.command("upload")
+def documents_upload(
+    files: Annotated[list[Path], typer.Argument(help="Document files to store.")],
+    url: UrlOption = DEFAULT_URL,
+) -> None:
+    """Store documents on the service under their SHA-256.
+
+    Needs no key: the service only accepts bytes whose SHA-256 a logged tender
+    announcement or addendum names (signed by the procurement officer).
+    """
+    with connect(url) as client:
+        stored = [
+            {"file": str(path), **pc.upload_document(client, path.read_bytes())} for path in files
+        ]
+    _echo({"stored": stored})
+
+
 # -- committee ------------------------------------------------------------------------
 
 
@@ -476,6 +530,7 @@ def committee_open(
 
 
 def mount(app: typer.Typer) -> None:
-    """Add ``terang vendor ...`` and ``terang committee ...`` to the main CLI."""
+    """Add ``terang vendor``, ``terang committee`` and ``terang documents`` to the main CLI."""
     app.add_typer(vendor_app, name="vendor")
     app.add_typer(committee_app, name="committee")
+    app.add_typer(documents_app, name="documents")
