@@ -288,9 +288,19 @@ def test_full_procurement_scenario(live: Live, cli: Callable[..., Any], tmp_path
             "committee": {"members": [m[0] for m in members], "threshold": 2},
         },
     )
+    # The PPK stores the bytes the announcement names; a vendor downloads them, each file
+    # checked against the logged SHA-256 (and checks its own copies the same way).
+    stored = cli("documents", "upload", *[str(f) for f in files])["stored"]
+    assert [item["sha256"] for item in stored] == [d["sha256"] for d in documents]
     info = cli("vendor", "tender", "--ocid", OCID)
     assert info["state"] == "active" and info["documents"] == documents
     assert info["committee"]["threshold"] == 2 and info["hps_sen"] == HPS_SEN
+    downloads = tmp_path / "downloads-a"
+    fetched = cli("vendor", "download", "--ocid", OCID, "--out", str(downloads))["documents"]
+    assert [d["status"] for d in fetched] == ["verified", "verified"]
+    assert sorted(Path(d["file"]).read_bytes() for d in fetched) == sorted(
+        f.read_bytes() for f in files
+    )
     checked = cli("vendor", "documents", "--ocid", OCID, *[f"--check={f}" for f in files])
     assert [c["logged"] for c in checked["checked"]] == [True, True]
 
