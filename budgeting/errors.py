@@ -117,6 +117,12 @@ class CommitmentReversed(BudgetRejected):
     code = "commitment_reversed"
 
 
+class ReleaseExceedsCommitment(BudgetRejected):
+    """A release of more than the commitment's unpaid rest (amount less paid)."""
+
+    code = "release_exceeds_commitment"
+
+
 class PaymentExceedsCommitment(BudgetRejected):
     code = "payment_exceeds_commitment"
 

@@ -404,6 +404,8 @@ class CommitmentRow:
     vendor: str | None
     description: str | None
     reversed_by_seq: int | None
+    released_sen: int = 0
+    """Given back to the line (``budgeting.commitment.released``); ``amount_sen`` is net."""
 
     @property
     def remaining_sen(self) -> int:
@@ -411,7 +413,10 @@ class CommitmentRow:
 
 
 def _commitment_row(doc: Document) -> CommitmentRow:
-    return CommitmentRow(**{name: doc[name] for name in CommitmentRow.__dataclass_fields__})
+    # ``released_sen`` is absent from commitments a projection stored before releases.
+    return CommitmentRow(
+        **{name: doc[name] for name in CommitmentRow.__dataclass_fields__ if name in doc}
+    )
 
 
 def get_commitment(conn: Connection, posting_id: str) -> CommitmentRow | None:

@@ -13,7 +13,8 @@ Projection (namespace → key → document):
   ``budgeting.funding_source`` → code: name, level, parent.
 * ``budgeting.line`` → line id: the line's codes and amounts (sen), the cash plan and
   realisation by month, the seq that opened it and the seqs of pergeseran touching it.
-* ``budgeting.commitment`` → posting id: amount, paid, contract reference, reversal.
+* ``budgeting.commitment`` → posting id: amount (what is committed now: the posted
+  amount less releases), ``released_sen``, paid, contract reference, reversal.
 * ``budgeting.posting`` → seq (12 digits, zero-padded): what every posting did, so a
   reversal can undo it exactly; ``reversed_by_seq`` once reversed.
 * ``budgeting.posting_id`` → posting id: the seq that used it (duplicates refused).
@@ -74,6 +75,7 @@ from budgeting.errors import (
     PaymentExceedsAllotment,
     PaymentExceedsAvailable,
     PaymentExceedsCommitment,
+    ReleaseExceedsCommitment,
     ReversalSubjectMismatch,
     ShiftAcrossGroups,
     ShiftAcrossOpd,
@@ -718,6 +720,7 @@ def reduce_commitment(state: State, statement: Statement, ctx: Context) -> None:
             "seq": ctx.seq,
             "line_id": line_id.text,
             "amount_sen": body.amount_sen,
+            "released_sen": 0,
             "paid_sen": 0,
             "date": body.date.isoformat(),
             "contract_reference": body.contract_reference,
@@ -753,23 +756,7 @@ def reduce_payment(state: State, statement: Statement, ctx: Context) -> None:
     line = lines.get(line_id, why="pay after the appropriation")
     commitment: Document | None = None
     if body.commitment is not None:
-        commitment = state.get(NS_COMMITMENT, body.commitment)
-        if commitment is None:
-            raise UnknownCommitment(
-                f"commitment {body.commitment} is not registered", commitment=body.commitment
-            )
-        if commitment["line_id"] != line_id.text:
-            raise CommitmentOtherLine(
-                f"commitment {body.commitment} is on line {commitment['line_id']}, not"
-                f" {line_id.text}",
-                commitment=body.commitment,
-                line=line_id.text,
-            )
-        if commitment["reversed_by_seq"] is not None:
-            raise CommitmentReversed(
-                f"commitment {body.commitment} was reversed at seq {commitment['reversed_by_seq']}",
-                commitment=body.commitment,
-            )
+        commitment = _live_commitment(state, body.commitment, line_id)
     if is_outflow(line):
         _check_payment_fits(line, body, commitment, month)
     if commitment is not None:
@@ -800,6 +787,77 @@ def reduce_payment(state: State, statement: Statement, ctx: Context) -> None:
             "commitment": body.commitment,
             "document": body.document,
             "description": body.description,
+        },
+    )
+
+
+def _live_commitment(state: State, posting_id: str, line_id: LineId) -> Document:
+    """The commitment ``posting_id``: registered, on ``line_id``, not reversed."""
+    commitment = state.get(NS_COMMITMENT, posting_id)
+    if commitment is None:
+        raise UnknownCommitment(f"commitment {posting_id} is not registered", commitment=posting_id)
+    if commitment["line_id"] != line_id.text:
+        raise CommitmentOtherLine(
+            f"commitment {posting_id} is on line {commitment['line_id']}, not {line_id.text}",
+            commitment=posting_id,
+            line=line_id.text,
+        )
+    if commitment["reversed_by_seq"] is not None:
+        raise CommitmentReversed(
+            f"commitment {posting_id} was reversed at seq {commitment['reversed_by_seq']}",
+            commitment=posting_id,
+        )
+    return commitment
+
+
+def reduce_release(state: State, statement: Statement, ctx: Context) -> None:
+    """Give (part of) a commitment's unpaid rest back to its line: the commitment's
+    amount and the line's ``committed`` fall by it, so ``available`` rises by it.
+
+    A release is at most what is unpaid (``release_exceeds_commitment``), so every
+    invariant that held before holds after: ``paid <= amount`` for the commitment and
+    ``paid_committed <= committed`` for the line.
+    """
+    body = st.parse_release(statement.body)
+    line_id = st.check_line_subject(statement.subject)
+    _claim_posting_id(state, body.posting_id, ctx)
+    lines = _Lines(state, ctx)
+    line = lines.get(line_id, why="nothing is committed on it")
+    commitment = _live_commitment(state, body.commitment, line_id)
+    unpaid = commitment["amount_sen"] - commitment["paid_sen"]
+    if body.amount_sen > unpaid:
+        raise ReleaseExceedsCommitment(
+            f"line {line_id.text}: release {_money(body.amount_sen)} exceeds the unpaid rest of"
+            f" commitment {body.commitment}: {_money(unpaid)} (committed"
+            f" {_money(commitment['amount_sen'])}, paid {_money(commitment['paid_sen'])});"
+            f" excess {_money(body.amount_sen - unpaid)}",
+            line=line_id.text,
+            commitment=body.commitment,
+            amount=_money(body.amount_sen),
+            unpaid=_money(unpaid),
+        )
+    commitment["amount_sen"] -= body.amount_sen
+    commitment["released_sen"] = commitment.get("released_sen", 0) + body.amount_sen
+    line["committed_sen"] -= body.amount_sen
+    lines.commit()
+    require(
+        0 <= commitment["paid_sen"] <= commitment["amount_sen"],
+        InvariantBroken(f"commitment {body.commitment} released below what was paid"),
+    )
+    state.put(NS_COMMITMENT, body.commitment, commitment)
+    _record_posting(
+        state,
+        ctx,
+        {
+            "type": st.RELEASE,
+            "posting_id": body.posting_id,
+            "subject": statement.subject,
+            "year": line_id.year,
+            "line_id": line_id.text,
+            "amount_sen": body.amount_sen,
+            "commitment": body.commitment,
+            "document": body.document,
+            "description": body.reason,
         },
     )
 
@@ -945,7 +1003,8 @@ def _undo_commitment(state: State, target: Document, ctx: Context) -> None:
         )
     lines = _Lines(state, ctx)
     line = lines.get(parse_line_id(target["line_id"]), why="nothing to reverse")
-    line["committed_sen"] -= target["amount_sen"]
+    # What is committed now: the posted amount less any releases.
+    line["committed_sen"] -= commitment["amount_sen"]
     lines.commit()
     commitment["reversed_by_seq"] = ctx.seq
     state.put(NS_COMMITMENT, target["posting_id"], commitment)
@@ -969,6 +1028,32 @@ def _undo_payment(state: State, target: Document, ctx: Context) -> None:
         lines.commit()
 
 
+def _undo_release(state: State, target: Document, ctx: Context) -> None:
+    """Commit the released amount again: only while the commitment stands and the line
+    still has that much available."""
+    line_id = parse_line_id(target["line_id"])
+    commitment = _live_commitment(state, target["commitment"], line_id)
+    lines = _Lines(state, ctx)
+    line = lines.get(line_id, why="nothing to reverse")
+    _recompute(line)
+    amount = target["amount_sen"]
+    if amount > line["available_sen"]:
+        raise CommitmentExceedsAvailable(
+            f"line {line_id.text}: reversing release {target['posting_id']} would commit"
+            f" {_money(amount)} again, above the available {_money(line['available_sen'])};"
+            f" shortfall {_money(amount - line['available_sen'])}",
+            line=line_id.text,
+            amount=_money(amount),
+            available=_money(line["available_sen"]),
+            shortfall=_money(amount - line["available_sen"]),
+        )
+    line["committed_sen"] += amount
+    commitment["amount_sen"] += amount
+    commitment["released_sen"] -= amount
+    lines.commit()
+    state.put(NS_COMMITMENT, target["commitment"], commitment)
+
+
 _UNDO: dict[str, Callable[[State, Document, Context], None]] = {
     st.APPROPRIATION: _undo_budget_change,
     st.REVISION: _undo_budget_change,
@@ -976,6 +1061,7 @@ _UNDO: dict[str, Callable[[State, Document, Context], None]] = {
     st.ALLOTMENT: _undo_allotment,
     st.COMMITMENT: _undo_commitment,
     st.PAYMENT: _undo_payment,
+    st.RELEASE: _undo_release,
 }
 
 
@@ -992,6 +1078,7 @@ REDUCERS: dict[str, StatementReducer] = {
     st.COMMITMENT: reduce_commitment,
     st.PAYMENT: reduce_payment,
     st.REVERSAL: reduce_reversal,
+    st.RELEASE: reduce_release,
 }
 
 
@@ -1043,7 +1130,7 @@ def _prefetch(statement: Statement) -> Iterable[tuple[str, str]]:
     else:
         opening = kind in (st.APPROPRIATION, st.REVISION)
         keys += _line_keys(parse_line_id(statement.subject), opening=opening)
-        if kind == st.PAYMENT and isinstance(body.get("commitment"), str):
+        if kind in (st.PAYMENT, st.RELEASE) and isinstance(body.get("commitment"), str):
             keys.append((NS_COMMITMENT, body["commitment"]))
     return keys
 
@@ -1066,6 +1153,7 @@ DESCRIPTIONS = {
     st.COMMITMENT: "commit a line's budget to a contract",
     st.PAYMENT: "SP2D: pay against a commitment or directly against a line",
     st.REVERSAL: "reverse one earlier budgeting posting, named by its seq",
+    st.RELEASE: "give (part of) a commitment's unpaid rest back to its line",
 }
 KINDS = tuple(
     StatementKind(

@@ -161,7 +161,8 @@ class CommitmentPublic(BaseModel):
     posting_id: str = Field(max_length=120)
     seq: int
     line_id: str = Field(max_length=128)
-    amount: str = _amount("Committed")
+    amount: str = _amount("Committed now (the posted amount less releases)")
+    released: str = _amount("Given back to the line by releases")
     paid: str = _amount("Paid against it")
     remaining: str = _amount("Still payable (0.00 once reversed)")
     date: str = Field(description="Contract date, YYYY-MM-DD.", max_length=10)
@@ -179,6 +180,7 @@ def commitment_public(row: CommitmentRow, tree_size: int) -> CommitmentPublic:
         seq=row.seq,
         line_id=row.line_id,
         amount=format_amount(row.amount_sen),
+        released=format_amount(row.released_sen),
         paid=format_amount(row.paid_sen),
         remaining=format_amount(row.remaining_sen),
         date=row.date,

@@ -13,6 +13,9 @@ type                               subject                      what it does
 ``budgeting.shift.posted``         ``shift:<posting_id>``       pergeseran between lines
 ``budgeting.allotment.posted``     line id                      anggaran kas / SPD by month
 ``budgeting.commitment.posted``    line id                      a contract's commitment
+``budgeting.commitment.released``  line id                      gives (part of) a
+                                                                commitment's unpaid rest
+                                                                back to the line
 ``budgeting.payment.posted``       line id                      SP2D (or a revenue receipt)
 ``budgeting.reversal.posted``      the reversed posting's       undoes one earlier posting
                                    subject
@@ -69,7 +72,17 @@ ALLOTMENT = "budgeting.allotment.posted"
 COMMITMENT = "budgeting.commitment.posted"
 PAYMENT = "budgeting.payment.posted"
 REVERSAL = "budgeting.reversal.posted"
-POSTING_TYPES = (APPROPRIATION, REVISION, SHIFT, ALLOTMENT, COMMITMENT, PAYMENT, REVERSAL)
+RELEASE = "budgeting.commitment.released"
+POSTING_TYPES = (
+    APPROPRIATION,
+    REVISION,
+    SHIFT,
+    ALLOTMENT,
+    COMMITMENT,
+    PAYMENT,
+    REVERSAL,
+    RELEASE,
+)
 
 STRUCTURE_KINDS = ("fiscal_year", "opd", "programme", "account", "funding_source")
 SHIFT_SUBJECT_PREFIX = "shift:"
@@ -332,6 +345,26 @@ def parse_payment(body: dict[str, Any]) -> PaymentBody:
 
 
 @dataclass(frozen=True)
+class ReleaseBody:
+    posting_id: str
+    commitment: str
+    amount_sen: int
+    reason: str
+    document: str | None
+
+
+def parse_release(body: dict[str, Any]) -> ReleaseBody:
+    _fields(body, {"posting_id", "commitment", "amount", "reason"}, {"document"})
+    return ReleaseBody(
+        parse_posting_id(body["posting_id"]),
+        parse_posting_id(body["commitment"], field="body.commitment"),
+        parse_positive_amount(body["amount"], field="body.amount"),
+        _required_text(body, "reason", DESCRIPTION_CHARS_MAX),
+        _text(body, "document", DOCUMENT_CHARS_MAX, required=False),
+    )
+
+
+@dataclass(frozen=True)
 class ReversalBody:
     posting_id: str
     reverses_seq: int
@@ -506,6 +539,28 @@ def payment(
     }
     parse_payment(body)
     return Posting(PAYMENT, check_line_subject(line).text, body)
+
+
+def release(
+    line: str,
+    posting_id: str,
+    commitment: str,
+    amount_sen: int,
+    reason: str,
+    *,
+    document: str | None = None,
+) -> Posting:
+    """Give ``amount_sen`` of a commitment's unpaid rest back to its line (a terminated
+    contract, or what a completed contract left unpaid); procurement builds these."""
+    body = {
+        "posting_id": posting_id,
+        "commitment": commitment,
+        "amount": format_amount(amount_sen),
+        "reason": reason,
+        **_optional(document=document),
+    }
+    parse_release(body)
+    return Posting(RELEASE, check_line_subject(line).text, body)
 
 
 def reversal(subject: str, posting_id: str, reverses_seq: int, reason: str) -> Posting:
