@@ -27,7 +27,7 @@ import json
 import zipfile
 from typing import Any
 
-import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs in the venv
+import pandas as pd
 from sqlalchemy import Engine
 
 from budgeting.money import format_amount

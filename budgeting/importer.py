@@ -50,7 +50,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs in the venv
+import pandas as pd
 from nacl.signing import SigningKey
 
 from budgeting import statements as st

@@ -34,7 +34,7 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any
 
-import pandas as pd  # type: ignore[import-untyped]  # no pandas-stubs in the venv
+import pandas as pd
 from sqlalchemy import Engine
 
 from budgeting.codes import AccountGroup
