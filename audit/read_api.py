@@ -20,7 +20,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select, tuple_
 
-from ledger import merkle, storage
+from ledger import merkle, storage, witnessing
 from ledger.authority import KEY_NAMESPACE
 from ledger.errors import NotFound
 from ledger.publisher import latest_checkpoint
@@ -53,7 +53,10 @@ class BundleEntry(BaseModel):
 class RecordBundle(BaseModel):
     format: str = Field(default="terang.record-bundle.v1")
     subject: str
-    checkpoint: str = Field(description="the signed checkpoint note every proof leads to")
+    checkpoint: str = Field(
+        description="the signed checkpoint note every proof leads to, with any witness "
+        "cosignatures the log has collected for it"
+    )
     entries: list[BundleEntry] = Field(description="entries about the subject, by seq")
     signer_registrations: list[BundleEntry] = Field(
         description="the registration entry of each key that signed one of the entries"
@@ -131,6 +134,9 @@ def build_router(ledger: Ledger) -> APIRouter:
             all_seqs = [int(r.seq) for r in rows] + [int(r.seq) for r in registration_rows]
             needed = {n for s in all_seqs for n in merkle.nodes_for_inclusion(s, checkpoint.size)}
             nodes = storage.fetch_nodes(conn, needed)
+            # The note as /log/checkpoint serves it: with the witnesses' cosignatures, so
+            # a browser (portal/static/verify.js) can check them too.
+            checkpoint_note = witnessing.cosigned_note(conn, checkpoint)
 
         def bundle_entry(seq: int, entry_bytes: bytes) -> BundleEntry:
             path = merkle.inclusion_proof(seq, checkpoint.size, nodes)
@@ -142,7 +148,7 @@ def build_router(ledger: Ledger) -> APIRouter:
 
         return RecordBundle(
             subject=subject,
-            checkpoint=checkpoint.note,
+            checkpoint=checkpoint_note,
             entries=[bundle_entry(int(r.seq), bytes(r.entry_bytes)) for r in rows],
             signer_registrations=[
                 bundle_entry(int(r.seq), bytes(r.entry_bytes)) for r in registration_rows

@@ -19,6 +19,7 @@ from ledger.kinds import KindRegistry
 from ledger.service import Ledger, default_kinds
 from portal import assets as portal_assets
 from portal import pages as portal_pages
+from portal import pages_verify as portal_pages_verify
 from procurement import kinds as procurement_kinds
 from procurement import router as procurement_router
 from procurement import service as procurement_service
@@ -102,6 +103,7 @@ def create_app(ledger: Ledger) -> FastAPI:
 
     # -- public portal (issue 6): server-rendered pages and their static assets --
     app.include_router(portal_pages.build_router(ledger))
+    app.include_router(portal_pages_verify.build_router(ledger))
     app.mount(portal_assets.STATIC_PREFIX, portal_assets.static_app(), name="static")
 
     return app

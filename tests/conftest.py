@@ -40,6 +40,10 @@ from terang.app import all_kinds
 REPO = Path(__file__).resolve().parents[1]
 ORIGIN = "terang.test/log"
 
+# Browser fixtures (headless Chromium via Playwright) for tests/browser/; a plugin module
+# rather than tests/browser/conftest.py, which would shadow this module's name.
+pytest_plugins = ["browser_harness"]
+
 
 def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
