@@ -9,7 +9,9 @@ shares and ciphertexts only.
 * committee member: ``release_shares`` (open its sealed shares after the closing,
   checking each against the vendor's commitment);
 * anyone: ``open_bid`` (reconstruct from released shares, decrypt, check);
-* officer with a finance colleague: ``award_batch`` (commitment + award, one batch);
+* officer with a finance colleague: ``award_batch`` (commitment + award, one batch),
+  ``payment_batch``, ``completion_batch`` and ``termination_batch`` (the releases of
+  what the contract leaves unpaid, then its end, one batch);
 * anyone: ``upload_document`` (bytes a logged tender names) and ``download_documents``
   (every document of a tender, each checked against its logged SHA-256).
 """
@@ -410,6 +412,124 @@ def payment_batch(
         limits=limits,
     )
     return [*statements, paid]
+
+
+def _release_statements(
+    finance: SigningKey,
+    contract: Mapping[str, Any],
+    commitments: Mapping[str, Mapping[str, Any]],
+    posting_id: str,
+    reason: str,
+    *,
+    at: datetime,
+    document: str | None,
+    limits: Limits | None,
+) -> tuple[list[SignedStatement], list[str]]:
+    """One ``budgeting.commitment.released`` per contract commitment with an unpaid rest
+    (``posting_id``, then ``posting_id-2``, ...), each releasing all of that rest."""
+    statements: list[SignedStatement] = []
+    ids: list[str] = []
+    for commitment_id in contract["commitments"]:
+        doc = commitments[commitment_id]
+        if doc.get("reversed_by_seq") is not None:
+            continue
+        unpaid = doc["amount_sen"] - doc["paid_sen"]
+        if unpaid <= 0:
+            continue
+        release_id = posting_id if not ids else f"{posting_id}-{len(ids) + 1}"
+        posting = budget_statements.release(
+            contract["budget_line"],
+            release_id,
+            commitment_id,
+            unpaid,
+            f"{contract['contract']}: {reason}"[: budget_statements.DESCRIPTION_CHARS_MAX],
+            document=document,
+        )
+        statements.append(posting.sign(finance, at=at, limits=limits))
+        ids.append(release_id)
+    return statements, ids
+
+
+def completion_batch(
+    officer: SigningKey,
+    finance: SigningKey,
+    contract: Mapping[str, Any],
+    commitments: Mapping[str, Mapping[str, Any]],
+    handover_reference: str,
+    handover_date: str,
+    *,
+    posting_id: str,
+    at: datetime,
+    document: Mapping[str, str] | None = None,
+    note: str | None = None,
+    limits: Limits | None = None,
+) -> list[SignedStatement]:
+    """``[budgeting.commitment.released ..., procurement.contract.completed]``: one batch.
+
+    ``commitments`` maps the contract's commitment posting ids to their budgeting
+    documents (amount and paid); what they still hold unpaid (a contract that cost less
+    than committed) is released, one posting per commitment.
+    """
+    from procurement.contracts import COMPLETED_TYPE
+
+    releases, ids = _release_statements(
+        finance,
+        contract,
+        commitments,
+        posting_id,
+        f"selesai, BAST {handover_reference}",
+        at=at,
+        document=handover_reference[: budget_statements.DOCUMENT_CHARS_MAX],
+        limits=limits,
+    )
+    body: dict[str, Any] = {
+        "handover_reference": handover_reference,
+        "handover_date": handover_date,
+    }
+    if document is not None:
+        body["document"] = dict(document)
+    if note is not None:
+        body["note"] = note
+    if ids:
+        body["releases"] = ids
+    completed = make_signed(officer, COMPLETED_TYPE, contract["ocid"], body, at=at, limits=limits)
+    return [*releases, completed]
+
+
+def termination_batch(
+    officer: SigningKey,
+    finance: SigningKey,
+    contract: Mapping[str, Any],
+    commitments: Mapping[str, Mapping[str, Any]],
+    reason: str,
+    termination_date: str,
+    *,
+    posting_id: str,
+    at: datetime,
+    document: Mapping[str, str] | None = None,
+    limits: Limits | None = None,
+) -> list[SignedStatement]:
+    """``[budgeting.commitment.released ..., procurement.contract.terminated]``: one batch;
+    the unpaid rest of every commitment of the contract goes back to the line."""
+    from procurement.contracts import TERMINATED_TYPE
+
+    releases, ids = _release_statements(
+        finance,
+        contract,
+        commitments,
+        posting_id,
+        f"putus kontrak: {reason}",
+        at=at,
+        document=None if document is None else document["name"][:200],
+        limits=limits,
+    )
+    body: dict[str, Any] = {"reason": reason, "date": termination_date}
+    if document is not None:
+        body["document"] = dict(document)
+    if ids:
+        body["releases"] = ids
+    terminated = make_signed(officer, TERMINATED_TYPE, contract["ocid"], body, at=at, limits=limits)
+    return [*releases, terminated]
 
 
 # -- documents ----------------------------------------------------------------------

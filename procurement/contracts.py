@@ -20,8 +20,8 @@ tender). Projection: ``procurement.contract`` → ocid.
   for this ocid, in the same batch (``client.amendment_batch``), named in
   ``commitment``; budgeting refuses the batch if the line lacks room. A decrease
   names no commitment and may not go below what was already requested; the unused
-  commitment is NOT released, because budgeting reverses only a whole unpaid
-  commitment (no partial release): payments stay capped by the contract value.
+  commitment stays committed until the contract ends (completion or termination
+  releases every commitment's unpaid rest); payments stay capped by the contract value.
 * ``procurement.contract.payment_requested`` (the contract's vendor): ``request``
   (next number), ``milestone`` (1-based), ``amount``, ``invoice``? ``{name, sha256}``.
   At most what remains of the milestone (its amount less what was requested on it).
@@ -34,6 +34,28 @@ tender). Projection: ``procurement.contract`` → ocid.
   the original commitment and an amendment's), summing to the request's amount.
   Budgeting refuses a payment beyond the commitment or the cash allotment, which
   refuses the batch.
+* ``procurement.contract.completed`` (PPK): ``handover_reference`` (the BAST, berita
+  acara serah terima), ``handover_date``, ``document``? ``{name, sha256}``, ``note``?,
+  ``releases``? Only once everything is paid (status ``paid``).
+* ``procurement.contract.terminated`` (PPK): ``reason``, ``date``, ``document``?,
+  ``releases``? Only while ``active``, with no payment request pending.
+
+Both end the contract: nothing more is requested, paid or amended. Whatever the
+contract's commitments still hold unpaid goes back to the budget line in the same
+batch: one ``budgeting.commitment.released`` (finance) per commitment with an unpaid
+rest, logged just before, in order, named in ``releases`` (``client.completion_batch``,
+``client.termination_batch``); after them no commitment of the contract may hold
+anything unpaid (``commitment_not_released``).
+
+The contract's own state machine (``STATUSES``, ``TRANSITIONS``)::
+
+    active ──paid in full──► paid ──completed──► completed
+       │  (amended, payment_requested, payment_rejected, paid: active only)
+       └──terminated──► terminated
+
+Out-of-order steps are refused with ``transition_not_allowed`` naming the status and
+the statement types allowed next. The tender document's ``contract.status`` follows
+the contract's.
 
 Every refusal raises, so the sequencer logs nothing.
 """
@@ -56,7 +78,7 @@ from ledger.state import Document, State
 from ledger.statement import LoggedEntry, Statement, b64decode_strict
 from procurement import fields
 from procurement import lifecycle as lc
-from procurement.errors import rejected
+from procurement.errors import rejected, transition_not_allowed
 from procurement.tender import _ocid
 
 CONTRACT_NAMESPACE = "procurement.contract"
@@ -66,11 +88,53 @@ AMENDED = P + "amended"
 PAYMENT_REQUESTED = P + "payment_requested"
 PAYMENT_REJECTED = P + "payment_rejected"
 PAID = P + "paid"
+COMPLETED_TYPE = P + "completed"
+TERMINATED_TYPE = P + "terminated"
+ACTIVE = "active"
+PAID_IN_FULL = "paid"
+COMPLETED = "completed"
+TERMINATED = "terminated"
+STATUSES = (ACTIVE, PAID_IN_FULL, COMPLETED, TERMINATED)
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    AMENDED: (frozenset({ACTIVE}), None),
+    PAYMENT_REQUESTED: (frozenset({ACTIVE}), None),
+    PAYMENT_REJECTED: (frozenset({ACTIVE}), None),
+    PAID: (frozenset({ACTIVE}), None),
+    COMPLETED_TYPE: (frozenset({PAID_IN_FULL}), COMPLETED),
+    TERMINATED_TYPE: (frozenset({ACTIVE}), TERMINATED),
+}
 TERMS_DOMAIN = "terang.procurement.contract.v1"
 MILESTONES_MAX = 50
 AMENDMENTS_MAX = 100
 REQUESTS_MAX = 1000
 PAYMENTS_PER_REQUEST_MAX = 9
+COMMITMENTS_MAX = AMENDMENTS_MAX + 1
+"""The award's commitment and one per increasing amendment: the most releases one end needs."""
+HANDOVER_REFERENCE_CHARS_MAX = 100
+
+
+def allowed_next(status: str) -> list[str]:
+    """Statement types the contract's state machine allows in ``status``, sorted."""
+    return sorted(t for t, (sources, _) in TRANSITIONS.items() if status in sources)
+
+
+def check_transition(contract: Document, statement_type: str) -> str:
+    """The contract's status after ``statement_type``, or ``transition_not_allowed``."""
+    sources, target = TRANSITIONS[statement_type]
+    status = contract["status"]
+    if status not in sources:
+        raise transition_not_allowed(
+            statement_type, status, allowed_next(status), f"the contract of {contract['ocid']}"
+        )
+    return target or status
+
+
+def _sync_tender(state: State, contract: Document, seq: int) -> None:
+    """The tender document shows the contract's status (read models list it)."""
+    tender = lc.require_tender(state, contract["ocid"])
+    tender["contract"] = {**tender["contract"], "status": contract["status"]}
+    tender["last_seq"] = seq
+    state.put(lc.TENDER_NAMESPACE, contract["ocid"], tender)
 
 
 def contract_terms(statement_type: str, ocid: str, body: dict[str, Any]) -> bytes:
@@ -216,10 +280,12 @@ def reduce_signed(state: State, entry: LoggedEntry) -> None:
             "signed_by": statement.signer,
             "signed_seq": entry.seq,
             "signed_at": entry.logged_at,
+            "released_sen": 0,
+            "ended": None,
             "last_seq": entry.seq,
         },
     )
-    tender["contract"] = {"contract": number, "seq": entry.seq}
+    tender["contract"] = {"contract": number, "seq": entry.seq, "status": ACTIVE}
     tender["last_seq"] = entry.seq
     state.put(lc.TENDER_NAMESPACE, ocid, tender)
 
@@ -246,8 +312,7 @@ def reduce_amended(state: State, entry: LoggedEntry) -> None:
     fields.base64_bytes(body, "vendor_signature", 64, 64)
     contract = _require_contract(state, ocid)
     tender = lc.require_tender(state, ocid)
-    if contract["status"] != "active":
-        raise rejected("contract_not_active", f"the contract is {contract['status']}")
+    check_transition(contract, statement.type)
     if number != len(contract["amendments"]) + 1:
         raise rejected(
             "bad_amendment_number",
@@ -321,8 +386,7 @@ def reduce_payment_requested(state: State, entry: LoggedEntry) -> None:
     contract = _require_contract(state, ocid)
     if statement.signer != contract["vendor"]:
         raise rejected("not_contract_vendor", "only the contract's vendor requests payment")
-    if contract["status"] != "active":
-        raise rejected("contract_not_active", f"the contract is {contract['status']}")
+    check_transition(contract, statement.type)
     if number != len(contract["requests"]) + 1:
         raise rejected(
             "bad_request_number", f"the next request is number {len(contract['requests']) + 1}"
@@ -377,6 +441,7 @@ def reduce_payment_rejected(state: State, entry: LoggedEntry) -> None:
     number = fields.integer(body, "request", 1, REQUESTS_MAX)
     reason = fields.text(body, "reason", fields.REASON_CHARS_MAX)
     contract = _require_contract(state, ocid)
+    check_transition(contract, statement.type)
     request = _pending_request(contract, number)
     request.update(status="rejected", decided_seq=entry.seq, reason=reason)
     contract["milestones"][request["milestone"] - 1]["requested_sen"] -= request["amount_sen"]
@@ -394,6 +459,7 @@ def reduce_paid(state: State, entry: LoggedEntry) -> None:
     raw = fields.items(body, "payments", 1, PAYMENTS_PER_REQUEST_MAX)
     posting_ids = [parse_posting_id(p, field=f"body.payments[{i}]") for i, p in enumerate(raw)]
     contract = _require_contract(state, ocid)
+    check_transition(contract, statement.type)
     request = _pending_request(contract, number)
     total = 0
     for offset, posting_id in enumerate(reversed(posting_ids), start=1):
@@ -433,10 +499,162 @@ def reduce_paid(state: State, entry: LoggedEntry) -> None:
     request.update(status="paid", decided_seq=entry.seq, payment=posting_ids)
     contract["milestones"][request["milestone"] - 1]["paid_sen"] += request["amount_sen"]
     contract["paid_sen"] += request["amount_sen"]
-    if contract["paid_sen"] == contract["value_sen"]:
-        contract["status"] = "paid"
     contract["last_seq"] = entry.seq
+    if contract["paid_sen"] == contract["value_sen"]:
+        contract["status"] = PAID_IN_FULL
+        _sync_tender(state, contract, entry.seq)
     state.put(CONTRACT_NAMESPACE, ocid, contract)
+
+
+def _release_ids(body: dict[str, Any]) -> list[str]:
+    if "releases" not in body:
+        return []
+    raw = fields.items(body, "releases", 1, COMMITMENTS_MAX)
+    return [parse_posting_id(p, field=f"body.releases[{i}]") for i, p in enumerate(raw)]
+
+
+def _ending_document(body: dict[str, Any]) -> dict[str, str] | None:
+    if "document" not in body:
+        return None
+    return fields.document_hashes({"document": [body["document"]]}, "document", low=1)[0]
+
+
+def _check_releases(
+    state: State, entry: LoggedEntry, contract: Document, posting_ids: list[str]
+) -> int:
+    """The releases named must be the entries just before this one, in order, each on the
+    contract's line against one of its commitments; after them no commitment of the
+    contract holds anything unpaid. Returns the amount released."""
+    total = 0
+    for offset, posting_id in enumerate(reversed(posting_ids), start=1):
+        used = state.get(budget.NS_POSTING_ID, posting_id)
+        if (
+            used is None
+            or used["seq"] != entry.seq - offset
+            or used["type"] != budget_statements.RELEASE
+        ):
+            raise rejected(
+                "release_without_posting",
+                "the budgeting.commitment.released entries named in body.releases must come"
+                " just before this one, in that order, in the same batch",
+                release=posting_id,
+            )
+        posting = state.get(budget.NS_POSTING, budget.seq_key(used["seq"]))
+        if (
+            posting is None
+            or posting["line_id"] != contract["budget_line"]
+            or posting["commitment"] not in contract["commitments"]
+        ):
+            raise rejected(
+                "release_mismatch",
+                f"release {posting_id} must be on the package's line, against one of the"
+                " contract's commitments",
+                commitments=contract["commitments"],
+            )
+        total += posting["amount_sen"]
+    for commitment_id in contract["commitments"]:
+        commitment = state.get(budget.NS_COMMITMENT, commitment_id)
+        if commitment is None or commitment["reversed_by_seq"] is not None:
+            continue
+        unpaid = commitment["amount_sen"] - commitment["paid_sen"]
+        if unpaid:
+            raise rejected(
+                "commitment_not_released",
+                f"commitment {commitment_id} still holds {fields.wire_amount(unpaid)} unpaid:"
+                " release it (budgeting.commitment.released) just before, in the same batch",
+                commitment=commitment_id,
+                unpaid=fields.wire_amount(unpaid),
+            )
+    return total
+
+
+def _end(
+    state: State,
+    entry: LoggedEntry,
+    contract: Document,
+    status: str,
+    ended: dict[str, Any],
+    posting_ids: list[str],
+) -> None:
+    released = _check_releases(state, entry, contract, posting_ids)
+    contract["status"] = status
+    contract["released_sen"] = contract.get("released_sen", 0) + released
+    contract["ended"] = {
+        **ended,
+        "status": status,
+        "seq": entry.seq,
+        "at": entry.logged_at,
+        "signed_by": entry.signed.statement.signer,
+        "releases": posting_ids,
+        "released_sen": released,
+    }
+    contract["last_seq"] = entry.seq
+    state.put(CONTRACT_NAMESPACE, contract["ocid"], contract)
+    _sync_tender(state, contract, entry.seq)
+    document = ended.get("document")
+    if document is not None:
+        lc.note_references(state, contract["ocid"], [document], entry.seq)
+
+
+def reduce_completed(state: State, entry: LoggedEntry) -> None:
+    """Handover (BAST) after the last payment: the contract is completed."""
+    statement = entry.signed.statement
+    body = statement.body
+    ocid = _ocid(statement)
+    fields.only_fields(
+        body,
+        frozenset({"handover_reference", "handover_date"}),
+        frozenset({"document", "note", "releases"}),
+    )
+    reference = fields.text(body, "handover_reference", HANDOVER_REFERENCE_CHARS_MAX)
+    handover = _date(body, "handover_date")
+    document = _ending_document(body)
+    note = fields.text(body, "note", fields.REASON_CHARS_MAX) if "note" in body else None
+    posting_ids = _release_ids(body)
+    contract = _require_contract(state, ocid)
+    target = check_transition(contract, statement.type)
+    if handover.isoformat() < contract["start"]:
+        raise rejected("bad_schedule", "the handover cannot be before the contract starts")
+    ended = {
+        "date": handover.isoformat(),
+        "handover_reference": reference,
+        "document": document,
+        "note": note,
+        "reason": None,
+    }
+    _end(state, entry, contract, target, ended, posting_ids)
+
+
+def reduce_terminated(state: State, entry: LoggedEntry) -> None:
+    """Early termination (pemutusan kontrak), with a reason; no payment follows."""
+    statement = entry.signed.statement
+    body = statement.body
+    ocid = _ocid(statement)
+    fields.only_fields(body, frozenset({"reason", "date"}), frozenset({"document", "releases"}))
+    reason = fields.text(body, "reason", fields.REASON_CHARS_MAX)
+    day = _date(body, "date")
+    document = _ending_document(body)
+    posting_ids = _release_ids(body)
+    contract = _require_contract(state, ocid)
+    target = check_transition(contract, statement.type)
+    pending = [r["request"] for r in contract["requests"] if r["status"] == "pending"]
+    if pending:
+        raise rejected(
+            "payment_request_pending",
+            f"decide payment request(s) {', '.join(map(str, pending))} first (paid or"
+            " rejected): a terminated contract pays nothing more",
+            requests=pending,
+        )
+    if day.isoformat() < contract["start"]:
+        raise rejected("bad_schedule", "a contract cannot be terminated before it starts")
+    ended = {
+        "date": day.isoformat(),
+        "handover_reference": None,
+        "document": document,
+        "note": None,
+        "reason": reason,
+    }
+    _end(state, entry, contract, target, ended, posting_ids)
 
 
 def _prefetch(statement: Statement) -> list[tuple[str, str]]:
@@ -444,9 +662,10 @@ def _prefetch(statement: Statement) -> list[tuple[str, str]]:
     posting: Any = statement.body.get("commitment")
     if isinstance(posting, str):
         keys.append((budget.NS_COMMITMENT, posting))
-    payments: Any = statement.body.get("payments")
-    if isinstance(payments, list):
-        keys.extend((budget.NS_POSTING_ID, p) for p in payments if isinstance(p, str))
+    for field in ("payments", "releases"):
+        named: Any = statement.body.get(field)
+        if isinstance(named, list):
+            keys.extend((budget.NS_POSTING_ID, p) for p in named if isinstance(p, str))
     return keys
 
 
@@ -486,6 +705,22 @@ KINDS = (
         OFFICER,
         reduce_paid,
         "a payment request is paid: logged right after its budgeting payment (SP2D)",
+        prefetch=_prefetch,
+    ),
+    StatementKind(
+        COMPLETED_TYPE,
+        OFFICER,
+        reduce_completed,
+        "the contract is completed at handover (BAST), after the last payment; the unpaid"
+        " rest of its commitments is released just before",
+        prefetch=_prefetch,
+    ),
+    StatementKind(
+        TERMINATED_TYPE,
+        OFFICER,
+        reduce_terminated,
+        "the contract is terminated early, with a reason; the unpaid rest of its"
+        " commitments is released just before",
         prefetch=_prefetch,
     ),
 )

@@ -19,7 +19,13 @@ Mappings (Perpres 16/2018 → OCDS codelists):
 * categories: goods → ``goods``, works → ``works``, consulting and other_services →
   ``services`` (consulting also in ``additionalProcurementCategories``: ``consultingServices``);
 * tender status: planned → ``planning``; active → ``active``; closed .. winner_announced
-  → ``active``; awarded → ``complete``; cancelled → ``cancelled``; failed → ``unsuccessful``.
+  → ``active``; awarded → ``complete``; cancelled → ``cancelled``; failed → ``unsuccessful``;
+* contract status: active and paid (in full, awaiting handover) → ``active``; completed
+  and terminated → ``terminated`` (OCDS: "in force, and has now come to a close", for
+  either reason); the end is told in ``description``, its document (the BAST:
+  ``completionCertificate``; a termination letter: ``cancellationDetails``) in
+  ``documents``, and after a termination unpaid milestones are ``notMet`` (partly paid:
+  ``partiallyMet``).
 """
 
 from __future__ import annotations
@@ -46,6 +52,8 @@ CONTRACT_AMENDED = "procurement.contract.amended"
 PAYMENT_REQUESTED = "procurement.contract.payment_requested"
 PAYMENT_REJECTED = "procurement.contract.payment_rejected"
 CONTRACT_PAID = "procurement.contract.paid"
+CONTRACT_COMPLETED = "procurement.contract.completed"
+CONTRACT_TERMINATED = "procurement.contract.terminated"
 TAGS: dict[str, list[str]] = {
     lc.PACKAGE_CREATED: ["planning"],
     lc.ANNOUNCED: ["tender"],
@@ -72,6 +80,8 @@ TAGS: dict[str, list[str]] = {
     PAYMENT_REQUESTED: ["implementation"],
     PAYMENT_REJECTED: ["implementation"],
     CONTRACT_PAID: ["implementation"],
+    CONTRACT_COMPLETED: ["contractTermination"],
+    CONTRACT_TERMINATED: ["contractTermination"],
 }
 METHOD = {
     "tender": "open",
@@ -99,6 +109,13 @@ STATUS = {
     lc.FAILED: "unsuccessful",
 }
 CRITERIA = {"price_only": "priceOnly", "rated": "ratedCriteria", None: "priceOnly"}
+CONTRACT_STATUS = {
+    "active": "active",
+    "paid": "active",
+    "completed": "terminated",
+    "terminated": "terminated",
+}
+ENDING_DOCUMENT_TYPE = {"completed": "completionCertificate", "terminated": "cancellationDetails"}
 
 
 def codelist(name: str) -> frozenset[str]:
@@ -260,6 +277,35 @@ def _day(day: str) -> str:
     return f"{day}T00:00:00Z"
 
 
+def _milestone_status(milestone: Mapping[str, Any], terminated: bool) -> str:
+    if milestone["paid_sen"] == milestone["amount_sen"]:
+        return "met"
+    if not terminated:
+        return "scheduled"
+    return "partiallyMet" if milestone["paid_sen"] else "notMet"
+
+
+def _ending(section: dict[str, Any], ended: Mapping[str, Any]) -> None:
+    """How the contract ended: ``description`` and the ending document, if any."""
+    if ended["status"] == "completed":
+        section["description"] = (
+            f"Completed: handover (BAST) {ended['handover_reference']} on {ended['date']}"
+        )
+    else:
+        section["description"] = f"Terminated on {ended['date']}: {ended['reason']}"
+    document = ended.get("document")
+    if document is not None:
+        section["documents"] = [
+            {
+                "id": document["sha256"],
+                "documentType": ENDING_DOCUMENT_TYPE[ended["status"]],
+                "title": document["name"],
+                "description": f"SHA-256 {document['sha256']}",
+                "datePublished": ended["at"],
+            }
+        ]
+
+
 def _contracts(
     tender: Mapping[str, Any],
     contract: Mapping[str, Any],
@@ -271,7 +317,7 @@ def _contracts(
         "id": f"{ocid}-contract-1",
         "awardID": f"{ocid}-award-1",
         "title": contract["contract"],
-        "status": "active" if contract["status"] == "active" else "terminated",
+        "status": CONTRACT_STATUS[contract["status"]],
         "value": value(contract["value_sen"]),
         "period": {"startDate": _day(contract["start"]), "endDate": _day(contract["end"])},
         "dateSigned": contract["signed_at"],
@@ -281,13 +327,14 @@ def _contracts(
                 "title": milestone["name"],
                 "type": "payment",
                 "dueDate": _day(milestone["due"]),
-                "status": "met"
-                if milestone["paid_sen"] == milestone["amount_sen"]
-                else "scheduled",
+                "status": _milestone_status(milestone, contract["status"] == "terminated"),
             }
             for index, milestone in enumerate(contract["milestones"], start=1)
         ],
     }
+    ended = contract.get("ended")
+    if ended is not None:
+        _ending(section, ended)
     if contract["amendments"]:
         section["amendments"] = [
             {

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from ledger import storage
 from ledger.errors import NotFound
 from ledger.service import Ledger
-from procurement import documents, ocds, reads
+from procurement import contracts, documents, ocds, reads
 from procurement import lifecycle as lc
 from procurement.contracts import CONTRACT_NAMESPACE
 from procurement.fields import wire_amount
@@ -89,6 +89,9 @@ class OcdsPage(BaseModel):
 
 class ContractPublic(BaseModel):
     contract: dict[str, Any]
+    allowed_next: list[str] = Field(
+        description="statement types the contract's state machine allows now"
+    )
     tree_size: int
 
 
@@ -104,6 +107,7 @@ def _tender_summary(doc: dict[str, Any]) -> dict[str, Any]:
         "hps": wire_amount(doc["hps_sen"]),
         "bid_deadline": doc["schedule"]["bid_deadline"] if doc["schedule"] else None,
         "bids_active": doc["bids"]["active"],
+        "contract_status": (doc.get("contract") or {}).get("status"),
         "last_seq": doc["last_seq"],
     }
 
@@ -330,7 +334,9 @@ def build_router(ledger: Ledger) -> APIRouter:
             doc = reads.document(conn, CONTRACT_NAMESPACE, ocid)
         if doc is None:
             raise NotFound(f"{ocid} has no contract", code="unknown_contract")
-        return ContractPublic(contract=doc, tree_size=size)
+        return ContractPublic(
+            contract=doc, allowed_next=contracts.allowed_next(doc["status"]), tree_size=size
+        )
 
     @router.get(
         "/ocds/records/{ocid}",
