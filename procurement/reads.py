@@ -9,14 +9,18 @@ state it shows. Every list is paginated with a key cursor and a ``*_max`` page s
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import string
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import JSON, BigInteger, ColumnElement, cast, func, or_, select
 from sqlalchemy.engine import Connection
 
 from ledger import storage
+from ledger.errors import InvariantBroken, require
+from procurement.lifecycle import TENDER_NAMESPACE
+from procurement.vendors import VENDOR_NAMESPACE
 
 PAGE_ITEMS_MAX = 500
 SCAN_ROWS_MAX = 20_000
@@ -143,3 +147,256 @@ def scan_bound_reached(conn: Connection, namespace: str, after_key: str, last_ke
         select(p.key).where(p.namespace == namespace, p.key > last_key).limit(1)
     ).first()
     return more is not None
+
+
+# -- filtered pages (the portal's lists): a bounded key window, filtered in the database --
+
+FILTER_WINDOW_ROWS_MAX = 5000
+"""Projection rows one filtered page may examine: a page costs at most this many rows,
+however many tenders or vendors there are (a kabupaten's year of tenders fits in one
+window). A page that reaches the end of its window before it is full comes back short,
+with ``next_after`` where the next window starts."""
+FILTER_CHUNK_ROWS = 500
+"""Rows per query inside a window: the query stops at its first ``limit + 1`` matches,
+so a page of common matches reads one chunk, not the whole window."""
+
+
+@dataclass(frozen=True)
+class TenderFilter:
+    """What a tender list asks for; ``None`` means any. Amounts in sen, bounds inclusive.
+
+    ``text`` matches the title or the ocid, ignoring the case of ASCII letters only, on
+    both engines alike (PostgreSQL's ``lower()`` folds more; matches are re-checked)."""
+
+    state: str | None = None
+    method: str | None = None
+    category: str | None = None
+    year: int | None = None
+    opd: str | None = None
+    hps_min_sen: int | None = None
+    hps_max_sen: int | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class VendorFilter:
+    """``text`` matches the name, the NPWP or the vendor id (ASCII case ignored)."""
+
+    status: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class FilteredPage:
+    items: list[dict[str, Any]]
+    next_after: str | None
+    """The key to pass as ``after`` for the next page; ``None`` when nothing follows."""
+    window_ended: bool
+    """True when the page is short because its window ended, not because the data did."""
+
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _ascii_lower(text: str) -> str:
+    return text.translate(_ASCII_LOWER)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def projection_json(value: Any) -> str:
+    """A document as the sequencer writes it (``StoredState.flush``: sorted keys, no
+    spaces, ASCII only). The raw-text prefilters below rely on it (a test checks it);
+    the exact checks do not."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+_RAW_SAFE = frozenset(string.printable) - frozenset('"\\\t\n\r\x0b\x0c')
+
+
+class _Fields:
+    """Conditions on the JSON object in ``projection_rows.value``, per engine.
+
+    Each condition is a cheap, necessary one on the raw text (a substring: no JSON
+    parse) followed by the exact one on the parsed field (SQLite ``json_extract``, PostgreSQL
+    ``CAST(value AS JSON) ->> name``); PostgreSQL evaluates them in that order."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.postgresql = conn.dialect.name == "postgresql"
+        self.value = storage.projection_rows.c.value
+
+    def _field(self, name: str) -> ColumnElement[Any]:
+        if self.postgresql:
+            field: ColumnElement[Any] = cast(self.value, JSON)[name].as_string()
+            return field
+        return func.json_extract(self.value, f"$.{name}")
+
+    def _raw_contains(self, fragment: str, *, folded: bool = False) -> ColumnElement[bool]:
+        text = func.lower(self.value) if folded else self.value
+        found: ColumnElement[int] = (
+            func.strpos(text, fragment) if self.postgresql else func.instr(text, fragment)
+        )
+        return found > 0
+
+    def equals(self, name: str, value: str) -> list[ColumnElement[bool]]:
+        raw = projection_json({name: value})[1:-1]  # "name":"value"
+        return [self._raw_contains(raw), self._field(name) == value]
+
+    def integer(self, name: str) -> ColumnElement[Any]:
+        field = self._field(name)
+        return cast(field, BigInteger) if self.postgresql else field
+
+    def contains_folded(self, names: tuple[str, ...], needle: str) -> list[ColumnElement[bool]]:
+        """Some field of ``names`` contains ``needle``, ASCII letters of any case."""
+        folded = _ascii_lower(needle)
+        pattern = "%" + _like_escape(folded) + "%"
+        exact = or_(*(func.lower(self._field(n)).like(pattern, escape="\\") for n in names))
+        if not set(needle) <= _RAW_SAFE:
+            return [exact]  # escaped in the JSON text: only the parsed fields can tell
+        return [self._raw_contains(folded, folded=True), exact]
+
+    def within(self, name: str, code: str) -> list[ColumnElement[bool]]:
+        """``name`` is a ``:``-separated id holding ``code`` as a whole segment."""
+        pattern = "%:" + _like_escape(code) + ":%"
+        return [self._raw_contains(":" + code + ":"), self._field(name).like(pattern, escape="\\")]
+
+
+def _contains_folded(doc: dict[str, Any], names: tuple[str, ...], needle: str) -> bool:
+    folded = _ascii_lower(needle)
+    return any(folded in _ascii_lower(str(doc[n] or "")) for n in names)
+
+
+def _window_page(
+    conn: Connection,
+    namespace: str,
+    conditions: list[ColumnElement[bool]],
+    recheck: Callable[[dict[str, Any]], bool],
+    *,
+    after: str,
+    limit: int,
+    window: int,
+) -> FilteredPage:
+    """Documents passing ``conditions`` and ``recheck``, in key order after ``after``,
+    examining at most ``window`` rows.
+
+    The window is read in chunks of ``FILTER_CHUNK_ROWS`` keys: an index range read finds
+    the chunk's last key, then one query reads the chunk's rows that pass ``conditions``,
+    stopping at ``limit + 1`` matches (left to itself, PostgreSQL's planner filters the
+    whole range before sorting). ``recheck`` applies in Python what SQL cannot say the
+    same way on both engines; when it drops a row the chunk is read on."""
+    require(limit >= 1 and window >= 1, InvariantBroken("limit and window must be positive"))
+    p = storage.projection_rows.c
+    found: list[dict[str, Any]] = []
+    found_last_key = after
+    cursor = after
+    examined = 0
+    while examined < window:
+        # The end of the next chunk of keys (None: the namespace ends inside it).
+        chunk = min(FILTER_CHUNK_ROWS, window - examined)
+        end = conn.execute(
+            select(p.key)
+            .where(p.namespace == namespace, p.key > cursor)
+            .order_by(p.key)
+            .offset(chunk - 1)
+            .limit(1)
+        ).scalar()
+        bounds = [p.namespace == namespace, *([] if end is None else [p.key <= end])]
+        while True:
+            wanted = limit + 1 - len(found)
+            rows = conn.execute(
+                select(p.key, p.value)
+                .where(*bounds, p.key > cursor, *conditions)
+                .order_by(p.key)
+                .limit(wanted)
+            ).all()
+            for key, value in rows:
+                cursor = key
+                doc = json.loads(value)
+                if not recheck(doc):
+                    continue
+                if len(found) == limit:
+                    return FilteredPage(found, next_after=found_last_key, window_ended=False)
+                found.append(doc)
+                found_last_key = key
+            if len(rows) < wanted:
+                break  # the chunk has no more matches (``recheck`` dropped none or some)
+        if end is None:
+            return FilteredPage(found, next_after=None, window_ended=False)
+        cursor = end
+        examined += chunk
+    more = conn.execute(
+        select(p.key).where(p.namespace == namespace, p.key > cursor).limit(1)
+    ).first()
+    if more is None:  # the window ended exactly at the last row
+        return FilteredPage(found, next_after=None, window_ended=False)
+    return FilteredPage(found, next_after=cursor, window_ended=True)
+
+
+def find_tenders(
+    conn: Connection,
+    wanted: TenderFilter,
+    *,
+    after: str = "",
+    limit: int = 50,
+    window: int = FILTER_WINDOW_ROWS_MAX,
+) -> FilteredPage:
+    """Tender documents matching ``wanted`` in ocid order (``FILTER_WINDOW_ROWS_MAX``)."""
+    f = _Fields(conn)
+    conditions: list[ColumnElement[bool]] = []
+    for name, value in (
+        ("state", wanted.state),
+        ("method", wanted.method),
+        ("category", wanted.category),
+    ):
+        if value is not None:
+            conditions += f.equals(name, value)
+    if wanted.year is not None:
+        conditions.append(f.integer("year") == wanted.year)
+    if wanted.hps_min_sen is not None:
+        conditions.append(f.integer("hps_sen") >= wanted.hps_min_sen)
+    if wanted.hps_max_sen is not None:
+        conditions.append(f.integer("hps_sen") <= wanted.hps_max_sen)
+    if wanted.opd is not None:
+        # budget_line is year:OPD:sub kegiatan:account:funding source
+        conditions += f.within("budget_line", wanted.opd)
+    if wanted.text:
+        conditions += f.contains_folded(TENDER_TEXT_FIELDS, wanted.text)
+
+    def recheck(doc: dict[str, Any]) -> bool:
+        if wanted.opd is not None and doc["budget_line"].split(":")[1] != wanted.opd:
+            return False
+        return not wanted.text or _contains_folded(doc, TENDER_TEXT_FIELDS, wanted.text)
+
+    return _window_page(
+        conn, TENDER_NAMESPACE, conditions, recheck, after=after, limit=limit, window=window
+    )
+
+
+def find_vendors(
+    conn: Connection,
+    wanted: VendorFilter,
+    *,
+    after: str = "",
+    limit: int = 50,
+    window: int = FILTER_WINDOW_ROWS_MAX,
+) -> FilteredPage:
+    """Vendor documents matching ``wanted`` in vendor-id order."""
+    f = _Fields(conn)
+    conditions: list[ColumnElement[bool]] = []
+    if wanted.status is not None:
+        conditions += f.equals("status", wanted.status)
+    if wanted.text:
+        conditions += f.contains_folded(VENDOR_TEXT_FIELDS, wanted.text)
+
+    def recheck(doc: dict[str, Any]) -> bool:
+        return not wanted.text or _contains_folded(doc, VENDOR_TEXT_FIELDS, wanted.text)
+
+    return _window_page(
+        conn, VENDOR_NAMESPACE, conditions, recheck, after=after, limit=limit, window=window
+    )
+
+
+TENDER_TEXT_FIELDS = ("title", "ocid")
+VENDOR_TEXT_FIELDS = ("name", "npwp", "vendor_id")
