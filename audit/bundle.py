@@ -6,8 +6,10 @@ Checks, in order, and raises ``VerificationError`` at the first failure:
 2. every entry (record entries and signer registrations) is included in that
    checkpoint's tree (RFC 6962 inclusion proof to its root);
 3. every entry parses strictly (canonical RFC 8785 bytes) and claims its own seq;
-4. every registration really registers the key it names (genesis or
-   ``registry.key.registered``), and key ids are the SHA-256 of the public keys;
+4. every registration really registers the key it names (genesis,
+   ``registry.key.registered``, or a self-registration such as a vendor's
+   ``procurement.vendor.registered``, whose body carries the signer's own key), and
+   key ids are the SHA-256 of the public keys;
 5. every record entry is about the subject and its statement signature verifies
    under its signer's registered key.
 
@@ -76,9 +78,17 @@ def _registered_keys(entries: list[LoggedEntry]) -> dict[str, bytes]:
                 )
             keys[statement.subject] = public_key
         else:
-            raise VerificationError(
-                f"entry {entry.seq} is not a key registration", code="bad_bundle", seq=entry.seq
-            )
+            # A self-registration (a vendor registers its own key): a key id is the SHA-256
+            # of its key, so a key whose hash is the signer's id is the signer's key.
+            own = statement.body.get("public_key")
+            public_key = b64decode_strict(own, field="public_key") if isinstance(own, str) else b""
+            if len(public_key) != 32 or key_id_of(public_key) != statement.signer:
+                raise VerificationError(
+                    f"entry {entry.seq} is not a key registration",
+                    code="bad_bundle",
+                    seq=entry.seq,
+                )
+            keys[statement.signer] = public_key
     return keys
 
 

@@ -216,7 +216,8 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
         yield current
     finally:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid.split("::", 1)[-1])
+        module, _, test = request.node.nodeid.partition("::")
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{Path(module).stem}__{test}")
         shot = SCREENSHOTS / f"{name}.png"
         try:
             if not current.is_closed() and current.url != "about:blank":

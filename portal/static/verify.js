@@ -12,7 +12,8 @@
 //   2. every entry is included in the checkpoint's tree (RFC 6962 / RFC 9162 §2.1.3.2);
 //   3. every entry parses strictly: the bytes are exactly the RFC 8785 (JCS) encoding
 //      of the v1 entry they hold, and the entry claims its own seq;
-//   4. every registration registers the key it names (key id = SHA-256 of the key);
+//   4. every registration registers the key it names (key id = SHA-256 of the key): the
+//      genesis, registry.key.registered, or a self-registration (a vendor's own key);
 //   5. every record entry is about the subject, and its statement signature verifies
 //      under its signer's registered key: Ed25519 over "terang.statement.v1\0" || JCS(statement).
 // A receipt (the write API's JSON, or a bare c2sp.org/tlog-proof@v1 file plus a leaf
@@ -492,7 +493,14 @@ async function registeredKeys(parsedEntries) {
       if (id !== subject) fail("registration", `entry ${entry.seq} registers a key under the wrong id`, entry.seq);
       keys.set(subject, key);
     } else {
-      fail("registration", `entry ${entry.seq} is not a key registration`, entry.seq);
+      // A self-registration (a vendor registers its own key): a key id is the SHA-256 of its
+      // key, so a key in the body whose hash is the signer's id is the signer's key.
+      if (typeof body.public_key !== "string") fail("registration", `entry ${entry.seq} is not a key registration`, entry.seq);
+      const publicKey = b64decode(body.public_key, "registration", "a registered public key", { seq: entry.seq });
+      if (publicKey.length !== 32 || toHex(await sha256(publicKey)) !== entry.statement.signer) {
+        fail("registration", `entry ${entry.seq} is not a key registration`, entry.seq);
+      }
+      keys.set(entry.statement.signer, publicKey);
     }
   }
   return keys;
