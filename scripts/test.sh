@@ -22,6 +22,17 @@
 #   TERANG_SKIP_PG=1          do not start PostgreSQL; run with TERANG_TEST_POSTGRES=skip
 #                             (refused when CI=true)
 #   TERANG_SKIP_TESTS=1       skip pytest (checks only)
+#   TERANG_CHROMIUM=/path     the Chromium the browser tests drive (default /usr/bin/chromium)
+#   TERANG_SKIP_BROWSER=1     do not install Chromium; run with TERANG_TEST_BROWSER=skip
+#                             (refused when CI=true)
+#   TERANG_APT_DRY_RUN=1      print the apt-get commands instead of running them
+#
+# Browser tests (tests/browser) drive Debian's `chromium` with Playwright; the browser is
+# never downloaded (`playwright install` fails on these machines). If TERANG_CHROMIUM is
+# missing it is installed with apt-get (as root). If that is not possible:
+#   - CI=true: the run fails (exit 1);
+#   - otherwise: a loud warning, and the tests run with TERANG_TEST_BROWSER=skip (the
+#     browser tests are reported as skipped, with the reason).
 #
 # Exit status: the first failing step's status; otherwise pytest's status
 # (pytest's 5, "no tests collected", is reported as a failure, not success).
@@ -59,6 +70,60 @@ if is_true "${TERANG_SKIP_INSTALL:-}"; then
 else
     step "pip install -e '.[dev]'"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+fi
+
+# ---------------------------------------------------------------- Chromium (browser tests)
+CHROMIUM=${TERANG_CHROMIUM:-/usr/bin/chromium}
+
+browser_unavailable() {
+    local why=$1
+    if $in_ci; then
+        {
+            echo
+            echo "error: Chromium is required in CI (CI=true) for the browser tests but $why."
+            echo "       Install Debian's package (apt-get install chromium) or set TERANG_CHROMIUM."
+        } >&2
+        exit 1
+    fi
+    {
+        echo
+        echo "###########################################################################"
+        echo "# WARNING: $why."
+        echo "# Browser tests will be SKIPPED (TERANG_TEST_BROWSER=skip)."
+        echo "# This run does NOT cover the pages in a browser; CI will. Install Debian's"
+        echo "# chromium (apt-get install chromium) or set TERANG_CHROMIUM to run them."
+        echo "###########################################################################"
+        echo
+    } >&2
+    export TERANG_TEST_BROWSER=skip
+    export TERANG_TEST_BROWSER_REASON="$why"
+}
+
+apt() {
+    echo "+ $*"
+    if is_true "${TERANG_APT_DRY_RUN:-}"; then
+        echo "  (TERANG_APT_DRY_RUN: not run)"
+        return 0
+    fi
+    "$@"
+}
+
+if [[ -x $CHROMIUM ]]; then
+    # Debian's wrapper script prints a harmless shell warning on stderr: keep it out.
+    step "Chromium for the browser tests: $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM")"
+elif is_true "${TERANG_SKIP_BROWSER:-}"; then
+    browser_unavailable "TERANG_SKIP_BROWSER is set"
+elif [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    browser_unavailable "$CHROMIUM is missing and apt-get cannot install it here (needs root on Debian)"
+else
+    step "installing Debian's chromium for the browser tests ($CHROMIUM is missing)"
+    if apt apt-get update -qq &&
+        apt env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium &&
+        [[ -x $CHROMIUM ]]; then
+        echo "installed: $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM")"
+    else
+        browser_unavailable "$CHROMIUM is missing and 'apt-get install chromium' did not provide it"
+    fi
 fi
 
 # ---------------------------------------------------------------- static checks
