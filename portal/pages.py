@@ -1,27 +1,114 @@
-"""The portal's page routes: each reads a read model and renders one template."""
+"""The portal's page routes: each reads a read model and renders one template.
+
+``build_router`` gathers the home page (here) and the pages of each section, one
+module each: ``pages_budget`` (``/anggaran``), ``pages_tenders`` (``/tender``),
+``pages_vendors`` (``/penyedia``). Every route is a ``PortalRoute``: a bad parameter
+or an unknown record answers an HTML page (400, 404), never the API's JSON.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
+from budgeting.codes import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
+from budgeting.read_models import FiscalYearRow, get_fiscal_year
+from budgeting.reports import percent
+from ledger import storage, witnessing
+from ledger.publisher import latest_checkpoint
 from ledger.service import Ledger
-from portal import assets  # noqa: F401  (registers the ``asset`` template global)
+from portal import (
+    assets,  # noqa: F401  (registers the ``asset`` template global)
+    pages_budget,
+    pages_tenders,
+    pages_vendors,
+    params,
+)
+from portal.pages_common import fiscal_years
 from portal.rendering import render
+from portal.routing import PortalRoute, not_found
+from procurement import reads
+
+OPEN_TENDERS_SHOWN: Final = 5
+
+
+@dataclass(frozen=True)
+class Cosignature:
+    witness: str
+    """The witness's key name (the part of its verifier key before the first ``+``)."""
+    key: str
+    cosigned_at: int
+    """Unix seconds, from the witness's signed timestamp."""
+
+    @property
+    def cosigned_at_iso(self) -> str:
+        return datetime.fromtimestamp(self.cosigned_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def cosignatures(conn: Connection, tree_size: int) -> list[Cosignature]:
+    c = witnessing.cosignatures.c
+    rows = conn.execute(
+        select(c.witness_key, c.cosigned_at).where(c.tree_size == tree_size).order_by(c.witness_key)
+    ).all()
+    return [
+        Cosignature(
+            witness=row.witness_key.split("+", 1)[0],
+            key=row.witness_key,
+            cosigned_at=int(row.cosigned_at),
+        )
+        for row in rows
+    ]
+
+
+def absorption(fiscal: FiscalYearRow | None, group: str) -> str:
+    if fiscal is None or group not in fiscal.totals:
+        return ""
+    totals = fiscal.totals[group]
+    return percent(totals["realised_sen"], totals["budget_sen"])
 
 
 def build_router(ledger: Ledger) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+    router = APIRouter(include_in_schema=False, route_class=PortalRoute)
 
     @router.get("/", response_class=HTMLResponse)
     def home(request: Request) -> HTMLResponse:
-        checkpoint = ledger.latest_checkpoint()
+        asked = params.integer(request, "year", FISCAL_YEAR_MIN, FISCAL_YEAR_MAX)
+        with ledger.engine.connect() as conn:
+            size = storage.tree_size(conn)
+            years = fiscal_years(conn)
+            year = asked if asked is not None else (years[0] if years else None)
+            fiscal = None if year is None else get_fiscal_year(conn, year)
+            if asked is not None and fiscal is None:
+                raise not_found("error.unknown_year", year=str(asked))
+            open_tenders = reads.find_tenders(
+                conn, reads.TenderFilter(state="active"), limit=OPEN_TENDERS_SHOWN
+            )
+            checkpoint = latest_checkpoint(conn)
+            witnessed = [] if checkpoint is None else cosignatures(conn, checkpoint.size)
+            note = None if checkpoint is None else witnessing.cosigned_note(conn, checkpoint)
         return render(
             request,
             "home.html",
-            size=ledger.size(),
-            checkpoint_note=checkpoint.note if checkpoint else None,
+            size=size,
+            year=year,
+            years=years,
+            fiscal=fiscal,
+            absorption=absorption(fiscal, "belanja"),
+            group_absorption={g: absorption(fiscal, g) for g in (fiscal.totals if fiscal else {})},
+            open_tenders=open_tenders,
+            checkpoint=checkpoint,
+            checkpoint_note=note,
+            cosignatures=witnessed,
             verifier_key=ledger.verifier_key(),
         )
 
+    router.include_router(pages_budget.build_router(ledger))
+    router.include_router(pages_tenders.build_router(ledger))
+    router.include_router(pages_vendors.build_router(ledger))
     return router

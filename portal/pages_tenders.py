@@ -1,0 +1,245 @@
+"""Tenders: the list with search and filters (``/tender``), its downloads, one tender's page.
+
+The list reads ``procurement.reads.find_tenders``: ocid order, keyset pagination
+(``after``), filtered inside the database over a bounded window of tenders, so a
+page costs the same whether the log holds a thousand entries or a million. A
+tender's page shows its ledger timeline (each entry with its seq and proof), its
+documents with their SHA-256, the bids once opened, the evaluation, award, contract
+and payments, and the hook for verifying the record in the browser.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any, Final
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+from sqlalchemy.engine import Connection
+
+from budgeting.codes import parse_opd_code
+from budgeting.money import format_amount
+from budgeting.reducers import STRUCTURE_NAMESPACES
+from ledger import storage
+from ledger.service import Ledger
+from portal import entries, links, params
+from portal.pages_common import filter_query, fiscal_years
+from portal.rendering import render, url_with
+from portal.routing import PortalRoute, bad_request, not_found
+from procurement import lifecycle as lc
+from procurement import reads
+from procurement.contracts import CONTRACT_NAMESPACE
+from procurement.rules import CATEGORIES, METHODS
+from procurement.vendors import VENDOR_NAMESPACE
+
+YEAR_MIN: Final = 2000
+YEAR_MAX: Final = 2100
+DOWNLOAD_ROWS_MAX: Final = 1000
+"""Tenders per CSV/XLSX download; ``X-Terang-Next-After`` says where the next starts."""
+NEXT_AFTER_HEADER: Final = "X-Terang-Next-After"
+XLSX_MEDIA_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_COLUMNS: Final = (
+    "ocid",
+    "title",
+    "state",
+    "method",
+    "category",
+    "year",
+    "opd",
+    "budget_line",
+    "hps",
+    "bid_deadline",
+    "bids_active",
+    "last_seq",
+)
+BIDS_SHOWN_MAX: Final = 1000
+
+
+def tender_filter(request: Request) -> reads.TenderFilter:
+    """The list's filters from the query, each checked (400 on the first bad one)."""
+    value_min = params.rupiah_as_sen(request, "value_min")
+    value_max = params.rupiah_as_sen(request, "value_max")
+    wanted = reads.TenderFilter(
+        text=params.text(request, "q"),
+        state=params.choice(request, "state", lc.STATES),
+        method=params.choice(request, "method", METHODS),
+        category=params.choice(request, "category", CATEGORIES),
+        year=params.integer(request, "year", YEAR_MIN, YEAR_MAX),
+        opd=params.code(request, "opd", parse_opd_code),
+        hps_min_sen=value_min,
+        hps_max_sen=value_max,
+    )
+    if value_min is not None and value_max is not None and value_min > value_max:
+        raise bad_request("error.param.order", low="value_min", high="value_max")
+    return wanted
+
+
+def opd_of(budget_line: str) -> str:
+    return budget_line.split(":")[1]
+
+
+def opd_names(conn: Connection, codes: Iterable[str]) -> dict[str, str]:
+    found = reads.documents(conn, STRUCTURE_NAMESPACES["opd"], sorted(set(codes)))
+    return {code: str(doc.get("name", "")) for code, doc in found.items()}
+
+
+def all_opds(conn: Connection) -> list[tuple[str, str]]:
+    """Every registered OPD (code, name), for the filter's options (a few dozen)."""
+    found = reads.scan(conn, STRUCTURE_NAMESPACES["opd"], "")
+    return [(code, str(doc.get("name", ""))) for code, doc in found]
+
+
+def _row(doc: dict[str, Any]) -> dict[str, Any]:
+    schedule = doc.get("schedule") or {}
+    return {
+        "ocid": doc["ocid"],
+        "title": doc["title"],
+        "state": doc["state"],
+        "method": doc["method"],
+        "category": doc["category"],
+        "year": doc["year"],
+        "opd": opd_of(doc["budget_line"]),
+        "budget_line": doc["budget_line"],
+        "hps": format_amount(doc["hps_sen"]),
+        "bid_deadline": schedule.get("bid_deadline") or "",
+        "bids_active": doc["bids"]["active"],
+        "last_seq": doc["last_seq"],
+    }
+
+
+def _csv(rows: list[dict[str, Any]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def _xlsx(rows: list[dict[str, Any]], sheet: str) -> bytes:
+    """An XLSX workbook of text cells (amounts stay exact decimal strings)."""
+    import pandas as pd
+
+    frame = pd.DataFrame([[str(row[c]) for c in CSV_COLUMNS] for row in rows], columns=CSV_COLUMNS)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name=sheet, index=False)
+    return buffer.getvalue()
+
+
+def build_router(ledger: Ledger) -> APIRouter:
+    router = APIRouter(include_in_schema=False, route_class=PortalRoute)
+
+    @router.get("/tender", response_class=HTMLResponse)
+    def tender_list(request: Request) -> HTMLResponse:
+        wanted = tender_filter(request)
+        after = params.cursor(request, "after", links.OCID)
+        limit = params.page_size(request)
+        with ledger.engine.connect() as conn:
+            size = storage.tree_size(conn)
+            page = reads.find_tenders(conn, wanted, after=after, limit=limit)
+            opds = all_opds(conn)
+            years = fiscal_years(conn)
+        names = dict(opds)
+        return render(
+            request,
+            "tenders.html",
+            wanted=wanted,
+            page=page,
+            items=[(doc, names.get(opd_of(doc["budget_line"]), "")) for doc in page.items],
+            after=after,
+            limit=limit,
+            page_sizes=params.PAGE_SIZES,
+            opds=opds,
+            states=lc.STATES,
+            methods=METHODS,
+            categories=CATEGORIES,
+            years=years,
+            ocds_year=wanted.year or (years[0] if years else None),
+            value_min=request.query_params.get("value_min", ""),
+            value_max=request.query_params.get("value_max", ""),
+            first_url=url_with(request, after=None, lang=None) if after else None,
+            filter_query=filter_query(request),
+            tree_size=size,
+        )
+
+    def download(request: Request) -> tuple[list[dict[str, Any]], str | None, int]:
+        wanted = tender_filter(request)
+        after = params.cursor(request, "after", links.OCID)
+        with ledger.engine.connect() as conn:
+            size = storage.tree_size(conn)
+            page = reads.find_tenders(conn, wanted, after=after, limit=DOWNLOAD_ROWS_MAX)
+        return [_row(doc) for doc in page.items], page.next_after, size
+
+    def attachment(
+        content: bytes, media_type: str, name: str, nxt: str | None, size: int
+    ) -> Response:
+        headers = {
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Terang-Tree-Size": str(size),
+            "Cache-Control": "public, max-age=10",
+        }
+        if nxt is not None:
+            headers[NEXT_AFTER_HEADER] = nxt
+        return Response(content, media_type=media_type, headers=headers)
+
+    @router.get("/tender.csv")
+    def tender_csv(request: Request) -> Response:
+        rows, nxt, size = download(request)
+        return attachment(_csv(rows), "text/csv; charset=utf-8", "terang-tenders.csv", nxt, size)
+
+    @router.get("/tender.xlsx")
+    def tender_xlsx(request: Request) -> Response:
+        rows, nxt, size = download(request)
+        return attachment(_xlsx(rows, "tenders"), XLSX_MEDIA_TYPE, "terang-tenders.xlsx", nxt, size)
+
+    @router.get("/tender/{ocid}", response_class=HTMLResponse)
+    def tender_page(request: Request, ocid: str) -> HTMLResponse:
+        if not links.OCID.fullmatch(ocid):
+            raise not_found("error.unknown_tender", code=ocid)
+        after_seq = params.integer(request, "after_seq", 0, 2**53)
+        with ledger.engine.connect() as conn:
+            size = storage.tree_size(conn)
+            doc = reads.document(conn, lc.TENDER_NAMESPACE, ocid)
+            if doc is None:
+                raise not_found("error.unknown_tender", code=ocid)
+            summaries = reads.entries_about(
+                conn,
+                subject=ocid,
+                after_seq=-1 if after_seq is None else after_seq,
+                limit=entries.TIMELINE_PAGE_ITEMS + 1,
+            )
+            timeline = entries.views(conn, summaries[: entries.TIMELINE_PAGE_ITEMS])
+            bids = reads.prefixed(conn, lc.BID_NAMESPACE, ocid + "|", limit=BIDS_SHOWN_MAX)
+            contract = reads.document(conn, CONTRACT_NAMESPACE, ocid)
+            parties = {b["bidder"] for b in bids} | ({contract["vendor"]} if contract else set())
+            vendors = reads.documents(conn, VENDOR_NAMESPACE, sorted(parties))
+            opd = opd_of(doc["budget_line"])
+            opd_name = opd_names(conn, [opd]).get(opd, "")
+        more = len(summaries) > entries.TIMELINE_PAGE_ITEMS
+        return render(
+            request,
+            "tender.html",
+            tender=doc,
+            opd=opd,
+            opd_name=opd_name,
+            timeline=timeline,
+            next_after_seq=timeline[-1].seq if more else None,
+            first_url=links.tender(ocid) if after_seq is not None else None,
+            bids=sorted(bids, key=_bid_order),
+            opened=any(b.get("opening") for b in bids),
+            vendors=vendors,
+            contract=contract,
+            bundle_url=links.bundle(ocid),
+            tree_size=size,
+        )
+
+    return router
+
+
+def _bid_order(bid: dict[str, Any]) -> tuple[int, int]:
+    """Opened bids by price, then the rest in logging order."""
+    opening = bid.get("opening") or {}
+    price = opening.get("price_sen")
+    return (0 if price is not None else 1, price if price is not None else bid["first_seq"])

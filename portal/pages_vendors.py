@@ -1,0 +1,128 @@
+"""Vendors (penyedia): the register with search (``/penyedia``) and a vendor's page.
+
+The list reads ``procurement.reads.find_vendors`` (vendor-id order, keyset pages,
+filtered in the database over a bounded window). A vendor's page shows its
+registration, sanctions and counters, and its history: every entry about the vendor
+or signed by it (its bids, payment requests), in log order, a page at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Final
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+
+from ledger import storage
+from ledger.service import Ledger
+from portal import entries, links, params
+from portal.pages_common import filter_query
+from portal.rendering import render, url_with
+from portal.routing import PortalRoute, not_found
+from procurement import reads
+from procurement.vendors import VENDOR_NAMESPACE
+
+STATUSES: Final = ("registered", "active")
+DOWNLOAD_ROWS_MAX: Final = 1000
+CSV_COLUMNS: Final = (
+    "vendor_id",
+    "name",
+    "npwp",
+    "qualification",
+    "status",
+    "registered_at",
+    "sanctions",
+    "bids_submitted",
+    "awards_won",
+)
+
+
+def vendor_filter(request: Request) -> reads.VendorFilter:
+    return reads.VendorFilter(
+        text=params.text(request, "q"), status=params.choice(request, "status", STATUSES)
+    )
+
+
+def build_router(ledger: Ledger) -> APIRouter:
+    router = APIRouter(include_in_schema=False, route_class=PortalRoute)
+
+    @router.get("/penyedia", response_class=HTMLResponse)
+    def vendor_list(request: Request) -> HTMLResponse:
+        wanted = vendor_filter(request)
+        after = params.cursor(request, "after", links.HEX64)
+        limit = params.page_size(request)
+        with ledger.engine.connect() as conn:
+            size = storage.tree_size(conn)
+            page = reads.find_vendors(conn, wanted, after=after, limit=limit)
+        query = filter_query(request)
+        return render(
+            request,
+            "vendors.html",
+            wanted=wanted,
+            page=page,
+            limit=limit,
+            page_sizes=params.PAGE_SIZES,
+            statuses=STATUSES,
+            first_url=url_with(request, after=None, lang=None) if after else None,
+            csv_url="/penyedia.csv" + ("?" + query if query else ""),
+            tree_size=size,
+        )
+
+    @router.get("/penyedia.csv")
+    def vendor_csv(request: Request) -> Response:
+        wanted = vendor_filter(request)
+        after = params.cursor(request, "after", links.HEX64)
+        with ledger.engine.connect() as conn:
+            size = storage.tree_size(conn)
+            page = reads.find_vendors(conn, wanted, after=after, limit=DOWNLOAD_ROWS_MAX)
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for doc in page.items:
+            row = {c: doc.get(c) for c in CSV_COLUMNS}
+            row["sanctions"] = sum(1 for s in doc["sanctions"] if s["lifted_seq"] is None)
+            writer.writerow(row)
+        headers = {
+            "Content-Disposition": 'attachment; filename="terang-vendors.csv"',
+            "X-Terang-Tree-Size": str(size),
+            "Cache-Control": "public, max-age=10",
+        }
+        if page.next_after is not None:
+            headers["X-Terang-Next-After"] = page.next_after
+        return Response(
+            out.getvalue().encode("utf-8"), media_type="text/csv; charset=utf-8", headers=headers
+        )
+
+    @router.get("/penyedia/{vendor_id}", response_class=HTMLResponse)
+    def vendor_page(request: Request, vendor_id: str) -> HTMLResponse:
+        if not links.HEX64.fullmatch(vendor_id):
+            raise not_found("error.unknown_vendor", code=vendor_id)
+        after_seq = params.integer(request, "after_seq", 0, 2**53)
+        with ledger.engine.connect() as conn:
+            size = storage.tree_size(conn)
+            doc = reads.document(conn, VENDOR_NAMESPACE, vendor_id)
+            if doc is None:
+                raise not_found("error.unknown_vendor", code=vendor_id)
+            summaries = reads.entries_about(
+                conn,
+                subject=vendor_id,
+                signer=vendor_id,
+                after_seq=-1 if after_seq is None else after_seq,
+                limit=entries.TIMELINE_PAGE_ITEMS + 1,
+            )
+            history = entries.views(conn, summaries[: entries.TIMELINE_PAGE_ITEMS])
+        more = len(summaries) > entries.TIMELINE_PAGE_ITEMS
+        return render(
+            request,
+            "vendor.html",
+            vendor=doc,
+            history=history,
+            next_after_seq=history[-1].seq if more else None,
+            first_url=links.vendor(vendor_id) if after_seq is not None else None,
+            bundle_url=links.bundle(vendor_id),
+            tree_size=size,
+        )
+
+    return router

@@ -1,0 +1,476 @@
+"""The portal's pages over the demo kabupaten, on both engines, through HTTP.
+
+What a visitor relies on: every page answers in Indonesian by default and in English
+on request; the figures shown are the JSON API's; filters and pages return the right
+tenders; a bad link gets an HTML 404 or 400 page, never a 500 or JSON; pages are
+accessible (one h1, a main landmark, labelled controls), carry the verify hook on
+record pages, and make no request to another host.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from portal_support import ENGINES, DemoSite, Element, demo_site, parse_html
+
+from budgeting.reports import percent
+from portal.rendering import environment
+from procurement import reads
+from terang.app import create_app
+
+PAGE_BYTES_MAX = 300 * 1024
+"""The brief's weight budget for a page with its stylesheet (no other asset loads)."""
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def site(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iterator[DemoSite]:
+    yield from demo_site(request, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def client(site: DemoSite) -> Iterator[TestClient]:
+    with TestClient(create_app(site.harness.ledger)) as test_client:
+        yield test_client
+
+
+def get(client: TestClient, url: str) -> Response:
+    """A first visit: no language cookie from an earlier request."""
+    client.cookies.clear()
+    return client.get(url)
+
+
+def page(client: TestClient, url: str, status: int = 200) -> Element:
+    response = get(client, url)
+    assert response.status_code == status, (url, response.text[:500])
+    assert response.headers["content-type"].startswith("text/html")
+    return parse_html(response.text)
+
+
+def sen(amount: str) -> int:
+    """A decimal rupiah string (the API's, and a <data> value) as sen."""
+    return int(Decimal(amount) * 100)
+
+
+def tender_docs(site: DemoSite) -> list[dict[str, Any]]:
+    with site.harness.ledger.engine.connect() as conn:
+        return reads.find_tenders(conn, reads.TenderFilter(), limit=10_000).items
+
+
+@pytest.fixture(scope="module")
+def records(site: DemoSite) -> dict[str, str]:
+    """Codes of one awarded tender and everything around it in the demo."""
+    docs = {d["ocid"]: d for d in tender_docs(site)}
+    awarded = docs[f"ocds-t3r4ng-{site.year}-DEMO-001"]
+    line = awarded["budget_line"]
+    _, opd, sub_kegiatan, _, _ = line.split(":")
+    return {
+        "ocid": awarded["ocid"],
+        "vendor": awarded["award"]["winner"],
+        "line": line,
+        "opd": opd,
+        "program": ".".join(sub_kegiatan.split(".")[:3]),
+        "kegiatan": ".".join(sub_kegiatan.split(".")[:5]),
+        "sub_kegiatan": sub_kegiatan,
+    }
+
+
+def all_pages(site: DemoSite, records: dict[str, str]) -> list[str]:
+    y, r = site.year, records
+    explorer = f"/anggaran?year={y}&opd={r['opd']}"
+    return [
+        "/",
+        f"/?year={y}",
+        "/anggaran",
+        f"/anggaran?year={y}&group=pendapatan",
+        explorer,
+        f"{explorer}&programme={r['program']}",
+        f"{explorer}&programme={r['kegiatan']}",
+        f"{explorer}&programme={r['sub_kegiatan']}",
+        f"/anggaran/baris/{r['line']}",
+        "/tender",
+        "/tender?state=active&limit=2",
+        f"/tender/{r['ocid']}",
+        f"/tender/ocds-t3r4ng-{y}-DEMO-003",
+        "/penyedia",
+        f"/penyedia/{r['vendor']}",
+        "/tender/ocds-abcdef-UNKNOWN",
+        "/tender?state=bogus",
+    ]
+
+
+EXTERNAL = re.compile(r"(?:https?:)?//(?!testserver)[A-Za-z0-9.-]+")
+
+
+def check_accessible(document: Element) -> None:
+    assert len(document.find_all("h1")) == 1
+    assert len(document.find_all("main")) == 1
+    labels = {label.attrs.get("for") for label in document.find_all("label")}
+    for control in document.iter():
+        if control.tag not in {"input", "select", "textarea"}:
+            continue
+        if control.attrs.get("type") in {"hidden", "submit"}:
+            continue
+        assert control.attrs.get("id") in labels or control.attrs.get("aria-label"), control
+    ids = [e.attrs["id"] for e in document.iter() if "id" in e.attrs]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    for link in document.find_all("a"):
+        assert link.text or link.attrs.get("aria-label"), link  # every link has a name
+    for table in document.find_all("table"):
+        assert table.find_all("th"), "a data table has header cells"
+
+
+def test_every_page_renders_in_both_languages(
+    site: DemoSite, records: dict[str, str], client: TestClient
+) -> None:
+    css = client.get(environment.globals["asset"]("site.css"))
+    assert css.status_code == 200
+    assert "immutable" in css.headers["cache-control"]
+    for url in all_pages(site, records):
+        for language in ("id", "en", None):
+            asked = (
+                url
+                if language is None
+                else url + ("&" if "?" in url else "?") + (f"lang={language}")
+            )
+            response = get(client, asked)
+            assert response.status_code in {200, 400, 404}, asked
+            assert response.headers["content-type"].startswith("text/html")
+            expected = language or "id"
+            assert f'<html lang="{expected}">' in response.text, asked
+            assert response.headers["content-language"] == expected
+            assert "default-src 'self'" in response.headers["content-security-policy"]
+            assert response.headers["cache-control"].startswith("public, max-age=")
+            assert 'style="' not in response.text  # the CSP allows no inline style
+            assert not EXTERNAL.findall(response.text), (asked, EXTERNAL.findall(response.text))
+            assert len(response.content) + len(css.content) < PAGE_BYTES_MAX, asked
+            check_accessible(parse_html(response.text))
+
+
+def test_the_language_is_remembered_and_the_switch_keeps_the_filters(client: TestClient) -> None:
+    client.cookies.clear()
+    english = client.get("/tender?state=active&lang=en")
+    assert english.cookies.get("terang_lang") == "en"
+    assert '<html lang="en">' in client.get("/penyedia").text  # the cookie, no parameter
+    switch = parse_html(english.text).find_all("a", **{"class": "lang"})[0]
+    query = parse_qs(urlsplit(switch.attrs["href"]).query)
+    assert query == {"state": ["active"], "lang": ["id"]}
+
+
+def test_home_figures_equal_the_api(site: DemoSite, client: TestClient) -> None:
+    summary = client.get(f"/api/v1/budget/summary?year={site.year}").json()
+    document = page(client, "/")
+    spending = summary["totals"]["belanja"]
+    budget, committed, realised, absorption = document.by_id("year-totals").values()
+    assert [budget, committed, realised] == [
+        spending["budget"],
+        spending["committed"],
+        spending["realised"],
+    ]
+    assert absorption == percent(sen(spending["realised"]), sen(spending["budget"]))
+    rows = document.by_id("group-totals").find_all("tr")[1:]
+    assert {row.attrs["data-group"] for row in rows} == set(summary["totals"])
+    for row in rows:
+        totals = summary["totals"][row.attrs["data-group"]]
+        assert row.values()[:3] == [totals["budget"], totals["committed"], totals["realised"]]
+    assert document.by_id("tree-size").text == f"{site.harness.ledger.size():,}".replace(",", ".")
+    checkpoint = client.get("/log/checkpoint").text
+    assert document.by_id("checkpoint-note").text == " ".join(checkpoint.split())
+    open_ocids = [a.attrs["href"] for a in document.by_id("open-tenders").find_all("a")]
+    assert (
+        open_ocids
+        == [f"/tender/{d['ocid']}" for d in tender_docs(site) if d["state"] == "active"][:5]
+    )
+
+
+def test_the_explorer_shows_the_lra_and_the_monthly_report(
+    site: DemoSite, client: TestClient
+) -> None:
+    lra = client.get(f"/api/v1/budget/reports/lra?year={site.year}&by=opd").json()
+    monthly = client.get(f"/api/v1/budget/reports/monthly?year={site.year}").json()
+    for group in ("belanja", "pendapatan"):
+        document = page(client, f"/anggaran?year={site.year}&group={group}")
+        expected = {
+            row["code"]: [row["budget"], row["committed"], row["realised"], row["absorption_pct"]]
+            for row in lra["rows"]
+            if row["group"] == group and row["level"] == "opd"
+        }
+        shown = {
+            row.attrs["data-code"]: row.values()
+            for row in document.by_id("lra-rows").find_all("tr")
+            if "data-code" in row.attrs
+        }
+        assert shown == expected and shown
+        months = document.find_all("table", **{"class": "monthly-table"})[0].find_all("tr")[1:]
+        assert [row.values() for row in months] == [
+            [
+                row["allotted"],
+                row["realised"],
+                row["allotted_cumulative"],
+                row["realised_cumulative"],
+            ]
+            for row in monthly["rows"]
+            if row["group"] == group
+        ]
+
+
+def line_sums(client: TestClient, year: int, opd: str, programme: str) -> dict[str, int]:
+    lines = client.get(
+        f"/api/v1/budget/lines?year={year}&opd={opd}&programme={programme}&limit=1000"
+    ).json()["items"]
+    return {
+        name: sum(sen(line["amounts"][name]) for line in lines)
+        for name in ("budget", "committed", "realised")
+    }
+
+
+def test_drilling_down_adds_up_to_the_lines_below(
+    site: DemoSite, records: dict[str, str], client: TestClient
+) -> None:
+    base = f"/anggaran?year={site.year}&opd={records['opd']}"
+    for programme in (None, records["program"], records["kegiatan"]):
+        document = page(client, base + (f"&programme={programme}" if programme else ""))
+        rows = [r for r in document.by_id("lra-rows").find_all("tr") if "data-code" in r.attrs]
+        assert rows
+        for row in rows:
+            budget, committed, realised, _ = row.values()
+            sums = line_sums(client, site.year, records["opd"], row.attrs["data-code"])
+            assert [sen(budget), sen(committed), sen(realised)] == [
+                sums["budget"],
+                sums["committed"],
+                sums["realised"],
+            ]
+    document = page(client, f"{base}&programme={records['sub_kegiatan']}")
+    shown = [r.attrs["data-line"] for r in document.by_id("budget-lines").find_all("tr")[1:]]
+    api = client.get(
+        f"/api/v1/budget/lines?year={site.year}&opd={records['opd']}"
+        f"&programme={records['sub_kegiatan']}&limit=1000"
+    ).json()["items"]
+    assert shown == [line["line_id"] for line in api]
+    assert records["line"] in shown
+
+
+def test_a_budget_line_page_shows_the_line_and_its_history(
+    site: DemoSite, records: dict[str, str], client: TestClient
+) -> None:
+    detail = client.get(f"/api/v1/budget/lines/{records['line']}").json()
+    document = page(client, f"/anggaran/baris/{records['line']}")
+    amounts = {
+        row.attrs["data-amount"]: row.values()[0]
+        for row in document.by_id("line-amounts").find_all("tr")
+    }
+    assert amounts == detail["line"]["amounts"]
+    seqs = [
+        int(row.attrs["id"].removeprefix("seq-"))
+        for row in document.find_all("tr")
+        if row.attrs.get("id", "").startswith("seq-")
+    ]
+    assert seqs == detail["history"][: len(seqs)] and seqs
+    proof = client.get(f"/api/v1/proofs/inclusion?seq={seqs[0]}")
+    assert proof.status_code == 200
+    assert (
+        f'href="/api/v1/proofs/inclusion?seq={seqs[0]}"'
+        in get(client, f"/anggaran/baris/{records['line']}").text
+    )
+
+
+def result_ocids(document: Element) -> list[str]:
+    if not document.find_all(id="tender-results"):
+        return []
+    return [r.attrs["data-ocid"] for r in document.by_id("tender-results").find_all("tr")[1:]]
+
+
+def follow_pages(client: TestClient, url: str) -> list[list[str]]:
+    pages = []
+    while True:
+        document = page(client, url)
+        pages.append(result_ocids(document))
+        following = [a for a in document.find_all("a") if a.attrs.get("rel") == "next"]
+        if not following:
+            return pages
+        url = following[0].attrs["href"]
+
+
+def test_tender_filters_and_pages_return_the_right_tenders(
+    site: DemoSite, records: dict[str, str], client: TestClient
+) -> None:
+    docs = tender_docs(site)
+    hps = sorted(d["hps_sen"] for d in docs)
+    middle = hps[len(hps) // 2] // 100
+    cases: list[tuple[str, Any]] = [
+        ("", lambda d: True),
+        ("state=active", lambda d: d["state"] == "active"),
+        (
+            "state=awarded&category=works",
+            lambda d: d["state"] == "awarded" and d["category"] == "works",
+        ),
+        (f"opd={records['opd']}", lambda d: d["budget_line"].split(":")[1] == records["opd"]),
+        ("method=tender", lambda d: d["method"] == "tender"),
+        (f"year={site.year}", lambda d: d["year"] == site.year),
+        (f"value_min={middle}", lambda d: d["hps_sen"] >= middle * 100),
+        (f"value_max={middle}", lambda d: d["hps_sen"] <= middle * 100),
+        ("q=PUSKESMAS", lambda d: "puskesmas" in d["title"].lower()),
+        ("q=no+such+tender", lambda d: False),
+    ]
+    for query, matches in cases:
+        expected = [d["ocid"] for d in docs if matches(d)]
+        pages = follow_pages(client, f"/tender?limit=3&{query}")
+        assert [ocid for p in pages for ocid in p] == expected, query
+        assert all(len(p) == 3 for p in pages[:-1])
+        csv = get(client, f"/tender.csv?{query}")
+        assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+        assert [line.split(",")[0] for line in csv.text.splitlines()[1:]] == expected
+    xlsx = get(client, "/tender.xlsx?state=active")
+    assert xlsx.status_code == 200
+    import pandas as pd
+
+    table = pd.read_excel(io.BytesIO(xlsx.content), dtype=str)
+    assert list(table["ocid"]) == [d["ocid"] for d in docs if d["state"] == "active"]
+    second = follow_pages(client, "/tender?limit=3")
+    assert len(second) > 1
+    later = page(client, "/tender?limit=3&after=" + second[0][-1])
+    first_links = [a.attrs["href"] for a in later.find_all("a") if a.attrs.get("rel") == "first"]
+    assert first_links == ["/tender?limit=3"]
+
+
+def test_a_tender_page_shows_its_record(
+    site: DemoSite, records: dict[str, str], client: TestClient
+) -> None:
+    api = client.get(f"/api/v1/procurement/tenders/{records['ocid']}").json()
+    document = page(client, f"/tender/{records['ocid']}")
+    tender = api["tender"]
+    assert document.find_all("h1")[0].text == tender["title"]
+    timeline = [
+        int(r.attrs["id"].removeprefix("seq-"))
+        for r in document.find_all("tr")
+        if r.attrs.get("id", "").startswith("seq-")
+    ]
+    assert timeline == [e["seq"] for e in api["timeline"]][: len(timeline)] and timeline
+    hashes = [c.text for c in document.by_id("tender-documents").find_all("code")]
+    assert hashes == [d["sha256"] for d in tender["documents"]]
+    bids = client.get(f"/api/v1/procurement/tenders/{records['ocid']}/bids").json()["items"]
+    shown = {
+        r.attrs["data-bidder"]: r.values()
+        for r in document.by_id("tender-bids").find_all("tr")
+        if "data-bidder" in r.attrs
+    }
+    assert shown == {b["bidder"]: [f"{Decimal(b['opening']['price_sen']) / 100:.2f}"] for b in bids}
+    contract = client.get(f"/api/v1/procurement/tenders/{records['ocid']}/contract").json()
+    assert document.by_id("tender-contract").values() == [
+        f"{Decimal(contract['contract'][k]) / 100:.2f}" for k in ("value_sen", "paid_sen")
+    ]
+    assert document.by_id("tender-award").values() == [
+        f"{Decimal(tender['award']['value_sen']) / 100:.2f}"
+    ]
+    sealed = page(client, f"/tender/ocds-t3r4ng-{site.year}-DEMO-006")  # closed, not opened
+    assert not sealed.find_all(id="tender-bids")
+
+
+def test_vendor_list_and_page(site: DemoSite, records: dict[str, str], client: TestClient) -> None:
+    api = client.get("/api/v1/procurement/vendors").json()["items"]
+    document = page(client, "/penyedia?limit=2")
+    shown = [r.attrs["data-vendor"] for r in document.by_id("vendor-results").find_all("tr")[1:]]
+    assert shown == [v["vendor_id"] for v in api][:2]
+    active = page(client, "/penyedia?status=active&q=SINAR")
+    assert [r.attrs["data-vendor"] for r in active.by_id("vendor-results").find_all("tr")[1:]] == [
+        v["vendor_id"] for v in api if v["status"] == "active" and "sinar" in v["name"].lower()
+    ]
+    csv = get(client, "/penyedia.csv")
+    assert [line.split(",")[0] for line in csv.text.splitlines()[1:]] == [
+        v["vendor_id"] for v in api
+    ]
+    vendor = page(client, f"/penyedia/{records['vendor']}")
+    history = client.get(f"/api/v1/procurement/vendors/{records['vendor']}/history").json()
+    seqs = [
+        int(r.attrs["id"].removeprefix("seq-"))
+        for r in vendor.find_all("tr")
+        if r.attrs.get("id", "").startswith("seq-")
+    ]
+    assert seqs == [e["seq"] for e in history["items"]][: len(seqs)] and seqs
+
+
+def test_record_pages_carry_the_verify_hook(
+    records: dict[str, str], client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subjects = {
+        f"/tender/{records['ocid']}": records["ocid"],
+        f"/penyedia/{records['vendor']}": records["vendor"],
+        f"/anggaran/baris/{records['line']}": records["line"],
+    }
+    for url, subject in subjects.items():
+        document = page(client, url)
+        hook = document.by_id("verify")
+        assert hook.tag == "section"
+        bundle = client.get(hook.attrs["data-bundle-url"])
+        assert bundle.status_code == 200 and bundle.json()["subject"] == subject
+        assert hook.by_id("verify-button").attrs["type"] == "button"
+        assert hook.by_id("verify-button").text
+        result = hook.by_id("verify-result")
+        assert (result.attrs["role"], result.attrs["aria-live"]) == ("status", "polite")
+        scripts = [s.attrs.get("src", "") for s in document.find_all("script")]
+        assert [s for s in scripts if s.startswith("/static/verify.js?v=")]
+    monkeypatch.setitem(environment.globals, "asset_exists", lambda name: False)
+    document = page(client, f"/tender/{records['ocid']}")
+    assert document.by_id("verify")  # the hook stays; only the script is left out
+    assert not [s for s in document.find_all("script") if "verify.js" in s.attrs.get("src", "")]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/tender/ocds-abcdef-UNKNOWN",
+        "/tender/not-an-ocid",
+        "/penyedia/" + "0" * 64,
+        "/penyedia/not-a-key",
+        "/anggaran/baris/2025:1.02.0.00.0.00.01.0000:1.02.02.2.01.0001:5.1.02.01.01.0024:XYZ",
+        "/anggaran/baris/garbage",
+        "/anggaran?year=2099",
+        "/?year=2099",
+        "/anggaran?opd=9.99.0.00.0.00.99.0000",
+    ],
+)
+def test_unknown_records_get_an_html_404(client: TestClient, url: str) -> None:
+    document = page(client, url, status=404)
+    assert document.by_id("error-message").text
+    check_accessible(document)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/tender?state=bogus",
+        "/tender?method=auction",
+        "/tender?category=food",
+        "/tender?year=1800",
+        "/tender?year=20x5",
+        "/tender?opd=not-an-opd",
+        "/tender?value_min=12abc",
+        "/tender?value_min=-5",
+        "/tender?value_min=500&value_max=100",
+        "/tender?value_max=99999999999999999",
+        "/tender?limit=0",
+        "/tender?limit=101",
+        "/tender?after=%27%3B+DROP",
+        "/tender?q=a&q=b",
+        "/tender?q=" + "x" * 101,
+        "/tender?q=%00",
+        "/tender.csv?state=bogus",
+        "/penyedia?status=banned",
+        "/penyedia?after=xyz",
+        "/anggaran?group=tax",
+        "/anggaran?programme=1.02.02",
+        "/anggaran?opd=1.02",
+        "/tender/ocds-abcdef-UNKNOWN?after_seq=-5",
+    ],
+)
+def test_bad_parameters_get_an_html_400(client: TestClient, url: str) -> None:
+    document = page(client, url, status=400)
+    assert document.by_id("error-message").text
+    check_accessible(document)
