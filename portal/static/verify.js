@@ -144,7 +144,9 @@ const SIGNATURE_PREFIX = "\u2014 "; // em dash and a space
 
 /** Key names: non-empty, no "+", no spaces or control characters (ledger.note.is_valid_key_name). */
 function isValidKeyName(name) {
-  return typeof name === "string" && /^[^\s+\x00-\x1f\x85\p{Z}]+$/u.test(name) && name.isWellFormed();
+  return (
+    typeof name === "string" && /^[^\s+\x00-\x1f\x85\p{Z}]+$/u.test(name) && name.isWellFormed()
+  );
 }
 
 function checkNoteText(text, check, what) {
@@ -163,7 +165,11 @@ export async function parseVerifierKey(vkey, check = "log_key") {
   const first = vkey.indexOf("+");
   const second = vkey.indexOf("+", first + 1);
   if (first < 0 || second < 0) fail(check, "a verifier key is name+keyid+base64");
-  const [name, idHex, key64] = [vkey.slice(0, first), vkey.slice(first + 1, second), vkey.slice(second + 1)];
+  const [name, idHex, key64] = [
+    vkey.slice(0, first),
+    vkey.slice(first + 1, second),
+    vkey.slice(second + 1),
+  ];
   if (!isValidKeyName(name)) fail(check, "the key name must be non-empty, without spaces or '+'");
   if (!/^[0-9a-f]{8}$/.test(idHex)) fail(check, "the key id must be 8 lowercase hex digits");
   const key = b64decode(key64, check, "the verifier key");
@@ -186,9 +192,11 @@ function splitNote(note, check) {
   const [text, block] = [note.slice(0, split + 1), note.slice(split + 2)];
   if (block === "" || !block.endsWith("\n")) fail(check, "the note's signature block is empty");
   const lines = block.slice(0, -1).split("\n");
-  if (lines.length > NOTE_SIGNATURES_MAX) fail(check, `more than ${NOTE_SIGNATURES_MAX} signatures`);
+  if (lines.length > NOTE_SIGNATURES_MAX)
+    fail(check, `more than ${NOTE_SIGNATURES_MAX} signatures`);
   const signatures = lines.map((line) => {
-    if (!line.startsWith(SIGNATURE_PREFIX)) fail(check, "a signature line must start with an em dash");
+    if (!line.startsWith(SIGNATURE_PREFIX))
+      fail(check, "a signature line must start with an em dash");
     const rest = line.slice(SIGNATURE_PREFIX.length);
     const space = rest.indexOf(" ");
     if (space < 0 || space === rest.length - 1) fail(check, "a signature line has no signature");
@@ -249,17 +257,26 @@ async function openCheckpoint(note, logKey, witnessKeys) {
       if (timestamp === null) fail("witness", `the cosignature by ${sig.name} does not verify`);
       if (!verified.has(key)) verified.set(key, timestamp);
     } else {
-      const ok = sig.signature.length === 64 && (await ed25519Verify(key.publicKey, sig.signature, encoder.encode(text)));
-      if (!ok) fail(key === logKey ? check : "witness", `the signature by ${sig.name} does not verify`);
+      const ok =
+        sig.signature.length === 64 &&
+        (await ed25519Verify(key.publicKey, sig.signature, encoder.encode(text)));
+      if (!ok)
+        fail(key === logKey ? check : "witness", `the signature by ${sig.name} does not verify`);
       if (!verified.has(key)) verified.set(key, null);
     }
   }
-  if (!verified.has(logKey)) fail(check, `the checkpoint is not signed by the log key ${logKey.name}`);
+  if (!verified.has(logKey))
+    fail(check, `the checkpoint is not signed by the log key ${logKey.name}`);
   const checkpoint = parseCheckpointBody(text, check);
   if (checkpoint.origin !== logKey.name) {
-    fail(check, `the checkpoint's origin "${checkpoint.origin}" is not the log key's name "${logKey.name}"`);
+    fail(
+      check,
+      `the checkpoint's origin "${checkpoint.origin}" is not the log key's name "${logKey.name}"`,
+    );
   }
-  const witnesses = [...verified].filter(([k]) => k !== logKey).map(([k, timestamp]) => ({ name: k.name, timestamp }));
+  const witnesses = [...verified]
+    .filter(([k]) => k !== logKey)
+    .map(([k, timestamp]) => ({ name: k.name, timestamp }));
   return { checkpoint, witnesses, unknown };
 }
 
@@ -272,7 +289,8 @@ export async function leafHash(entryBytes) {
 /** SPEC: RFC 9162 §2.1.3.2: the root an inclusion path implies (BigInt: JS bit operators are 32-bit). */
 async function rootFromInclusion(leaf, index, size, proof, seq) {
   const check = "inclusion";
-  if (!(index >= 0 && index < size)) fail(check, `entry ${index} is not in a tree of size ${size}`, seq);
+  if (!(index >= 0 && index < size))
+    fail(check, `entry ${index} is not in a tree of size ${size}`, seq);
   let [fn, sn, r] = [BigInt(index), BigInt(size - 1), leaf];
   for (const p of proof) {
     if (sn === 0n) fail(check, "the inclusion proof is too long", seq);
@@ -297,7 +315,11 @@ async function rootFromInclusion(leaf, index, size, proof, seq) {
 async function verifyInclusion(leaf, index, checkpoint, proof, seq) {
   const root = await rootFromInclusion(leaf, index, checkpoint.size, proof, seq);
   if (!equalBytes(root, checkpoint.rootHash)) {
-    fail("inclusion", `the inclusion proof leads to root ${toHex(root)}, not the checkpoint's ${checkpoint.rootHex}`, seq);
+    fail(
+      "inclusion",
+      `the inclusion proof leads to root ${toHex(root)}, not the checkpoint's ${checkpoint.rootHex}`,
+      seq,
+    );
   }
 }
 
@@ -312,7 +334,8 @@ export function canonicalJSON(value, depth = 0) {
   if (depth > NESTING_DEPTH_MAX) throw new Error(`nested deeper than ${NESTING_DEPTH_MAX}`);
   if (value === null || value === true || value === false) return String(value);
   if (typeof value === "number") {
-    if (!Number.isSafeInteger(value)) throw new Error(`${value} is not an integer within ±(2^53-1)`);
+    if (!Number.isSafeInteger(value))
+      throw new Error(`${value} is not an integer within ±(2^53-1)`);
     return String(value); // also writes -0 as 0, as JCS does
   }
   if (typeof value === "string") {
@@ -335,13 +358,19 @@ function checkTime(text, what, seq) {
 }
 
 function checkText(value, what, pattern, low, high, seq) {
-  if (typeof value !== "string" || value.length < low || value.length > high || !pattern.test(value)) {
+  if (
+    typeof value !== "string" ||
+    value.length < low ||
+    value.length > high ||
+    !pattern.test(value)
+  ) {
     fail("entry_format", `the statement's ${what} is malformed`, seq);
   }
 }
 
 const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-const sameKeys = (obj, names) => Object.keys(obj).length === names.length && names.every((n) => Object.hasOwn(obj, n));
+const sameKeys = (obj, names) =>
+  Object.keys(obj).length === names.length && names.every((n) => Object.hasOwn(obj, n));
 
 /**
  * Parse entry bytes the way ledger.statement.LoggedEntry.parse does: the v1 fields, each in
@@ -357,21 +386,40 @@ function parseEntry(bytes, seqHint) {
   } catch {
     fail(check, "the entry is not valid UTF-8 JSON", seqHint);
   }
-  if (!isObject(entry) || !sameKeys(entry, ["v", "seq", "logged_at", "prev", "statement", "signature"])) {
+  if (
+    !isObject(entry) ||
+    !sameKeys(entry, ["v", "seq", "logged_at", "prev", "statement", "signature"])
+  ) {
     fail(check, "the entry's fields are not the v1 set", seqHint);
   }
   if (entry.v !== 1) fail(check, "unknown entry format version", seqHint);
-  if (!Number.isSafeInteger(entry.seq) || entry.seq < 0) fail(check, "seq is not a non-negative integer", seqHint);
+  if (!Number.isSafeInteger(entry.seq) || entry.seq < 0)
+    fail(check, "seq is not a non-negative integer", seqHint);
   checkTime(entry.logged_at, "logged_at", seqHint);
-  if (typeof entry.prev !== "string" || !KEY_ID_PATTERN.test(entry.prev)) fail(check, "prev is not 64 lowercase hex", seqHint);
+  if (typeof entry.prev !== "string" || !KEY_ID_PATTERN.test(entry.prev))
+    fail(check, "prev is not 64 lowercase hex", seqHint);
   const statement = entry.statement;
-  if (!isObject(statement) || !sameKeys(statement, ["type", "subject", "signer", "time", "nonce", "body"])) {
-    fail(check, "the statement's fields are not type, subject, signer, time, nonce and body", seqHint);
+  if (
+    !isObject(statement) ||
+    !sameKeys(statement, ["type", "subject", "signer", "time", "nonce", "body"])
+  ) {
+    fail(
+      check,
+      "the statement's fields are not type, subject, signer, time, nonce and body",
+      seqHint,
+    );
   }
   checkText(statement.type, "type", TYPE_PATTERN, 1, LIMITS.type_chars_max, seqHint);
   checkText(statement.subject, "subject", SUBJECT_PATTERN, 1, LIMITS.subject_chars_max, seqHint);
   checkText(statement.signer, "signer", KEY_ID_PATTERN, 64, 64, seqHint);
-  checkText(statement.nonce, "nonce", NONCE_PATTERN, LIMITS.nonce_chars_min, LIMITS.nonce_chars_max, seqHint);
+  checkText(
+    statement.nonce,
+    "nonce",
+    NONCE_PATTERN,
+    LIMITS.nonce_chars_min,
+    LIMITS.nonce_chars_max,
+    seqHint,
+  );
   checkTime(statement.time, "the statement's time", seqHint);
   if (!isObject(statement.body)) fail(check, "the statement's body is not an object", seqHint);
   let statementText;
@@ -390,7 +438,8 @@ function parseEntry(bytes, seqHint) {
   const canonical =
     `{"logged_at":${canonicalJSON(entry.logged_at)},"prev":"${entry.prev}","seq":${entry.seq},` +
     `"signature":"${entry.signature}","statement":${statementText},"v":1}`;
-  if (!equalBytes(encoder.encode(canonical), bytes)) fail(check, "the entry bytes are not in canonical (RFC 8785) form", seqHint);
+  if (!equalBytes(encoder.encode(canonical), bytes))
+    fail(check, "the entry bytes are not in canonical (RFC 8785) form", seqHint);
   return { entry, statementText, signature };
 }
 
@@ -426,7 +475,8 @@ async function run(report, body) {
     report.ok = true;
   } catch (error) {
     // Anything but a CheckFailure is input no check foresaw: still a failure, never a pass.
-    const [check, seq] = error instanceof CheckFailure ? [error.check, error.seq] : ["unexpected", null];
+    const [check, seq] =
+      error instanceof CheckFailure ? [error.check, error.seq] : ["unexpected", null];
     report.failure = { check, reason: error.message, seq };
     report.checks.push({ id: check, ok: false, params: { seq, reason: error.message } });
   }
@@ -435,7 +485,8 @@ async function run(report, body) {
 
 async function loadTrust(report, trust) {
   const logKey = await parseVerifierKey(trustedKeyText(trust), "log_key");
-  if (logKey.alg !== ALG_ED25519) fail("log_key", "the log's key must be an Ed25519 (type 0x01) key");
+  if (logKey.alg !== ALG_ED25519)
+    fail("log_key", "the log's key must be an Ed25519 (type 0x01) key");
   report.pass("log_key", { key: logKey.text });
   const witnessKeys = [];
   for (const text of trust?.witnessKeys ?? []) {
@@ -445,29 +496,55 @@ async function loadTrust(report, trust) {
 }
 
 async function checkCheckpoint(report, note, keys) {
-  const { checkpoint, witnesses, unknown } = await openCheckpoint(note, keys.logKey, keys.witnessKeys);
-  report.checkpoint = { origin: checkpoint.origin, size: checkpoint.size, rootHex: checkpoint.rootHex };
-  report.pass("checkpoint", { origin: checkpoint.origin, size: checkpoint.size, root: checkpoint.rootHex });
+  const { checkpoint, witnesses, unknown } = await openCheckpoint(
+    note,
+    keys.logKey,
+    keys.witnessKeys,
+  );
+  report.checkpoint = {
+    origin: checkpoint.origin,
+    size: checkpoint.size,
+    rootHex: checkpoint.rootHex,
+  };
+  report.pass("checkpoint", {
+    origin: checkpoint.origin,
+    size: checkpoint.size,
+    root: checkpoint.rootHex,
+  });
   for (const w of witnesses) {
-    report.pass("witness", { name: w.name, time: new Date(Number(w.timestamp) * 1000).toISOString() });
+    report.pass("witness", {
+      name: w.name,
+      time: new Date(Number(w.timestamp) * 1000).toISOString(),
+    });
   }
   if (witnesses.length === 0) report.info("witness_none", { known: keys.witnessKeys.length });
-  if (unknown.length > 0) report.info("witness_unknown", { count: unknown.length, names: unknown.join(", ") });
+  if (unknown.length > 0)
+    report.info("witness_unknown", { count: unknown.length, names: unknown.join(", ") });
   return checkpoint;
 }
 
 /** Decode one bundle item, check its inclusion, parse it: audit/bundle.py's _entry. */
 async function bundleEntry(item, checkpoint) {
-  if (!isObject(item) || !Number.isSafeInteger(item.seq) || item.seq < 0 || !Array.isArray(item.inclusion)) {
+  if (
+    !isObject(item) ||
+    !Number.isSafeInteger(item.seq) ||
+    item.seq < 0 ||
+    !Array.isArray(item.inclusion)
+  ) {
     fail("document", "a bundle entry is malformed");
   }
   const seq = item.seq;
-  const bytes = b64decode(item.entry_bytes_b64, "document", "entry bytes", { canonical: false, seq });
-  if (item.inclusion.length > PROOF_HASHES_MAX) fail("inclusion", "the inclusion proof is too long", seq);
+  const bytes = b64decode(item.entry_bytes_b64, "document", "entry bytes", {
+    canonical: false,
+    seq,
+  });
+  if (item.inclusion.length > PROOF_HASHES_MAX)
+    fail("inclusion", "the inclusion proof is too long", seq);
   const path = item.inclusion.map((h) => fromHex(h, "document", "an inclusion proof hash", seq));
   await verifyInclusion(await leafHash(bytes), seq, checkpoint, path, seq);
   const parsed = parseEntry(bytes, seq);
-  if (parsed.entry.seq !== seq) fail("entry_format", `entry ${seq} claims seq ${parsed.entry.seq}`, seq);
+  if (parsed.entry.seq !== seq)
+    fail("entry_format", `entry ${seq} claims seq ${parsed.entry.seq}`, seq);
   return parsed;
 }
 
@@ -483,20 +560,28 @@ async function registeredKeys(parsedEntries) {
     const { type, subject, body } = entry.statement;
     if (type === GENESIS_TYPE) {
       const authorities = body.authorities ?? [];
-      if (!Array.isArray(authorities)) fail("registration", "the genesis authorities are not a list", entry.seq);
+      if (!Array.isArray(authorities))
+        fail("registration", "the genesis authorities are not a list", entry.seq);
       for (const authority of authorities) {
-        const [id, key] = await register(isObject(authority) ? authority.public_key : undefined, entry.seq);
+        const [id, key] = await register(
+          isObject(authority) ? authority.public_key : undefined,
+          entry.seq,
+        );
         keys.set(id, key);
       }
     } else if (type === REGISTRATION_TYPE) {
       const [id, key] = await register(body.public_key, entry.seq);
-      if (id !== subject) fail("registration", `entry ${entry.seq} registers a key under the wrong id`, entry.seq);
+      if (id !== subject)
+        fail("registration", `entry ${entry.seq} registers a key under the wrong id`, entry.seq);
       keys.set(subject, key);
     } else {
       // A self-registration (a vendor registers its own key): a key id is the SHA-256 of its
       // key, so a key in the body whose hash is the signer's id is the signer's key.
-      if (typeof body.public_key !== "string") fail("registration", `entry ${entry.seq} is not a key registration`, entry.seq);
-      const publicKey = b64decode(body.public_key, "registration", "a registered public key", { seq: entry.seq });
+      if (typeof body.public_key !== "string")
+        fail("registration", `entry ${entry.seq} is not a key registration`, entry.seq);
+      const publicKey = b64decode(body.public_key, "registration", "a registered public key", {
+        seq: entry.seq,
+      });
       if (publicKey.length !== 32 || toHex(await sha256(publicKey)) !== entry.statement.signer) {
         fail("registration", `entry ${entry.seq} is not a key registration`, entry.seq);
       }
@@ -511,7 +596,8 @@ export async function verifyBundle(bundle, trust) {
   const report = new Report("bundle", trustedKeyText(trust));
   return run(report, async () => {
     const keys = await loadTrust(report, trust);
-    if (!isObject(bundle) || bundle.format !== BUNDLE_FORMAT) fail("document", `not a ${BUNDLE_FORMAT} document`);
+    if (!isObject(bundle) || bundle.format !== BUNDLE_FORMAT)
+      fail("document", `not a ${BUNDLE_FORMAT} document`);
     if (typeof bundle.subject !== "string") fail("document", "the bundle has no subject");
     const subject = bundle.subject;
     report.subject = subject;
@@ -519,7 +605,8 @@ export async function verifyBundle(bundle, trust) {
     const checkpoint = await checkCheckpoint(report, bundle.checkpoint, keys);
     const registrationItems = bundle.signer_registrations ?? [];
     const entryItems = bundle.entries ?? [];
-    if (!Array.isArray(registrationItems) || !Array.isArray(entryItems)) fail("document", "the bundle's entry lists are malformed");
+    if (!Array.isArray(registrationItems) || !Array.isArray(entryItems))
+      fail("document", "the bundle's entry lists are malformed");
     const registrations = [];
     for (const item of registrationItems) registrations.push(await bundleEntry(item, checkpoint));
     const keysById = await registeredKeys(registrations);
@@ -532,15 +619,29 @@ export async function verifyBundle(bundle, trust) {
     report.pass("registration", { count: registrations.length });
     for (const { entry, statementText, signature } of entries) {
       const statement = entry.statement;
-      if (statement.subject !== subject) fail("subject", `entry ${entry.seq} is about "${statement.subject}", not "${subject}"`, entry.seq);
+      if (statement.subject !== subject)
+        fail(
+          "subject",
+          `entry ${entry.seq} is about "${statement.subject}", not "${subject}"`,
+          entry.seq,
+        );
       let publicKey = keysById.get(statement.signer);
       if (publicKey === undefined && statement.type === GENESIS_TYPE) {
         publicKey = (await registeredKeys([{ entry }])).get(statement.signer);
       }
-      if (publicKey === undefined) fail("signature", `the bundle does not show the registration of entry ${entry.seq}'s signer`, entry.seq);
+      if (publicKey === undefined)
+        fail(
+          "signature",
+          `the bundle does not show the registration of entry ${entry.seq}'s signer`,
+          entry.seq,
+        );
       const message = encoder.encode(STATEMENT_DOMAIN + statementText);
       if (!(await ed25519Verify(publicKey, signature, message))) {
-        fail("signature", `entry ${entry.seq}'s statement signature does not verify under its signer's registered key`, entry.seq);
+        fail(
+          "signature",
+          `entry ${entry.seq}'s statement signature does not verify under its signer's registered key`,
+          entry.seq,
+        );
       }
     }
     report.pass("subject", { count: entries.length, subject });
@@ -564,10 +665,12 @@ export function parseTlogProof(text) {
   let at = 1;
   if (at < lines.length && lines[at].startsWith("extra ")) {
     // Opaque and unauthenticated; an empty one would be a bare "extra " line, which is refused.
-    if (b64decode(lines[at].slice(6), check, "the extra data").length === 0) fail(check, "empty extra data");
+    if (b64decode(lines[at].slice(6), check, "the extra data").length === 0)
+      fail(check, "empty extra data");
     at += 1;
   }
-  if (!(at < lines.length && lines[at].startsWith("index "))) fail(check, "the tlog-proof has no index line");
+  if (!(at < lines.length && lines[at].startsWith("index ")))
+    fail(check, "the tlog-proof has no index line");
   const index = parseDecimal(lines[at].slice(6), U64_MAX - 1n, check, "the tlog-proof index");
   const hashLines = lines.slice(at + 1);
   if (hashLines.length > PROOF_HASHES_MAX) fail(check, "too many inclusion proof lines");
@@ -592,19 +695,27 @@ export async function verifyReceipt(receipt, trust, leafHashHex = null) {
     let proofText, leafHex, seq;
     if (typeof receipt === "string") {
       [proofText, leafHex, seq] = [receipt, leafHashHex?.trim() || null, null];
-      if (leafHex === null) fail("document", "a bare tlog-proof needs the leaf hash of the entry you hold");
+      if (leafHex === null)
+        fail("document", "a bare tlog-proof needs the leaf hash of the entry you hold");
     } else {
-      if (!isObject(receipt) || !Number.isSafeInteger(receipt.seq) || receipt.seq < 0) fail("document", "not a Terang receipt");
+      if (!isObject(receipt) || !Number.isSafeInteger(receipt.seq) || receipt.seq < 0)
+        fail("document", "not a Terang receipt");
       if (typeof receipt.tlog_proof !== "string") {
-        fail("document", "this receipt has no tlog-proof yet: fetch /api/v1/entries/<seq>/tlog-proof once a checkpoint covers it", receipt.seq);
+        fail(
+          "document",
+          "this receipt has no tlog-proof yet: fetch /api/v1/entries/<seq>/tlog-proof once a checkpoint covers it",
+          receipt.seq,
+        );
       }
       [proofText, leafHex, seq] = [receipt.tlog_proof, receipt.leaf_hash, receipt.seq];
     }
     const leaf = fromHex(leafHex, "document", "the leaf hash", seq);
     const proof = parseTlogProof(proofText);
-    if (proof.index > BigInt(Number.MAX_SAFE_INTEGER)) fail("document", "the index is too large for this page");
+    if (proof.index > BigInt(Number.MAX_SAFE_INTEGER))
+      fail("document", "the index is too large for this page");
     const index = Number(proof.index);
-    if (seq !== null && index !== seq) fail("document", `the tlog-proof is for entry ${index}, not ${seq}`, seq);
+    if (seq !== null && index !== seq)
+      fail("document", `the tlog-proof is for entry ${index}, not ${seq}`, seq);
     report.pass("receipt", { seq: index, leaf: toHex(leaf) });
     const checkpoint = await checkCheckpoint(report, proof.note, keys);
     await verifyInclusion(leaf, index, checkpoint, proof.inclusion, index);
@@ -616,7 +727,8 @@ export async function verifyReceipt(receipt, trust, leafHashHex = null) {
 
 /** Sniff a dropped file's text: a bundle, a receipt (or a batch of them), or a bare tlog-proof. */
 export async function verifyFile(text, trust, leafHashHex = null) {
-  if (text.startsWith(TLOG_PROOF_HEADER + "\n")) return [await verifyReceipt(text, trust, leafHashHex)];
+  if (text.startsWith(TLOG_PROOF_HEADER + "\n"))
+    return [await verifyReceipt(text, trust, leafHashHex)];
   let value;
   try {
     value = JSON.parse(text);
@@ -631,7 +743,11 @@ export async function verifyFile(text, trust, leafHashHex = null) {
   }
   if (isObject(value) && "tlog_proof" in value) return [await verifyReceipt(value, trust)];
   const report = new Report("unknown", trustedKeyText(trust));
-  return [await run(report, async () => fail("document", "this file is neither a record bundle, a receipt nor a tlog-proof"))];
+  return [
+    await run(report, async () =>
+      fail("document", "this file is neither a record bundle, a receipt nor a tlog-proof"),
+    ),
+  ];
 }
 
 // ---------------------------------------------------------------- rendering
@@ -639,7 +755,9 @@ export async function verifyFile(text, trust, leafHashHex = null) {
 /** Fill "{name}" placeholders; messages come from the page (portal/i18n.py), English otherwise. */
 function message(messages, key, params) {
   const template = messages[key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
+  return template.replace(/\{(\w+)\}/g, (_, name) =>
+    name in params ? String(params[name]) : `{${name}}`,
+  );
 }
 
 function element(tag, attributes = {}, ...children) {
@@ -654,18 +772,39 @@ export function renderReports(reports, container, messages = {}) {
   container.replaceChildren();
   for (const report of reports) {
     const m = (key, params = {}) => message(messages, key, params);
-    const section = element("div", { class: `verify-report ${report.ok ? "verify-ok" : "verify-fail"}`, "data-ok": String(report.ok) });
-    const headline = report.ok ? m(`verify.result.ok_${report.kind === "receipt" ? "receipt" : "bundle"}`) : m("verify.result.fail");
-    section.append(element("p", { class: "verify-headline" }, `${report.ok ? "✓" : "✗"} ${headline}`));
+    const section = element("div", {
+      class: `verify-report ${report.ok ? "verify-ok" : "verify-fail"}`,
+      "data-ok": String(report.ok),
+    });
+    const headline = report.ok
+      ? m(`verify.result.ok_${report.kind === "receipt" ? "receipt" : "bundle"}`)
+      : m("verify.result.fail");
+    section.append(
+      element("p", { class: "verify-headline" }, `${report.ok ? "✓" : "✗"} ${headline}`),
+    );
     const list = element("ul", { class: "verify-checks" });
     for (const check of report.checks) {
       const mark = check.ok === true ? "✓" : check.ok === false ? "✗" : "–";
-      const status = check.ok === true ? m("verify.passed") : check.ok === false ? m("verify.failed") : m("verify.note");
-      const text = check.ok === false
-        ? `${m(`verify.fail.${check.id}`)}${check.params.seq === null || check.params.seq === undefined ? "" : ` (${m("verify.entry", { seq: check.params.seq })})`}: ${check.params.reason}`
-        : m(`verify.check.${check.id}`, check.params);
-      const item = element("li", { class: `verify-check verify-check-${check.ok === true ? "ok" : check.ok === false ? "fail" : "info"}`, "data-check": check.id });
-      item.append(element("span", { "aria-hidden": "true" }, mark), " ", element("span", { class: "visually-hidden" }, `${status}: `), text);
+      const status =
+        check.ok === true
+          ? m("verify.passed")
+          : check.ok === false
+            ? m("verify.failed")
+            : m("verify.note");
+      const text =
+        check.ok === false
+          ? `${m(`verify.fail.${check.id}`)}${check.params.seq === null || check.params.seq === undefined ? "" : ` (${m("verify.entry", { seq: check.params.seq })})`}: ${check.params.reason}`
+          : m(`verify.check.${check.id}`, check.params);
+      const item = element("li", {
+        class: `verify-check verify-check-${check.ok === true ? "ok" : check.ok === false ? "fail" : "info"}`,
+        "data-check": check.id,
+      });
+      item.append(
+        element("span", { "aria-hidden": "true" }, mark),
+        " ",
+        element("span", { class: "visually-hidden" }, `${status}: `),
+        text,
+      );
       list.append(item);
     }
     section.append(list);
@@ -673,10 +812,14 @@ export function renderReports(reports, container, messages = {}) {
       const { origin, size, rootHex } = report.checkpoint;
       const details = element("dl", { class: "verify-checkpoint" });
       details.append(
-        element("dt", {}, m("verify.origin")), element("dd", {}, element("code", {}, origin)),
-        element("dt", {}, m("verify.size")), element("dd", {}, String(size)),
-        element("dt", {}, m("verify.root")), element("dd", {}, element("code", { class: "verify-root" }, rootHex)),
-        element("dt", {}, m("verify.log_key")), element("dd", {}, element("code", {}, report.logKey)),
+        element("dt", {}, m("verify.origin")),
+        element("dd", {}, element("code", {}, origin)),
+        element("dt", {}, m("verify.size")),
+        element("dd", {}, String(size)),
+        element("dt", {}, m("verify.root")),
+        element("dd", {}, element("code", { class: "verify-root" }, rootHex)),
+        element("dt", {}, m("verify.log_key")),
+        element("dd", {}, element("code", {}, report.logKey)),
       );
       section.append(element("p", {}, m("verify.against")), details);
     }
@@ -690,13 +833,19 @@ export function renderReports(reports, container, messages = {}) {
 function pageConfig() {
   const node = document.getElementById("terang-verify");
   const config = node ? JSON.parse(node.textContent) : {};
-  return { verifierKey: config.verifier_key ?? "", witnessKeys: config.witness_keys ?? [], messages: config.messages ?? {} };
+  return {
+    verifierKey: config.verifier_key ?? "",
+    witnessKeys: config.witness_keys ?? [],
+    messages: config.messages ?? {},
+  };
 }
 
 function noWebCrypto(result, messages) {
   if (globalThis.crypto?.subtle) return false;
   // WebCrypto exists only in secure contexts (HTTPS, or localhost).
-  result.replaceChildren(element("p", { class: "verify-fail" }, `✗ ${message(messages, "verify.no_webcrypto", {})}`));
+  result.replaceChildren(
+    element("p", { class: "verify-fail" }, `✗ ${message(messages, "verify.no_webcrypto", {})}`),
+  );
   return true;
 }
 
@@ -713,12 +862,20 @@ function wireRecordPage() {
     result.setAttribute("aria-busy", "true");
     result.textContent = message(config.messages, "verify.working", {});
     try {
-      const response = await fetch(section.dataset.bundleUrl, { headers: { Accept: "application/json" } });
+      const response = await fetch(section.dataset.bundleUrl, {
+        headers: { Accept: "application/json" },
+      });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const bundle = await response.json();
       renderReports([await verifyBundle(bundle, config)], result, config.messages);
     } catch (error) {
-      result.replaceChildren(element("p", { class: "verify-fail" }, `✗ ${message(config.messages, "verify.fetch_failed", { reason: error.message })}`));
+      result.replaceChildren(
+        element(
+          "p",
+          { class: "verify-fail" },
+          `✗ ${message(config.messages, "verify.fetch_failed", { reason: error.message })}`,
+        ),
+      );
     } finally {
       button.disabled = false;
       result.removeAttribute("aria-busy");
@@ -751,7 +908,13 @@ function wireDropPage() {
       const text = strictDecoder.decode(new Uint8Array(await file.arrayBuffer()));
       renderReports(await verifyFile(text, trust, leaf), result, config.messages);
     } catch (error) {
-      result.replaceChildren(element("p", { class: "verify-fail" }, `✗ ${message(config.messages, "verify.drop.unreadable", { reason: error.message })}`));
+      result.replaceChildren(
+        element(
+          "p",
+          { class: "verify-fail" },
+          `✗ ${message(config.messages, "verify.drop.unreadable", { reason: error.message })}`,
+        ),
+      );
     } finally {
       result.removeAttribute("aria-busy");
     }
