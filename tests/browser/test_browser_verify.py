@@ -1,9 +1,8 @@
 """Verify in the browser, as a visitor does it: press Verify on a record page, or drop a
 downloaded bundle or receipt on /verifikasi, in headless Chromium.
 
-The record page here is a minimal one rendered through the portal's own ``render()``
-and ``verify_section.html`` (the markup record pages use); the tamper tests rewrite the
-bundle the page receives with ``page.route``, as a dishonest server or a proxy could.
+The record page is the portal's tender page; the tamper tests rewrite the bundle the
+page receives with ``page.route``, as a dishonest server or a proxy could.
 """
 
 from __future__ import annotations
@@ -16,50 +15,19 @@ from typing import Any
 import httpx
 import pytest
 from browser_harness import PortalServer
-from fastapi import Request
-from fastapi.responses import HTMLResponse
-from jinja2 import ChoiceLoader, DictLoader
 from playwright.sync_api import FilePayload, Page, Route, expect
 
 from ledger.note import generate_signer
 from ledger.publisher import latest_checkpoint
-from portal.rendering import environment, render
 
-RECORD_TEMPLATE = """{% extends "base.html" %}
-{% block main %}<h1>{{ subject }}</h1>
-{% set bundle_url = "/api/v1/records/" ~ subject ~ "/bundle" %}{% include "verify_section.html" %}
-{% endblock %}
-{% block scripts %}<script type="module" src="{{ asset('verify.js') }}"></script>{% endblock %}
-"""
 BUNDLE_ROUTE = "**/api/v1/records/**/bundle"
 RESULT = "#verify-result .verify-report"
 
 
 @pytest.fixture(scope="module")
-def record_page(portal_server: PortalServer) -> Iterator[Callable[[str], str]]:
-    """A minimal record page at /_test/record/<subject>: the real base template, keys and
-    verify section, so the test does not depend on which record pages exist."""
-    original = environment.loader
-    assert original is not None
-    environment.loader = ChoiceLoader(
-        [DictLoader({"_test_record.html": RECORD_TEMPLATE}), original]
-    )
-    environment.cache = {}
-    if not any(
-        getattr(r, "path", "") == "/_test/record/{subject:path}" for r in portal_server.app.routes
-    ):
-
-        def test_record(request: Request, subject: str) -> HTMLResponse:
-            return render(request, "_test_record.html", subject=subject)
-
-        portal_server.app.add_api_route(
-            "/_test/record/{subject:path}", test_record, response_class=HTMLResponse
-        )
-    try:
-        yield lambda subject: f"{portal_server.url}/_test/record/{subject}?lang=en"
-    finally:
-        environment.loader = original
-        environment.cache = {}
+def record_page(portal_server: PortalServer) -> Callable[[str], str]:
+    """The portal's tender page (portal/pages_tenders.py), in English."""
+    return lambda ocid: f"{portal_server.url}/tender/{ocid}?lang=en"
 
 
 @pytest.fixture(scope="module")
