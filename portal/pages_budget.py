@@ -83,8 +83,10 @@ def build_router(ledger: Ledger) -> APIRouter:
             years = fiscal_years(conn)
             year = asked_year if asked_year is not None else (years[0] if years else None)
             fiscal = None if year is None else get_fiscal_year(conn, year)
+            if year is None:
+                raise not_found("home.no_budget")
             if fiscal is None:
-                raise not_found("error.unknown_year", year=str(year or ""))
+                raise not_found("error.unknown_year", year=str(year))
             opd_name = _name(conn, "opd", opd)
             if opd is not None and not opd_name:
                 raise not_found("error.unknown_opd", code=opd)

@@ -5,13 +5,14 @@ portal route raises ``PageError`` instead; ``PortalRoute`` renders it as the
 ``error.html`` page in the visitor's language, with the status it names (400 for a
 bad query parameter, 404 for an unknown record). Handlers read their query
 parameters themselves (``portal.params``) so FastAPI's JSON 422 never reaches a
-visitor.
+visitor. A browser that asks for a path no route has gets the HTML 404 too
+(``wants_page``, called by the app's 404 handler); API clients keep problem+json.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Final
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
@@ -58,3 +59,24 @@ class PortalRoute(APIRoute):
                 )
 
         return page_handler
+
+
+NOT_PAGES: Final = ("/api/", "/log/", "/static/", "/docs", "/redoc", "/openapi.json")
+"""Paths of the API and files: their errors stay problem+json whatever the client accepts."""
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page (not the API): its 404 is the HTML error page."""
+    accept = request.headers.get("accept", "")
+    return not request.url.path.startswith(NOT_PAGES) and "text/html" in accept
+
+
+def not_found_page(request: Request) -> Response:
+    return render(
+        request,
+        "error.html",
+        status_code=404,
+        error_status=404,
+        error_message="error.not_found.detail",
+        error_params={},
+    )

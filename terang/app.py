@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from audit import log_api, read_api
@@ -20,6 +20,7 @@ from ledger.service import Ledger, default_kinds
 from portal import assets as portal_assets
 from portal import pages as portal_pages
 from portal import pages_verify as portal_pages_verify
+from portal import routing as portal_routing
 from procurement import kinds as procurement_kinds
 from procurement import router as procurement_router
 from procurement import service as procurement_service
@@ -67,7 +68,9 @@ def create_app(ledger: Ledger) -> FastAPI:
         return problem_response(error)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 404 and portal_routing.wants_page(request):
+            return portal_routing.not_found_page(request)  # a browser: the HTML 404 page
         problem = TerangError(
             str(error.detail),
             code="not_found" if error.status_code == 404 else f"http_{error.status_code}",

@@ -474,3 +474,29 @@ def test_bad_parameters_get_an_html_400(client: TestClient, url: str) -> None:
     document = page(client, url, status=400)
     assert document.by_id("error-message").text
     check_accessible(document)
+
+
+def test_an_empty_log_still_has_a_portal(harness: Any) -> None:
+    """Right after ``terang init``: no budget, no tender, no vendor yet."""
+    with TestClient(create_app(harness.ledger)) as fresh:
+        home = page(fresh, "/")
+        assert not home.find_all(id="year-totals")
+        assert page(fresh, "/tender").by_id("no-results")
+        assert page(fresh, "/penyedia").by_id("no-results")
+        assert page(fresh, "/anggaran", status=404).by_id("error-message").text
+        check_accessible(home)
+
+
+def test_a_browser_gets_an_html_404_for_any_unknown_path(client: TestClient) -> None:
+    browser = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    client.cookies.clear()
+    missing = client.get("/anggaran-lama?lang=en", headers=browser)
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    check_accessible(parse_html(missing.text))
+    assert '<html lang="en">' in missing.text
+    for path in ("/anggaran-lama", "/api/v1/no-such-thing"):  # API clients keep problem+json
+        assert client.get(path).headers["content-type"] == "application/problem+json"
+    api = client.get("/api/v1/no-such-thing", headers=browser)
+    assert api.status_code == 404
+    assert api.headers["content-type"] == "application/problem+json"
