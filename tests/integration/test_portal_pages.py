@@ -500,3 +500,25 @@ def test_a_browser_gets_an_html_404_for_any_unknown_path(client: TestClient) -> 
     api = client.get("/api/v1/no-such-thing", headers=browser)
     assert api.status_code == 404
     assert api.headers["content-type"] == "application/problem+json"
+
+
+def test_the_home_page_shows_the_witnesses_cosignatures(harness: Any, tmp_path: Any) -> None:
+    from test_witnessing import make_rig
+
+    rig = make_rig(harness, tmp_path)
+    try:
+        [result] = rig.witnesses.collect()
+        assert result.outcome == "cosigned"
+        with TestClient(create_app(rig.ledger)) as fresh:
+            document = page(fresh, "/?lang=en")
+            served = fresh.get("/log/checkpoint").text
+    finally:
+        rig.ledger.close()
+        rig.witness_client.close()
+        rig.witness.store.close()
+    [item] = document.by_id("cosignatures").find_all("li")
+    assert item.find_all("strong")[0].text == "witness.test/w1"
+    assert item.find_all("code")[0].text == rig.verifier.verifier_key()
+    assert item.find_all("time")[0].attrs["datetime"].endswith("Z")
+    assert document.by_id("checkpoint-note").text == " ".join(served.split())
+    assert "— witness.test/w1 " in served  # the note shown carries the cosignature line
