@@ -88,6 +88,19 @@ def test_verify_succeeds_on_a_record_page(
     assert not any(text.startswith("✗") for texts in found.values() for text in texts)
 
 
+def test_verify_succeeds_on_vendor_and_budget_line_pages(
+    page: Page, portal_server: PortalServer, tender: str
+) -> None:
+    # A vendor's record is signed by its own key (a self-registration); a budget line's by
+    # the finance office: the other record pages, and the other kinds of signer.
+    vendor = httpx.get(portal_server.url + "/api/v1/procurement/vendors").json()["items"][0]
+    doc = httpx.get(f"{portal_server.url}/api/v1/procurement/tenders/{tender}").json()["tender"]
+    for path in (f"/penyedia/{vendor['vendor_id']}", f"/anggaran/baris/{doc['budget_line']}"):
+        page.goto(f"{portal_server.url}{path}?lang=en")
+        press_verify(page)
+        expect(page.locator(RESULT)).to_have_attribute("data-ok", "true")
+
+
 def _flip_entry_byte(bundle: dict[str, Any]) -> int:
     item = bundle["entries"][0]
     data = bytearray(base64.b64decode(item["entry_bytes_b64"]))
