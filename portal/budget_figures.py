@@ -40,6 +40,8 @@ from procurement.reads import documents
 
 SCOPES_CACHED_MAX: Final = 64
 """Scopes kept in memory: a year, its OPDs and the programmes being looked at."""
+REFRESH_INTERVAL_S: Final = 10.0
+"""A scope's sums are recomputed at most this often while postings stream in."""
 LINES_PAGE_ITEMS: Final = 50
 """Budget lines per page of a line list."""
 PROGRAMME_LEVELS: Final = tuple(level.value for level in ProgrammeLevel)
@@ -263,7 +265,7 @@ class BudgetFigures:
     def __init__(self, engine: Engine, *, background: bool = True) -> None:
         self.engine = engine
         self.cache: VersionedCache[ScopeFigures] = VersionedCache(
-            SCOPES_CACHED_MAX, background=background
+            SCOPES_CACHED_MAX, background=background, refresh_interval_s=REFRESH_INTERVAL_S
         )
 
     def scope(

@@ -14,15 +14,19 @@ Rules:
    callers of the same key wait for it rather than compute it again.
 3. An older value is served at once while ONE background refresh computes the new
    one, so a busy log never makes visitors wait for the sums; a page shows the tree
-   size its figures are as of, so a stale value is labelled as such. Staleness is
-   bounded by one computation.
-4. At most ``entries_max`` keys are kept (least recently used evicted).
+   size its figures are as of, so a stale value is labelled as such.
+4. A key is refreshed at most once per ``refresh_interval_s`` (from the end of its
+   last computation): while postings stream in, the sums cost at most one computation
+   per interval, not one per posting. Staleness is bounded by the interval plus one
+   computation.
+5. At most ``entries_max`` keys are kept (least recently used evicted).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -42,11 +46,21 @@ class Versioned(Generic[V]):
 
 
 class VersionedCache(Generic[V]):
-    def __init__(self, entries_max: int, *, background: bool = True) -> None:
+    def __init__(
+        self,
+        entries_max: int,
+        *,
+        background: bool = True,
+        refresh_interval_s: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         require(entries_max >= 1, InvariantBroken("a cache keeps at least one entry"))
         self.entries_max = entries_max
         self.background = background
+        self.refresh_interval_s = refresh_interval_s
+        self.clock = clock
         self._values: OrderedDict[Hashable, Versioned[V]] = OrderedDict()
+        self._computed_at: dict[Hashable, float] = {}
         self._lock = threading.Lock()
         self._key_locks: dict[Hashable, threading.Lock] = {}
         self._refreshing: dict[Hashable, threading.Thread] = {}
@@ -60,7 +74,8 @@ class VersionedCache(Generic[V]):
                 if found.version >= version:
                     return found
                 if self.background:
-                    if key not in self._refreshing:
+                    fresh = self.clock() - self._computed_at.get(key, 0.0)
+                    if key not in self._refreshing and fresh >= self.refresh_interval_s:
                         thread = threading.Thread(
                             target=self._refresh, args=(key, compute), daemon=True
                         )
@@ -89,10 +104,12 @@ class VersionedCache(Generic[V]):
             current = self._values.get(key)
             if current is None or computed.version >= current.version:
                 self._values[key] = computed
+            self._computed_at[key] = self.clock()
             self._values.move_to_end(key)
             while len(self._values) > self.entries_max:
                 evicted, _ = self._values.popitem(last=False)
                 self._key_locks.pop(evicted, None)
+                self._computed_at.pop(evicted, None)
             return self._values[key]
 
     def wait_for_refreshes(self, timeout_s: float) -> None:

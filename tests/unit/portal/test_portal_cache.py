@@ -104,3 +104,19 @@ def test_a_failed_refresh_keeps_the_old_value() -> None:
     assert cache.get("k", 2, lambda: Versioned(2, "new")).value == "old"
     cache.wait_for_refreshes(30)
     assert cache.get("k", 2, broken).value == "new"
+
+
+def test_a_key_is_refreshed_at_most_once_per_interval() -> None:
+    now = [100.0]
+    cache: VersionedCache[int] = VersionedCache(
+        4, background=True, refresh_interval_s=10.0, clock=lambda: now[0]
+    )
+    cache.get("k", 1, lambda: Versioned(1, 1))
+    now[0] += 4.0
+    assert cache.get("k", 2, lambda: Versioned(2, 2)).value == 1  # too soon: no refresh
+    cache.wait_for_refreshes(30)
+    assert cache.get("k", 2, lambda: Versioned(2, 2)).value == 1
+    now[0] += 6.0
+    assert cache.get("k", 2, lambda: Versioned(2, 2)).value == 1  # starts the refresh
+    cache.wait_for_refreshes(30)
+    assert cache.get("k", 2, lambda: Versioned(3, 3)).value == 2
