@@ -522,3 +522,25 @@ def test_the_home_page_shows_the_witnesses_cosignatures(harness: Any, tmp_path: 
     assert item.find_all("time")[0].attrs["datetime"].endswith("Z")
     assert document.by_id("checkpoint-note").text == " ".join(served.split())
     assert "— witness.test/w1 " in served  # the note shown carries the cosignature line
+
+
+def test_every_download_link_answers(
+    site: DemoSite, records: dict[str, str], client: TestClient
+) -> None:
+    lists = [
+        f"/anggaran?year={site.year}",
+        f"/anggaran/baris/{records['line']}",
+        "/tender?state=awarded",
+        f"/tender/{records['ocid']}",
+        "/penyedia",
+        f"/penyedia/{records['vendor']}",
+    ]
+    for url in lists:
+        section = page(client, url).find_all("section", **{"class": "downloads"})
+        assert len(section) == 1, url
+        links = [a.attrs["href"] for a in section[0].find_all("a")]
+        assert links, url
+        for link in links:
+            response = get(client, link)
+            assert response.status_code == 200, (url, link, response.text[:300])
+            assert not response.headers["content-type"].startswith("text/html"), link
