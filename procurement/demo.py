@@ -1,31 +1,52 @@
-"""Procurement demo data for ``terang demo``: tenders in different states on the demo budget.
+"""Procurement demo data for ``terang demo``: a year of tenders, in every state, on the demo budget.
 
 On the demo fiscal year's belanja lines (``budgeting.demo``: the year before the
-ledger clock's), with the demo people's keys:
+ledger clock's), with the demo people's keys, 43 packages across the OPDs and the
+months of the year (``YEAR_PLAN`` and the six ``DEMO-001`` .. ``DEMO-006`` below):
 
-* a tender **awarded**, with a contract countersigned by the vendor and a paid advance
-  (uang muka): budget commitment and realisation visible on its line;
-* a tender **opened**: three sealed bids, closed, opened by two of three Pokja members;
-* a tender **cancelled** after its announcement;
-* a package **planned** (not yet announced);
-* a tender **closed** with two sealed bids, awaiting the Pokja's share releases (try
-  ``terang committee release --key keys/pokja1.key --box-key keys/pokja1.box``);
-* a tender **announced and open for bids** now (deadline in two weeks), for
-  ``terang vendor bid`` against the demo service.
+* every tender state (``lifecycle.STATES``): planned, active (open for bids: in its
+  question period, and after it), closed (awaiting the Pokja), opening (one member
+  released), opened (and one evaluated, its winner not yet announced), winner
+  announced (masa sanggah, one with an objection open now), awarded, cancelled, failed
+  (tender gagal: no passing bid; fewer than three bids);
+* every contract status (``contracts.STATUSES``): signed and running (some with the
+  advance paid), paid in full awaiting handover, completed at handover (BAST; two after
+  a decrease, whose unused commitment the completion releases), terminated
+  (pemutusan kontrak: the unpaid rest goes back to the line);
+* methods tender, tender cepat and pengadaan langsung; questions and answers, an
+  addendum, objections rejected and one upheld (evaluation reopened, another winner);
+* every announced document's bytes stored (``procurement.documents``), so
+  ``terang vendor download`` works against the demo service.
+
+Each package is sized to the room its budget line has left when it is built (budget
+available and, for contracts that pay, cash allotted from the first payment's month;
+a competitive method whose HPS floor the room cannot pass becomes pengadaan langsung),
+so commitments and payments never break budget control; the demo budget allots
+capital lines' cash from August, which is why most contracts are paid late in the
+year. The first six keep their states for the tests and docs that name them:
+``DEMO-001`` awarded with a paid advance, ``002`` cancelled, ``003`` opened, ``004``
+planned, ``005`` open for bids on the real clock (deadline in two weeks: try
+``terang vendor bid``), ``006`` closed with two sealed bids (try ``terang committee
+release --key keys/pokja1.key --box-key keys/pokja1.box``).
 
 The Pokja members' X25519 keys are new files ``keys/pokjaN.box`` (mode 0600, the
 format of ``terang committee register-box-key``), registered by the members
-themselves; a third vendor key ``keys/vendor3.key`` is added.
+themselves; vendor keys ``keys/vendor3.key`` .. ``keys/vendor8.key`` are added and the
+eight vendors register themselves and are activated.
 
-Time: a tender's steps are judged at their logging time, and a bid window is days
-long, so the past tenders' histories are logged by a sequencer on a **simulated clock
-inside the demo fiscal year** (March to November). Their logging times therefore lie
-before the budget postings' that precede them in the log: the one place where the
-demo log's logging times are not in order. Only the demo does this; the service's
-sequencer always reads the real clock. The open tender is logged on the real clock.
+Time: a tender's steps are judged at their logging time, and bid windows and objection
+periods are days long, so the tenders' histories are logged by a sequencer on a
+**simulated clock** (``SimulatedLog``): inside the demo fiscal year for the year's
+tenders, each starting on its own date (so the clock jumps back between tenders), and
+a few weeks back from now for ``DEMO-042`` (open for bids, questions closed) and
+``DEMO-043`` (in its masa sanggah now, an objection awaiting its answer). Their logging
+times are therefore not in log order: the one place where the demo log departs from
+it. Only the demo does this; the service's sequencer always reads the real clock.
+``DEMO-005`` is logged on the real clock.
 
 Idempotent: a tender that exists is skipped (so is a registered vendor or box key),
-and every statement of the simulated history has a deterministic nonce.
+and every statement of the simulated history has a deterministic nonce. Deterministic:
+the same packages, prices, steps and states on every run of a fresh database.
 """
 
 from __future__ import annotations
@@ -33,7 +54,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +72,7 @@ from ledger.service import Ledger
 from ledger.statement import SignedStatement, b64encode, format_time
 from procurement import client as pc
 from procurement import contracts as ct
+from procurement import documents
 from procurement import lifecycle as lc
 from procurement.fields import wire_amount
 from procurement.members import BOX_KEY_REGISTERED
@@ -65,6 +87,11 @@ VENDORS = (
     ("vendor1", "CV Maju Jaya Konstruksi", "01.234.567.8-123.000", "kecil"),
     ("vendor2", "PT Sinar Terang Abadi", "02.345.678.9-234.000", "menengah"),
     ("vendor3", "CV Karya Mandiri Sejahtera", "03.456.789.0-345.000", "kecil"),
+    ("vendor4", "PT Bumi Persada Nusantara", "04.567.890.1-456.000", "menengah"),
+    ("vendor5", "CV Cahaya Medika Utama", "05.678.901.2-567.000", "kecil"),
+    ("vendor6", "PT Tirta Rekayasa Konsultan", "06.789.012.3-678.000", "menengah"),
+    ("vendor7", "CV Sumber Rezeki Teknik", "07.890.123.4-789.000", "kecil"),
+    ("vendor8", "PT Anugerah Data Solusi", "08.901.234.5-890.000", "menengah"),
 )
 
 
@@ -97,7 +124,13 @@ class SimulatedLog:
         self.statements = 0
 
     def at(self, moment: datetime) -> None:
+        """Move the clock forward to ``moment`` (never back: one tender's steps are in order)."""
         self.now = max(self.now, moment)
+
+    def jump(self, moment: datetime) -> None:
+        """Set the clock to ``moment``, even back: each tender of the year starts on its own
+        date, after the tenders built before it (the module doc says why that is allowed)."""
+        self.now = moment
 
     def sign(
         self, key: SigningKey, statement_type: str, subject: str, body: dict[str, Any]
@@ -133,7 +166,7 @@ class People:
 def _setup_people(ledger: Ledger, log: SimulatedLog, keys_dir: Path, year: int) -> People:
     officer = _client_key(keys_dir, "procurement")
     finance = _client_key(keys_dir, "finance")
-    log.at(datetime(year, 2, 3, 1, 0, tzinfo=UTC))
+    log.at(datetime(year, 1, 5, 1, 0, tzinfo=UTC))
     pokja = []
     with ledger.engine.connect() as conn:
         for i in (1, 2, 3):
@@ -222,12 +255,43 @@ def _package(log: SimulatedLog, people: People, ocid: str, line: dict[str, Any],
     return hps
 
 
-def _announce(log: SimulatedLog, people: People, ocid: str, title: str) -> None:
-    digest = hashlib.sha256(f"dokumen pemilihan {ocid} {title}".encode()).hexdigest()
+def tender_document(ocid: str, title: str, clarification_end: str, bid_deadline: str) -> bytes:
+    """The demo's dokumen pemilihan: a short plain-text file (deterministic bytes)."""
+    return (
+        "DOKUMEN PEMILIHAN\n"
+        f"Paket: {title}\n"
+        f"Kode (OCDS ocid): {ocid}\n"
+        f"Batas akhir pertanyaan (aanwijzing): {clarification_end}\n"
+        f"Batas akhir pemasukan penawaran: {bid_deadline}\n"
+        "Penawaran disampaikan secara elektronik, tersegel, melalui Terang.\n"
+        "Data demonstrasi: bukan dokumen pengadaan yang sebenarnya.\n"
+    ).encode()
+
+
+def _store_document(ledger: Ledger, name: str, content: bytes) -> dict[str, str]:
+    """Store the bytes (``procurement.documents``); the announcement logs their hash."""
+    digest = hashlib.sha256(content).hexdigest()
+    documents.insert_idempotent(ledger, digest, content)
+    return {"name": name, "sha256": digest}
+
+
+def _announce(
+    ledger: Ledger,
+    log: SimulatedLog,
+    people: People,
+    ocid: str,
+    title: str,
+    *,
+    clarification_days: float = 4,
+    window_days: float = 10,
+) -> None:
+    clarification_end = format_time(log.now + clarification_days * DAY)
+    deadline = format_time(log.now + window_days * DAY)
+    document = tender_document(ocid, title, clarification_end, deadline)
     body = {
-        "documents": [{"name": "Dokumen pemilihan", "sha256": digest}],
-        "clarification_end": format_time(log.now + 4 * DAY),
-        "bid_deadline": format_time(log.now + 10 * DAY),
+        "documents": [_store_document(ledger, f"Dokumen pemilihan {ocid}.txt", document)],
+        "clarification_end": clarification_end,
+        "bid_deadline": deadline,
         "committee": {"members": people.member_ids(), "threshold": 2},
     }
     log.append([log.sign(people.officer, lc.ANNOUNCED, ocid, body)])
@@ -243,7 +307,12 @@ def _bid(ledger: Ledger, log: SimulatedLog, vendor: SigningKey, ocid: str, price
     assert tender is not None
     committee = tender["committee"]
     sealed = pc.seal_bid(
-        ocid, client_key_id(vendor), price, committee["members"], committee["threshold"]
+        ocid,
+        client_key_id(vendor),
+        price,
+        committee["members"],
+        committee["threshold"],
+        addendum=tender["addenda"],
     )
     log.append([log.sign(vendor, lc.BID_SUBMITTED, ocid, sealed.body)])
 
@@ -271,8 +340,8 @@ def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line:
     log.at(datetime(line["year"], 3, 3, 1, 0, tzinfo=UTC))
     hps = _package(log, people, ocid, line, title)
     log.at(log.now + HOUR)
-    _announce(log, people, ocid, title)
-    v1, v2, _v3 = people.vendors
+    _announce(ledger, log, people, ocid, title)
+    v1, v2 = people.vendors[:2]
     log.at(log.now + DAY)
     log.append(
         [log.sign(v1, lc.QUESTION_ASKED, ocid, {"question": "Apakah boleh memakai merek setara?"})]
@@ -379,8 +448,8 @@ def _opened(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: 
     log.at(datetime(line["year"], 9, 1, 1, 0, tzinfo=UTC))
     hps = _package(log, people, ocid, line, title)
     log.at(log.now + HOUR)
-    _announce(log, people, ocid, title)
-    for index, (vendor, percent) in enumerate(zip(people.vendors, (96, 89, 93), strict=True)):
+    _announce(ledger, log, people, ocid, title)
+    for index, (vendor, percent) in enumerate(zip(people.vendors[:3], (96, 89, 93), strict=True)):
         log.at(log.now + DAY + index * HOUR)
         _bid(ledger, log, vendor, ocid, hps * percent // 100 // JUTA * JUTA)
     _close_and_open(ledger, log, people, ocid, (0, 1))
@@ -391,7 +460,7 @@ def _closed(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: 
     log.at(datetime(line["year"], 10, 1, 1, 0, tzinfo=UTC))
     hps = _package(log, people, ocid, line, title)
     log.at(log.now + HOUR)
-    _announce(log, people, ocid, title)
+    _announce(ledger, log, people, ocid, title)
     for index, (vendor, percent) in enumerate(zip(people.vendors[:2], (95, 92), strict=True)):
         log.at(log.now + 2 * DAY + index * HOUR)
         _bid(ledger, log, vendor, ocid, hps * percent // 100 // JUTA * JUTA)
@@ -406,7 +475,7 @@ def _cancelled(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, lin
     log.at(datetime(line["year"], 5, 5, 1, 0, tzinfo=UTC))
     _package(log, people, ocid, line, title)
     log.at(log.now + HOUR)
-    _announce(log, people, ocid, title)
+    _announce(ledger, log, people, ocid, title)
     log.at(log.now + 3 * DAY)
     reason = "Anggaran dialihkan melalui pergeseran untuk penanganan bencana"
     log.append([log.sign(people.officer, lc.CANCELLED_TYPE, ocid, {"reason": reason})])
@@ -415,6 +484,633 @@ def _cancelled(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, lin
 def _planned(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
     log.at(datetime(line["year"], 11, 3, 1, 0, tzinfo=UTC))
     _package(log, people, ocid, line, "Pembangunan jalan lingkungan")
+
+
+# -- a year of tenders ---------------------------------------------------------------
+
+# How far each tender of the year goes, in the order of its life. Tender states:
+# planned, active, closed, opening, opened, winner_announced, awarded, cancelled, failed
+# (lifecycle.STATES); a contract's: active, paid, completed, terminated (contracts.STATUSES).
+STAGES = (
+    "planned",
+    "cancelled",
+    "closed",
+    "opening",
+    "opened",
+    "evaluated",
+    "failed",
+    "winner_announced",
+    "awarded",
+    "contract_signed",
+    "advance_paid",
+    "terminated",
+    "paid",
+    "completed",
+)
+FAMILIES = {
+    "works": (("5.2.03", "5.2.04", "5.2.05"), "works"),
+    "goods": (("5.2.02", "5.1.02.01"), "goods"),
+    "services": (("5.1.02.02", "5.1.02.03"), "other_services"),
+    "consulting": (("5.1.02.02",), "consulting"),
+}
+NOT_TENDERED = ("Tagihan", "Perjalanan Dinas", "Bahan Bakar", "Honorarium")
+"""Lines paid without a tender (utilities, travel, fuel by e-purchasing, honoraria)."""
+COMPETITIVE_HPS_MIN = {"tender": 200 * JUTA, "tender_cepat": 200 * JUTA, "seleksi": 100 * JUTA}
+"""HPS must exceed these for the method (the rule book's value_min_exclusive_sen)."""
+DIRECT_HPS_MAX = {"consulting": 95 * JUTA}
+"""Pengadaan langsung: at most Rp 200 juta (consulting Rp 100 juta), kept a little below."""
+WINDOW_DAYS = {"tender": 12, "tender_cepat": 5, "seleksi": 12, "pengadaan_langsung": 3}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One package of the demo year: how far it goes and roughly when."""
+
+    number: int
+    stage: str
+    family: str
+    title: str
+    month: int
+    day: int = 5
+    keyword: str = ""
+    method: str = "tender"
+    hps_max_juta: int = 900
+    pay_months: tuple[int, ...] = ()
+    extras: frozenset[str] = frozenset()
+    """``question``, ``addendum``, ``objection`` (rejected), ``upheld`` (evaluation
+    reopened), ``decrease`` (an amendment: the work cost less; completion releases it)."""
+
+
+def _plan(
+    number: int,
+    stage: str,
+    family: str,
+    title: str,
+    month: int,
+    day: int = 5,
+    keyword: str = "",
+    *,
+    method: str = "tender",
+    hps_max_juta: int = 900,
+    pay_months: tuple[int, ...] = (),
+    extras: str = "",
+) -> Plan:
+    return Plan(
+        number,
+        stage,
+        family,
+        title,
+        month,
+        day,
+        keyword,
+        method,
+        hps_max_juta,
+        pay_months,
+        frozenset(extras.split()),
+    )
+
+
+# Deterministic: the same packages, steps, prices and states on every run. Payment
+# months fall where the demo budget has cash (capital lines are allotted from August).
+# fmt: off
+YEAR_PLAN = (
+    # number, stage, family, title, month, day, line keyword; method, HPS cap, payment months
+    _plan(7, "completed", "works", "Rehabilitasi ruang kelas SD Negeri 3", 1, 13, "Pendidikan",
+          pay_months=(8, 10), extras="question"),
+    _plan(8, "completed", "works", "Pembangunan jalan lingkungan Desa Sukamaju", 1, 20, "Jalan",
+          pay_months=(8, 11), extras="decrease"),
+    _plan(9, "completed", "goods", "Pengadaan alat kedokteran umum puskesmas", 2, 3,
+          "Kedokteran", hps_max_juta=350, pay_months=(8, 9), extras="addendum"),
+    _plan(10, "completed", "services", "Jasa kebersihan gedung kantor", 2, 17,
+          "Tenaga Pendukung", method="pengadaan_langsung", pay_months=(4, 9)),
+    _plan(11, "completed", "works", "Pembangunan jaringan pipa distribusi air bersih", 3, 2,
+          "Air Bersih", hps_max_juta=260, pay_months=(8, 10), extras="upheld"),
+    _plan(12, "completed", "consulting", "Jasa konsultansi pengembangan sistem informasi", 3,
+          16, "Konsultansi", method="seleksi", pay_months=(6, 10)),
+    _plan(13, "completed", "works", "Pemasangan rambu dan marka jalan", 4, 6, "Rambu",
+          method="tender_cepat", hps_max_juta=400, pay_months=(8, 9)),
+    _plan(14, "completed", "goods", "Pengadaan makanan dan minuman rapat koordinasi", 4, 22,
+          "Makanan", method="pengadaan_langsung", pay_months=(9, 9)),
+    _plan(15, "completed", "works", "Rehabilitasi saluran irigasi tersier", 5, 11, "Irigasi",
+          pay_months=(8, 11), extras="decrease question"),
+    _plan(16, "completed", "goods", "Pengadaan alat penyimpan perlengkapan kantor", 6, 2,
+          "Penyimpan", pay_months=(8, 10)),
+    _plan(17, "paid", "works", "Pembangunan gedung puskesmas pembantu", 5, 4, "Kesehatan",
+          hps_max_juta=600, pay_months=(8, 12)),
+    _plan(18, "paid", "services", "Pemeliharaan kendaraan dinas operasional", 6, 15,
+          "Pemeliharaan", method="pengadaan_langsung", pay_months=(9, 12)),
+    _plan(19, "terminated", "works", "Pembangunan ruang kelas baru SMP Negeri 2", 4, 14,
+          "Pendidikan", hps_max_juta=700, pay_months=(8,), extras="question"),
+    _plan(20, "terminated", "goods", "Pengadaan personal computer untuk sekolah", 6, 23,
+          "Computer", method="pengadaan_langsung", pay_months=(8,)),
+    _plan(21, "terminated", "works", "Peningkatan jalan kabupaten ruas Tanjung-Sukamaju", 7, 7,
+          "Jalan", hps_max_juta=500, pay_months=(9,)),
+    _plan(22, "advance_paid", "works", "Pembangunan gedung sekolah dasar", 7, 21, "Pendidikan",
+          hps_max_juta=800, pay_months=(9,)),
+    _plan(23, "advance_paid", "works", "Rehabilitasi bangunan kesehatan", 8, 4, "Kesehatan",
+          hps_max_juta=500, pay_months=(10,), extras="objection"),
+    _plan(24, "advance_paid", "services", "Jasa tenaga pendukung administrasi RSUD", 8, 18,
+          "Tenaga Pendukung", method="pengadaan_langsung", pay_months=(10,)),
+    _plan(25, "advance_paid", "works", "Perbaikan jalan kabupaten pascabanjir", 9, 1, "Jalan",
+          hps_max_juta=400, pay_months=(11,)),
+    _plan(26, "contract_signed", "goods", "Pengadaan alat kedokteran RSUD", 9, 15,
+          "Kedokteran", hps_max_juta=500),
+    _plan(27, "contract_signed", "works", "Pembangunan pagar dan drainase sekolah", 10, 1,
+          "Pendidikan", method="tender_cepat", hps_max_juta=400),
+    _plan(28, "awarded", "works", "Pembangunan talud penahan tanah", 10, 13, "Jalan",
+          hps_max_juta=350),
+    _plan(29, "awarded", "goods", "Pengadaan alat tulis kantor dan bahan cetak", 10, 20,
+          "Alat Tulis", method="pengadaan_langsung"),
+    _plan(30, "winner_announced", "works", "Rehabilitasi gedung kantor kecamatan", 10, 27,
+          "Bangunan", hps_max_juta=450, extras="objection"),
+    _plan(31, "winner_announced", "goods", "Pengadaan perlengkapan rapat dan konsumsi", 11, 3,
+          "Makanan", method="pengadaan_langsung"),
+    _plan(32, "evaluated", "works", "Pembangunan sumur bor air bersih", 11, 10, "Air Bersih",
+          hps_max_juta=300),
+    _plan(33, "opening", "goods", "Pengadaan komputer jinjing untuk puskesmas", 11, 17,
+          "Computer"),
+    _plan(34, "closed", "services", "Jasa pemeliharaan gedung dan bangunan", 11, 24,
+          "Pemeliharaan", method="pengadaan_langsung"),
+    _plan(35, "failed", "works", "Pembangunan jembatan gantung Desa Harapan", 6, 9, "Jalan",
+          extras="no_passing_bid"),
+    _plan(36, "failed", "goods", "Pengadaan mebel ruang kelas", 8, 11, "Pendidikan",
+          extras="one_bid"),
+    _plan(37, "cancelled", "services", "Jasa penyelenggaraan pelatihan aparatur", 7, 28,
+          "Pendukung", method="pengadaan_langsung"),
+    _plan(38, "planned", "works", "Pembangunan gedung serbaguna kecamatan", 12, 1, "Bangunan",
+          hps_max_juta=700),
+    _plan(39, "planned", "goods", "Pengadaan ambulans desa", 12, 8, "Kedokteran"),
+    _plan(40, "planned", "consulting", "Jasa konsultansi perencanaan jalan kabupaten", 12, 15,
+          "Konsultansi", method="seleksi"),
+    _plan(41, "planned", "services", "Jasa pemeliharaan jaringan internet kantor", 12, 22,
+          "Internet", method="pengadaan_langsung"),
+)
+# fmt: on
+
+
+def _candidate_lines(ledger: Ledger, year: int, family: str) -> list[dict[str, Any]]:
+    prefixes, _category = FAMILIES[family]
+    with ledger.engine.connect() as conn:
+        lines = prefixed(conn, budget.NS_LINE, f"{year}:", limit=5000)
+    found = []
+    for line in lines:
+        description = str(line["description"] or "")
+        if not str(line["account"]).startswith(prefixes):
+            continue
+        if any(word in description for word in NOT_TENDERED):
+            continue
+        if (family == "consulting") != ("Konsultansi" in description):
+            continue
+        found.append(line)
+    return sorted(found, key=lambda d: str(d["line_id"]))
+
+
+def _capacity(line: dict[str, Any], pay_month: int | None) -> int:
+    """What a contract on ``line`` may be: its available budget, and when it pays from
+    ``pay_month`` on, the cash room from then (``_cash_room``) too."""
+    available: int = line["available_sen"]
+    return available if pay_month is None else min(available, _cash_room(line, pay_month))
+
+
+def _choose(
+    ledger: Ledger, year: int, plan: Plan, used_opds: dict[str, int]
+) -> tuple[dict[str, Any], str, int] | None:
+    """The line, method and HPS for ``plan``: a line of its family (its keyword first)
+    with room, from the OPD with the fewest demo tenders so far; a competitive method
+    whose HPS floor the room cannot pass becomes pengadaan langsung."""
+    pay_month = plan.pay_months[0] if plan.pay_months else None
+    _prefixes, category = FAMILIES[plan.family]
+    lines = _candidate_lines(ledger, year, plan.family)
+    for method in dict.fromkeys((plan.method, "pengadaan_langsung")):
+        floor = COMPETITIVE_HPS_MIN.get(method)
+        for keyword in dict.fromkeys((plan.keyword, "")):
+            best = None
+            for line in lines:
+                if keyword not in str(line["description"] or ""):
+                    continue
+                room = _capacity(line, pay_month) * 9 // 10
+                hps = min(room, plan.hps_max_juta * JUTA)
+                if floor is None:
+                    hps = min(hps, DIRECT_HPS_MAX.get(category, 190 * JUTA))
+                hps = hps // JUTA * JUTA
+                if hps < 20 * JUTA or (floor is not None and hps <= floor):
+                    continue
+                rank = (used_opds.get(str(line["opd"]), 0), -hps, str(line["line_id"]))
+                if best is None or rank < best[0]:
+                    best = (rank, line, hps)
+            if best is not None:
+                return best[1], method, best[2]
+    return None
+
+
+def _moment(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+class YearTender:
+    """Builds one planned tender of the year, step by step, up to its stage."""
+
+    def __init__(
+        self, ledger: Ledger, log: SimulatedLog, people: People, plan: Plan, ocid: str
+    ) -> None:
+        self.ledger = ledger
+        self.log = log
+        self.people = people
+        self.plan = plan
+        self.ocid = ocid
+        self.year = 0
+        self.line: dict[str, Any] = {}
+        self.stop = STAGES.index(plan.stage)
+        offset = plan.number % len(people.vendors)
+        self.bidders = [people.vendors[(offset + i) % len(people.vendors)] for i in range(3)]
+
+    def reached(self, stage: str) -> bool:
+        """True when the plan stops at ``stage`` (the caller returns)."""
+        return self.stop == STAGES.index(stage)
+
+    def step(self, key: SigningKey, statement_type: str, body: dict[str, Any]) -> None:
+        self.log.append([self.log.sign(key, statement_type, self.ocid, body)])
+
+    def later(self, delta: timedelta) -> None:
+        self.log.at(self.log.now + delta)
+
+    def tender(self) -> dict[str, Any]:
+        found = _tender(self.ledger, self.ocid)
+        assert found is not None
+        return found
+
+    def build(self, year: int, used_opds: dict[str, int]) -> bool:
+        """Log the plan's history; False when no budget line has room for it."""
+        chosen = _choose(self.ledger, year, self.plan, used_opds)
+        if chosen is None:
+            return False
+        self.line, method, hps = chosen
+        self.year = year
+        used_opds[str(self.line["opd"])] = used_opds.get(str(self.line["opd"]), 0) + 1
+        plan = self.plan
+        self.log.jump(datetime(year, plan.month, plan.day, 1, 30, tzinfo=UTC))
+        body = {
+            "title": plan.title,
+            "budget_line": self.line["line_id"],
+            "category": FAMILIES[plan.family][1],
+            "hps": wire_amount(hps),
+            "method": method,
+            "rup_code": f"RUP-{year}-{plan.number:05d}",
+        }
+        self.step(self.people.officer, lc.PACKAGE_CREATED, body)
+        if self.reached("planned"):
+            return True
+        self.later(2 * DAY)
+        window = WINDOW_DAYS[method]
+        _announce(
+            self.ledger,
+            self.log,
+            self.people,
+            self.ocid,
+            plan.title,
+            clarification_days=max(1, window // 3),
+            window_days=window,
+        )
+        self._clarify()
+        if self.reached("cancelled"):
+            self.later(3 * DAY)
+            reason = "Spesifikasi teknis perlu disusun ulang setelah kaji ulang kebutuhan"
+            self.step(self.people.officer, lc.CANCELLED_TYPE, {"reason": reason})
+            return True
+        self._bids(hps)
+        self.log.at(_moment(self.tender()["schedule"]["bid_deadline"]))
+        self.step(self.people.officer, lc.CLOSED_TYPE, {})
+        if self.reached("closed"):
+            return True
+        if "one_bid" in plan.extras:
+            self.later(DAY)
+            reason = "Tender gagal: peserta yang memasukkan penawaran kurang dari tiga"
+            self.step(self.people.officer, lc.FAILED_TYPE, {"reason": reason})
+            return True
+        self._release(0)
+        if self.reached("opening"):
+            return True
+        self._release(1)
+        self.later(HOUR)
+        self.step(self.people.pokja[1][0], lc.OPENED_TYPE, {})
+        if self.reached("opened"):
+            return True
+        self._evaluate(failing=set(self.bidders) if "no_passing_bid" in plan.extras else set())
+        if self.reached("evaluated"):
+            return True
+        if self.reached("failed"):
+            self.later(DAY)
+            reason = "Tender gagal: tidak ada penawaran yang memenuhi persyaratan teknis"
+            self.step(self.people.officer, lc.FAILED_TYPE, {"reason": reason})
+            return True
+        self._announce_winner()
+        if self.reached("winner_announced"):
+            return True
+        return self._contract()
+
+    def _clarify(self) -> None:
+        if "question" in self.plan.extras:
+            self.later(6 * HOUR)
+            question = "Apakah pengalaman pekerjaan sejenis lima tahun terakhir wajib dilampirkan?"
+            self.step(self.bidders[0], lc.QUESTION_ASKED, {"question": question})
+            self.later(6 * HOUR)
+            answer = "Ya, lampirkan kontrak dan BAST pekerjaan sejenis."
+            self.step(
+                self.people.pokja[0][0], lc.QUESTION_ANSWERED, {"question": 1, "answer": answer}
+            )
+        if "addendum" in self.plan.extras:
+            self.later(12 * HOUR)
+            content = (
+                f"ADENDUM 1 DOKUMEN PEMILIHAN\nPaket: {self.plan.title}\n"
+                "Spesifikasi teknis butir 4 diperjelas; jadwal tetap.\n"
+            ).encode()
+            document = _store_document(self.ledger, f"Adendum 1 {self.ocid}.txt", content)
+            body = {
+                "addendum": 1,
+                "description": "Perubahan spesifikasi teknis butir 4",
+                "documents": [document],
+            }
+            self.step(self.people.officer, lc.AMENDED, body)
+
+    def _bids(self, hps: int) -> None:
+        schedule = self.tender()["schedule"]
+        self.log.at(_moment(schedule["clarification_end"]))
+        bidders = self.bidders[:1] if "one_bid" in self.plan.extras else self.bidders
+        percents = (94, 89, 91) if self.plan.number % 2 else (90, 95, 88)
+        for vendor, percent in zip(bidders, percents, strict=False):
+            self.later(3 * HOUR)
+            _bid(self.ledger, self.log, vendor, self.ocid, hps * percent // 100 // JUTA * JUTA)
+
+    def _release(self, member: int) -> None:
+        self.later(HOUR)
+        key, box = self.people.pokja[member]
+        with self.ledger.engine.connect() as conn:
+            bids = prefixed(conn, lc.BID_NAMESPACE, self.ocid + "|")
+        releases, _bad = pc.release_shares(client_key_id(key), box, self.ocid, bids)
+        self.step(key, lc.SHARES_RELEASED, {"shares": releases})
+
+    def _evaluate(self, failing: set[SigningKey]) -> None:
+        self.later(2 * DAY)
+        results = []
+        for index, vendor in enumerate(self.bidders):
+            failed = vendor in failing
+            results.append(
+                {
+                    "bidder": client_key_id(vendor),
+                    "passed": not failed,
+                    "score": "0" if failed else str(80 + index * 3),
+                    "reasons": "tidak memenuhi persyaratan teknis (metode pelaksanaan)"
+                    if failed
+                    else "memenuhi persyaratan administrasi, teknis dan harga",
+                }
+            )
+        self.step(self.people.pokja[0][0], lc.EVALUATED, {"results": results})
+
+    def _announce_winner(self) -> None:
+        self.later(DAY)
+        best = self.tender()["evaluation"]["best"]
+        self.step(self.people.pokja[0][0], lc.WINNER_ANNOUNCED_TYPE, {"winner": best["bidder"]})
+        if not {"objection", "upheld"} & self.plan.extras:
+            return
+        loser = next(v for v in self.bidders if client_key_id(v) != best["bidder"])
+        self.later(2 * DAY)
+        objection = "Harga penawaran pemenang tidak wajar dan metode pelaksanaan tidak lengkap."
+        self.step(loser, lc.OBJECTION_FILED, {"objection": objection})
+        self.later(DAY)
+        upheld = "upheld" in self.plan.extras
+        answer = {
+            "objection": 1,
+            "outcome": "upheld" if upheld else "rejected",
+            "answer": "Sanggah diterima: evaluasi teknis diulang."
+            if upheld
+            else "Sanggah ditolak: penawaran pemenang telah diklarifikasi dan wajar.",
+        }
+        self.step(self.people.pokja[0][0], lc.OBJECTION_ANSWERED, answer)
+        if not upheld:
+            return
+        self.later(HOUR)
+        reason = "Sanggah diterima: metode pelaksanaan pemenang tidak memenuhi syarat"
+        self.step(self.people.officer, lc.EVALUATION_REOPENED, {"reason": reason})
+        winner = next(v for v in self.bidders if client_key_id(v) == best["bidder"])
+        self._evaluate(failing={winner})
+        self._announce_winner_again()
+
+    def _announce_winner_again(self) -> None:
+        self.later(DAY)
+        best = self.tender()["evaluation"]["best"]
+        self.step(self.people.pokja[0][0], lc.WINNER_ANNOUNCED_TYPE, {"winner": best["bidder"]})
+
+    def _contract(self) -> bool:
+        people = self.people
+        tender = self.tender()
+        self.log.at(_moment(tender["objections"]["end"]) + DAY)
+        award = pc.award_batch(
+            people.officer,
+            people.finance,
+            tender,
+            f"KONTRAK-{self.ocid}",
+            at=self.log.now,
+            limits=self.log.limits,
+        )
+        self.log.append(award)
+        if self.reached("awarded"):
+            return True
+        winner = next(v for v in self.bidders if client_key_id(v) == tender["winner"]["bidder"])
+        value = tender["winner"]["price_sen"]
+        self.later(3 * DAY)
+        start = self.log.now.date()
+        pay_months = self.plan.pay_months or (min(start.month + 2, 12),)
+        final_day = date(self.year, pay_months[-1], 20)
+        end = max(final_day, start + timedelta(days=60))
+        advance = value * 30 // 100 // JUTA * JUTA
+        number = f"SPK-{self.ocid.rsplit('-', 1)[-1]}/{self.year}"
+        terms = pc.contract_body(
+            number,
+            value,
+            start.isoformat(),
+            end.isoformat(),
+            [
+                pc.milestone("Uang muka 30%", advance, (start + timedelta(days=14)).isoformat()),
+                pc.milestone("Serah terima pekerjaan (BAST)", value - advance, end.isoformat()),
+            ],
+        )
+        signature = pc.countersign(winner, ct.SIGNED, self.ocid, terms)
+        self.step(people.officer, ct.SIGNED, {**terms, "vendor_signature": signature})
+        if self.reached("contract_signed"):
+            return True
+        self._pay(winner, 1, 1, advance, pay_months[0])
+        if self.reached("advance_paid"):
+            return True
+        if self.reached("terminated"):
+            self.later(30 * DAY)
+            reason = "Wanprestasi: deviasi progres fisik lebih dari 20% setelah tiga surat teguran"
+            batch = pc.termination_batch(
+                people.officer,
+                people.finance,
+                self._contract_doc(),
+                self._commitments(),
+                reason,
+                self.log.now.date().isoformat(),
+                posting_id=f"LEPAS-{self.ocid}",
+                at=self.log.now,
+                limits=self.log.limits,
+            )
+            self.log.append(batch)
+            return True
+        rest = value - advance
+        if "decrease" in self.plan.extras:
+            rest = self._decrease(winner, advance, rest, end)
+        self._pay(winner, 2, 2, rest, pay_months[-1])
+        if self.reached("paid"):
+            return True
+        self.later(5 * DAY)
+        bast = f"BAST/{self.ocid.rsplit('-', 1)[-1]}/{self.year}"
+        content = (
+            f"BERITA ACARA SERAH TERIMA PEKERJAAN\nNomor: {bast}\nPaket: {self.plan.title}\n"
+            f"Kontrak: {number}\nPekerjaan telah selesai 100% dan diterima baik.\n"
+        ).encode()
+        document = _store_document(self.ledger, f"{bast.replace('/', '-')}.txt", content)
+        batch = pc.completion_batch(
+            people.officer,
+            people.finance,
+            self._contract_doc(),
+            self._commitments(),
+            bast,
+            self.log.now.date().isoformat(),
+            posting_id=f"LEPAS-{self.ocid}",
+            at=self.log.now,
+            document=document,
+            limits=self.log.limits,
+        )
+        self.log.append(batch)
+        return True
+
+    def _contract_doc(self) -> dict[str, Any]:
+        with self.ledger.engine.connect() as conn:
+            found = document(conn, ct.CONTRACT_NAMESPACE, self.ocid)
+        assert found is not None
+        return found
+
+    def _commitments(self) -> dict[str, dict[str, Any]]:
+        with self.ledger.engine.connect() as conn:
+            return {
+                c: document(conn, budget.NS_COMMITMENT, c) or {}
+                for c in self._contract_doc()["commitments"]
+            }
+
+    def _pay(
+        self, vendor: SigningKey, request: int, milestone: int, amount: int, month: int
+    ) -> None:
+        self.log.at(max(self.log.now + 7 * DAY, datetime(self.year, month, 8, 2, 0, tzinfo=UTC)))
+        self.log.append(
+            [
+                pc.payment_request(
+                    vendor,
+                    self.ocid,
+                    request,
+                    milestone,
+                    amount,
+                    at=self.log.now,
+                    limits=self.log.limits,
+                )
+            ]
+        )
+        self.later(3 * DAY)
+        batch = pc.payment_batch(
+            self.people.officer,
+            self.people.finance,
+            self._contract_doc(),
+            request,
+            f"SP2D-{self.ocid}-{request}",
+            self._commitments(),
+            at=self.log.now,
+            limits=self.log.limits,
+        )
+        self.log.append(batch)
+
+    def _decrease(self, vendor: SigningKey, advance: int, rest: int, end: date) -> int:
+        """The work cost less (CCO kurang): the final milestone drops by 8%."""
+        self.later(10 * DAY)
+        lower = rest - rest * 8 // 100 // JUTA * JUTA
+        body = pc.amendment_body(
+            1,
+            advance + lower,
+            [
+                pc.milestone(
+                    "Uang muka 30%", advance, self._contract_doc()["milestones"][0]["due"]
+                ),
+                pc.milestone("Serah terima pekerjaan (BAST)", lower, end.isoformat()),
+            ],
+            "Pekerjaan tambah kurang: volume galian lebih kecil dari rencana",
+        )
+        signature = pc.countersign(vendor, ct.AMENDED, self.ocid, body)
+        batch = pc.amendment_batch(
+            self.people.officer,
+            self.people.finance,
+            self._contract_doc(),
+            body,
+            signature,
+            at=self.log.now,
+            limits=self.log.limits,
+        )
+        self.log.append(batch)
+        return lower
+
+
+def _recent(ledger: Ledger, log: SimulatedLog, people: People, year: int, added: list[str]) -> None:
+    """Two tenders of these weeks, on the real calendar (logged as of a few days ago):
+    one still open for bids after its questions closed, one in its masa sanggah now."""
+    now = ledger.clock()
+    lines = _candidate_lines(ledger, year, "works") or _candidate_lines(ledger, year, "goods")
+    if not lines:
+        return
+    specs = (
+        (f"{OCID_PREFIX}-{year}-DEMO-042", "Pembangunan tempat pembuangan sampah terpadu", 6),
+        (f"{OCID_PREFIX}-{year}-DEMO-043", "Rehabilitasi pasar desa", 14),
+    )
+    for index, (ocid, title, days_ago) in enumerate(specs):
+        if _tender(ledger, ocid) is not None:
+            continue
+        line = max(lines, key=lambda d: (d["available_sen"], str(d["line_id"])))
+        hps = max(min(line["available_sen"] * 9 // 10, 600 * JUTA) // JUTA * JUTA, 210 * JUTA)
+        if hps > line["available_sen"]:
+            continue
+        log.jump(now - days_ago * DAY)
+        body = {
+            "title": title,
+            "budget_line": line["line_id"],
+            "category": "works",
+            "hps": wire_amount(hps),
+            "method": "tender",
+        }
+        log.append([log.sign(people.officer, lc.PACKAGE_CREATED, ocid, body)])
+        log.at(log.now + HOUR)
+        _announce(ledger, log, people, ocid, title, clarification_days=3, window_days=10)
+        vendors = people.vendors[2 + index * 3 : 5 + index * 3]
+        for vendor, percent in zip(vendors, (93, 90, 96), strict=False):
+            log.at(log.now + DAY)
+            _bid(ledger, log, vendor, ocid, hps * percent // 100 // JUTA * JUTA)
+        added.append(ocid)
+        if index == 0:
+            continue  # still open: the deadline is days from now
+        tender = YearTender(
+            ledger, log, people, _plan(43, "winner_announced", "works", title, 1), ocid
+        )
+        tender.bidders = list(vendors)
+        tender.year = year
+        log.at(_moment(tender.tender()["schedule"]["bid_deadline"]))
+        tender.step(people.officer, lc.CLOSED_TYPE, {})
+        tender._release(0)
+        tender._release(1)
+        tender.later(HOUR)
+        tender.step(people.pokja[1][0], lc.OPENED_TYPE, {})
+        tender._evaluate(failing=set())
+        tender._announce_winner()
+        best = tender.tender()["evaluation"]["best"]["bidder"]
+        loser = next(v for v in vendors if client_key_id(v) != best)
+        log.at(log.now + 12 * HOUR)
+        objection = "Persyaratan SBU pemenang belum sesuai dengan subklasifikasi pekerjaan."
+        tender.step(loser, lc.OBJECTION_FILED, {"objection": objection})
 
 
 def load_procurement_demo(ledger: Ledger, keys_dir: Path, year: int) -> dict[str, Any]:
@@ -447,11 +1143,13 @@ def load_procurement_demo(ledger: Ledger, keys_dir: Path, year: int) -> dict[str
             "hps": wire_amount(hps),
             "method": "tender",
         }
-        digest = hashlib.sha256(f"dokumen pemilihan {open_ocid}".encode()).hexdigest()
+        clarification_end = format_time(now + 7 * DAY)
+        deadline = format_time(now + 14 * DAY)
+        content = tender_document(open_ocid, title, clarification_end, deadline)
         announce = {
-            "documents": [{"name": "Dokumen pemilihan", "sha256": digest}],
-            "clarification_end": format_time(now + 7 * DAY),
-            "bid_deadline": format_time(now + 14 * DAY),
+            "documents": [_store_document(ledger, f"Dokumen pemilihan {open_ocid}.txt", content)],
+            "clarification_end": clarification_end,
+            "bid_deadline": deadline,
             "committee": {"members": people.member_ids(), "threshold": 2},
         }
         ledger.append_direct(
@@ -461,4 +1159,15 @@ def load_procurement_demo(ledger: Ledger, keys_dir: Path, year: int) -> dict[str
             ]
         )
         added.append(open_ocid)
+    _recent(ledger, log, people, year, added)
+    # The year: tenders that do not touch the budget first (they only need room when
+    # planned), then those that commit and pay, each sized to the room its line has left.
+    used_opds: dict[str, int] = {}
+    ordered = sorted(YEAR_PLAN, key=lambda p: STAGES.index(p.stage) >= STAGES.index("awarded"))
+    for item in ordered:
+        ocid = f"{OCID_PREFIX}-{year}-DEMO-{item.number:03d}"
+        if _tender(ledger, ocid) is None and YearTender(ledger, log, people, item, ocid).build(
+            year, used_opds
+        ):
+            added.append(ocid)
     return {"procurement_tenders": added, "procurement_statements": log.statements}

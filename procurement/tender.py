@@ -583,8 +583,9 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
         reason = fields.text(statement.body, "reason", fields.REASON_CHARS_MAX)
         doc = lc.require_tender(state, ocid)
         target = lc.check_transition(doc, statement.type)
-        doc["state"] = target
+        # "from": the state it ended in (read before the state changes).
         doc["ended"] = {"state": target, "reason": reason, "seq": entry.seq, "from": doc["state"]}
+        doc["state"] = target
         lc.note_event(doc, entry.seq, statement.type)
         state.put(lc.TENDER_NAMESPACE, ocid, doc)
 
