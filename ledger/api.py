@@ -24,6 +24,7 @@ from ledger.proofs import tlog_proof
 from ledger.sequencer import Receipt
 from ledger.service import AppendOutcome, Ledger
 from ledger.statement import SignedStatement
+from ledger.witnessing import with_cosignatures
 
 HEX64 = r"^[0-9a-f]{64}$"
 
@@ -214,7 +215,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         seq: int, tree_size: Annotated[int | None, Query(ge=1)] = None
     ) -> PlainTextResponse:
         with ledger.engine.connect() as conn:
-            text = tlog_proof(conn, seq, tree_size).to_text()
+            text = with_cosignatures(conn, {seq: tlog_proof(conn, seq, tree_size)})[seq].to_text()
         return PlainTextResponse(
             text,
             headers={"Content-Disposition": f'attachment; filename="entry-{seq}.tlog-proof"'},

@@ -28,7 +28,7 @@ from ledger.proofs import tlog_proofs
 from ledger.publisher import PublishedCheckpoint, Publisher, latest_checkpoint
 from ledger.sequencer import Receipt, Sequencer
 from ledger.statement import LoggedEntry, SignedStatement, b64decode_strict
-from ledger.witnessing import WitnessSet, parse_witnesses
+from ledger.witnessing import WitnessSet, parse_witnesses, with_cosignatures
 
 DEFAULT_DATABASE_URL = "sqlite:///./terang.db"
 DEFAULT_LOG_KEY_FILE = "keys/log.key"
@@ -190,7 +190,8 @@ class Ledger:
         if all(seq >= self.publisher.published_size for seq in seqs):
             return {}  # rate-limited: no checkpoint covers them yet (GET .../tlog-proof later)
         with self.engine.connect() as conn:
-            return {seq: proof.to_text() for seq, proof in tlog_proofs(conn, seqs).items()}
+            proofs = with_cosignatures(conn, tlog_proofs(conn, seqs))
+            return {seq: proof.to_text() for seq, proof in proofs.items()}
 
     def preverify(self, statements: Sequence[SignedStatement]) -> None:
         """Check signatures of already-registered signers in the caller's thread.

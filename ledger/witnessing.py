@@ -29,8 +29,8 @@ import base64
 import logging
 import re
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import httpx
@@ -50,6 +50,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from ledger import storage
+from ledger.checkpoint import Checkpoint
 from ledger.errors import ClientError, FormatError, TerangError, require
 from ledger.note import (
     CosignatureVerifier,
@@ -62,6 +63,7 @@ from ledger.note import (
 from ledger.proofs import consistency
 from ledger.publisher import PublishedCheckpoint, latest_checkpoint
 from ledger.statement import format_time
+from ledger.tlog_proof import TlogProof
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +155,27 @@ def cosigned_note(conn: Connection, checkpoint: PublishedCheckpoint) -> str:
     """The checkpoint note with every stored witness cosignature appended."""
     found = cosignatures_at(conn, checkpoint.size)
     return add_signatures(checkpoint.note, found) if found else checkpoint.note
+
+
+def with_cosignatures(conn: Connection, proofs: Mapping[int, TlogProof]) -> dict[int, TlogProof]:
+    """The proofs with their checkpoints' stored witness cosignatures appended.
+
+    A tlog-proof then carries the checkpoint exactly as ``/log/checkpoint`` serves it, so
+    a client with a witness policy can check the receipt alone. Cosignatures arrive after
+    the checkpoint is published: a receipt issued at once may carry none, and the same
+    proof fetched later (``GET /api/v1/entries/{seq}/tlog-proof``) carries them. One
+    query per distinct checkpoint (a batch's receipts share one).
+    """
+    cosigned: dict[str, str] = {}
+    out: dict[int, TlogProof] = {}
+    for seq, proof in proofs.items():
+        note = proof.checkpoint_note
+        if note not in cosigned:
+            size = Checkpoint.parse(split_note(note).text).size
+            found = cosignatures_at(conn, size)
+            cosigned[note] = add_signatures(note, found) if found else note
+        out[seq] = replace(proof, checkpoint_note=cosigned[note])
+    return out
 
 
 # ---------------------------------------------------------------------------------------

@@ -19,12 +19,13 @@ from witness_support import add_checkpoint_body
 from audit.witness import Witness, create_witness_app
 from audit.witness_store import WitnessStore
 from ledger.checkpoint import open_checkpoint_note
-from ledger.errors import ClientError
+from ledger.errors import ClientError, SignatureError
 from ledger.keys import client_key_id
 from ledger.limits import Limits
 from ledger.note import CosignatureSigner, CosignatureVerifier, generate_cosigner, generate_signer
 from ledger.service import Ledger, Settings
 from ledger.statement import b64encode
+from ledger.tlog_proof import TlogProof, verify_tlog_proof
 from ledger.witnessing import (
     WitnessEndpoint,
     WitnessSet,
@@ -136,6 +137,28 @@ def test_log_collects_and_serves_cosignatures(rig: Rig) -> None:
     # Nothing new: no request is made.
     [result] = rig.witnesses.collect()
     assert result.outcome == "already"
+
+
+def test_tlog_proofs_carry_the_collected_cosignatures(rig: Rig) -> None:
+    """A receipt's tlog-proof, fetched after the witnesses cosigned, satisfies a witness
+    policy on its own; before they cosign it carries the log's signature alone."""
+    rig.append(3)
+    with TestClient(create_app(rig.ledger)) as client:
+        before = TlogProof.parse(client.get("/api/v1/entries/2/tlog-proof").text)
+        [result] = rig.witnesses.collect()
+        assert result.outcome == "cosigned"
+        after = TlogProof.parse(client.get("/api/v1/entries/2/tlog-proof").text)
+        leaf = client.get("/api/v1/entries/2").json()["leaf_hash"]
+    log_key = rig.harness.log_signer.verifier()
+    with pytest.raises(SignatureError, match="too few witness cosignatures"):
+        verify_tlog_proof(
+            before, bytes.fromhex(leaf), ORIGIN, log_key, witnesses=[rig.verifier], min_witnesses=1
+        )
+    checkpoint = verify_tlog_proof(
+        after, bytes.fromhex(leaf), ORIGIN, log_key, witnesses=[rig.verifier], min_witnesses=1
+    )
+    assert checkpoint.size == 4
+    assert after.inclusion == before.inclusion
 
 
 def test_background_collection_after_publish(rig: Rig) -> None:
