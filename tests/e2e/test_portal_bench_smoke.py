@@ -1,0 +1,110 @@
+"""bench/portal_bench.py at its tiniest size (the demo, and the demo grown by 1,500
+entries; five requests a page), so it cannot rot.
+
+Runs the bench as a user does (`terang init`, `terang demo`, its own grower and its own
+`terang serve`), on each engine, and checks that the results file has every page's
+figures for both data sets and that they are positive. It asserts no timings against
+the targets: speed is the bench's business, on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+PAGES = ("home", "budget", "budget_line", "tenders", "tender", "vendor", "vendor_quiet")
+GROWN_BY = 1500
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+
+
+def positive(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine_args(request: pytest.FixtureRequest) -> list[str]:
+    if request.param == "sqlite":
+        return ["--engines", "sqlite"]
+    server = request.getfixturevalue("postgres_server_url")
+    return ["--engines", "postgresql", "--pg-url", server]
+
+
+def test_bench_runs_at_its_tiniest_size(engine_args: list[str], tmp_path: Path) -> None:
+    out = tmp_path / "portal.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TERANG_")}
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "portal_bench.py"),
+            "--quick",
+            "--no-progress",
+            "--cleanup",
+            "--work-dir",
+            str(tmp_path / "work"),
+            "--out",
+            str(out),
+            *engine_args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=800,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(out.read_text())
+    assert results["schema"] == "terang-portal-bench/1"
+    assert len(results["machine"]["load_average_at_start"]) == 3
+    assert results["git_commit"]
+    (engine,) = results["engines"].values()
+    assert set(engine) == {"demo", f"demo+{GROWN_BY}"}
+
+    demo_size = engine["demo"]["dataset"]["tree_size"]
+    grown = engine[f"demo+{GROWN_BY}"]["dataset"]
+    assert positive(demo_size)
+    assert grown["tree_size"] == demo_size + GROWN_BY  # the grower hits its target exactly
+    assert positive(grown["build"]["entries_per_s"])
+    assert grown["build"]["parts"]["budget_postings"] > 0
+    assert grown["build"]["parts"]["tenders"] > 0
+
+    for spec, figures in engine.items():
+        assert figures["missing_pages"] == [], (spec, figures["discovery_notes"])
+        assert set(figures["pages"]) == set(PAGES), spec
+        assert positive(figures["server"]["peak_rss_mib"]), spec
+        assert positive(figures["dataset"]["database_bytes"]), spec
+        for name, page in figures["pages"].items():
+            where = (spec, name)
+            assert page["status"] == 200, where
+            assert page["path"].startswith("/"), where
+            assert page["ttfb_ms"]["n"] == 5, where
+            for stat in ("p50", "p95", "p99", "mean", "max"):
+                assert positive(page["ttfb_ms"][stat]), where
+                assert page["total_ms"][stat] >= page["ttfb_ms"][stat], where
+            assert positive(page["first_request_ttfb_ms"]), where
+            assert page["server_cpu_ms_per_request"] >= 0, where  # clock ticks: may be 0
+            assert positive(page["html"]["transfer_bytes"]), where
+            assert positive(page["html"]["decoded_bytes"]), where
+            assert positive(page["html"]["gzip9_bytes"]), where
+            assert page["assets"], where  # at least the stylesheet
+            for asset in page["assets"]:
+                assert asset["status"] == 200 and positive(asset["transfer_bytes"]), where
+            weight = page["weight"]
+            assert weight["transfer_bytes"] == page["html"]["transfer_bytes"] + sum(
+                a["transfer_bytes"] for a in page["assets"]
+            ), where
+            assert set(page["verdict"]) == {"ttfb_p95_ok", "weight_ok"}, where
+        assert positive(figures["pages"]["tender"]["record_entries"]), spec
+    rows = results["summary"]
+    assert {(r["dataset"], r["page"]) for r in rows} == {(s, p) for s in engine for p in PAGES}
+
+    # --cleanup removed the data sets it built.
+    work = tmp_path / "work"
+    assert not any(work.glob("*/*/manifest.json"))
