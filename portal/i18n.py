@@ -279,6 +279,8 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
             "yang sama."
         ),
         "tender.no_documents": "Belum ada dokumen.",
+        "tender.bytes": "bita",
+        "tender.not_uploaded": "berkas belum diunggah; hash-nya tetap tercatat",
         "tender.bids": "Penawaran",
         "tender.bids_count": "{active} penawaran aktif ({ever} pernah dikirim).",
         "tender.bids_sealed": (
@@ -673,6 +675,8 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
             "The SHA-256 hash is in the log: a file you download must hash to the same value."
         ),
         "tender.no_documents": "No documents yet.",
+        "tender.bytes": "bytes",
+        "tender.not_uploaded": "file not uploaded yet; its hash is logged all the same",
         "tender.bids": "Bids",
         "tender.bids_count": "{active} active bids ({ever} ever submitted).",
         "tender.bids_sealed": (

@@ -28,8 +28,8 @@ from portal import entries, links, params
 from portal.pages_common import filter_query, fiscal_years
 from portal.rendering import render, url_with
 from portal.routing import PortalRoute, bad_request, not_found
+from procurement import documents, reads
 from procurement import lifecycle as lc
-from procurement import reads
 from procurement.contracts import CONTRACT_NAMESPACE
 from procurement.rules import CATEGORIES, METHODS
 from procurement.vendors import VENDOR_NAMESPACE
@@ -217,6 +217,8 @@ def build_router(ledger: Ledger) -> APIRouter:
             vendors = reads.documents(conn, VENDOR_NAMESPACE, sorted(parties))
             opd = opd_of(doc["budget_line"])
             opd_name = opd_names(conn, [opd]).get(opd, "")
+            hashes = [d["sha256"] for d in doc["documents"]]
+            stored = {sha: documents.stored_size(conn, sha) for sha in hashes}
         more = len(summaries) > entries.TIMELINE_PAGE_ITEMS
         return render(
             request,
@@ -231,6 +233,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             opened=any(b.get("opening") for b in bids),
             vendors=vendors,
             contract=contract,
+            stored_bytes=stored,
             bundle_url=links.bundle(ocid),
             tree_size=size,
         )

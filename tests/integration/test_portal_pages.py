@@ -355,6 +355,10 @@ def test_a_tender_page_shows_its_record(
     assert timeline == [e["seq"] for e in api["timeline"]][: len(timeline)] and timeline
     hashes = [c.text for c in document.by_id("tender-documents").find_all("code")]
     assert hashes == [d["sha256"] for d in tender["documents"]]
+    for item in document.by_id("tender-documents").find_all("li"):
+        sha = item.find_all("code")[0].text
+        stored = client.get(f"/api/v1/procurement/documents/{sha}").status_code == 200
+        assert bool(item.find_all("a")) == stored  # a link only to bytes one can download
     bids = client.get(f"/api/v1/procurement/tenders/{records['ocid']}/bids").json()["items"]
     shown = {
         r.attrs["data-bidder"]: r.values()
