@@ -1,24 +1,26 @@
 """Tender documents, stored content-addressed: the bytes behind the SHA-256s in the log.
 
 A tender's announcement and addenda log each document as ``{name, sha256}``, signed by
-a procurement officer. The bytes themselves live in ``procurement_document_blobs``
+a procurement officer (so does a contract's completion or termination, for the BAST or
+the termination letter). The bytes themselves live in ``procurement_document_blobs``
 (alembic 0003), keyed by that SHA-256, and are served at
 ``GET /api/v1/procurement/documents/{sha256}``.
 
-Who may store bytes: **anyone, but only bytes whose SHA-256 a logged announcement or
-addendum names.** The officer's signed, logged statement already decided exactly
-which bytes are the tender's documents; the upload adds no authority of its own, so
-it needs no signature, and anyone holding a copy (the officer, a vendor, a mirror)
-can restore a lost document. Arbitrary bytes cannot get in: an unreferenced hash is
-refused before the body is read, and the service hashes the body itself. The store
-is bounded by the references officers logged times ``document_bytes_max``.
+Who may store bytes: **anyone, but only bytes whose SHA-256 a logged announcement,
+addendum, completion or termination names.** The officer's signed, logged statement
+already decided exactly which bytes are the tender's documents; the upload adds no
+authority of its own, so it needs no signature, and anyone holding a copy (the
+officer, a vendor, a mirror) can restore a lost document. Arbitrary bytes cannot get
+in: an unreferenced hash is refused before the body is read, and the service hashes
+the body itself. The store is bounded by the references officers logged times
+``document_bytes_max``.
 
 Rules, in the order they are checked (the first failure wins):
 
 1. the path's hash is 64 lowercase hex (422 ``invalid_request``);
 2. a declared ``Content-Length`` is within ``document_bytes_max`` (413
    ``document_too_large``);
-3. the hash is referenced by a logged tender document list (409 ``unknown_document``;
+3. the hash is referenced by a logged statement (409 ``unknown_document``;
    the log could name it later, as for procurement's other references);
 4. the body, read at most ``document_bytes_max`` bytes, is within the limit (413
    ``document_too_large``) and hashes to the path's hash (422

@@ -444,7 +444,7 @@ def vendor_request_payment(
 # -- documents ------------------------------------------------------------------------
 
 documents_app = typer.Typer(
-    help="Tender documents: store the bytes a logged announcement or addendum names.",
+    help="Tender documents: store the bytes a logged tender or contract statement names.",
     no_args_is_help=True,
 )
 
