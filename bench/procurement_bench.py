@@ -1229,7 +1229,9 @@ def main() -> None:
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "procurement.json")
     parser.add_argument(
-        "--update", action="store_true", help="keep the other engines' figures already in --out"
+        "--update",
+        action="store_true",
+        help="keep the figures already in --out of the engines and parts not run",
     )
     parser.add_argument("--phase", choices=("serve",), help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -1256,6 +1258,7 @@ def main() -> None:
     if args.update and args.out.exists():
         previous = json.loads(args.out.read_text())
     results: dict[str, Any] = {
+        **previous,  # --update: keep its other engines and notes
         "schema": SCHEMA,
         "machine": machine_facts(),
         "sizes": {
@@ -1274,7 +1277,9 @@ def main() -> None:
     }
     for engine in engines:
         console.print(f"[bold]== {engine}[/bold]")
-        results["engines"][engine] = run_engine(engine, args, progress)
+        ran = run_engine(engine, args, progress)
+        kept = results["engines"].get(engine, {}) if args.update else {}
+        results["engines"][engine] = {**kept, **ran}  # --update: keep the parts not run
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
