@@ -26,6 +26,8 @@
 #   TERANG_SKIP_BROWSER=1     do not install Chromium; run with TERANG_TEST_BROWSER=skip
 #                             (refused when CI=true)
 #   TERANG_APT_DRY_RUN=1      print the apt-get commands instead of running them
+#   TERANG_SKIP_AXE=1         do not install axe-core; run with TERANG_TEST_AXE=skip
+#                             (refused when CI=true)
 #
 # Browser tests (tests/browser) drive Debian's `chromium` with Playwright; the browser is
 # never downloaded (`playwright install` fails on these machines). If TERANG_CHROMIUM is
@@ -33,6 +35,11 @@
 #   - CI=true: the run fails (exit 1);
 #   - otherwise: a loud warning, and the tests run with TERANG_TEST_BROWSER=skip (the
 #     browser tests are reported as skipped, with the reason).
+# The accessibility audit (tests/browser/test_browser_a11y.py) runs axe-core, pinned in
+# tests/browser/package.json and package-lock.json, installed from the npm registry with
+# `npm ci --prefix tests/browser` (npm from Debian's package, installed with apt-get as
+# root when missing). If that is not possible: CI=true fails; otherwise a loud warning,
+# and the audit runs with TERANG_TEST_AXE=skip (reported as skipped, with the reason).
 #
 # Exit status: the first failing step's status; otherwise pytest's status
 # (pytest's 5, "no tests collected", is reported as a failure, not success).
@@ -123,6 +130,50 @@ else
         echo "installed: $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM")"
     else
         browser_unavailable "$CHROMIUM is missing and 'apt-get install chromium' did not provide it"
+    fi
+fi
+
+# ---------------------------------------------------------------- axe-core (accessibility audit)
+axe_unavailable() {
+    local why=$1
+    if $in_ci; then
+        {
+            echo
+            echo "error: axe-core is required in CI (CI=true) for the accessibility audit but $why."
+            echo "       Install Debian's npm (apt-get install npm) and run: npm ci --prefix tests/browser"
+        } >&2
+        exit 1
+    fi
+    {
+        echo
+        echo "###########################################################################"
+        echo "# WARNING: $why."
+        echo "# The accessibility audit will be SKIPPED (TERANG_TEST_AXE=skip)."
+        echo "# This run does NOT check the pages with axe-core; CI will. Install npm"
+        echo "# (apt-get install npm) and run: npm ci --prefix tests/browser"
+        echo "###########################################################################"
+        echo
+    } >&2
+    export TERANG_TEST_AXE=skip
+    export TERANG_TEST_AXE_REASON="$why"
+}
+
+if is_true "${TERANG_SKIP_AXE:-}"; then
+    axe_unavailable "TERANG_SKIP_AXE is set"
+else
+    if ! command -v npm >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        step "installing Debian's npm for the accessibility audit (npm is missing)"
+        apt apt-get update -qq &&
+            apt env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm ||
+            true
+    fi
+    if ! command -v npm >/dev/null 2>&1; then
+        axe_unavailable "npm is missing and apt-get cannot install it here (needs root on Debian)"
+    else
+        step "npm ci --prefix tests/browser (axe-core for the accessibility audit)"
+        if ! npm ci --prefix tests/browser --ignore-scripts --no-audit --no-fund; then
+            axe_unavailable "'npm ci --prefix tests/browser' failed (see above)"
+        fi
     fi
 fi
 
