@@ -688,9 +688,18 @@ def _submit(
 
 
 def _bids(client: LedgerClient, ocid: str) -> tuple[list[dict[str, Any]], int]:
-    response = client._check(client.http.get(f"{API}/tenders/{ocid}/bids"))
-    items: list[dict[str, Any]] = response.json()["items"]
-    return items, len(response.content)
+    """Every bid, page after page (as ``procurement.client.iter_bids``), and the bytes read."""
+    items: list[dict[str, Any]] = []
+    size = 0
+    params: dict[str, str | int] = {"limit": pc.BIDS_PAGE_ITEMS}
+    while True:
+        response = client._check(client.http.get(f"{API}/tenders/{ocid}/bids", params=params))
+        page = response.json()
+        items += page["items"]
+        size += len(response.content)
+        if page["next_after"] is None:
+            return items, size
+        params["after"] = page["next_after"]
 
 
 def _release(

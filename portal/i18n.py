@@ -283,6 +283,13 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "tender.not_uploaded": "berkas belum diunggah; hash-nya tetap tercatat",
         "tender.bids": "Penawaran",
         "tender.bids_count": "{active} penawaran aktif ({ever} pernah dikirim).",
+        "tender.bids_paged": (
+            "Daftar penawaran dibagi per halaman: {shown} di halaman ini, diurutkan menurut "
+            "harga di dalam halaman ini saja."
+        ),
+        "tender.bids_pagination": "Halaman penawaran",
+        "tender.bids_first": "Penawaran pertama",
+        "tender.bids_next": "Penawaran berikutnya",
         "tender.bids_sealed": (
             "Isi penawaran tersegel sampai pembukaan oleh panitia; tidak ada yang dapat "
             "membacanya lebih dahulu."
@@ -679,6 +686,13 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "tender.not_uploaded": "file not uploaded yet; its hash is logged all the same",
         "tender.bids": "Bids",
         "tender.bids_count": "{active} active bids ({ever} ever submitted).",
+        "tender.bids_paged": (
+            "The bids are listed in pages: {shown} on this page, ordered by price within "
+            "this page only."
+        ),
+        "tender.bids_pagination": "Pages of bids",
+        "tender.bids_first": "First bids",
+        "tender.bids_next": "Next bids",
         "tender.bids_sealed": (
             "Bids stay sealed until the committee opens them; nobody can read them before."
         ),

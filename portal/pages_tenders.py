@@ -4,8 +4,10 @@ The list reads ``procurement.reads.find_tenders``: ocid order, keyset pagination
 (``after``), filtered inside the database over a bounded window of tenders, so a
 page costs the same whether the log holds a thousand entries or a million. A
 tender's page shows its ledger timeline (each entry with its seq and proof), its
-documents with their SHA-256, the bids once opened, the evaluation, award, contract
-and payments, and the hook for verifying the record in the browser.
+documents with their SHA-256, the bids once opened (``BIDS_PAGE_ITEMS`` a page in
+bidder order, sorted by price within the page; ``bids_after`` pages on, and the page
+says when the list continues), the evaluation, award, contract and payments, and the
+hook for verifying the record in the browser.
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ CSV_COLUMNS: Final = (
     "bids_active",
     "last_seq",
 )
-BIDS_SHOWN_MAX: Final = 1000
+BIDS_PAGE_ITEMS: Final = 200
+"""Bids per tender page; more continue on the next (``bids_after``), never dropped."""
 
 
 def tender_filter(request: Request) -> reads.TenderFilter:
@@ -199,6 +202,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         if not links.OCID.fullmatch(ocid):
             raise not_found("error.unknown_tender", code=ocid)
         after_seq = params.integer(request, "after_seq", 0, 2**53)
+        bids_after = params.cursor(request, "bids_after", links.HEX64)
         with ledger.engine.connect() as conn:
             size = storage.tree_size(conn)
             doc = reads.document(conn, lc.TENDER_NAMESPACE, ocid)
@@ -211,7 +215,10 @@ def build_router(ledger: Ledger) -> APIRouter:
                 limit=entries.TIMELINE_PAGE_ITEMS + 1,
             )
             timeline = entries.views(conn, summaries[: entries.TIMELINE_PAGE_ITEMS])
-            bids = reads.prefixed(conn, lc.BID_NAMESPACE, ocid + "|", limit=BIDS_SHOWN_MAX)
+            bids_page = reads.prefixed_page(
+                conn, lc.BID_NAMESPACE, ocid + "|", after=bids_after, limit=BIDS_PAGE_ITEMS
+            )
+            bids = bids_page.items
             contract = reads.document(conn, CONTRACT_NAMESPACE, ocid)
             parties = {b["bidder"] for b in bids} | ({contract["vendor"]} if contract else set())
             vendors = reads.documents(conn, VENDOR_NAMESPACE, sorted(parties))
@@ -230,7 +237,14 @@ def build_router(ledger: Ledger) -> APIRouter:
             next_after_seq=timeline[-1].seq if more else None,
             first_url=links.tender(ocid) if after_seq is not None else None,
             bids=sorted(bids, key=_bid_order),
-            opened=any(b.get("opening") for b in bids),
+            bids_paged=bool(bids_after) or bids_page.next_after is not None,
+            bids_next_url=(
+                None
+                if bids_page.next_after is None
+                else url_with(request, bids_after=bids_page.next_after, lang=None)
+            ),
+            bids_first_url=url_with(request, bids_after=None, lang=None) if bids_after else None,
+            opened=doc["bids"]["opened"] + doc["bids"]["unopenable"] > 0,
             vendors=vendors,
             contract=contract,
             stored_bytes=stored,

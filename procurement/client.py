@@ -8,7 +8,9 @@ shares and ciphertexts only.
   of ``procurement.sealed``'s protocol) and ``bid_statement``;
 * committee member: ``release_shares`` (open its sealed shares after the closing,
   checking each against the vendor's commitment);
-* anyone: ``open_bid`` (reconstruct from released shares, decrypt, check);
+* anyone: ``iter_bids`` (every bid of a tender, following the read API's pages: the
+  release and the opening need all of them) and ``open_bid`` (reconstruct from
+  released shares, decrypt, check);
 * officer with a finance colleague: ``award_batch`` (commitment + award, one batch),
   ``payment_batch``, ``completion_batch`` and ``termination_batch`` (the releases of
   what the contract leaves unpaid, then its end, one batch);
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +33,7 @@ from nacl.signing import SigningKey
 
 from budgeting import statements as budget_statements
 from ledger.client import LedgerClient, make_signed
-from ledger.errors import ClientError
+from ledger.errors import ClientError, VerificationError
 from ledger.keys import client_key_id, read_secret_file, write_secret_file
 from ledger.limits import Limits
 from ledger.statement import SignedStatement, b64decode_strict, b64encode
@@ -140,6 +142,39 @@ def bid_statement(
 ) -> SignedStatement:
     statement_type = lc.BID_REPLACED if replace else lc.BID_SUBMITTED
     return make_signed(key, statement_type, ocid, sealed.body, at=at, limits=limits)
+
+
+BIDS_PATH = "/api/v1/procurement/tenders/{ocid}/bids"
+BIDS_PAGE_ITEMS = 1000
+"""Bids asked for per page (the server's ``BIDS_PAGE_ITEMS_MAX``)."""
+
+
+def iter_bids(
+    client: LedgerClient, ocid: str, *, page_items: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every bid document of the tender, in bidder order, page after page until the
+    server's ``next_after`` is null: none is left out, however many there are.
+    ``page_items`` defaults to ``BIDS_PAGE_ITEMS``.
+
+    Each page is read at its own tree size; a bid that exists throughout appears
+    exactly once (after the closing no bid is added or removed)."""
+    after = ""
+    while True:
+        params: dict[str, str | int] = {"limit": page_items or BIDS_PAGE_ITEMS}
+        if after:
+            params["after"] = after
+        response = client.http.get(BIDS_PATH.format(ocid=ocid), params=params)
+        page = client._check(response).json()
+        yield from page["items"]
+        next_after = page["next_after"]
+        if next_after is None:
+            return
+        if next_after <= after:  # a cursor must move forward, or the loop never ends
+            raise VerificationError(
+                f"the server's next_after {next_after!r} does not follow {after!r}",
+                code="bad_cursor",
+            )
+        after = next_after
 
 
 def release_shares(

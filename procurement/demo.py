@@ -76,7 +76,7 @@ from procurement import documents
 from procurement import lifecycle as lc
 from procurement.fields import wire_amount
 from procurement.members import BOX_KEY_REGISTERED
-from procurement.reads import document, prefixed
+from procurement.reads import document, iter_prefixed
 from procurement.vendors import VENDOR_NAMESPACE
 
 OCID_PREFIX = "ocds-t3r4ng"
@@ -205,7 +205,7 @@ def _lines(ledger: Ledger, year: int, needed: int) -> list[dict[str, Any]]:
     tender's advance; the others need only budget room, and are reused if few.
     """
     with ledger.engine.connect() as conn:
-        lines = prefixed(conn, budget.NS_LINE, f"{year}:", limit=5000)
+        lines = list(iter_prefixed(conn, budget.NS_LINE, f"{year}:"))
     candidates = [
         line
         for line in sorted(lines, key=lambda d: str(d["line_id"]))
@@ -328,7 +328,7 @@ def _close_and_open(
         log.at(log.now + HOUR)
         key, box = people.pokja[index]
         with ledger.engine.connect() as conn:
-            bids = prefixed(conn, lc.BID_NAMESPACE, ocid + "|")
+            bids = list(iter_prefixed(conn, lc.BID_NAMESPACE, ocid + "|"))
         releases, _bad = pc.release_shares(client_key_id(key), box, ocid, bids)
         log.append([log.sign(key, lc.SHARES_RELEASED, ocid, {"shares": releases})])
     log.at(log.now + HOUR)
@@ -651,7 +651,7 @@ YEAR_PLAN = (
 def _candidate_lines(ledger: Ledger, year: int, family: str) -> list[dict[str, Any]]:
     prefixes, _category = FAMILIES[family]
     with ledger.engine.connect() as conn:
-        lines = prefixed(conn, budget.NS_LINE, f"{year}:", limit=5000)
+        lines = list(iter_prefixed(conn, budget.NS_LINE, f"{year}:"))
     found = []
     for line in lines:
         description = str(line["description"] or "")
@@ -845,7 +845,7 @@ class YearTender:
         self.later(HOUR)
         key, box = self.people.pokja[member]
         with self.ledger.engine.connect() as conn:
-            bids = prefixed(conn, lc.BID_NAMESPACE, self.ocid + "|")
+            bids = list(iter_prefixed(conn, lc.BID_NAMESPACE, self.ocid + "|"))
         releases, _bad = pc.release_shares(client_key_id(key), box, self.ocid, bids)
         self.step(key, lc.SHARES_RELEASED, {"shares": releases})
 

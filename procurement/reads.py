@@ -60,16 +60,18 @@ def documents(conn: Connection, namespace: str, keys: list[str]) -> dict[str, di
 def scan(
     conn: Connection, namespace: str, after_key: str, chunk: int = 500
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Documents of one namespace in key order after ``after_key``, at most SCAN_ROWS_MAX."""
+    """Documents of one namespace in key order after ``after_key``, at most SCAN_ROWS_MAX:
+    a caller that stops early must say where it stopped (``scan_bound_reached``)."""
     p = storage.projection_rows.c
     seen = 0
     cursor = after_key
     while seen < SCAN_ROWS_MAX:
+        wanted = min(chunk, SCAN_ROWS_MAX - seen)
         rows = conn.execute(
             select(p.key, p.value)
             .where(p.namespace == namespace, p.key > cursor)
             .order_by(p.key)
-            .limit(chunk)
+            .limit(wanted)
         ).all()
         if not rows:
             return
@@ -77,7 +79,7 @@ def scan(
             seen += 1
             cursor = key
             yield key, json.loads(value)
-        if len(rows) < chunk:
+        if len(rows) < wanted:
             return
 
 
@@ -119,20 +121,75 @@ def entries_about(
     return result
 
 
+PREFIXED_CHUNK_ROWS = 500
+"""Rows per query when ``iter_prefixed`` walks a key range."""
+
+
+def _key_range(prefix: str) -> tuple[str, str]:
+    """``[prefix, upper)``: the keys that start with ``prefix``."""
+    require(prefix != "", InvariantBroken("a key range needs a non-empty prefix"))
+    # "|" is the key separator; "}" sorts right after it, closing the range.
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+@dataclass(frozen=True)
+class PrefixedPage:
+    items: list[dict[str, Any]]
+    next_after: str | None
+    """The last item's key without ``prefix``, when more documents follow; else ``None``."""
+
+
+def prefixed_page(
+    conn: Connection, namespace: str, prefix: str, *, after: str = "", limit: int
+) -> PrefixedPage:
+    """At most ``limit`` documents whose key starts with ``prefix``, in key order, after
+    the key ``prefix + after`` (``after=""``: from the first). ``next_after`` is set only
+    when another document follows (one extra row is read to know), so a list that ends
+    on a full page ends there, with no empty page after it."""
+    require(limit >= 1, InvariantBroken("limit must be positive"))
+    p = storage.projection_rows.c
+    lower, upper = _key_range(prefix)
+    start = p.key > prefix + after if after else p.key >= lower
+    rows = conn.execute(
+        select(p.key, p.value)
+        .where(p.namespace == namespace, start, p.key < upper)
+        .order_by(p.key)
+        .limit(limit + 1)
+    ).all()
+    items = [json.loads(value) for _, value in rows[:limit]]
+    more = len(rows) > limit
+    return PrefixedPage(items, rows[limit - 1][0][len(prefix) :] if more else None)
+
+
+def iter_prefixed(
+    conn: Connection, namespace: str, prefix: str, *, chunk: int = PREFIXED_CHUNK_ROWS
+) -> Iterator[dict[str, Any]]:
+    """Every document whose key starts with ``prefix``, in key order, ``chunk`` rows a
+    query: no bound on the total, so use it only where the caller needs them all."""
+    after = ""
+    while True:
+        page = prefixed_page(conn, namespace, prefix, after=after, limit=chunk)
+        yield from page.items
+        if page.next_after is None:
+            return
+        after = page.next_after
+
+
 def prefixed(
     conn: Connection, namespace: str, prefix: str, limit: int = 10_000
 ) -> list[dict[str, Any]]:
-    """Documents whose key starts with ``prefix`` (a key range, not a scan of the namespace)."""
-    p = storage.projection_rows.c
-    # "|" is the key separator; "}" sorts right after it, closing the range.
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    rows = conn.execute(
-        select(p.value)
-        .where(p.namespace == namespace, p.key >= prefix, p.key < upper)
-        .order_by(p.key)
-        .limit(limit)
-    ).all()
-    return [json.loads(value) for (value,) in rows]
+    """Every document whose key starts with ``prefix`` (a key range, not a scan of the
+    namespace), for callers that know the range holds at most ``limit``.
+
+    Never truncates: more than ``limit`` documents is a broken expectation of the
+    caller (``InvariantBroken``), not a shorter list. Lists that can grow use
+    ``prefixed_page`` (the read API) or ``iter_prefixed``."""
+    page = prefixed_page(conn, namespace, prefix, limit=limit)
+    require(
+        page.next_after is None,
+        InvariantBroken(f"more than {limit} documents in {namespace} under {prefix!r}"),
+    )
+    return page.items
 
 
 def scan_bound_reached(conn: Connection, namespace: str, after_key: str, last_key: str) -> bool:

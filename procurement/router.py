@@ -24,7 +24,14 @@ from procurement.vendors import VENDOR_NAMESPACE
 OCID = r"^ocds-[a-z0-9]{6}-[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"
 TIMELINE_ITEMS_MAX = 1000
 RECORD_ENTRIES_MAX = 5000
+"""Entries one OCDS record holds (one release each); past it the response says
+``truncated`` and the rest is read from ``GET /api/v1/entries?subject=<ocid>``."""
+RECORD_BIDS_MAX = 10_000
+"""Bids one OCDS record holds; past it the response says ``truncated`` and the rest is
+read from ``GET /tenders/{ocid}/bids`` (paged)."""
 OCDS_BULK_TENDERS_MAX = 500
+BIDS_PAGE_ITEMS_MAX = 1000
+BIDS_PAGE_ITEMS_DEFAULT = 100
 
 HEX64 = r"^[0-9a-f]{64}$"
 
@@ -66,17 +73,28 @@ class TenderPublic(BaseModel):
     allowed_next: list[str] = Field(description="statement types the state machine allows now")
     timeline: list[EntryPublic] = Field(description="every entry about the ocid, by seq")
     timeline_truncated: bool
+    timeline_next_after_seq: int | None = Field(
+        description="when truncated, pass as `after_seq` to `GET /api/v1/entries?subject=<ocid>`"
+    )
     tree_size: int
 
 
-class BidsPublic(BaseModel):
-    items: list[dict[str, Any]]
+class BidsPage(BaseModel):
+    items: list[dict[str, Any]] = Field(description="bid documents in bidder (vendor id) order")
     tree_size: int
+    next_after: str | None = Field(
+        description="pass as `after` for the next page; null on the last page"
+    )
 
 
 class OcdsPublic(BaseModel):
     package: dict[str, Any]
     tree_size: int
+    truncated: bool = Field(
+        description=f"true when the record holds only its first {RECORD_ENTRIES_MAX:,} entries "
+        f"or {RECORD_BIDS_MAX:,} bids; the rest: `GET /api/v1/entries?subject=<ocid>` and "
+        "`GET /tenders/{ocid}/bids`"
+    )
 
 
 class OcdsPage(BaseModel):
@@ -84,6 +102,9 @@ class OcdsPage(BaseModel):
     tree_size: int
     next_after: str | None = Field(
         description="pass as `after` for the next page; null on the year's last page"
+    )
+    truncated_ocids: list[str] = Field(
+        description="the tenders of this page whose record was cut (see OcdsPublic.truncated)"
     )
 
 
@@ -134,19 +155,22 @@ def build_router(ledger: Ledger) -> APIRouter:
         after: Annotated[str, Query(max_length=64)] = "",
         limit: Annotated[int, Query(ge=1, le=reads.PAGE_ITEMS_MAX)] = 100,
     ) -> VendorPage:
+        found: list[dict[str, Any]] = []
+        last_key = None
         with ledger.engine.connect() as conn:
             size = storage.tree_size(conn)
-            found: list[dict[str, Any]] = []
-            for _, doc in reads.scan(conn, VENDOR_NAMESPACE, after):
+            for key, doc in reads.scan(conn, VENDOR_NAMESPACE, after):
+                last_key = key
                 if status is None or doc["status"] == status:
                     found.append(doc)
                     if len(found) == limit:
                         break
-        return VendorPage(
-            items=found,
-            tree_size=size,
-            next_after=found[-1]["vendor_id"] if len(found) == limit else None,
-        )
+            # A filtered page may stop at the scan bound before it is full: say where.
+            more = len(found) == limit or (
+                last_key is not None
+                and reads.scan_bound_reached(conn, VENDOR_NAMESPACE, after, last_key)
+            )
+        return VendorPage(items=found, tree_size=size, next_after=last_key if more else None)
 
     @router.get("/vendors/{vendor_id}", operation_id="get_vendor", response_model=VendorPublic)
     def get_vendor(vendor_id: Annotated[str, Path(pattern=HEX64)]) -> VendorPublic:
@@ -223,43 +247,77 @@ def build_router(ledger: Ledger) -> APIRouter:
             if doc is None:
                 raise NotFound(f"no tender {ocid}", code="unknown_tender")
             timeline = reads.entries_about(conn, subject=ocid, limit=TIMELINE_ITEMS_MAX + 1)
+        truncated = len(timeline) > TIMELINE_ITEMS_MAX
         return TenderPublic(
             tender=doc,
             allowed_next=lc.allowed_next(doc["state"]),
             timeline=[_entry(e) for e in timeline[:TIMELINE_ITEMS_MAX]],
-            timeline_truncated=len(timeline) > TIMELINE_ITEMS_MAX,
+            timeline_truncated=truncated,
+            timeline_next_after_seq=timeline[TIMELINE_ITEMS_MAX - 1].seq if truncated else None,
             tree_size=size,
         )
 
-    @router.get("/tenders/{ocid}/bids", operation_id="list_tender_bids", response_model=BidsPublic)
-    def list_bids(ocid: Annotated[str, Path(pattern=OCID)]) -> BidsPublic:
-        """Sealed until the opening: ciphertexts, sealed shares and commitments only."""
+    @router.get(
+        "/tenders/{ocid}/bids",
+        operation_id="list_tender_bids",
+        response_model=BidsPage,
+        summary="A tender's bids in bidder order, paginated",
+        responses={
+            404: {"description": "`unknown_tender` (problem+json)."},
+            422: {"description": "`invalid_request`: a malformed `after` or `limit`."},
+        },
+    )
+    def list_bids(
+        ocid: Annotated[str, Path(pattern=OCID)],
+        after: Annotated[
+            str,
+            Query(
+                pattern=r"^([0-9a-f]{64})?$",
+                description="`next_after` of the previous page (a bidder's vendor id).",
+            ),
+        ] = "",
+        limit: Annotated[
+            int, Query(ge=1, le=BIDS_PAGE_ITEMS_MAX, description="Bids per page.")
+        ] = BIDS_PAGE_ITEMS_DEFAULT,
+    ) -> BidsPage:
+        """Sealed until the opening: ciphertexts, sealed shares and commitments only.
+
+        Keyset pages by bidder: each page is read at its own ``tree_size``; a bid that
+        exists while the pages are read appears exactly once."""
         with ledger.engine.connect() as conn:
             size = storage.tree_size(conn)
             if reads.document(conn, lc.TENDER_NAMESPACE, ocid) is None:
                 raise NotFound(f"no tender {ocid}", code="unknown_tender")
-            bids = reads.prefixed(conn, lc.BID_NAMESPACE, ocid + "|")
-        return BidsPublic(items=bids, tree_size=size)
+            page = reads.prefixed_page(conn, lc.BID_NAMESPACE, ocid + "|", after=after, limit=limit)
+        return BidsPage(items=page.items, tree_size=size, next_after=page.next_after)
 
-    def _record(conn: Any, ocid: str) -> dict[str, Any]:
+    def _record(conn: Any, ocid: str) -> tuple[dict[str, Any], bool]:
         doc = reads.document(conn, lc.TENDER_NAMESPACE, ocid)
         if doc is None:
             raise NotFound(f"no tender {ocid}", code="unknown_tender")
         return _record_of(conn, doc)
 
-    def _record_of(conn: Any, doc: dict[str, Any]) -> dict[str, Any]:
+    def _record_of(conn: Any, doc: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """The tender's OCDS record and whether it was cut at ``RECORD_ENTRIES_MAX``
+        entries or ``RECORD_BIDS_MAX`` bids (never silently: the caller says so)."""
         ocid = doc["ocid"]
-        entries = reads.entries_about(conn, subject=ocid, limit=RECORD_ENTRIES_MAX)
-        bids = reads.prefixed(conn, lc.BID_NAMESPACE, ocid + "|")
+        entries = reads.entries_about(conn, subject=ocid, limit=RECORD_ENTRIES_MAX + 1)
+        page = reads.prefixed_page(conn, lc.BID_NAMESPACE, ocid + "|", limit=RECORD_BIDS_MAX)
+        truncated = len(entries) > RECORD_ENTRIES_MAX or page.next_after is not None
+        bids = page.items
         contract = reads.document(conn, CONTRACT_NAMESPACE, ocid)
         parties = {b["bidder"] for b in bids} | ({contract["vendor"]} if contract else set())
         vendors = reads.documents(conn, VENDOR_NAMESPACE, sorted(parties))
-        entry_dicts = [_entry(e).model_dump() for e in entries]
-        return ocds.record(doc, entry_dicts, bids, vendors, contract)
+        entry_dicts = [_entry(e).model_dump() for e in entries[:RECORD_ENTRIES_MAX]]
+        return ocds.record(doc, entry_dicts, bids, vendors, contract), truncated
 
-    def _year_records(year: int, after: str, limit: int) -> tuple[list[Any], int, str | None]:
-        """The records of the tenders of fiscal ``year`` after ``after``, in ocid order."""
+    def _year_records(
+        year: int, after: str, limit: int
+    ) -> tuple[list[Any], int, str | None, list[str]]:
+        """The records of the tenders of fiscal ``year`` after ``after``, in ocid order,
+        and the ocids of those that were cut (``_record_of``)."""
         records: list[dict[str, Any]] = []
+        truncated: list[str] = []
         cursor = None
         more = False
         with ledger.engine.connect() as conn:
@@ -269,13 +327,16 @@ def build_router(ledger: Ledger) -> APIRouter:
                     if len(records) == limit:
                         more = True  # another tender of the year follows: page on
                         break
-                    records.append(_record_of(conn, doc))
+                    record, cut = _record_of(conn, doc)
+                    records.append(record)
+                    if cut:
+                        truncated.append(doc["ocid"])
                 cursor = key
             else:
                 more = cursor is not None and reads.scan_bound_reached(
                     conn, lc.TENDER_NAMESPACE, after, cursor
                 )
-        return records, size, cursor if more else None
+        return records, size, cursor if more else None, truncated
 
     def _published(records: list[dict[str, Any]], year: int) -> str:
         dates = [r["compiledRelease"]["date"] for r in records]
@@ -294,13 +355,15 @@ def build_router(ledger: Ledger) -> APIRouter:
     ) -> OcdsPage:
         """Paginated by tender (``limit`` tenders a page): concatenating the pages'
         ``releases`` gives the year's bulk release package."""
-        records, size, next_after = _year_records(year, after, limit)
+        records, size, next_after, truncated = _year_records(year, after, limit)
         package = ocds.release_package(
             [release for r in records for release in r["releases"]],
             uri=f"/api/v1/procurement/ocds/releases?year={year}&after={after}&limit={limit}",
             published=_published(records, year),
         )
-        return OcdsPage(package=package, tree_size=size, next_after=next_after)
+        return OcdsPage(
+            package=package, tree_size=size, next_after=next_after, truncated_ocids=truncated
+        )
 
     @router.get(
         "/ocds/records",
@@ -314,13 +377,15 @@ def build_router(ledger: Ledger) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=OCDS_BULK_TENDERS_MAX)] = 100,
     ) -> OcdsPage:
         """Paginated by tender, like ``/ocds/releases``."""
-        records, size, next_after = _year_records(year, after, limit)
+        records, size, next_after, truncated = _year_records(year, after, limit)
         package = ocds.record_package(
             records,
             uri=f"/api/v1/procurement/ocds/records?year={year}&after={after}&limit={limit}",
             published=_published(records, year),
         )
-        return OcdsPage(package=package, tree_size=size, next_after=next_after)
+        return OcdsPage(
+            package=package, tree_size=size, next_after=next_after, truncated_ocids=truncated
+        )
 
     @router.get(
         "/tenders/{ocid}/contract",
@@ -347,12 +412,12 @@ def build_router(ledger: Ledger) -> APIRouter:
     def ocds_record(ocid: Annotated[str, Path(pattern=OCID)]) -> OcdsPublic:
         with ledger.engine.connect() as conn:
             size = storage.tree_size(conn)
-            record = _record(conn, ocid)
+            record, truncated = _record(conn, ocid)
         published = record["compiledRelease"]["date"]
         package = ocds.record_package(
             [record], uri=f"/api/v1/procurement/ocds/records/{ocid}", published=published
         )
-        return OcdsPublic(package=package, tree_size=size)
+        return OcdsPublic(package=package, tree_size=size, truncated=truncated)
 
     @router.get(
         "/ocds/releases/{ocid}",
@@ -363,12 +428,12 @@ def build_router(ledger: Ledger) -> APIRouter:
     def ocds_releases(ocid: Annotated[str, Path(pattern=OCID)]) -> OcdsPublic:
         with ledger.engine.connect() as conn:
             size = storage.tree_size(conn)
-            record = _record(conn, ocid)
+            record, truncated = _record(conn, ocid)
         package = ocds.release_package(
             record["releases"],
             uri=f"/api/v1/procurement/ocds/releases/{ocid}",
             published=record["compiledRelease"]["date"],
         )
-        return OcdsPublic(package=package, tree_size=size)
+        return OcdsPublic(package=package, tree_size=size, truncated=truncated)
 
     return router

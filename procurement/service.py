@@ -54,15 +54,20 @@ class Closer:
         self._thread: threading.Thread | None = None
 
     def due(self, now: datetime) -> list[str]:
-        """Ocids of active tenders whose bid deadline is at or before ``now``."""
-        found = []
+        """Ocids of active tenders whose bid deadline is at or before ``now``, at most
+        ``CLOSINGS_PER_PASS_MAX``: the whole tender namespace is searched, window after
+        window (``reads.find_tenders``), so no tender is past the closer's reach."""
+        found: list[str] = []
+        active = reads.TenderFilter(state=lc.ACTIVE)
+        after: str | None = ""
         with self.ledger.engine.connect() as conn:
-            for ocid, doc in reads.scan(conn, lc.TENDER_NAMESPACE, ""):
-                if doc["state"] == lc.ACTIVE and parse_time(doc["schedule"]["bid_deadline"]) <= now:
-                    found.append(ocid)
-                    if len(found) == CLOSINGS_PER_PASS_MAX:
-                        break
-        return found
+            while after is not None and len(found) < CLOSINGS_PER_PASS_MAX:
+                page = reads.find_tenders(conn, active, after=after, limit=CLOSINGS_PER_PASS_MAX)
+                for doc in page.items:
+                    if parse_time(doc["schedule"]["bid_deadline"]) <= now:
+                        found.append(doc["ocid"])
+                after = page.next_after
+        return found[:CLOSINGS_PER_PASS_MAX]
 
     def close_due(self) -> list[str]:
         """Log the closing entry of every tender past its deadline; the ocids closed."""

@@ -88,8 +88,8 @@ def _tender(client: LedgerClient, ocid: str) -> dict[str, Any]:
 
 
 def _bids(client: LedgerClient, ocid: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = _get(client, f"{API}/tenders/{ocid}/bids")["items"]
-    return items
+    """Every bid of the tender, all pages (the release and the opening need them all)."""
+    return list(pc.iter_bids(client, ocid))
 
 
 def _submit(client: LedgerClient, statements: list[Any]) -> dict[str, Any]:
@@ -314,7 +314,7 @@ def vendor_confirm(
 
 
 def _my_bid(client: LedgerClient, ocid: str, bidder: str) -> dict[str, Any]:
-    for bid in _bids(client, ocid):
+    for bid in pc.iter_bids(client, ocid):  # stops at the page that holds it
         if bid["bidder"] == bidder:
             return bid
     raise ClientError(f"{bidder} has no bid in {ocid}", code="unknown_bid")
