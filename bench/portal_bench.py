@@ -36,7 +36,7 @@ from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import parse_qs, quote, urljoin, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urljoin, urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -1534,6 +1534,17 @@ def find_budget_line(
     return None, chain
 
 
+def entries_with_subject(url: str, subject: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            e = storage.entries.c
+            count = conn.execute(select(func.count()).where(e.subject == subject)).scalar()
+            return int(count or 0)
+    finally:
+        engine.dispose()
+
+
 def discover(client: Client, chosen: Chosen) -> tuple[dict[str, dict[str, Any]], list[str]]:
     """The pages to measure: crawled from /, the chosen records' pages checked against
     the URL shapes the crawl found. Returns (pages, notes)."""
@@ -1725,6 +1736,9 @@ def measure_dataset(
         try:
             started = time.perf_counter()
             pages, notes = discover(client, chosen)
+            if "budget_line" in pages:
+                line_id = unquote(pages["budget_line"]["path"].removeprefix("/anggaran/baris/"))
+                pages["budget_line"]["record_entries"] = entries_with_subject(dataset.url, line_id)
             console.print(
                 f"  [bold]{dataset.engine} {dataset.spec}[/bold]: measuring "
                 + ", ".join(f"{k} {v['path']}" for k, v in pages.items())

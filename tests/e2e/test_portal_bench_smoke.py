@@ -101,7 +101,8 @@ def test_bench_runs_at_its_tiniest_size(engine_args: list[str], tmp_path: Path) 
                 a["transfer_bytes"] for a in page["assets"]
             ), where
             assert set(page["verdict"]) == {"ttfb_p95_ok", "weight_ok"}, where
-        assert positive(figures["pages"]["tender"]["record_entries"]), spec
+        for name in ("budget_line", "tender", "vendor", "vendor_quiet"):
+            assert positive(figures["pages"][name]["record_entries"]), (spec, name)
     rows = results["summary"]
     assert {(r["dataset"], r["page"]) for r in rows} == {(s, p) for s in engine for p in PAGES}
 
