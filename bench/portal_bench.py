@@ -124,7 +124,7 @@ Measures the public portal's pages as a visitor gets them from the real service
 machine's load and the git commit, to --out (merged per engine with --merge).
 
 Data sets (--datasets; built once, cached under --work-dir, rebuilt when the demo's
-code or this recipe changes, or with --rebuild):
+code or this recipe changes, or with --rebuild; --keep-data measures them as they are):
   demo      `terang init` and `terang demo`, exactly as scripts/demo.sh runs them.
   N         (e.g. 1000000) the demo grown to N ledger entries in-process through
             Ledger.append_direct (every signature verified, every reducer run), on a
@@ -418,20 +418,26 @@ def read_manifest(dataset: Dataset) -> dict[str, Any] | None:
     return None
 
 
-def cached(dataset: Dataset, wanted: dict[str, Any]) -> dict[str, Any] | None:
-    """The manifest of a usable cached build: same recipe, same log size on disk."""
+KEPT_DATA_KEYS: Final = ("kind", "target")
+"""What ``--keep-data`` still checks of a cached data set (not the code that built it)."""
+
+
+def cached(dataset: Dataset, wanted: dict[str, Any], *, keep: bool) -> dict[str, Any] | None:
+    """The manifest of a usable cached build: same recipe and demo code (with ``keep``:
+    only the same kind and size), and the same log size on disk."""
     manifest = read_manifest(dataset)
-    if manifest is None or any(manifest.get(k) != v for k, v in wanted.items()):
+    checked = {k: v for k, v in wanted.items() if not keep or k in KEPT_DATA_KEYS}
+    if manifest is None or any(manifest.get(k) != v for k, v in checked.items()):
         return None
     if tree_size_of(dataset.url) != manifest.get("tree_size"):
         return None
     return manifest
 
 
-def build_demo(dataset: Dataset, progress: bool) -> dict[str, Any]:
+def build_demo(dataset: Dataset, keep: bool) -> dict[str, Any]:
     """`terang init` and `terang demo` in the data set's directory, as scripts/demo.sh."""
     wanted = {"kind": "demo", "demo_sources": sources_digest(DEMO_SOURCES)}
-    found = cached(dataset, wanted)
+    found = cached(dataset, wanted, keep=keep)
     if found is not None:
         return found
     console.print(f"[bold]{dataset.engine}[/bold]: building the demo data set")
@@ -466,7 +472,7 @@ def build_grown(
         "demo_sources": demo_manifest["demo_sources"],
         "target": target,
     }
-    found = cached(dataset, wanted)
+    found = cached(dataset, wanted, keep=args.keep_data)
     if found is not None and not args.rebuild:
         return found
     console.print(
@@ -1861,6 +1867,12 @@ def main() -> None:
         help="where data sets are built and cached (default: %(default)s)",
     )
     parser.add_argument("--rebuild", action="store_true", help="rebuild cached grown data sets")
+    parser.add_argument(
+        "--keep-data",
+        action="store_true",
+        help="measure cached data sets even if the demo's code or the recipe changed since"
+        " they were built (the results name the commit that built them)",
+    )
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "portal.json")
     parser.add_argument(
         "--merge",
@@ -1907,7 +1919,7 @@ def main() -> None:
             args.work_dir / engine / "demo",
             database_url(engine, args.work_dir, "demo", args.pg_url),
         )
-        demo_manifest = build_demo(demo, args.progress)
+        demo_manifest = build_demo(demo, args.keep_data)
         engine_results = results["engines"].setdefault(engine, {})
         for spec in specs:
             if spec == "demo":
