@@ -58,6 +58,7 @@ entries = Table(
     UniqueConstraint("signer", "nonce", name="uq_ledger_entries_signer_nonce"),
     Index("ix_ledger_entries_subject_seq", "subject", "seq"),
     Index("ix_ledger_entries_type_seq", "statement_type", "seq"),
+    Index("ix_ledger_entries_signer_seq", "signer", "seq"),  # migration 0004
 )
 
 tree_nodes = Table(

@@ -91,22 +91,30 @@ def entries_about(
     after_seq: int = -1,
     limit: int = 100,
 ) -> list[EntrySummary]:
-    """Entries whose subject is ``subject`` or whose signer is ``signer``, by seq."""
+    """Entries whose subject is ``subject`` or whose signer is ``signer``, by seq.
+
+    One index-ordered query per condition, merged here: an ``OR`` of the two made
+    PostgreSQL walk the primary key and skip every other entry of the log for a busy
+    signer (indexes ``(subject, seq)`` and ``(signer, seq)``, migration 0004).
+    """
     e = storage.entries.c
     conditions = []
     if subject is not None:
         conditions.append(e.subject == subject)
     if signer is not None:
         conditions.append(e.signer == signer)
-    rows = conn.execute(
-        select(e.entry_bytes)
-        .where(e.seq > after_seq, or_(*conditions))
-        .order_by(e.seq)
-        .limit(limit)
-    ).all()
+    found: dict[int, bytes] = {}
+    for condition in conditions:
+        query = (
+            select(e.seq, e.entry_bytes)
+            .where(condition, e.seq > after_seq)
+            .order_by(e.seq)
+            .limit(limit)
+        )
+        found.update((int(seq), bytes(raw)) for seq, raw in conn.execute(query))
     result = []
-    for (raw,) in rows:
-        value = json.loads(bytes(raw))
+    for raw in (found[seq] for seq in sorted(found)[:limit]):
+        value = json.loads(raw)
         statement = value["statement"]
         result.append(
             EntrySummary(
