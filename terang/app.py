@@ -6,6 +6,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -27,6 +28,7 @@ from procurement import service as procurement_service
 
 log = logging.getLogger("terang")
 PROBLEM_JSON = "application/problem+json"
+GZIP_MINIMUM_BYTES = 500
 
 
 def all_kinds() -> KindRegistry:
@@ -62,6 +64,11 @@ def create_app(ledger: Ledger) -> FastAPI:
         ),
     )
     app.state.ledger = ledger
+    # Pages, JSON and tiles travel compressed to clients that ask (Accept-Encoding: gzip):
+    # the portal's heaviest page drops from 164 KB to about 34 KB on a slow phone
+    # connection, for about 2 ms of CPU (bench/results/portal.json). Bytes that clients
+    # hash (documents, tiles, entries) are unchanged once the client decodes them.
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
 
     @app.exception_handler(TerangError)
     async def _terang_error(_: Request, error: TerangError) -> JSONResponse:
