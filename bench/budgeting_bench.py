@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,8 @@ from nacl.signing import SigningKey
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench_common import own_cpu_s, own_peak_rss_mib  # noqa: E402
+
 from budgeting import statements as st  # noqa: E402
 from budgeting.importer import example_records, import_file, write_table  # noqa: E402
 from ledger.client import make_signed  # noqa: E402
@@ -52,17 +53,6 @@ from ledger.statement import b64encode  # noqa: E402
 
 YEAR = 2026
 ORIGIN = "bench.terang.example/log"
-
-
-def cpu_s() -> float:
-    """CPU seconds of this process so far: on a shared, loaded machine wall time
-    overstates the work; both are reported."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def peak_rss_mib() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def fixed_clock(now: datetime) -> Any:
@@ -142,11 +132,11 @@ def phase_import(db: str, workdir: Path, lines: int, clock_at: datetime) -> dict
 
     try:
         start = time.perf_counter()
-        cpu_start = cpu_s()
+        cpu_start = own_cpu_s()
         last[0] = start
         result = import_file(ledger, finance, path, progress=progress)
         elapsed = time.perf_counter() - start
-        cpu = cpu_s() - cpu_start
+        cpu = own_cpu_s() - cpu_start
         size = ledger.size()
     finally:
         ledger.close()
@@ -164,7 +154,7 @@ def phase_import(db: str, workdir: Path, lines: int, clock_at: datetime) -> dict
         "stage_note": "validate = read, parse and dry-run every row; sign = Ed25519 signing;"
         " post = the one append transaction (the sequencer re-runs the reducers)",
         "tree_size_after": size,
-        "peak_rss_mib": peak_rss_mib(),
+        "peak_rss_mib": own_peak_rss_mib(),
     }
 
 
@@ -188,7 +178,7 @@ def phase_grow(
     target = max(0, postings - already)
     done = 0
     start = time.perf_counter()
-    cpu_start = cpu_s()
+    cpu_start = own_cpu_s()
     try:
         while done < target and time.perf_counter() - start < seconds:
             job = []
@@ -210,11 +200,11 @@ def phase_grow(
     return {
         "payments_added": done,
         "seconds": round(elapsed, 1),
-        "cpu_seconds": round(cpu_s() - cpu_start, 1),
+        "cpu_seconds": round(own_cpu_s() - cpu_start, 1),
         "statements_per_s": round(done / elapsed, 1) if elapsed else None,
         "tree_size_after": size,
         "stopped_by": "target" if done >= target else "time budget",
-        "peak_rss_mib": peak_rss_mib(),
+        "peak_rss_mib": own_peak_rss_mib(),
     }
 
 
@@ -225,12 +215,12 @@ def phase_lra(db: str, clock_at: datetime) -> dict[str, Any]:
     out: dict[str, Any] = {}
     try:
         for by in reports.LraBy:
-            start, cpu_start = time.perf_counter(), cpu_s()
+            start, cpu_start = time.perf_counter(), own_cpu_s()
             report = reports.lra(ledger.engine, YEAR, by)
             body = reports.to_csv_bytes(report)
             out[f"lra_by_{by.value}"] = {
                 "seconds": round(time.perf_counter() - start, 2),
-                "cpu_seconds": round(cpu_s() - cpu_start, 2),
+                "cpu_seconds": round(own_cpu_s() - cpu_start, 2),
                 "rows": len(report.frame),
                 "csv_bytes": len(body),
                 "tree_size": report.tree_size,
@@ -247,7 +237,7 @@ def phase_lra(db: str, clock_at: datetime) -> dict[str, Any]:
         out["tree_size"] = ledger.size()
     finally:
         ledger.close()
-    out["peak_rss_mib"] = peak_rss_mib()
+    out["peak_rss_mib"] = own_peak_rss_mib()
     return out
 
 

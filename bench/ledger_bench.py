@@ -14,7 +14,6 @@ import importlib.metadata
 import importlib.util
 import itertools
 import json
-import math
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -23,7 +22,6 @@ import random
 import resource
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -42,6 +40,19 @@ from types import FrameType, ModuleType
 from typing import Any
 
 import httpx
+from bench_common import (
+    HOST,
+    BenchError,
+    Service,
+    free_port,
+    git,
+    latency_summary,
+    load_average,
+    mib,
+    own_cpu_s,
+    proc_cpu_s,
+    running,
+)
 from nacl.signing import SigningKey
 from rich.console import Console
 from rich.progress import (
@@ -64,7 +75,6 @@ from ledger.statement import SignedStatement, b64encode, key_id_of
 from terang.app import all_kinds
 
 REPO = Path(__file__).resolve().parents[1]
-HOST = "127.0.0.1"
 ORIGIN = "bench.terang.example/log"
 SCHEMA = "terang-ledger-bench/1"
 READY_TIMEOUT_S = 90.0
@@ -144,52 +154,6 @@ entries.
 # ------------------------------------------------------------------------------- helpers
 
 
-class BenchError(RuntimeError):
-    """A phase of the benchmark failed."""
-
-
-def percentile(values: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile (p in 0..100) of a non-empty sequence."""
-    ordered = sorted(values)
-    rank = max(0, math.ceil(p / 100 * len(ordered)) - 1)
-    return ordered[rank]
-
-
-def latency_summary(seconds: Sequence[float]) -> dict[str, Any]:
-    if not seconds:
-        return {"n": 0}
-    return {
-        "n": len(seconds),
-        "p50_ms": round(percentile(seconds, 50) * 1000, 3),
-        "p99_ms": round(percentile(seconds, 99) * 1000, 3),
-        "mean_ms": round(sum(seconds) / len(seconds) * 1000, 3),
-        "max_ms": round(max(seconds) * 1000, 3),
-    }
-
-
-def kib_to_mib(kib: int | None) -> float | None:
-    return None if kib is None else round(kib / 1024, 1)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def proc_status_kib(pid: int, field_name: str) -> int | None:
-    """A ``kB`` field of /proc/<pid>/status (VmHWM: peak resident set size)."""
-    try:
-        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        if line.startswith(field_name + ":"):
-            return int(line.split()[1])
-    return None
-
-
 def terang_executable() -> str:
     beside = Path(sys.executable).parent / "terang"
     if beside.exists():
@@ -253,16 +217,6 @@ def load_pg_throwaway() -> ModuleType:
     return module
 
 
-def git(*args: str) -> str:
-    try:
-        proc = subprocess.run(
-            ["git", *args], cwd=REPO, capture_output=True, text=True, check=True, timeout=30
-        )
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return proc.stdout.strip()
-
-
 def machine_facts() -> dict[str, Any]:
     cpu_model = ""
     with contextlib.suppress(OSError):
@@ -296,8 +250,8 @@ def machine_facts() -> dict[str, Any]:
         "nproc": os.cpu_count(),
         "cpus_usable": len(os.sched_getaffinity(0)),
         "cpu_model": cpu_model,
-        "mem_total_mib": kib_to_mib(mem_total),
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "mem_total_mib": mib(mem_total),
+        "load_average_at_start": load_average(),
         "platform": platform.platform(),
         "python": platform.python_version(),
         "python_implementation": platform.python_implementation(),
@@ -320,15 +274,6 @@ def proc_meminfo_kib(name: str) -> int | None:
     return None
 
 
-def process_cpu_s(pid: int) -> float | None:
-    """User + system CPU seconds of process ``pid`` (all its threads), from /proc."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def machine_cpu_s() -> tuple[float, float]:
     """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
@@ -336,11 +281,6 @@ def machine_cpu_s() -> tuple[float, float]:
     idle = values[3] + values[4]  # idle + iowait
     tick = os.sysconf("SC_CLK_TCK")
     return (total - idle) / tick, total / tick
-
-
-def own_cpu_s() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def process_tree(root: int) -> list[int]:
@@ -363,7 +303,7 @@ def process_tree(root: int) -> list[int]:
 
 
 def tree_cpu(root: int) -> dict[int, float]:
-    return {pid: cpu for pid in process_tree(root) if (cpu := process_cpu_s(pid)) is not None}
+    return {pid: cpu for pid in process_tree(root) if (cpu := proc_cpu_s(pid)) is not None}
 
 
 class CpuMeter:
@@ -454,76 +394,17 @@ def wait_quiet(max_wait_s: float, busy_pct_max: float = 25.0) -> dict[str, Any]:
 # ------------------------------------------------------------------------- the service
 
 
-class Server:
+class Server(Service):
     """`terang serve` in a subprocess (its own session), stopped by ``stop``."""
 
     def __init__(self, url: str, log_key_file: Path, log_path: Path) -> None:
+        super().__init__(log_path, ready_timeout_s=READY_TIMEOUT_S, stop_timeout_s=STOP_TIMEOUT_S)
         self.env = service_env(url, log_key_file)
-        self.log_path = log_path
-        self.port = 0
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.peak_rss_kib: int | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{HOST}:{self.port}"
 
     def start(self) -> None:
         self.port = free_port()
-        with self.log_path.open("ab") as log:
-            self.proc = subprocess.Popen(
-                [terang_executable(), "serve", "--host", HOST, "--port", str(self.port)],
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # Ctrl-C reaches us; we stop it in order
-            )
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        with httpx.Client(base_url=self.base_url, timeout=5) as client:
-            while True:
-                if self.proc.poll() is not None:
-                    raise BenchError(f"terang serve exited early:\n{self.log_tail()}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if client.get("/log/checkpoint").status_code == 200:
-                        return
-                if time.monotonic() > deadline:
-                    raise BenchError(f"terang serve not ready after {READY_TIMEOUT_S}s")
-                time.sleep(0.1)
-
-    def rss_peak_kib(self) -> int | None:
-        return None if self.proc is None else proc_status_kib(self.proc.pid, "VmHWM")
-
-    def stop(self) -> None:
-        """Read the peak RSS, then SIGTERM (graceful), then SIGKILL. Idempotent."""
-        proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            self.peak_rss_kib = proc_status_kib(proc.pid, "VmHWM")
-            with contextlib.suppress(ProcessLookupError):
-                proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=STOP_TIMEOUT_S)
-
-    def log_tail(self, lines: int = 30) -> str:
-        with contextlib.suppress(OSError):
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        return ""
-
-
-@contextlib.contextmanager
-def running_server(url: str, log_key_file: Path, log_path: Path) -> Iterator[Server]:
-    server = Server(url, log_key_file, log_path)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
+        command = [terang_executable(), "serve", "--host", HOST, "--port", str(self.port)]
+        self.launch(command, self.env)
 
 
 @contextlib.contextmanager
@@ -940,8 +821,8 @@ def _build_log(job: BuildJob) -> dict[str, Any]:
         )
     finally:
         ledger.close()
-    out["builder_peak_rss_mib"] = kib_to_mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-    out["signer_peak_rss_mib"] = kib_to_mib(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    out["builder_peak_rss_mib"] = mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    out["signer_peak_rss_mib"] = mib(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     return out
 
 
@@ -1135,7 +1016,7 @@ def run_engine(db: Database, work: Path, args: argparse.Namespace) -> dict[str, 
     started = time.perf_counter()
     result: dict[str, Any] = {
         "database": db.facts,
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "load_average_at_start": load_average(),
     }
     keys = work / "keys"
     log_key, authority_key = keys / "log.key", keys / "authority.key"
@@ -1158,16 +1039,16 @@ def run_engine(db: Database, work: Path, args: argparse.Namespace) -> dict[str, 
     def profile_file(name: str) -> Path | None:
         return None if profile is None else profile / f"{db.engine_name}-{name}.txt"
 
-    with running_server(db.url, log_key, work / "serve-write.log") as server:
-        signer = register_bench_signer(server.base_url, authority)
+    with running(Server(db.url, log_key, work / "serve-write.log")) as server:
+        signer = register_bench_signer(server.url, authority)
         console.print("[bold]1. batch API")
         assert server.proc is not None
         with py_spy(server.proc.pid, profile_file("server-batch")):
             pids = {"server": server.proc.pid, "postgresql": db.server_pid}
-            result["batch_api"] = phase_batch(server.base_url, pids, signer, args)
+            result["batch_api"] = phase_batch(server.url, pids, signer, args)
         console.print("[bold]2. single requests")
         with py_spy(server.proc.pid, profile_file("server-single")):
-            result["single_requests"] = phase_single(server.base_url, pids, signer, args)
+            result["single_requests"] = phase_single(server.url, pids, signer, args)
     server_write_peak = server.peak_rss_kib
 
     target_size = args.proof_log_size[db.engine_name]
@@ -1203,11 +1084,11 @@ def run_engine(db: Database, work: Path, args: argparse.Namespace) -> dict[str, 
     )
     rng.shuffle(seqs)
     rng.shuffle(firsts)
-    with running_server(db.url, log_key, work / "serve-proofs.log") as server:
+    with running(Server(db.url, log_key, work / "serve-proofs.log")) as server:
         assert server.proc is not None
         quiet = wait_quiet(args.quiet_wait)
         with CpuMeter({"server": server.proc.pid, "postgresql": db.server_pid}) as cpu:
-            over_http = proofs_http(server.base_url, db.url, size, seqs, firsts)
+            over_http = proofs_http(server.url, db.url, size, seqs, firsts)
         over_http["cpu"] = cpu.result | quiet
     console.print(
         f"  HTTP: inclusion p50/p99 {over_http['inclusion']['p50_ms']}/"
@@ -1222,8 +1103,8 @@ def run_engine(db: Database, work: Path, args: argparse.Namespace) -> dict[str, 
         "http": over_http,
     }
     result["memory"] = {
-        "server_write_phase_peak_rss_mib": kib_to_mib(server_write_peak),
-        "server_proof_phase_peak_rss_mib": kib_to_mib(server.peak_rss_kib),
+        "server_write_phase_peak_rss_mib": mib(server_write_peak),
+        "server_proof_phase_peak_rss_mib": mib(server.peak_rss_kib),
         "builder_peak_rss_mib": build.get("builder_peak_rss_mib"),
         "signer_peak_rss_mib": build.get("signer_peak_rss_mib"),
     }

@@ -21,8 +21,6 @@ import os
 import platform
 import random
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -42,6 +40,16 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from bench_common import (  # noqa: E402
+    HOST,
+    BenchError,
+    Service,
+    free_port,
+    git,
+    load_average,
+    mib,
+    percentile,
+)
 from nacl.public import PrivateKey  # noqa: E402
 from nacl.signing import SigningKey  # noqa: E402
 from rich.console import Console  # noqa: E402
@@ -76,7 +84,6 @@ from procurement.vendors import VENDOR_NAMESPACE  # noqa: E402
 SCHEMA: Final = "terang-portal-bench/1"
 RECIPE: Final = "terang-portal-grow/1"
 """The grown data set's recipe: bump it when ``grow`` changes, so cached sets rebuild."""
-HOST: Final = "127.0.0.1"
 READY_TIMEOUT_S: Final = 180.0
 STOP_TIMEOUT_S: Final = 30.0
 HTTP_TIMEOUT_S: Final = 120.0
@@ -180,17 +187,6 @@ start and end of each measurement. Run it on a quiet machine.
 # ------------------------------------------------------------------------ helpers
 
 
-class BenchError(RuntimeError):
-    """A phase of the benchmark failed."""
-
-
-def percentile(values: Sequence[float], pct: float) -> float:
-    """Nearest-rank percentile (``pct`` in 0..100) of a non-empty sequence."""
-    ordered = sorted(values)
-    rank = max(0, math.ceil(pct / 100 * len(ordered)) - 1)
-    return ordered[rank]
-
-
 def ms_summary(seconds: Sequence[float]) -> dict[str, Any]:
     if not seconds:
         return {"n": 0}
@@ -202,39 +198,6 @@ def ms_summary(seconds: Sequence[float]) -> dict[str, Any]:
         "mean": round(sum(seconds) / len(seconds) * 1000, 2),
         "max": round(max(seconds) * 1000, 2),
     }
-
-
-def load_average() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
-
-
-def proc_status_kib(pid: int, name: str) -> int | None:
-    """A ``kB`` field of /proc/<pid>/status (VmHWM: peak resident set size)."""
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(name + ":"):
-                return int(line.split()[1])
-    return None
-
-
-def proc_cpu_s(pid: int) -> float | None:
-    """utime + stime of ``pid`` in seconds (/proc/<pid>/stat)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat.rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
-
-
-def mib(kib: int | None) -> float | None:
-    return None if kib is None else round(kib / 1024, 1)
-
-
-def git(*args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False)
-    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 def git_facts() -> dict[str, Any]:
@@ -271,13 +234,6 @@ def progress_bar(
     ) as bar:
         task = bar.add_task(description, total=total, completed=completed)
         yield lambda n: bar.advance(task, n)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def child_env(url: str, directory: Path) -> dict[str, str]:
@@ -1263,72 +1219,19 @@ def grow(url: str, directory: Path, target: int, signers: int, progress: bool) -
 # ------------------------------------------------------------------ the service
 
 
-class Server:
+class Server(Service):
     """`terang serve` on a data set, in a subprocess of its own session."""
 
     def __init__(self, dataset: Dataset, log_path: Path) -> None:
+        super().__init__(log_path, ready_timeout_s=READY_TIMEOUT_S, stop_timeout_s=STOP_TIMEOUT_S)
         self.dataset = dataset
-        self.log_path = log_path
-        self.port = 0
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.peak_rss_kib: int | None = None
-        self.rss_kib: int | None = None
 
     def start(self) -> None:
         self.port = free_port()
         command = [sys.executable, "-m", "terang.cli", "serve", "--host", HOST]
         command += ["--port", str(self.port)]
-        with self.log_path.open("ab") as log:
-            self.proc = subprocess.Popen(
-                command,
-                cwd=self.dataset.directory,
-                env=child_env(self.dataset.url, self.dataset.directory),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while True:
-            if self.proc.poll() is not None:
-                raise BenchError(f"the service exited early:\n{self.log_tail()}")
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                conn = http.client.HTTPConnection(HOST, self.port, timeout=5)
-                try:
-                    conn.request("GET", "/log/checkpoint")
-                    if conn.getresponse().status == 200:
-                        return
-                finally:
-                    conn.close()
-            if time.monotonic() > deadline:
-                raise BenchError(f"the service was not ready after {READY_TIMEOUT_S} s")
-            time.sleep(0.2)
-
-    def cpu_s(self) -> float:
-        assert self.proc is not None
-        return proc_cpu_s(self.proc.pid) or 0.0
-
-    def stop(self) -> None:
-        """Read the peak RSS, then SIGTERM, then SIGKILL. Idempotent."""
-        proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            self.peak_rss_kib = proc_status_kib(proc.pid, "VmHWM")
-            self.rss_kib = proc_status_kib(proc.pid, "VmRSS")
-            with contextlib.suppress(ProcessLookupError):
-                proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=STOP_TIMEOUT_S)
-
-    def log_tail(self, lines: int = 30) -> str:
-        with contextlib.suppress(OSError):
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        return ""
+        directory = self.dataset.directory
+        self.launch(command, child_env(self.dataset.url, directory), cwd=directory)
 
 
 # ------------------------------------------------------------------- measuring

@@ -15,10 +15,7 @@ import hashlib
 import json
 import os
 import platform
-import resource
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -49,6 +46,20 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from bench_common import (  # noqa: E402
+    HOST,
+    BenchError,
+    Service,
+    free_port,
+    git,
+    latency_summary,
+    load_average,
+    mib,
+    own_cpu_s,
+    own_peak_rss_mib,
+    running,
+)
+
 from budgeting import statements as budget_statements  # noqa: E402
 from ledger.client import LedgerClient, make_signed  # noqa: E402
 from ledger.keys import client_key_id  # noqa: E402
@@ -65,7 +76,6 @@ from procurement.reads import document, prefixed, scan  # noqa: E402
 from procurement.router import OCDS_BULK_TENDERS_MAX  # noqa: E402
 
 SCHEMA = "terang-procurement-bench/1"
-HOST = "127.0.0.1"
 ORIGIN = "bench.terang.example/log"
 API = "/api/v1/procurement"
 CLOCK_ROUTE = "/_bench/clock"
@@ -130,79 +140,14 @@ not grow with the number of tenders).
 # ------------------------------------------------------------------------ measuring
 
 
-def cpu_s() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def self_peak_rss_mib() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
-def percentile(values: Sequence[float], pct: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[rank]
-
-
-def ms_summary(seconds: Sequence[float]) -> dict[str, Any]:
-    if not seconds:
-        return {"n": 0}
-    return {
-        "n": len(seconds),
-        "p50_ms": round(percentile(seconds, 50) * 1000, 3),
-        "p99_ms": round(percentile(seconds, 99) * 1000, 3),
-        "mean_ms": round(sum(seconds) / len(seconds) * 1000, 3),
-        "max_ms": round(max(seconds) * 1000, 3),
-    }
-
-
-def proc_status_kib(pid: int, name: str) -> int | None:
-    """A ``kB`` field of /proc/<pid>/status (VmHWM: peak resident set size)."""
-    try:
-        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        if line.startswith(name + ":"):
-            return int(line.split()[1])
-    return None
-
-
-def proc_cpu_s(pid: int) -> float | None:
-    """User + system CPU seconds of a process, all its threads (/proc/<pid>/stat)."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    after_name = raw.rsplit(")", 1)[1].split()
-    ticks = int(after_name[11]) + int(after_name[12])  # utime, stime (fields 14, 15)
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def mib(kib: int | None) -> float | None:
-    return None if kib is None else round(kib / 1024, 1)
-
-
-def git(*args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False)
-    return done.stdout.rstrip()
-
-
 def machine_facts() -> dict[str, Any]:
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "nproc": os.cpu_count(),
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "load_average_at_start": load_average(),
         "platform": platform.platform(),
         "python": platform.python_version(),
     }
-
-
-class BenchError(Exception):
-    pass
 
 
 @contextlib.contextmanager
@@ -261,28 +206,14 @@ def serve(db: str, log_key: Path, port: int, offset_s: float) -> None:
         ledger.close()
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class Server:
+class Server(Service):
     """This script's ``--phase serve`` in a subprocess (its own session)."""
 
     def __init__(self, db: str, log_key: Path, log_path: Path, offset_s: float = 0.0) -> None:
+        super().__init__(log_path, ready_timeout_s=READY_TIMEOUT_S, stop_timeout_s=STOP_TIMEOUT_S)
         self.db = db
         self.log_key = log_key
-        self.log_path = log_path
         self.offset_s = offset_s
-        self.port = 0
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.peak_rss_kib: int | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
 
     def start(self) -> None:
         self.port = free_port()
@@ -291,26 +222,7 @@ class Server:
         command += ["--clock-offset-s", str(self.offset_s)]
         env = {k: v for k, v in os.environ.items() if not k.startswith("TERANG_")}
         env["PYTHONUNBUFFERED"] = "1"
-        with self.log_path.open("ab") as log:
-            self.proc = subprocess.Popen(
-                command,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        with httpx.Client(base_url=self.url, timeout=5) as client:
-            while True:
-                if self.proc.poll() is not None:
-                    raise BenchError(f"the service exited early:\n{self.log_tail()}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if client.get("/log/checkpoint").status_code == 200:
-                        return
-                if time.monotonic() > deadline:
-                    raise BenchError(f"the service was not ready after {READY_TIMEOUT_S} s")
-                time.sleep(0.1)
+        self.launch(command, env)
 
     def set_offset(self, offset_s: float) -> None:
         self.offset_s = offset_s
@@ -320,46 +232,6 @@ class Server:
     def now(self) -> datetime:
         """The service's clock, for signing (statements must be within the skew)."""
         return datetime.now(UTC) + timedelta(seconds=self.offset_s)
-
-    def cpu_s(self) -> float:
-        assert self.proc is not None
-        return proc_cpu_s(self.proc.pid) or 0.0
-
-    def rss_peak_kib(self) -> int | None:
-        return None if self.proc is None else proc_status_kib(self.proc.pid, "VmHWM")
-
-    def stop(self) -> None:
-        """Read the peak RSS, then SIGTERM (graceful), then SIGKILL. Idempotent."""
-        proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            self.peak_rss_kib = proc_status_kib(proc.pid, "VmHWM")
-            with contextlib.suppress(ProcessLookupError):
-                proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=STOP_TIMEOUT_S)
-
-    def log_tail(self, lines: int = 30) -> str:
-        with contextlib.suppress(OSError):
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        return ""
-
-
-@contextlib.contextmanager
-def running(server: Server) -> Iterator[Server]:
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
-
-
-# ---------------------------------------------------------------- the set-up
 
 
 class SimClock:
@@ -599,7 +471,7 @@ def part_sealed_bids(
         out["ocds_record"] = None
     else:
         out["ocds_record"] = _ocds_record(server, ocid)
-    out["client_peak_rss_mib"] = self_peak_rss_mib()
+    out["client_peak_rss_mib"] = own_peak_rss_mib()
     return out
 
 
@@ -609,7 +481,7 @@ def _seal(
     """Each vendor in turn: GET the tender, seal the bid, sign it (the CLI's steps)."""
     fetch, seal, sign = [], [], []
     signed = []
-    cpu0, t0 = cpu_s(), time.perf_counter()
+    cpu0, t0 = own_cpu_s(), time.perf_counter()
     with bar("seal + sign (client)", len(people.vendors), progress) as advance:
         for index, vendor in enumerate(people.vendors):
             a = time.perf_counter()
@@ -633,11 +505,11 @@ def _seal(
     elapsed = time.perf_counter() - t0
     return {
         "seconds": round(elapsed, 4),
-        "cpu_seconds": round(cpu_s() - cpu0, 4),
+        "cpu_seconds": round(own_cpu_s() - cpu0, 4),
         "seal_seconds_total": round(sum(seal), 4),
-        "seal": ms_summary(seal),
-        "sign": ms_summary(sign),
-        "fetch_tender": ms_summary(fetch),
+        "seal": latency_summary(seal),
+        "sign": latency_summary(sign),
+        "fetch_tender": latency_summary(fetch),
         "statement_bytes_mean": round(
             sum(len(json.dumps(s.to_json())) for s in signed) / max(1, len(signed))
         ),
@@ -681,7 +553,7 @@ def _submit(
     return {
         "seconds": round(elapsed, 4),
         "entries_per_s": round(len(signed) / elapsed, 1),
-        "latency": ms_summary(latencies),
+        "latency": latency_summary(latencies),
         "server_cpu_seconds": round(server_cpu, 4),
         "server_cpu_ms_per_bid": round(server_cpu / max(1, len(signed)) * 1000, 4),
     }
@@ -1155,7 +1027,7 @@ def export_year(
         "items_per_s": round(items / elapsed, 1),
         "response_bytes": written,
         "bytes": target.stat().st_size,
-        "page": ms_summary(latencies),
+        "page": latency_summary(latencies),
         "server_cpu_seconds": round(server.cpu_s() - cpu0, 2),
         "server_peak_rss_after_first_page_mib": mib(rss_first),
     }
@@ -1190,7 +1062,7 @@ def run_engine(engine: str, args: argparse.Namespace, progress: bool) -> dict[st
     out: dict[str, Any] = {
         "engine": "sqlite (file, WAL)" if engine == "sqlite" else "postgresql",
         "git_commit_at_start": git("rev-parse", "HEAD"),
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "load_average_at_start": load_average(),
     }
     with tempfile.TemporaryDirectory(prefix="terang-procurement-bench-") as tmp:
         workdir = Path(tmp)
@@ -1202,7 +1074,7 @@ def run_engine(engine: str, args: argparse.Namespace, progress: bool) -> dict[st
             with database(engine, workdir, "ocds", args.postgres_url) as db:
                 out["ocds_export"] = part_ocds_export(db, workdir, args, progress)
     out["git_commit_at_end"] = git("rev-parse", "HEAD")
-    out["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    out["load_average_at_end"] = load_average()
     return out
 
 
@@ -1289,7 +1161,7 @@ def main() -> None:
         ran = run_engine(engine, args, progress)
         kept = results["engines"].get(engine, {}) if args.update else {}
         results["engines"][engine] = {**kept, **ran}  # --update: keep the parts not run
-    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    results["machine"]["load_average_at_end"] = load_average()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     console.print(f"wrote {args.out}")

@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from bench_common import free_port
 from nacl.signing import SigningKey
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -41,12 +41,6 @@ REPO = Path(__file__).resolve().parents[1]
 TERANG = [sys.executable, "-m", "terang.cli"]
 BATCH = 1000
 console = Console(stderr=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 STANDING_KEYS = 1000
