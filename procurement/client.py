@@ -521,14 +521,10 @@ def completion_batch(
         "handover_reference": handover_reference,
         "handover_date": handover_date,
     }
-    if document is not None:
-        body["document"] = dict(document)
     if note is not None:
         body["note"] = note
-    if ids:
-        body["releases"] = ids
-    completed = make_signed(officer, COMPLETED_TYPE, contract["ocid"], body, at=at, limits=limits)
-    return [*releases, completed]
+    ending = _ending(officer, COMPLETED_TYPE, contract, body, document, ids, at=at, limits=limits)
+    return [*releases, ending]
 
 
 def termination_batch(
@@ -559,12 +555,28 @@ def termination_batch(
         limits=limits,
     )
     body: dict[str, Any] = {"reason": reason, "date": termination_date}
+    ending = _ending(officer, TERMINATED_TYPE, contract, body, document, ids, at=at, limits=limits)
+    return [*releases, ending]
+
+
+def _ending(
+    officer: SigningKey,
+    statement_type: str,
+    contract: Mapping[str, Any],
+    body: dict[str, Any],
+    document: Mapping[str, str] | None,
+    release_ids: list[str],
+    *,
+    at: datetime,
+    limits: Limits | None,
+) -> SignedStatement:
+    """The completion or termination statement: ``body`` plus its optional document and
+    the releases just before it in the batch."""
     if document is not None:
         body["document"] = dict(document)
-    if ids:
-        body["releases"] = ids
-    terminated = make_signed(officer, TERMINATED_TYPE, contract["ocid"], body, at=at, limits=limits)
-    return [*releases, terminated]
+    if release_ids:
+        body["releases"] = release_ids
+    return make_signed(officer, statement_type, contract["ocid"], body, at=at, limits=limits)
 
 
 # -- documents ----------------------------------------------------------------------

@@ -63,7 +63,7 @@ Every refusal raises, so the sequencer logs nothing.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
@@ -461,33 +461,15 @@ def reduce_paid(state: State, entry: LoggedEntry) -> None:
     contract = _require_contract(state, ocid)
     check_transition(contract, statement.type)
     request = _pending_request(contract, number)
-    total = 0
-    for offset, posting_id in enumerate(reversed(posting_ids), start=1):
-        used = state.get(budget.NS_POSTING_ID, posting_id)
-        if (
-            used is None
-            or used["seq"] != entry.seq - offset
-            or used["type"] != budget_statements.PAYMENT
-        ):
-            raise rejected(
-                "payment_without_posting",
-                "the budgeting.payment.posted entries named in body.payments must come just"
-                " before this one, in that order, in the same batch",
-                payment=posting_id,
-            )
-        posting = state.get(budget.NS_POSTING, budget.seq_key(used["seq"]))
-        if (
-            posting is None
-            or posting["line_id"] != contract["budget_line"]
-            or posting["commitment"] not in contract["commitments"]
-        ):
-            raise rejected(
-                "payment_mismatch",
-                f"payment {posting_id} must be on the package's line, against one of the"
-                " contract's commitments",
-                commitments=contract["commitments"],
-            )
-        total += posting["amount_sen"]
+    total = _adjacent_postings_sen(
+        state,
+        entry,
+        contract,
+        posting_ids,
+        kind="payment",
+        posting_type=budget_statements.PAYMENT,
+        field="payments",
+    )
     if total != request["amount_sen"]:
         raise rejected(
             "payment_mismatch",
@@ -504,6 +486,46 @@ def reduce_paid(state: State, entry: LoggedEntry) -> None:
         contract["status"] = PAID_IN_FULL
         _sync_tender(state, contract, entry.seq)
     state.put(CONTRACT_NAMESPACE, ocid, contract)
+
+
+def _adjacent_postings_sen(
+    state: State,
+    entry: LoggedEntry,
+    contract: Document,
+    posting_ids: list[str],
+    *,
+    kind: Literal["payment", "release"],
+    posting_type: str,
+    field: str,
+) -> int:
+    """The ``posting_type`` entries named in ``body.<field>`` must be the entries just
+    before this one, in order, each on the contract's line against one of its
+    commitments. Returns their sum. Refuses with ``<kind>_without_posting`` or
+    ``<kind>_mismatch``."""
+    total = 0
+    for offset, posting_id in enumerate(reversed(posting_ids), start=1):
+        used = state.get(budget.NS_POSTING_ID, posting_id)
+        if used is None or used["seq"] != entry.seq - offset or used["type"] != posting_type:
+            raise rejected(
+                f"{kind}_without_posting",
+                f"the {posting_type} entries named in body.{field} must come just before"
+                " this one, in that order, in the same batch",
+                **{kind: posting_id},
+            )
+        posting = state.get(budget.NS_POSTING, budget.seq_key(used["seq"]))
+        if (
+            posting is None
+            or posting["line_id"] != contract["budget_line"]
+            or posting["commitment"] not in contract["commitments"]
+        ):
+            raise rejected(
+                f"{kind}_mismatch",
+                f"{kind} {posting_id} must be on the package's line, against one of the"
+                " contract's commitments",
+                commitments=contract["commitments"],
+            )
+        total += posting["amount_sen"]
+    return total
 
 
 def _release_ids(body: dict[str, Any]) -> list[str]:
@@ -525,33 +547,15 @@ def _check_releases(
     """The releases named must be the entries just before this one, in order, each on the
     contract's line against one of its commitments; after them no commitment of the
     contract holds anything unpaid. Returns the amount released."""
-    total = 0
-    for offset, posting_id in enumerate(reversed(posting_ids), start=1):
-        used = state.get(budget.NS_POSTING_ID, posting_id)
-        if (
-            used is None
-            or used["seq"] != entry.seq - offset
-            or used["type"] != budget_statements.RELEASE
-        ):
-            raise rejected(
-                "release_without_posting",
-                "the budgeting.commitment.released entries named in body.releases must come"
-                " just before this one, in that order, in the same batch",
-                release=posting_id,
-            )
-        posting = state.get(budget.NS_POSTING, budget.seq_key(used["seq"]))
-        if (
-            posting is None
-            or posting["line_id"] != contract["budget_line"]
-            or posting["commitment"] not in contract["commitments"]
-        ):
-            raise rejected(
-                "release_mismatch",
-                f"release {posting_id} must be on the package's line, against one of the"
-                " contract's commitments",
-                commitments=contract["commitments"],
-            )
-        total += posting["amount_sen"]
+    total = _adjacent_postings_sen(
+        state,
+        entry,
+        contract,
+        posting_ids,
+        kind="release",
+        posting_type=budget_statements.RELEASE,
+        field="releases",
+    )
     for commitment_id in contract["commitments"]:
         commitment = state.get(budget.NS_COMMITMENT, commitment_id)
         if commitment is None or commitment["reversed_by_seq"] is not None:
