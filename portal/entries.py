@@ -8,7 +8,6 @@ itself a projection of the log).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -20,7 +19,7 @@ from budgeting.money import parse_amount
 from ledger import storage
 from ledger.authority import KEY_NAMESPACE
 from ledger.errors import ClientError
-from procurement.reads import EntrySummary, documents
+from procurement.reads import EntrySummary, documents, summary_of
 
 TIMELINE_PAGE_ITEMS: Final = 50
 """Entries per page of a record's timeline."""
@@ -79,18 +78,4 @@ def by_seq(conn: Connection, seqs: Sequence[int]) -> list[EntryView]:
     """The entries of ``seqs`` (one query), in seq order."""
     e = storage.entries.c
     rows = conn.execute(select(e.entry_bytes).where(e.seq.in_(list(seqs))).order_by(e.seq)).all()
-    summaries = []
-    for (raw,) in rows:
-        value = json.loads(bytes(raw))
-        statement = value["statement"]
-        summaries.append(
-            EntrySummary(
-                seq=value["seq"],
-                type=statement["type"],
-                subject=statement["subject"],
-                signer=statement["signer"],
-                logged_at=value["logged_at"],
-                body=statement["body"],
-            )
-        )
-    return views(conn, summaries)
+    return views(conn, [summary_of(bytes(raw)) for (raw,) in rows])

@@ -37,6 +37,20 @@ class EntrySummary:
     body: dict[str, Any]
 
 
+def summary_of(entry_bytes: bytes) -> EntrySummary:
+    """The summary of one logged entry, from its stored bytes (``entries.entry_bytes``)."""
+    value = json.loads(entry_bytes)
+    statement = value["statement"]
+    return EntrySummary(
+        seq=value["seq"],
+        type=statement["type"],
+        subject=statement["subject"],
+        signer=statement["signer"],
+        logged_at=value["logged_at"],
+        body=statement["body"],
+    )
+
+
 def document(conn: Connection, namespace: str, key: str) -> dict[str, Any] | None:
     p = storage.projection_rows.c
     raw = conn.execute(select(p.value).where(p.namespace == namespace, p.key == key)).scalar()
@@ -112,21 +126,7 @@ def entries_about(
             .limit(limit)
         )
         found.update((int(seq), bytes(raw)) for seq, raw in conn.execute(query))
-    result = []
-    for raw in (found[seq] for seq in sorted(found)[:limit]):
-        value = json.loads(raw)
-        statement = value["statement"]
-        result.append(
-            EntrySummary(
-                seq=value["seq"],
-                type=statement["type"],
-                subject=statement["subject"],
-                signer=statement["signer"],
-                logged_at=value["logged_at"],
-                body=statement["body"],
-            )
-        )
-    return result
+    return [summary_of(found[seq]) for seq in sorted(found)[:limit]]
 
 
 PREFIXED_CHUNK_ROWS = 500
