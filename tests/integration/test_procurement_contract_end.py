@@ -58,6 +58,17 @@ def request(s: Scenario, number: int, milestone: int, amount_sen: int) -> Signed
     return client.payment_request(b, s.ocid, number, milestone, amount_sen, at=s.log.clock())
 
 
+def first_milestone_paid(h: Harness) -> Scenario:
+    """An awarded tender whose contract (with vendor b) has its first milestone,
+    Rp 130 juta, requested and paid (SP2D-1)."""
+    s = awarded(h)
+    _a, b = s.vendors
+    h.ledger.append_direct([contract_statement(s, b)])
+    h.ledger.append_direct([request(s, 1, 1, 13_000_000_000)])
+    pay(s, 1, "SP2D-1")
+    return s
+
+
 def ocds_record(h: Harness, ocid: str) -> dict[str, Any]:
     with TestClient(create_app(h.ledger)) as http:
         package = http.get(f"/api/v1/procurement/ocds/records/{ocid}").json()["package"]
@@ -86,11 +97,8 @@ def test_completion_after_the_last_payment_releases_what_a_decrease_left(
     harness: Harness,
 ) -> None:
     h = harness
-    s = awarded(h)
+    s = first_milestone_paid(h)
     _a, b = s.vendors
-    h.ledger.append_direct([contract_statement(s, b)])
-    h.ledger.append_direct([request(s, 1, 1, 13_000_000_000)])
-    pay(s, 1, "SP2D-1")
     active_next = [ct.AMENDED, ct.PAYMENT_REJECTED, ct.PAID, ct.PAYMENT_REQUESTED]
     active_next = sorted([*active_next, ct.TERMINATED_TYPE])
     not_allowed(
@@ -223,11 +231,7 @@ def test_completion_after_the_last_payment_releases_what_a_decrease_left(
 
 def test_termination_releases_the_unpaid_rest_and_stops_every_payment(harness: Harness) -> None:
     h = harness
-    s = awarded(h)
-    _a, b = s.vendors
-    h.ledger.append_direct([contract_statement(s, b)])
-    h.ledger.append_direct([request(s, 1, 1, 13_000_000_000)])
-    pay(s, 1, "SP2D-1")
+    s = first_milestone_paid(h)
     h.ledger.append_direct([request(s, 2, 2, 10_000_000_000)])
     reason = "Wanprestasi: progres fisik 20% pada minggu ke-10, teguran ketiga tidak diindahkan"
 
