@@ -61,7 +61,7 @@ class PortalRoute(APIRoute):
         return page_handler
 
 
-NOT_PAGES: Final = ("/api/", "/log/", "/static/", "/docs", "/redoc", "/openapi.json")
+NOT_PAGES: Final = ("/api/", "/log/", "/static/", "/api-docs-assets/", "/docs", "/openapi.json")
 """Paths of the API and files: their errors stay problem+json whatever the client accepts."""
 
 

@@ -25,6 +25,7 @@ from portal import routing as portal_routing
 from procurement import kinds as procurement_kinds
 from procurement import router as procurement_router
 from procurement import service as procurement_service
+from terang import api_docs
 
 log = logging.getLogger("terang")
 PROBLEM_JSON = "application/problem+json"
@@ -55,6 +56,8 @@ def problem_response(error: TerangError) -> JSONResponse:
 def create_app(ledger: Ledger) -> FastAPI:
     app = FastAPI(
         title="Terang",
+        docs_url=None,  # served by terang.api_docs from local files, not a CDN
+        redoc_url=None,
         version="0.1.0",
         description=(
             "Transparent e-budgeting and e-procurement ledger. Every statement is signed "
@@ -115,5 +118,6 @@ def create_app(ledger: Ledger) -> FastAPI:
     app.include_router(portal_pages.build_router(ledger))
     app.include_router(portal_pages_verify.build_router(ledger))
     app.mount(portal_assets.STATIC_PREFIX, portal_assets.static_app(), name="static")
+    api_docs.install(app, favicon_url=portal_assets.asset_url("favicon.svg"))
 
     return app
