@@ -158,8 +158,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
                 "evaluation": None,
             },
         )
-        doc["last_seq"] = entry.seq
-        state.put(lc.TENDER_NAMESPACE, ocid, doc)
+        lc.save_tender(state, ocid, doc, entry.seq)
 
     def reduce_withdrawn(state: State, entry: LoggedEntry) -> None:
         statement = entry.signed.statement
@@ -174,8 +173,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
         bid.update(status="withdrawn", withdrawn_seq=entry.seq)
         state.put(lc.BID_NAMESPACE, key, bid)
         doc["bids"]["active"] -= 1
-        doc["last_seq"] = entry.seq
-        state.put(lc.TENDER_NAMESPACE, ocid, doc)
+        lc.save_tender(state, ocid, doc, entry.seq)
 
     def reduce_confirmed(state: State, entry: LoggedEntry) -> None:
         statement = entry.signed.statement
@@ -195,8 +193,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
             )
         bid.update(addendum=number, confirmed_seq=entry.seq)
         state.put(lc.BID_NAMESPACE, key, bid)
-        doc["last_seq"] = entry.seq
-        state.put(lc.TENDER_NAMESPACE, ocid, doc)
+        lc.save_tender(state, ocid, doc, entry.seq)
 
     def reduce_shares_released(state: State, entry: LoggedEntry) -> None:
         statement = entry.signed.statement

@@ -136,6 +136,13 @@ def note_event(doc: Document, entry_seq: int, statement_type: str, **extra: Any)
     doc.update(extra)
 
 
+def save_tender(state: State, ocid: str, doc: Document, entry_seq: int) -> None:
+    """Store a tender changed by an entry that is not a lifecycle step (a bid, a
+    question, an answer, a score, an objection): only its ``last_seq`` moves."""
+    doc["last_seq"] = entry_seq
+    state.put(TENDER_NAMESPACE, ocid, doc)
+
+
 def note_references(state: State, ocid: str, documents: list[dict[str, str]], seq: int) -> None:
     """Remember each newly referenced document hash with its first reference.
 

@@ -339,8 +339,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
                 "answered_by": None,
             },
         )
-        doc["last_seq"] = entry.seq
-        state.put(lc.TENDER_NAMESPACE, ocid, doc)
+        lc.save_tender(state, ocid, doc, entry.seq)
 
     def reduce_question_answered(state: State, entry: LoggedEntry) -> None:
         statement = entry.signed.statement
@@ -359,8 +358,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
             raise rejected("question_answered", f"question {number} was answered already")
         question.update(answer=answer, answered_seq=entry.seq, answered_by=statement.signer)
         state.put(lc.QUESTION_NAMESPACE, key, question)
-        doc["last_seq"] = entry.seq
-        state.put(lc.TENDER_NAMESPACE, ocid, doc)
+        lc.save_tender(state, ocid, doc, entry.seq)
 
     def reduce_closed(state: State, entry: LoggedEntry) -> None:
         statement = entry.signed.statement
@@ -450,8 +448,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
                 }
                 if _better(doc["award_criteria"], candidate, evaluation["best"]):
                     evaluation["best"] = candidate
-        doc["last_seq"] = entry.seq
-        state.put(lc.TENDER_NAMESPACE, ocid, doc)
+        lc.save_tender(state, ocid, doc, entry.seq)
 
     def reduce_winner_announced(state: State, entry: LoggedEntry) -> None:
         statement = entry.signed.statement
@@ -521,8 +518,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
                 "answered_late": None,
             },
         )
-        doc["last_seq"] = entry.seq
-        state.put(lc.TENDER_NAMESPACE, ocid, doc)
+        lc.save_tender(state, ocid, doc, entry.seq)
 
     def reduce_objection_answered(state: State, entry: LoggedEntry) -> None:
         statement = entry.signed.statement
@@ -549,8 +545,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
         doc["objections"]["answered"] += 1
         if outcome == "upheld":
             doc["objections"]["upheld"] += 1
-        doc["last_seq"] = entry.seq
-        state.put(lc.TENDER_NAMESPACE, ocid, doc)
+        lc.save_tender(state, ocid, doc, entry.seq)
 
     def reduce_evaluation_reopened(state: State, entry: LoggedEntry) -> None:
         statement = entry.signed.statement
