@@ -1043,7 +1043,7 @@ def database(engine: str, workdir: Path, name: str, postgres_url: str | None) ->
         yield f"sqlite:///{workdir / (name + '.db')}"
         return
     if not postgres_url:
-        raise BenchError("--engines postgresql needs --postgres-url")
+        raise BenchError("--engines postgresql needs --pg-url")
     db_name = f"procbench_{name}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -1084,7 +1084,9 @@ def main() -> None:
     )
     parser.add_argument("--engines", default="sqlite", help="sqlite,postgresql")
     parser.add_argument(
-        "--postgres-url",
+        "--pg-url",
+        "--postgres-url",  # the first name, kept: --pg-url is what the other benches take
+        dest="postgres_url",
         default=os.environ.get("TERANG_BENCH_POSTGRES_URL"),
         help="a PostgreSQL server URL on which the bench may create (and drop) databases"
         " (env TERANG_BENCH_POSTGRES_URL)",

@@ -41,8 +41,9 @@ REPO = Path(__file__).resolve().parents[1]
 ORIGIN = "terang.test/log"
 
 # Browser fixtures (headless Chromium via Playwright) for tests/browser/; a plugin module
-# rather than tests/browser/conftest.py, which would shadow this module's name.
-pytest_plugins = ["browser_harness"]
+# rather than tests/browser/conftest.py, which would shadow this module's name. The
+# benches' smoke tests take their engine fixture from bench_support the same way.
+pytest_plugins = ["browser_harness", "bench_support"]
 
 
 def _truthy(value: str | None) -> bool:

@@ -10,13 +10,10 @@ the targets: speed is the bench's business, on a quiet machine.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
+from bench_support import positive, run_bench
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = ("home", "budget", "budget_line", "tenders", "tender", "vendor", "vendor_quiet")
@@ -25,25 +22,11 @@ GROWN_BY = 1500
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
-def positive(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine_args(request: pytest.FixtureRequest) -> list[str]:
-    if request.param == "sqlite":
-        return ["--engines", "sqlite"]
-    server = request.getfixturevalue("postgres_server_url")
-    return ["--engines", "postgresql", "--pg-url", server]
-
-
 def test_bench_runs_at_its_tiniest_size(engine_args: list[str], tmp_path: Path) -> None:
     out = tmp_path / "portal.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TERANG_")}
-    done = subprocess.run(
+    run_bench(
+        "portal_bench.py",
         [
-            sys.executable,
-            str(REPO / "bench" / "portal_bench.py"),
             "--quick",
             "--no-progress",
             "--cleanup",
@@ -53,13 +36,8 @@ def test_bench_runs_at_its_tiniest_size(engine_args: list[str], tmp_path: Path) 
             str(out),
             *engine_args,
         ],
-        capture_output=True,
-        text=True,
-        timeout=800,
-        env=env,
-        check=False,
+        timeout_s=800,
     )
-    assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(out.read_text())
     assert results["schema"] == "terang-portal-bench/1"
     assert len(results["machine"]["load_average_at_start"]) == 3

@@ -9,13 +9,10 @@ the bulk pages validate against the OCDS 1.1 schema with every tender in them.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
-import pytest
+from bench_support import positive, run_bench
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "integration"))
@@ -24,26 +21,12 @@ from test_procurement_api import check_codelists, validator  # noqa: E402
 BIDS, TENDERS = 5, 20
 
 
-def positive(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine_args(request: pytest.FixtureRequest) -> list[str]:
-    if request.param == "sqlite":
-        return ["--engines", "sqlite"]
-    server = request.getfixturevalue("postgres_server_url")
-    return ["--engines", "postgresql", "--postgres-url", server]
-
-
 def test_bench_runs_at_a_tiny_size(engine_args: list[str], tmp_path: Path) -> None:
     out = tmp_path / "procurement.json"
     exports = tmp_path / "exports"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TERANG_")}
-    done = subprocess.run(
+    run_bench(
+        "procurement_bench.py",
         [
-            sys.executable,
-            str(REPO / "bench" / "procurement_bench.py"),
             "--quick",
             "--no-progress",
             "--page-limits",
@@ -54,13 +37,8 @@ def test_bench_runs_at_a_tiny_size(engine_args: list[str], tmp_path: Path) -> No
             str(exports),
             *engine_args,
         ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
-        check=False,
+        timeout_s=600,
     )
-    assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(out.read_text())
     assert results["schema"] == "terang-procurement-bench/1"
     assert len(results["machine"]["load_average_at_start"]) == 3
