@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -430,6 +431,32 @@ def _optional(**fields: str | None) -> dict[str, str]:
     return {name: value for name, value in fields.items() if value is not None}
 
 
+def _line_posting(
+    statement_type: str, parse: Callable[[dict[str, Any]], object], line: str, body: dict[str, Any]
+) -> Posting:
+    """A posting about one budget line, its body checked by the reducer's own parser first."""
+    parse(body)
+    return Posting(statement_type, check_line_subject(line).text, body)
+
+
+def _amount_change(
+    statement_type: str,
+    parse: Callable[[dict[str, Any]], object],
+    line: str,
+    posting_id: str,
+    amount_sen: int,
+    description: str | None,
+    document: str | None,
+) -> Posting:
+    """An appropriation or a revision: the same body, told apart by type."""
+    body = {
+        "posting_id": posting_id,
+        "amount": format_amount(amount_sen),
+        **_optional(description=description, document=document),
+    }
+    return _line_posting(statement_type, parse, line, body)
+
+
 def structure(kind: str, code: str, name: str) -> Posting:
     body = {"kind": kind, "code": code, "name": name}
     parsed = parse_structure(body)
@@ -444,13 +471,9 @@ def appropriation(
     description: str | None = None,
     document: str | None = None,
 ) -> Posting:
-    body = {
-        "posting_id": posting_id,
-        "amount": format_amount(amount_sen),
-        **_optional(description=description, document=document),
-    }
-    parse_appropriation(body)
-    return Posting(APPROPRIATION, check_line_subject(line).text, body)
+    return _amount_change(
+        APPROPRIATION, parse_appropriation, line, posting_id, amount_sen, description, document
+    )
 
 
 def revision(
@@ -461,13 +484,9 @@ def revision(
     description: str | None = None,
     document: str | None = None,
 ) -> Posting:
-    body = {
-        "posting_id": posting_id,
-        "amount": format_amount(amount_sen),
-        **_optional(description=description, document=document),
-    }
-    parse_revision(body)
-    return Posting(REVISION, check_line_subject(line).text, body)
+    return _amount_change(
+        REVISION, parse_revision, line, posting_id, amount_sen, description, document
+    )
 
 
 def shift(
@@ -494,8 +513,7 @@ def allotment(
         "months": [{"month": month, "amount": format_amount(sen)} for month, sen in months],
         **_optional(document=document),
     }
-    parse_allotment(body)
-    return Posting(ALLOTMENT, check_line_subject(line).text, body)
+    return _line_posting(ALLOTMENT, parse_allotment, line, body)
 
 
 def commitment(
@@ -517,8 +535,7 @@ def commitment(
         "contract_reference": contract_reference,
         **_optional(ocid=ocid, vendor=vendor, description=description),
     }
-    parse_commitment(body)
-    return Posting(COMMITMENT, check_line_subject(line).text, body)
+    return _line_posting(COMMITMENT, parse_commitment, line, body)
 
 
 def payment(
@@ -537,8 +554,7 @@ def payment(
         "date": value_date.isoformat(),
         **_optional(commitment=commitment, document=document, description=description),
     }
-    parse_payment(body)
-    return Posting(PAYMENT, check_line_subject(line).text, body)
+    return _line_posting(PAYMENT, parse_payment, line, body)
 
 
 def release(
@@ -559,8 +575,7 @@ def release(
         "reason": reason,
         **_optional(document=document),
     }
-    parse_release(body)
-    return Posting(RELEASE, check_line_subject(line).text, body)
+    return _line_posting(RELEASE, parse_release, line, body)
 
 
 def reversal(subject: str, posting_id: str, reverses_seq: int, reason: str) -> Posting:
