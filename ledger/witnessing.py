@@ -174,7 +174,10 @@ def with_cosignatures(conn: Connection, proofs: Mapping[int, TlogProof]) -> dict
             size = Checkpoint.parse(split_note(note).text).size
             found = cosignatures_at(conn, size)
             cosigned[note] = add_signatures(note, found) if found else note
-        out[seq] = replace(proof, checkpoint_note=cosigned[note])
+        # No cosignature yet (the usual case for a fresh receipt): keep the proof as built.
+        out[seq] = (
+            proof if cosigned[note] == note else replace(proof, checkpoint_note=cosigned[note])
+        )
     return out
 
 
