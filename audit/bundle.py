@@ -123,5 +123,5 @@ def verify_record_bundle(
                 code="bad_bundle",
                 seq=entry.seq,
             )
-        entry.signed.verify(public_key)
+        entry.verify_signature(public_key, origin=checkpoint.origin)
     return VerifiedRecord(subject, checkpoint, entries)

@@ -71,6 +71,8 @@ class VerifyReport:
     projections_compared: int
     projections_newer: int
     previous_size: int | None
+    legacy_entries: int = 0
+    """Entries in the legacy v1 format, whose signatures do not name this log."""
 
 
 def _get(client: httpx.Client, path: str, params: dict[str, Any] | None = None) -> bytes:
@@ -141,7 +143,7 @@ def _bundles(
         thread.join(timeout=10)
 
 
-def _preverify(entries: list[LoggedEntry], known_keys: dict[str, bytes]) -> None:
+def _preverify(entries: list[LoggedEntry], known_keys: dict[str, bytes], origin: str) -> None:
     """Verify signatures of signers already known; the result is cached on each entry.
 
     A key id is the SHA-256 of its public key, so a known key id can only ever mean
@@ -152,7 +154,7 @@ def _preverify(entries: list[LoggedEntry], known_keys: dict[str, bytes]) -> None
         public_key = known_keys.get(entry.signed.statement.signer)
         if public_key is not None:
             with contextlib.suppress(SignatureError):
-                entry.signed.verify(public_key)
+                entry.verify_signature(public_key, origin=origin)
 
 
 def _parse_bundle(
@@ -322,7 +324,7 @@ def verify_log(
     if previous is not None:
         _check_consistency(client, previous, checkpoint)
 
-    replayer = LogReplayer(kinds, limits)
+    replayer = LogReplayer(kinds, limits, checkpoint.origin)
     size = checkpoint.size
     known_keys: dict[str, bytes] = {}
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="terang-verify-sig") as pool:
@@ -331,7 +333,7 @@ def verify_log(
             parsed = _parse_bundle(bundle, index * tiles.TILE_WIDTH, limits)
             entries = [e for e in parsed if isinstance(e, LoggedEntry)]
             # Check this bundle's signatures on the worker while replaying the last one.
-            future = pool.submit(_preverify, entries, dict(known_keys))
+            future = pool.submit(_preverify, entries, dict(known_keys), checkpoint.origin)
             if pending is not None:
                 _replay(client, prefix, replayer, *pending, known_keys, previous)
                 if on_progress is not None:
@@ -357,6 +359,7 @@ def verify_log(
         compared,
         newer,
         None if previous is None else int(previous["size"]),
+        replayer.legacy_entries,
     )
 
 

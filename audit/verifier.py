@@ -6,8 +6,12 @@ for each entry, in this order:
 1. the bytes parse strictly as a v1 logged entry in canonical (RFC 8785) form;
 2. its ``seq`` is the next index;
 3. ``prev`` is the leaf hash of the entry before (32 zero bytes for entry 0);
-4. ``replay.apply_entry``: known type, registered unrevoked signer, valid signature,
-   the role the type requires at that point of the log, the module's reducer;
+4. its format ``v`` is not below the one before: once a log has a v2 entry (statement
+   signatures bound to its origin) it has no v1 entry after it, so an operator cannot
+   slip in a v1 entry to carry a statement not signed for this log;
+5. ``replay.apply_entry`` for this log's ``origin``: known type, registered unrevoked
+   signer, valid signature (made for this log), the role the type requires at that
+   point of the log, the module's reducer;
 
 and keeps the RFC 6962 frontier (O(log n) hashes) so that at any size it can
 compare its own root with a signed checkpoint's. Memory stays flat except for the
@@ -40,6 +44,8 @@ class LogFault(VerificationError):
 class LogReplayer:
     kinds: KindRegistry
     limits: Limits
+    origin: str
+    """The log's origin (its checkpoint origin line): signatures must be made for it."""
     state: DictState = field(default_factory=DictState)
     size: int = 0
     last_leaf: bytes = ZERO_HASH
@@ -47,6 +53,10 @@ class LogReplayer:
     pending_leaves: list[bytes] = field(default_factory=list)
     open_tiles: dict[int, list[bytes]] = field(default_factory=dict)
     full_tiles: list[tuple[int, int, bytes]] = field(default_factory=list)
+    version: int = 1
+    """The format ``v`` of the last entry fed (the next one may not be lower)."""
+    legacy_entries: int = 0
+    """Entries in the legacy v1 format: their signatures are not bound to this log."""
 
     def feed(self, entry_bytes: bytes) -> LoggedEntry:
         seq = self.size
@@ -75,8 +85,15 @@ class LogReplayer:
                 seq=seq,
                 fault="broken_chain",
             )
+        if entry.version < self.version:
+            raise LogFault(
+                f"entry {seq}: format v{entry.version} after a v{self.version} entry: a log "
+                "never goes back to statement signatures not bound to its origin",
+                seq=seq,
+                fault="version_downgrade",
+            )
         try:
-            apply_entry(self.state, self.kinds, entry)
+            apply_entry(self.state, self.kinds, entry, origin=self.origin)
         except TerangError as exc:
             raise LogFault(
                 f"entry {seq}: {exc.code}: {exc.message}", seq=seq, fault=exc.code
@@ -85,6 +102,8 @@ class LogReplayer:
         self.pending_leaves.append(leaf)
         self.size = seq + 1
         self.last_leaf = leaf
+        self.version = entry.version
+        self.legacy_entries += entry.version == 1
         if len(self.pending_leaves) >= merkle.TILE_WIDTH:
             self._integrate()
         return entry

@@ -97,6 +97,7 @@ def setup(db: str, workdir: Path, clock_at: datetime) -> SigningKey:
                 ],
             },
             at=clock_at,
+            origin=ORIGIN,
         )
         ledger.append_direct([genesis])
         body = {
@@ -107,7 +108,12 @@ def setup(db: str, workdir: Path, clock_at: datetime) -> SigningKey:
         ledger.append_direct(
             [
                 make_signed(
-                    authority, "registry.key.registered", client_key_id(finance), body, at=clock_at
+                    authority,
+                    "registry.key.registered",
+                    client_key_id(finance),
+                    body,
+                    at=clock_at,
+                    origin=ORIGIN,
                 )
             ]
         )
@@ -188,7 +194,7 @@ def phase_grow(
                 posting = st.payment(
                     line, f"BENCH-SP2D-{i}", 10_000 + i % 97, date(YEAR, month, 15)
                 )
-                job.append(posting.sign(finance, at=clock_at, limits=ledger.limits))
+                job.append(posting.sign(finance, at=clock_at, origin=ORIGIN, limits=ledger.limits))
             (result,) = ledger.sequencer.append_batch([job])
             if not isinstance(result, list):
                 raise result

@@ -184,7 +184,9 @@ def registration(
     """
     public_key = bytes(SigningKey.generate().verify_key) if real_key else os.urandom(32)
     body = {"public_key": b64encode(public_key), "name": f"bench key {index}", "roles": []}
-    return make_signed(signer, "registry.key.registered", key_id_of(public_key), body, at=at)
+    return make_signed(
+        signer, "registry.key.registered", key_id_of(public_key), body, at=at, origin=ORIGIN
+    )
 
 
 def die_with_parent() -> None:
@@ -609,7 +611,12 @@ def register_bench_signer(base_url: str, authority: SigningKey) -> SigningKey:
         "roles": ["authority"],
     }
     signed = make_signed(
-        authority, "registry.key.registered", client_key_id(key), body, at=datetime.now(UTC)
+        authority,
+        "registry.key.registered",
+        client_key_id(key),
+        body,
+        at=datetime.now(UTC),
+        origin=ORIGIN,
     )
     response = httpx.post(
         f"{base_url}/api/v1/statements",

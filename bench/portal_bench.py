@@ -645,8 +645,10 @@ def line_revision_sen(slots: int, procurement_sen: int, over_allotted_sen: int) 
 _SIGNER: dict[str, Any] = {}
 
 
-def _init_signer(finance_seed: bytes, lines: list[tuple[str, bool]], limits: Limits) -> None:
-    _SIGNER.update(finance=SigningKey(finance_seed), lines=lines, limits=limits)
+def _init_signer(
+    finance_seed: bytes, lines: list[tuple[str, bool]], limits: Limits, origin: str
+) -> None:
+    _SIGNER.update(finance=SigningKey(finance_seed), lines=lines, limits=limits, origin=origin)
 
 
 def sign_payment_slots(first: int, last: int, day: date, at: datetime) -> list[SignedStatement]:
@@ -655,6 +657,7 @@ def sign_payment_slots(first: int, last: int, day: date, at: datetime) -> list[S
     finance: SigningKey = _SIGNER["finance"]
     lines: list[tuple[str, bool]] = _SIGNER["lines"]
     limits: Limits = _SIGNER["limits"]
+    origin: str = _SIGNER["origin"]
     out: list[SignedStatement] = []
     for k in range(first, last):
         line_index, slot = k % len(lines), k // len(lines)
@@ -699,7 +702,7 @@ def sign_payment_slots(first: int, last: int, day: date, at: datetime) -> list[S
                 document="SP2D-GU" if slot % 2 else "SP2D-LS",
                 description="Belanja operasional",
             )
-        out.append(posting.sign(finance, at=at, limits=limits))
+        out.append(posting.sign(finance, at=at, origin=origin, limits=limits))
     return out
 
 
@@ -752,12 +755,19 @@ class Growth:
         self.plan = plan
         self.real_now = real_now
         self.limits = ledger.limits
+        self.origin = ledger.origin
 
     def sign(
         self, key: SigningKey, statement_type: str, subject: str, body: Any
     ) -> SignedStatement:
         return make_signed(
-            key, statement_type, subject, body, at=self.out.clock.now, limits=self.limits
+            key,
+            statement_type,
+            subject,
+            body,
+            at=self.out.clock.now,
+            origin=self.origin,
+            limits=self.limits,
         )
 
     # -- set-up: keys, the APBD perubahan, vendors --
@@ -822,8 +832,12 @@ class Growth:
                 )
             )
         at = self.out.clock.now
-        self.out.many([r.sign(p.finance, at=at, limits=self.limits) for r in revisions])
-        self.out.many([a.sign(p.finance, at=at, limits=self.limits) for a in allotments])
+        self.out.many(
+            [r.sign(p.finance, at=at, origin=self.origin, limits=self.limits) for r in revisions]
+        )
+        self.out.many(
+            [a.sign(p.finance, at=at, origin=self.origin, limits=self.limits) for a in allotments]
+        )
         self.out.at(start + 2 * HOUR)
         for i, vendor in enumerate(p.vendors):
             qualification = ("kecil", "kecil", "menengah", "mikro", "besar")[i % 5]
@@ -836,6 +850,7 @@ class Growth:
                         f"Jl. Merdeka No. {i % 200 + 1}, {PLACES[i % len(PLACES)]}",
                         qualification,
                         at=self.out.clock.now,
+                        origin=self.origin,
                     ),
                     self.sign(p.officer, "procurement.vendor.activated", client_key_id(vendor), {}),
                 ]
@@ -877,7 +892,12 @@ class Growth:
             self.out.group(
                 [
                     pc.bid_statement(
-                        vendor, tender.ocid, sealed, at=self.out.clock.now, limits=self.limits
+                        vendor,
+                        tender.ocid,
+                        sealed,
+                        at=self.out.clock.now,
+                        origin=self.origin,
+                        limits=self.limits,
                     )
                 ]
             )
@@ -929,6 +949,7 @@ class Growth:
                 doc,
                 f"KONTRAK-{tender.ocid}",
                 at=self.out.clock.now,
+                origin=self.origin,
                 limits=self.limits,
             )
         )
@@ -957,6 +978,7 @@ class Growth:
                     terms,
                     signature,
                     at=self.out.clock.now,
+                    origin=self.origin,
                     limits=self.limits,
                 )
             ]
@@ -977,6 +999,7 @@ class Growth:
                     1,
                     advance,
                     at=self.out.clock.now,
+                    origin=self.origin,
                     invoice=invoice,
                     limits=self.limits,
                 )
@@ -1002,6 +1025,7 @@ class Growth:
                 f"SP2D-{tender.ocid}-1",
                 {commitment: {"amount_sen": value, "paid_sen": 0}},
                 at=self.out.clock.now,
+                origin=self.origin,
                 document=f"SP2D uang muka {tender.ocid}",
                 limits=self.limits,
             )
@@ -1154,7 +1178,7 @@ def grow(url: str, directory: Path, target: int, signers: int, progress: bool) -
                 max_workers=signers,
                 mp_context=context,
                 initializer=_init_signer,
-                initargs=(bytes(people.finance), lines, ledger.limits),
+                initargs=(bytes(people.finance), lines, ledger.limits, ledger.origin),
             ) as pool:
 
                 def submit_ahead() -> None:

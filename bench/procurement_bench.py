@@ -309,6 +309,7 @@ def setup_people(
             "authorities": [{"name": "root", "public_key": b64encode(bytes(authority.verify_key))}],
         },
         at=at,
+        origin=ORIGIN,
     )
     ledger.append_direct([genesis])
 
@@ -322,7 +323,9 @@ def setup_people(
         }
         if box is not None:
             body["x25519_public_key"] = b64encode(bytes(box.public_key))
-        return make_signed(authority, "registry.key.registered", client_key_id(key), body, at=at)
+        return make_signed(
+            authority, "registry.key.registered", client_key_id(key), body, at=at, origin=ORIGIN
+        )
 
     committee = [(SigningKey.generate(), PrivateKey.generate()) for _ in range(members)]
     keys = [
@@ -335,7 +338,7 @@ def setup_people(
     ]
     budget = [budget_statements.structure(*item) for item in STRUCTURE]
     budget.append(budget_statements.appropriation(LINE, "DPA-BENCH-0001", APPROPRIATION_SEN))
-    keys += [p.sign(finance, at=at, limits=ledger.limits) for p in budget]
+    keys += [p.sign(finance, at=at, origin=ORIGIN, limits=ledger.limits) for p in budget]
     append(ledger, keys)
     people = People(authority, officer, finance, committee)
     with bar("vendors (set-up)", vendors, progress) as advance:
@@ -352,10 +355,13 @@ def setup_people(
                         f"Jl. Pahlawan No. {i + 1}, Kabupaten Contoh",
                         "kecil",
                         at=at,
+                        origin=ORIGIN,
                     )
                 )
                 job.append(
-                    make_signed(officer, "procurement.vendor.activated", vendor_id, {}, at=at)
+                    make_signed(
+                        officer, "procurement.vendor.activated", vendor_id, {}, at=at, origin=ORIGIN
+                    )
                 )
                 people.vendors.append(key)
             ledger.append_direct(job)
@@ -425,6 +431,7 @@ def part_sealed_bids(
                     ocid,
                     package_body(ocid, BIDS_HPS_SEN, title),
                     at=now,
+                    origin=ORIGIN,
                 ),
                 make_signed(
                     people.officer,
@@ -432,6 +439,7 @@ def part_sealed_bids(
                     ocid,
                     announce_body(ocid, now, people, threshold),
                     at=now,
+                    origin=ORIGIN,
                 ),
             ]
         )
@@ -453,7 +461,11 @@ def part_sealed_bids(
         server.set_offset((deadline - datetime.now(UTC)).total_seconds() + 60)
         with LedgerClient(server.url, timeout_s=HTTP_TIMEOUT_S) as client:
             t0 = time.perf_counter()
-            client.submit(make_signed(people.officer, lc.CLOSED_TYPE, ocid, {}, at=server.now()))
+            client.submit(
+                make_signed(
+                    people.officer, lc.CLOSED_TYPE, ocid, {}, at=server.now(), origin=ORIGIN
+                )
+            )
             out["close"] = {"seconds": round(time.perf_counter() - t0, 4)}
             out["release"] = [
                 _release(client, server, people, ocid, index, progress)
@@ -461,7 +473,9 @@ def part_sealed_bids(
             ]
             t0 = time.perf_counter()
             opener = people.members[threshold - 1][0]
-            client.submit(make_signed(opener, lc.OPENED_TYPE, ocid, {}, at=server.now()))
+            client.submit(
+                make_signed(opener, lc.OPENED_TYPE, ocid, {}, at=server.now(), origin=ORIGIN)
+            )
             out["opened"] = {"seconds": round(time.perf_counter() - t0, 4)}
             out["public_opening"] = _public_opening(client, ocid, people, threshold)
             tender = client.http.get(f"{API}/tenders/{ocid}").json()["tender"]
@@ -496,7 +510,7 @@ def _seal(
                 addendum=tender["addenda"],
             )
             c = time.perf_counter()
-            signed.append(pc.bid_statement(vendor, ocid, sealed, at=server.now()))
+            signed.append(pc.bid_statement(vendor, ocid, sealed, at=server.now(), origin=ORIGIN))
             d = time.perf_counter()
             fetch.append(b - a)
             seal.append(c - b)
@@ -596,7 +610,7 @@ def _release(
     with bar(f"release member {index + 1}", len(releases), progress) as advance:
         for chunk in chunks:
             statement = make_signed(
-                key, lc.SHARES_RELEASED, ocid, {"shares": chunk}, at=server.now()
+                key, lc.SHARES_RELEASED, ocid, {"shares": chunk}, at=server.now(), origin=ORIGIN
             )
             client.submit(statement)
             advance(len(chunk))
@@ -720,7 +734,13 @@ class Builder:
     def sign(self, key: SigningKey, statement_type: str, subject: str, body: Any) -> None:
         self.statements.append(
             make_signed(
-                key, statement_type, subject, body, at=self.clock.now, limits=self.ledger.limits
+                key,
+                statement_type,
+                subject,
+                body,
+                at=self.clock.now,
+                origin=ORIGIN,
+                limits=self.ledger.limits,
             )
         )
 
@@ -888,7 +908,13 @@ def _bid_all(
     for rank, vendor in enumerate(bidders):
         price = tender_hps(index) * (90 + 2 * rank) // 100
         sealed = pc.seal_bid(ocid, client_key_id(vendor), price, roster, b.threshold)
-        b.add([pc.bid_statement(vendor, ocid, sealed, at=b.clock.now, limits=b.ledger.limits)])
+        b.add(
+            [
+                pc.bid_statement(
+                    vendor, ocid, sealed, at=b.clock.now, origin=ORIGIN, limits=b.ledger.limits
+                )
+            ]
+        )
 
 
 def _release_all(b: Builder, conn: Connection, people: People, ocid: str) -> None:
@@ -907,7 +933,13 @@ def _award(
     tender = document(conn, lc.TENDER_NAMESPACE, ocid)
     assert tender is not None
     return pc.award_batch(
-        people.officer, people.finance, tender, f"KONTRAK-{ocid}", at=at, limits=ledger.limits
+        people.officer,
+        people.finance,
+        tender,
+        f"KONTRAK-{ocid}",
+        at=at,
+        origin=ORIGIN,
+        limits=ledger.limits,
     )
 
 

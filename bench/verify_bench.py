@@ -47,7 +47,7 @@ STANDING_KEYS = 1000
 
 
 def _statements(
-    authority: SigningKey, keys: list[SigningKey], start: int, count: int
+    authority: SigningKey, keys: list[SigningKey], start: int, count: int, origin: str
 ) -> list[SignedStatement]:
     """The workload: register STANDING_KEYS keys, then grant and revoke a role on them in
     turn. The log grows without bound while the replayed state stays at ~1,000 documents,
@@ -63,7 +63,11 @@ def _statements(
             subject = client_key_id(keys[index])
             statement_type = "registry.role.revoked" if cycle % 2 else "registry.role.granted"
             body = {"role": "auditor"}
-        out.append(make_signed(authority, statement_type, subject, body, at=datetime.now(UTC)))
+        out.append(
+            make_signed(
+                authority, statement_type, subject, body, at=datetime.now(UTC), origin=origin
+            )
+        )
     return out
 
 
@@ -81,7 +85,7 @@ def grow(ledger: Ledger, authority: SigningKey, keys: list[SigningKey], target: 
         size = start_size
         while size < target:
             count = min(BATCH, target - size)
-            ledger.append_direct(_statements(authority, keys, size, count))
+            ledger.append_direct(_statements(authority, keys, size, count, ledger.origin))
             size += count
             bar.update(task, completed=size)
     ledger.publisher.publish(force=True)

@@ -639,7 +639,8 @@ def post_plan(
     signed: list[SignedStatement] = []
     for start in range(0, len(plan.postings), chunk):
         signed.extend(
-            p.sign(key, at=at, limits=ledger.limits) for p in plan.postings[start : start + chunk]
+            p.sign(key, at=at, origin=ledger.origin, limits=ledger.limits)
+            for p in plan.postings[start : start + chunk]
         )
         if progress is not None:
             progress("sign", len(signed), len(plan.postings))

@@ -63,10 +63,16 @@ def check_posting(
 
 
 def sign_postings(
-    key: SigningKey, postings: Sequence[Posting], *, at: datetime, limits: Limits | None = None
+    key: SigningKey,
+    postings: Sequence[Posting],
+    *,
+    at: datetime,
+    origin: str,
+    limits: Limits | None = None,
 ) -> list[SignedStatement]:
-    """Sign each posting with its deterministic nonce (a retry signs the same nonce)."""
-    return [posting.sign(key, at=at, limits=limits) for posting in postings]
+    """Sign each posting for log ``origin`` with its deterministic nonce (a retry signs
+    the same nonce)."""
+    return [posting.sign(key, at=at, origin=origin, limits=limits) for posting in postings]
 
 
 def post_postings(
@@ -81,6 +87,8 @@ def post_postings(
     receipts: list[Receipt] = []
     for start in range(0, len(postings), size):
         batch = postings[start : start + size]
-        signed = sign_postings(key, batch, at=ledger.clock(), limits=ledger.limits)
+        signed = sign_postings(
+            key, batch, at=ledger.clock(), origin=ledger.origin, limits=ledger.limits
+        )
         receipts.extend(ledger.append_direct(signed))
     return receipts

@@ -414,10 +414,17 @@ class Posting:
         return posting_nonce(self.type, self.key)
 
     def sign(
-        self, key: SigningKey, *, at: datetime, limits: Limits | None = None
+        self, key: SigningKey, *, at: datetime, origin: str, limits: Limits | None = None
     ) -> SignedStatement:
         return make_signed(
-            key, self.type, self.subject, self.body, at=at, nonce=self.nonce, limits=limits
+            key,
+            self.type,
+            self.subject,
+            self.body,
+            at=at,
+            origin=origin,
+            nonce=self.nonce,
+            limits=limits,
         )
 
 

@@ -81,6 +81,7 @@ def init_log(
                     ],
                 },
                 at=utc_now(),
+                origin=ledger.origin,
                 limits=settings.limits,
             )
             ledger.append_direct([genesis])

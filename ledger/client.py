@@ -34,10 +34,16 @@ def make_signed(
     body: dict[str, Any],
     *,
     at: datetime,
+    origin: str,
     nonce: str | None = None,
     limits: Limits | None = None,
 ) -> SignedStatement:
-    """Build, validate and sign a statement with ``key`` (client time ``at``)."""
+    """Build, validate and sign a statement with ``key`` for the log ``origin``.
+
+    ``at`` is the client's time. ``origin`` is the log's checkpoint origin line (the
+    first line of ``/log/checkpoint``, or ``terang info``): the signature covers it,
+    so the statement is valid in that log only.
+    """
     raw = {
         "type": statement_type,
         "subject": subject,
@@ -47,7 +53,7 @@ def make_signed(
         "body": body,
     }
     statement = Statement.from_json(raw, limits or Limits())
-    return sign_statement(statement, key)
+    return sign_statement(statement, key, origin=origin)
 
 
 class RemoteError(TerangError):
@@ -95,6 +101,15 @@ class LedgerClient:
 
     def checkpoint(self) -> str:
         return self._check(self.http.get("/log/checkpoint")).text
+
+    def origin(self) -> str:
+        """The log's origin: the first line of its checkpoint (what statements are signed for).
+
+        Taken from the server unverified: a wrong origin only makes the log refuse the
+        statement, since no other log would accept a signature made for it either.
+        """
+        origin, _, _ = self.checkpoint().partition("\n")
+        return origin
 
     def verifier_key(self) -> str:
         return self._check(self.http.get("/log/verifier-key")).text.strip()

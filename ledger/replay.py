@@ -4,8 +4,10 @@ Order of checks (the first failure wins, always the same for the same input):
 
 1. position: entry 0 is the genesis and only entry 0 is;
 2. the statement type is known;
-3. the signer is registered and not revoked (genesis: named in its own body);
-4. the signature verifies under the signer's registered key;
+3. the signer is registered and not revoked (genesis: named in its own body, which
+   must name this log's origin);
+4. the signature verifies under the signer's registered key, as made for this log
+   (``origin``) in the entry's format (``v``: 2 binds the origin, 1 is legacy);
 5. the signer holds one of the roles the type requires;
 6. the type's reducer accepts it given the state.
 
@@ -41,8 +43,9 @@ def keys_to_prefetch(kinds: KindRegistry, statement: Statement) -> list[tuple[st
     return keys
 
 
-def apply_entry(state: State, kinds: KindRegistry, entry: LoggedEntry) -> None:
-    """Check and apply ``entry`` to ``state``; raise a ``TerangError`` if it is not valid."""
+def apply_entry(state: State, kinds: KindRegistry, entry: LoggedEntry, *, origin: str) -> None:
+    """Check and apply ``entry`` of log ``origin`` to ``state``; raise a ``TerangError``
+    if it is not valid."""
     statement = entry.signed.statement
     if (entry.seq == 0) != (statement.type == GENESIS_TYPE):
         raise Rejected(
@@ -53,7 +56,14 @@ def apply_entry(state: State, kinds: KindRegistry, entry: LoggedEntry) -> None:
         )
     kind = kinds.get(statement.type)
     if statement.type == GENESIS_TYPE:
-        entry.signed.verify(genesis_signer_key(entry))
+        if statement.body.get("origin") != origin:
+            # A genesis names the log it starts; another log's genesis is not this one's.
+            raise Rejected(
+                f"the genesis names the origin {str(statement.body.get('origin'))[:200]!r},"
+                f" not this log's {origin!r}",
+                code="genesis_origin",
+            )
+        entry.verify_signature(genesis_signer_key(entry), origin=origin)
         kind.reduce(state, entry)
         return
     signer = key_document(state, statement.signer)
@@ -66,14 +76,16 @@ def apply_entry(state: State, kinds: KindRegistry, entry: LoggedEntry) -> None:
         own_key = b64decode_strict(str(statement.body.get("public_key", "")), field="public_key")
         if key_id_of(own_key) != statement.signer:
             raise UnknownSigner("signer is not the key id of body.public_key")
-        entry.signed.verify(own_key)
+        entry.verify_signature(own_key, origin=origin)
     elif signer["revoked_seq"] is not None:
         raise RevokedSigner(
             f"signer {statement.signer} was revoked at seq {signer['revoked_seq']}",
             signer=statement.signer,
         )
     if signer is not None:
-        entry.signed.verify(b64decode_strict(signer["public_key"], field="public_key"))
+        entry.verify_signature(
+            b64decode_strict(signer["public_key"], field="public_key"), origin=origin
+        )
         if not kind.roles.intersection(signer["roles"]):
             raise MissingRole(
                 f"{statement.type} needs one of the roles {', '.join(sorted(kind.roles))};"

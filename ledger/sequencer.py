@@ -172,8 +172,12 @@ class Sequencer:
         limits: Limits,
         clock: Clock,
         after_commit: Callable[[], object] | None = None,
+        *,
+        origin: str,
     ) -> None:
         self.engine = engine
+        self.origin = origin
+        """The log's origin: every signature is checked as made for this log."""
         self.kinds = kinds
         self.limits = limits
         self.clock = clock
@@ -254,7 +258,7 @@ class Sequencer:
                             f"{self.limits.entry_bytes_max}",
                             code="entry_too_large",
                         )
-                    apply_entry(job_state, self.kinds, entry)
+                    apply_entry(job_state, self.kinds, entry, origin=self.origin)
                     leaf = merkle.leaf_hash(entry_bytes)
                     receipt = Receipt(next_seq, leaf, logged_at, duplicate=False)
                     job_receipts.append(receipt)
@@ -308,7 +312,9 @@ class Sequencer:
             signer = key_document(state, signed.statement.signer)
             if signer is None:
                 raise InvariantBroken("a logged statement's signer is not in the registry")
-            signed.verify(b64decode_strict(signer["public_key"], field="public_key"))
+            signed.verify(
+                b64decode_strict(signer["public_key"], field="public_key"), origin=self.origin
+            )
         if logged.signed.statement.canonical() != signed.statement.canonical():
             raise NonceReused(
                 f"nonce {signed.statement.nonce!r} was already used by this signer for a "

@@ -110,7 +110,12 @@ class Ledger:
             witnesses.attach(self.engine, clock)
             self.publisher.after_publish = witnesses.notify
         self.sequencer = Sequencer(
-            self.engine, kinds, self.limits, clock, after_commit=self.publisher.publish
+            self.engine,
+            kinds,
+            self.limits,
+            clock,
+            after_commit=self.publisher.publish,
+            origin=self.origin,
         )
         self._stop = threading.Event()
         # key id -> public key. Safe to keep: a key id is the SHA-256 of its public key,
@@ -217,7 +222,7 @@ class Ledger:
             public_key = public_keys.get(signed.statement.signer)
             if public_key is not None:
                 with contextlib.suppress(SignatureError):
-                    signed.verify(public_key)
+                    signed.verify(public_key, origin=self.origin)
 
     def size(self) -> int:
         with self.engine.connect() as conn:

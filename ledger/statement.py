@@ -6,12 +6,24 @@ A *statement* is what a client signs::
      "signer": "<key id, 64 hex>", "time": "<UTC ISO 8601, Z>",
      "nonce": "<16-64 chars [A-Za-z0-9_-]>", "body": {...}}
 
-Its signature is Ed25519 over ``STATEMENT_SIGNATURE_DOMAIN || JCS(statement)``; the
-domain prefix keeps a statement signature from ever being valid as anything else
-(a checkpoint note, a cosignature). A *logged entry* is what the log stores::
+Its signature is Ed25519 over the *signing message*::
 
-    {"v": 1, "seq": n, "logged_at": "<UTC ISO 8601, Z>", "prev": "<hex leaf hash of n-1>",
+    v2 (written now): "terang.statement.v2" 0x00 || origin (UTF-8) || 0x00 || JCS(statement)
+    v1 (legacy):      "terang.statement.v1" 0x00 || JCS(statement)
+
+The domain prefix keeps a statement signature from ever being valid as anything else
+(a checkpoint note, a cosignature); the origin (the log's checkpoint origin line) binds
+it to one log, so a statement signed for log A never verifies in log B, and since the
+two prefixes differ a v2 signature never verifies as v1. A *logged entry* is what the
+log stores::
+
+    {"v": 2, "seq": n, "logged_at": "<UTC ISO 8601, Z>", "prev": "<hex leaf hash of n-1>",
      "statement": {...}, "signature": "<base64>"}
+
+Its ``v`` says which signing message its signature is over: 2 the origin-bound one,
+1 the legacy one (logs written before the origin binding). The writer only writes v2;
+the verifier accepts v1 only before the first v2 entry of a log (no downgrade), so a
+log begun at v2 never holds a v1 entry.
 
 and its entry bytes are ``JCS(logged entry)``; the Merkle leaf is
 ``SHA-256(0x00 || entry bytes)``. Encodings are fixed per field: key ids and hashes
@@ -40,8 +52,13 @@ from ledger.errors import ClientError, FormatError, PayloadTooLarge, SignatureEr
 from ledger.limits import Limits
 from ledger.merkle import leaf_hash
 
-STATEMENT_SIGNATURE_DOMAIN = b"terang.statement.v1\x00"
-ENTRY_FORMAT_VERSION = 1
+STATEMENT_SIGNATURE_DOMAIN = b"terang.statement.v2\x00"
+"""The signing-message prefix of v2 entries; the origin and a 0x00 follow it."""
+STATEMENT_SIGNATURE_DOMAIN_V1 = b"terang.statement.v1\x00"
+"""The legacy prefix (entry ``v`` 1): not bound to a log. Verified, never written."""
+ENTRY_FORMAT_VERSION = 2
+"""The entry format the writer writes (and the signing message its signatures use)."""
+ENTRY_FORMAT_VERSIONS = frozenset({1, 2})
 ZERO_HASH = bytes(32)
 
 STATEMENT_FIELDS = frozenset({"type", "subject", "signer", "time", "nonce", "body"})
@@ -121,8 +138,13 @@ class Statement:
         """JCS bytes (computed once: a statement is immutable once validated)."""
         return self._canonical
 
-    def signing_message(self) -> bytes:
-        return STATEMENT_SIGNATURE_DOMAIN + self.canonical()
+    def signing_message(self, *, origin: str, version: int = ENTRY_FORMAT_VERSION) -> bytes:
+        """The bytes a signature covers in an entry of format ``version`` of log ``origin``."""
+        if version == 1:
+            return STATEMENT_SIGNATURE_DOMAIN_V1 + self.canonical()
+        if version != 2:
+            raise FormatError(f"unknown entry format version {version!r}")
+        return STATEMENT_SIGNATURE_DOMAIN + origin_bytes(origin) + b"\x00" + self.canonical()
 
     @classmethod
     def from_json(cls, value: Any, limits: Limits) -> Statement:
@@ -171,6 +193,17 @@ class Statement:
         return statement
 
 
+def origin_bytes(origin: str) -> bytes:
+    """A log origin as it enters a signing message: non-empty UTF-8 with no 0x00.
+
+    The 0x00 after it ends the origin unambiguously (an origin is one checkpoint
+    line, so it never holds a control character; this holds the message to that).
+    """
+    if not isinstance(origin, str) or origin == "" or "\x00" in origin or "\n" in origin:
+        raise ClientError("a log origin is one non-empty line of text", code="bad_origin")
+    return origin.encode("utf-8")
+
+
 def _check_text(value: Any, field: str, pattern: re.Pattern[str], low: int, high: int) -> None:
     if not isinstance(value, str):
         raise ClientError(f"{field} must be a string", code="bad_field", field=field)
@@ -209,30 +242,41 @@ class SignedStatement:
             raise ClientError("an Ed25519 signature is 64 bytes", code="bad_signature_length")
         return cls(statement, signature)
 
-    def verify(self, public_key: bytes) -> None:
-        """Raise ``SignatureError`` unless the signature verifies under ``public_key``.
+    def verify(
+        self, public_key: bytes, *, origin: str, version: int = ENTRY_FORMAT_VERSION
+    ) -> None:
+        """Raise ``SignatureError`` unless the signature verifies under ``public_key``
+        for log ``origin`` in an entry of format ``version``.
 
-        A success is remembered on this (immutable) object for that key, so a
-        statement pre-verified in a request thread, in parallel with the sequencer,
-        is not verified a second time inside the sequencer's transaction.
+        A success is remembered on this (immutable) object for that key, origin and
+        version, so a statement pre-verified in a request thread, in parallel with the
+        sequencer, is not verified a second time inside the sequencer's transaction.
         """
-        verified_under: set[bytes] = self.__dict__.setdefault("_verified_under", set())
-        if public_key in verified_under:
+        verified_under: set[tuple[bytes, str, int]] = self.__dict__.setdefault(
+            "_verified_under", set()
+        )
+        if (public_key, origin, version) in verified_under:
             return
+        message = self.statement.signing_message(origin=origin, version=version)
         try:
-            VerifyKey(public_key).verify(self.statement.signing_message(), self.signature)
+            VerifyKey(public_key).verify(message, self.signature)
         except BadSignatureError as exc:
             raise SignatureError(
-                "statement signature does not verify under the signer's registered key",
+                "statement signature does not verify under the signer's registered key"
+                + ("" if version == 1 else f" for the log {origin!r}")
+                + " (signed for another log, or altered)",
                 code="bad_signature",
                 signer=self.statement.signer,
+                origin=origin,
             ) from exc
-        verified_under.add(public_key)
+        verified_under.add((public_key, origin, version))
 
 
-def sign_statement(statement: Statement, signing_key: SigningKey) -> SignedStatement:
-    """Sign on the client side: the private key never leaves the caller."""
-    signature = signing_key.sign(statement.signing_message()).signature
+def sign_statement(
+    statement: Statement, signing_key: SigningKey, *, origin: str
+) -> SignedStatement:
+    """Sign for the log ``origin`` on the client side: the private key never leaves the caller."""
+    signature = signing_key.sign(statement.signing_message(origin=origin)).signature
     return SignedStatement(statement, bytes(signature))
 
 
@@ -244,10 +288,20 @@ class LoggedEntry:
     logged_at: str
     prev: bytes
     signed: SignedStatement
+    version: int = ENTRY_FORMAT_VERSION
+    """The entry format ``v``: which signing message the signature is over."""
+
+    def __post_init__(self) -> None:
+        if type(self.version) is not int or self.version not in ENTRY_FORMAT_VERSIONS:
+            raise FormatError(f"unknown entry format version {self.version!r}")
+
+    def verify_signature(self, public_key: bytes, *, origin: str) -> None:
+        """The statement signature, checked under this entry's format for log ``origin``."""
+        self.signed.verify(public_key, origin=origin, version=self.version)
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "v": ENTRY_FORMAT_VERSION,
+            "v": self.version,
             "seq": self.seq,
             "logged_at": self.logged_at,
             "prev": self.prev.hex(),
@@ -282,7 +336,7 @@ class LoggedEntry:
                 b'","statement":',
                 self.signed.statement.canonical(),
                 b',"v":',
-                str(ENTRY_FORMAT_VERSION).encode("ascii"),
+                str(self.version).encode("ascii"),
                 b"}",
             )
         )
@@ -298,9 +352,10 @@ class LoggedEntry:
         try:
             value = parse_json_object(entry_bytes)
             if set(value.keys()) != {"v", "seq", "logged_at", "prev", "statement", "signature"}:
-                raise FormatError("entry fields are not the v1 set")
-            if value["v"] != ENTRY_FORMAT_VERSION:
-                raise FormatError(f"unknown entry format version {value['v']!r}")
+                raise FormatError("entry fields are not the v1/v2 set")
+            version = value["v"]
+            if type(version) is not int or version not in ENTRY_FORMAT_VERSIONS:
+                raise FormatError(f"unknown entry format version {version!r}")
             seq = value["seq"]
             if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
                 raise FormatError("seq must be a non-negative integer")
@@ -313,7 +368,7 @@ class LoggedEntry:
             )
         except ClientError as exc:
             raise FormatError(f"entry does not parse: {exc.message}") from exc
-        entry = cls(seq, value["logged_at"], bytes.fromhex(prev_hex), signed)
+        entry = cls(seq, value["logged_at"], bytes.fromhex(prev_hex), signed, version)
         if entry.entry_bytes() != entry_bytes:
             raise FormatError("entry bytes are not in canonical (RFC 8785) form")
         return entry

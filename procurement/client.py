@@ -75,7 +75,14 @@ def write_box_key(path: Path, key: PrivateKey) -> None:
 
 
 def registration(
-    key: SigningKey, name: str, npwp: str, address: str, qualification: str, *, at: datetime
+    key: SigningKey,
+    name: str,
+    npwp: str,
+    address: str,
+    qualification: str,
+    *,
+    at: datetime,
+    origin: str,
 ) -> SignedStatement:
     vendor_id = client_key_id(key)
     body = {
@@ -85,7 +92,7 @@ def registration(
         "address": address,
         "qualification": qualification,
     }
-    return make_signed(key, "procurement.vendor.registered", vendor_id, body, at=at)
+    return make_signed(key, "procurement.vendor.registered", vendor_id, body, at=at, origin=origin)
 
 
 @dataclass(frozen=True)
@@ -137,11 +144,12 @@ def bid_statement(
     sealed: SealedBid,
     *,
     at: datetime,
+    origin: str,
     replace: bool = False,
     limits: Limits | None = None,
 ) -> SignedStatement:
     statement_type = lc.BID_REPLACED if replace else lc.BID_SUBMITTED
-    return make_signed(key, statement_type, ocid, sealed.body, at=at, limits=limits)
+    return make_signed(key, statement_type, ocid, sealed.body, at=at, origin=origin, limits=limits)
 
 
 BIDS_PATH = "/api/v1/procurement/tenders/{ocid}/bids"
@@ -234,6 +242,7 @@ def award_batch(
     posting_id: str,
     *,
     at: datetime,
+    origin: str,
     limits: Limits | None = None,
 ) -> list[SignedStatement]:
     """``[budgeting.commitment.posted, procurement.tender.awarded]``: submit as one batch."""
@@ -257,9 +266,10 @@ def award_batch(
         tender["ocid"],
         {"winner": winner["bidder"], "value": wire_amount(value), "commitment": posting_id},
         at=at,
+        origin=origin,
         limits=limits,
     )
-    return [posting.sign(finance, at=at, limits=limits), award]
+    return [posting.sign(finance, at=at, origin=origin, limits=limits), award]
 
 
 # -- contracts ----------------------------------------------------------------------
@@ -301,12 +311,13 @@ def contract_statement(
     vendor_signature: str,
     *,
     at: datetime,
+    origin: str,
     limits: Limits | None = None,
 ) -> SignedStatement:
     from procurement.contracts import SIGNED
 
     full = {**body, "vendor_signature": vendor_signature}
-    return make_signed(officer, SIGNED, ocid, full, at=at, limits=limits)
+    return make_signed(officer, SIGNED, ocid, full, at=at, origin=origin, limits=limits)
 
 
 def amendment_body(
@@ -339,6 +350,7 @@ def amendment_batch(
     vendor_signature: str,
     *,
     at: datetime,
+    origin: str,
     limits: Limits | None = None,
 ) -> list[SignedStatement]:
     """``[commitment (increase only), procurement.contract.amended]``: one batch."""
@@ -357,9 +369,11 @@ def amendment_batch(
             ocid=ocid,
             vendor=contract["vendor"],
         )
-        statements.append(posting.sign(finance, at=at, limits=limits))
+        statements.append(posting.sign(finance, at=at, origin=origin, limits=limits))
     full = {**body, "vendor_signature": vendor_signature}
-    statements.append(make_signed(officer, AMENDED, ocid, full, at=at, limits=limits))
+    statements.append(
+        make_signed(officer, AMENDED, ocid, full, at=at, origin=origin, limits=limits)
+    )
     return statements
 
 
@@ -377,6 +391,7 @@ def payment_request(
     amount_sen: int,
     *,
     at: datetime,
+    origin: str,
     invoice: Mapping[str, str] | None = None,
     limits: Limits | None = None,
 ) -> SignedStatement:
@@ -389,7 +404,7 @@ def payment_request(
     }
     if invoice is not None:
         body["invoice"] = dict(invoice)
-    return make_signed(vendor, PAYMENT_REQUESTED, ocid, body, at=at, limits=limits)
+    return make_signed(vendor, PAYMENT_REQUESTED, ocid, body, at=at, origin=origin, limits=limits)
 
 
 def payment_batch(
@@ -401,6 +416,7 @@ def payment_batch(
     commitments: Mapping[str, Mapping[str, Any]],
     *,
     at: datetime,
+    origin: str,
     document: str | None = None,
     limits: Limits | None = None,
 ) -> list[SignedStatement]:
@@ -431,7 +447,7 @@ def payment_batch(
             document=document or f"SP2D {posting_id}",
             description=f"{contract['contract']} request {request}"[:500],
         )
-        statements.append(posting.sign(finance, at=at, limits=limits))
+        statements.append(posting.sign(finance, at=at, origin=origin, limits=limits))
         ids.append(payment_id)
         left -= part
         if left == 0:
@@ -444,6 +460,7 @@ def payment_batch(
         contract["ocid"],
         {"request": request, "payments": ids},
         at=at,
+        origin=origin,
         limits=limits,
     )
     return [*statements, paid]
@@ -457,6 +474,7 @@ def _release_statements(
     reason: str,
     *,
     at: datetime,
+    origin: str,
     document: str | None,
     limits: Limits | None,
 ) -> tuple[list[SignedStatement], list[str]]:
@@ -480,7 +498,7 @@ def _release_statements(
             f"{contract['contract']}: {reason}"[: budget_statements.DESCRIPTION_CHARS_MAX],
             document=document,
         )
-        statements.append(posting.sign(finance, at=at, limits=limits))
+        statements.append(posting.sign(finance, at=at, origin=origin, limits=limits))
         ids.append(release_id)
     return statements, ids
 
@@ -495,6 +513,7 @@ def completion_batch(
     *,
     posting_id: str,
     at: datetime,
+    origin: str,
     document: Mapping[str, str] | None = None,
     note: str | None = None,
     limits: Limits | None = None,
@@ -514,6 +533,7 @@ def completion_batch(
         posting_id,
         f"selesai, BAST {handover_reference}",
         at=at,
+        origin=origin,
         document=handover_reference[: budget_statements.DOCUMENT_CHARS_MAX],
         limits=limits,
     )
@@ -523,7 +543,9 @@ def completion_batch(
     }
     if note is not None:
         body["note"] = note
-    ending = _ending(officer, COMPLETED_TYPE, contract, body, document, ids, at=at, limits=limits)
+    ending = _ending(
+        officer, COMPLETED_TYPE, contract, body, document, ids, at=at, origin=origin, limits=limits
+    )
     return [*releases, ending]
 
 
@@ -537,6 +559,7 @@ def termination_batch(
     *,
     posting_id: str,
     at: datetime,
+    origin: str,
     document: Mapping[str, str] | None = None,
     limits: Limits | None = None,
 ) -> list[SignedStatement]:
@@ -551,11 +574,14 @@ def termination_batch(
         posting_id,
         f"putus kontrak: {reason}",
         at=at,
+        origin=origin,
         document=None if document is None else document["name"][:200],
         limits=limits,
     )
     body: dict[str, Any] = {"reason": reason, "date": termination_date}
-    ending = _ending(officer, TERMINATED_TYPE, contract, body, document, ids, at=at, limits=limits)
+    ending = _ending(
+        officer, TERMINATED_TYPE, contract, body, document, ids, at=at, origin=origin, limits=limits
+    )
     return [*releases, ending]
 
 
@@ -568,6 +594,7 @@ def _ending(
     release_ids: list[str],
     *,
     at: datetime,
+    origin: str,
     limits: Limits | None,
 ) -> SignedStatement:
     """The completion or termination statement: ``body`` plus its optional document and
@@ -576,7 +603,9 @@ def _ending(
         body["document"] = dict(document)
     if release_ids:
         body["releases"] = release_ids
-    return make_signed(officer, statement_type, contract["ocid"], body, at=at, limits=limits)
+    return make_signed(
+        officer, statement_type, contract["ocid"], body, at=at, origin=origin, limits=limits
+    )
 
 
 # -- documents ----------------------------------------------------------------------

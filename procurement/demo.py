@@ -119,7 +119,9 @@ class SimulatedLog:
             ledger.limits,
             lambda: self.now,
             after_commit=ledger.publisher.publish,
+            origin=ledger.origin,
         )
+        self.origin = ledger.origin
         self.limits = ledger.limits
         self.statements = 0
 
@@ -142,7 +144,14 @@ class SimulatedLog:
             ).hexdigest()[:32]
         )
         return make_signed(
-            key, statement_type, subject, body, at=self.now, nonce=nonce, limits=self.limits
+            key,
+            statement_type,
+            subject,
+            body,
+            at=self.now,
+            origin=self.origin,
+            nonce=nonce,
+            limits=self.limits,
         )
 
     def append(self, statements: Sequence[SignedStatement]) -> None:
@@ -192,7 +201,13 @@ def _setup_people(ledger: Ledger, log: SimulatedLog, keys_dir: Path, year: int) 
             vendor_id = client_key_id(key)
             if document(conn, VENDOR_NAMESPACE, vendor_id) is None:
                 address = f"Jl. Pahlawan No. {len(vendors) + 3}, Kabupaten Contoh"
-                log.append([pc.registration(key, name, npwp, address, qualification, at=log.now)])
+                log.append(
+                    [
+                        pc.registration(
+                            key, name, npwp, address, qualification, at=log.now, origin=log.origin
+                        )
+                    ]
+                )
                 log.append([log.sign(officer, "procurement.vendor.activated", vendor_id, {})])
             vendors.append(key)
     return People(officer, finance, pokja, vendors)
@@ -399,7 +414,9 @@ def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line:
         ocid,
         {"winner": client_key_id(v2), "value": wire_amount(value), "commitment": f"KONTRAK-{ocid}"},
     )
-    log.append([commitment.sign(people.finance, at=log.now, limits=log.limits), award])
+    log.append(
+        [commitment.sign(people.finance, at=log.now, origin=log.origin, limits=log.limits), award]
+    )
     log.at(log.now + DAY)
     advance = value * 30 // 100
     start = log.now.date()
@@ -440,7 +457,9 @@ def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line:
         document=f"SP2D uang muka {ocid}",
     )
     paid = log.sign(people.officer, ct.PAID, ocid, {"request": 1, "payments": [f"SP2D-{ocid}-1"]})
-    log.append([posting.sign(people.finance, at=log.now, limits=log.limits), paid])
+    log.append(
+        [posting.sign(people.finance, at=log.now, origin=log.origin, limits=log.limits), paid]
+    )
 
 
 def _opened(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
@@ -910,6 +929,7 @@ class YearTender:
             tender,
             f"KONTRAK-{self.ocid}",
             at=self.log.now,
+            origin=self.log.origin,
             limits=self.log.limits,
         )
         self.log.append(award)
@@ -953,6 +973,7 @@ class YearTender:
                 self.log.now.date().isoformat(),
                 posting_id=f"LEPAS-{self.ocid}",
                 at=self.log.now,
+                origin=self.log.origin,
                 limits=self.log.limits,
             )
             self.log.append(batch)
@@ -979,6 +1000,7 @@ class YearTender:
             self.log.now.date().isoformat(),
             posting_id=f"LEPAS-{self.ocid}",
             at=self.log.now,
+            origin=self.log.origin,
             document=document,
             limits=self.log.limits,
         )
@@ -1011,6 +1033,7 @@ class YearTender:
                     milestone,
                     amount,
                     at=self.log.now,
+                    origin=self.log.origin,
                     limits=self.log.limits,
                 )
             ]
@@ -1024,6 +1047,7 @@ class YearTender:
             f"SP2D-{self.ocid}-{request}",
             self._commitments(),
             at=self.log.now,
+            origin=self.log.origin,
             limits=self.log.limits,
         )
         self.log.append(batch)
@@ -1051,6 +1075,7 @@ class YearTender:
             body,
             signature,
             at=self.log.now,
+            origin=self.log.origin,
             limits=self.log.limits,
         )
         self.log.append(batch)
@@ -1154,8 +1179,17 @@ def load_procurement_demo(ledger: Ledger, keys_dir: Path, year: int) -> dict[str
         }
         ledger.append_direct(
             [
-                make_signed(people.officer, lc.PACKAGE_CREATED, open_ocid, body, at=now),
-                make_signed(people.officer, lc.ANNOUNCED, open_ocid, announce, at=now),
+                make_signed(
+                    people.officer,
+                    lc.PACKAGE_CREATED,
+                    open_ocid,
+                    body,
+                    at=now,
+                    origin=ledger.origin,
+                ),
+                make_signed(
+                    people.officer, lc.ANNOUNCED, open_ocid, announce, at=now, origin=ledger.origin
+                ),
             ]
         )
         added.append(open_ocid)

@@ -75,7 +75,13 @@ class Closer:
         closed = []
         for ocid in self.due(now):
             statement = make_signed(
-                self.key, lc.CLOSED_TYPE, ocid, {}, at=now, limits=self.ledger.limits
+                self.key,
+                lc.CLOSED_TYPE,
+                ocid,
+                {},
+                at=now,
+                origin=self.ledger.origin,
+                limits=self.ledger.limits,
             )
             try:
                 self.ledger.append([statement])

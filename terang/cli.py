@@ -208,8 +208,15 @@ def submit(
         parsed: Any = json.loads(raw)
     except ValueError as exc:
         raise TerangError(f"--body is not JSON: {exc}", code="bad_json") from exc
-    signed = make_signed(load_client_key(key), statement_type, subject, parsed, at=utc_now())
     with LedgerClient(url) as client:
+        signed = make_signed(
+            load_client_key(key),
+            statement_type,
+            subject,
+            parsed,
+            at=utc_now(),
+            origin=client.origin(),
+        )
         typer.echo(json.dumps(client.submit(signed), indent=2))
 
 
@@ -226,10 +233,15 @@ def register_key(
 
     subject = key_id_of(b64decode_strict(public_key, field="public_key"))
     body = {"public_key": public_key, "name": name, "roles": role}
-    signed = make_signed(
-        load_client_key(key), "registry.key.registered", subject, body, at=utc_now()
-    )
     with LedgerClient(url) as client:
+        signed = make_signed(
+            load_client_key(key),
+            "registry.key.registered",
+            subject,
+            body,
+            at=utc_now(),
+            origin=client.origin(),
+        )
         typer.echo(json.dumps(client.submit(signed), indent=2))
 
 

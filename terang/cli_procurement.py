@@ -115,8 +115,10 @@ def vendor_register(
 ) -> None:
     """Register yourself as a vendor, self-signed with your own key."""
     signing = load_client_key(key)
-    signed = pc.registration(signing, name, npwp, address, qualification, at=utc_now())
     with connect(url) as client:
+        signed = pc.registration(
+            signing, name, npwp, address, qualification, at=utc_now(), origin=client.origin()
+        )
         _echo({"vendor_id": client_key_id(signing), "receipt": client.submit(signed)})
 
 
@@ -208,10 +210,15 @@ def vendor_ask(
     url: UrlOption = DEFAULT_URL,
 ) -> None:
     """Ask a clarification question (aanwijzing)."""
-    signed = make_signed(
-        load_client_key(key), lc.QUESTION_ASKED, ocid, {"question": question}, at=utc_now()
-    )
     with connect(url) as client:
+        signed = make_signed(
+            load_client_key(key),
+            lc.QUESTION_ASKED,
+            ocid,
+            {"question": question},
+            at=utc_now(),
+            origin=client.origin(),
+        )
         _echo(client.submit(signed))
 
 
@@ -285,7 +292,9 @@ def vendor_bid(
             ),
         )
         receipt = client.submit(
-            pc.bid_statement(signing, ocid, sealed, at=utc_now(), replace=replace)
+            pc.bid_statement(
+                signing, ocid, sealed, at=utc_now(), origin=client.origin(), replace=replace
+            )
         )
     _echo({"bidder": bidder, "content_sha256": sealed.body["content_sha256"], "receipt": receipt})
 
@@ -295,8 +304,10 @@ def vendor_withdraw(
     ocid: OcidOption, key: KeyOption = Path("keys/vendor.key"), url: UrlOption = DEFAULT_URL
 ) -> None:
     """Withdraw your bid (only before the deadline)."""
-    signed = make_signed(load_client_key(key), lc.BID_WITHDRAWN, ocid, {}, at=utc_now())
     with connect(url) as client:
+        signed = make_signed(
+            load_client_key(key), lc.BID_WITHDRAWN, ocid, {}, at=utc_now(), origin=client.origin()
+        )
         _echo(client.submit(signed))
 
 
@@ -308,7 +319,12 @@ def vendor_confirm(
     with connect(url) as client:
         addendum = _tender(client, ocid)["tender"]["addenda"]
         signed = make_signed(
-            load_client_key(key), lc.BID_CONFIRMED, ocid, {"addendum": addendum}, at=utc_now()
+            load_client_key(key),
+            lc.BID_CONFIRMED,
+            ocid,
+            {"addendum": addendum},
+            at=utc_now(),
+            origin=client.origin(),
         )
         _echo(client.submit(signed))
 
@@ -429,15 +445,16 @@ def vendor_request_payment(
     url: UrlOption = DEFAULT_URL,
 ) -> None:
     """Request payment of (part of) a contract milestone."""
-    signed = pc.payment_request(
-        load_client_key(key),
-        ocid,
-        request,
-        milestone,
-        parse_positive_amount(amount, field="--amount"),
-        at=utc_now(),
-    )
     with connect(url) as client:
+        signed = pc.payment_request(
+            load_client_key(key),
+            ocid,
+            request,
+            milestone,
+            parse_positive_amount(amount, field="--amount"),
+            at=utc_now(),
+            origin=client.origin(),
+        )
         _echo(client.submit(signed))
 
 
@@ -487,14 +504,15 @@ def committee_register_box_key(
         write_box_key(box_key, private)
     signing = load_client_key(key)
     public = b64encode(bytes(private.public_key))
-    signed = make_signed(
-        signing,
-        BOX_KEY_REGISTERED,
-        client_key_id(signing),
-        {"x25519_public_key": public},
-        at=utc_now(),
-    )
     with connect(url) as client:
+        signed = make_signed(
+            signing,
+            BOX_KEY_REGISTERED,
+            client_key_id(signing),
+            {"x25519_public_key": public},
+            at=utc_now(),
+            origin=client.origin(),
+        )
         _echo({"x25519_public_key": public, "receipt": client.submit(signed)})
 
 
@@ -511,10 +529,13 @@ def committee_release(
     private = load_box_key(box_key)
     with connect(url) as client:
         releases, bad = pc.release_shares(member, private, ocid, _bids(client, ocid))
+        origin = client.origin()
         receipts = []
         for start in range(0, len(releases), RELEASES_PER_STATEMENT_MAX):
             chunk = releases[start : start + RELEASES_PER_STATEMENT_MAX]
-            signed = make_signed(signing, lc.SHARES_RELEASED, ocid, {"shares": chunk}, at=utc_now())
+            signed = make_signed(
+                signing, lc.SHARES_RELEASED, ocid, {"shares": chunk}, at=utc_now(), origin=origin
+            )
             receipts.append(client.submit(signed))
     _echo({"released": len(releases), "unopenable_for_me": bad, "receipts": receipts})
 
@@ -524,8 +545,10 @@ def committee_open(
     ocid: OcidOption, key: KeyOption = Path("keys/member.key"), url: UrlOption = DEFAULT_URL
 ) -> None:
     """Finish the opening once k members released their shares."""
-    signed = make_signed(load_client_key(key), lc.OPENED_TYPE, ocid, {}, at=utc_now())
     with connect(url) as client:
+        signed = make_signed(
+            load_client_key(key), lc.OPENED_TYPE, ocid, {}, at=utc_now(), origin=client.origin()
+        )
         _echo(client.submit(signed))
 
 

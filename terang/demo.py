@@ -60,7 +60,14 @@ def load_demo(ledger: Ledger, authority: SigningKey, keys_dir: Path) -> dict[str
             continue
         body = {"public_key": b64encode(bytes(key.verify_key)), "name": name, "roles": roles}
         signed.append(
-            make_signed(authority, "registry.key.registered", key_id, body, at=ledger.clock())
+            make_signed(
+                authority,
+                "registry.key.registered",
+                key_id,
+                body,
+                at=ledger.clock(),
+                origin=ledger.origin,
+            )
         )
         registered += 1
     if signed:

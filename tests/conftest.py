@@ -131,6 +131,11 @@ class Harness:
     clock: Clock
     keys: dict[str, SigningKey] = field(default_factory=dict)
 
+    @property
+    def origin(self) -> str:
+        """The log's origin: what every statement is signed for."""
+        return self.ledger.origin
+
     def sign(
         self,
         key: SigningKey,
@@ -146,6 +151,7 @@ class Harness:
             subject,
             body,
             at=self.clock(),
+            origin=self.ledger.origin,
             nonce=nonce,
             limits=self.ledger.limits,
         )
@@ -184,7 +190,7 @@ def make_harness(
             "ledger.genesis",
             "genesis",
             {
-                "origin": ORIGIN,
+                "origin": log_signer.name,
                 "log_verifier_key": log_signer.verifier_key(),
                 "authorities": [
                     {"name": "root", "public_key": b64encode(bytes(authority.verify_key))}

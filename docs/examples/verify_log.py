@@ -13,8 +13,10 @@ code with Terang, so an auditor can read all of it: about 150 lines.
 3. Fetch every entry bundle /log/tile/entries/<N>[.p/<W>] (C2SP tlog-tiles); check
    each entry's seq and prev link; collect RFC 6962 leaf hashes.
 4. Recompute the RFC 6962 root and compare with the checkpoint's.
-5. Check every statement's Ed25519 signature ("terang.statement.v1\\0" || the
-   statement's RFC 8785 bytes, which for these values are sorted-key compact JSON)
+5. Check every statement's Ed25519 signature: in a v2 entry over
+   "terang.statement.v2\\0" || origin || "\\0" || the statement's RFC 8785 bytes
+   (for these values sorted-key compact JSON), so it was made for this log; in a
+   legacy v1 entry (never after a v2 one) over "terang.statement.v1\\0" || the bytes;
    under the key registered for its signer in an earlier entry (or, for a
    self-registration such as a vendor's, the key in its own body whose SHA-256 is
    the signer id).
@@ -130,6 +132,7 @@ def main() -> None:
     keys: dict[str, bytes] = {}
     leaves: list[bytes] = []
     prev = bytes(32)
+    version = 1  # entry format: 2 = signatures bound to this log's origin, 1 = legacy
     for n in range((size + 255) // 256):
         width = min(256, size - 256 * n)
         path = "/log/tile/entries/" + tile_index_path(n) + (f".p/{width}" if width < 256 else "")
@@ -140,12 +143,15 @@ def main() -> None:
             pos += 2 + length
             entry = json.loads(entry_bytes)
             seq = len(leaves)
-            if entry["v"] != 1 or entry["seq"] != seq:
-                fail(f"entry {seq}: wrong version or seq")
+            if entry["v"] not in (1, 2) or entry["v"] < version or entry["seq"] != seq:
+                fail(f"entry {seq}: wrong version (or back to v1 after v2) or seq")
+            version = entry["v"]
             if bytes.fromhex(entry["prev"]) != prev:
                 fail(f"entry {seq}: prev is not the leaf hash of entry {seq - 1}")
             statement = entry["statement"]
             if statement["type"] == "ledger.genesis":
+                if statement["body"]["origin"] != origin:
+                    fail(f"entry {seq}: the genesis names another log")
                 for authority in statement["body"]["authorities"]:
                     public = base64.b64decode(authority["public_key"], validate=True)
                     keys[hashlib.sha256(public).hexdigest()] = public
@@ -165,8 +171,12 @@ def main() -> None:
                 statement, sort_keys=True, separators=(",", ":"), ensure_ascii=False
             ).encode("utf-8")
             signature = base64.b64decode(entry["signature"], validate=True)
+            if version == 2:  # signed for this log: domain, origin, 0x00, JCS
+                message = b"terang.statement.v2\x00" + origin.encode() + b"\x00" + canonical
+            else:  # legacy entries of logs begun before the origin binding
+                message = b"terang.statement.v1\x00" + canonical
             try:
-                VerifyKey(public_key).verify(b"terang.statement.v1\x00" + canonical, signature)
+                VerifyKey(public_key).verify(message, signature)
             except Exception:
                 fail(f"entry {seq}: statement signature does not verify")
             if statement["type"] == "registry.key.registered":

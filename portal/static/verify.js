@@ -11,11 +11,13 @@
 //      every signature by a known witness key must verify too (c2sp.org/tlog-cosignature);
 //   2. every entry is included in the checkpoint's tree (RFC 6962 / RFC 9162 §2.1.3.2);
 //   3. every entry parses strictly: the bytes are exactly the RFC 8785 (JCS) encoding
-//      of the v1 entry they hold, and the entry claims its own seq;
+//      of the v2 (or legacy v1) entry they hold, and the entry claims its own seq;
 //   4. every registration registers the key it names (key id = SHA-256 of the key): the
 //      genesis, registry.key.registered, or a self-registration (a vendor's own key);
 //   5. every record entry is about the subject, and its statement signature verifies
-//      under its signer's registered key: Ed25519 over "terang.statement.v1\0" || JCS(statement).
+//      under its signer's registered key, as made for this log: Ed25519 over
+//      "terang.statement.v2\0" || origin || "\0" || JCS(statement) in a v2 entry (the
+//      checkpoint's origin), "terang.statement.v1\0" || JCS(statement) in a legacy v1 one.
 // A receipt (the write API's JSON, or a bare c2sp.org/tlog-proof@v1 file plus a leaf
 // hash) is checked for step 1 and for the inclusion of its leaf hash at its seq.
 //
@@ -25,7 +27,9 @@
 
 export const BUNDLE_FORMAT = "terang.record-bundle.v1";
 export const TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1";
-const STATEMENT_DOMAIN = "terang.statement.v1\0";
+const STATEMENT_DOMAIN = "terang.statement.v2\0";
+const STATEMENT_DOMAIN_V1 = "terang.statement.v1\0";
+const ENTRY_VERSIONS = [1, 2];
 const GENESIS_TYPE = "ledger.genesis";
 const REGISTRATION_TYPE = "registry.key.registered";
 
@@ -390,9 +394,9 @@ function parseEntry(bytes, seqHint) {
     !isObject(entry) ||
     !sameKeys(entry, ["v", "seq", "logged_at", "prev", "statement", "signature"])
   ) {
-    fail(check, "the entry's fields are not the v1 set", seqHint);
+    fail(check, "the entry's fields are not the v1/v2 set", seqHint);
   }
-  if (entry.v !== 1) fail(check, "unknown entry format version", seqHint);
+  if (!ENTRY_VERSIONS.includes(entry.v)) fail(check, "unknown entry format version", seqHint);
   if (!Number.isSafeInteger(entry.seq) || entry.seq < 0)
     fail(check, "seq is not a non-negative integer", seqHint);
   checkTime(entry.logged_at, "logged_at", seqHint);
@@ -437,7 +441,7 @@ function parseEntry(bytes, seqHint) {
   // SPEC: RFC 8785 §3.2.3: the entry's own keys, sorted, around the canonical statement.
   const canonical =
     `{"logged_at":${canonicalJSON(entry.logged_at)},"prev":"${entry.prev}","seq":${entry.seq},` +
-    `"signature":"${entry.signature}","statement":${statementText},"v":1}`;
+    `"signature":"${entry.signature}","statement":${statementText},"v":${entry.v}}`;
   if (!equalBytes(encoder.encode(canonical), bytes))
     fail(check, "the entry bytes are not in canonical (RFC 8785) form", seqHint);
   return { entry, statementText, signature };
@@ -635,11 +639,16 @@ export async function verifyBundle(bundle, trust) {
           `the bundle does not show the registration of entry ${entry.seq}'s signer`,
           entry.seq,
         );
-      const message = encoder.encode(STATEMENT_DOMAIN + statementText);
+      // SPEC: docs/ledger-formats.md "Statement signatures": v2 binds the log's origin.
+      const message = encoder.encode(
+        entry.v === 1
+          ? STATEMENT_DOMAIN_V1 + statementText
+          : STATEMENT_DOMAIN + checkpoint.origin + "\0" + statementText,
+      );
       if (!(await ed25519Verify(publicKey, signature, message))) {
         fail(
           "signature",
-          `entry ${entry.seq}'s statement signature does not verify under its signer's registered key`,
+          `entry ${entry.seq}'s statement signature does not verify under its signer's registered key for the log "${checkpoint.origin}"`,
           entry.seq,
         );
       }

@@ -155,6 +155,7 @@ class SyntheticLog:
         entry_text: Callable[[str], str] | None = None,
         seq_claim: int | None = None,
         prev: str | None = None,
+        signed_for: str = SYNTHETIC_ORIGIN,
     ) -> int:
         """Log a statement (a dict, or its exact JSON text), signed by ``key`` (default: the
         key whose id is its signer); ``entry_text`` may rewrite the finished entry JSON."""
@@ -163,12 +164,13 @@ class SyntheticLog:
         if key is None:
             signer = json.loads(text)["signer"]
             key = next(k for k in (self.authority, self.user) if client_key_id(k) == signer)
-        signature = key.sign(STATEMENT_SIGNATURE_DOMAIN + text.encode("utf-8")).signature
+        message = STATEMENT_SIGNATURE_DOMAIN + signed_for.encode() + b"\x00" + text.encode()
+        signature = key.sign(message).signature
         previous = merkle.leaf_hash(self.entries[-1]).hex() if self.entries else "00" * 32
         entry = (
             f'{{"logged_at":"{TIME}","prev":"{previous if prev is None else prev}",'
             f'"seq":{seq if seq_claim is None else seq_claim},'
-            f'"signature":"{b64encode(signature)}","statement":{text},"v":1}}'
+            f'"signature":"{b64encode(signature)}","statement":{text},"v":2}}'
         )
         if entry_text is not None:
             entry = entry_text(entry)
@@ -374,7 +376,7 @@ SYNTHETIC_CASES: list[Case] = [
     ),
     (
         "whitespace in the entry",
-        case(lambda log: _one(log, entry_text=lambda e: e.replace(',"v":1', ', "v":1'))),
+        case(lambda log: _one(log, entry_text=lambda e: e.replace(',"v":2', ', "v":2'))),
         "entry_format",
     ),
     ("keys out of order", case(lambda log: _raw_body(log, '{"b":1,"a":2}')), "entry_format"),
@@ -424,8 +426,25 @@ SYNTHETIC_CASES: list[Case] = [
     ("entry claims another seq", case(lambda log: _one(log, seq_claim=7)), "entry_format"),
     ("prev in upper case", case(lambda log: _one(log, prev="AB" * 32)), "entry_format"),
     (
-        "entry version 2",
-        case(lambda log: _one(log, entry_text=lambda e: e.replace(',"v":1}', ',"v":2}'))),
+        "entry version 3",
+        case(lambda log: _one(log, entry_text=lambda e: e.replace(',"v":2}', ',"v":3}'))),
+        "entry_format",
+    ),
+    (
+        # A statement signed for another log, logged here: bound to its origin, it fails.
+        "statement signed for another log",
+        case(lambda log: _one(log, signed_for="another.test/log")),
+        "signature",
+    ),
+    (
+        # A v2 signature in an entry relabelled v1: the legacy message is another message.
+        "v2 signature in a v1 entry",
+        case(lambda log: _one(log, entry_text=lambda e: e.replace(',"v":2}', ',"v":1}'))),
+        "signature",
+    ),
+    (
+        "entry version 0",
+        case(lambda log: _one(log, entry_text=lambda e: e.replace(',"v":2}', ',"v":0}'))),
         "entry_format",
     ),
     (

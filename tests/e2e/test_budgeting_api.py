@@ -55,7 +55,9 @@ def client(harness: Harness) -> Iterator[TestClient]:
 def send(
     client: TestClient, harness: Harness, key: SigningKey, posting: st.Posting
 ) -> dict[str, object]:
-    signed = posting.sign(key, at=harness.clock(), limits=harness.ledger.limits)
+    signed = posting.sign(
+        key, at=harness.clock(), origin=harness.origin, limits=harness.ledger.limits
+    )
     response = client.post("/api/v1/statements", json=signed.to_json())
     result: dict[str, object] = response.json()
     result["status"] = response.status_code

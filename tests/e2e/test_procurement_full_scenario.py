@@ -75,7 +75,9 @@ class Live:
     api: LedgerClient
 
     def post(self, key: SigningKey, kind: str, subject: str, body: dict[str, Any]) -> Any:
-        return self.api.submit(make_signed(key, kind, subject, body, at=self.h.clock()))
+        return self.api.submit(
+            make_signed(key, kind, subject, body, at=self.h.clock(), origin=self.h.origin)
+        )
 
     def get(self, path: str, **params: Any) -> Any:
         response = self.api.http.get(path, params=params)
@@ -183,7 +185,9 @@ def post_budget(live: Live, finance: SigningKey) -> None:
         st.appropriation(LINE, "DPA-2026-0001", BUDGET_SEN),
         st.allotment(LINE, "ANGKAS-2026-03", [(3, BUDGET_SEN)]),
     ]
-    live.api.submit_batch([p.sign(finance, at=live.h.clock()) for p in postings])
+    live.api.submit_batch(
+        [p.sign(finance, at=live.h.clock(), origin=live.h.origin) for p in postings]
+    )
 
 
 def kept_envelope(bid_dir: Path, content_sha256: str) -> dict[str, Any]:
@@ -496,7 +500,9 @@ def test_full_procurement_scenario(live: Live, cli: Callable[..., Any], tmp_path
     assert (objections["filed"], objections["answered"], objections["upheld"]) == (1, 1, 0)
     live.refused(
         lambda: live.api.submit_batch(
-            pc.award_batch(officer, finance, live.tender(), "KONTRAK-0", at=h.clock())
+            pc.award_batch(
+                officer, finance, live.tender(), "KONTRAK-0", at=h.clock(), origin=h.origin
+            )
         ),
         "objection_period_open",
     )
@@ -504,7 +510,9 @@ def test_full_procurement_scenario(live: Live, cli: Callable[..., Any], tmp_path
     # -- award: the budget commitment is visible on the line -----------------------------
     h.clock.advance(5 * DAY)
     live.api.submit_batch(
-        pc.award_batch(officer, finance, live.tender(), "KONTRAK-2026-0001", at=h.clock())
+        pc.award_batch(
+            officer, finance, live.tender(), "KONTRAK-2026-0001", at=h.clock(), origin=h.origin
+        )
     )
     assert live.tender()["state"] == "awarded"
     line = live.get(f"/api/v1/budget/lines/{LINE}")["line"]
@@ -538,7 +546,9 @@ def test_full_procurement_scenario(live: Live, cli: Callable[..., Any], tmp_path
         "--key",
         str(vendors["b"]),
     )["vendor_signature"]
-    live.api.submit(pc.contract_statement(officer, OCID, terms, signature, at=h.clock()))
+    live.api.submit(
+        pc.contract_statement(officer, OCID, terms, signature, at=h.clock(), origin=h.origin)
+    )
     contract = live.get(f"{API}/tenders/{OCID}/contract")["contract"]
     assert (contract["status"], contract["vendor"]) == ("active", ids["b"])
 
@@ -563,7 +573,14 @@ def test_full_procurement_scenario(live: Live, cli: Callable[..., Any], tmp_path
             }
         live.api.submit_batch(
             pc.payment_batch(
-                officer, finance, contract, request, f"SP2D-2026-{request:04d}", room, at=h.clock()
+                officer,
+                finance,
+                contract,
+                request,
+                f"SP2D-2026-{request:04d}",
+                room,
+                at=h.clock(),
+                origin=h.origin,
             )
         )
     contract = live.get(f"{API}/tenders/{OCID}/contract")["contract"]

@@ -45,6 +45,7 @@ def main() -> None:
                     client_key_id(key),
                     body,
                     at=datetime.now(UTC),
+                    origin=ledger.origin,
                 )
             )
         ledger.append_direct(batch)

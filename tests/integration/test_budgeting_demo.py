@@ -71,7 +71,7 @@ def test_demo_twice_posts_nothing_twice_and_replays(harness: Harness, tmp_path: 
 
     e = storage.entries.c
     p = storage.projection_rows.c
-    replayer = LogReplayer(all_kinds(), harness.ledger.limits)
+    replayer = LogReplayer(all_kinds(), harness.ledger.limits, harness.ledger.origin)
     with harness.ledger.engine.connect() as conn:
         for (raw,) in conn.execute(select(e.entry_bytes).order_by(e.seq)):
             replayer.feed(bytes(raw))

@@ -68,7 +68,7 @@ def replay_matches_projection(h: Harness) -> int:
             (row.namespace, row.key): json.loads(row.value)
             for row in conn.execute(select(p.namespace, p.key, p.value))
         }
-    replayer = LogReplayer(all_kinds(), h.ledger.limits)
+    replayer = LogReplayer(all_kinds(), h.ledger.limits, h.ledger.origin)
     for raw in entries:
         replayer.feed(raw)
     assert dict(replayer.state.documents) == stored
@@ -83,7 +83,7 @@ def finance(harness: Harness) -> SigningKey:
 
 
 def post(h: Harness, key: SigningKey, *postings: st.Posting) -> list[int]:
-    signed = [p.sign(key, at=h.clock(), limits=h.ledger.limits) for p in postings]
+    signed = [p.sign(key, at=h.clock(), origin=h.origin, limits=h.ledger.limits) for p in postings]
     return [receipt.seq for receipt in h.ledger.append_direct(signed)]
 
 
@@ -205,7 +205,9 @@ def test_retries_are_idempotent_and_reposting_is_refused(
     harness: Harness, finance: SigningKey
 ) -> None:
     posting = st.appropriation(PUSKESMAS, "DPA-1", 10 * JUTA)
-    signed = posting.sign(finance, at=harness.clock(), limits=harness.ledger.limits)
+    signed = posting.sign(
+        finance, at=harness.clock(), origin=harness.origin, limits=harness.ledger.limits
+    )
     (first,) = harness.ledger.append_direct([signed])
     before = row_counts(harness)
     (again,) = harness.ledger.append_direct([signed])

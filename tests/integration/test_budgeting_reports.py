@@ -102,7 +102,7 @@ def booked(harness: Harness, tmp_path: Path) -> Harness:
 
 
 def post(h: Harness, key: SigningKey, *postings: st.Posting) -> list[int]:
-    signed = [p.sign(key, at=h.clock(), limits=h.ledger.limits) for p in postings]
+    signed = [p.sign(key, at=h.clock(), origin=h.origin, limits=h.ledger.limits) for p in postings]
     return [receipt.seq for receipt in h.ledger.append_direct(signed)]
 
 

@@ -42,7 +42,7 @@ def assert_log_is_whole(h: Harness) -> int:
             text("SELECT count(*) FROM projection_rows WHERE namespace = 'registry.key'")
         ).scalar_one()
     assert [int(r.seq) for r in rows] == list(range(size))
-    replayer = LogReplayer(all_kinds(), h.ledger.limits)
+    replayer = LogReplayer(all_kinds(), h.ledger.limits, h.ledger.origin)
     for row in rows:
         replayer.feed(bytes(row.entry_bytes))
     assert replayer.root() == stored_root
@@ -123,6 +123,7 @@ def test_eight_concurrent_writers_get_no_duplicate_and_no_missing_seq(
                     client_key_id(key),
                     body,
                     at=harness.clock(),
+                    origin=harness.origin,
                 )
                 outcome = writers[index].ledger.append([signed])
                 receipts[index].extend(r.seq for r in outcome.receipts)

@@ -55,7 +55,9 @@ def not_allowed(h: Harness, action: Callable[[], object], status: str, allowed: 
 
 def request(s: Scenario, number: int, milestone: int, amount_sen: int) -> SignedStatement:
     _a, b = s.vendors
-    return client.payment_request(b, s.ocid, number, milestone, amount_sen, at=s.log.clock())
+    return client.payment_request(
+        b, s.ocid, number, milestone, amount_sen, at=s.log.clock(), origin=s.log.origin
+    )
 
 
 def first_milestone_paid(h: Harness) -> Scenario:
@@ -113,6 +115,7 @@ def test_completion_after_the_last_payment_releases_what_a_decrease_left(
                 "2026-06-30",
                 posting_id="LEPAS-1",
                 at=h.clock(),
+                origin=h.origin,
             )
         ),
         "active",
@@ -123,7 +126,9 @@ def test_completion_after_the_last_payment_releases_what_a_decrease_left(
     body = client.amendment_body(1, 40_000_000_000, less, "volume berkurang")
     signature = client.countersign(b, ct.AMENDED, s.ocid, body)
     h.ledger.append_direct(
-        client.amendment_batch(s.officer, s.finance, contract(s), body, signature, at=h.clock())
+        client.amendment_batch(
+            s.officer, s.finance, contract(s), body, signature, at=h.clock(), origin=h.origin
+        )
     )
     h.ledger.append_direct([request(s, 2, 2, 27_000_000_000)])
     pay(s, 2, "SP2D-2")
@@ -152,13 +157,17 @@ def test_completion_after_the_last_payment_releases_what_a_decrease_left(
     )
     refused(
         h,
-        lambda: h.ledger.append_direct([partial.sign(s.finance, at=h.clock()), with_partial]),
+        lambda: h.ledger.append_direct(
+            [partial.sign(s.finance, at=h.clock(), origin=h.origin), with_partial]
+        ),
         "commitment_not_released",
     )
     too_much = st.release(LINE, "LEPAS-1", "KONTRAK-1", 3_000_000_100, "terlalu banyak")
     refused(
         h,
-        lambda: h.ledger.append_direct([too_much.sign(s.finance, at=h.clock()), with_partial]),
+        lambda: h.ledger.append_direct(
+            [too_much.sign(s.finance, at=h.clock(), origin=h.origin), with_partial]
+        ),
         "release_exceeds_commitment",
     )
     early = client.completion_batch(
@@ -170,6 +179,7 @@ def test_completion_after_the_last_payment_releases_what_a_decrease_left(
         "2026-03-01",
         posting_id="LEPAS-1",
         at=h.clock(),
+        origin=h.origin,
     )
     refused(h, lambda: h.ledger.append_direct(early), "bad_schedule")
 
@@ -184,6 +194,7 @@ def test_completion_after_the_last_payment_releases_what_a_decrease_left(
             "2026-06-30",
             posting_id="LEPAS-1",
             at=h.clock(),
+            origin=h.origin,
             document=BAST,
         )
     )
@@ -213,6 +224,7 @@ def test_completion_after_the_last_payment_releases_what_a_decrease_left(
                 "2026-07-01",
                 posting_id="LEPAS-2",
                 at=h.clock(),
+                origin=h.origin,
             )
         ),
         lambda: h.ledger.append_direct([completed]),
@@ -245,6 +257,7 @@ def test_termination_releases_the_unpaid_rest_and_stops_every_payment(harness: H
             "2026-05-15",
             posting_id=posting_id,
             at=h.clock(),
+            origin=h.origin,
         )
 
     refused(h, lambda: h.ledger.append_direct(terminate()), "payment_request_pending")
@@ -254,7 +267,7 @@ def test_termination_releases_the_unpaid_rest_and_stops_every_payment(harness: H
     refused(h, lambda: h.ledger.append_direct([bare]), "commitment_not_released")
     # A release logged earlier, with another entry since, is not "just before" it.
     alone = st.release(LINE, "LEPAS-0", "KONTRAK-1", 1_000_000_000, "koreksi")
-    h.ledger.append_direct([alone.sign(s.finance, at=h.clock())])
+    h.ledger.append_direct([alone.sign(s.finance, at=h.clock(), origin=h.origin)])
     h.register("inspektorat", ["auditor"])
     naming_it = h.sign(
         s.officer,
@@ -281,7 +294,9 @@ def test_termination_releases_the_unpaid_rest_and_stops_every_payment(harness: H
     paid_again = h.sign(s.officer, ct.PAID, s.ocid, {"request": 1, "payments": ["SP2D-9"]})
     refused(
         h,
-        lambda: h.ledger.append_direct([again.sign(s.finance, at=h.clock()), paid_again]),
+        lambda: h.ledger.append_direct(
+            [again.sign(s.finance, at=h.clock(), origin=h.origin), paid_again]
+        ),
         "payment_exceeds_commitment",  # budgeting refuses first: nothing is left committed
     )
     not_allowed(

@@ -29,7 +29,7 @@ def awarded(h: Harness) -> Scenario:
     s = Scenario.build(h, vendors=2)
     a, b = s.vendors
     allot = st.allotment(LINE, "ANGKAS-2026-1", [(3, 100_000_000_000)])
-    h.ledger.append_direct([allot.sign(s.finance, at=h.clock())])
+    h.ledger.append_direct([allot.sign(s.finance, at=h.clock(), origin=h.origin)])
     s.package()
     s.announce(days=10)
     s.bid(a, 46_000_000_000)
@@ -57,7 +57,9 @@ def contract_statement(
         "SPK-001/DINKES/2026", 43_000_000_000, "2026-03-20", "2026-06-30", MILESTONES
     )
     signature = client.countersign(vendor, ct.SIGNED, s.ocid, terms)
-    return client.contract_statement(s.officer, s.ocid, terms, signature, at=s.log.clock())
+    return client.contract_statement(
+        s.officer, s.ocid, terms, signature, at=s.log.clock(), origin=s.log.origin
+    )
 
 
 def contract(s: Scenario) -> dict[str, Any]:
@@ -68,7 +70,14 @@ def pay(s: Scenario, request: int, posting_id: str) -> Any:
     doc = contract(s)
     commitments = {c: s.read(budget.NS_COMMITMENT, c) for c in doc["commitments"]}
     batch = client.payment_batch(
-        s.officer, s.finance, doc, request, posting_id, commitments, at=s.log.clock()
+        s.officer,
+        s.finance,
+        doc,
+        request,
+        posting_id,
+        commitments,
+        at=s.log.clock(),
+        origin=s.log.origin,
     )
     return s.log.ledger.append_direct(batch)
 
@@ -98,7 +107,9 @@ def test_contract_amendments_and_payments_on_both_engines(harness: Harness) -> N
     refused(h, lambda: h.ledger.append_direct([forged]), "bad_vendor_signature")
     refused(
         h,
-        lambda: h.ledger.append_direct([client.payment_request(b, s.ocid, 1, 1, 1, at=h.clock())]),
+        lambda: h.ledger.append_direct(
+            [client.payment_request(b, s.ocid, 1, 1, 1, at=h.clock(), origin=h.origin)]
+        ),
         "unknown_contract",
     )
     h.ledger.append_direct([good])
@@ -111,20 +122,24 @@ def test_contract_amendments_and_payments_on_both_engines(harness: Harness) -> N
     refused(
         h,
         lambda: h.ledger.append_direct(
-            [client.payment_request(a, s.ocid, 1, 1, 13_000_000_000, at=h.clock())]
+            [client.payment_request(a, s.ocid, 1, 1, 13_000_000_000, at=h.clock(), origin=h.origin)]
         ),
         "not_contract_vendor",
     )
     refused(
         h,
         lambda: h.ledger.append_direct(
-            [client.payment_request(b, s.ocid, 1, 1, 13_000_000_100, at=h.clock())]
+            [client.payment_request(b, s.ocid, 1, 1, 13_000_000_100, at=h.clock(), origin=h.origin)]
         ),
         "request_exceeds_milestone",
     )
     invoice = {"name": "Invoice uang muka", "sha256": "cd" * 32}
     h.ledger.append_direct(
-        [client.payment_request(b, s.ocid, 1, 1, 13_000_000_000, at=h.clock(), invoice=invoice)]
+        [
+            client.payment_request(
+                b, s.ocid, 1, 1, 13_000_000_000, at=h.clock(), origin=h.origin, invoice=invoice
+            )
+        ]
     )
     # A paid statement without its budgeting payment; a payment of another amount.
     paid_alone = h.sign(s.officer, ct.PAID, s.ocid, {"request": 1, "payments": ["SP2D-1"]})
@@ -133,7 +148,9 @@ def test_contract_amendments_and_payments_on_both_engines(harness: Harness) -> N
     paid_other = h.sign(s.officer, ct.PAID, s.ocid, {"request": 1, "payments": ["SP2D-X"]})
     refused(
         h,
-        lambda: h.ledger.append_direct([other.sign(s.finance, at=h.clock()), paid_other]),
+        lambda: h.ledger.append_direct(
+            [other.sign(s.finance, at=h.clock(), origin=h.origin), paid_other]
+        ),
         "payment_mismatch",
     )
     pay(s, 1, "SP2D-1")
@@ -151,7 +168,9 @@ def test_contract_amendments_and_payments_on_both_engines(harness: Harness) -> N
     refused(
         h,
         lambda: h.ledger.append_direct(
-            client.amendment_batch(s.officer, s.finance, doc, too_big, signature, at=h.clock())
+            client.amendment_batch(
+                s.officer, s.finance, doc, too_big, signature, at=h.clock(), origin=h.origin
+            )
         ),
         "commitment_exceeds_available",
     )
@@ -163,7 +182,7 @@ def test_contract_amendments_and_payments_on_both_engines(harness: Harness) -> N
         h,
         lambda: h.ledger.append_direct(
             client.amendment_batch(
-                s.officer, s.finance, doc, no_commitment, signature, at=h.clock()
+                s.officer, s.finance, doc, no_commitment, signature, at=h.clock(), origin=h.origin
             )
         ),
         "amendment_without_commitment",
@@ -173,7 +192,9 @@ def test_contract_amendments_and_payments_on_both_engines(harness: Harness) -> N
     )
     signature = client.countersign(b, ct.AMENDED, s.ocid, increase)
     h.ledger.append_direct(
-        client.amendment_batch(s.officer, s.finance, doc, increase, signature, at=h.clock())
+        client.amendment_batch(
+            s.officer, s.finance, doc, increase, signature, at=h.clock(), origin=h.origin
+        )
     )
     doc = contract(s)
     assert doc["value_sen"] == 48_000_000_000
@@ -187,7 +208,9 @@ def test_contract_amendments_and_payments_on_both_engines(harness: Harness) -> N
     refused(
         h,
         lambda: h.ledger.append_direct(
-            client.amendment_batch(s.officer, s.finance, doc, body, signature, at=h.clock())
+            client.amendment_batch(
+                s.officer, s.finance, doc, body, signature, at=h.clock(), origin=h.origin
+            )
         ),
         "milestone_below_requested",
     )
@@ -195,18 +218,22 @@ def test_contract_amendments_and_payments_on_both_engines(harness: Harness) -> N
     body = client.amendment_body(2, 46_000_000_000, less, "volume berkurang")
     signature = client.countersign(b, ct.AMENDED, s.ocid, body)
     h.ledger.append_direct(
-        client.amendment_batch(s.officer, s.finance, doc, body, signature, at=h.clock())
+        client.amendment_batch(
+            s.officer, s.finance, doc, body, signature, at=h.clock(), origin=h.origin
+        )
     )
     doc = contract(s)
     assert doc["value_sen"] == 46_000_000_000
     assert [m["change_sen"] for m in doc["amendments"]] == [5_000_000_000, -2_000_000_000]
 
     # The final milestone: paid from the first commitment with room, up to the value.
-    h.ledger.append_direct([client.payment_request(b, s.ocid, 2, 2, 33_000_000_000, at=h.clock())])
+    h.ledger.append_direct(
+        [client.payment_request(b, s.ocid, 2, 2, 33_000_000_000, at=h.clock(), origin=h.origin)]
+    )
     refused(
         h,
         lambda: h.ledger.append_direct(
-            [client.payment_request(b, s.ocid, 3, 2, ONE_RP, at=h.clock())]
+            [client.payment_request(b, s.ocid, 3, 2, ONE_RP, at=h.clock(), origin=h.origin)]
         ),
         "request_exceeds_milestone",
     )
@@ -225,14 +252,18 @@ def test_rejected_request_frees_the_milestone(harness: Harness) -> None:
     s = awarded(h)
     _a, b = s.vendors
     h.ledger.append_direct([contract_statement(s, b)])
-    h.ledger.append_direct([client.payment_request(b, s.ocid, 1, 1, 13_000_000_000, at=h.clock())])
+    h.ledger.append_direct(
+        [client.payment_request(b, s.ocid, 1, 1, 13_000_000_000, at=h.clock(), origin=h.origin)]
+    )
     reject = h.sign(
         s.officer, ct.PAYMENT_REJECTED, s.ocid, {"request": 1, "reason": "BAST belum ada"}
     )
     h.ledger.append_direct([reject])
     again = h.sign(s.officer, ct.PAYMENT_REJECTED, s.ocid, {"request": 1, "reason": "lagi"})
     refused(h, lambda: h.ledger.append_direct([again]), "request_not_pending")
-    h.ledger.append_direct([client.payment_request(b, s.ocid, 2, 1, 13_000_000_000, at=h.clock())])
+    h.ledger.append_direct(
+        [client.payment_request(b, s.ocid, 2, 1, 13_000_000_000, at=h.clock(), origin=h.origin)]
+    )
     pay(s, 2, "SP2D-1")
     doc = contract(s)
     assert [r["status"] for r in doc["requests"]] == ["rejected", "paid"]

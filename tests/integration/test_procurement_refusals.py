@@ -130,7 +130,7 @@ def test_read_open_before_closing_and_overspend_refused_over_http(harness: Harne
         h.clock.advance(5 * 86400)
         # The line was committed elsewhere meanwhile: the award would overspend it.
         other = st.commitment(LINE, "LAIN-1", 70_000_000_000, h.clock().date(), "kontrak lain")
-        h.ledger.append_direct([other.sign(s.finance, at=h.clock())])
+        h.ledger.append_direct([other.sign(s.finance, at=h.clock(), origin=h.origin)])
         before = http.get(f"/api/v1/budget/lines/{LINE}").json()["line"]["amounts"]
         batch = s.award_statements("KONTRAK-LEBIH")
         refused_http(h, lambda: submit(http, batch), "commitment_exceeds_available")

@@ -44,7 +44,7 @@ def refused(h: Harness, action: Callable[[], object], code: str) -> None:
 
 def replay_matches(h: Harness) -> None:
     """Invariant 8: replaying the stored log reproduces every projection row."""
-    replayer = LogReplayer(h.ledger.kinds, h.ledger.limits)
+    replayer = LogReplayer(h.ledger.kinds, h.ledger.limits, h.ledger.origin)
     e = storage.entries.c
     p = storage.projection_rows.c
     with h.ledger.engine.connect() as conn:
@@ -182,7 +182,7 @@ def test_refusals_log_nothing_on_both_engines(harness: Harness) -> None:
     other = st.commitment(
         s.tender()["budget_line"], "LAIN-1", 70_000_000_000, h.clock().date(), "kontrak lain"
     )
-    h.ledger.append_direct([other.sign(s.finance, at=h.clock())])
+    h.ledger.append_direct([other.sign(s.finance, at=h.clock(), origin=h.origin)])
     refused(
         h,
         lambda: h.ledger.append_direct(s.award_statements()),

@@ -16,6 +16,7 @@ from ledger.errors import ClientError, FormatError, PayloadTooLarge, SignatureEr
 from ledger.limits import Limits
 from ledger.statement import (
     STATEMENT_SIGNATURE_DOMAIN,
+    STATEMENT_SIGNATURE_DOMAIN_V1,
     LoggedEntry,
     SignedStatement,
     Statement,
@@ -25,6 +26,7 @@ from ledger.statement import (
 LIMITS = Limits()
 AT = datetime(2026, 5, 1, 8, 30, tzinfo=UTC)
 KEY = SigningKey(bytes(range(32)))
+ORIGIN = "terang.example/log-a"
 
 
 def raw_statement(**changes: Any) -> dict[str, Any]:
@@ -92,25 +94,62 @@ def test_limits_must_fit_an_entry_bundle() -> None:
         Limits(statement_bytes_max=65_000)
 
 
-def test_signature_is_over_domain_prefix_and_canonical_bytes() -> None:
-    signed = make_signed(KEY, "budget.appropriation.posted", "x.1", {"a": 1}, at=AT)
-    message = STATEMENT_SIGNATURE_DOMAIN + signed.statement.canonical()
+def test_signature_is_over_domain_prefix_origin_and_canonical_bytes() -> None:
+    signed = make_signed(KEY, "budget.appropriation.posted", "x.1", {"a": 1}, at=AT, origin=ORIGIN)
+    message = b"terang.statement.v2\x00" + ORIGIN.encode() + b"\x00" + signed.statement.canonical()
+    assert message == signed.statement.signing_message(origin=ORIGIN)
+    assert STATEMENT_SIGNATURE_DOMAIN == b"terang.statement.v2\x00"
     KEY.verify_key.verify(message, signed.signature)
-    signed.verify(bytes(KEY.verify_key))
+    signed.verify(bytes(KEY.verify_key), origin=ORIGIN)
     # Without the domain prefix the signature must not verify.
     raw_signature = KEY.sign(signed.statement.canonical()).signature
     with pytest.raises(SignatureError):
-        SignedStatement(signed.statement, raw_signature).verify(bytes(KEY.verify_key))
+        SignedStatement(signed.statement, raw_signature).verify(
+            bytes(KEY.verify_key), origin=ORIGIN
+        )
+
+
+def test_a_statement_signed_for_one_log_does_not_verify_for_another() -> None:
+    signed = make_signed(KEY, "budget.appropriation.posted", "x.1", {"a": 1}, at=AT, origin=ORIGIN)
+    for other in ("terang.example/log-b", ORIGIN + "x", ORIGIN[:-1]):
+        with pytest.raises(SignatureError) as caught:
+            signed.verify(bytes(KEY.verify_key), origin=other)
+        assert caught.value.code == "bad_signature"
+        assert other in caught.value.message
+
+
+def test_a_v2_signature_never_verifies_as_v1_and_v1_still_verifies_as_v1() -> None:
+    """No downgrade: a v2 signature under the legacy v1 message fails, whatever the origin;
+    a genuine v1 signature (old logs) still verifies in a v1 entry, and only there."""
+    signed = make_signed(KEY, "budget.appropriation.posted", "x.1", {"a": 1}, at=AT, origin=ORIGIN)
+    with pytest.raises(SignatureError):
+        signed.verify(bytes(KEY.verify_key), origin=ORIGIN, version=1)
+    legacy_message = STATEMENT_SIGNATURE_DOMAIN_V1 + signed.statement.canonical()
+    legacy = SignedStatement(signed.statement, KEY.sign(legacy_message).signature)
+    legacy.verify(bytes(KEY.verify_key), origin=ORIGIN, version=1)
+    legacy.verify(bytes(KEY.verify_key), origin="any.other/log", version=1)  # v1 binds no log
+    with pytest.raises(SignatureError):
+        legacy.verify(bytes(KEY.verify_key), origin=ORIGIN, version=2)
+
+
+@pytest.mark.parametrize("origin", ["", "a\x00b", "a\nb"])
+def test_an_origin_that_would_make_the_message_ambiguous_is_refused(origin: str) -> None:
+    statement = Statement.from_json(raw_statement(), LIMITS)
+    with pytest.raises(ClientError) as caught:
+        statement.signing_message(origin=origin)
+    assert caught.value.code == "bad_origin"
 
 
 def test_signature_from_another_key_fails() -> None:
-    signed = make_signed(KEY, "budget.appropriation.posted", "x.1", {"a": 1}, at=AT)
+    signed = make_signed(KEY, "budget.appropriation.posted", "x.1", {"a": 1}, at=AT, origin=ORIGIN)
     with pytest.raises(SignatureError):
-        signed.verify(bytes(SigningKey.generate().verify_key))
+        signed.verify(bytes(SigningKey.generate().verify_key), origin=ORIGIN)
 
 
 def test_signed_statement_rejects_noncanonical_base64() -> None:
-    signed = make_signed(KEY, "budget.appropriation.posted", "x.1", {"a": 1}, at=AT).to_json()
+    signed = make_signed(
+        KEY, "budget.appropriation.posted", "x.1", {"a": 1}, at=AT, origin=ORIGIN
+    ).to_json()
     signed["signature"] = signed["signature"].rstrip("=")
     with pytest.raises(ClientError) as caught:
         SignedStatement.from_json(signed, LIMITS)
@@ -125,7 +164,7 @@ def test_json_parser_refuses_duplicate_keys_and_floats() -> None:
 
 
 def test_logged_entry_round_trips_and_refuses_noncanonical_bytes() -> None:
-    signed = make_signed(KEY, "budget.appropriation.posted", "x.1", {"a": 1}, at=AT)
+    signed = make_signed(KEY, "budget.appropriation.posted", "x.1", {"a": 1}, at=AT, origin=ORIGIN)
     entry = LoggedEntry(7, "2026-05-01T08:30:01.000Z", bytes(32), signed)
     data = entry.entry_bytes()
     assert LoggedEntry.parse(data, LIMITS) == entry
@@ -134,6 +173,19 @@ def test_logged_entry_round_trips_and_refuses_noncanonical_bytes() -> None:
         LoggedEntry.parse(data.replace(b'"seq":7', b'"seq": 7'), LIMITS)
     with pytest.raises(FormatError):
         LoggedEntry.parse(data + b" ", LIMITS)
+
+
+def test_entry_format_versions_one_and_two_parse_and_others_do_not() -> None:
+    signed = make_signed(KEY, "budget.appropriation.posted", "x.1", {"a": 1}, at=AT, origin=ORIGIN)
+    entry = LoggedEntry(7, "2026-05-01T08:30:01.000Z", bytes(32), signed)
+    assert entry.version == 2 and entry.entry_bytes().endswith(b',"v":2}')
+    legacy = LoggedEntry(7, "2026-05-01T08:30:01.000Z", bytes(32), signed, version=1)
+    assert LoggedEntry.parse(legacy.entry_bytes(), LIMITS).version == 1
+    for bad in (b',"v":0}', b',"v":3}', b',"v":true}', b',"v":"2"}'):
+        with pytest.raises(FormatError):
+            LoggedEntry.parse(entry.entry_bytes().replace(b',"v":2}', bad), LIMITS)
+    with pytest.raises(FormatError):
+        LoggedEntry(7, "2026-05-01T08:30:01.000Z", bytes(32), signed, version=3)
 
 
 json_leaf = st.one_of(
@@ -153,10 +205,12 @@ json_value = st.recursive(
 
 @given(body=st.dictionaries(st.text(max_size=8), json_value, max_size=5))
 def test_any_body_round_trips_through_signing_and_entry_bytes(body: dict[str, Any]) -> None:
-    signed = make_signed(KEY, "budget.appropriation.posted", "x.1", body, at=AT, nonce="n" * 16)
+    signed = make_signed(
+        KEY, "budget.appropriation.posted", "x.1", body, at=AT, origin=ORIGIN, nonce="n" * 16
+    )
     again = SignedStatement.from_json(signed.to_json(), LIMITS)
     assert again == signed
-    again.verify(bytes(KEY.verify_key))
+    again.verify(bytes(KEY.verify_key), origin=ORIGIN)
     entry = LoggedEntry(0, "2026-05-01T08:30:01.000Z", bytes(32), signed)
     assert LoggedEntry.parse(entry.entry_bytes(), LIMITS).entry_bytes() == entry.entry_bytes()
 
@@ -171,7 +225,9 @@ def test_spliced_entry_bytes_equal_the_reference_jcs(
 ) -> None:
     from ledger.canonical import reference_canonical_bytes
 
-    signed = make_signed(KEY, "budget.appropriation.posted", "x.1", body, at=AT, nonce="n" * 16)
+    signed = make_signed(
+        KEY, "budget.appropriation.posted", "x.1", body, at=AT, origin=ORIGIN, nonce="n" * 16
+    )
     entry = LoggedEntry(seq, "2026-05-01T08:30:01.000Z", prev, signed)
     assert entry.entry_bytes() == reference_canonical_bytes(entry.to_json())
 

@@ -49,15 +49,16 @@ class MemoryLog:
     state: DictState = field(default_factory=DictState)
     entries: list[LoggedEntry] = field(default_factory=list)
     authority: SigningKey = field(default_factory=SigningKey.generate)
+    origin: str = "terang.test/log"
 
     def __post_init__(self) -> None:
-        signer = generate_signer("terang.test/log")
+        signer = generate_signer(self.origin)
         genesis = self.sign(
             self.authority,
             "ledger.genesis",
             "genesis",
             {
-                "origin": "terang.test/log",
+                "origin": self.origin,
                 "log_verifier_key": signer.verifier_key(),
                 "authorities": [
                     {"name": "root", "public_key": b64encode(bytes(self.authority.verify_key))}
@@ -69,7 +70,15 @@ class MemoryLog:
     def sign(
         self, key: SigningKey, statement_type: str, subject: str, body: dict[str, Any]
     ) -> SignedStatement:
-        return make_signed(key, statement_type, subject, body, at=self.clock(), limits=self.limits)
+        return make_signed(
+            key,
+            statement_type,
+            subject,
+            body,
+            at=self.clock(),
+            origin=self.origin,
+            limits=self.limits,
+        )
 
     def append(self, statements: Sequence[SignedStatement]) -> list[LoggedEntry]:
         """One atomic job: all applied, or the first error raised and nothing kept."""
@@ -79,7 +88,7 @@ class MemoryLog:
         prev = self.entries[-1].leaf_hash() if self.entries else ZERO_HASH
         for signed in statements:
             entry = LoggedEntry(len(self.entries) + len(made), logged_at, prev, signed)
-            apply_entry(overlay, self.kinds, entry)
+            apply_entry(overlay, self.kinds, entry, origin=self.origin)
             made.append(entry)
             prev = entry.leaf_hash()
         overlay.commit()
@@ -198,7 +207,9 @@ def setup_budget_line(log: Any, finance: SigningKey, amount_sen: int, line: str 
         st.structure("funding_source", "DAU", "Dana Alokasi Umum"),
         st.appropriation(line, "DPA-2026-0001", amount_sen),
     ]
-    _append(log, [p.sign(finance, at=log.clock(), limits=Limits()) for p in posts])
+    _append(
+        log, [p.sign(finance, at=log.clock(), origin=log.origin, limits=Limits()) for p in posts]
+    )
     return line
 
 
@@ -295,7 +306,9 @@ class Scenario:
             tender["committee"]["threshold"],
             addendum=addendum,
         )
-        return bid_statement(vendor, self.ocid, sealed, at=self.log.clock(), replace=replace)
+        return bid_statement(
+            vendor, self.ocid, sealed, at=self.log.clock(), origin=self.log.origin, replace=replace
+        )
 
     def bid(self, vendor: SigningKey, price_sen: int, **kwargs: Any) -> Any:
         return _append(self.log, [self.bid_statement(vendor, price_sen, **kwargs)])
@@ -354,5 +367,10 @@ class Scenario:
         from procurement.client import award_batch
 
         return award_batch(
-            self.officer, self.finance, self.tender(), posting_id, at=self.log.clock()
+            self.officer,
+            self.finance,
+            self.tender(),
+            posting_id,
+            at=self.log.clock(),
+            origin=self.log.origin,
         )

@@ -184,7 +184,7 @@ def test_random_sequences_keep_the_machine_valid_and_replayable(
                 assert before_state in sources, (statement_type, before_state)
                 assert after_state == (target or before_state)
         check_invariants(s)
-    replayer = LogReplayer(log.kinds, log.limits)
+    replayer = LogReplayer(log.kinds, log.limits, log.origin)
     for entry in log.entries:
         replayer.feed(entry.entry_bytes())
     assert dict(replayer.state.items()) == dict(log.state.items())

@@ -64,7 +64,7 @@ def test_award_over_available_budget_logs_nothing() -> None:
     other = st.commitment(
         tender_line(s), "LAIN-1", 70_000_000_000, log.clock().date(), "kontrak lain"
     )
-    log.append([other.sign(s.finance, at=log.clock())])
+    log.append([other.sign(s.finance, at=log.clock(), origin=log.origin)])
     log.clock.advance(5 * 86400)
     before = log.snapshot()
     size = len(log.entries)
