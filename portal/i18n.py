@@ -143,6 +143,85 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
             "Pemeriksaan berjalan di peramban dan memerlukan JavaScript. Tanpa JavaScript, gunakan "
             "terang verify atau docs/examples/verify_log.py."
         ),
+        "verify.result.ok_checkpoint": (
+            "Terverifikasi: checkpoint ini ditandatangani kunci log yang Anda percayai."
+        ),
+        "verify.check.checkpoint_limits": (
+            "Checkpoint saja hanya menunjukkan kepala pohon yang ditandatangani log; bandingkan "
+            "ukuran dan hash akarnya dengan salinan lain (saksi, pemeriksa lain) untuk mengetahui "
+            "apakah semua orang diperlihatkan log yang sama."
+        ),
+        "verify.identity.ran": (
+            "Pemeriksaan ini menjalankan verify.js dengan SHA-256 {hash}, dihitung di peramban "
+            "Anda dari berkas yang dimuat halaman ini."
+        ),
+        "verify.identity.unknown": (
+            "SHA-256 verify.js yang dijalankan tidak dapat dihitung di halaman ini."
+        ),
+        "verify.identity.standalone": (
+            "Verifikator mandiri log ini (terang-verifier.html, SHA-256 {html}) memuat verify.js "
+            "SHA-256 {embedded}."
+        ),
+        "verify.identity.same": "Kodenya sama dengan yang baru dijalankan di sini.",
+        "verify.identity.differs": (
+            "PERHATIAN: kode itu BERBEDA dari verify.js yang baru dijalankan di sini."
+        ),
+        "verify.identity.advice": (
+            "Server ini menyajikan halaman dan skripnya sendiri, jadi angka di atas berasal dari "
+            "server yang Anda periksa. Untuk pemeriksaan yang tidak bergantung padanya, simpan "
+            "verifikator mandiri sekali, cocokkan SHA-256-nya dengan yang diterbitkan di "
+            "dokumentasi Terang, lalu buka dari disk Anda."
+        ),
+        "verify.identity.download": "Unduh verifikator mandiri",
+        "verify.drop.standalone_title": "Verifikator yang tidak dapat ditukar operator",
+        "verify.drop.standalone": (
+            "Halaman ini dan skripnya berasal dari server yang Anda periksa. Verifikator mandiri "
+            "adalah kode yang sama dalam satu berkas HTML: simpan sekali, cocokkan SHA-256-nya "
+            "dengan yang diterbitkan di dokumentasi Terang, lalu buka dari disk Anda untuk "
+            "memeriksa log Terang mana pun."
+        ),
+        # -- the standalone verifier (portal/standalone_verifier.py, terang-verifier.html) --
+        "verifier.title": "Verifikator mandiri Terang",
+        "verifier.language_name": "Bahasa Indonesia",
+        "verifier.intro": (
+            "Halaman ini memeriksa bundel bukti catatan, tanda terima (.json atau .tlog-proof) dan"
+            " checkpoint dari log Terang mana pun. Seluruh kodenya ada di dalam berkas ini: halaman"
+            " tidak memuat apa pun, dan satu-satunya permintaan jaringan yang dibuatnya adalah "
+            "alamat yang Anda ketik sendiri."
+        ),
+        "verifier.save": (
+            "Simpan berkas ini sekali, cocokkan SHA-256-nya (sha256sum terang-verifier.html) dengan"
+            " yang diterbitkan di dokumentasi Terang, lalu buka dari disk Anda setiap kali."
+        ),
+        "verifier.keys": "Kunci yang Anda percayai",
+        "verifier.key_hint": (
+            "Tempel kunci verifikasi log yang Anda peroleh dari tempat lain (situs resmi pemerintah"
+            " daerah, pengumuman cetak, operator saksi), bentuknya nama+idkunci+base64. Halaman ini"
+            " tidak memercayai kunci apa pun dengan sendirinya."
+        ),
+        "verifier.what": "Yang diperiksa",
+        "verifier.what_hint": (
+            "Pilih berkas, tempel teksnya, atau ketik alamatnya: bundel dari "
+            "/api/v1/records/<subjek>/bundle, tanda terima, .tlog-proof, atau /log/checkpoint."
+        ),
+        "verifier.file": "Berkas bukti",
+        "verifier.verify_file": "Verifikasi berkas",
+        "verifier.text": "Atau tempel teksnya",
+        "verifier.verify_text": "Verifikasi teks",
+        "verifier.url": "Atau alamat (URL) untuk diunduh",
+        "verifier.url_hint": (
+            "Hanya alamat ini yang diminta, tanpa cookie dan tanpa mengikuti pengalihan; server "
+            "harus mengizinkan pembacaan lintas asal (log Terang mengizinkannya)."
+        ),
+        "verifier.verify_url": "Unduh dan verifikasi",
+        "verifier.embeds": "Berkas ini memuat verify.js dengan SHA-256",
+        "verifier.source_file": "Berkas: {name}",
+        "verifier.source_text": "Teks yang ditempel",
+        "verifier.source_url": "Diunduh dari {url}",
+        "verifier.source_none": "Tidak ada berkas",
+        "verifier.fetch_failed": "Alamat itu tidak dapat diunduh: {reason}",
+        "verifier.url_invalid": "ketik alamat http:// atau https:// yang lengkap",
+        "verifier.too_large": "Berkas lebih dari {max} bita; halaman ini tidak membacanya.",
         # -- the portal's pages (portal/pages*.py, templates/) --
         "home.title": "Anggaran dan pengadaan daerah, terbuka untuk diperiksa",
         "home.totals": "Belanja tahun anggaran {year}",
@@ -547,6 +626,84 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
             "The check runs in the browser and needs JavaScript. Without it, use terang verify or "
             "docs/examples/verify_log.py."
         ),
+        "verify.result.ok_checkpoint": (
+            "Verified: this checkpoint is signed by the log key you trust."
+        ),
+        "verify.check.checkpoint_limits": (
+            "A checkpoint alone shows only a tree head the log signed; compare its size and root "
+            "hash with other copies (witnesses, other checkers) to learn whether everyone is shown "
+            "the same log."
+        ),
+        "verify.identity.ran": (
+            "This check ran verify.js with SHA-256 {hash}, computed in your browser from the file "
+            "this page loaded."
+        ),
+        "verify.identity.unknown": (
+            "The SHA-256 of the verify.js that ran could not be computed on this page."
+        ),
+        "verify.identity.standalone": (
+            "This log's standalone verifier (terang-verifier.html, SHA-256 {html}) embeds "
+            "verify.js SHA-256 {embedded}."
+        ),
+        "verify.identity.same": "That is the code that just ran here.",
+        "verify.identity.differs": (
+            "WARNING: that code DIFFERS from the verify.js that just ran here."
+        ),
+        "verify.identity.advice": (
+            "This server serves the page and its script itself, so the figures above come from the"
+            " server you are checking. For a check that owes it nothing, save the standalone "
+            "verifier once, compare its SHA-256 with the one published in Terang's documentation, "
+            "and open it from your disk."
+        ),
+        "verify.identity.download": "Download the standalone verifier",
+        "verify.drop.standalone_title": "A verifier the operator cannot swap",
+        "verify.drop.standalone": (
+            "This page and its script come from the server you are checking. The standalone "
+            "verifier is the same code in one HTML file: save it once, compare its SHA-256 with "
+            "the one published in Terang's documentation, and open it from your disk to check any "
+            "Terang log."
+        ),
+        # -- the standalone verifier (portal/standalone_verifier.py, terang-verifier.html) --
+        "verifier.title": "Terang standalone verifier",
+        "verifier.language_name": "English",
+        "verifier.intro": (
+            "This page checks record proof bundles, receipts (.json or .tlog-proof) and checkpoints"
+            " of any Terang log. All of its code is inside this file: the page loads nothing, and "
+            "the only network request it ever makes is the address you type yourself."
+        ),
+        "verifier.save": (
+            "Save this file once, compare its SHA-256 (sha256sum terang-verifier.html) with the one"
+            " published in Terang's documentation, then open it from your disk every time."
+        ),
+        "verifier.keys": "The keys you trust",
+        "verifier.key_hint": (
+            "Paste the log's verifier key you got from elsewhere (the regional government's "
+            "official site, a printed notice, a witness operator), in the form name+keyid+base64. "
+            "This page trusts no key by itself."
+        ),
+        "verifier.what": "What to check",
+        "verifier.what_hint": (
+            "Choose a file, paste its text, or type its address: a bundle from "
+            "/api/v1/records/<subject>/bundle, a receipt, a .tlog-proof, or /log/checkpoint."
+        ),
+        "verifier.file": "Proof file",
+        "verifier.verify_file": "Verify the file",
+        "verifier.text": "Or paste its text",
+        "verifier.verify_text": "Verify the text",
+        "verifier.url": "Or an address (URL) to download",
+        "verifier.url_hint": (
+            "Only this address is requested, without cookies and without following redirects; the"
+            " server must allow cross-origin reads (Terang logs do)."
+        ),
+        "verifier.verify_url": "Download and verify",
+        "verifier.embeds": "This file embeds verify.js with SHA-256",
+        "verifier.source_file": "File: {name}",
+        "verifier.source_text": "Pasted text",
+        "verifier.source_url": "Downloaded from {url}",
+        "verifier.source_none": "No file",
+        "verifier.fetch_failed": "Could not download that address: {reason}",
+        "verifier.url_invalid": "type a complete http:// or https:// address",
+        "verifier.too_large": "The file is over {max} bytes; this page does not read it.",
         # -- the portal's pages (portal/pages*.py, templates/) --
         "home.title": "Regional budget and procurement, open to inspection",
         "home.totals": "Spending in fiscal year {year}",

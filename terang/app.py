@@ -26,6 +26,7 @@ from procurement import kinds as procurement_kinds
 from procurement import router as procurement_router
 from procurement import service as procurement_service
 from terang import api_docs
+from terang.cors import PublicReadCORS
 
 log = logging.getLogger("terang")
 PROBLEM_JSON = "application/problem+json"
@@ -72,6 +73,9 @@ def create_app(ledger: Ledger) -> FastAPI:
     # connection, for about 2 ms of CPU (bench/results/portal.json). Bytes that clients
     # hash (documents, tiles, entries) are unchanged once the client decodes them.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
+    # Public reads may be fetched by pages of any origin, such as the standalone verifier
+    # opened from a visitor's disk (terang/cors.py says why that opens nothing else).
+    app.add_middleware(PublicReadCORS)
 
     @app.exception_handler(TerangError)
     async def _terang_error(_: Request, error: TerangError) -> JSONResponse:

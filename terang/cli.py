@@ -155,7 +155,11 @@ def serve(
 
 @app.command()
 def info(db: DbOption = DEFAULT_DATABASE_URL) -> None:
-    """The log's origin, verifier key, size and latest checkpoint."""
+    """The log's origin, verifier key, size and latest checkpoint, and the SHA-256 of this
+    release's standalone verifier (terang-verifier.html) and of the verify.js it embeds."""
+    from portal.standalone_verifier import published
+
+    standalone = published()
     ledger = _ledger(db)
     try:
         checkpoint = ledger.latest_checkpoint()
@@ -166,6 +170,8 @@ def info(db: DbOption = DEFAULT_DATABASE_URL) -> None:
                     "verifier_key": ledger.verifier_key(),
                     "tree_size": ledger.size(),
                     "checkpoint": None if checkpoint is None else checkpoint.note,
+                    "verifier_html_sha256": standalone.html_sha256,
+                    "verifier_verify_js_sha256": standalone.verify_js_sha256,
                 },
                 indent=2,
             )

@@ -19,7 +19,13 @@
 //      "terang.statement.v2\0" || origin || "\0" || JCS(statement) in a v2 entry (the
 //      checkpoint's origin), "terang.statement.v1\0" || JCS(statement) in a legacy v1 one.
 // A receipt (the write API's JSON, or a bare c2sp.org/tlog-proof@v1 file plus a leaf
-// hash) is checked for step 1 and for the inclusion of its leaf hash at its seq.
+// hash) is checked for step 1 and for the inclusion of its leaf hash at its seq; a bare
+// checkpoint (GET /log/checkpoint) for step 1 alone.
+//
+// The same file runs in two places: the portal loads it from the server it checks (and
+// shows the SHA-256 of the bytes it loaded), and portal/standalone_verifier.py inlines it,
+// byte for byte, into terang-verifier.html, a page a visitor saves once and opens from disk,
+// so that no operator can swap the code that says "valid".
 //
 // Spec references: c2sp.org/signed-note, tlog-checkpoint, tlog-cosignature, tlog-proof;
 // RFC 6962 §2.1, RFC 9162 §2.1.3.2, RFC 8785. Python twins: ledger/note.py,
@@ -30,6 +36,12 @@ export const TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1";
 const STATEMENT_DOMAIN = "terang.statement.v2\0";
 const STATEMENT_DOMAIN_V1 = "terang.statement.v1\0";
 const ENTRY_VERSIONS = [1, 2];
+/** The text a statement signature covers (ledger/statement.py), in this one place.
+ * SPEC: docs/ledger-formats.md "Statement signatures": v2 binds the log's origin. */
+const statementSigningText = (version, origin, statementText) =>
+  version === 1
+    ? STATEMENT_DOMAIN_V1 + statementText
+    : STATEMENT_DOMAIN + origin + "\0" + statementText;
 const GENESIS_TYPE = "ledger.genesis";
 const REGISTRATION_TYPE = "registry.key.registered";
 
@@ -74,6 +86,11 @@ const fail = (check, reason, seq = null) => {
 
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder("utf-8", { fatal: true });
+
+/** A file's bytes as text: strict UTF-8 (a stray byte is an error, never a U+FFFD). */
+export function decodeText(bytes) {
+  return strictDecoder.decode(bytes);
+}
 
 function concat(...parts) {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -639,11 +656,8 @@ export async function verifyBundle(bundle, trust) {
           `the bundle does not show the registration of entry ${entry.seq}'s signer`,
           entry.seq,
         );
-      // SPEC: docs/ledger-formats.md "Statement signatures": v2 binds the log's origin.
       const message = encoder.encode(
-        entry.v === 1
-          ? STATEMENT_DOMAIN_V1 + statementText
-          : STATEMENT_DOMAIN + checkpoint.origin + "\0" + statementText,
+        statementSigningText(entry.v, checkpoint.origin, statementText),
       );
       if (!(await ed25519Verify(publicKey, signature, message))) {
         fail(
@@ -734,10 +748,31 @@ export async function verifyReceipt(receipt, trust, leafHashHex = null) {
   });
 }
 
-/** Sniff a dropped file's text: a bundle, a receipt (or a batch of them), or a bare tlog-proof. */
+// ---------------------------------------------------------------- checkpoints (c2sp.org/tlog-checkpoint)
+
+/**
+ * Verify a bare signed checkpoint (GET /log/checkpoint): step 1 alone. It shows that the log
+ * key signed this tree head, and which known witnesses cosigned it; comparing its size and root
+ * with other copies (witnesses, other visitors) is what reveals a split view.
+ */
+export async function verifyCheckpoint(note, trust) {
+  const report = new Report("checkpoint", trustedKeyText(trust));
+  return run(report, async () => {
+    const keys = await loadTrust(report, trust);
+    await checkCheckpoint(report, note, keys);
+    report.info("checkpoint_limits");
+  });
+}
+
+/** Whether text looks like a signed note: a body, a blank line, then "— " signature lines. */
+const looksLikeNote = (text) => /\n\n\u2014 [^\n]+\n$/.test(text) && !text.startsWith("{");
+
+/** Sniff a dropped file's text: a bundle, a receipt (or a batch of them), a bare tlog-proof,
+ * or a bare checkpoint. */
 export async function verifyFile(text, trust, leafHashHex = null) {
   if (text.startsWith(TLOG_PROOF_HEADER + "\n"))
     return [await verifyReceipt(text, trust, leafHashHex)];
+  if (looksLikeNote(text)) return [await verifyCheckpoint(text, trust)];
   let value;
   try {
     value = JSON.parse(text);
@@ -754,7 +789,10 @@ export async function verifyFile(text, trust, leafHashHex = null) {
   const report = new Report("unknown", trustedKeyText(trust));
   return [
     await run(report, async () =>
-      fail("document", "this file is neither a record bundle, a receipt nor a tlog-proof"),
+      fail(
+        "document",
+        "this file is neither a record bundle, a receipt, a tlog-proof nor a checkpoint",
+      ),
     ),
   ];
 }
@@ -762,14 +800,14 @@ export async function verifyFile(text, trust, leafHashHex = null) {
 // ---------------------------------------------------------------- rendering
 
 /** Fill "{name}" placeholders; messages come from the page (portal/i18n.py), English otherwise. */
-function message(messages, key, params) {
+export function message(messages, key, params) {
   const template = messages[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (_, name) =>
     name in params ? String(params[name]) : `{${name}}`,
   );
 }
 
-function element(tag, attributes = {}, ...children) {
+export function element(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
   node.append(...children);
@@ -786,7 +824,7 @@ export function renderReports(reports, container, messages = {}) {
       "data-ok": String(report.ok),
     });
     const headline = report.ok
-      ? m(`verify.result.ok_${report.kind === "receipt" ? "receipt" : "bundle"}`)
+      ? m(`verify.result.ok_${report.kind}`)
       : m("verify.result.fail");
     section.append(
       element("p", { class: "verify-headline" }, `${report.ok ? "✓" : "✗"} ${headline}`),
@@ -836,6 +874,74 @@ export function renderReports(reports, container, messages = {}) {
   }
 }
 
+// ---------------------------------------------------------------- which verifier ran (portal pages)
+
+let loadedScriptHash = null;
+
+/**
+ * The SHA-256 of the verify.js this portal page loaded: its own URL fetched again, which the
+ * HTTP cache answers (the module was loaded moments ago; wired pages start this at once, so
+ * /verifikasi still makes no request once loaded). null where it cannot be computed.
+ */
+function hashLoadedScript() {
+  loadedScriptHash ??= (async () => {
+    try {
+      const response = await fetch(import.meta.url, { cache: "force-cache" });
+      if (!response.ok || !globalThis.crypto?.subtle) return null;
+      return toHex(await sha256(new Uint8Array(await response.arrayBuffer())));
+    } catch {
+      return null;
+    }
+  })();
+  return loadedScriptHash;
+}
+
+/**
+ * Under a result: the hash of the verify.js that ran, and the hashes this log publishes for its
+ * standalone verifier (portal/standalone_verifier.py), which embeds verify.js byte for byte. A
+ * dishonest server could serve a script that prints anything here; the point is the standalone
+ * file, whose hash the visitor can compare with one published elsewhere.
+ */
+async function renderIdentity(container, config) {
+  const m = (key, params = {}) => message(config.messages, key, params);
+  const ran = await hashLoadedScript();
+  const box = element("div", { class: "verify-identity" });
+  box.append(
+    element(
+      "p",
+      { class: "verify-identity-ran", "data-sha256": ran ?? "" },
+      ran === null ? m("verify.identity.unknown") : m("verify.identity.ran", { hash: ran }),
+    ),
+  );
+  const standalone = config.standalone;
+  if (standalone) {
+    const same = ran !== null && ran === standalone.verify_js_sha256;
+    box.append(
+      element(
+        "p",
+        { class: "verify-identity-standalone", "data-html-sha256": standalone.html_sha256 },
+        m("verify.identity.standalone", {
+          html: standalone.html_sha256,
+          embedded: standalone.verify_js_sha256,
+        }),
+        " ",
+        element(
+          "strong",
+          { class: same ? "verify-check-ok" : "verify-check-fail" },
+          m(same ? "verify.identity.same" : "verify.identity.differs"),
+        ),
+      ),
+      element("p", {}, m("verify.identity.advice")),
+      element(
+        "p",
+        {},
+        element("a", { href: standalone.url, download: "terang-verifier.html" }, m("verify.identity.download")),
+      ),
+    );
+  }
+  container.append(box);
+}
+
 // ---------------------------------------------------------------- wiring
 
 /** The page's config: log and witness keys and messages (portal/templates/verify_data.html). */
@@ -846,6 +952,7 @@ function pageConfig() {
     verifierKey: config.verifier_key ?? "",
     witnessKeys: config.witness_keys ?? [],
     messages: config.messages ?? {},
+    standalone: config.standalone ?? null,
   };
 }
 
@@ -864,6 +971,7 @@ function wireRecordPage() {
   const button = document.getElementById("verify-button");
   const result = document.getElementById("verify-result");
   if (!section || !button || !result) return;
+  hashLoadedScript();
   button.addEventListener("click", async () => {
     const config = pageConfig();
     if (noWebCrypto(result, config.messages)) return;
@@ -877,6 +985,7 @@ function wireRecordPage() {
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const bundle = await response.json();
       renderReports([await verifyBundle(bundle, config)], result, config.messages);
+      await renderIdentity(result, config);
     } catch (error) {
       result.replaceChildren(
         element(
@@ -896,6 +1005,7 @@ function wireRecordPage() {
 function wireDropPage() {
   const form = document.getElementById("verify-drop");
   if (!form) return;
+  hashLoadedScript();
   const input = document.getElementById("verify-file");
   const zone = document.getElementById("verify-zone");
   const result = document.getElementById("verify-result");
@@ -916,6 +1026,7 @@ function wireDropPage() {
     try {
       const text = strictDecoder.decode(new Uint8Array(await file.arrayBuffer()));
       renderReports(await verifyFile(text, trust, leaf), result, config.messages);
+      await renderIdentity(result, config);
     } catch (error) {
       result.replaceChildren(
         element(
