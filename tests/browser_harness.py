@@ -26,6 +26,7 @@ skipped with the reason (scripts/test.sh sets ``TERANG_TEST_BROWSER=skip`` and
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -68,6 +69,10 @@ SCREENSHOTS = ARTIFACTS / "screenshots"
 DEMO_ORIGIN = "kab-contoh.example/terang"
 WITNESS_NAME = "witness.test/w1"
 SERVER_START_S_MAX = 30
+BROWSER_TESTS = REPO / "tests" / "browser"
+AXE_SCRIPT = BROWSER_TESTS / "node_modules" / "axe-core" / "axe.min.js"
+"""axe-core for the accessibility audits (tests/browser/test_browser_a11y.py, and the
+standalone verifier's in test_browser_standalone_verifier.py)."""
 _taken: list[Path] = []
 
 
@@ -178,6 +183,30 @@ def portal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalSe
             thread.join(timeout=30)
     finally:
         ledger.close()
+
+
+def axe_pinned_version() -> str:
+    manifest = json.loads((BROWSER_TESTS / "package.json").read_text(encoding="utf-8"))
+    return str(manifest["devDependencies"]["axe-core"])
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """The installed axe.min.js, checked to be the pinned version."""
+    if os.environ.get("TERANG_TEST_AXE") == "skip":
+        browser_unavailable(
+            "axe-core: " + os.environ.get("TERANG_TEST_AXE_REASON", "TERANG_TEST_AXE=skip")
+        )
+    if not AXE_SCRIPT.is_file():
+        browser_unavailable(
+            f"axe-core is not installed ({AXE_SCRIPT} is missing): npm ci --prefix tests/browser"
+        )
+    installed = json.loads((AXE_SCRIPT.parent / "package.json").read_text(encoding="utf-8"))
+    assert installed["version"] == axe_pinned_version(), (
+        f"axe-core {installed['version']} is installed but package.json pins "
+        f"{axe_pinned_version()}: run npm ci --prefix tests/browser"
+    )
+    return AXE_SCRIPT
 
 
 @pytest.fixture(scope="session")

@@ -16,48 +16,20 @@ No axe rule is disabled.
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
 
 import pytest
-from browser_harness import PortalServer, browser_unavailable
+from browser_harness import PortalServer
 from playwright.sync_api import Browser, Page, Route, expect
 from portal_tour import DESKTOP, PHONE, Stop, new_context, tour, visit
 
-HERE = Path(__file__).resolve().parent
-AXE_SCRIPT: Final = HERE / "node_modules" / "axe-core" / "axe.min.js"
 AXE_PATH: Final = "/__test-only__/axe.min.js"
 """Where the page loads axe from: answered by ``page.route`` in the browser, never by the app."""
 WCAG_TAGS: Final = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 IMPACTS_FAILING: Final = frozenset({"serious", "critical"})
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
-
-
-def axe_pinned_version() -> str:
-    manifest = json.loads((HERE / "package.json").read_text(encoding="utf-8"))
-    return str(manifest["devDependencies"]["axe-core"])
-
-
-@pytest.fixture(scope="session")
-def axe_script() -> Path:
-    """The installed axe.min.js, checked to be the pinned version."""
-    if os.environ.get("TERANG_TEST_AXE") == "skip":
-        browser_unavailable(
-            "axe-core: " + os.environ.get("TERANG_TEST_AXE_REASON", "TERANG_TEST_AXE=skip")
-        )
-    if not AXE_SCRIPT.is_file():
-        browser_unavailable(
-            f"axe-core is not installed ({AXE_SCRIPT} is missing): npm ci --prefix tests/browser"
-        )
-    installed = json.loads((AXE_SCRIPT.parent / "package.json").read_text(encoding="utf-8"))
-    assert installed["version"] == axe_pinned_version(), (
-        f"axe-core {installed['version']} is installed but package.json pins "
-        f"{axe_pinned_version()}: run npm ci --prefix tests/browser"
-    )
-    return AXE_SCRIPT
 
 
 @pytest.fixture(scope="module")

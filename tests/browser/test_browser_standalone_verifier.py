@@ -22,7 +22,16 @@ from typing import Any
 import httpx
 import pytest
 from browser_harness import PortalServer
-from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, Route, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    FilePayload,
+    Page,
+    Request,
+    Route,
+    expect,
+)
+from test_browser_a11y import IMPACTS_FAILING, VIEWPORTS, WCAG_TAGS, describe
 
 from ledger.keys import load_client_key
 from ledger.limits import Limits
@@ -68,9 +77,7 @@ def other_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OtherLog]:
         ledger.publisher.publish(force=True)
         port = free_port()
         server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(ledger), host="127.0.0.1", port=port, log_level="warning"
-            )
+            uvicorn.Config(create_app(ledger), host="127.0.0.1", port=port, log_level="warning")
         )
         thread = threading.Thread(target=server.run, name="other-log", daemon=True)
         thread.start()
@@ -99,9 +106,7 @@ def tender(other_log: OtherLog) -> str:
 
 
 @pytest.fixture(scope="module")
-def saved_file(
-    portal_server: PortalServer, tmp_path_factory: pytest.TempPathFactory
-) -> Path:
+def saved_file(portal_server: PortalServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The file as a visitor saves it from the first server (portal_server)."""
     response = httpx.get(portal_server.url + standalone_verifier.DOWNLOAD_PATH)
     assert response.status_code == 200
@@ -274,9 +279,11 @@ def test_the_policy_blocks_any_other_load(
     # browser itself, before any request is made.
     page = visit.page
     blocked: dict[str, str] = {}
-    visit.context.on(
-        "requestfailed", lambda request: blocked.setdefault(request.url, request.failure or "")
-    )
+
+    def failed(request: Request) -> None:
+        blocked[request.url] = request.failure or ""
+
+    visit.context.on("requestfailed", failed)
     outcome = page.evaluate(
         """async (server) => {
             const violations = [];
@@ -316,3 +323,46 @@ def test_the_language_switch_changes_the_result_too(visit: Visit, other_log: Oth
     page.get_by_role("button", name="Bahasa Indonesia").click()
     expect(page.locator("html")).to_have_attribute("lang", "id")
     expect(headline).to_contain_text("Terverifikasi")
+
+
+# ---------------------------------------------------------------- accessibility (axe-core)
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_the_standalone_page_passes_axe_in_both_languages(
+    axe_script: Path, browser: Browser, saved_file: Path, other_log: OtherLog, size: str
+) -> None:
+    # The portal's bar (tests/browser/test_browser_a11y.py): WCAG 2.1 A/AA, no serious or
+    # critical violation, before and after a result is shown. axe is injected by the test,
+    # so this context alone bypasses the page's CSP (the other tests run with it in force).
+    width, height = VIEWPORTS[size]["width"], VIEWPORTS[size]["height"]
+    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(saved_file.as_uri())
+        page.add_script_tag(path=str(axe_script))
+
+        def failing(where: str) -> list[str]:
+            found: list[dict[str, Any]] = page.evaluate(
+                """tags => axe.run(document, {
+                    runOnly: {type: "tag", values: tags}, resultTypes: ["violations"],
+                }).then((r) => r.violations)""",
+                list(WCAG_TAGS),
+            )
+            return [describe(where, v) for v in found if v["impact"] in IMPACTS_FAILING]
+
+        problems = failing("id")
+        page.get_by_label("Kunci verifikasi log").fill(other_log.ledger.verifier_key())
+        page.get_by_label("Atau tempel teksnya").fill(
+            httpx.get(other_log.url + "/log/checkpoint").text
+        )
+        page.get_by_role("button", name="Verifikasi teks").click()
+        expect(page.locator(RESULT)).to_have_attribute("data-ok", "true")
+        problems += failing("id, after a result")
+        to_english(page)
+        problems += failing("en, after a result")
+        assert not problems, "accessibility violations (serious or critical):\n" + "\n".join(
+            problems
+        )
+    finally:
+        context.close()
