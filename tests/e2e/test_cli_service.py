@@ -3,6 +3,7 @@ auditor's check of the running service over real HTTP, on both engines."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import time
@@ -23,6 +24,14 @@ def test_cli_and_service_work_as_documented(service: tuple[str, Path, dict[str, 
     assert info["origin"] == "kab-contoh.example/terang"
     assert info["verifier_key"] == httpx.get(url + "/log/verifier-key").text.strip()
     assert info["tree_size"] >= 9  # genesis + demo people
+    # The release's standalone verifier: the hash info prints is the file the service serves.
+    download = httpx.get(url + "/verifikasi/terang-verifier.html").content
+    assert info["verifier_html_sha256"] == hashlib.sha256(download).hexdigest()
+    assert httpx.get(url + "/log/verifier-html.sha256").text.split() == [
+        info["verifier_html_sha256"],
+        "terang-verifier.html",
+    ]
+    assert len(info["verifier_verify_js_sha256"]) == 64
 
     new_key = json.loads(run(cwd, env, "keygen", "--out", str(cwd / "keys" / "new.key")))
     assert (cwd / "keys" / "new.key").stat().st_mode & 0o777 == 0o600
