@@ -8,6 +8,7 @@ page receives with ``page.route``, as a dishonest server or a proxy could.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -19,6 +20,7 @@ from playwright.sync_api import FilePayload, Page, Route, expect
 
 from ledger.note import generate_signer
 from ledger.publisher import latest_checkpoint
+from portal import standalone_verifier
 
 BUNDLE_ROUTE = "**/api/v1/records/**/bundle"
 RESULT = "#verify-result .verify-report"
@@ -86,6 +88,45 @@ def test_verify_succeeds_on_a_record_page(
     assert f"{entries} statement signatures" in found["signature"][0]
     assert f"{entries} entries are about {tender}" in found["subject"][0]
     assert not any(text.startswith("✗") for texts in found.values() for text in texts)
+
+
+def test_verify_says_which_verifier_ran(
+    page: Page, portal_server: PortalServer, record_page: Callable[[str], str], tender: str
+) -> None:
+    # The hash of the verify.js that ran, computed in the page, beside the published hashes of
+    # the standalone verifier and of the verify.js it embeds: equal on an honest server.
+    page.goto(record_page(tender))
+    press_verify(page)
+    ran = page.locator("#verify-result .verify-identity-ran")
+    verify_js = hashlib.sha256(standalone_verifier.VERIFY_JS.read_bytes()).hexdigest()
+    expect(ran).to_have_attribute("data-sha256", verify_js)
+    expect(ran).to_contain_text(verify_js)
+    standalone = page.locator("#verify-result .verify-identity-standalone")
+    published = standalone_verifier.published()
+    expect(standalone).to_have_attribute("data-html-sha256", published.html_sha256)
+    expect(standalone).to_contain_text(published.html_sha256)
+    expect(standalone).to_contain_text("That is the code that just ran here.")
+
+
+def test_a_swapped_verify_js_shows_a_different_hash(
+    page: Page, portal_server: PortalServer, record_page: Callable[[str], str], tender: str
+) -> None:
+    # A server that serves other verifier code (here: one comment more) cannot make the page
+    # show the published hash for it unless it also lies in the code it serves; an honest page
+    # with drifted code says so.
+    swapped = standalone_verifier.VERIFY_JS.read_bytes() + b"// swapped\n"
+
+    def serve_swapped(route: Route) -> None:
+        route.fulfill(body=swapped, content_type="text/javascript; charset=utf-8")
+
+    page.route("**/static/verify.js*", serve_swapped)
+    page.goto(record_page(tender))
+    press_verify(page)
+    ran = page.locator("#verify-result .verify-identity-ran")
+    expect(ran).to_have_attribute("data-sha256", hashlib.sha256(swapped).hexdigest())
+    expect(page.locator("#verify-result .verify-identity-standalone")).to_contain_text(
+        "WARNING: that code DIFFERS"
+    )
 
 
 def test_verify_succeeds_on_vendor_and_budget_line_pages(
