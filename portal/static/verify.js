@@ -764,8 +764,10 @@ export async function verifyCheckpoint(note, trust) {
   });
 }
 
-/** Whether text looks like a signed note: a body, a blank line, then "— " signature lines. */
-const looksLikeNote = (text) => /\n\n\u2014 [^\n]+\n$/.test(text) && !text.startsWith("{");
+/** Whether text looks like a signed note: a body, a blank line, then "— " signature lines
+ * (openCheckpoint then parses it strictly). */
+const looksLikeNote = (text) =>
+  !text.startsWith("{") && text.endsWith("\n") && text.includes("\n\n\u2014 ");
 
 /** Sniff a dropped file's text: a bundle, a receipt (or a batch of them), a bare tlog-proof,
  * or a bare checkpoint. */

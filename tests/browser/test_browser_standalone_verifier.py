@@ -272,6 +272,26 @@ def test_pasted_checkpoint_and_receipt_verify_offline(
     assert visit.requests == [saved_file.as_uri()]
 
 
+def test_a_cosigned_checkpoint_verifies_with_its_witness_key(
+    visit: Visit, saved_file: Path, portal_server: PortalServer
+) -> None:
+    # The first server's checkpoint carries a witness cosignature: a note of several lines.
+    page = visit.page
+    to_english(page)
+    page.get_by_label("Log verifier key").fill(portal_server.ledger.verifier_key())
+    page.get_by_label("Witness keys (one per line, optional)").fill(
+        portal_server.witness.verifier().verifier_key()
+    )
+    note = portal_server.latest_note()
+    cosigned = httpx.get(portal_server.url + "/log/checkpoint").text
+    assert cosigned.startswith(note.split("\n\n")[0]) and cosigned.count("\n\u2014 ") == 2
+    page.get_by_label("Or paste its text").fill(cosigned)
+    page.get_by_role("button", name="Verify the text").click()
+    expect(page.locator(RESULT)).to_have_attribute("data-ok", "true")
+    assert "witness.test/w1" in checks(page)["witness"][0]
+    assert visit.requests == [saved_file.as_uri()]
+
+
 def test_the_policy_blocks_any_other_load(
     visit: Visit, saved_file: Path, portal_server: PortalServer
 ) -> None:
