@@ -322,6 +322,24 @@ def test_drop_page_verifies_receipts_offline(
     assert requests == []
 
 
+def test_drop_page_verifies_a_cosigned_checkpoint_offline(
+    drop_page: tuple[Page, list[str]], portal_server: PortalServer
+) -> None:
+    page, requests = drop_page
+    checkpoint = httpx.get(portal_server.url + "/log/checkpoint").content
+    drop(page, "checkpoint.txt", checkpoint)
+    expect(page.locator(RESULT)).to_have_attribute("data-ok", "true")
+    expect(page.locator(f"{RESULT} .verify-headline")).to_contain_text("this checkpoint is signed")
+    assert "witness.test/w1" in checks(page)["witness"][0]
+    # Its root changed: the log's signature no longer covers it.
+    lines = checkpoint.decode().split("\n")
+    lines[2] = ("A" if lines[2][0] != "A" else "B") + lines[2][1:]
+    drop(page, "checkpoint.txt", "\n".join(lines).encode())
+    expect(page.locator(RESULT)).to_have_attribute("data-ok", "false")
+    assert checks(page)["checkpoint"][-1].startswith("✗")
+    assert requests == []
+
+
 def test_drop_page_rejects_a_tampered_file(
     drop_page: tuple[Page, list[str]], portal_server: PortalServer, tender: str
 ) -> None:
