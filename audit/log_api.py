@@ -17,12 +17,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from fastapi import Path as PathParam
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from ledger import merkle, proofs, storage, tiles, witnessing
 from ledger.errors import ClientError, NotFound
+from ledger.http_problems import INVALID_REQUEST_DESCRIPTION, beyond_schema, problem_responses
+from ledger.limits import DATABASE_INTEGER_MAX
 from ledger.publisher import checkpoint_at, latest_checkpoint
 from ledger.service import Ledger
 
@@ -30,6 +33,9 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=5"
 OCTET = "application/octet-stream"
 TEXT = "text/plain; charset=utf-8"
+# A consistency proof from the empty tree proves nothing (ledger.merkle refuses it), and
+# one between two empty trees is empty: both sizes start at 1.
+ProofSize = Annotated[int, Query(ge=1, le=DATABASE_INTEGER_MAX, description="A tree size.")]
 
 
 class InclusionProofPublic(BaseModel):
@@ -68,7 +74,12 @@ def _tile_response(data: bytes, width: int | None) -> Response:
 def build_router(ledger: Ledger) -> APIRouter:
     router = APIRouter(tags=["log"])
 
-    @router.get("/log/checkpoint", operation_id="get_checkpoint", response_class=PlainTextResponse)
+    @router.get(
+        "/log/checkpoint",
+        operation_id="get_checkpoint",
+        response_class=PlainTextResponse,
+        responses=problem_responses({404: "`no_checkpoint`: nothing published yet."}),
+    )
     def get_checkpoint() -> Response:
         with ledger.engine.connect() as conn:
             latest = latest_checkpoint(conn)
@@ -83,11 +94,40 @@ def build_router(ledger: Ledger) -> APIRouter:
     def get_verifier_key() -> Response:
         return Response(ledger.verifier_key() + "\n", media_type=TEXT)
 
-    @router.get("/log/tile/{path:path}", operation_id="get_tile")
-    def get_tile(path: str) -> Response:
+    @router.get(
+        "/log/tile/{path:path}",
+        operation_id="get_tile",
+        response_class=Response,
+        responses={
+            200: {
+                "description": "The tile's hashes, or the entry bundle (C2SP tlog-tiles).",
+                "content": {OCTET: {"schema": {"type": "string", "format": "binary"}}},
+            },
+            **problem_responses(
+                {
+                    404: "`no_tile`: the tile or bundle is not (yet) complete at that width.",
+                    422: "`malformed`: not a canonical tile path.",
+                }
+            ),
+        },
+    )
+    def get_tile(
+        path: Annotated[
+            str,
+            PathParam(
+                description="`<L>/<N>[.p/<W>]` or `entries/<N>[.p/<W>]` (c2sp.org/tlog-tiles).",
+                # Declared for clients; ledger.tiles.parse_tile_path enforces it (`malformed`).
+                json_schema_extra={"pattern": tiles.TILE_PATH_PATTERN},
+            ),
+        ],
+    ) -> Response:
         level, index, width = tiles.parse_tile_path("tile/" + path)
         count = width or tiles.TILE_WIDTH
         first = index * tiles.TILE_WIDTH
+        if first + count > DATABASE_INTEGER_MAX:
+            # A valid tlog-tiles index, but past anything a log stored in 64-bit columns
+            # can hold: no such tile, and the query would overflow the driver.
+            raise NotFound("no such tile", code="no_tile")
         with ledger.engine.connect() as conn:
             if level is None:
                 e = storage.entries.c
@@ -115,12 +155,23 @@ def build_router(ledger: Ledger) -> APIRouter:
         operation_id="get_inclusion_proof",
         response_model=InclusionProofPublic,
         tags=["proofs"],
+        openapi_extra=beyond_schema("bad_query", "tree_size_out_of_range", "seq_out_of_range"),
+        responses=problem_responses(
+            {
+                404: "`no_checkpoint` (no `tree_size` given and nothing published yet), "
+                "`unknown_leaf` (no entry has that leaf hash).",
+                422: "`bad_query`: give exactly one of `seq` and `leaf_hash`; "
+                "`tree_size_out_of_range`: beyond the log's size; `seq_out_of_range`: "
+                "`seq` not below `tree_size`. Or " + INVALID_REQUEST_DESCRIPTION,
+            }
+        ),
     )
     def get_inclusion(
         tree_size: Annotated[
-            int | None, Query(ge=1, description="default: latest checkpoint")
+            int | None,
+            Query(ge=1, le=DATABASE_INTEGER_MAX, description="default: latest checkpoint"),
         ] = None,
-        seq: Annotated[int | None, Query(ge=0)] = None,
+        seq: Annotated[int | None, Query(ge=0, le=DATABASE_INTEGER_MAX)] = None,
         leaf_hash: Annotated[str | None, Query(pattern=r"^[0-9a-f]{64}$")] = None,
     ) -> InclusionProofPublic:
         if (seq is None) == (leaf_hash is None):
@@ -150,10 +201,15 @@ def build_router(ledger: Ledger) -> APIRouter:
         operation_id="get_consistency_proof",
         response_model=ConsistencyProofPublic,
         tags=["proofs"],
+        openapi_extra=beyond_schema("bad_sizes", "tree_size_out_of_range"),
+        responses=problem_responses(
+            {
+                422: "`bad_sizes`: `first` > `second`; `tree_size_out_of_range`: `second` "
+                "beyond the log's size. Or " + INVALID_REQUEST_DESCRIPTION,
+            }
+        ),
     )
-    def get_consistency(
-        first: Annotated[int, Query(ge=0)], second: Annotated[int, Query(ge=0)]
-    ) -> ConsistencyProofPublic:
+    def get_consistency(first: ProofSize, second: ProofSize) -> ConsistencyProofPublic:
         with ledger.engine.connect() as conn:
             path = proofs.consistency(conn, first, second)
         return ConsistencyProofPublic(first=first, second=second, proof=[h.hex() for h in path])
@@ -165,7 +221,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         tags=["proofs"],
     )
     def list_checkpoints(
-        after_size: Annotated[int, Query(ge=-1)] = -1,
+        after_size: Annotated[int, Query(ge=-1, le=DATABASE_INTEGER_MAX)] = -1,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> CheckpointPage:
         c = storage.checkpoints.c

@@ -16,17 +16,27 @@ import base64
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select, tuple_
 
 from ledger import merkle, storage, witnessing
 from ledger.authority import KEY_NAMESPACE
 from ledger.errors import NotFound
+from ledger.http_problems import problem_responses
+from ledger.limits import COLUMN_CHARS
 from ledger.publisher import latest_checkpoint
 from ledger.service import Ledger
 
 BUNDLE_ENTRIES_MAX = 1000
+Subject = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=COLUMN_CHARS["subject_chars_max"],
+        description="An entry subject (as logged; it may contain `/`).",
+    ),
+]
 
 
 class ProjectionRowPublic(BaseModel):
@@ -103,8 +113,16 @@ def build_router(ledger: Ledger) -> APIRouter:
         "/records/{subject:path}/bundle",
         operation_id="get_record_bundle",
         response_model=RecordBundle,
+        responses=problem_responses(
+            {
+                404: "`no_checkpoint` (nothing published yet), `unknown_subject` (no "
+                "published entry has that subject).",
+            }
+        ),
     )
-    def get_record_bundle(subject: str) -> RecordBundle:
+    def get_record_bundle(
+        subject: Subject,
+    ) -> RecordBundle:
         e = storage.entries.c
         with ledger.engine.connect() as conn:
             checkpoint = latest_checkpoint(conn)

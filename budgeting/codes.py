@@ -200,6 +200,72 @@ def _check_parts(kind: str, text: str, parts: list[str], specs: tuple[_Part, ...
             )
 
 
+# -- the same grammars as regular expressions, for the OpenAPI --------------------------
+# Each parser above is the rule; these state it in a parameter's `pattern` so a client
+# (or a fuzzer) knows which codes are well formed. No look-around and no backreferences:
+# the patterns must read alike in ECMA-262 (JSON Schema), Python and Rust (pydantic). One
+# rule is beyond them: an OPD code may not repeat a bidang urusan (1.02.1.02...), so the
+# OPD and line id parameters say it in words. tests/unit/budgeting/test_code_patterns.py
+# checks that each pattern accepts exactly what its parser accepts (bar that rule).
+
+_TWO_OF_01_99 = "(?:0[1-9]|[1-9][0-9])"
+_FOUR_OF_0001_9999 = "(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+_URUSAN = "[1-9]"
+_BIDANG = rf"{_URUSAN}\.{_TWO_OF_01_99}"
+_SUB_KEGIATAN = rf"{_BIDANG}\.{_TWO_OF_01_99}\.[12]\.{_TWO_OF_01_99}\.{_FOUR_OF_0001_9999}"
+_PROGRAMME_PREFIX = (
+    rf"{_URUSAN}(?:\.{_TWO_OF_01_99}(?:\.{_TWO_OF_01_99}"
+    rf"(?:\.[12]\.{_TWO_OF_01_99}(?:\.{_FOUR_OF_0001_9999})?)?)?)?"
+)
+_ACCOUNT_BELOW_KELOMPOK = (
+    rf"(?:\.{_TWO_OF_01_99}(?:\.{_TWO_OF_01_99}(?:\.{_TWO_OF_01_99}"
+    rf"(?:\.{_FOUR_OF_0001_9999})?)?)?)?"
+)
+_ACCOUNT_LEAF_BELOW_KELOMPOK = (
+    rf"\.{_TWO_OF_01_99}\.{_TWO_OF_01_99}\.{_TWO_OF_01_99}\.{_FOUR_OF_0001_9999}"
+)
+
+
+def _kelompok(akun: str) -> str:
+    return "[" + "".join(KELOMPOK_BY_AKUN[akun]) + "]"
+
+
+_ACCOUNT_PREFIX = (
+    "(?:"
+    + "|".join(
+        rf"{akun}(?:\.{_kelompok(akun)}{_ACCOUNT_BELOW_KELOMPOK})?" for akun in KELOMPOK_BY_AKUN
+    )
+    + ")"
+)
+_BELANJA_LEAF = rf"5\.{_kelompok('5')}{_ACCOUNT_LEAF_BELOW_KELOMPOK}"
+_OTHER_LEAF = (
+    "(?:"
+    + "|".join(rf"{akun}\.{_kelompok(akun)}" for akun in KELOMPOK_BY_AKUN if akun != "5")
+    + f"){_ACCOUNT_LEAF_BELOW_KELOMPOK}"
+)
+_NO_BIDANG = r"0\.00"
+_OPD = (
+    rf"{_BIDANG}\.(?:{_BIDANG}\.{_BIDANG}|{_BIDANG}\.{_NO_BIDANG}|{_NO_BIDANG}\.{_NO_BIDANG})"
+    rf"\.{_TWO_OF_01_99}\.[0-9]{{4}}"
+)
+_FUNDING = "[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*"
+
+PROGRAMME_CODE_PATTERN = f"^{_PROGRAMME_PREFIX}$"
+"""A programme code of any level (``parse_programme_code``)."""
+ACCOUNT_CODE_PATTERN = f"^{_ACCOUNT_PREFIX}$"
+"""An account code of any level (``parse_account_code``)."""
+OPD_CODE_PATTERN = f"^{_OPD}$"
+"""An OPD code (``parse_opd_code``), bar the no-repeat rule."""
+FUNDING_SOURCE_PATTERN = f"^{_FUNDING}$"
+"""A funding source (``parse_funding_source``; at most ``FUNDING_SOURCE_CHARS_MAX``)."""
+LINE_ID_PATTERN = (
+    f"^20[0-9]{{2}}:{_OPD}:(?:{_SUB_KEGIATAN}:{_BELANJA_LEAF}|-:{_OTHER_LEAF}):{_FUNDING}$"
+)
+"""A budget line id (``parse_line_id``), bar the OPD's no-repeat rule and the funding
+source's ``FUNDING_SOURCE_CHARS_MAX``: the year 2000-2099, a belanja line (akun 5) with
+its sub kegiatan, a pendapatan or pembiayaan line with ``-``."""
+
+
 @dataclass(frozen=True)
 class ProgrammeCode:
     """A code of the programme classification, at any of its five levels."""

@@ -22,7 +22,8 @@ from fastapi.responses import Response
 from budgeting import fiscal_data_package, reports
 from budgeting.codes import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
 from budgeting.read_models import get_fiscal_year, snapshot
-from ledger.errors import ClientError, NotFound
+from ledger.errors import NotFound
+from ledger.http_problems import problem_responses
 from ledger.service import Ledger
 
 Year = Annotated[int, Query(ge=FISCAL_YEAR_MIN, le=FISCAL_YEAR_MAX, description="Fiscal year.")]
@@ -37,6 +38,14 @@ class ReportFormat(StrEnum):
     OFDP = "ofdp"
 
 
+class MonthlyFormat(StrEnum):
+    """The monthly report's formats: the Open Fiscal Data Package is offered for the LRA."""
+
+    JSON = "json"
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
 DOWNLOADS: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "JSON, or a download (CSV, XLSX, OFDP zip) with X-Terang-Tree-Size.",
@@ -46,8 +55,12 @@ DOWNLOADS: dict[int | str, dict[str, Any]] = {
             "application/zip": {},
         },
     },
-    404: {"description": "Fiscal year not registered (problem+json)."},
-    422: {"description": "A malformed parameter (problem+json)."},
+    **problem_responses(
+        {
+            404: "`unknown_fiscal_year`: the fiscal year is not registered.",
+            422: "`invalid_request`: a malformed parameter.",
+        }
+    ),
 }
 
 
@@ -62,12 +75,14 @@ def _download(content: bytes, media_type: str, filename: str, tree_size: int) ->
     )
 
 
-def _render(report: reports.Report, format: ReportFormat) -> Response | dict[str, Any]:
-    if format is ReportFormat.CSV:
+def _render(
+    report: reports.Report, format: ReportFormat | MonthlyFormat
+) -> Response | dict[str, Any]:
+    if format == ReportFormat.CSV:
         return _download(
             reports.to_csv_bytes(report), "text/csv", f"{report.name}.csv", report.tree_size
         )
-    if format is ReportFormat.XLSX:
+    if format == ReportFormat.XLSX:
         return _download(
             reports.to_xlsx_bytes(report),
             XLSX_MEDIA_TYPE,
@@ -121,15 +136,11 @@ def build_router(ledger: Ledger) -> APIRouter:
         by: Annotated[reports.MonthlyBy, Query(description="total or opd")] = (
             reports.MonthlyBy.TOTAL
         ),
-        format: Annotated[ReportFormat, Query(description="json, csv or xlsx")] = (
-            ReportFormat.JSON
-        ),
+        format: Annotated[
+            MonthlyFormat,
+            Query(description="json, csv or xlsx (the OFDP zip is offered for the LRA)"),
+        ] = MonthlyFormat.JSON,
     ) -> Response | dict[str, Any]:
-        if format is ReportFormat.OFDP:
-            raise ClientError(
-                "the Open Fiscal Data Package is offered for the LRA: /reports/lra?format=ofdp",
-                code="invalid_request",
-            )
         require_year(year)
         return _render(reports.monthly(ledger.engine, year, by), format)
 

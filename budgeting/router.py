@@ -8,6 +8,10 @@ that many entries.
 
 Preconditions, in order, for each endpoint: query parameters well formed (422,
 ``bad_code`` naming the part, or ``invalid_request``), then the thing exists (404).
+
+The OpenAPI states each code's grammar as the parameter's ``pattern`` (``budgeting.codes``
+``*_PATTERN``), but the room's own parser enforces it, so a malformed code is answered
+``bad_code`` naming the part rather than a generic ``invalid_request``.
 """
 
 from __future__ import annotations
@@ -17,8 +21,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from budgeting.codes import (
+    ACCOUNT_CODE_PATTERN,
     FISCAL_YEAR_MAX,
     FISCAL_YEAR_MIN,
+    FUNDING_SOURCE_CHARS_MAX,
+    FUNDING_SOURCE_PATTERN,
+    LINE_ID_PATTERN,
+    OPD_CODE_PATTERN,
+    PROGRAMME_CODE_PATTERN,
     parse_account_code,
     parse_funding_source,
     parse_line_id,
@@ -46,8 +56,9 @@ from budgeting.schemas import (
     structure_public,
     summary_public,
 )
-from budgeting.statements import parse_posting_id
+from budgeting.statements import POSTING_ID_CHARS_MAX, POSTING_ID_PATTERN, parse_posting_id
 from ledger.errors import ClientError, NotFound
+from ledger.http_problems import problem_responses
 from ledger.service import Ledger
 
 PAGE_ITEMS_MAX = 1000
@@ -56,9 +67,17 @@ PAGE_ITEMS_DEFAULT = 100
 Year = Annotated[int, Query(ge=FISCAL_YEAR_MIN, le=FISCAL_YEAR_MAX, description="Fiscal year.")]
 After = Annotated[str, Query(max_length=256, description="`next_after` of the previous page.")]
 Limit = Annotated[int, Query(ge=1, le=PAGE_ITEMS_MAX, description="Items per page.")]
-Responses = dict[int | str, dict[str, Any]]
-NOT_FOUND: Responses = {404: {"description": "Not registered (problem+json)."}}
-BAD_QUERY: Responses = {422: {"description": "A malformed code or parameter (problem+json)."}}
+NO_REPEAT = " No bidang urusan may appear twice in the OPD code."
+
+
+def _declared(pattern: str) -> dict[str, Any]:
+    """A ``pattern`` for the OpenAPI only: the room's parser enforces it (``bad_code``)."""
+    return {"pattern": pattern}
+
+
+BAD_QUERY = problem_responses(
+    {422: "`bad_code` (naming the part) or `invalid_request`: a malformed code or parameter."}
+)
 
 
 def build_router(ledger: Ledger) -> APIRouter:
@@ -75,15 +94,37 @@ def build_router(ledger: Ledger) -> APIRouter:
         year: Annotated[
             int | None, Query(ge=FISCAL_YEAR_MIN, le=FISCAL_YEAR_MAX, description="Fiscal year.")
         ] = None,
-        opd: Annotated[str | None, Query(max_length=40, description="OPD code, exact.")] = None,
+        opd: Annotated[
+            str | None,
+            Query(
+                max_length=40,
+                description="OPD code, exact." + NO_REPEAT,
+                json_schema_extra=_declared(OPD_CODE_PATTERN),
+            ),
+        ] = None,
         programme: Annotated[
             str | None,
-            Query(max_length=40, description="Programme code prefix (urusan .. sub kegiatan)."),
+            Query(
+                max_length=40,
+                description="Programme code prefix (urusan .. sub kegiatan).",
+                json_schema_extra=_declared(PROGRAMME_CODE_PATTERN),
+            ),
         ] = None,
         account: Annotated[
-            str | None, Query(max_length=40, description="Account code prefix, e.g. 5.1.02.")
+            str | None,
+            Query(
+                max_length=40,
+                description="Account code prefix, e.g. 5.1.02.",
+                json_schema_extra=_declared(ACCOUNT_CODE_PATTERN),
+            ),
         ] = None,
-        funding_source: Annotated[str | None, Query(max_length=32)] = None,
+        funding_source: Annotated[
+            str | None,
+            Query(
+                max_length=FUNDING_SOURCE_CHARS_MAX,
+                json_schema_extra=_declared(FUNDING_SOURCE_PATTERN),
+            ),
+        ] = None,
         after: After = "",
         limit: Limit = PAGE_ITEMS_DEFAULT,
     ) -> LinePage:
@@ -119,9 +160,23 @@ def build_router(ledger: Ledger) -> APIRouter:
         operation_id="get_budget_line",
         response_model=LineDetail,
         summary="One budget line: amounts, cash plan, realisation by month, and history",
-        responses={**NOT_FOUND, **BAD_QUERY},
+        responses={
+            **problem_responses({404: "`unknown_line`: the line has no postings."}),
+            **BAD_QUERY,
+        },
     )
-    def get_line(line_id: Annotated[str, Path(max_length=128)]) -> LineDetail:
+    def get_line(
+        line_id: Annotated[
+            str,
+            Path(
+                max_length=128,
+                description="year:OPD:sub kegiatan (or - for akun 4 and 6):account:funding "
+                f"source; the funding source at most {FUNDING_SOURCE_CHARS_MAX} characters."
+                + NO_REPEAT,
+                json_schema_extra=_declared(LINE_ID_PATTERN),
+            ),
+        ],
+    ) -> LineDetail:
         parse_line_id(line_id)
         with snapshot(ledger.engine) as snap:
             row = get_line_row(snap.conn, line_id)
@@ -140,7 +195,9 @@ def build_router(ledger: Ledger) -> APIRouter:
         operation_id="get_budget_summary",
         response_model=SummaryPublic,
         summary="A fiscal year's totals per group (pendapatan, belanja, pembiayaan)",
-        responses=NOT_FOUND,
+        responses=problem_responses(
+            {404: "`unknown_fiscal_year`: the fiscal year is not registered."}
+        ),
     )
     def get_summary(year: Year) -> SummaryPublic:
         with snapshot(ledger.engine) as snap:
@@ -154,10 +211,19 @@ def build_router(ledger: Ledger) -> APIRouter:
         operation_id="list_budget_structure",
         response_model=StructurePage,
         summary="Registered fiscal years, OPDs, programme codes, accounts or funding sources",
-        responses=BAD_QUERY,
+        responses=problem_responses(
+            {422: "`bad_kind`: not one of the kinds; or `invalid_request`: a bad paging parameter."}
+        ),
     )
     def list_structure(
-        kind: Annotated[str, Path(max_length=16, description=", ".join(STRUCTURE_NAMESPACES))],
+        kind: Annotated[
+            str,
+            Path(
+                max_length=16,
+                description=", ".join(STRUCTURE_NAMESPACES),
+                json_schema_extra={"enum": list(STRUCTURE_NAMESPACES)},
+            ),
+        ],
         after: After = "",
         limit: Limit = PAGE_ITEMS_DEFAULT,
     ) -> StructurePage:
@@ -178,10 +244,18 @@ def build_router(ledger: Ledger) -> APIRouter:
         operation_id="get_budget_commitment",
         response_model=CommitmentPublic,
         summary="One commitment: amount, paid, remaining, contract",
-        responses={**NOT_FOUND, **BAD_QUERY},
+        responses={
+            **problem_responses({404: "`unknown_commitment`: no commitment of that id."}),
+            **problem_responses(
+                {422: "`bad_field`: not a posting id; or `invalid_request`: too long."}
+            ),
+        },
     )
     def get_commitment_endpoint(
-        posting_id: Annotated[str, Path(max_length=120)],
+        posting_id: Annotated[
+            str,
+            Path(max_length=POSTING_ID_CHARS_MAX, json_schema_extra=_declared(POSTING_ID_PATTERN)),
+        ],
     ) -> CommitmentPublic:
         parse_posting_id(posting_id, field="posting_id")
         with snapshot(ledger.engine) as snap:

@@ -98,7 +98,9 @@ MONTHS_PER_YEAR = 12
 
 POSTING_ID_CHARS_MAX = 120
 """So that ``shift:<posting id>`` fits the ledger's 128-character subject."""
-_POSTING_ID = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._:/-]{{0,{POSTING_ID_CHARS_MAX - 1}}}")
+POSTING_ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9._:/-]{{0,{POSTING_ID_CHARS_MAX - 1}}}$"
+"""A posting id, as ``parse_posting_id`` checks it (also the OpenAPI's ``pattern``)."""
+_POSTING_ID = re.compile(POSTING_ID_PATTERN[1:-1])
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 

@@ -11,22 +11,39 @@ import base64
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from ledger import storage
-from ledger.canonical import parse_json_object
+from ledger.canonical import NESTING_DEPTH_MAX, parse_json_object
 from ledger.errors import ClientError, PayloadTooLarge
+from ledger.http_problems import (
+    INVALID_REQUEST_DESCRIPTION,
+    JSON_VALUE_SCHEMA_REF,
+    beyond_schema,
+    problem_responses,
+)
+from ledger.limits import DATABASE_INTEGER_MAX, Limits
 from ledger.proofs import tlog_proof
 from ledger.sequencer import Receipt
 from ledger.service import AppendOutcome, Ledger
-from ledger.statement import SignedStatement
+from ledger.statement import (
+    KEY_ID_PATTERN,
+    NONCE_PATTERN,
+    SUBJECT_PATTERN,
+    TIME_PATTERN,
+    TYPE_PATTERN,
+    SignedStatement,
+)
 from ledger.witnessing import with_cosignatures
 
-HEX64 = r"^[0-9a-f]{64}$"
+# Canonical standard base64 of 64 bytes (an Ed25519 signature): 86 symbols, the last of
+# which carries 2 bits, then "==" (ledger.statement.b64decode_strict refuses the rest).
+SIGNATURE_B64_PATTERN = r"^[A-Za-z0-9+/]{85}[AQgw]==$"
+Seq = Annotated[int, Path(ge=0, le=DATABASE_INTEGER_MAX, description="The entry's index.")]
 
 
 class ReceiptPublic(BaseModel):
@@ -55,27 +72,78 @@ class EntryPage(BaseModel):
     next_after_seq: int | None = Field(description="Pass as after_seq for the next page.")
 
 
-STATEMENT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["statement", "signature"],
-    "additionalProperties": False,
-    "properties": {
-        "statement": {
-            "type": "object",
-            "required": ["type", "subject", "signer", "time", "nonce", "body"],
-            "additionalProperties": False,
-            "properties": {
-                "type": {"type": "string", "maxLength": 64, "example": "registry.role.granted"},
-                "subject": {"type": "string", "maxLength": 128},
-                "signer": {"type": "string", "pattern": HEX64},
-                "time": {"type": "string", "example": "2026-11-23T08:00:00.000Z"},
-                "nonce": {"type": "string", "minLength": 16, "maxLength": 64},
-                "body": {"type": "object"},
+def statement_schema(limits: Limits) -> dict[str, Any]:
+    """The JSON Schema of one signed statement: the rules ``SignedStatement.from_json``
+    checks, with this ledger's limits. What no schema can say is listed under 422 of
+    the operation (the signature must verify, the time be near the log's clock, the
+    signer be registered, the canonical statement fit ``statement_bytes_max``)."""
+    return {
+        "type": "object",
+        "required": ["statement", "signature"],
+        "additionalProperties": False,
+        "properties": {
+            "statement": {
+                "type": "object",
+                "required": ["type", "subject", "signer", "time", "nonce", "body"],
+                "additionalProperties": False,
+                "properties": {
+                    "type": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": limits.type_chars_max,
+                        "pattern": TYPE_PATTERN.pattern,
+                        "example": "registry.role.granted",
+                    },
+                    "subject": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": limits.subject_chars_max,
+                        "pattern": SUBJECT_PATTERN.pattern,
+                    },
+                    "signer": {"type": "string", "pattern": KEY_ID_PATTERN.pattern},
+                    "time": {
+                        "type": "string",
+                        "pattern": TIME_PATTERN.pattern,
+                        "example": "2026-11-23T08:00:00.000Z",
+                    },
+                    "nonce": {
+                        "type": "string",
+                        "minLength": limits.nonce_chars_min,
+                        "maxLength": limits.nonce_chars_max,
+                        "pattern": NONCE_PATTERN.pattern,
+                    },
+                    "body": {
+                        "type": "object",
+                        "additionalProperties": {"$ref": JSON_VALUE_SCHEMA_REF},
+                    },
+                },
+            },
+            "signature": {
+                "type": "string",
+                "pattern": SIGNATURE_B64_PATTERN,
+                "description": "Ed25519 signature, canonical base64",
             },
         },
-        "signature": {"type": "string", "description": "Ed25519 signature, base64"},
-    },
-}
+    }
+
+
+# Checked on statements that match the schema: the log's clock, the signature, the
+# statement type being registered, and nesting deeper than a schema can bound.
+STATEMENT_RULES_BEYOND_SCHEMA = beyond_schema(
+    "clock_skew", "bad_signature", "unknown_statement_type", "too_deep"
+)
+
+WRITE_PROBLEMS = problem_responses(
+    {
+        403: "`unknown_signer`, `revoked_signer`, `missing_role`.",
+        409: "Refused by the rules (`rejected`, a module's code such as `key_exists`), "
+        "or `nonce_reused`.",
+        422: "A malformed statement (`bad_json`, `too_deep`, `bad_field`, ...), "
+        "`bad_signature`, `clock_skew`, or a rule of the statement's type. The signature, "
+        "the time against the log's clock and each module's rules are checked on "
+        "well-formed statements too.",
+    }
+)
 
 
 def receipt_json(receipt: Receipt, proof: str | None) -> ReceiptPublic:
@@ -101,11 +169,20 @@ async def _read_json(request: Request, ledger: Ledger) -> dict[str, Any]:
             f"request body is over {ledger.limits.request_body_bytes_max} bytes",
             code="request_too_large",
         )
-    return parse_json_object(body)
+    try:
+        return parse_json_object(body)
+    except RecursionError:
+        # Python's json gives up at about 1,000 levels with RecursionError, before the
+        # parser's own depth rule can say `too_deep`; it is the client's input, not a
+        # bug (a 500 would also close the client's keep-alive connection).
+        raise ClientError(
+            f"the JSON is nested deeper than {NESTING_DEPTH_MAX}", code="too_deep"
+        ) from None
 
 
 def build_router(ledger: Ledger) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["ledger"])
+    schema = statement_schema(ledger.limits)
 
     @router.post(
         "/statements",
@@ -116,16 +193,22 @@ def build_router(ledger: Ledger) -> APIRouter:
         openapi_extra={
             "requestBody": {
                 "required": True,
-                "content": {"application/json": {"schema": STATEMENT_SCHEMA}},
-            }
+                "content": {"application/json": {"schema": schema}},
+            },
+            **STATEMENT_RULES_BEYOND_SCHEMA,
         },
         responses={
-            200: {"description": "Already logged (same signer and nonce): the first receipt."},
-            403: {"description": "Unknown or revoked signer, or missing role."},
-            409: {"description": "Rejected by the module's rules, or nonce reused."},
-            413: {"description": "Statement too large."},
-            422: {"description": "Malformed statement, bad signature, clock skew."},
-            503: {"description": "Sequencer busy: retry after Retry-After seconds."},
+            200: {
+                "description": "Already logged (same signer and nonce): the first receipt.",
+                "model": ReceiptPublic,
+            },
+            **WRITE_PROBLEMS,
+            **problem_responses(
+                {
+                    413: "`request_too_large`, `statement_too_large`, `entry_too_large`.",
+                    503: "`unavailable`: the sequencer is busy; retry after `Retry-After`.",
+                }
+            ),
         },
     )
     async def append_statement(request: Request, response: Response) -> ReceiptPublic:
@@ -150,13 +233,30 @@ def build_router(ledger: Ledger) -> APIRouter:
                         "schema": {
                             "type": "object",
                             "required": ["statements"],
+                            "additionalProperties": False,
                             "properties": {
-                                "statements": {"type": "array", "items": STATEMENT_SCHEMA}
+                                "statements": {
+                                    "type": "array",
+                                    "minItems": 1,
+                                    "maxItems": ledger.limits.batch_statements_max,
+                                    "items": schema,
+                                }
                             },
                         }
                     }
                 },
-            }
+            },
+            **STATEMENT_RULES_BEYOND_SCHEMA,
+        },
+        responses={
+            **WRITE_PROBLEMS,
+            **problem_responses(
+                {
+                    413: "`request_too_large`, `batch_too_large`, `statement_too_large`, "
+                    "`entry_too_large`.",
+                    503: "`unavailable`: the sequencer is busy; retry after `Retry-After`.",
+                }
+            ),
         },
     )
     async def append_batch(request: Request) -> BatchReceiptsPublic:
@@ -186,7 +286,7 @@ def build_router(ledger: Ledger) -> APIRouter:
 
     @router.get("/entries", operation_id="list_entries", response_model=EntryPage)
     def list_entries(
-        after_seq: Annotated[int, Query(ge=-1)] = -1,
+        after_seq: Annotated[int, Query(ge=-1, le=DATABASE_INTEGER_MAX)] = -1,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         subject: Annotated[str | None, Query(max_length=128)] = None,
     ) -> EntryPage:
@@ -199,8 +299,13 @@ def build_router(ledger: Ledger) -> APIRouter:
         items = [_entry_public(int(r.seq), bytes(r.leaf_hash), bytes(r.entry_bytes)) for r in rows]
         return EntryPage(items=items, next_after_seq=items[-1].seq if len(items) == limit else None)
 
-    @router.get("/entries/{seq}", operation_id="get_entry", response_model=EntryPublic)
-    def get_entry(seq: int) -> EntryPublic:
+    @router.get(
+        "/entries/{seq}",
+        operation_id="get_entry",
+        response_model=EntryPublic,
+        responses=problem_responses({404: "`unknown_seq`: no entry with that seq."}),
+    )
+    def get_entry(seq: Seq) -> EntryPublic:
         entry = ledger.entry(seq)
         entry_bytes = entry.entry_bytes()
         return _entry_public(seq, entry.leaf_hash(), entry_bytes)
@@ -210,9 +315,17 @@ def build_router(ledger: Ledger) -> APIRouter:
         operation_id="get_entry_tlog_proof",
         response_class=PlainTextResponse,
         summary="C2SP tlog-proof of one entry against the latest (or a given) checkpoint",
+        responses=problem_responses(
+            {
+                404: "`not_published`: no published checkpoint (of `tree_size`, if given) "
+                "covers the entry yet.",
+                422: INVALID_REQUEST_DESCRIPTION,
+            }
+        ),
     )
     def get_tlog_proof(
-        seq: int, tree_size: Annotated[int | None, Query(ge=1)] = None
+        seq: Seq,
+        tree_size: Annotated[int | None, Query(ge=1, le=DATABASE_INTEGER_MAX)] = None,
     ) -> PlainTextResponse:
         with ledger.engine.connect() as conn:
             text = with_cosignatures(conn, {seq: tlog_proof(conn, seq, tree_size)})[seq].to_text()

@@ -18,6 +18,12 @@ from ledger.errors import InvariantBroken, require
 ENTRY_BUNDLE_ENTRY_BYTES_MAX = 65_535
 
 
+# Every seq and tree size is stored in a signed 64-bit column (SQLite INTEGER, PostgreSQL
+# BIGINT). A larger integer from a request would reach the driver and fail there (SQLite:
+# OverflowError, a 500 that also drops the client's keep-alive connection), so the API
+# refuses it as a malformed parameter (422) before any query, and says so in the OpenAPI.
+DATABASE_INTEGER_MAX = 2**63 - 1
+
 # Widths of the ledger_entries columns (alembic 0001): a limit may not exceed them.
 COLUMN_CHARS = {"type_chars_max": 64, "subject_chars_max": 128, "nonce_chars_max": 64}
 

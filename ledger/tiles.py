@@ -68,6 +68,48 @@ def decode_tile_index(text: str) -> int:
     return value
 
 
+def _digits_at_most(bound: str) -> list[list[str]]:
+    """Per-digit character classes whose alternatives match the same-length decimal
+    strings <= ``bound`` (a regular expression for a numeric bound, digit by digit)."""
+    alternatives = [list(bound)]
+    for i, digit in enumerate(bound):
+        if digit != "0":
+            below = "0" if digit == "1" else f"[0-{int(digit) - 1}]"
+            alternatives.append([*bound[:i], below] + ["[0-9]"] * (len(bound) - i - 1))
+    return alternatives
+
+
+def _grouped(classes: list[str]) -> str:
+    """Digits after a leading group, as ``/x###/.../###`` path elements."""
+    out = []
+    for i, digit in enumerate(classes):
+        if i % 3 == 0:
+            out.append("/" if i == len(classes) - 3 else "/x")
+        out.append(digit)
+    return "".join(out)
+
+
+def _tile_index_pattern() -> str:
+    """``decode_tile_index``'s language: 1 to 7 groups, no leading x000, at most 2^64-1."""
+    not_000 = "(?:00[1-9]|0[1-9][0-9]|[1-9][0-9]{2})"
+    up_to_six = rf"(?:x{not_000}/(?:x[0-9]{{3}}/){{0,4}})?[0-9]{{3}}"
+    top = str(MAX_TILE_INDEX).zfill(_MAX_GROUPS * 3)  # 018446744073709551615
+    head, rest = top[:3], top[3:]
+    below_head = "(?:00[1-9]|01[0-" + str(int(head[2]) - 1) + "])"
+    seven = (
+        f"x{below_head}{_grouped(['[0-9]'] * len(rest))}"
+        f"|x{head}(?:" + "|".join(_grouped(a) for a in _digits_at_most(rest)) + ")"
+    )
+    return f"(?:{up_to_six}|{seven})"
+
+
+_LEVEL = "(?:[0-9]|[1-5][0-9]|6[0-3])"
+_WIDTH = "(?:[1-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])"
+TILE_PATH_PATTERN = rf"^(?:{_LEVEL}|{ENTRIES})/{_tile_index_pattern()}(?:\.p/{_WIDTH})?$"
+"""What ``parse_tile_path`` accepts after ``tile/``, as a regular expression for the
+OpenAPI (ECMA-262, Python and Rust alike: no look-around). Tested against the parser."""
+
+
 def _width_suffix(width: int | None) -> str:
     if width is None:
         return ""

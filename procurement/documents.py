@@ -55,6 +55,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from ledger.errors import ClientError, Conflict, InvariantBroken, NotFound, PayloadTooLarge, require
+from ledger.http_problems import problem_responses
 from ledger.service import Ledger
 from ledger.statement import format_time
 from procurement.lifecycle import DOCUMENT_NAMESPACE
@@ -209,10 +210,15 @@ def build_router(ledger: Ledger, limits: DocumentLimits | None = None) -> APIRou
             }
         },
         responses={
-            200: {"description": "The same bytes were stored already."},
-            409: {"description": "`unknown_document`: no logged tender names this hash."},
-            413: {"description": "`document_too_large`: over the document size limit."},
-            422: {"description": "`document_hash_mismatch`: the bytes hash to another value."},
+            200: {"description": "The same bytes were stored already.", "model": DocumentStored},
+            **problem_responses(
+                {
+                    409: "`unknown_document`: no logged tender names this hash.",
+                    413: "`document_too_large`: over the document size limit.",
+                    422: "`document_hash_mismatch`: the bytes hash to another value; or "
+                    "`invalid_request`: the path is not a SHA-256.",
+                }
+            ),
         },
     )
     async def put_document(
@@ -258,12 +264,20 @@ def build_router(ledger: Ledger, limits: DocumentLimits | None = None) -> APIRou
         response_class=Response,
         summary="A tender document's bytes, by their SHA-256 (immutable)",
         responses={
-            200: {"content": {"application/octet-stream": {}}, "description": "The bytes."},
-            304: {"description": "If-None-Match named this document's ETag."},
-            404: {
-                "description": "`unknown_document` (no logged tender names it) or"
-                " `document_not_uploaded` (named, but nobody stored the bytes yet)."
+            200: {
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+                "description": "The bytes.",
             },
+            304: {"description": "If-None-Match named this document's ETag."},
+            **problem_responses(
+                {
+                    404: "`unknown_document` (no logged tender names it) or"
+                    " `document_not_uploaded` (named, but nobody stored the bytes yet).",
+                    422: "`invalid_request`: the path is not a SHA-256.",
+                }
+            ),
         },
     )
     def get_document(sha256: Annotated[str, Path(pattern=HEX64)], request: Request) -> Response:

@@ -14,6 +14,8 @@ from pydantic import BaseModel, Field
 
 from ledger import storage
 from ledger.errors import NotFound
+from ledger.http_problems import problem_responses
+from ledger.limits import DATABASE_INTEGER_MAX
 from ledger.service import Ledger
 from procurement import contracts, documents, ocds, reads
 from procurement import lifecycle as lc
@@ -34,6 +36,8 @@ BIDS_PAGE_ITEMS_MAX = 1000
 BIDS_PAGE_ITEMS_DEFAULT = 100
 
 HEX64 = r"^[0-9a-f]{64}$"
+NO_VENDOR = problem_responses({404: "`unknown_vendor`: no vendor registered that key id."})
+NO_TENDER = problem_responses({404: "`unknown_tender`: no tender with that ocid."})
 
 
 class EntryPublic(BaseModel):
@@ -172,7 +176,12 @@ def build_router(ledger: Ledger) -> APIRouter:
             )
         return VendorPage(items=found, tree_size=size, next_after=last_key if more else None)
 
-    @router.get("/vendors/{vendor_id}", operation_id="get_vendor", response_model=VendorPublic)
+    @router.get(
+        "/vendors/{vendor_id}",
+        operation_id="get_vendor",
+        response_model=VendorPublic,
+        responses=NO_VENDOR,
+    )
     def get_vendor(vendor_id: Annotated[str, Path(pattern=HEX64)]) -> VendorPublic:
         with ledger.engine.connect() as conn:
             size = storage.tree_size(conn)
@@ -186,10 +195,11 @@ def build_router(ledger: Ledger) -> APIRouter:
         operation_id="get_vendor_history",
         response_model=HistoryPage,
         summary="Every entry about a vendor or signed by it, in log order",
+        responses=NO_VENDOR,
     )
     def vendor_history(
         vendor_id: Annotated[str, Path(pattern=HEX64)],
-        after_seq: Annotated[int, Query(ge=-1)] = -1,
+        after_seq: Annotated[int, Query(ge=-1, le=DATABASE_INTEGER_MAX)] = -1,
         limit: Annotated[int, Query(ge=1, le=reads.PAGE_ITEMS_MAX)] = 100,
     ) -> HistoryPage:
         with ledger.engine.connect() as conn:
@@ -239,7 +249,12 @@ def build_router(ledger: Ledger) -> APIRouter:
             )
         return TenderPage(items=found, tree_size=size, next_after=last_key if more else None)
 
-    @router.get("/tenders/{ocid}", operation_id="get_tender", response_model=TenderPublic)
+    @router.get(
+        "/tenders/{ocid}",
+        operation_id="get_tender",
+        response_model=TenderPublic,
+        responses=NO_TENDER,
+    )
     def get_tender(ocid: Annotated[str, Path(pattern=OCID)]) -> TenderPublic:
         with ledger.engine.connect() as conn:
             size = storage.tree_size(conn)
@@ -263,8 +278,8 @@ def build_router(ledger: Ledger) -> APIRouter:
         response_model=BidsPage,
         summary="A tender's bids in bidder order, paginated",
         responses={
-            404: {"description": "`unknown_tender` (problem+json)."},
-            422: {"description": "`invalid_request`: a malformed `after` or `limit`."},
+            **NO_TENDER,
+            **problem_responses({422: "`invalid_request`: a malformed `after` or `limit`."}),
         },
     )
     def list_bids(
@@ -391,6 +406,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         "/tenders/{ocid}/contract",
         operation_id="get_tender_contract",
         response_model=ContractPublic,
+        responses=problem_responses({404: "`unknown_contract`: the tender has no contract."}),
     )
     def get_contract(ocid: Annotated[str, Path(pattern=OCID)]) -> ContractPublic:
         """The contract: value, milestones, amendments, commitments, payment requests."""
@@ -408,6 +424,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         operation_id="get_ocds_record_package",
         response_model=OcdsPublic,
         summary="OCDS 1.1 record package: every release of the ocid and its compiled release",
+        responses=NO_TENDER,
     )
     def ocds_record(ocid: Annotated[str, Path(pattern=OCID)]) -> OcdsPublic:
         with ledger.engine.connect() as conn:
@@ -424,6 +441,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         operation_id="get_ocds_release_package",
         response_model=OcdsPublic,
         summary="OCDS 1.1 release package: one release per logged event of the ocid",
+        responses=NO_TENDER,
     )
     def ocds_releases(ocid: Annotated[str, Path(pattern=OCID)]) -> OcdsPublic:
         with ledger.engine.connect() as conn:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from audit import log_api, read_api
 from budgeting import reducers as budgeting_reducers
@@ -16,6 +18,7 @@ from budgeting import report_router as budgeting_report_router
 from budgeting import router as budgeting_router
 from ledger import api as ledger_api
 from ledger.errors import InvariantBroken, TerangError, Unavailable
+from ledger.http_problems import GENERAL_PROBLEMS, INVALID_REQUEST, PROBLEM_JSON, SCHEMA_COMPONENTS
 from ledger.kinds import KindRegistry
 from ledger.service import Ledger, default_kinds
 from portal import assets as portal_assets
@@ -29,7 +32,6 @@ from terang import api_docs
 from terang.cors import PublicReadCORS
 
 log = logging.getLogger("terang")
-PROBLEM_JSON = "application/problem+json"
 GZIP_MINIMUM_BYTES = 500
 
 
@@ -43,8 +45,8 @@ def all_kinds() -> KindRegistry:
     return registry
 
 
-def problem_response(error: TerangError) -> JSONResponse:
-    headers: dict[str, str] = {}
+def problem_response(error: TerangError, headers: dict[str, str] | None = None) -> JSONResponse:
+    headers = dict(headers or {})
     if isinstance(error, Unavailable):
         headers["Retry-After"] = str(error.retry_after_s)
     if isinstance(error, InvariantBroken) or error.http_status >= 500:
@@ -54,12 +56,61 @@ def problem_response(error: TerangError) -> JSONResponse:
     )
 
 
+# FastAPI's own description of a failed parameter check; the app never serves it.
+_FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+class TerangApp(FastAPI):
+    """The app, with an OpenAPI that describes the problems it really serves."""
+
+    def openapi(self) -> dict[str, Any]:
+        """FastAPI's schema, made exact about errors (``ledger.http_problems``, rule 2).
+
+        Every 4xx/5xx is ``application/problem+json``: FastAPI's automatic 422 (a
+        parameter that failed its declared constraint) is replaced by the problem the
+        validation handler serves, and the ``Problem`` schema is the one component for
+        every error body (with ``JsonValue``, the JSON a signed statement may carry).
+        """
+        if self.openapi_schema is not None:
+            return self.openapi_schema
+        schema = super().openapi()
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                responses = operation.get("responses", {})
+                automatic = responses.get("422", {}).get("content", {}).get("application/json")
+                if automatic is not None:
+                    responses["422"] = INVALID_REQUEST
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name in _FASTAPI_VALIDATION_SCHEMAS:
+            components.pop(name, None)
+        components.update(SCHEMA_COMPONENTS)
+        self.openapi_schema = schema
+        return schema
+
+
+def allowed_methods(app: FastAPI, request: Request) -> str:
+    """Every method some route serves at this path, for a 405's ``Allow`` (RFC 9110 15.5.6).
+
+    Starlette's 405 names only the first route that matched the path; a path served by
+    two routes (GET and PUT of a document) must list both.
+    """
+    methods: set[str] = set()
+    for route in app.router.routes:
+        match, _ = route.matches(request.scope)
+        route_methods = getattr(route, "methods", None)
+        if match is not Match.NONE and route_methods:
+            methods |= set(route_methods)
+    return ", ".join(sorted(methods))
+
+
 def create_app(ledger: Ledger) -> FastAPI:
-    app = FastAPI(
+    app = TerangApp(
         title="Terang",
         docs_url=None,  # served by terang.api_docs from local files, not a CDN
         redoc_url=None,
         version="0.1.0",
+        # Problems any operation may answer (size limits, rate limits, push back).
+        responses=GENERAL_PROBLEMS,
         description=(
             "Transparent e-budgeting and e-procurement ledger. Every statement is signed "
             "by its author, logged once in an append-only RFC 6962 Merkle log, and covered "
@@ -90,7 +141,10 @@ def create_app(ledger: Ledger) -> FastAPI:
             code="not_found" if error.status_code == 404 else f"http_{error.status_code}",
         )
         problem.http_status = error.status_code
-        return problem_response(problem)
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = allowed_methods(app, request)
+        return problem_response(problem, headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:
