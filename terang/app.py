@@ -88,19 +88,23 @@ class TerangApp(FastAPI):
         return schema
 
 
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
 def allowed_methods(app: FastAPI, request: Request) -> str:
     """Every method some route serves at this path, for a 405's ``Allow`` (RFC 9110 15.5.6).
 
-    Starlette's 405 names only the first route that matched the path; a path served by
-    two routes (GET and PUT of a document) must list both.
+    Starlette's 405 names only the first route that matched the path, and none at all
+    once a router is included; a path served by two routes (GET and PUT of a document)
+    must list both. So each method is tried against the app's routes as a request of
+    that method would be.
     """
-    methods: set[str] = set()
-    for route in app.router.routes:
-        match, _ = route.matches(request.scope)
-        route_methods = getattr(route, "methods", None)
-        if match is not Match.NONE and route_methods:
-            methods |= set(route_methods)
-    return ", ".join(sorted(methods))
+    allowed = []
+    for method in HTTP_METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
 
 
 def create_app(ledger: Ledger) -> FastAPI:
