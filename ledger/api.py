@@ -34,7 +34,6 @@ from ledger.statement import (
     KEY_ID_PATTERN,
     NONCE_PATTERN,
     SUBJECT_PATTERN,
-    TIME_PATTERN,
     TYPE_PATTERN,
     SignedStatement,
 )
@@ -43,6 +42,13 @@ from ledger.witnessing import with_cosignatures
 # Canonical standard base64 of 64 bytes (an Ed25519 signature): 86 symbols, the last of
 # which carries 2 bits, then "==" (ledger.statement.b64decode_strict refuses the rest).
 SIGNATURE_B64_PATTERN = r"^[A-Za-z0-9+/]{85}[AQgw]==$"
+# ledger.statement.parse_time's rule as a pattern: TIME_PATTERN's shape with each field
+# in its range. Only the calendar is beyond it (30 February: `bad_time`).
+TIME_SCHEMA_PATTERN = (
+    r"^(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])"
+    r"-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(?:\.[0-9]{1,6})?Z$"
+)
 Seq = Annotated[int, Path(ge=0, le=DATABASE_INTEGER_MAX, description="The entry's index.")]
 
 
@@ -103,7 +109,7 @@ def statement_schema(limits: Limits) -> dict[str, Any]:
                     "signer": {"type": "string", "pattern": KEY_ID_PATTERN.pattern},
                     "time": {
                         "type": "string",
-                        "pattern": TIME_PATTERN.pattern,
+                        "pattern": TIME_SCHEMA_PATTERN,
                         "example": "2026-11-23T08:00:00.000Z",
                     },
                     "nonce": {
@@ -127,10 +133,16 @@ def statement_schema(limits: Limits) -> dict[str, Any]:
     }
 
 
-# Checked on statements that match the schema: the log's clock, the signature, the
-# statement type being registered, and nesting deeper than a schema can bound.
+# Checked on statements that match the schema: the calendar (30 February), a number
+# written as a float (JSON Schema's "integer" admits 1.0; the ledger does not), nesting
+# deeper than a schema bounds, the log's clock, the signature, the type being registered.
 STATEMENT_RULES_BEYOND_SCHEMA = beyond_schema(
-    "clock_skew", "bad_signature", "unknown_statement_type", "too_deep"
+    "bad_time",
+    "float_not_allowed",
+    "too_deep",
+    "clock_skew",
+    "bad_signature",
+    "unknown_statement_type",
 )
 
 WRITE_PROBLEMS = problem_responses(
