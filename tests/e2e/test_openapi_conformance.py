@@ -34,11 +34,12 @@ from xml.etree import ElementTree
 
 import pytest
 import uvicorn
-from conftest import free_port
+from conftest import Harness, free_port
 from sqlalchemy import select
 
 from ledger import storage
 from ledger.bootstrap import init_log
+from ledger.http_problems import PROBLEM_JSON, PROBLEM_SCHEMA_REF
 from ledger.keys import load_client_key
 from ledger.limits import Limits
 from ledger.service import Ledger, Settings
@@ -194,3 +195,31 @@ def test_schemathesis_finds_no_failure_over_the_whole_api(demo: Demo, tmp_path: 
     operations = {c.get("name") for c in cases}
     assert len(operations) >= OPERATIONS_MIN, sorted(operations)
     assert not suites.findall(".//failure") and not suites.findall(".//error"), summary
+
+
+def test_every_error_is_documented_as_a_problem_and_every_integer_is_bounded(
+    harness: Harness,
+) -> None:
+    """The static half of the contract, checked without Schemathesis (fast, always run)."""
+    schema = create_app(harness.ledger).openapi()
+    components = schema["components"]["schemas"]
+    assert "HTTPValidationError" not in components and "Problem" in components
+    operations = [
+        (f"{method.upper()} {path}", operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+    ]
+    assert len(operations) >= OPERATIONS_MIN
+    for name, operation in operations:
+        responses = operation["responses"]
+        assert {"413", "429", "503"} <= responses.keys(), name
+        for status, response in responses.items():
+            if int(status) >= 400:
+                content = response.get("content", {})
+                assert list(content) == [PROBLEM_JSON], (name, status)
+                assert content[PROBLEM_JSON]["schema"] == {"$ref": PROBLEM_SCHEMA_REF}
+        for parameter in operation.get("parameters", []):
+            kinds = [parameter["schema"], *parameter["schema"].get("anyOf", [])]
+            for kind in kinds:
+                if kind.get("type") == "integer":
+                    assert "maximum" in kind and "minimum" in kind, (name, parameter["name"])
