@@ -48,7 +48,9 @@ class ProjectionRowPublic(BaseModel):
 
 class ProjectionPage(BaseModel):
     items: list[ProjectionRowPublic]
-    tree_size: int = Field(description="log size when the page was read")
+    tree_size: int = Field(
+        description="log size read after the page's rows: every row's updated_seq is below it"
+    )
     next_after: list[str] | None = Field(
         description="[namespace, key] to pass as after_namespace/after_key for the next page"
     )
@@ -91,8 +93,11 @@ def build_router(ledger: Ledger) -> APIRouter:
         if namespace is not None:
             query = query.where(p.namespace == namespace)
         with ledger.engine.connect() as conn:
-            size = storage.tree_size(conn)
             rows = conn.execute(query.order_by(p.namespace, p.key).limit(limit)).all()
+            # Read after the rows: a row and its entry commit together, so every row
+            # read here has updated_seq < tree_size even at READ COMMITTED, and the
+            # verifier can take a row claiming more as a forgery.
+            size = storage.tree_size(conn)
         items = [
             ProjectionRowPublic(
                 namespace=r.namespace,

@@ -14,10 +14,14 @@ about its own key is trusted. Steps, each raising at the first fault:
    the same reducers the server runs (``LogReplayer``): bytes, seq, prev chain,
    signer, signature, role, module rules;
 4. compare the replayed root with the checkpoint's;
-5. compare the replayed projections with ``/api/v1/projections``: every row last
-   written at or before the checkpoint must equal the replayed document, and every
-   replayed document must be there;
-6. save the checkpoint to the state file (atomically) for the next run.
+5. compare EVERY published row of ``/api/v1/projections`` with the replay: a row
+   last written at or before the checkpoint must equal the replayed document; a row
+   the replay does not have, or a replayed document not published, is a fault; a
+   row claiming an entry the log does not have is a fault (``projection_beyond_log``);
+   a row written after the checkpoint is compared on a catch-up replay to a newer
+   checkpoint, right after the entry that last wrote it (``projection_not_covered``
+   if no checkpoint covers that entry within ``catch_up_s_max``);
+6. save the (first) checkpoint to the state file (atomically) for the next run.
 
 Memory holds one read-ahead window of bundles, the O(log n) Merkle frontier and
 the replayed state; it does not grow with the number of entries.
@@ -30,6 +34,7 @@ import json
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -51,6 +56,9 @@ from ledger.statement import LoggedEntry, b64decode_strict
 
 READ_AHEAD_BUNDLES_MAX = 16
 PROJECTION_PAGE_ROWS = 1000
+PROJECTION_CATCH_UP_S_MAX = 10.0
+"""How long to wait for a checkpoint covering rows written after the first one, seconds."""
+CATCH_UP_POLL_S = 0.2
 
 Progress = Callable[[int, int], None]
 
@@ -70,9 +78,12 @@ class VerifyReport:
     checkpoint: str
     projections_compared: int
     projections_newer: int
+    """Rows last written after the checkpoint: compared on a catch-up replay."""
     previous_size: int | None
     legacy_entries: int = 0
     """Entries in the legacy v1 format, whose signatures do not name this log."""
+    caught_up_to: int | None = None
+    """The size of the newer checkpoint the catch-up replay reached, if it ran."""
 
 
 def _get(client: httpx.Client, path: str, params: dict[str, Any] | None = None) -> bytes:
@@ -244,11 +255,58 @@ def _check_consistency(
         ) from exc
 
 
-def _compare_projections(client: httpx.Client, replayer: LogReplayer, size: int) -> tuple[int, int]:
-    """Return (rows compared, rows newer than the checkpoint); raise on a difference."""
+@dataclass(frozen=True)
+class _AheadRow:
+    """A published row last written after the checkpoint: compared once the replay
+    reaches the entry it names (the last entry of the batch that wrote it)."""
+
+    namespace: str
+    key: str
+    value: Any
+    updated_seq: int
+
+
+def _projection_fault(row: dict[str, Any] | _AheadRow, expected: Any, size: int) -> LogFault:
+    namespace, key, value = (
+        (row["namespace"], row["key"], row["value"])
+        if isinstance(row, dict)
+        else (row.namespace, row.key, row.value)
+    )
+    if expected is None:
+        return LogFault(
+            f"projection {namespace}/{key} is published but the replay of the log at size "
+            f"{size} has no such document: published {json.dumps(value, sort_keys=True)[:300]}",
+            fault="projection_unknown",
+            namespace=namespace,
+            key=key,
+        )
+    return LogFault(
+        f"projection {namespace}/{key} differs from the replay of the log at size "
+        f"{size}: published {json.dumps(value, sort_keys=True)[:300]}, "
+        f"replayed {json.dumps(expected, sort_keys=True)[:300]}",
+        fault="projection_mismatch",
+        namespace=namespace,
+        key=key,
+    )
+
+
+def _compare_projections(
+    client: httpx.Client, replayer: LogReplayer
+) -> tuple[int, list[_AheadRow]]:
+    """Compare every published row with the replay at ``replayer.size``.
+
+    Returns the rows compared and the rows last written after it (``ahead``), which the
+    caller compares once its replay reaches them. Raises on a difference, on a row the
+    replay does not have (``projection_unknown``), on a replayed document that is not
+    published (``projection_missing``), and on a row claiming to be written by an
+    entry the log does not even have (``projection_beyond_log``: the page's own
+    ``tree_size`` is read after its rows, so an honest row is always below it).
+    """
+    size = replayer.size
     replayed = dict(replayer.state.items())
     seen: set[tuple[str, str]] = set()
-    compared = newer = 0
+    compared = 0
+    ahead: list[_AheadRow] = []
     after = ["", ""]
     while True:
         page = json.loads(
@@ -261,19 +319,21 @@ def _compare_projections(client: httpx.Client, replayer: LogReplayer, size: int)
         for row in page["items"]:
             key = (row["namespace"], row["key"])
             seen.add(key)
+            if row["updated_seq"] >= page["tree_size"]:
+                raise LogFault(
+                    f"projection {key[0]}/{key[1]} claims to be written by entry "
+                    f"{row['updated_seq']}, but the log has only {page['tree_size']} entries",
+                    fault="projection_beyond_log",
+                    namespace=key[0],
+                    key=key[1],
+                    updated_seq=row["updated_seq"],
+                )
             if row["updated_seq"] >= size:
-                newer += 1  # written after this checkpoint: the next run checks it
+                ahead.append(_AheadRow(key[0], key[1], row["value"], row["updated_seq"]))
                 continue
             expected = replayed.get(key)
             if expected != row["value"]:
-                raise LogFault(
-                    f"projection {key[0]}/{key[1]} differs from the replay of the log at size "
-                    f"{size}: published {json.dumps(row['value'], sort_keys=True)[:300]}, "
-                    f"replayed {json.dumps(expected, sort_keys=True)[:300]}",
-                    fault="projection_mismatch",
-                    namespace=key[0],
-                    key=key[1],
-                )
+                raise _projection_fault(row, expected, size)
             compared += 1
         if page["next_after"] is None:
             break
@@ -288,7 +348,32 @@ def _compare_projections(client: httpx.Client, replayer: LogReplayer, size: int)
             namespace=missing_namespace,
             key=missing_key,
         )
-    return compared, newer
+    return compared, ahead
+
+
+def _compare_ahead_after(replayer: LogReplayer, ahead: dict[int, list[_AheadRow]]) -> int:
+    """Compare the rows last written by the entry just replayed; the number compared."""
+    rows = ahead.pop(replayer.size - 1, [])
+    for row in rows:
+        expected = replayer.state.get(row.namespace, row.key)
+        if expected != row.value:
+            raise _projection_fault(row, expected, replayer.size)
+    return len(rows)
+
+
+def _open_note(
+    note: str, policy: Policy | None, verifier_key: str | None
+) -> tuple[Checkpoint, Verifier]:
+    """Verify a checkpoint note under ``policy`` or ``verifier_key``: (checkpoint, log key)."""
+    if policy is not None:
+        checkpoint = policy.verify_checkpoint(note)
+        return checkpoint, next(v for v in policy.logs if v.name == checkpoint.origin)
+    if verifier_key is None:
+        raise VerificationError("give the log's verifier key or a policy")
+    parsed_key = parse_verifier_key(verifier_key)
+    if not isinstance(parsed_key, Verifier):
+        raise VerificationError("the log's verifier key must be an Ed25519 note key")
+    return open_checkpoint(note, parsed_key.name, parsed_key), parsed_key
 
 
 def verify_log(
@@ -302,6 +387,7 @@ def verify_log(
     compare_projections: bool = True,
     on_progress: Progress | None = None,
     policy: Policy | None = None,
+    catch_up_s_max: float = PROJECTION_CATCH_UP_S_MAX,
 ) -> VerifyReport:
     """Check the whole log behind ``client``; raise ``LogFault`` at the first fault.
 
@@ -309,17 +395,7 @@ def verify_log(
     be signed by one of its logs and cosigned by a quorum of its witnesses.
     """
     note = _get(client, f"{prefix}/checkpoint").decode("utf-8")
-    if policy is not None:
-        checkpoint = policy.verify_checkpoint(note)
-        verifier = next(v for v in policy.logs if v.name == checkpoint.origin)
-    else:
-        if verifier_key is None:
-            raise VerificationError("give the log's verifier key or a policy")
-        parsed_key = parse_verifier_key(verifier_key)
-        if not isinstance(parsed_key, Verifier):
-            raise VerificationError("the log's verifier key must be an Ed25519 note key")
-        verifier = parsed_key
-        checkpoint = open_checkpoint(note, verifier.name, verifier)
+    checkpoint, verifier = _open_note(note, policy, verifier_key)
     previous = state.load(checkpoint.origin) if state is not None else None
     if previous is not None:
         _check_consistency(client, previous, checkpoint)
@@ -327,28 +403,20 @@ def verify_log(
     replayer = LogReplayer(kinds, limits, checkpoint.origin)
     size = checkpoint.size
     known_keys: dict[str, bytes] = {}
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="terang-verify-sig") as pool:
-        pending: tuple[list[LoggedEntry | LogFault], Future[None]] | None = None
-        for index, bundle in enumerate(_bundles(client, prefix, size)):
-            parsed = _parse_bundle(bundle, index * tiles.TILE_WIDTH, limits)
-            entries = [e for e in parsed if isinstance(e, LoggedEntry)]
-            # Check this bundle's signatures on the worker while replaying the last one.
-            future = pool.submit(_preverify, entries, dict(known_keys), checkpoint.origin)
-            if pending is not None:
-                _replay(client, prefix, replayer, *pending, known_keys, previous)
-                if on_progress is not None:
-                    on_progress(replayer.size, size)
-            pending = (parsed, future)
-        if pending is not None:
-            _replay(client, prefix, replayer, *pending, known_keys, previous)
-            if on_progress is not None:
-                on_progress(replayer.size, size)
+    _replay_to(client, prefix, replayer, size, known_keys, previous, on_progress, {})
     replayer.check_checkpoint(note, verifier.name, verifier)
     for tile in replayer.partial_tiles():
         _check_tile(client, prefix, tile)
-    compared = newer = 0
+    compared = ahead_count = 0
+    caught_up_to: int | None = None
     if compare_projections:
-        compared, newer = _compare_projections(client, replayer, size)
+        compared, ahead = _compare_projections(client, replayer)
+        ahead_count = len(ahead)
+        if ahead:
+            caught_up_to = _catch_up(
+                client, prefix, replayer, verifier, ahead, known_keys, catch_up_s_max
+            )
+            compared += ahead_count
     if state is not None:
         state.save(checkpoint.origin, checkpoint, note)
     return VerifyReport(
@@ -357,10 +425,96 @@ def verify_log(
         checkpoint.root_hash,
         note,
         compared,
-        newer,
+        ahead_count,
         None if previous is None else int(previous["size"]),
         replayer.legacy_entries,
+        caught_up_to,
     )
+
+
+def _catch_up(
+    client: httpx.Client,
+    prefix: str,
+    replayer: LogReplayer,
+    verifier: Verifier,
+    ahead: list[_AheadRow],
+    known_keys: dict[str, bytes],
+    catch_up_s_max: float,
+) -> int:
+    """Replay on to a newer checkpoint that covers every row written after the first one,
+    comparing each such row right after the entry that last wrote it; the size reached.
+
+    Rows are never compared against a state they were not written in: a row names the
+    last entry of the batch that wrote it, and the replay stops there to compare it.
+    The newer checkpoint needs only the log's signature (its entries extend the ones
+    already verified, through this same replay); the state file keeps the first one.
+    """
+    needed = max(row.updated_seq for row in ahead) + 1
+    deadline = time.monotonic() + catch_up_s_max
+    while True:
+        note = _get(client, f"{prefix}/checkpoint").decode("utf-8")
+        checkpoint = open_checkpoint(note, verifier.name, verifier)
+        if checkpoint.size >= needed:
+            break
+        if time.monotonic() >= deadline:
+            first = min(ahead, key=lambda row: row.updated_seq)
+            raise LogFault(
+                f"projection {first.namespace}/{first.key} claims to be written by entry "
+                f"{first.updated_seq}, but no checkpoint covers it (the latest covers "
+                f"{checkpoint.size} entries, after waiting {catch_up_s_max:g} s)",
+                fault="projection_not_covered",
+                namespace=first.namespace,
+                key=first.key,
+                updated_seq=first.updated_seq,
+            )
+        time.sleep(CATCH_UP_POLL_S)
+    by_seq: dict[int, list[_AheadRow]] = {}
+    for row in ahead:
+        by_seq.setdefault(row.updated_seq, []).append(row)
+    _replay_to(client, prefix, replayer, checkpoint.size, known_keys, None, None, by_seq)
+    replayer.check_checkpoint(note, verifier.name, verifier)
+    for tile in replayer.partial_tiles():
+        _check_tile(client, prefix, tile)
+    if by_seq:  # every row's entry was replayed, so nothing can be left
+        raise VerificationError("rows left uncompared after the catch-up replay")
+    return checkpoint.size
+
+
+def _replay_to(
+    client: httpx.Client,
+    prefix: str,
+    replayer: LogReplayer,
+    size: int,
+    known_keys: dict[str, bytes],
+    previous: dict[str, Any] | None,
+    on_progress: Progress | None,
+    ahead: dict[int, list[_AheadRow]],
+) -> None:
+    """Stream and replay the entries from ``replayer.size`` up to ``size``."""
+    start = replayer.size
+    if size <= start:
+        return
+    first_bundle, skip = divmod(start, tiles.TILE_WIDTH)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="terang-verify-sig") as pool:
+        pending: tuple[list[LoggedEntry | LogFault], Future[None]] | None = None
+        bundles = _bundles(client, prefix, size, first_bundle)
+        for index, bundle in enumerate(bundles, start=first_bundle):
+            first_seq = index * tiles.TILE_WIDTH
+            if index == first_bundle and skip:
+                bundle, first_seq = bundle[skip:], first_seq + skip
+            parsed = _parse_bundle(bundle, first_seq, replayer.limits)
+            entries = [e for e in parsed if isinstance(e, LoggedEntry)]
+            # Check this bundle's signatures on the worker while replaying the last one.
+            future = pool.submit(_preverify, entries, dict(known_keys), replayer.origin)
+            if pending is not None:
+                _replay(client, prefix, replayer, *pending, known_keys, previous, ahead)
+                if on_progress is not None:
+                    on_progress(replayer.size, size)
+            pending = (parsed, future)
+        if pending is not None:
+            _replay(client, prefix, replayer, *pending, known_keys, previous, ahead)
+            if on_progress is not None:
+                on_progress(replayer.size, size)
 
 
 def _replay(
@@ -371,6 +525,7 @@ def _replay(
     signatures_checked: Future[None],
     known_keys: dict[str, bytes],
     previous: dict[str, Any] | None,
+    ahead: dict[int, list[_AheadRow]],
 ) -> None:
     signatures_checked.result()
     for item in parsed:
@@ -378,6 +533,8 @@ def _replay(
             raise item
         replayer.feed_parsed(item)
         _learn_keys(replayer, item, known_keys)
+        if ahead:
+            _compare_ahead_after(replayer, ahead)
         for tile in replayer.take_full_tiles():
             _check_tile(client, prefix, tile)
         if (

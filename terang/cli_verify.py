@@ -133,6 +133,7 @@ def verify_command(
                 "consistent_with_size": report.previous_size,
                 "projections_compared": report.projections_compared,
                 "projections_newer_than_checkpoint": report.projections_newer,
+                "projections_caught_up_to": report.caught_up_to,
                 "legacy_unbound_entries": report.legacy_entries,
                 "seconds": round(elapsed, 3),
                 "entries_per_second": round(report.tree_size / max(elapsed, 1e-6)),
