@@ -35,7 +35,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +43,7 @@ from typing import Any
 
 import httpx
 
+from audit.evidence import EvidenceCheck, load_evidence
 from audit.policy import Policy
 from audit.verifier import LogFault, LogReplayer
 from ledger import merkle, tiles
@@ -84,6 +85,8 @@ class VerifyReport:
     """Entries in the legacy v1 format, whose signatures do not name this log."""
     caught_up_to: int | None = None
     """The size of the newer checkpoint the catch-up replay reached, if it ran."""
+    evidence_checked: int = 0
+    """Held receipts and checkpoints found consistent with the served entries."""
 
 
 def _get(client: httpx.Client, path: str, params: dict[str, Any] | None = None) -> bytes:
@@ -388,14 +391,21 @@ def verify_log(
     on_progress: Progress | None = None,
     policy: Policy | None = None,
     catch_up_s_max: float = PROJECTION_CATCH_UP_S_MAX,
+    evidence: Sequence[tuple[str, bytes]] = (),
 ) -> VerifyReport:
     """Check the whole log behind ``client``; raise ``LogFault`` at the first fault.
 
     The checkpoint must verify under ``verifier_key``, or, with a C2SP tlog-policy,
     be signed by one of its logs and cosigned by a quorum of its witnesses.
+    ``evidence`` is (name, bytes) of held receipts and checkpoints (``audit.evidence``);
+    each must agree with the served entries, and an unusable one is ``EvidenceError``.
     """
     note = _get(client, f"{prefix}/checkpoint").decode("utf-8")
     checkpoint, verifier = _open_note(note, policy, verifier_key)
+    held = EvidenceCheck(
+        [load_evidence(name, data, checkpoint.origin, verifier) for name, data in evidence]
+    )
+    held.check_size(checkpoint.size)
     previous = state.load(checkpoint.origin) if state is not None else None
     if previous is not None:
         _check_consistency(client, previous, checkpoint)
@@ -403,7 +413,9 @@ def verify_log(
     replayer = LogReplayer(kinds, limits, checkpoint.origin)
     size = checkpoint.size
     known_keys: dict[str, bytes] = {}
-    _replay_to(client, prefix, replayer, size, known_keys, previous, on_progress, {})
+    _replay_to(client, prefix, replayer, size, known_keys, previous, on_progress, {}, held)
+    if held.checked != len(held.held):  # every held size is <= size, so each was reached
+        raise VerificationError("held evidence left unchecked after the replay")
     replayer.check_checkpoint(note, verifier.name, verifier)
     for tile in replayer.partial_tiles():
         _check_tile(client, prefix, tile)
@@ -429,6 +441,7 @@ def verify_log(
         None if previous is None else int(previous["size"]),
         replayer.legacy_entries,
         caught_up_to,
+        held.checked,
     )
 
 
@@ -489,6 +502,7 @@ def _replay_to(
     previous: dict[str, Any] | None,
     on_progress: Progress | None,
     ahead: dict[int, list[_AheadRow]],
+    held: EvidenceCheck | None = None,
 ) -> None:
     """Stream and replay the entries from ``replayer.size`` up to ``size``."""
     start = replayer.size
@@ -507,12 +521,12 @@ def _replay_to(
             # Check this bundle's signatures on the worker while replaying the last one.
             future = pool.submit(_preverify, entries, dict(known_keys), replayer.origin)
             if pending is not None:
-                _replay(client, prefix, replayer, *pending, known_keys, previous, ahead)
+                _replay(client, prefix, replayer, *pending, known_keys, previous, ahead, held)
                 if on_progress is not None:
                     on_progress(replayer.size, size)
             pending = (parsed, future)
         if pending is not None:
-            _replay(client, prefix, replayer, *pending, known_keys, previous, ahead)
+            _replay(client, prefix, replayer, *pending, known_keys, previous, ahead, held)
             if on_progress is not None:
                 on_progress(replayer.size, size)
 
@@ -526,6 +540,7 @@ def _replay(
     known_keys: dict[str, bytes],
     previous: dict[str, Any] | None,
     ahead: dict[int, list[_AheadRow]],
+    held: EvidenceCheck | None,
 ) -> None:
     signatures_checked.result()
     for item in parsed:
@@ -535,6 +550,8 @@ def _replay(
         _learn_keys(replayer, item, known_keys)
         if ahead:
             _compare_ahead_after(replayer, ahead)
+        if held is not None:
+            held.after_entry(replayer)
         for tile in replayer.take_full_tiles():
             _check_tile(client, prefix, tile)
         if (

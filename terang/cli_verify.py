@@ -1,7 +1,10 @@
 """``terang verify``: the auditor's tool. Reads only the public API (or a bundle file).
 
 Exit status: 0 only when everything holds; 1 with a report naming the first bad
-entry and the kind of fault; 2 when the log could not be read at all.
+entry and the kind of fault (a held receipt or checkpoint the log contradicts
+included); 2 when the log could not be read at all; 3 when an ``--evidence`` file
+cannot be used (unreadable, not a receipt or checkpoint of this log, not signed by
+its key): the evidence is at fault, and nothing was verified.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from audit.bundle import verify_record_bundle
+from audit.evidence import EVIDENCE_FILE_BYTES_MAX, EVIDENCE_FILES_MAX, EvidenceError
 from audit.policy import Policy, parse_policy
 from audit.remote import FetchError, StateFile, verify_log
 from ledger.errors import ClientError
@@ -65,6 +69,16 @@ def verify_command(
         bool, typer.Option(help="Compare replayed state with the published projections.")
     ] = True,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    evidence: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--evidence",
+            envvar="TERANG_VERIFY_EVIDENCE",
+            help="A receipt (.tlog-proof, or the write API's JSON receipt) or a saved "
+            "checkpoint you hold, or a directory of them (searched recursively); "
+            "repeatable. Each must agree with the log served now.",
+        ),
+    ] = None,
 ) -> None:
     """Verify a Terang log as an outsider: signatures, hashes, proofs, authority, replay.
 
@@ -87,6 +101,7 @@ def verify_command(
     elif trust is None:
         raise ClientError("give --key (the log's verifier key) or --policy", code="no_key")
     limits = Limits()
+    held = _read_evidence(evidence or [])
     try:
         with httpx.Client(base_url=url.rstrip("/"), timeout=60) as client:
             if record is not None:
@@ -118,10 +133,14 @@ def verify_command(
                     compare_projections=projections,
                     on_progress=on_progress,
                     policy=trust,
+                    evidence=held,
                 )
     except FetchError as error:
         console.print(f"error[{error.code}]: {error.message}", markup=False, highlight=False)
         sys.exit(2)
+    except EvidenceError as error:
+        console.print(f"error[{error.code}]: {error.message}", markup=False, highlight=False)
+        sys.exit(3)
     elapsed = time.monotonic() - started
     typer.echo(
         json.dumps(
@@ -134,6 +153,7 @@ def verify_command(
                 "projections_compared": report.projections_compared,
                 "projections_newer_than_checkpoint": report.projections_newer,
                 "projections_caught_up_to": report.caught_up_to,
+                "evidence_checked": report.evidence_checked,
                 "legacy_unbound_entries": report.legacy_entries,
                 "seconds": round(elapsed, 3),
                 "entries_per_second": round(report.tree_size / max(elapsed, 1e-6)),
@@ -141,6 +161,29 @@ def verify_command(
             indent=2,
         )
     )
+
+
+def _read_evidence(paths: list[Path]) -> list[tuple[str, bytes]]:
+    """(name, bytes) of every evidence file: the paths, and the files under directories."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            console.print(f"error[bad_evidence]: {path}: no such file or directory", markup=False)
+            sys.exit(3)
+        if len(files) > EVIDENCE_FILES_MAX:
+            console.print(f"error[bad_evidence]: over {EVIDENCE_FILES_MAX} files", markup=False)
+            sys.exit(3)
+    held = []
+    for file in files:
+        if file.stat().st_size > EVIDENCE_FILE_BYTES_MAX:
+            console.print(f"error[bad_evidence]: {file}: too large to be evidence", markup=False)
+            sys.exit(3)
+        held.append((str(file), file.read_bytes()))
+    return held
 
 
 def _verify_record(

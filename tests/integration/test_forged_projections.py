@@ -28,19 +28,21 @@ class PublishingWhileVerifying(TestClient):
     """The log publishes its next checkpoint just as the auditor starts on the
     projections, i.e. after the first checkpoint was fetched and replayed."""
 
-    harness: Harness
+    def __init__(self, app: Any, harness: Harness) -> None:
+        super().__init__(app)
+        self.harness = harness
+        self.published = False
 
-    def get(self, url: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        if str(url) == "/api/v1/projections" and not getattr(self, "published", False):
+    def get(self, url: Any, **kwargs: Any) -> Any:
+        if str(url) == "/api/v1/projections" and not self.published:
             self.published = True
             self.harness.ledger.publisher.publish(force=True)
         return super().get(url, **kwargs)
 
 
 def verify(h: Harness, *, catch_up_s_max: float = 5.0, publish_later: bool = False) -> VerifyReport:
-    client_class = PublishingWhileVerifying if publish_later else TestClient
-    with client_class(create_app(h.ledger)) as client:
-        client.harness = h  # type: ignore[attr-defined]
+    app = create_app(h.ledger)
+    with PublishingWhileVerifying(app, h) if publish_later else TestClient(app) as client:
         return verify_log(
             client,
             h.log_signer.verifier_key(),
