@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import Harness
 from fastapi.testclient import TestClient
+from log_surgery import behind_the_triggers
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
 
 from audit.remote import StateFile, VerifyReport, verify_log
 from audit.verifier import LogFault
@@ -45,27 +45,6 @@ def verify(h: Harness, state: StateFile | None = None) -> VerifyReport:
         return verify_log(
             client, h.log_signer.verifier_key(), all_kinds(), h.ledger.limits, state=state
         )
-
-
-def behind_the_triggers(harness: Harness, statement: str, **params: object) -> None:
-    """Run SQL as the database owner with the append-only triggers out of the way."""
-    with harness.ledger.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SET LOCAL session_replication_role = replica"))
-            conn.execute(text(statement), params)
-        else:
-            _sqlite_without_triggers(conn, statement, params)
-
-
-def _sqlite_without_triggers(conn: Connection, statement: str, params: dict[str, object]) -> None:
-    triggers = conn.execute(
-        text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-    ).all()
-    for name, _ in triggers:
-        conn.execute(text(f"DROP TRIGGER {name}"))
-    conn.execute(text(statement), params)
-    for _, sql in triggers:
-        conn.execute(text(sql))
 
 
 def entry_bytes(h: Harness, seq: int) -> bytes:
