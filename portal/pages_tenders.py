@@ -34,6 +34,7 @@ from portal.routing import PortalRoute, bad_request, not_found
 from procurement import documents, reads
 from procurement import lifecycle as lc
 from procurement.contracts import CONTRACT_NAMESPACE
+from procurement.demo import is_demo_ocid
 from procurement.rules import CATEGORIES, METHODS
 from procurement.vendors import VENDOR_NAMESPACE
 
@@ -252,6 +253,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             stored_bytes=stored,
             bundle_url=links.bundle(ocid),
             tree_size=size,
+            demo_tender=is_demo_ocid(ocid),
         )
 
     return router

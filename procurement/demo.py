@@ -105,6 +105,12 @@ VENDORS = (
 DEMO_KEY_FILE_PREFIX = "DEMO-"
 
 
+def is_demo_ocid(ocid: str) -> bool:
+    """Whether ``ocid`` is one of the demo's tenders (``ocds-t3r4ng-<year>-DEMO-<n>``), whose
+    committee box keys sit on the demo machine (the portal says so on their pages)."""
+    return ocid.startswith(OCID_PREFIX + "-") and "-DEMO-" in ocid
+
+
 def demo_key_file(keys_dir: Path, label: str, suffix: str = ".key") -> Path:
     """Where the demo keeps ``label``'s key: ``keys_dir/DEMO-<label><suffix>``."""
     return keys_dir / f"{DEMO_KEY_FILE_PREFIX}{label}{suffix}"

@@ -235,3 +235,33 @@ def test_every_download_neutralises_formula_cells(after_rule: Harness) -> None:
         # The JSON API carries the exact signed text, unchanged.
         found = client.get("/api/v1/procurement/vendors", params={"limit": 10}).json()
         assert FORMULA in {v["name"] for v in found["items"]}
+
+
+def test_the_portal_warns_where_scripts_mix_in_one_word(after_rule: Harness) -> None:
+    h = after_rule
+    officer = h.register("ppk", ["procurement_officer"])
+    _budget_with_a_formula_name(h, h.register("bpkad", ["finance"]))
+    look_alike = "PT Sinar \u0422erang Abadi"  # a Cyrillic TE: passes the text rule
+    fake = register_vendor(h, officer, look_alike)
+    real = register_vendor(h, officer, "PT Sinar Terang Abadi")
+    ocid = "ocds-t3r4ng-2026-0010"
+    package = {
+        "title": "Pengadaan l\u0430ptop sekolah",  # Cyrillic a
+        "budget_line": LINE,
+        "category": "goods",
+        "hps": "500000000.00",
+        "method": "tender",
+    }
+    h.ledger.append_direct([h.sign(officer, "procurement.package.created", ocid, package)])
+    with TestClient(create_app(h.ledger)) as client:
+        listing = client.get("/penyedia").text
+        assert listing.count('class="script-warning"') == 1
+        assert "Cyrillic + Latin" in client.get("/penyedia?lang=en").text
+        fake_page = client.get(f"/penyedia/{client_key_id(fake)}").text
+        assert 'class="script-warning"' in fake_page and "Cyrillic + Latin" in fake_page
+        assert 'class="script-warning"' not in client.get(f"/penyedia/{client_key_id(real)}").text
+        tender_page = client.get(f"/tender/{ocid}").text
+        assert 'class="script-warning"' in tender_page
+        assert 'class="script-warning"' in client.get("/tender").text
+        # Not a demo tender: no demo note (the demo's own pages carry it).
+        assert 'id="demo-note"' not in tender_page
