@@ -78,7 +78,7 @@ def vendor_statement(h: Harness, name: str) -> Any:
 
 
 def replay_matches(h: Harness) -> None:
-    replayer = LogReplayer(h.ledger.kinds, h.ledger.limits)
+    replayer = LogReplayer(h.ledger.kinds, h.ledger.limits, h.ledger.origin)
     e, p = storage.entries.c, storage.projection_rows.c
     with h.ledger.engine.connect() as conn:
         for (raw,) in conn.execute(select(e.entry_bytes).order_by(e.seq)):
@@ -186,7 +186,7 @@ def _budget_with_a_formula_name(h: Harness, finance: SigningKey) -> None:
         # A decrease: a negative amount, which is a number and must stay one.
         st.revision(LINE, "REV-2026-0001", -1_000_000_000),
     ]
-    h.ledger.append_direct([p.sign(finance, at=h.clock()) for p in posts])
+    h.ledger.append_direct([p.sign(finance, at=h.clock(), origin=h.ledger.origin) for p in posts])
 
 
 def test_every_download_neutralises_formula_cells(after_rule: Harness) -> None:
