@@ -46,6 +46,7 @@ from ledger.errors import ClientError
 # 19 characters compare as the time does.
 TEXT_RULE_FROM = "2026-12-02T00:00:00"
 
+_ASCII_PRINTABLE = bytes(range(0x20, 0x7F))
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _INVISIBLE = re.compile(
@@ -67,8 +68,11 @@ class TextRefused(ClientError):
 
 def check_text(value: str, where: str) -> None:
     """Refuse ``value`` (at ``where``, e.g. ``body.name``) if it breaks the text rule."""
-    # Only rule 1 can fail on ASCII (NFC and rules 2-3 concern non-ASCII code points).
-    if value.isascii() and _CONTROL.search(value) is None:
+    # Fast path (sealed bid envelopes are tens of KB of base64): printable ASCII passes every
+    # rule, since rules 2-4 concern non-ASCII code points and ASCII's non-printables are
+    # rule 1's. Deleting the printable bytes is a C loop, several times faster than a regex
+    # scan or str.isprintable() on a large string.
+    if value.isascii() and not value.encode("ascii").translate(None, _ASCII_PRINTABLE):
         return
     for pattern, code, what in _RULES:
         found = pattern.search(value)
