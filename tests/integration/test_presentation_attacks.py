@@ -25,18 +25,20 @@ from typing import Any
 import pytest
 from conftest import Clock, Harness
 from fastapi.testclient import TestClient
+from log_surgery import append_behind_the_back, stored_entries
 from nacl.signing import SigningKey
 from sqlalchemy import func, select
 
-from audit.verifier import LogReplayer
+from audit.remote import verify_log
+from audit.verifier import LogFault, LogReplayer
 from budgeting import reports
 from budgeting import statements as st
 from ledger import storage
 from ledger.errors import TerangError
 from ledger.keys import client_key_id
-from ledger.statement import b64encode
+from ledger.statement import LoggedEntry, b64encode, format_time
 from ledger.text import TEXT_RULE_FROM
-from terang.app import create_app
+from terang.app import all_kinds, create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "procurement"))
 from procurement_support import LINE, Scenario, fresh_npwp, register_vendor, vendor_body
@@ -163,6 +165,43 @@ def test_the_rule_is_dated_entries_logged_before_it_still_replay(
         "text_invisible_character",
     )
     replay_matches(h)
+
+
+def test_the_api_answers_a_refusal_as_problem_json_and_logs_nothing(after_rule: Harness) -> None:
+    h = after_rule
+    size = h.ledger.size()
+    with TestClient(create_app(h.ledger)) as client:
+        attack = vendor_statement(h, f"CV Maju {RLO}ayaJ")
+        response = client.post("/api/v1/statements", json=attack.to_json())
+        assert response.status_code == 422
+        assert response.headers["content-type"].startswith("application/problem+json")
+        problem = response.json()
+        assert problem["code"] == "text_bidi_control"
+        details = problem["details"]
+        assert (details["field"], details["code_point"], details["position"]) == (
+            "body.name",
+            "U+202E",
+            8,
+        )
+        assert h.ledger.size() == size
+        # The same vendor, its name in NFC and without the override, is logged.
+        honest = vendor_statement(h, unicodedata.normalize("NFC", NOT_NFC))
+        assert client.post("/api/v1/statements", json=honest.to_json()).status_code == 201
+    assert h.ledger.size() == size + 1
+
+
+def test_an_attack_written_behind_the_services_back_fails_verify(after_rule: Harness) -> None:
+    """The operator writes the entry into the database itself, with a checkpoint over it:
+    the auditor's replay applies the same rule and names the entry."""
+    h = after_rule
+    last = stored_entries(h)[-1]
+    attack = vendor_statement(h, f"CV Maju{ZWSP} Jaya")
+    entry = LoggedEntry(last.seq + 1, format_time(h.clock()), last.leaf_hash(), attack, 2)
+    append_behind_the_back(h, entry)
+    with TestClient(create_app(h.ledger)) as client, pytest.raises(LogFault) as caught:
+        verify_log(client, h.log_signer.verifier_key(), all_kinds(), h.ledger.limits)
+    assert caught.value.details["fault"] == "text_invisible_character"
+    assert caught.value.details["seq"] == entry.seq
 
 
 def _csv_rows(data: bytes) -> list[dict[str, str]]:
