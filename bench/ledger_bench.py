@@ -1026,10 +1026,18 @@ def run_engine(db: Database, work: Path, args: argparse.Namespace) -> dict[str, 
         "load_average_at_start": load_average(),
     }
     keys = work / "keys"
-    log_key, authority_key = keys / "log.key", keys / "authority.key"
+    # The root authority key is an offline key: never in the service's key directory.
+    log_key, authority_key = keys / "log.key", work / "offline-keys" / "authority.key"
     console.rule(f"[bold]{db.engine_name}")
     init = subprocess.run(
-        [terang_executable(), "init", "--origin", ORIGIN, "--authority-key", str(authority_key)],
+        [
+            terang_executable(),
+            "init",
+            "--origin",
+            ORIGIN,
+            "--authority-key-out",
+            str(authority_key),
+        ],
         env=service_env(db.url, log_key),
         capture_output=True,
         text=True,

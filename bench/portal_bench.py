@@ -241,7 +241,7 @@ def child_env(url: str, directory: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TERANG_")}
     env["TERANG_DATABASE_URL"] = url
     env["TERANG_LOG_KEY_FILE"] = str(directory / "keys" / "log.key")
-    env["TERANG_AUTHORITY_KEY"] = str(directory / "keys" / "authority.key")
+    env["TERANG_AUTHORITY_KEY"] = str(directory / "offline-keys" / "authority.key")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     env["PYTHONUNBUFFERED"] = "1"
     return env
@@ -438,6 +438,7 @@ def build_grown(
     shutil.rmtree(dataset.directory, ignore_errors=True)
     dataset.directory.mkdir(parents=True)
     shutil.copytree(demo.directory / "keys", dataset.directory / "keys")
+    shutil.copytree(demo.directory / "offline-keys", dataset.directory / "offline-keys")
     create_database(dataset.url, template_url=demo.url)
     command = [sys.executable, __file__, "--phase", "grow", "--url", dataset.url]
     command += ["--directory", str(dataset.directory), "--target", str(target)]
@@ -1150,7 +1151,7 @@ def grow(url: str, directory: Path, target: int, signers: int, progress: bool) -
                 lambda n: [seeded_key(f"vendor {i}") for i in range(n)],
             )
         people = People(
-            authority=load_client_key(directory / "keys" / "authority.key"),
+            authority=load_client_key(directory / "offline-keys" / "authority.key"),
             officer=seeded_key("officer"),
             finance=seeded_key("finance"),
             members=[(seeded_key(f"pokja {i}"), seeded_box(f"pokja {i}")) for i in (1, 2, 3)],

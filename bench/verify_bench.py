@@ -171,7 +171,7 @@ def main() -> None:
             limits=Limits(checkpoint_interval_ms_min=1000),
         )
         ledger = Ledger(settings, all_kinds())
-        authority = load_client_key(workdir / "keys" / "authority.key")
+        authority = load_client_key(workdir / "offline-keys" / "authority.key")
         vkey = ledger.verifier_key()
         keys = [SigningKey.generate() for _ in range(STANDING_KEYS)]
         try:

@@ -33,6 +33,7 @@ from sqlalchemy import Engine
 from budgeting.money import format_amount
 from budgeting.read_models import iter_line_rows, snapshot, structure_names
 from budgeting.reports import percent
+from budgeting.spreadsheet import neutralise_frame
 from ledger.publisher import latest_checkpoint
 
 PROFILE = "tabular-data-package"
@@ -226,5 +227,7 @@ def build_zip(engine: Engine, year: int) -> tuple[bytes, int]:
         archive.writestr(
             "datapackage.json", json.dumps(descriptor(year, tree_size, note), indent=2) + "\n"
         )
-        archive.writestr(RESOURCE_PATH, frame.to_csv(index=False, lineterminator="\n"))
+        # Text cells formula-safe (budgeting.spreadsheet): people open lines.csv in spreadsheets.
+        safe = neutralise_frame(frame)
+        archive.writestr(RESOURCE_PATH, safe.to_csv(index=False, lineterminator="\n"))
     return buffer.getvalue(), tree_size

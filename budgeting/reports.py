@@ -40,6 +40,7 @@ from sqlalchemy import Engine
 from budgeting.codes import AccountGroup
 from budgeting.money import format_amount
 from budgeting.read_models import LineRow, iter_line_rows, snapshot, structure_names
+from budgeting.spreadsheet import neutralise_frame
 from ledger.publisher import latest_checkpoint
 
 MONTHS = 12
@@ -325,13 +326,15 @@ def monthly(engine: Engine, year: int, by: MonthlyBy = MonthlyBy.TOTAL) -> Repor
 
 
 def to_csv_bytes(report: Report) -> bytes:
-    """UTF-8 CSV of ``output_frame`` (every cell text: amounts stay exact)."""
-    text: str = report.output_frame().to_csv(index=False, lineterminator="\n")
+    """UTF-8 CSV of ``output_frame`` (every cell text: amounts stay exact; formula-safe)."""
+    frame = neutralise_frame(report.output_frame())
+    text: str = frame.to_csv(index=False, lineterminator="\n")
     return text.encode("utf-8")
 
 
 def to_xlsx_bytes(report: Report) -> bytes:
-    """An XLSX workbook: the table (text cells) and an "about" sheet with the tree size."""
+    """An XLSX workbook: the table (text cells, formula-safe) and an "about" sheet with the
+    tree size."""
     import io
 
     buffer = io.BytesIO()
@@ -358,8 +361,9 @@ def to_xlsx_bytes(report: Report) -> bytes:
         }
     )
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        report.output_frame().to_excel(writer, sheet_name=report.kind, index=False)
-        about.to_excel(writer, sheet_name="about", index=False)
+        table = neutralise_frame(report.output_frame())
+        table.to_excel(writer, sheet_name=report.kind, index=False)
+        neutralise_frame(about).to_excel(writer, sheet_name="about", index=False)
     return buffer.getvalue()
 
 

@@ -1,9 +1,20 @@
 """``terang init``: keys, schema and the genesis entry. Idempotent.
 
 Steps, each skipped when already done: migrate the schema; create the log's
-checkpoint key (named after the origin) unless one is configured; create the
-root authority's client key unless one exists; append the genesis entry naming
-the origin, the log's verifier key and the authority; publish a checkpoint.
+checkpoint key (named after the origin) unless one is configured; if the log is
+empty, load the root authority's client key, or create it, and append the genesis
+entry naming the origin, the log's verifier key and the authority; publish a
+checkpoint.
+
+The root authority key is an offline key: it signs key registrations and role
+grants, and the service never needs it (``terang serve`` does not read it). So it is
+never written beside the log key, where whoever holds the server holds both: a path
+inside the log key's directory is refused (``authority_key_beside_log_key``), and the
+default, ``offline-keys/authority.key``, is a separate directory the operator is
+told to move off the host. Once the genesis is logged the key is not touched again,
+so ``terang init`` keeps working after it has left the machine. With
+``authority_key_file=None`` the key is only returned (printed once by the CLI) and
+never written.
 """
 
 from __future__ import annotations
@@ -11,17 +22,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from nacl.signing import SigningKey
+
 from ledger import migrations, storage
 from ledger.client import make_signed
 from ledger.errors import ClientError
-from ledger.keys import generate_client_key, load_client_key, write_secret_file
+from ledger.keys import (
+    CLIENT_KEY_PREFIX,
+    generate_client_key,
+    load_client_key,
+    write_secret_file,
+)
 from ledger.kinds import KindRegistry
 from ledger.note import generate_signer
 from ledger.service import Ledger, Settings, utc_now
 from ledger.statement import b64encode
 
 DEFAULT_ORIGIN = "terang.example/kabupaten-demo"
-DEFAULT_AUTHORITY_KEY_FILE = "keys/authority.key"
+DEFAULT_AUTHORITY_KEY_FILE = "offline-keys/authority.key"
 
 
 @dataclass(frozen=True)
@@ -31,6 +49,25 @@ class InitResult:
     created_genesis: bool
     verifier_key: str
     size: int
+    # The new root authority key's text, only when it was created with no file to hold it.
+    authority_key_text: str | None = None
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    return path.resolve().is_relative_to(directory.resolve())
+
+
+def check_authority_key_placement(authority_key_file: Path, settings: Settings) -> None:
+    """Refuse a root authority key file inside the service's key directory (the log key's)."""
+    service_keys = settings.log_key_file.parent
+    if _inside(authority_key_file, service_keys):
+        raise ClientError(
+            f"the root authority key {str(authority_key_file)!r} would sit in the service's key "
+            f"directory {str(service_keys)!r}, beside the log key: whoever holds the server "
+            "would hold both; write it elsewhere (--authority-key-out PATH, then move it off "
+            "this host) or print it once (--authority-key-out -)",
+            code="authority_key_beside_log_key",
+        )
 
 
 def init_log(
@@ -38,9 +75,11 @@ def init_log(
     kinds: KindRegistry,
     *,
     origin: str | None = None,
-    authority_key_file: Path = Path(DEFAULT_AUTHORITY_KEY_FILE),
+    authority_key_file: Path | None = Path(DEFAULT_AUTHORITY_KEY_FILE),
     authority_name: str = "Root authority",
 ) -> InitResult:
+    if authority_key_file is not None:
+        check_authority_key_placement(authority_key_file, settings)
     engine = storage.make_engine(settings.database_url)
     migrations.upgrade(engine)
     created_log_key = False
@@ -50,11 +89,7 @@ def init_log(
         )
         created_log_key = True
     created_authority_key = False
-    if authority_key_file.exists():
-        authority = load_client_key(authority_key_file)
-    else:
-        authority = generate_client_key(authority_key_file)
-        created_authority_key = True
+    authority_key_text = None
     ledger = Ledger(settings, kinds, engine=engine, migrate=False)
     if not created_log_key and origin is not None and origin != ledger.origin:
         ledger.close()
@@ -66,6 +101,15 @@ def init_log(
     try:
         created_genesis = False
         if ledger.size() == 0:
+            if authority_key_file is None:
+                authority = SigningKey.generate()
+                authority_key_text = CLIENT_KEY_PREFIX + b64encode(bytes(authority))
+                created_authority_key = True
+            elif authority_key_file.exists():
+                authority = load_client_key(authority_key_file)
+            else:
+                authority = generate_client_key(authority_key_file)
+                created_authority_key = True
             genesis = make_signed(
                 authority,
                 "ledger.genesis",
@@ -93,6 +137,7 @@ def init_log(
             created_genesis,
             ledger.verifier_key(),
             ledger.size(),
+            authority_key_text,
         )
     finally:
         ledger.close()

@@ -9,7 +9,10 @@ Order of checks (the first failure wins, always the same for the same input):
 4. the signature verifies under the signer's registered key, as made for this log
    (``origin``) in the entry's format (``v``: 2 binds the origin, 1 is legacy);
 5. the signer holds one of the roles the type requires;
-6. the type's reducer accepts it given the state.
+6. for entries logged from ``text.TEXT_RULE_FROM`` on, the statement's subject and every
+   string of its body pass the text rule (``ledger.text``: no control, bidirectional
+   formatting or invisible characters, NFC), whatever the type;
+7. the type's reducer accepts it given the state.
 
 Nothing here reads a clock or a database: the entry carries its logging time and the
 state is passed in, so the offline verifier replays exactly what the server did.
@@ -32,6 +35,7 @@ from ledger.errors import TerangError
 from ledger.kinds import KindRegistry, Rejected
 from ledger.state import State
 from ledger.statement import LoggedEntry, Statement, b64decode_strict, key_id_of
+from ledger.text import check_strings, check_text, text_rule_applies
 
 
 def keys_to_prefetch(kinds: KindRegistry, statement: Statement) -> list[tuple[str, str]]:
@@ -64,6 +68,7 @@ def apply_entry(state: State, kinds: KindRegistry, entry: LoggedEntry, *, origin
                 code="genesis_origin",
             )
         entry.verify_signature(genesis_signer_key(entry), origin=origin)
+        _check_text_rule(entry)
         kind.reduce(state, entry)
         return
     signer = key_document(state, statement.signer)
@@ -93,4 +98,13 @@ def apply_entry(state: State, kinds: KindRegistry, entry: LoggedEntry, *, origin
                 signer=statement.signer,
                 required_roles=sorted(kind.roles),
             )
+    _check_text_rule(entry)
     kind.reduce(state, entry)
+
+
+def _check_text_rule(entry: LoggedEntry) -> None:
+    """Step 6: the dated text rule, before any reducer reads the strings."""
+    if text_rule_applies(entry.logged_at):
+        statement = entry.signed.statement
+        check_text(statement.subject, "subject")
+        check_strings(statement.body, "body")

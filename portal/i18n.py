@@ -446,6 +446,13 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "vendor.key": "Kode kunci (key id)",
         "vendor.sanctions": "Sanksi",
         "vendor.no_sanctions": "Tidak ada sanksi.",
+        "text.mixed_scripts": (
+            "Peringatan: satu kata mencampur aksara ({scripts}); bisa jadi tiruan nama lain."
+        ),
+        "demo.sealed_note": (
+            "Data demo: kunci kotak Pokja demo disimpan di server ini, jadi penawaran tender demo"
+            " tidak tersegel terhadap operatornya."
+        ),
         "vendor.lifted": "dicabut",
         "type.budgeting.appropriation.posted": "Pagu anggaran (APBD)",
         "type.budgeting.revision.posted": "Perubahan anggaran",
@@ -926,6 +933,13 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "vendor.key": "Key id",
         "vendor.sanctions": "Sanctions",
         "vendor.no_sanctions": "No sanctions.",
+        "text.mixed_scripts": (
+            "Warning: one word mixes scripts ({scripts}); this may imitate another name."
+        ),
+        "demo.sealed_note": (
+            "Demo data: the demo Pokja's box keys are kept on this server, so this demo tender's"
+            " bids are not sealed against its operator."
+        ),
         "vendor.lifted": "lifted",
         "type.budgeting.appropriation.posted": "Appropriation (APBD)",
         "type.budgeting.revision.posted": "Budget revision",

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 from budgeting.codes import parse_opd_code
 from budgeting.money import format_amount
 from budgeting.reducers import STRUCTURE_NAMESPACES
+from budgeting.spreadsheet import neutralise_cell, neutralise_row
 from ledger import storage
 from ledger.service import Ledger
 from portal import entries, links, params
@@ -33,6 +34,7 @@ from portal.routing import PortalRoute, bad_request, not_found
 from procurement import documents, reads
 from procurement import lifecycle as lc
 from procurement.contracts import CONTRACT_NAMESPACE
+from procurement.demo import is_demo_ocid
 from procurement.rules import CATEGORIES, METHODS
 from procurement.vendors import VENDOR_NAMESPACE
 
@@ -116,15 +118,16 @@ def _csv(rows: list[dict[str, Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(neutralise_row(row) for row in rows)
     return out.getvalue().encode("utf-8")
 
 
 def _xlsx(rows: list[dict[str, Any]], sheet: str) -> bytes:
-    """An XLSX workbook of text cells (amounts stay exact decimal strings)."""
+    """An XLSX workbook of text cells (amounts stay exact decimal strings; formula-safe)."""
     import pandas as pd
 
-    frame = pd.DataFrame([[str(row[c]) for c in CSV_COLUMNS] for row in rows], columns=CSV_COLUMNS)
+    cells = [[neutralise_cell(str(row[c])) for c in CSV_COLUMNS] for row in rows]
+    frame = pd.DataFrame(cells, columns=CSV_COLUMNS)
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, sheet_name=sheet, index=False)
@@ -250,6 +253,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             stored_bytes=stored,
             bundle_url=links.bundle(ocid),
             tree_size=size,
+            demo_tender=is_demo_ocid(ocid),
         )
 
     return router

@@ -15,6 +15,7 @@ from typing import Final
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
+from budgeting.spreadsheet import neutralise_row
 from ledger import storage
 from ledger.service import Ledger
 from portal import entries, links, params
@@ -83,7 +84,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         for doc in page.items:
             row = {c: doc.get(c) for c in CSV_COLUMNS}
             row["sanctions"] = sum(1 for s in doc["sanctions"] if s["lifted_seq"] is None)
-            writer.writerow(row)
+            writer.writerow(neutralise_row(row))
         headers = {
             "Content-Disposition": 'attachment; filename="terang-vendors.csv"',
             "X-Terang-Tree-Size": str(size),

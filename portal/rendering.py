@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from budgeting.money import format_amount
 from portal import charts, formatting, links
 from portal.i18n import COOKIE, LANGUAGES, language_of, translator
+from portal.scripts_mixed import mixed_scripts
 
 TEMPLATES: Final = Path(__file__).parent / "templates"
 STATIC: Final = Path(__file__).parent / "static"
@@ -62,6 +63,7 @@ environment.globals.update(
     url_for_tender=links.tender,
     url_for_vendor=links.vendor,
     url_for_line=links.line,
+    mixed_scripts=mixed_scripts,
 )
 
 

@@ -27,12 +27,15 @@ year. The first six keep their states for the tests and docs that name them:
 ``DEMO-001`` awarded with a paid advance, ``002`` cancelled, ``003`` opened, ``004``
 planned, ``005`` open for bids on the real clock (deadline in two weeks: try
 ``terang vendor bid``), ``006`` closed with two sealed bids (try ``terang committee
-release --key keys/pokja1.key --box-key keys/pokja1.box``).
+release --key demo-keys/DEMO-pokja1.key --box-key demo-keys/DEMO-pokja1.box``).
 
-The Pokja members' X25519 keys are new files ``keys/pokjaN.box`` (mode 0600, the
-format of ``terang committee register-box-key``), registered by the members
-themselves; vendor keys ``keys/vendor3.key`` .. ``keys/vendor8.key`` are added and the
-eight vendors register themselves and are activated.
+The Pokja members' X25519 keys are new files ``demo-keys/DEMO-pokjaN.box`` (mode
+0600, the format of ``terang committee register-box-key``), registered by the members
+themselves; vendor keys ``DEMO-vendor3.key`` .. ``DEMO-vendor8.key`` are added and the
+eight vendors register themselves and are activated. Demo only: every one of these
+private keys sits on the machine that ran the demo, so the demo's sealed bids are not
+sealed against its operator (``demo_key_file``; a real Pokja's box keys never leave
+the members' machines).
 
 Time: a tender's steps are judged at their logging time, and bid windows and objection
 periods are days long, so the tenders' histories are logged by a sequencer on a
@@ -95,6 +98,24 @@ VENDORS = (
 )
 
 
+# Demo key files are named ``DEMO-<label>.key`` / ``DEMO-<label>.box`` (in ``demo-keys/``,
+# ``terang.demo``): every demo person's private keys, the Pokja's box keys included, sit on
+# the machine that ran ``terang demo``, so the demo's sealed bids are not sealed against
+# whoever holds it. The name says so wherever the file is copied.
+DEMO_KEY_FILE_PREFIX = "DEMO-"
+
+
+def is_demo_ocid(ocid: str) -> bool:
+    """Whether ``ocid`` is one of the demo's tenders (``ocds-t3r4ng-<year>-DEMO-<n>``), whose
+    committee box keys sit on the demo machine (the portal says so on their pages)."""
+    return ocid.startswith(OCID_PREFIX + "-") and "-DEMO-" in ocid
+
+
+def demo_key_file(keys_dir: Path, label: str, suffix: str = ".key") -> Path:
+    """Where the demo keeps ``label``'s key: ``keys_dir/DEMO-<label><suffix>``."""
+    return keys_dir / f"{DEMO_KEY_FILE_PREFIX}{label}{suffix}"
+
+
 def _box_key(path: Path) -> PrivateKey:
     if path.exists():
         return pc.load_box_key(path)
@@ -104,7 +125,7 @@ def _box_key(path: Path) -> PrivateKey:
 
 
 def _client_key(keys_dir: Path, label: str) -> SigningKey:
-    path = keys_dir / f"{label}.key"
+    path = demo_key_file(keys_dir, label)
     return load_client_key(path) if path.exists() else generate_client_key(path)
 
 
@@ -180,7 +201,7 @@ def _setup_people(ledger: Ledger, log: SimulatedLog, keys_dir: Path, year: int) 
     with ledger.engine.connect() as conn:
         for i in (1, 2, 3):
             key = _client_key(keys_dir, f"pokja{i}")
-            box = _box_key(keys_dir / f"pokja{i}.box")
+            box = _box_key(demo_key_file(keys_dir, f"pokja{i}", ".box"))
             public = b64encode(bytes(box.public_key))
             doc = document(conn, KEY_NAMESPACE, client_key_id(key))
             if doc is not None and doc.get("x25519_public_key") != public:

@@ -4,8 +4,11 @@
 #   bash scripts/demo.sh            # then open http://127.0.0.1:8000/
 #
 # Creates .venv (if missing), installs Terang into it, runs `terang init` (schema,
-# log key, genesis) and `terang demo` (demo data), then `terang serve`. Both setup
-# steps are idempotent: running this again keeps the same log and keys.
+# log key in keys/, genesis; the root authority key in offline-keys/, to move off the
+# host) and `terang demo` (demo data; DEMO-only keys in demo-keys/, the demo Pokja's box
+# keys included, so the demo tenders are not sealed against this machine's operator),
+# then `terang serve` (which reads keys/log.key only). Both setup steps are idempotent:
+# running this again keeps the same log and keys.
 # Environment: TERANG_DATABASE_URL (default sqlite:///./terang.db), TERANG_HOST
 # (default 127.0.0.1), TERANG_PORT (default 8000), PYTHON (default python3).
 set -euo pipefail

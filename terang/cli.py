@@ -26,6 +26,7 @@ from ledger.statement import b64encode
 from terang.cli_audit import monitor_command, witness_app
 from terang.cli_budgeting import budget_import_command
 from terang.cli_verify import verify_command
+from terang.demo import DEMO_KEYS_DIR, DEMO_KEYS_WARNING
 
 app = typer.Typer(
     help=(
@@ -91,6 +92,31 @@ def keygen(
     )
 
 
+AUTHORITY_KEY_PRINT = "-"
+AuthorityKeyOption = Annotated[
+    Path,
+    typer.Option(
+        "--authority-key",
+        envvar="TERANG_AUTHORITY_KEY",
+        help="The root authority's key file (an offline key; `terang serve` never reads it).",
+    ),
+]
+
+
+def _warn_legacy_authority_key(settings: Settings) -> None:
+    """Say so when a root authority key sits in the service's key directory (the old layout)."""
+    legacy = settings.log_key_file.parent / "authority.key"
+    if legacy.exists():
+        console.print(
+            f"WARNING: {legacy} is a root authority key beside the log key. The service never "
+            "needs it: move it off this host (and pass --authority-key PATH where you use it).",
+            style="bold red",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
 @app.command()
 def init(
     db: DbOption = DEFAULT_DATABASE_URL,
@@ -101,26 +127,61 @@ def init(
             f"log key is created. Default for a new log: {DEFAULT_ORIGIN}."
         ),
     ] = None,
-    authority_key: Annotated[
-        Path, typer.Option(envvar="TERANG_AUTHORITY_KEY", help="Root authority key file.")
+    authority_key_out: Annotated[
+        Path,
+        typer.Option(
+            "--authority-key-out",
+            "--authority-key",
+            envvar="TERANG_AUTHORITY_KEY",
+            help="Where the new root authority key goes (mode 0600), outside the log key's "
+            "directory; move it off this host afterwards. '-' prints it once instead. "
+            "An existing file there is used as the authority. Only read or written while the "
+            "log is empty (for the genesis).",
+        ),
     ] = Path(DEFAULT_AUTHORITY_KEY_FILE),
 ) -> None:
     """Set up a database: migrations, the log key, the genesis entry. Idempotent."""
     from terang.app import all_kinds
 
-    result = init_log(_settings(db), all_kinds(), origin=origin, authority_key_file=authority_key)
-    typer.echo(
-        json.dumps(
-            {
-                "created_log_key": result.created_log_key,
-                "created_authority_key": result.created_authority_key,
-                "created_genesis": result.created_genesis,
-                "verifier_key": result.verifier_key,
-                "tree_size": result.size,
-            },
-            indent=2,
-        )
+    settings = _settings(db)
+    printed = str(authority_key_out) == AUTHORITY_KEY_PRINT
+    result = init_log(
+        settings,
+        all_kinds(),
+        origin=origin,
+        authority_key_file=None if printed else authority_key_out,
     )
+    output: dict[str, Any] = {
+        "created_log_key": result.created_log_key,
+        "created_authority_key": result.created_authority_key,
+        "created_genesis": result.created_genesis,
+        "verifier_key": result.verifier_key,
+        "tree_size": result.size,
+    }
+    if result.authority_key_text is not None:
+        output["authority_key"] = result.authority_key_text
+        console.print(
+            'The root authority key is printed once, above, as "authority_key" and stored '
+            "nowhere: keep it offline (terang submit --key needs it as a 0600 file).",
+            style="bold yellow",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    elif result.created_authority_key:
+        output["authority_key_file"] = str(authority_key_out)
+        console.print(
+            f"The root authority key was written to {authority_key_out} (mode 0600). It signs "
+            "key registrations and role grants; `terang serve` never needs it. Move it off "
+            "this host (e.g. to an offline machine) once `terang demo` or your first "
+            "registrations are done.",
+            style="bold yellow",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    _warn_legacy_authority_key(settings)
+    typer.echo(json.dumps(output, indent=2))
 
 
 @db_app.command("upgrade")
@@ -140,9 +201,11 @@ def serve(
     """Serve the write API, the public read API and the portal in one process."""
     import uvicorn
 
-    from terang.app import create_app
+    from terang.app import all_kinds, create_app
 
-    ledger = _ledger(db)
+    settings = _settings(db)
+    _warn_legacy_authority_key(settings)
+    ledger = Ledger(settings, all_kinds())
     ledger.start()
     console.print(
         f"Terang serving {ledger.origin} on http://{host}:{port}/ (log size {ledger.size()})"
@@ -183,10 +246,14 @@ def info(db: DbOption = DEFAULT_DATABASE_URL) -> None:
 @app.command()
 def demo(
     db: DbOption = DEFAULT_DATABASE_URL,
-    keys_dir: Annotated[Path, typer.Option(help="Where the demo's client keys go.")] = Path("keys"),
-    authority_key: Annotated[
-        Path, typer.Option(envvar="TERANG_AUTHORITY_KEY", help="Root authority key file.")
-    ] = Path(DEFAULT_AUTHORITY_KEY_FILE),
+    keys_dir: Annotated[
+        Path,
+        typer.Option(
+            help="Where the demo people's private keys go (DEMO-<label>.key); never the "
+            "service's key directory."
+        ),
+    ] = Path(DEMO_KEYS_DIR),
+    authority_key: AuthorityKeyOption = Path(DEFAULT_AUTHORITY_KEY_FILE),
 ) -> None:
     """Load demo data (a believable kabupaten). Idempotent: a second run adds nothing."""
     from terang.demo import load_demo
@@ -197,6 +264,13 @@ def demo(
         ledger.publisher.publish(force=True)
     finally:
         ledger.close()
+    console.print(
+        DEMO_KEYS_WARNING.format(keys_dir=keys_dir),
+        style="bold yellow",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
     typer.echo(json.dumps(summary, indent=2))
 
 
@@ -205,7 +279,7 @@ def submit(
     statement_type: Annotated[str, typer.Option("--type", help="e.g. registry.role.granted")],
     subject: Annotated[str, typer.Option(help="What the statement is about (a key id, a code).")],
     body: Annotated[str, typer.Option(help="The body as a JSON object, or @file.json.")],
-    key: KeyOption = Path("keys/authority.key"),
+    key: KeyOption = Path(DEFAULT_AUTHORITY_KEY_FILE),
     url: UrlOption = "http://127.0.0.1:8000",
 ) -> None:
     """Sign a statement with your key, here, and log it. Prints the receipt."""
@@ -231,7 +305,7 @@ def register_key(
     public_key: Annotated[str, typer.Option(help="The new key's Ed25519 public key, base64.")],
     name: Annotated[str, typer.Option(help="Who holds it, e.g. 'BPKAD — Bendahara Umum'.")],
     role: Annotated[list[str], typer.Option(help="Role to grant (repeatable).")] = [],  # noqa: B006
-    key: KeyOption = Path("keys/authority.key"),
+    key: KeyOption = Path(DEFAULT_AUTHORITY_KEY_FILE),
     url: UrlOption = "http://127.0.0.1:8000",
 ) -> None:
     """As an authority: register someone's public key with roles."""

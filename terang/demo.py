@@ -5,6 +5,14 @@ committee members, two vendors, an Inspektorat auditor). The budgeting and
 procurement modules add their own demo postings on top (procurement: tenders in every
 state, a contract and a payment; ``procurement.demo``). Idempotent: keys that are
 already registered are left as they are.
+
+Demo only: every demo person's private key, the Pokja members' box keys included, is
+written to ``demo-keys/`` on this machine as ``DEMO-<label>.key`` / ``.box``, with a
+``README.txt`` saying so. Whoever holds the machine can therefore act as any demo
+person and open the demo tenders' sealed bids: the demo shows the protocol, not its
+guarantee against the operator. That is why the directory is never the service's key
+directory (the log key's; refused with ``demo_keys_beside_log_key``) and why
+``terang demo`` says it on every run.
 """
 
 from __future__ import annotations
@@ -17,10 +25,31 @@ from nacl.signing import SigningKey
 from budgeting.demo import load_budget_demo
 from ledger.authority import KEY_NAMESPACE
 from ledger.client import make_signed
+from ledger.errors import ClientError
 from ledger.keys import client_key_id, generate_client_key, load_client_key
 from ledger.service import Ledger
 from ledger.statement import b64encode
-from procurement.demo import load_procurement_demo
+from procurement.demo import demo_key_file, load_procurement_demo
+
+DEMO_KEYS_DIR = "demo-keys"
+DEMO_KEYS_README = "README.txt"
+DEMO_KEYS_README_TEXT = """\
+DEMO KEYS ONLY - never use this layout for real data.
+
+`terang demo` wrote every demo person's private key here (DEMO-<label>.key), and the
+demo Pokja committee's X25519 box keys (DEMO-pokja1.box .. DEMO-pokja3.box). Whoever
+can read this directory can sign as any demo person and open the demo tenders' sealed
+bids: on this machine the demo tenders are NOT sealed against the operator.
+
+In a real deployment each key is made on its holder's own machine (`terang keygen`,
+`terang committee register-box-key`) and only its public half reaches the server; the
+root authority key stays offline; the service's key directory holds the log key only.
+"""
+DEMO_KEYS_WARNING = (
+    "DEMO: the demo people's private keys, including the demo Pokja committee's box keys, "
+    "sit on this machine in {keys_dir}/ (see its README.txt), so the demo tenders' sealed "
+    "bids are not sealed against whoever holds this machine. Never use demo keys for real data."
+)
 
 DEMO_PEOPLE = (
     ("finance", "BPKAD Kabupaten Contoh — Bendahara Umum Daerah", ["finance"]),
@@ -35,8 +64,23 @@ DEMO_PEOPLE = (
 
 
 def _key(keys_dir: Path, label: str) -> SigningKey:
-    path = keys_dir / f"{label}.key"
+    path = demo_key_file(keys_dir, label)
     return load_client_key(path) if path.exists() else generate_client_key(path)
+
+
+def prepare_demo_keys_dir(ledger: Ledger, keys_dir: Path) -> None:
+    """Refuse the service's key directory; write the README that says these keys are the demo's."""
+    service_keys = ledger.settings.log_key_file.parent.resolve()
+    if keys_dir.resolve() == service_keys:
+        raise ClientError(
+            f"--keys-dir {str(keys_dir)!r} is the service's key directory (the log key's); "
+            f"demo keys go in a directory of their own (default {DEMO_KEYS_DIR}/)",
+            code="demo_keys_beside_log_key",
+        )
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    readme = keys_dir / DEMO_KEYS_README
+    if not readme.exists():
+        readme.write_text(DEMO_KEYS_README_TEXT, encoding="utf-8")
 
 
 def load_demo(ledger: Ledger, authority: SigningKey, keys_dir: Path) -> dict[str, Any]:
@@ -44,6 +88,7 @@ def load_demo(ledger: Ledger, authority: SigningKey, keys_dir: Path) -> dict[str
 
     from ledger import storage
 
+    prepare_demo_keys_dir(ledger, keys_dir)
     registered = 0
     signed = []
     for label, name, roles in DEMO_PEOPLE:
@@ -76,4 +121,10 @@ def load_demo(ledger: Ledger, authority: SigningKey, keys_dir: Path) -> dict[str
     budget = load_budget_demo(ledger, _key(keys_dir, "finance"))
     # -- procurement (issue 5): tenders in every state on the demo budget's lines --
     procurement = load_procurement_demo(ledger, keys_dir, budget["budget_year"])
-    return {"registered_keys": registered, **budget, **procurement, "tree_size": ledger.size()}
+    return {
+        "registered_keys": registered,
+        **budget,
+        **procurement,
+        "tree_size": ledger.size(),
+        "demo_keys_dir": str(keys_dir),
+    }

@@ -158,16 +158,16 @@ def portal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalSe
     from terang.demo import load_demo
 
     root = tmp_path_factory.mktemp("portal")
-    keys_dir = root / "keys"
+    keys_dir = root / "demo-keys"
     witness = generate_cosigner(WITNESS_NAME)
     # The witness URL is never called: the collector thread is not started here.
     settings = Settings(
         database_url=f"sqlite:///{root / 'terang.db'}",
-        log_key_file=keys_dir / "log.key",
+        log_key_file=root / "keys" / "log.key",
         limits=Limits(checkpoint_interval_ms_min=0),
         witnesses=f"{witness.verifier().verifier_key()}=http://127.0.0.1:9/witness",
     )
-    authority_key = keys_dir / "authority.key"
+    authority_key = root / "offline-keys" / "authority.key"
     init_log(settings, all_kinds(), origin=DEMO_ORIGIN, authority_key_file=authority_key)
     ledger = Ledger(settings, all_kinds())
     try:

@@ -263,7 +263,16 @@ def service(tmp_path: Path, database_url: str) -> Iterator[tuple[str, Path, dict
     run(tmp_path, env, "init", "--origin", "kab-contoh.example/terang")
     again = json.loads(run(tmp_path, env, "init", "--origin", "kab-contoh.example/terang"))
     assert again["created_genesis"] is False  # idempotent
-    run(tmp_path, env, "demo")
+    demo = subprocess.run(
+        [*TERANG, "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert demo.returncode == 0, demo.stderr
+    # Demo keys are demo-only and say so (issue 10, item 7): their own directory, DEMO names,
+    # a README, and a warning that the demo Pokja's box keys sit on this machine.
+    assert "box keys" in demo.stderr and "not sealed" in demo.stderr
+    assert (tmp_path / "demo-keys" / "README.txt").exists()
+    assert (tmp_path / "demo-keys" / "DEMO-pokja1.box").exists()
+    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["log.key"]
     port = free_port()
     server = subprocess.Popen(
         [*TERANG, "serve", "--host", "127.0.0.1", "--port", str(port)],

@@ -40,7 +40,7 @@ def demo_site(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iterator
     url = next(databases)
     harness = make_harness(url)
     try:
-        summary = load_demo(harness.ledger, harness.authority, workdir / "keys")
+        summary = load_demo(harness.ledger, harness.authority, workdir / "demo-keys")
         harness.ledger.publisher.publish(force=True)  # a checkpoint covering every entry
         yield DemoSite(harness, summary)
     finally:

@@ -69,11 +69,12 @@ def other_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OtherLog]:
         log_key_file=root / "keys" / "log.key",
         limits=Limits(checkpoint_interval_ms_min=0),
     )
-    authority = root / "keys" / "authority.key"
+    # The root authority key and the demo's keys live outside the log key's directory.
+    authority = root / "offline-keys" / "authority.key"
     init_log(settings, all_kinds(), origin=OTHER_ORIGIN, authority_key_file=authority)
     ledger = Ledger(settings, all_kinds())
     try:
-        load_demo(ledger, load_client_key(authority), root / "keys")
+        load_demo(ledger, load_client_key(authority), root / "demo-keys")
         ledger.publisher.publish(force=True)
         port = free_port()
         server = uvicorn.Server(

@@ -122,11 +122,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         log_key_file=keys / "log.key",
         limits=Limits(checkpoint_interval_ms_min=0),
     )
-    authority_key = keys / "authority.key"
+    # The root authority key and the demo's keys live outside the log key's directory.
+    authority_key = root / "offline-keys" / "authority.key"
     init_log(settings, all_kinds(), origin=DEMO_ORIGIN, authority_key_file=authority_key)
     ledger = Ledger(settings, all_kinds())
     try:
-        load_demo(ledger, load_client_key(authority_key), keys)
+        load_demo(ledger, load_client_key(authority_key), root / "demo-keys")
         ledger.publisher.publish(force=True)
         ledger.start()  # the sequencer answers the (always refused) generated writes
         port = free_port()

@@ -51,17 +51,21 @@ def test_vendor_and_committee_against_a_running_service(
     service: tuple[str, Path, dict[str, str]],
 ) -> None:
     url, cwd, env = service
-    keys = cwd / "keys"
-    officer = str(keys / "procurement.key")
+    keys = cwd / "demo-keys"
+    officer = str(keys / "DEMO-procurement.key")
     # Committee members generate their X25519 keys here and register the public half.
     member_ids = []
     for i in (1, 2, 3):
         box = cwd / "member" / f"pokja{i}.box"
-        member_env = {**env, "TERANG_KEY": str(keys / f"pokja{i}.key"), "TERANG_BOX_KEY": str(box)}
+        member_env = {
+            **env,
+            "TERANG_KEY": str(keys / f"DEMO-pokja{i}.key"),
+            "TERANG_BOX_KEY": str(box),
+        }
         out = json.loads(run(cwd, member_env, "committee", "register-box-key"))
         assert stat.S_IMODE(box.stat().st_mode) == 0o600
         assert out["receipt"]["seq"] > 0
-        member_ids.append(client_key_id(load_client_key(keys / f"pokja{i}.key")))
+        member_ids.append(client_key_id(load_client_key(keys / f"DEMO-pokja{i}.key")))
 
     # Two vendors register themselves (options from the environment); the PPK activates.
     vendor_envs = []
@@ -133,7 +137,7 @@ def test_vendor_and_committee_against_a_running_service(
     assert all(bid["price_sen"] is None for bid in opening["bids"])
     member_env = {
         **env,
-        "TERANG_KEY": str(keys / "pokja1.key"),
+        "TERANG_KEY": str(keys / "DEMO-pokja1.key"),
         "TERANG_BOX_KEY": str(cwd / "member" / "pokja1.box"),
         "TERANG_OCID": ocid,
     }
@@ -148,8 +152,8 @@ def test_vendor_and_committee_against_a_running_service(
     for i in (1, 3):
         member_env = {
             **env,
-            "TERANG_KEY": str(keys / f"pokja{i}.key"),
-            "TERANG_BOX_KEY": str(keys / f"pokja{i}.box"),
+            "TERANG_KEY": str(keys / f"DEMO-pokja{i}.key"),
+            "TERANG_BOX_KEY": str(keys / f"DEMO-pokja{i}.box"),
             "TERANG_OCID": closed,
         }
         out = json.loads(run(cwd, member_env, "committee", "release"))

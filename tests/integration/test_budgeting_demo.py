@@ -31,7 +31,7 @@ def test_the_demo_is_deterministic_and_valid_by_construction() -> None:
 
 def test_demo_twice_posts_nothing_twice_and_replays(harness: Harness, tmp_path: Path) -> None:
     started = time.monotonic()
-    summary = load_demo(harness.ledger, harness.authority, tmp_path / "keys")
+    summary = load_demo(harness.ledger, harness.authority, tmp_path / "demo-keys")
     seconds = time.monotonic() - started
     assert summary["budget_postings"] > 2000 and summary["budget_lines"] >= 250
     assert summary["budget_year"] == harness.clock().year - 1
@@ -41,7 +41,7 @@ def test_demo_twice_posts_nothing_twice_and_replays(harness: Harness, tmp_path: 
     with harness.ledger.engine.connect() as conn:
         rows = conn.execute(select(func.count()).select_from(storage.projection_rows)).scalar()
 
-    again = load_demo(harness.ledger, harness.authority, tmp_path / "keys")
+    again = load_demo(harness.ledger, harness.authority, tmp_path / "demo-keys")
     assert again["registered_keys"] == 0
     assert again["budget_postings"] == again["budget_structure_registered"] == 0
     assert harness.ledger.size() == size

@@ -391,6 +391,8 @@ def test_a_tender_page_shows_its_record(
     ]
     sealed = page(client, f"/tender/ocds-t3r4ng-{site.year}-DEMO-006")  # closed, not opened
     assert not sealed.find_all(id="tender-bids")
+    # Demo tenders say that their committee's box keys sit on this server (issue 10, item 7).
+    assert "Pokja" in sealed.find_all(id="demo-note")[0].text
 
 
 def test_vendor_list_and_page(site: DemoSite, records: dict[str, str], client: TestClient) -> None:

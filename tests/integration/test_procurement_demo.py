@@ -23,7 +23,7 @@ from terang.demo import load_demo
 
 def test_demo_year_of_tenders_in_every_state(harness: Harness, tmp_path: Path) -> None:
     h = harness
-    summary = load_demo(h.ledger, h.authority, tmp_path / "keys")
+    summary = load_demo(h.ledger, h.authority, tmp_path / "demo-keys")
     year = summary["budget_year"]
     ocids = summary["procurement_tenders"]
     assert 30 <= len(ocids) <= 60 and len(set(ocids)) == len(ocids)
@@ -92,11 +92,15 @@ def test_demo_year_of_tenders_in_every_state(harness: Harness, tmp_path: Path) -
     for reference in references:
         content = stored[reference["sha256"]]
         assert hashlib.sha256(content).hexdigest() == reference["sha256"]
-    assert (tmp_path / "keys" / "pokja1.box").stat().st_mode & 0o777 == 0o600
-    assert (tmp_path / "keys" / "vendor8.key").exists()
+    assert (tmp_path / "demo-keys" / "DEMO-pokja1.box").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "demo-keys" / "DEMO-vendor8.key").exists()
+    # The directory says what it is: demo keys, the Pokja's box keys among them, on this host.
+    readme = (tmp_path / "demo-keys" / "README.txt").read_text(encoding="utf-8")
+    assert "DEMO KEYS ONLY" in readme and "NOT sealed against the operator" in readme
+    assert summary["demo_keys_dir"] == str(tmp_path / "demo-keys")
 
     size = h.ledger.size()
-    again = load_demo(h.ledger, h.authority, tmp_path / "keys")
+    again = load_demo(h.ledger, h.authority, tmp_path / "demo-keys")
     assert again["procurement_tenders"] == [] and again["procurement_statements"] == 0
     assert h.ledger.size() == size
     replay_matches(h)

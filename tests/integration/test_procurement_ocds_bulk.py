@@ -37,7 +37,7 @@ def pages(client: TestClient, kind: str, year: int, limit: int) -> list[dict[str
 
 def test_bulk_packages_for_a_year(harness: Harness, tmp_path: Path) -> None:
     h = harness
-    summary = load_demo(h.ledger, h.authority, tmp_path / "keys")
+    summary = load_demo(h.ledger, h.authority, tmp_path / "demo-keys")
     year = summary["budget_year"]
     ocids = sorted(summary["procurement_tenders"])
     with TestClient(create_app(h.ledger)) as client:
