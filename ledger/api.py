@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections import Counter
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -17,7 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from ledger import storage
+from ledger import admission, storage
 from ledger.canonical import NESTING_DEPTH_MAX, parse_json_object
 from ledger.errors import ClientError, PayloadTooLarge
 from ledger.http_problems import (
@@ -192,6 +194,26 @@ async def _read_json(request: Request, ledger: Ledger) -> dict[str, Any]:
         ) from None
 
 
+def client_address(request: Request) -> str:
+    """The client's IP address (uvicorn puts a trusted proxy's X-Forwarded-For here)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+def charge(ledger: Ledger, request: Request, signed: Sequence[SignedStatement]) -> None:
+    """Spend the client's and the signers' rates for a job, before it is admitted.
+
+    Refused or not, a submitted statement costs its client: what a rejected batch
+    costs is paid by whoever sends it (docs/operating.md).
+    """
+    self_signed = admission.check_self_registrations(ledger.kinds, ledger.limits, signed)
+    client = client_address(request)
+    rates = ledger.rate_limits
+    rates.client_statements.take(client, len(signed))
+    rates.client_self_registrations.take(client, self_signed)
+    for signer, count in sorted(Counter(s.statement.signer for s in signed).items()):
+        rates.signer_statements.take(signer, count)
+
+
 def build_router(ledger: Ledger) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["ledger"])
     schema = statement_schema(ledger.limits)
@@ -217,7 +239,8 @@ def build_router(ledger: Ledger) -> APIRouter:
             **WRITE_PROBLEMS,
             **problem_responses(
                 {
-                    413: "`request_too_large`, `statement_too_large`, `entry_too_large`.",
+                    413: "`request_too_large`, `statement_too_large`, `entry_too_large`, "
+                    "`too_many_self_registrations`.",
                     503: "`unavailable`: the sequencer is busy; retry after `Retry-After`.",
                 }
             ),
@@ -225,6 +248,7 @@ def build_router(ledger: Ledger) -> APIRouter:
     )
     async def append_statement(request: Request, response: Response) -> ReceiptPublic:
         signed = SignedStatement.from_json(await _read_json(request, ledger), ledger.limits)
+        charge(ledger, request, [signed])
         outcome = await _append(ledger, [signed])
         (receipt,) = outcome.receipts
         if receipt.duplicate:
@@ -291,6 +315,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             except ClientError as error:
                 error.details["statement_index"] = index
                 raise
+        charge(ledger, request, signed)
         outcome = await _append(ledger, signed)
         return BatchReceiptsPublic(
             receipts=[receipt_json(r, outcome.proofs.get(r.seq)) for r in outcome.receipts]
