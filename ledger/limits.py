@@ -105,10 +105,6 @@ class Limits:
             0 < self.nonce_chars_min <= self.nonce_chars_max,
             InvariantBroken("nonce length bounds are inconsistent"),
         )
-        require(
-            self.self_registrations_per_request_max <= self.batch_statements_max,
-            InvariantBroken("self_registrations_per_request_max exceeds batch_statements_max"),
-        )
         # A bucket smaller than the largest request it admits would refuse that request
         # forever, whatever the client waits.
         for name, largest in (
