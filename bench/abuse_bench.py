@@ -8,9 +8,10 @@ per-client limits can tell the abuser from the honest clients:
             service's resident set (VmRSS before, VmHWM after), how many bytes it read
             before it answered, its status and how long it took.
   writes    an honest writer (the demo's authority key, one registry.key.registered a
-            request) alone, then while --abusers clients send rejected 1,000-statement
-            batches without pause (999 vendor self-registrations and a duplicate NPWP;
-            or 1,000 statements of an unregistered signer): the honest p50/p99.
+            request, at most one every --honest-interval-s) alone, then while
+            --abusers clients send rejected 1,000-statement batches without pause
+            (999 vendor self-registrations and a duplicate NPWP; or 1,000 statements
+            of an unregistered signer): the honest p50/p99.
   reads     GET /log/checkpoint alone, then while --bulk-readers clients read the bulk
             OCDS record package (limit 500) without pause: its p50/p99.
 
@@ -194,15 +195,21 @@ def hammering(
             worker.join(timeout=300)
 
 
-def timed_loop(duration_s: float, count_min: int, call: Callable[[], int]) -> dict[str, Any]:
-    """Call ``call`` in a loop for ``duration_s`` (and at least ``count_min`` times)."""
+def timed_loop(
+    duration_s: float, count_min: int, call: Callable[[], int], interval_s: float = 0.0
+) -> dict[str, Any]:
+    """Call ``call`` in a loop for ``duration_s`` (and at least ``count_min`` times),
+    starting one call every ``interval_s`` at most (an honest client's pace)."""
     seconds: list[float] = []
     statuses: Counter[int] = Counter()
     deadline = time.monotonic() + duration_s
     while time.monotonic() < deadline or len(seconds) < count_min:
         started = time.perf_counter()
         statuses[call()] += 1
-        seconds.append(time.perf_counter() - started)
+        took = time.perf_counter() - started
+        seconds.append(took)
+        if took < interval_s:
+            time.sleep(interval_s - took)
     return {**latency_summary(seconds), "statuses": dict(statuses)}
 
 
@@ -265,7 +272,7 @@ def phase_body(server: Server, body_mib: int) -> dict[str, Any]:
 
 
 def phase_writes(
-    server: Server, directory: Path, abusers: int, duration_s: float
+    server: Server, directory: Path, abusers: int, duration_s: float, interval_s: float
 ) -> dict[str, Any]:
     from ledger.keys import load_client_key
 
@@ -280,7 +287,7 @@ def phase_writes(
 
     for _ in range(3):
         write()  # warm up
-    quiet = timed_loop(duration_s, 10, write)
+    quiet = timed_loop(duration_s, 10, write, interval_s)
     abuser_seconds: list[float] = []
     abuser_statuses: Counter[int] = Counter()
     lock = threading.Lock()
@@ -301,10 +308,11 @@ def phase_writes(
 
     with hammering(abusers, abuse):
         time.sleep(1.0)  # let the abusers get going
-        attacked = timed_loop(duration_s, 10, write)
+        attacked = timed_loop(duration_s, 10, write, interval_s)
     honest.close()
     return {
         "abusers": abusers,
+        "honest_interval_s": interval_s,
         "abuser_batches": {
             "kinds": "alternating: 999 self-registrations + duplicate NPWP; unknown signer",
             **latency_summary(abuser_seconds),
@@ -403,7 +411,9 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
                 print(f"[{engine}] body", file=sys.stderr)
                 out["body"] = phase_body(server, args.body_mib)
                 print(f"[{engine}] writes", file=sys.stderr)
-                out["writes"] = phase_writes(server, workdir, args.abusers, args.duration_s)
+                out["writes"] = phase_writes(
+                    server, workdir, args.abusers, args.duration_s, args.honest_interval_s
+                )
                 print(f"[{engine}] reads", file=sys.stderr)
                 out["reads"] = phase_reads(server, args.bulk_readers, args.duration_s, year)
             out["server_peak_rss_mib"] = mib(server.peak_rss_kib)
@@ -426,6 +436,12 @@ def main() -> None:
     parser.add_argument("--body-mib", type=int, default=256)
     parser.add_argument("--abusers", type=int, default=8, help="clients sending bad batches")
     parser.add_argument("--bulk-readers", type=int, default=48)
+    parser.add_argument(
+        "--honest-interval-s",
+        type=float,
+        default=0.25,
+        help="the honest writer starts a write at most this often (a person's pace, not a flood)",
+    )
     parser.add_argument("--duration-s", type=float, default=20.0, help="per measured loop")
     parser.add_argument(
         "--env", action="append", default=[], help="NAME=VALUE for the service (repeatable)"

@@ -74,7 +74,7 @@ class Limits:
     """Self-signed statements one client submits."""
     rate_limited_clients_max: int = 100_000
     """Clients and signers whose buckets are remembered (least recently seen go first)."""
-    heavy_reads_max: int = 4
+    heavy_reads_max: int = 2
     """Heavy reads (bulk OCDS, reports, record bundles, big pages) served at once."""
     heavy_reads_queued_max: int = 16
     """Heavy reads waiting for a turn; past it, 503 + Retry-After."""

@@ -65,6 +65,15 @@ class RateLimiter:
 
     def take(self, key: str, cost: int = 1) -> None:
         """Spend ``cost`` tokens of ``key``'s bucket, or raise ``TooManyRequests``."""
+        self._spend(key, cost, spend=True)
+
+    def check(self, key: str, cost: int = 1) -> None:
+        """Raise ``TooManyRequests`` unless ``key`` holds ``cost`` tokens; spend none
+        (a request whose cost is known only after its body was read is turned away
+        before reading it when its client could not pay even the least)."""
+        self._spend(key, cost, spend=False)
+
+    def _spend(self, key: str, cost: int, *, spend: bool) -> None:
         if not self.enabled or cost <= 0:
             return
         with self._lock:
@@ -80,7 +89,8 @@ class RateLimiter:
             while len(self._buckets) > self.keys_max:
                 self._buckets.popitem(last=False)
             if bucket.tokens >= cost:
-                bucket.tokens -= cost
+                if spend:
+                    bucket.tokens -= cost
                 return
             missing = cost - bucket.tokens
         retry_after_s = max(1, math.ceil(missing / self.refill_per_s))

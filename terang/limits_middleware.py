@@ -7,7 +7,9 @@ refusal wins; every refusal is an RFC 9457 problem document):
 1. **Rate per client** (IP address; behind a proxy, uvicorn's ``--forwarded-allow-ips``
    decides whose X-Forwarded-For is believed): GET and HEAD spend
    ``client_read_requests_per_min_max``, other methods
-   ``client_write_requests_per_min_max`` (429 ``too_many_requests`` + Retry-After).
+   ``client_write_requests_per_min_max`` (429 ``too_many_requests`` + Retry-After); a
+   POST of statements is turned away unread when the client's
+   ``client_statements_per_min_max`` is spent (the write API spends it once parsed).
 2. **Body size**: a declared ``Content-Length`` over the path's limit is refused before
    a byte is read (413 ``request_too_large``); a chunked body (or one longer than it
    said) is counted as it arrives and refused as soon as it passes the limit: the rest
@@ -61,6 +63,7 @@ HEAVY_PATH_SUFFIXES: Final = (
     ".xlsx",
 )
 HEAVY_READ_RETRY_AFTER_S: Final = 2
+STATEMENTS_PATH: Final = "/api/v1/statements"
 
 
 def client_address(scope: Scope) -> str:
@@ -176,8 +179,15 @@ class LimitsMiddleware:
 
     def _charge_client(self, scope: Scope) -> None:
         rates = self.rate_limits
-        bucket = rates.client_reads if scope["method"] in READ_METHODS else rates.client_writes
-        bucket.take(client_address(scope))
+        client = client_address(scope)
+        if scope["method"] in READ_METHODS:
+            rates.client_reads.take(client)
+            return
+        rates.client_writes.take(client)
+        if scope["path"].startswith(STATEMENTS_PATH):
+            # What a batch costs is known only once it is read; a client that could not
+            # pay for one statement is turned away before its body is read at all.
+            rates.client_statements.check(client)
 
     def _check_declared_length(self, scope: Scope, body_bytes_max: int) -> None:
         for name, value in scope["headers"]:

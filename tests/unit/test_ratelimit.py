@@ -112,3 +112,12 @@ def test_the_abuse_limits_come_from_the_environment() -> None:
     assert limits.heavy_reads_max == 2
     assert Limits.from_env({}).client_statements_per_min_max == 10_000
     assert Limits(client_statements_per_min_max=0).client_statements_per_min_max == 0  # off
+
+
+def test_check_refuses_an_empty_bucket_without_spending() -> None:
+    clock = FakeMonotonic()
+    bucket = limiter(60, clock)
+    bucket.check("a", 60)
+    bucket.take("a", 60)  # check spent nothing: all 60 are still there
+    with pytest.raises(TooManyRequests):
+        bucket.check("a")
