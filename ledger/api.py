@@ -8,6 +8,7 @@ coerces a value between what the client signed and what the log verifies.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -201,8 +202,8 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client is not None else "unknown"
 
 
-def charge(ledger: Ledger, request: Request, signed: Sequence[SignedStatement]) -> None:
-    """Spend the client's and the signers' rates for a job, before it is admitted.
+def charge_client(ledger: Ledger, request: Request, signed: Sequence[SignedStatement]) -> None:
+    """Spend the client's rates for a job, before it is admitted.
 
     Refused or not, a submitted statement costs its client: what a rejected batch
     costs is paid by whoever sends it (docs/operating.md).
@@ -212,8 +213,14 @@ def charge(ledger: Ledger, request: Request, signed: Sequence[SignedStatement]) 
     rates.client_statements.take(client, len(signed))
     self_signed = admission.check_self_registrations(ledger.kinds, ledger.limits, signed)
     rates.client_self_registrations.take(client, self_signed)
+
+
+def charge_signers(ledger: Ledger, signed: Sequence[SignedStatement]) -> None:
+    """Spend each signer's rate, once the job was admitted: only statements whose
+    signatures verified count against their signer, so nobody can spend another's
+    rate with statements that merely name its key id."""
     for signer, count in sorted(Counter(s.statement.signer for s in signed).items()):
-        rates.signer_statements.take(signer, count)
+        ledger.rate_limits.signer_statements.take(signer, count)
 
 
 def build_router(ledger: Ledger) -> APIRouter:
@@ -250,8 +257,7 @@ def build_router(ledger: Ledger) -> APIRouter:
     )
     async def append_statement(request: Request, response: Response) -> ReceiptPublic:
         signed = SignedStatement.from_json(await _read_json(request, ledger), ledger.limits)
-        charge(ledger, request, [signed])
-        outcome = await _append(ledger, [signed])
+        outcome = await _append(ledger, request, [signed])
         (receipt,) = outcome.receipts
         if receipt.duplicate:
             response.status_code = 200
@@ -311,8 +317,7 @@ def build_router(ledger: Ledger) -> APIRouter:
                 code="batch_too_large",
             )
         signed = await run_in_threadpool(_parse_statements, items, ledger)
-        charge(ledger, request, signed)
-        outcome = await _append(ledger, signed)
+        outcome = await _append(ledger, request, signed)
         return BatchReceiptsPublic(
             receipts=[receipt_json(r, outcome.proofs.get(r.seq)) for r in outcome.receipts]
         )
@@ -390,6 +395,10 @@ def _entry_public(seq: int, leaf_hash: bytes, entry_bytes: bytes) -> EntryPublic
     )
 
 
-async def _append(ledger: Ledger, signed: list[SignedStatement]) -> AppendOutcome:
-    """The sequencer blocks; keep it off the event loop."""
-    return await run_in_threadpool(ledger.append, signed)
+async def _append(ledger: Ledger, request: Request, signed: list[SignedStatement]) -> AppendOutcome:
+    """Charge the client, admit, charge the signers, then log; the registry lookups and
+    the sequencer block, so they run off the event loop."""
+    charge_client(ledger, request, signed)
+    await run_in_threadpool(ledger.admit, signed)
+    charge_signers(ledger, signed)
+    return await run_in_threadpool(functools.partial(ledger.append, signed, admitted=True))

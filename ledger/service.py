@@ -146,15 +146,18 @@ class Ledger:
 
     # -- writes -----------------------------------------------------------------------
 
-    def append(self, statements: Sequence[SignedStatement]) -> AppendOutcome:
+    def append(
+        self, statements: Sequence[SignedStatement], *, admitted: bool = False
+    ) -> AppendOutcome:
         """Log one atomic job through the group-commit writer and wait for it.
 
-        The job is admitted first (``ledger.admission``: shape, signer, signature, role,
-        without the write lock), so what can be refused early never waits for, nor
-        holds up, the sequencer.
+        The job is admitted first (``ledger.admission``: signer, signature, role, without
+        the write lock), so what can be refused early never waits for, nor holds up, the
+        sequencer; ``admitted``: the caller just did (``admit``).
         """
         self.check_genesis(statements)
-        self.admit(statements)
+        if not admitted:
+            self.admit(statements)
         future = self.sequencer.submit(statements)
         try:
             receipts = future.result(timeout=self.limits.append_timeout_ms_max / 1000)

@@ -221,6 +221,30 @@ def test_a_signer_that_spent_its_rate_gets_429_from_any_client(
     assert harness.ledger.size() == 1 + 4
 
 
+def test_statements_that_merely_name_a_signer_do_not_spend_its_rate(
+    harness_factory: Callable[..., Harness],
+) -> None:
+    """Only admitted (correctly signed) statements count against their signer: an
+    attacker cannot lock an officer out by sending forgeries under the officer's key id."""
+    harness = harness_factory(
+        limits=limits(batch_statements_max=4, signer_statements_per_min_max=4)
+    )
+    app = create_app(harness.ledger)
+    forged = [
+        SignedStatement(new_key_statement(harness, harness.authority, f"f{i}").statement, bytes(64))
+        for i in range(4)
+    ]
+    with (
+        TestClient(app, client=("203.0.113.9", 1)) as attacker,
+        TestClient(app, client=("198.51.100.20", 1)) as officer,
+    ):
+        for _ in range(3):
+            refused = attacker.post("/api/v1/statements/batch", json=statements_json(forged))
+            assert refused.json()["code"] == "bad_signature"
+        real = new_key_statement(harness, harness.authority, "real")
+        assert officer.post("/api/v1/statements", json=real.to_json()).status_code == 201
+
+
 def test_one_request_cannot_add_a_thousand_self_registrations(
     harness_factory: Callable[..., Harness],
 ) -> None:
