@@ -133,12 +133,24 @@ def key_id(key: SigningKey) -> str:
     return client_key_id(key)
 
 
+ORIGIN: list[str] = []
+"""The log's origin (the checkpoint's first line), which signatures cover; set once the
+service is up."""
+
+
 def signed_json(
     key: SigningKey, statement_type: str, subject: str, body: dict[str, Any]
 ) -> dict[str, Any]:
+    import inspect
+
     from ledger.client import make_signed
 
-    return make_signed(key, statement_type, subject, body, at=datetime.now(UTC)).to_json()
+    at = datetime.now(UTC)
+    if "origin" in inspect.signature(make_signed).parameters:  # v2 statements name the log
+        signed = make_signed(key, statement_type, subject, body, at=at, origin=ORIGIN[0])
+    else:  # the "before" commit signs without it
+        signed = make_signed(key, statement_type, subject, body, at=at)
+    return signed.to_json()
 
 
 def honest_write(authority: SigningKey) -> dict[str, Any]:
@@ -408,6 +420,8 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
             year = demo_year(db)
             env_extra = dict(item.split("=", 1) for item in args.env)
             with running(Server(workdir, db, env_extra)) as server:
+                checkpoint = httpx.get(server.url + "/log/checkpoint", timeout=30)
+                ORIGIN[:] = [checkpoint.text.split("\n", 1)[0]]
                 print(f"[{engine}] body", file=sys.stderr)
                 out["body"] = phase_body(server, args.body_mib)
                 print(f"[{engine}] writes", file=sys.stderr)

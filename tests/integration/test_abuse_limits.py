@@ -50,6 +50,7 @@ def vendor(harness: Harness, n: int) -> SignedStatement:
         "Jl. Merdeka 1",
         "kecil",
         at=harness.clock(),
+        origin=harness.ledger.origin,
     )
 
 
