@@ -1,8 +1,9 @@
 """Issue 10, item 12: the headers browsers act on.
 
 * nosniff on JSON, problem documents and ``/log/*`` (a tile is never run as a script);
-* CORS on the public read API (another site's verifier may read it from the browser:
-  ``*``, GET and HEAD only, never credentials) and not on the write API;
+* cross-origin reads of the public read API (another site's verifier may read it from
+  the browser: ``*``, GET and HEAD only, never credentials; ``terang/cors.py``), the
+  limits' refusals included, and nothing on the write API;
 * a CSP on ``/docs`` that lets only this origin's files and the page's own start-up
   script run.
 """
@@ -13,6 +14,7 @@ import base64
 import hashlib
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from conftest import Harness
@@ -55,20 +57,20 @@ def test_public_reads_may_be_read_by_any_site_without_credentials(
     assert head.headers["access-control-allow-origin"] == "*"
 
 
-def test_a_public_read_answers_the_preflight_of_another_site(client: TestClient) -> None:
-    preflight = client.options(
-        "/log/checkpoint",
-        headers={
-            **ORIGIN_HEADER,
-            "Access-Control-Request-Method": "GET",
-            "Access-Control-Request-Headers": "if-none-match",
-        },
-    )
-    assert preflight.status_code == 204
-    assert preflight.headers["access-control-allow-origin"] == "*"
-    assert preflight.headers["access-control-allow-methods"] == "GET, HEAD"
-    assert "if-none-match" in preflight.headers["access-control-allow-headers"].lower()
-    assert "access-control-allow-credentials" not in preflight.headers
+def test_a_rate_refusal_of_a_public_read_is_readable_by_another_site(
+    harness_factory: Any,
+) -> None:
+    """A verifier on another site must see the 429 and its Retry-After, not a CORS error."""
+    from ledger.limits import Limits
+
+    harness = harness_factory(limits=Limits(client_read_requests_per_min_max=1))
+    with TestClient(create_app(harness.ledger)) as client:
+        assert client.get("/log/checkpoint", headers=ORIGIN_HEADER).status_code == 200
+        refused = client.get("/log/checkpoint", headers=ORIGIN_HEADER)
+    assert refused.status_code == 429
+    assert refused.headers["access-control-allow-origin"] == "*"
+    assert refused.headers["x-content-type-options"] == "nosniff"
+    assert "retry-after" in refused.headers
 
 
 def test_the_write_api_invites_no_other_site(harness: Harness, client: TestClient) -> None:
