@@ -56,6 +56,10 @@ from ledger.note import Verifier, parse_verifier_key
 from ledger.statement import LoggedEntry, b64decode_strict
 
 READ_AHEAD_BUNDLES_MAX = 16
+PUSHBACK_RETRIES_MAX = 8
+"""Times one GET is retried when the log pushes back (429 or 503 with Retry-After)."""
+RETRY_AFTER_S_MAX = 60
+PUSHBACK_STATUSES = frozenset({429, 503})
 PROJECTION_PAGE_ROWS = 1000
 PROJECTION_CATCH_UP_S_MAX = 10.0
 """How long to wait for a checkpoint covering rows written after the first one, seconds."""
@@ -89,14 +93,35 @@ class VerifyReport:
     """Held receipts and checkpoints found consistent with the served entries."""
 
 
-def _get(client: httpx.Client, path: str, params: dict[str, Any] | None = None) -> bytes:
-    try:
-        response = client.get(path, params=params)
-    except httpx.HTTPError as exc:
-        raise FetchError(f"GET {path}: {exc}") from exc
-    if response.status_code != 200:
-        raise FetchError(f"GET {path}: HTTP {response.status_code}", status=response.status_code)
-    return response.content
+def _get(
+    client: httpx.Client,
+    path: str,
+    params: dict[str, Any] | None = None,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bytes:
+    """GET ``path``; a log that pushes back (its per-client rate spent, or too many heavy
+    reads: 429 or 503 with Retry-After, docs/operating.md) is waited for, up to
+    ``PUSHBACK_RETRIES_MAX`` times, since a full verification reads many tiles fast."""
+    for attempt in range(PUSHBACK_RETRIES_MAX + 1):
+        try:
+            response = client.get(path, params=params)
+        except httpx.HTTPError as exc:
+            raise FetchError(f"GET {path}: {exc}") from exc
+        if response.status_code in PUSHBACK_STATUSES and attempt < PUSHBACK_RETRIES_MAX:
+            sleep(_retry_after_s(response))
+            continue
+        if response.status_code != 200:
+            raise FetchError(
+                f"GET {path}: HTTP {response.status_code}", status=response.status_code
+            )
+        return response.content
+    raise FetchError(f"GET {path}: no answer")  # not reached: the last attempt raises
+
+
+def _retry_after_s(response: httpx.Response) -> float:
+    raw = response.headers.get("retry-after", "")
+    return float(min(int(raw), RETRY_AFTER_S_MAX)) if raw.isdigit() else 1.0
 
 
 def _fetch_bundle(client: httpx.Client, prefix: str, index: int, width: int | None) -> list[bytes]:

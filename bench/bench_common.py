@@ -24,6 +24,19 @@ REPO: Final = Path(__file__).resolve().parents[1]
 HOST: Final = "127.0.0.1"
 
 
+RATE_LIMITS_OFF: Final = {
+    "client_read_requests_per_min_max": 0,
+    "client_write_requests_per_min_max": 0,
+    "client_statements_per_min_max": 0,
+    "signer_statements_per_min_max": 0,
+    "client_self_registrations_per_hour_max": 0,
+}
+"""Per-client and per-signer rates off (ledger.limits, 0 = off): a bench's clients all
+share one address, and it measures the service, not what one client is allowed
+(bench/abuse_bench.py measures that)."""
+RATE_LIMITS_OFF_ENV: Final = {"TERANG_" + k.upper(): str(v) for k, v in RATE_LIMITS_OFF.items()}
+
+
 class BenchError(RuntimeError):
     """A phase of the benchmark failed."""
 

@@ -42,6 +42,7 @@ from typing import Any
 import httpx
 from bench_common import (
     HOST,
+    RATE_LIMITS_OFF_ENV,
     BenchError,
     Service,
     free_port,
@@ -169,6 +170,7 @@ def service_env(database_url: str, log_key_file: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TERANG_")}
     env["TERANG_DATABASE_URL"] = database_url
     env["TERANG_LOG_KEY_FILE"] = str(log_key_file)
+    env.update(RATE_LIMITS_OFF_ENV)
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
 

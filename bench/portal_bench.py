@@ -42,6 +42,7 @@ if str(REPO) not in sys.path:
 
 from bench_common import (  # noqa: E402
     HOST,
+    RATE_LIMITS_OFF_ENV,
     BenchError,
     Service,
     free_port,
@@ -242,6 +243,7 @@ def child_env(url: str, directory: Path) -> dict[str, str]:
     env["TERANG_DATABASE_URL"] = url
     env["TERANG_LOG_KEY_FILE"] = str(directory / "keys" / "log.key")
     env["TERANG_AUTHORITY_KEY"] = str(directory / "offline-keys" / "authority.key")
+    env.update(RATE_LIMITS_OFF_ENV)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     env["PYTHONUNBUFFERED"] = "1"
     return env

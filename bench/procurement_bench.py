@@ -48,6 +48,7 @@ if str(REPO) not in sys.path:
 
 from bench_common import (  # noqa: E402
     HOST,
+    RATE_LIMITS_OFF,
     BenchError,
     Service,
     free_port,
@@ -190,7 +191,7 @@ def serve(db: str, log_key: Path, port: int, offset_s: float) -> None:
     from terang.app import all_kinds, create_app
 
     clock = OffsetClock(offset_s)
-    settings = Settings(database_url=db, log_key_file=log_key, limits=Limits())
+    settings = Settings(database_url=db, log_key_file=log_key, limits=Limits(**RATE_LIMITS_OFF))
     ledger = Ledger(settings, all_kinds(), clock=clock)
     ledger.start()
     app = create_app(ledger)

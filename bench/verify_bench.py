@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from bench_common import free_port
+from bench_common import RATE_LIMITS_OFF_ENV, free_port
 from nacl.signing import SigningKey
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -163,7 +163,11 @@ def main() -> None:
     results: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory(prefix="terang-verify-bench-") as tmp:
         workdir = Path(tmp)
-        env = {**os.environ, "TERANG_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}"}
+        env = {
+            **os.environ,
+            **RATE_LIMITS_OFF_ENV,
+            "TERANG_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
+        }
         subprocess.run([*TERANG, "init"], cwd=workdir, env=env, check=True, capture_output=True)
         settings = Settings(
             database_url=env["TERANG_DATABASE_URL"],

@@ -8,7 +8,10 @@ coerces a value between what the client signed and what the log verifies.
 from __future__ import annotations
 
 import base64
+import functools
 import json
+from collections import Counter
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -17,7 +20,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from ledger import storage
+from ledger import admission, storage
 from ledger.canonical import NESTING_DEPTH_MAX, parse_json_object
 from ledger.errors import ClientError, PayloadTooLarge
 from ledger.http_problems import (
@@ -181,8 +184,10 @@ async def _read_json(request: Request, ledger: Ledger) -> dict[str, Any]:
             f"request body is over {ledger.limits.request_body_bytes_max} bytes",
             code="request_too_large",
         )
+    # Parsing a full batch takes a while (about 0.1 s for 1,000 statements): in a worker
+    # thread, so the event loop keeps answering everyone else meanwhile.
     try:
-        return parse_json_object(body)
+        return await run_in_threadpool(parse_json_object, body)
     except RecursionError:
         # Python's json gives up at about 1,000 levels with RecursionError, before the
         # parser's own depth rule can say `too_deep`; it is the client's input, not a
@@ -190,6 +195,32 @@ async def _read_json(request: Request, ledger: Ledger) -> dict[str, Any]:
         raise ClientError(
             f"the JSON is nested deeper than {NESTING_DEPTH_MAX}", code="too_deep"
         ) from None
+
+
+def client_address(request: Request) -> str:
+    """The client's IP address (uvicorn puts a trusted proxy's X-Forwarded-For here)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+def charge_client(ledger: Ledger, request: Request, signed: Sequence[SignedStatement]) -> None:
+    """Spend the client's rates for a job, before it is admitted.
+
+    Refused or not, a submitted statement costs its client: what a rejected batch
+    costs is paid by whoever sends it (docs/operating.md).
+    """
+    client = client_address(request)
+    rates = ledger.rate_limits
+    rates.client_statements.take(client, len(signed))
+    self_signed = admission.check_self_registrations(ledger.kinds, ledger.limits, signed)
+    rates.client_self_registrations.take(client, self_signed)
+
+
+def charge_signers(ledger: Ledger, signed: Sequence[SignedStatement]) -> None:
+    """Spend each signer's rate, once the job was admitted: only statements whose
+    signatures verified count against their signer, so nobody can spend another's
+    rate with statements that merely name its key id."""
+    for signer, count in sorted(Counter(s.statement.signer for s in signed).items()):
+        ledger.rate_limits.signer_statements.take(signer, count)
 
 
 def build_router(ledger: Ledger) -> APIRouter:
@@ -217,7 +248,8 @@ def build_router(ledger: Ledger) -> APIRouter:
             **WRITE_PROBLEMS,
             **problem_responses(
                 {
-                    413: "`request_too_large`, `statement_too_large`, `entry_too_large`.",
+                    413: "`request_too_large`, `statement_too_large`, `entry_too_large`, "
+                    "`too_many_self_registrations`.",
                     503: "`unavailable`: the sequencer is busy; retry after `Retry-After`.",
                 }
             ),
@@ -225,7 +257,7 @@ def build_router(ledger: Ledger) -> APIRouter:
     )
     async def append_statement(request: Request, response: Response) -> ReceiptPublic:
         signed = SignedStatement.from_json(await _read_json(request, ledger), ledger.limits)
-        outcome = await _append(ledger, [signed])
+        outcome = await _append(ledger, request, [signed])
         (receipt,) = outcome.receipts
         if receipt.duplicate:
             response.status_code = 200
@@ -284,14 +316,8 @@ def build_router(ledger: Ledger) -> APIRouter:
                 f"a batch holds at most {ledger.limits.batch_statements_max} statements",
                 code="batch_too_large",
             )
-        signed: list[SignedStatement] = []
-        for index, item in enumerate(items):
-            try:
-                signed.append(SignedStatement.from_json(item, ledger.limits))
-            except ClientError as error:
-                error.details["statement_index"] = index
-                raise
-        outcome = await _append(ledger, signed)
+        signed = await run_in_threadpool(_parse_statements, items, ledger)
+        outcome = await _append(ledger, request, signed)
         return BatchReceiptsPublic(
             receipts=[receipt_json(r, outcome.proofs.get(r.seq)) for r in outcome.receipts]
         )
@@ -349,6 +375,17 @@ def build_router(ledger: Ledger) -> APIRouter:
     return router
 
 
+def _parse_statements(items: list[Any], ledger: Ledger) -> list[SignedStatement]:
+    signed: list[SignedStatement] = []
+    for index, item in enumerate(items):
+        try:
+            signed.append(SignedStatement.from_json(item, ledger.limits))
+        except ClientError as error:
+            error.details["statement_index"] = index
+            raise
+    return signed
+
+
 def _entry_public(seq: int, leaf_hash: bytes, entry_bytes: bytes) -> EntryPublic:
     return EntryPublic(
         seq=seq,
@@ -358,6 +395,10 @@ def _entry_public(seq: int, leaf_hash: bytes, entry_bytes: bytes) -> EntryPublic
     )
 
 
-async def _append(ledger: Ledger, signed: list[SignedStatement]) -> AppendOutcome:
-    """The sequencer blocks; keep it off the event loop."""
-    return await run_in_threadpool(ledger.append, signed)
+async def _append(ledger: Ledger, request: Request, signed: list[SignedStatement]) -> AppendOutcome:
+    """Charge the client, admit, charge the signers, then log; the registry lookups and
+    the sequencer block, so they run off the event loop."""
+    charge_client(ledger, request, signed)
+    await run_in_threadpool(ledger.admit, signed)
+    charge_signers(ledger, signed)
+    return await run_in_threadpool(functools.partial(ledger.append, signed, admitted=True))

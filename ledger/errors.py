@@ -5,7 +5,8 @@ the HTTP layer renders it once as RFC 9457 ``application/problem+json`` using
 ``http_status`` and ``type_uri``. Families:
 
 * ``ClientError`` (4xx): the request or statement is wrong; nothing was changed.
-* ``Unavailable`` (503 + Retry-After): push back, try again later.
+* ``Unavailable`` (503 + Retry-After): push back, try again later; ``TooManyRequests``
+  (429 + Retry-After) when the push is aimed at one client or signer.
 * ``VerificationError``: data failed a cryptographic or structural check; it carries
   the evidence (what was expected and what was found).
 * ``InvariantBroken`` (500): a bug or a tampered database; always logged.
@@ -85,6 +86,24 @@ class Unavailable(TerangError):
     def __init__(self, message: str, *, retry_after_s: int = 1, **details: Any) -> None:
         super().__init__(message, **details)
         self.retry_after_s = retry_after_s
+
+
+class TooManyRequests(Unavailable):
+    """Push back aimed at one client or signer that spent its rate (429 + Retry-After).
+
+    A subclass of ``Unavailable`` because the answer is the same ("not now, retry
+    after"); only the status says whose fault the waiting is.
+    """
+
+    http_status = 429
+    code = "too_many_requests"
+
+
+class RequestTimeout(ClientError):
+    """The client took too long to send its request (408); nothing was changed."""
+
+    http_status = 408
+    code = "request_timeout"
 
 
 class VerificationError(TerangError):

@@ -93,10 +93,13 @@ INVALID_REQUEST: Final = problem_response(INVALID_REQUEST_DESCRIPTION)
 
 GENERAL_PROBLEMS: Final[Responses] = problem_responses(
     {
+        408: "`request_timeout`: the body did not arrive within `request_body_read_ms_max`.",
         413: "The request (or its body) is over a size limit "
         "(`request_too_large`, `payload_too_large`).",
-        429: "Too many requests from this client; retry after `Retry-After` seconds.",
-        503: "`unavailable`: the service pushes back; retry after `Retry-After` seconds.",
+        429: "`too_many_requests`: this client's (or signer's) rate is spent "
+        "(`details.limit`); retry after `Retry-After` seconds.",
+        503: "`unavailable`, `heavy_reads_busy`: the service pushes back; retry after "
+        "`Retry-After` seconds.",
     }
 )
 """Problems any operation may answer, whatever its own rules: added to every operation."""

@@ -51,6 +51,38 @@ class Limits:
     """Shortest time between two published checkpoints (rate limit)."""
     append_timeout_ms_max: int = 30_000
 
+    # -- what one anonymous client may cost (docs/operating.md) -------------------------
+    # Rates are token buckets: a client may spend the whole per-minute (per-hour) figure at
+    # once, and it refills evenly over the minute (hour). 0 turns a rate limit off.
+    request_body_read_ms_max: int = 30_000
+    """Time for a request's whole body to arrive (slow bodies are cut off with 408)."""
+    keep_alive_s_max: int = 5
+    """Idle seconds uvicorn keeps a connection open between requests (timeout_keep_alive)."""
+    connections_max: int = 1000
+    """Open connections and requests uvicorn serves at once; past it, 503 (limit_concurrency)."""
+    client_read_requests_per_min_max: int = 6000
+    """GET and HEAD requests of one client (IP address)."""
+    client_write_requests_per_min_max: int = 600
+    """Other requests (POST, ...) of one client."""
+    client_statements_per_min_max: int = 10_000
+    """Statements one client submits, admitted or not."""
+    signer_statements_per_min_max: int = 10_000
+    """Statements submitted under one signer (key id), from any client."""
+    self_registrations_per_request_max: int = 10
+    """Self-signed statements (vendor self-registrations) in one request."""
+    client_self_registrations_per_hour_max: int = 20
+    """Self-signed statements one client submits."""
+    rate_limited_clients_max: int = 100_000
+    """Clients and signers whose buckets are remembered (least recently seen go first)."""
+    heavy_reads_max: int = 2
+    """Heavy reads (bulk OCDS, reports, record bundles, big pages) served at once."""
+    heavy_reads_queued_max: int = 16
+    """Heavy reads waiting for a turn; past it, 503 + Retry-After."""
+    heavy_read_wait_ms_max: int = 10_000
+    """How long a heavy read waits for a turn before it gets 503 + Retry-After."""
+    light_page_items_max: int = 100
+    """A read asking for more items than this (``limit=``) counts as heavy."""
+
     def __post_init__(self) -> None:
         require(
             self.statement_bytes_max + self.entry_overhead_bytes_max
@@ -72,6 +104,23 @@ class Limits:
         require(
             0 < self.nonce_chars_min <= self.nonce_chars_max,
             InvariantBroken("nonce length bounds are inconsistent"),
+        )
+        # A bucket smaller than the largest request it admits would refuse that request
+        # forever, whatever the client waits.
+        for name, largest in (
+            ("client_statements_per_min_max", self.batch_statements_max),
+            ("signer_statements_per_min_max", self.batch_statements_max),
+            ("client_self_registrations_per_hour_max", self.self_registrations_per_request_max),
+        ):
+            rate = getattr(self, name)
+            require(
+                rate == 0 or rate >= largest,
+                InvariantBroken(f"{name} must be 0 (off) or at least {largest}"),
+            )
+        require(self.heavy_reads_max >= 1, InvariantBroken("heavy_reads_max must be at least 1"))
+        require(
+            self.request_body_read_ms_max > 0,
+            InvariantBroken("request_body_read_ms_max must be positive"),
         )
 
     @classmethod

@@ -2,6 +2,9 @@
 
 Life of a leaf (what each step guarantees):
 
+0. ``Ledger.append`` admits the job first (``ledger.admission``: type, signer,
+   signature, role, without the write lock), so what is refused there costs the
+   sender, not the writers behind it in the queue.
 1. ``submit(job)``: a job is one statement or one batch; a batch is atomic (all of
    it is logged or none). The job waits in a bounded queue (full: ``Unavailable``,
    503 + Retry-After).

@@ -6,8 +6,6 @@ routers; nothing here is a global.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -17,22 +15,22 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from ledger import authority, migrations, storage
-from ledger.authority import GENESIS_TYPE, KEY_NAMESPACE
-from ledger.errors import ClientError, NotFound, SignatureError, TerangError, Unavailable
+from ledger import admission, authority, migrations, storage
+from ledger.authority import GENESIS_TYPE
+from ledger.errors import ClientError, NotFound, TerangError, Unavailable
 from ledger.keys import KeyFileError, read_secret_file
 from ledger.kinds import KindRegistry
 from ledger.limits import Limits
 from ledger.note import Signer, parse_private_key
 from ledger.proofs import tlog_proofs
 from ledger.publisher import PublishedCheckpoint, Publisher, latest_checkpoint
+from ledger.ratelimit import RateLimits
 from ledger.sequencer import Receipt, Sequencer
-from ledger.statement import LoggedEntry, SignedStatement, b64decode_strict
+from ledger.statement import LoggedEntry, SignedStatement
 from ledger.witnessing import WitnessSet, parse_witnesses, with_cosignatures
 
 DEFAULT_DATABASE_URL = "sqlite:///./terang.db"
 DEFAULT_LOG_KEY_FILE = "keys/log.key"
-PUBLIC_KEY_CACHE_MAX = 100_000
 
 
 def utc_now() -> datetime:
@@ -117,10 +115,9 @@ class Ledger:
             after_commit=self.publisher.publish,
             origin=self.origin,
         )
+        self.rate_limits = RateLimits(self.limits)
+        """Per-client and per-signer buckets, spent by the HTTP layer (ledger.ratelimit)."""
         self._stop = threading.Event()
-        # key id -> public key. Safe to keep: a key id is the SHA-256 of its public key,
-        # so the pair never changes (revocation is the sequencer's check, not this one).
-        self._public_keys: dict[str, bytes] = {}
         self._ticker: threading.Thread | None = None
 
     def start(self) -> None:
@@ -149,10 +146,18 @@ class Ledger:
 
     # -- writes -----------------------------------------------------------------------
 
-    def append(self, statements: Sequence[SignedStatement]) -> AppendOutcome:
-        """Log one atomic job through the group-commit writer and wait for it."""
+    def append(
+        self, statements: Sequence[SignedStatement], *, admitted: bool = False
+    ) -> AppendOutcome:
+        """Log one atomic job through the group-commit writer and wait for it.
+
+        The job is admitted first (``ledger.admission``: signer, signature, role, without
+        the write lock), so what can be refused early never waits for, nor holds up, the
+        sequencer; ``admitted``: the caller just did (``admit``).
+        """
         self.check_genesis(statements)
-        self.preverify(statements)
+        if not admitted:
+            self.admit(statements)
         future = self.sequencer.submit(statements)
         try:
             receipts = future.result(timeout=self.limits.append_timeout_ms_max / 1000)
@@ -198,31 +203,10 @@ class Ledger:
             proofs = with_cosignatures(conn, tlog_proofs(conn, seqs))
             return {seq: proof.to_text() for seq, proof in proofs.items()}
 
-    def preverify(self, statements: Sequence[SignedStatement]) -> None:
-        """Check signatures of already-registered signers in the caller's thread.
-
-        Runs in the request's worker thread, in parallel with the sequencer (PyNaCl
-        releases the GIL), which then finds them verified. Failures are not raised
-        here: the sequencer checks everything again in its documented order, so the
-        same bad input always gets the same first error.
-        """
-        public_keys = self._public_keys
-        missing = sorted({s.statement.signer for s in statements} - public_keys.keys())
-        if missing:
-            p = storage.projection_rows.c
-            with self.engine.connect() as conn:
-                rows = conn.execute(
-                    select(p.key, p.value).where(p.namespace == KEY_NAMESPACE, p.key.in_(missing))
-                ).all()
-            if len(public_keys) > PUBLIC_KEY_CACHE_MAX:
-                public_keys.clear()
-            for key, value in rows:
-                public_keys[key] = b64decode_strict(json.loads(value)["public_key"], field="pk")
-        for signed in statements:
-            public_key = public_keys.get(signed.statement.signer)
-            if public_key is not None:
-                with contextlib.suppress(SignatureError):
-                    signed.verify(public_key, origin=self.origin)
+    def admit(self, statements: Sequence[SignedStatement]) -> None:
+        """Refuse, in the caller's thread, what ``ledger.admission`` can tell is bad."""
+        with self.engine.connect() as conn:
+            admission.admit(conn, self.kinds, self.limits, statements, origin=self.origin)
 
     def size(self) -> int:
         with self.engine.connect() as conn:

@@ -28,8 +28,10 @@ from portal import routing as portal_routing
 from procurement import kinds as procurement_kinds
 from procurement import router as procurement_router
 from procurement import service as procurement_service
-from terang import api_docs
+from procurement.documents import DocumentLimits
+from terang import api_docs, limits_middleware
 from terang.cors import PublicReadCORS
+from terang.security_headers import SecurityHeadersMiddleware
 
 log = logging.getLogger("terang")
 GZIP_MINIMUM_BYTES = 500
@@ -128,6 +130,12 @@ def create_app(ledger: Ledger) -> FastAPI:
     # connection, for about 2 ms of CPU (bench/results/portal.json). Bytes that clients
     # hash (documents, tiles, entries) are unchanged once the client decodes them.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
+    # What one anonymous client may cost (rates, body size and time, heavy reads), then
+    # nosniff and cross-origin reads on whatever answers, the limits' refusals included.
+    limits_middleware.install(
+        app, ledger.limits, ledger.rate_limits, DocumentLimits.from_env().document_bytes_max
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
     # Public reads may be fetched by pages of any origin, such as the standalone verifier
     # opened from a visitor's disk (terang/cors.py says why that opens nothing else).
     app.add_middleware(PublicReadCORS)

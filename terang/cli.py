@@ -211,7 +211,17 @@ def serve(
         f"Terang serving {ledger.origin} on http://{host}:{port}/ (log size {ledger.size()})"
     )
     try:
-        uvicorn.run(create_app(ledger), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(ledger),
+            host=host,
+            port=port,
+            log_level="info",
+            # Slow or idle clients: an idle connection is closed after keep_alive_s_max
+            # (a slow body is cut off by terang.limits_middleware); past connections_max
+            # open connections and requests, new requests get 503 at once.
+            timeout_keep_alive=ledger.limits.keep_alive_s_max,
+            limit_concurrency=ledger.limits.connections_max,
+        )
     finally:
         ledger.close()
 
