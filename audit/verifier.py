@@ -9,7 +9,9 @@ for each entry, in this order:
 4. its format ``v`` is not below the one before: once a log has a v2 entry (statement
    signatures bound to its origin) it has no v1 entry after it, so an operator cannot
    slip in a v1 entry to carry a statement not signed for this log;
-5. ``replay.apply_entry`` for this log's ``origin``: known type, registered unrevoked
+5. ``replay.check_time_order``: its ``logged_at`` is not before the entry before's
+   (fault ``logged_at_backwards``);
+6. ``replay.apply_entry`` for this log's ``origin``: known type, registered unrevoked
    signer, valid signature (made for this log), the role the type requires at that
    point of the log, the module's reducer;
 
@@ -21,6 +23,7 @@ replayed state itself. The first fault raises ``LogFault`` naming the entry.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ledger import merkle
 from ledger.checkpoint import Checkpoint, open_checkpoint
@@ -29,7 +32,7 @@ from ledger.kinds import KindRegistry
 from ledger.limits import Limits
 from ledger.merkle import NodeId
 from ledger.note import AnyVerifier
-from ledger.replay import apply_entry
+from ledger.replay import apply_entry, check_time_order
 from ledger.state import DictState
 from ledger.statement import ZERO_HASH, LoggedEntry
 
@@ -49,6 +52,7 @@ class LogReplayer:
     state: DictState = field(default_factory=DictState)
     size: int = 0
     last_leaf: bytes = ZERO_HASH
+    last_logged_at: datetime | None = None
     frontier: dict[NodeId, bytes] = field(default_factory=dict)
     pending_leaves: list[bytes] = field(default_factory=list)
     open_tiles: dict[int, list[bytes]] = field(default_factory=dict)
@@ -93,11 +97,13 @@ class LogReplayer:
                 fault="version_downgrade",
             )
         try:
+            logged_at = check_time_order(self.last_logged_at, entry)
             apply_entry(self.state, self.kinds, entry, origin=self.origin)
         except TerangError as exc:
             raise LogFault(
                 f"entry {seq}: {exc.code}: {exc.message}", seq=seq, fault=exc.code
             ) from exc
+        self.last_logged_at = logged_at
         leaf = merkle.leaf_hash(entry_bytes)
         self.pending_leaves.append(leaf)
         self.size = seq + 1

@@ -2,6 +2,10 @@
 
 Order of checks (the first failure wins, always the same for the same input):
 
+0. time order (``check_time_order``, given the entry before): ``logged_at`` never goes
+   back. The operator's clock is not trusted for the time of an entry; a log whose
+   times run backwards would let a bid refused after a deadline be logged "earlier"
+   by setting the clock back, so replay refuses it (``logged_at_backwards``);
 1. position: entry 0 is the genesis and only entry 0 is;
 2. the statement type is known;
 3. the signer is registered and not revoked (genesis: named in its own body, which
@@ -18,6 +22,7 @@ state is passed in, so the offline verifier replays exactly what the server did.
 from __future__ import annotations
 
 import contextlib
+from datetime import datetime
 
 from ledger.authority import (
     GENESIS_TYPE,
@@ -28,10 +33,37 @@ from ledger.authority import (
     genesis_signer_key,
     key_document,
 )
-from ledger.errors import TerangError
+from ledger.errors import InvariantBroken, TerangError
 from ledger.kinds import KindRegistry, Rejected
 from ledger.state import State
-from ledger.statement import LoggedEntry, Statement, b64decode_strict, key_id_of
+from ledger.statement import LoggedEntry, Statement, b64decode_strict, key_id_of, parse_time
+
+
+class LoggedAtBackwards(InvariantBroken):
+    """An entry is logged at an earlier time than the entry before it.
+
+    The sequencer never writes one (its time is ``max(clock, head's logged_at)``), so
+    finding one means the log was written behind the sequencer's back.
+    """
+
+    code = "logged_at_backwards"
+
+
+def check_time_order(previous: datetime | None, entry: LoggedEntry) -> datetime:
+    """Rule 0: ``entry.logged_at`` is not before ``previous``; returns the entry's time.
+
+    ``previous`` is the parsed ``logged_at`` of entry ``seq - 1`` (None for entry 0).
+    Equal times are allowed: a batch shares one time, and a clock set back stalls.
+    """
+    at = parse_time(entry.logged_at, field="logged_at")
+    if previous is not None and at < previous:
+        raise LoggedAtBackwards(
+            f"entry {entry.seq} is logged at {entry.logged_at}, before the entry before it "
+            f"({previous.isoformat()})",
+            seq=entry.seq,
+            logged_at=entry.logged_at,
+        )
+    return at
 
 
 def keys_to_prefetch(kinds: KindRegistry, statement: Statement) -> list[tuple[str, str]]:

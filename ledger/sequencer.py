@@ -9,8 +9,11 @@ Life of a leaf (what each step guarantees):
    statements) and opens ONE database transaction holding the write lock
    (PostgreSQL advisory lock / SQLite ``BEGIN IMMEDIATE``), so several processes can
    share a database and still never assign a seq twice.
-3. It reads the clock once, the head (size and last leaf hash) and the Merkle
-   frontier (O(log n) nodes), then for each statement in order: idempotency (the same
+3. It reads the clock once, the head (size, last leaf hash and last ``logged_at``) and
+   the Merkle frontier (O(log n) nodes); the batch's ``logged_at`` is
+   ``max(clock, head's logged_at)``, so a clock set back stalls the log's time and
+   never makes it run backwards (``replay.check_time_order``, which the verifier
+   applies too). Then for each statement in order: idempotency (the same
    signer and nonce already logged: answer with the first receipt; a different
    statement under a used nonce: 409), clock skew, then ``replay.apply_entry``
    (type, signer, signature, role, reducer) on a staged overlay of the state.
@@ -49,7 +52,7 @@ from ledger.errors import (
 )
 from ledger.kinds import KindRegistry
 from ledger.limits import Limits
-from ledger.replay import apply_entry, keys_to_prefetch
+from ledger.replay import apply_entry, check_time_order, keys_to_prefetch
 from ledger.state import Document, Overlay, State, copy_document
 from ledger.statement import (
     ZERO_HASH,
@@ -210,15 +213,20 @@ class Sequencer:
     def _append_locked(
         self, conn: Connection, jobs: Sequence[Sequence[SignedStatement]]
     ) -> list[list[Receipt] | TerangError]:
-        now = self.clock()
-        logged_at = format_time(now)
+        clock_now = self.clock()
+        now = clock_now
         size = storage.tree_size(conn)
         prev = ZERO_HASH
+        head_time = None
         if size > 0:
-            head = storage.leaf_hash_at(conn, size - 1)
+            head = storage.head_at(conn, size - 1)
             if head is None:
                 raise InvariantBroken(f"the log's head entry {size - 1} has no row")
-            prev = head
+            prev, head_logged_at = head
+            head_time = parse_time(head_logged_at, field="logged_at")
+            # The log's time never goes back: a clock set back stalls it instead.
+            now = max(now, head_time)
+        logged_at = format_time(now)
         state = StoredState(conn)
         batch_state = Overlay(state)
         all_statements = [s for job in jobs for s in job]
@@ -249,8 +257,10 @@ class Sequencer:
                     if earlier is not None:
                         job_receipts.append(self._idempotent(earlier, signed, job_state))
                         continue
-                    self._check_clock(statement.time, now)
+                    # Skew is judged against the clock as read (the client's view of now).
+                    self._check_clock(statement.time, clock_now)
                     entry = LoggedEntry(next_seq, logged_at, next_prev, signed)
+                    check_time_order(head_time, entry)
                     entry_bytes = entry.entry_bytes()
                     if len(entry_bytes) > self.limits.entry_bytes_max:
                         raise PayloadTooLarge(
