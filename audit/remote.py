@@ -73,6 +73,9 @@ class VerifyReport:
     previous_size: int | None
     legacy_entries: int = 0
     """Entries in the legacy v1 format, whose signatures do not name this log."""
+    simulated_clock: bool = False
+    """The log declared at seq 1 that its logging times are simulated (a demo log):
+    ``logged_at`` vouches for nothing and was not checked for order."""
 
 
 def _get(client: httpx.Client, path: str, params: dict[str, Any] | None = None) -> bytes:
@@ -360,6 +363,7 @@ def verify_log(
         newer,
         None if previous is None else int(previous["size"]),
         replayer.legacy_entries,
+        replayer.simulated_clock,
     )
 
 

@@ -10,7 +10,8 @@ for each entry, in this order:
    signatures bound to its origin) it has no v1 entry after it, so an operator cannot
    slip in a v1 entry to carry a statement not signed for this log;
 5. ``replay.check_time_order``: its ``logged_at`` is not before the entry before's
-   (fault ``logged_at_backwards``);
+   (fault ``logged_at_backwards``), unless the log declared a simulated clock right
+   after its genesis (``simulated_clock``: demo logs; reported, never silent);
 6. ``replay.apply_entry`` for this log's ``origin``: known type, registered unrevoked
    signer, valid signature (made for this log), the role the type requires at that
    point of the log, the module's reducer;
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ledger import merkle
+from ledger.authority import clock_is_simulated
 from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.errors import TerangError, VerificationError
 from ledger.kinds import KindRegistry
@@ -97,7 +99,9 @@ class LogReplayer:
                 fault="version_downgrade",
             )
         try:
-            logged_at = check_time_order(self.last_logged_at, entry)
+            logged_at = check_time_order(
+                self.last_logged_at, entry, simulated=clock_is_simulated(self.state)
+            )
             apply_entry(self.state, self.kinds, entry, origin=self.origin)
         except TerangError as exc:
             raise LogFault(
@@ -127,6 +131,11 @@ class LogReplayer:
         keep = set(merkle.nodes_for_root(self.size))
         self.frontier = {k: v for k, v in self.frontier.items() if k in keep}
         self.pending_leaves = []
+
+    @property
+    def simulated_clock(self) -> bool:
+        """The log declared at seq 1 that its logging times are simulated (a demo log)."""
+        return clock_is_simulated(self.state)
 
     def root(self) -> bytes:
         self._integrate()

@@ -8,6 +8,11 @@ Statement types (all but genesis signed by a key holding the ``authority`` role)
   (base64, 32 bytes), ``name``, optional ``roles`` and ``x25519_public_key``.
 * ``registry.role.granted`` / ``registry.role.revoked``: subject = key id; body ``role``.
 * ``registry.key.revoked``: subject = key id; body ``reason``.
+* ``ledger.clock.simulated`` (seq 1 only): subject ``clock``; body ``reason``. Declares
+  that this log's ``logging times`` come from a simulated clock (``terang demo`` builds
+  a year of history on one) and vouch for nothing: its ``logged_at`` may go backwards.
+  Only the entry right after the genesis may declare it, so no log can excuse a
+  back-dated entry later on; verifiers and the portal say it loudly.
 
 Projection: namespace ``registry.key``, one document per key id. Guarantees: a key id
 is the SHA-256 of its public key, so it cannot be re-pointed; the last authority
@@ -27,6 +32,9 @@ KEY_NAMESPACE = "registry.key"
 META_NAMESPACE = "registry.meta"
 META_KEY = "authorities"
 GENESIS_TYPE = "ledger.genesis"
+CLOCK_SIMULATED_TYPE = "ledger.clock.simulated"
+CLOCK_KEY = "clock"
+CLOCK_SIMULATED_SEQ = 1
 NAME_CHARS_MAX = 200
 GENESIS_AUTHORITIES_MAX = 16
 
@@ -190,6 +198,31 @@ def reduce_key_revoked(state: State, entry: LoggedEntry) -> None:
     state.put(KEY_NAMESPACE, statement.subject, doc)
 
 
+def reduce_clock_simulated(state: State, entry: LoggedEntry) -> None:
+    statement = entry.signed.statement
+    reason = _text(statement.body, "reason", 1000)
+    if set(statement.body) != {"reason"} or statement.subject != CLOCK_KEY:
+        raise ClientError(
+            f"subject must be {CLOCK_KEY!r} and the body exactly {{reason}}", code="bad_field"
+        )
+    if entry.seq != CLOCK_SIMULATED_SEQ:
+        raise Rejected(
+            "only the entry right after the genesis may declare a simulated clock",
+            code="simulated_clock_position",
+        )
+    state.put(META_NAMESPACE, CLOCK_KEY, {"simulated": True, "seq": entry.seq, "reason": reason})
+
+
+def clock_is_simulated(state: State) -> bool:
+    """Whether the log declared a simulated clock at seq 1 (``logged_at`` then vouches
+    for nothing and may go backwards)."""
+    return state.get(META_NAMESPACE, CLOCK_KEY) is not None
+
+
+def _clock_key(_: Statement) -> list[tuple[str, str]]:
+    return [(META_NAMESPACE, CLOCK_KEY)]
+
+
 def _subject_key(statement: Statement) -> list[tuple[str, str]]:
     return [(KEY_NAMESPACE, statement.subject), (META_NAMESPACE, META_KEY)]
 
@@ -224,6 +257,13 @@ KINDS = (
         reduce_key_revoked,
         "revoke a key",
         prefetch=_subject_key,
+    ),
+    StatementKind(
+        CLOCK_SIMULATED_TYPE,
+        AUTHORITY,
+        reduce_clock_simulated,
+        "declare (at seq 1 only) that this log's logging times are simulated (demo logs)",
+        prefetch=_clock_key,
     ),
 )
 

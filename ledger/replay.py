@@ -49,14 +49,18 @@ class LoggedAtBackwards(InvariantBroken):
     code = "logged_at_backwards"
 
 
-def check_time_order(previous: datetime | None, entry: LoggedEntry) -> datetime:
+def check_time_order(
+    previous: datetime | None, entry: LoggedEntry, *, simulated: bool = False
+) -> datetime:
     """Rule 0: ``entry.logged_at`` is not before ``previous``; returns the entry's time.
 
     ``previous`` is the parsed ``logged_at`` of entry ``seq - 1`` (None for entry 0).
     Equal times are allowed: a batch shares one time, and a clock set back stalls.
+    ``simulated``: the log declared a simulated clock at seq 1
+    (``authority.CLOCK_SIMULATED_TYPE``, demo logs only): times are not ordered.
     """
     at = parse_time(entry.logged_at, field="logged_at")
-    if previous is not None and at < previous:
+    if previous is not None and at < previous and not simulated:
         raise LoggedAtBackwards(
             f"entry {entry.seq} is logged at {entry.logged_at}, before the entry before it "
             f"({previous.isoformat()})",

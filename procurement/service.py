@@ -2,13 +2,16 @@
 
 The closing entry is an ordinary signed statement (``procurement.tender.closed``),
 signed by the service's own key, which an authority registered with the
-``procurement_officer`` role. It is a convenience, not a guarantee: the bid reducers
-refuse any bid whose *logging time* is at or past the deadline whether or not the
-closing entry was logged yet, so a late or missing closer can never let a late bid
-in. Anyone holding the role may log the closing too.
+``tender_closer`` role: that role may sign closings and nothing else, so the one
+procurement key kept on the server cannot open, evaluate, award or plan anything.
+It is a convenience, not a guarantee: the bid reducers refuse any bid whose
+*logging time* is at or past the deadline whether or not the closing entry was logged
+yet, so a late or missing closer can never let a late bid in. Anyone holding the role
+(or ``procurement_officer``, ``committee_member``) may log the closing too.
 
-Configuration: ``TERANG_PROCUREMENT_KEY_FILE`` (a Terang client key file, mode 0600)
-enables the closer; ``TERANG_PROCUREMENT_CLOSE_INTERVAL_S`` (default 5) sets how often
+Configuration: ``TERANG_PROCUREMENT_KEY_FILE`` (a Terang client key file, mode 0600,
+registered with ``tender_closer``; ``terang demo`` writes ``keys/closer.key``) enables
+the closer; ``TERANG_PROCUREMENT_CLOSE_INTERVAL_S`` (default 5) sets how often
 it looks for tenders past their deadline.
 """
 

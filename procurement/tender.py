@@ -640,6 +640,8 @@ def prefetch_tender(statement: Statement) -> list[tuple[str, str]]:
 
 OFFICER = frozenset({"procurement_officer"})
 COMMITTEE = frozenset({"procurement_officer", "committee_member"})
+CLOSER = frozenset({"tender_closer"})
+"""The role of the server's closer key (``procurement.service``): closing and nothing else."""
 VENDOR = frozenset({"vendor"})
 ROLES = {
     lc.PACKAGE_CREATED: (OFFICER, "plan a package (RUP item) against a budget line"),
@@ -647,7 +649,7 @@ ROLES = {
     lc.AMENDED: (OFFICER, "publish an addendum (bidders re-confirm; deadline may extend)"),
     lc.QUESTION_ASKED: (VENDOR, "a vendor asks a clarification question (aanwijzing)"),
     lc.QUESTION_ANSWERED: (COMMITTEE, "answer a clarification question"),
-    lc.CLOSED_TYPE: (COMMITTEE, "close bidding at or after the deadline"),
+    lc.CLOSED_TYPE: (COMMITTEE | CLOSER, "close bidding at or after the deadline"),
     lc.OPENED_TYPE: (COMMITTEE, "finish the opening once k members released shares"),
     lc.EVALUATED: (COMMITTEE, "evaluate bids: pass/fail, score and reasons"),
     lc.WINNER_ANNOUNCED_TYPE: (COMMITTEE, "announce the winner; masa sanggah starts"),

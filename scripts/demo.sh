@@ -18,4 +18,7 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
 .venv/bin/terang init
 .venv/bin/terang demo
+# The demo's closer key (role tender_closer: it may sign tender closings and nothing
+# else) lets the service close each tender at its deadline.
+export TERANG_PROCUREMENT_KEY_FILE=${TERANG_PROCUREMENT_KEY_FILE:-keys/closer.key}
 exec .venv/bin/terang serve --host "${TERANG_HOST:-127.0.0.1}" --port "${TERANG_PORT:-8000}"

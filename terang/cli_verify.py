@@ -123,6 +123,13 @@ def verify_command(
         console.print(f"error[{error.code}]: {error.message}", markup=False, highlight=False)
         sys.exit(2)
     elapsed = time.monotonic() - started
+    if report.simulated_clock:
+        console.print(
+            "warning: this log declares a simulated clock (entry 1, ledger.clock.simulated): "
+            "its logging times vouch for nothing and were not checked for order",
+            markup=False,
+            highlight=False,
+        )
     typer.echo(
         json.dumps(
             {
@@ -134,6 +141,7 @@ def verify_command(
                 "projections_compared": report.projections_compared,
                 "projections_newer_than_checkpoint": report.projections_newer,
                 "legacy_unbound_entries": report.legacy_entries,
+                "simulated_clock": report.simulated_clock,
                 "seconds": round(elapsed, 3),
                 "entries_per_second": round(report.tree_size / max(elapsed, 1e-6)),
             },

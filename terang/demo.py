@@ -5,6 +5,12 @@ committee members, two vendors, an Inspektorat auditor). The budgeting and
 procurement modules add their own demo postings on top (procurement: tenders in every
 state, a contract and a payment; ``procurement.demo``). Idempotent: keys that are
 already registered are left as they are.
+
+Time: the demo logs a year of history on a simulated clock that jumps back between
+tenders (``procurement.demo``), which the time-order rule refuses on any other log
+(``ledger.replay.check_time_order``). So the demo first declares it, as entry 1 right
+after the genesis (``ledger.clock.simulated``, signed by the authority): a demo needs a
+fresh log, and verifiers and the portal say that its logging times vouch for nothing.
 """
 
 from __future__ import annotations
@@ -15,8 +21,15 @@ from typing import Any
 from nacl.signing import SigningKey
 
 from budgeting.demo import load_budget_demo
-from ledger.authority import KEY_NAMESPACE
+from ledger.authority import (
+    CLOCK_KEY,
+    CLOCK_SIMULATED_SEQ,
+    CLOCK_SIMULATED_TYPE,
+    KEY_NAMESPACE,
+    META_NAMESPACE,
+)
 from ledger.client import make_signed
+from ledger.errors import Conflict
 from ledger.keys import client_key_id, generate_client_key, load_client_key
 from ledger.service import Ledger
 from ledger.statement import b64encode
@@ -25,6 +38,8 @@ from procurement.demo import load_procurement_demo
 DEMO_PEOPLE = (
     ("finance", "BPKAD Kabupaten Contoh — Bendahara Umum Daerah", ["finance"]),
     ("procurement", "Bagian Pengadaan Barang/Jasa — PPK", ["procurement_officer"]),
+    # The server's closer (TERANG_PROCUREMENT_KEY_FILE=keys/closer.key): close only.
+    ("closer", "Terang — penutup tender otomatis", ["tender_closer"]),
     ("pokja1", "Pokja Pemilihan — Anggota 1", ["committee_member"]),
     ("pokja2", "Pokja Pemilihan — Anggota 2", ["committee_member"]),
     ("pokja3", "Pokja Pemilihan — Anggota 3", ["committee_member"]),
@@ -39,11 +54,52 @@ def _key(keys_dir: Path, label: str) -> SigningKey:
     return load_client_key(path) if path.exists() else generate_client_key(path)
 
 
+SIMULATED_CLOCK_REASON = (
+    "terang demo: a year of invented history logged on a simulated clock; "
+    "the logging times of this log vouch for nothing"
+)
+
+
+def declare_simulated_clock(ledger: Ledger, authority: SigningKey) -> None:
+    """Log ``ledger.clock.simulated`` as entry 1, or check it is there already."""
+    from sqlalchemy import select
+
+    from ledger import storage
+
+    with ledger.engine.connect() as conn:
+        declared = storage.projection_rows.c
+        found = conn.execute(
+            select(declared.key).where(
+                declared.namespace == META_NAMESPACE, declared.key == CLOCK_KEY
+            )
+        ).first()
+    if found is not None:
+        return
+    if ledger.size() != CLOCK_SIMULATED_SEQ:
+        raise Conflict(
+            "terang demo needs a fresh log (just `terang init`): its simulated clock must be "
+            f"declared at seq {CLOCK_SIMULATED_SEQ}, and this log has {ledger.size()} entries",
+            code="demo_needs_fresh_log",
+        )
+    ledger.append_direct(
+        [
+            make_signed(
+                authority,
+                CLOCK_SIMULATED_TYPE,
+                CLOCK_KEY,
+                {"reason": SIMULATED_CLOCK_REASON},
+                at=ledger.clock(),
+            )
+        ]
+    )
+
+
 def load_demo(ledger: Ledger, authority: SigningKey, keys_dir: Path) -> dict[str, Any]:
     from sqlalchemy import select
 
     from ledger import storage
 
+    declare_simulated_clock(ledger, authority)
     registered = 0
     signed = []
     for label, name, roles in DEMO_PEOPLE:

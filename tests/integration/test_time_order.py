@@ -113,3 +113,35 @@ def test_the_writer_never_logs_before_a_head_written_in_the_future(harness: Harn
     harness.register("next", ["vendor"])
     assert harness.ledger.entry(harness.ledger.size() - 1).logged_at == ahead
     verify(harness)
+
+
+def test_a_simulated_clock_can_be_declared_only_right_after_the_genesis(harness: Harness) -> None:
+    """Demo logs declare a simulated clock at seq 1; a later declaration (an operator
+    excusing a back-dated entry after the fact) is refused, so every other log keeps the
+    time-order rule from its first entry."""
+    from ledger.authority import CLOCK_SIMULATED_TYPE
+    from ledger.kinds import Rejected
+
+    harness.register("someone", ["vendor"])  # seq 1 is taken
+    declaration = harness.sign(
+        harness.authority, CLOCK_SIMULATED_TYPE, "clock", {"reason": "too late to declare"}
+    )
+    with pytest.raises(Rejected) as caught:
+        harness.ledger.append_direct([declaration])
+    assert caught.value.code == "simulated_clock_position"
+
+
+def test_a_declared_simulated_clock_is_replayed_and_reported(harness: Harness) -> None:
+    from terang.demo import declare_simulated_clock
+
+    declare_simulated_clock(harness.ledger, harness.authority)
+    harness.register("a", ["vendor"])
+    harness.clock.advance(-3600)  # a demo's clock may jump back on this log only
+    harness.register("b", ["vendor"])
+    times = logged_times(harness)
+    assert parse_time(times[-1]) < parse_time(times[-2])
+    with TestClient(create_app(harness.ledger)) as client:
+        report = verify_log(
+            client, harness.log_signer.verifier_key(), all_kinds(), harness.ledger.limits
+        )
+    assert report.simulated_clock is True
