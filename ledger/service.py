@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from ledger import authority, migrations, storage
+from ledger import authority, migrations, storage, time_anchor
 from ledger.authority import GENESIS_TYPE, KEY_NAMESPACE
 from ledger.errors import ClientError, NotFound, SignatureError, TerangError, Unavailable
 from ledger.keys import KeyFileError, read_secret_file
@@ -249,4 +249,5 @@ def default_kinds() -> KindRegistry:
     """The ledger's own statement kinds; the composition root adds the modules'."""
     registry = KindRegistry()
     authority.register(registry)
+    time_anchor.register(registry)
     return registry

@@ -61,7 +61,7 @@ from ledger.note import (
     split_note,
 )
 from ledger.proofs import consistency
-from ledger.publisher import PublishedCheckpoint, latest_checkpoint
+from ledger.publisher import PublishedCheckpoint, checkpoint_at, latest_checkpoint
 from ledger.statement import format_time
 from ledger.tlog_proof import TlogProof
 
@@ -149,6 +149,43 @@ def cosignatures_at(conn: Connection, tree_size: int) -> list[Signature]:
         select(c.signature).where(c.tree_size == tree_size).order_by(c.witness_key)
     ).all()
     return [Signature.parse_line(row.signature) for row in rows]
+
+
+def anchor_note(
+    conn: Connection,
+    witnesses: Sequence[CosignatureVerifier],
+    quorum: int,
+    not_after: int,
+    *,
+    tree_size_above: int = 0,
+) -> str | None:
+    """The newest checkpoint cosigned by ``quorum`` of ``witnesses`` at or before
+    ``not_after`` (POSIX seconds), with exactly those cosignatures: a time anchor
+    (``ledger.time_anchor``). None when no checkpoint above ``tree_size_above`` has one.
+
+    Cost: one grouped range scan of the witnesses' cosignatures above
+    ``tree_size_above`` (the primary key orders them by witness, then size).
+    """
+    c = cosignatures.c
+    keys = [w.verifier_key() for w in witnesses]
+    timely = (c.witness_key.in_(keys), c.cosigned_at <= not_after, c.tree_size > tree_size_above)
+    sizes = (
+        select(c.tree_size)
+        .where(*timely)
+        .group_by(c.tree_size)
+        .having(func.count() >= quorum)
+        .subquery()
+    )
+    size = conn.execute(select(func.max(sizes.c.tree_size))).scalar()
+    if size is None:
+        return None
+    checkpoint = checkpoint_at(conn, int(size))
+    if checkpoint is None:
+        return None
+    rows = conn.execute(
+        select(c.signature).where(*timely, c.tree_size == size).order_by(c.witness_key)
+    ).all()
+    return add_signatures(checkpoint.note, [Signature.parse_line(r.signature) for r in rows])
 
 
 def cosigned_note(conn: Connection, checkpoint: PublishedCheckpoint) -> str:
