@@ -25,7 +25,9 @@ from budgeting.codes import parse_opd_code
 from budgeting.money import format_amount
 from budgeting.reducers import STRUCTURE_NAMESPACES
 from ledger import storage
+from ledger.authority import META_NAMESPACE
 from ledger.service import Ledger
+from ledger.time_anchor import WITNESS_POLICY_KEY
 from portal import entries, links, params
 from portal.pages_common import filter_query, fiscal_years
 from portal.rendering import render, url_with
@@ -220,6 +222,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             )
             bids = bids_page.items
             contract = reads.document(conn, CONTRACT_NAMESPACE, ocid)
+            policy = reads.document(conn, META_NAMESPACE, WITNESS_POLICY_KEY)
             parties = {b["bidder"] for b in bids} | ({contract["vendor"]} if contract else set())
             vendors = reads.documents(conn, VENDOR_NAMESPACE, sorted(parties))
             opd = opd_of(doc["budget_line"])
@@ -250,6 +253,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             stored_bytes=stored,
             bundle_url=links.bundle(ocid),
             tree_size=size,
+            witness_policy=policy,
         )
 
     return router

@@ -25,10 +25,12 @@ from nacl.signing import SigningKey
 from audit.remote import verify_log
 from audit.witness import Witness, create_witness_app
 from audit.witness_store import WitnessStore
+from ledger.canonical import canonical_bytes as json_bytes
 from ledger.errors import TerangError
 from ledger.keys import client_key_id
 from ledger.note import CosignatureSigner, Signature, add_signatures, generate_cosigner, split_note
 from ledger.publisher import latest_checkpoint
+from ledger.statement import b64encode
 from ledger.time_anchor import WITNESS_POLICY_TYPE
 from ledger.witnessing import WitnessEndpoint, WitnessSet
 from procurement import lifecycle as lc
@@ -154,6 +156,11 @@ def test_a_back_dated_bid_outside_the_witnessed_window_is_judged_late(rig: Rig) 
     s.evaluate([(a, True, "85"), (b, True, "80")])
     s.announce_winner(b)  # the late bid, cheapest of all, was never in the running
     verify(h)  # the auditor's replay reaches the same judgement
+    with TestClient(create_app(h.ledger)) as client:
+        page = client.get(f"/tender/{s.ocid}?lang=en").text
+    assert "the log&#39;s witnesses: 1 of 1" in page or "the log's witnesses: 1 of 1" in page
+    assert f"Bids before entry {anchor['tree_size']} were cosigned" in page
+    assert "late (outside the witnesses" in page
 
 
 def test_an_anchor_with_a_too_late_or_forged_cosignature_is_refused(rig: Rig) -> None:
@@ -217,3 +224,66 @@ def test_without_a_witness_policy_closing_carries_no_anchor(harness: Harness) ->
     assert "time_anchor" not in s.tender()
     assert client_key_id(s.vendors[0])  # the bid stays as it was: judged by logged_at
     assert s.bid_doc(s.vendors[0])["status"] == "submitted"
+    with TestClient(create_app(h.ledger)) as client:
+        page = client.get(f"/tender/{s.ocid}?lang=en").text
+    assert "the operator alone: this log has no witness policy" in page
+
+
+def test_a_vendor_receipt_proves_its_bid_on_time_with_the_witnesses(rig: Rig) -> None:
+    """``GET /api/v1/entries/{seq}/tlog-proof?witnessed=earliest``: the proof of an on-time
+    bid lies in a checkpoint the quorum cosigned by deadline + grace (what the vendor
+    shows in an objection); the back-dated bid's earliest witnessed checkpoint is too late."""
+    from ledger import merkle
+    from ledger.time_anchor import TimeAnchorRefused, WitnessPolicy, check_anchor
+    from ledger.tlog_proof import TlogProof, verify_tlog_proof
+
+    h, s = rig.h, rig.s
+    a, _b, c = _tender_with_a_back_dated_bid(rig)
+    policy = WitnessPolicy.from_document(s.read("registry.meta", "witness_policy"))
+    not_after = int(rig.deadline().timestamp()) + GRACE_S
+    with TestClient(create_app(h.ledger)) as client:
+        for vendor, on_time in ((a, True), (c, False)):
+            seq = s.bid_doc(vendor)["seq"]
+            response = client.get(f"/api/v1/entries/{seq}/tlog-proof?witnessed=earliest")
+            assert response.status_code == 200, response.text
+            proof = TlogProof.parse(response.text)
+            leaf = merkle.leaf_hash(h.ledger.entry(seq).entry_bytes())
+            verify_tlog_proof(proof, leaf, ORIGIN, h.log_signer.verifier())
+            if on_time:
+                assert check_anchor(policy, proof.checkpoint_note, not_after).tree_size > seq
+            else:
+                with pytest.raises(TimeAnchorRefused) as caught:
+                    check_anchor(policy, proof.checkpoint_note, not_after)
+                assert caught.value.code == "time_anchor_too_late"
+        receipt = client.post(
+            "/api/v1/statements",
+            content=json_bytes(
+                h.sign(
+                    h.authority, "registry.role.granted", client_key_id(a), {"role": "auditor"}
+                ).to_json()
+            ),
+        )
+        assert receipt.status_code == 201, receipt.text
+        assert receipt.json()["time_vouched_by"] == "witnesses"
+
+
+def test_without_a_witness_policy_receipts_say_the_operator_alone_vouches(
+    harness: Harness,
+) -> None:
+    h = harness
+    key = SigningKey.generate()
+    body = {"public_key": b64encode(bytes(key.verify_key)), "name": "x", "roles": []}
+    with TestClient(create_app(h.ledger)) as client:
+        receipt = client.post(
+            "/api/v1/statements",
+            content=json_bytes(
+                h.sign(h.authority, "registry.key.registered", client_key_id(key), body).to_json()
+            ),
+        )
+        assert receipt.status_code == 201, receipt.text
+        assert receipt.json()["time_vouched_by"] == "operator"
+        refused = client.get(
+            f"/api/v1/entries/{receipt.json()['seq']}/tlog-proof?witnessed=earliest"
+        )
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "no_witness_policy"
