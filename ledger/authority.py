@@ -8,11 +8,12 @@ Statement types (all but genesis signed by a key holding the ``authority`` role)
   (base64, 32 bytes), ``name``, optional ``roles`` and ``x25519_public_key``.
 * ``registry.role.granted`` / ``registry.role.revoked``: subject = key id; body ``role``.
 * ``registry.key.revoked``: subject = key id; body ``reason``.
-* ``ledger.clock.simulated`` (seq 1 only): subject ``clock``; body ``reason``. Declares
-  that this log's ``logging times`` come from a simulated clock (``terang demo`` builds
-  a year of history on one) and vouch for nothing: its ``logged_at`` may go backwards.
-  Only the entry right after the genesis may declare it, so no log can excuse a
-  back-dated entry later on; verifiers and the portal say it loudly.
+* ``ledger.clock.simulated`` (seq 1, or seq 2 right after a witness policy at seq 1):
+  subject ``clock``; body ``reason``. Declares that this log's logging times come from
+  a simulated clock (``terang demo`` builds a year of history on one) and vouch for
+  nothing: its ``logged_at`` may go backwards. Only the log's set-up entries may come
+  before it, so no log can excuse a back-dated entry later on; verifiers and the
+  portal say it loudly.
 
 Projection: namespace ``registry.key``, one document per key id. Guarantees: a key id
 is the SHA-256 of its public key, so it cannot be re-pointed; the last authority
@@ -35,6 +36,8 @@ GENESIS_TYPE = "ledger.genesis"
 CLOCK_SIMULATED_TYPE = "ledger.clock.simulated"
 CLOCK_KEY = "clock"
 CLOCK_SIMULATED_SEQ = 1
+WITNESS_POLICY_KEY = "witness_policy"
+"""``registry.meta`` key of the witness policy (``ledger.time_anchor``)."""
 NAME_CHARS_MAX = 200
 GENESIS_AUTHORITIES_MAX = 16
 
@@ -205,9 +208,12 @@ def reduce_clock_simulated(state: State, entry: LoggedEntry) -> None:
         raise ClientError(
             f"subject must be {CLOCK_KEY!r} and the body exactly {{reason}}", code="bad_field"
         )
-    if entry.seq != CLOCK_SIMULATED_SEQ:
+    policy = state.get(META_NAMESPACE, WITNESS_POLICY_KEY)
+    after_setup = entry.seq == CLOCK_SIMULATED_SEQ + 1 and policy is not None and policy["seq"] == 1
+    if entry.seq != CLOCK_SIMULATED_SEQ and not after_setup:
         raise Rejected(
-            "only the entry right after the genesis may declare a simulated clock",
+            "only the entry right after the genesis (or after a witness policy logged "
+            "right after the genesis) may declare a simulated clock",
             code="simulated_clock_position",
         )
     state.put(META_NAMESPACE, CLOCK_KEY, {"simulated": True, "seq": entry.seq, "reason": reason})
@@ -220,7 +226,7 @@ def clock_is_simulated(state: State) -> bool:
 
 
 def _clock_key(_: Statement) -> list[tuple[str, str]]:
-    return [(META_NAMESPACE, CLOCK_KEY)]
+    return [(META_NAMESPACE, CLOCK_KEY), (META_NAMESPACE, WITNESS_POLICY_KEY)]
 
 
 def _subject_key(statement: Statement) -> list[tuple[str, str]]:

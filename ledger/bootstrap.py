@@ -3,7 +3,16 @@
 Steps, each skipped when already done: migrate the schema; create the log's
 checkpoint key (named after the origin) unless one is configured; create the
 root authority's client key unless one exists; append the genesis entry naming
-the origin, the log's verifier key and the authority; publish a checkpoint.
+the origin, the log's verifier key and the authority; with ``local_witness``
+(``terang init --witness``, the documented single-machine deployment), create a
+witness key beside the log key (``keys/witness.key``, cosignature/v1, named
+``<origin>/witness``) and log the witness policy naming it (quorum 1, default grace),
+right after the genesis on a new log; publish a checkpoint.
+
+The local witness is run beside the service with ``terang witness serve`` and
+listed in ``TERANG_WITNESSES`` (docs/witnesses.md). One witness on the operator's own
+machine anchors deadlines against a clock set back on the *service* only; real
+independence needs witnesses run by others, added by a new policy entry.
 """
 
 from __future__ import annotations
@@ -11,17 +20,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from nacl.signing import SigningKey
+
 from ledger import migrations, storage
 from ledger.client import make_signed
 from ledger.errors import ClientError
-from ledger.keys import generate_client_key, load_client_key, write_secret_file
+from ledger.keys import (
+    KeyFileError,
+    generate_client_key,
+    load_client_key,
+    read_secret_file,
+    write_secret_file,
+)
 from ledger.kinds import KindRegistry
-from ledger.note import generate_signer
+from ledger.note import CosignatureSigner, generate_cosigner, generate_signer, parse_private_key
 from ledger.service import Ledger, Settings, utc_now
 from ledger.statement import b64encode
+from ledger.time_anchor import WITNESS_POLICY_KEY, WITNESS_POLICY_TYPE
+from ledger.witnessing import logged_witness_policy
 
 DEFAULT_ORIGIN = "terang.example/kabupaten-demo"
 DEFAULT_AUTHORITY_KEY_FILE = "keys/authority.key"
+DEFAULT_WITNESS_KEY_FILE = "keys/witness.key"
 
 
 @dataclass(frozen=True)
@@ -31,6 +51,9 @@ class InitResult:
     created_genesis: bool
     verifier_key: str
     size: int
+    witness_verifier_key: str | None = None
+    created_witness_key: bool = False
+    logged_witness_policy: bool = False
 
 
 def init_log(
@@ -40,6 +63,8 @@ def init_log(
     origin: str | None = None,
     authority_key_file: Path = Path(DEFAULT_AUTHORITY_KEY_FILE),
     authority_name: str = "Root authority",
+    local_witness: bool = False,
+    witness_key_file: Path = Path(DEFAULT_WITNESS_KEY_FILE),
 ) -> InitResult:
     engine = storage.make_engine(settings.database_url)
     migrations.upgrade(engine)
@@ -86,6 +111,9 @@ def init_log(
             )
             ledger.append_direct([genesis])
             created_genesis = True
+        witness = None
+        if local_witness:
+            witness = _local_witness(ledger, authority, witness_key_file)
         ledger.publisher.publish(force=True)
         return InitResult(
             created_log_key,
@@ -93,6 +121,41 @@ def init_log(
             created_genesis,
             ledger.verifier_key(),
             ledger.size(),
+            None if witness is None else witness[0],
+            witness is not None and witness[1],
+            witness is not None and witness[2],
         )
     finally:
         ledger.close()
+
+
+def _local_witness(ledger: Ledger, authority: SigningKey, key_file: Path) -> tuple[str, bool, bool]:
+    """The local witness's verifier key; whether its key was created, and the policy logged."""
+    created = False
+    if key_file.exists():
+        signer = parse_private_key(read_secret_file(key_file))
+        if not isinstance(signer, CosignatureSigner):
+            raise KeyFileError(f"{key_file} is not a cosignature/v1 witness key")
+    else:
+        signer = generate_cosigner(f"{ledger.origin}/witness")
+        write_secret_file(key_file, signer.private_key())
+        created = True
+    vkey = signer.verifier_key()
+    with ledger.engine.connect() as conn:
+        policy = logged_witness_policy(conn)
+    if policy is not None and vkey in [w.verifier_key() for w in policy.witnesses]:
+        return vkey, created, False
+    body = {"log_verifier_key": ledger.verifier_key(), "witnesses": [vkey], "quorum": 1}
+    ledger.append_direct(
+        [
+            make_signed(
+                authority,
+                WITNESS_POLICY_TYPE,
+                WITNESS_POLICY_KEY,
+                body,
+                at=utc_now(),
+                limits=ledger.limits,
+            )
+        ]
+    )
+    return vkey, created, True

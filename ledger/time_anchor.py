@@ -24,7 +24,9 @@ Rules of ``check_anchor`` (pure: no clock, no database, no network), in order:
 5. at least ``quorum`` policy witnesses cosigned it (``time_anchor_quorum_not_met``).
 
 A tender's closing entry carries the anchor when the log has a witness policy
-(``procurement.tender``), so the verifier replays the same judgement.
+(``procurement.tender``), so the verifier replays the same judgement. On a log that
+declared a simulated clock (``authority.CLOCK_SIMULATED_TYPE``: demo logs) the anchor
+is optional: no witness can have cosigned a simulated past.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.authority import META_NAMESPACE
+from ledger.authority import WITNESS_POLICY_KEY as WITNESS_POLICY_KEY
 from ledger.checkpoint import Checkpoint
 from ledger.errors import ClientError, FormatError, SignatureError, TerangError
 from ledger.kinds import KindRegistry, Rejected, StatementKind
@@ -41,7 +44,6 @@ from ledger.state import Document, State
 from ledger.statement import LoggedEntry, Statement
 
 WITNESS_POLICY_TYPE = "ledger.witness_policy.set"
-WITNESS_POLICY_KEY = "witness_policy"
 WITNESSES_MAX = 16
 GRACE_S_DEFAULT = 300
 """Five minutes: a checkpoint is published within ``checkpoint_interval_ms_min`` of a

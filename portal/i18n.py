@@ -348,6 +348,9 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "tender.hps": "HPS (harga perkiraan sendiri)",
         "tender.bid_deadline": "Batas akhir penawaran",
         "tender.time_vouched": "Waktu dijamin oleh",
+        "tender.time_simulated": (
+            "tidak seorang pun untuk waktu yang lalu: ini log demo dengan jam simulasi"
+        ),
         "tender.time_by_operator": (
             "operator saja: log ini tidak punya kebijakan saksi (witness), jadi batas waktu "
             "hanya bertumpu pada jam server"
@@ -841,6 +844,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "tender.hps": "Owner's estimate (HPS)",
         "tender.bid_deadline": "Bid deadline",
         "tender.time_vouched": "Time vouched for by",
+        "tender.time_simulated": "nobody for past times: this is a demo log on a simulated clock",
         "tender.time_by_operator": (
             "the operator alone: this log has no witness policy, so the deadline rests on "
             "the server's clock only"

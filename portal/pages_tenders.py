@@ -25,7 +25,7 @@ from budgeting.codes import parse_opd_code
 from budgeting.money import format_amount
 from budgeting.reducers import STRUCTURE_NAMESPACES
 from ledger import storage
-from ledger.authority import META_NAMESPACE
+from ledger.authority import CLOCK_KEY, META_NAMESPACE
 from ledger.service import Ledger
 from ledger.time_anchor import WITNESS_POLICY_KEY
 from portal import entries, links, params
@@ -223,6 +223,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             bids = bids_page.items
             contract = reads.document(conn, CONTRACT_NAMESPACE, ocid)
             policy = reads.document(conn, META_NAMESPACE, WITNESS_POLICY_KEY)
+            simulated_clock = reads.document(conn, META_NAMESPACE, CLOCK_KEY) is not None
             parties = {b["bidder"] for b in bids} | ({contract["vendor"]} if contract else set())
             vendors = reads.documents(conn, VENDOR_NAMESPACE, sorted(parties))
             opd = opd_of(doc["budget_line"])
@@ -254,6 +255,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             bundle_url=links.bundle(ocid),
             tree_size=size,
             witness_policy=policy,
+            simulated_clock=simulated_clock,
         )
 
     return router

@@ -16,7 +16,12 @@ import typer
 from rich.console import Console
 
 from ledger import migrations, storage
-from ledger.bootstrap import DEFAULT_AUTHORITY_KEY_FILE, DEFAULT_ORIGIN, init_log
+from ledger.bootstrap import (
+    DEFAULT_AUTHORITY_KEY_FILE,
+    DEFAULT_ORIGIN,
+    DEFAULT_WITNESS_KEY_FILE,
+    init_log,
+)
 from ledger.client import LedgerClient, make_signed
 from ledger.errors import TerangError
 from ledger.keys import client_key_id, generate_client_key, load_client_key, write_secret_file
@@ -104,23 +109,47 @@ def init(
     authority_key: Annotated[
         Path, typer.Option(envvar="TERANG_AUTHORITY_KEY", help="Root authority key file.")
     ] = Path(DEFAULT_AUTHORITY_KEY_FILE),
+    witness: Annotated[
+        bool,
+        typer.Option(
+            help="Also set up a local witness (single machine): create its key "
+            "(--witness-key) and log the witness policy naming it, so tender deadlines are "
+            "anchored by its cosignatures. Run it with `terang witness serve` and list it "
+            "in TERANG_WITNESSES (docs/witnesses.md)."
+        ),
+    ] = False,
+    witness_key: Annotated[
+        Path, typer.Option(envvar="TERANG_WITNESS_KEY_FILE", help="The local witness's key file.")
+    ] = Path(DEFAULT_WITNESS_KEY_FILE),
 ) -> None:
     """Set up a database: migrations, the log key, the genesis entry. Idempotent."""
     from terang.app import all_kinds
 
-    result = init_log(_settings(db), all_kinds(), origin=origin, authority_key_file=authority_key)
-    typer.echo(
-        json.dumps(
-            {
-                "created_log_key": result.created_log_key,
-                "created_authority_key": result.created_authority_key,
-                "created_genesis": result.created_genesis,
-                "verifier_key": result.verifier_key,
-                "tree_size": result.size,
-            },
-            indent=2,
-        )
+    result = init_log(
+        _settings(db),
+        all_kinds(),
+        origin=origin,
+        authority_key_file=authority_key,
+        local_witness=witness,
+        witness_key_file=witness_key,
     )
+    out: dict[str, object] = {
+        "created_log_key": result.created_log_key,
+        "created_authority_key": result.created_authority_key,
+        "created_genesis": result.created_genesis,
+        "verifier_key": result.verifier_key,
+        "tree_size": result.size,
+    }
+    if result.witness_verifier_key is not None:
+        out |= {
+            "witness_verifier_key": result.witness_verifier_key,
+            "created_witness_key": result.created_witness_key,
+            "logged_witness_policy": result.logged_witness_policy,
+            "run_the_witness": f"terang witness serve --key {witness_key} "
+            f"--log {result.verifier_key} --db sqlite:///./witness.db --port 8001",
+            "TERANG_WITNESSES": f"{result.witness_verifier_key}=http://127.0.0.1:8001",
+        }
+    typer.echo(json.dumps(out, indent=2))
 
 
 @db_app.command("upgrade")

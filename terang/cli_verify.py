@@ -125,7 +125,8 @@ def verify_command(
     elapsed = time.monotonic() - started
     if report.simulated_clock:
         console.print(
-            "warning: this log declares a simulated clock (entry 1, ledger.clock.simulated): "
+            "warning: this log declares a simulated clock (ledger.clock.simulated, right "
+            "after the genesis): "
             "its logging times vouch for nothing and were not checked for order",
             markup=False,
             highlight=False,

@@ -31,6 +31,7 @@ from ledger.authority import (
 from ledger.client import make_signed
 from ledger.errors import Conflict
 from ledger.keys import client_key_id, generate_client_key, load_client_key
+from ledger.kinds import Rejected
 from ledger.service import Ledger
 from ledger.statement import b64encode
 from procurement.demo import load_procurement_demo
@@ -75,23 +76,22 @@ def declare_simulated_clock(ledger: Ledger, authority: SigningKey) -> None:
         ).first()
     if found is not None:
         return
-    if ledger.size() != CLOCK_SIMULATED_SEQ:
+    declaration = make_signed(
+        authority,
+        CLOCK_SIMULATED_TYPE,
+        CLOCK_KEY,
+        {"reason": SIMULATED_CLOCK_REASON},
+        at=ledger.clock(),
+    )
+    try:
+        ledger.append_direct([declaration])
+    except Rejected as refused:
         raise Conflict(
             "terang demo needs a fresh log (just `terang init`): its simulated clock must be "
-            f"declared at seq {CLOCK_SIMULATED_SEQ}, and this log has {ledger.size()} entries",
+            f"declared right after the genesis (seq {CLOCK_SIMULATED_SEQ}, or 2 after a "
+            f"witness policy), and this log has {ledger.size()} entries",
             code="demo_needs_fresh_log",
-        )
-    ledger.append_direct(
-        [
-            make_signed(
-                authority,
-                CLOCK_SIMULATED_TYPE,
-                CLOCK_KEY,
-                {"reason": SIMULATED_CLOCK_REASON},
-                at=ledger.clock(),
-            )
-        ]
-    )
+        ) from refused
 
 
 def load_demo(ledger: Ledger, authority: SigningKey, keys_dir: Path) -> dict[str, Any]:
