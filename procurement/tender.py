@@ -5,8 +5,8 @@ body fields (422), the tender exists (409 ``unknown_tender``), the signer may ac
 (committee membership, bidder), the state machine (``lifecycle.check_transition``),
 time rules at the entry's ``logged_at``, then the domain rules. A closing also carries
 a time anchor when the log has a witness policy (``_time_anchor``, ``ledger.time_anchor``):
-bids at or past its tree size are late (``is_late``), however ``logged_at`` dated them. Bodies are in
-docs/procurement.md; the projection is one ``procurement.tender`` document per ocid,
+bids at or past its tree size are late (``is_late``), however ``logged_at`` dated them.
+Bodies are in docs/procurement.md; the projection is one ``procurement.tender`` document per ocid,
 plus one document per question and per objection.
 """
 
