@@ -154,6 +154,7 @@ def _local_witness(ledger: Ledger, authority: SigningKey, key_file: Path) -> tup
                 WITNESS_POLICY_KEY,
                 body,
                 at=utc_now(),
+                origin=ledger.origin,
                 limits=ledger.limits,
             )
         ]

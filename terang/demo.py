@@ -82,6 +82,7 @@ def declare_simulated_clock(ledger: Ledger, authority: SigningKey) -> None:
         CLOCK_KEY,
         {"reason": SIMULATED_CLOCK_REASON},
         at=ledger.clock(),
+        origin=ledger.origin,
     )
     try:
         ledger.append_direct([declaration])

@@ -50,7 +50,7 @@ def forge_entry_behind_the_sequencer(h: Harness, logged_at: str) -> int:
         entry = LoggedEntry(size, logged_at, prev, signed)
         state = StoredState(conn)
         overlay = Overlay(state)
-        apply_entry(overlay, h.ledger.kinds, entry)
+        apply_entry(overlay, h.ledger.kinds, entry, origin=h.ledger.origin)
         overlay.commit()
         leaf = merkle.leaf_hash(entry.entry_bytes())
         storage.insert_entries(
