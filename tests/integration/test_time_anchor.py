@@ -287,3 +287,27 @@ def test_without_a_witness_policy_receipts_say_the_operator_alone_vouches(
         )
     assert refused.status_code == 409
     assert refused.json()["code"] == "no_witness_policy"
+
+
+def test_an_anchor_that_is_not_a_tree_head_of_this_log_fails_verify(rig: Rig) -> None:
+    """The operator signs a checkpoint over a tree of its choosing and a colluding witness
+    cosigns it in time: the reducer cannot see the tree and accepts it, but the auditor's
+    replay shows it is no tree head of this log (no consistency proof to the log)."""
+    from audit.verifier import LogFault
+    from ledger.checkpoint import Checkpoint, sign_checkpoint
+
+    h, s = rig.h, rig.s
+    _witness_policy(h, rig.cosigner)
+    s.package()
+    s.announce(days=10)
+    s.bid(s.vendors[0], 46_000_000_000)
+    deadline = rig.deadline()
+    rig.set_time(deadline + timedelta(minutes=2))
+    forged = sign_checkpoint(Checkpoint(ORIGIN, h.ledger.size(), bytes(32)), h.log_signer)
+    cosignature = rig.cosigner.cosign(split_note(forged).text, int(deadline.timestamp()))
+    anchor = add_signatures(forged, [cosignature])
+    h.ledger.append_direct([rig.close_statement({"time_anchor": anchor})])  # type: ignore[list-item]
+    with pytest.raises(LogFault) as caught:
+        verify(h)
+    assert caught.value.details["fault"] == "time_anchor_not_in_log"
+    assert caught.value.details["ocid"] == s.ocid
