@@ -24,10 +24,9 @@ replayed state itself. The first fault raises ``LogFault`` naming the entry.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from ledger import merkle
-from ledger.authority import clock_is_simulated
+from ledger.authority import CLOCK_SIMULATED_SEQ, clock_is_simulated
 from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.errors import TerangError, VerificationError
 from ledger.kinds import KindRegistry
@@ -54,7 +53,10 @@ class LogReplayer:
     state: DictState = field(default_factory=DictState)
     size: int = 0
     last_leaf: bytes = ZERO_HASH
-    last_logged_at: datetime | None = None
+    last_logged_at: str | None = None
+    simulated_clock: bool = False
+    """The log declared right after its genesis that its logging times are simulated
+    (a demo log): ``logged_at`` then vouches for nothing and is not checked for order."""
     frontier: dict[NodeId, bytes] = field(default_factory=dict)
     pending_leaves: list[bytes] = field(default_factory=list)
     open_tiles: dict[int, list[bytes]] = field(default_factory=dict)
@@ -99,15 +101,15 @@ class LogReplayer:
                 fault="version_downgrade",
             )
         try:
-            logged_at = check_time_order(
-                self.last_logged_at, entry, simulated=clock_is_simulated(self.state)
-            )
+            check_time_order(self.last_logged_at, entry, simulated=self.simulated_clock)
             apply_entry(self.state, self.kinds, entry, origin=self.origin)
         except TerangError as exc:
             raise LogFault(
                 f"entry {seq}: {exc.code}: {exc.message}", seq=seq, fault=exc.code
             ) from exc
-        self.last_logged_at = logged_at
+        self.last_logged_at = entry.logged_at
+        if seq <= CLOCK_SIMULATED_SEQ + 1:  # only set-up entries may declare it
+            self.simulated_clock = clock_is_simulated(self.state)
         leaf = merkle.leaf_hash(entry_bytes)
         self.pending_leaves.append(leaf)
         self.size = seq + 1
@@ -131,11 +133,6 @@ class LogReplayer:
         keep = set(merkle.nodes_for_root(self.size))
         self.frontier = {k: v for k, v in self.frontier.items() if k in keep}
         self.pending_leaves = []
-
-    @property
-    def simulated_clock(self) -> bool:
-        """The log declared at seq 1 that its logging times are simulated (a demo log)."""
-        return clock_is_simulated(self.state)
 
     def root(self) -> bytes:
         self._integrate()

@@ -228,16 +228,15 @@ class Sequencer:
         )
         simulated = clock_is_simulated(state)
         prev = ZERO_HASH
-        head_time = None
+        head_logged_at: str | None = None
         if size > 0:
             head = storage.head_at(conn, size - 1)
             if head is None:
                 raise InvariantBroken(f"the log's head entry {size - 1} has no row")
             prev, head_logged_at = head
-            head_time = parse_time(head_logged_at, field="logged_at")
             if not simulated:
                 # The log's time never goes back: a clock set back stalls it instead.
-                now = max(now, head_time)
+                now = max(now, parse_time(head_logged_at, field="logged_at"))
         logged_at = format_time(now)
         pending_by_nonce: dict[tuple[str, str], tuple[Receipt, bytes]] = {}
         new_rows: list[dict[str, Any]] = []
@@ -265,7 +264,7 @@ class Sequencer:
                     # Skew is judged against the clock as read (the client's view of now).
                     self._check_clock(statement.time, clock_now)
                     entry = LoggedEntry(next_seq, logged_at, next_prev, signed)
-                    check_time_order(head_time, entry, simulated=simulated)
+                    check_time_order(head_logged_at, entry, simulated=simulated)
                     entry_bytes = entry.entry_bytes()
                     if len(entry_bytes) > self.limits.entry_bytes_max:
                         raise PayloadTooLarge(
