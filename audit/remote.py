@@ -13,7 +13,9 @@ about its own key is trusted. Steps, each raising at the first fault:
    releases the GIL, so both cores work) and replay every entry in order through
    the same reducers the server runs (``LogReplayer``): bytes, seq, prev chain,
    signer, signature, role, module rules;
-4. compare the replayed root with the checkpoint's;
+4. compare the replayed root with the checkpoint's, and check that every tender
+   closing's time anchor is a tree head of this log (a consistency proof from its
+   size to the checkpoint, against the replayed root);
 5. compare EVERY published row of ``/api/v1/projections`` with the replay: a row
    last written at or before the checkpoint must equal the replayed document; a row
    the replay does not have, or a replayed document not published, is a fault; a
@@ -54,6 +56,7 @@ from ledger.kinds import KindRegistry
 from ledger.limits import Limits
 from ledger.note import Verifier, parse_verifier_key
 from ledger.statement import LoggedEntry, b64decode_strict
+from procurement.lifecycle import TENDER_NAMESPACE
 
 READ_AHEAD_BUNDLES_MAX = 16
 PUSHBACK_RETRIES_MAX = 8
@@ -91,6 +94,9 @@ class VerifyReport:
     """The size of the newer checkpoint the catch-up replay reached, if it ran."""
     evidence_checked: int = 0
     """Held receipts and checkpoints found consistent with the served entries."""
+    simulated_clock: bool = False
+    """The log declared at seq 1 that its logging times are simulated (a demo log):
+    ``logged_at`` vouches for nothing and was not checked for order."""
 
 
 def _get(
@@ -283,6 +289,46 @@ def _check_consistency(
         ) from exc
 
 
+def _check_time_anchors(
+    client: httpx.Client, replayer: LogReplayer, checkpoint: Checkpoint
+) -> None:
+    """Every tender closing's time anchor is a tree head of *this* log.
+
+    The reducer checked the anchor's signatures and timestamps but cannot see the tree:
+    here its root must be the root of the replayed entries at its size, shown by an
+    RFC 6962 consistency proof to the verified checkpoint (fault
+    ``time_anchor_not_in_log``). One proof per anchored tender.
+    """
+    for (namespace, ocid), doc in replayer.state.items():
+        anchor = doc.get("time_anchor") if namespace == TENDER_NAMESPACE else None
+        if anchor is None:
+            continue
+        size = int(anchor["tree_size"])
+        root = bytes.fromhex(anchor["root_hash"])
+        try:
+            if size == checkpoint.size:
+                if root != checkpoint.root_hash:
+                    raise VerificationError("the anchor's root is not the checkpoint's")
+            else:
+                body = json.loads(
+                    _get(
+                        client,
+                        "/api/v1/proofs/consistency",
+                        {"first": size, "second": checkpoint.size},
+                    )
+                )
+                proof = [bytes.fromhex(h) for h in body["proof"]]
+                merkle.verify_consistency(size, checkpoint.size, proof, root, checkpoint.root_hash)
+        except VerificationError as exc:
+            raise LogFault(
+                f"tender {ocid}: its closing's time anchor (size {size}) is not a tree head "
+                f"of this log: {exc.message}",
+                fault="time_anchor_not_in_log",
+                ocid=ocid,
+            ) from exc
+
+
+
 @dataclass(frozen=True)
 class _AheadRow:
     """A published row last written after the checkpoint: compared once the replay
@@ -442,6 +488,7 @@ def verify_log(
     if held.checked != len(held.held):  # every held size is <= size, so each was reached
         raise VerificationError("held evidence left unchecked after the replay")
     replayer.check_checkpoint(note, verifier.name, verifier)
+    _check_time_anchors(client, replayer, checkpoint)
     for tile in replayer.partial_tiles():
         _check_tile(client, prefix, tile)
     compared = ahead_count = 0
@@ -467,6 +514,7 @@ def verify_log(
         replayer.legacy_entries,
         caught_up_to,
         held.checked,
+        replayer.simulated_clock,
     )
 
 

@@ -9,7 +9,10 @@ for each entry, in this order:
 4. its format ``v`` is not below the one before: once a log has a v2 entry (statement
    signatures bound to its origin) it has no v1 entry after it, so an operator cannot
    slip in a v1 entry to carry a statement not signed for this log;
-5. ``replay.apply_entry`` for this log's ``origin``: known type, registered unrevoked
+5. ``replay.check_time_order``: its ``logged_at`` is not before the entry before's
+   (fault ``logged_at_backwards``), unless the log declared a simulated clock right
+   after its genesis (``simulated_clock``: demo logs; reported, never silent);
+6. ``replay.apply_entry`` for this log's ``origin``: known type, registered unrevoked
    signer, valid signature (made for this log), the role the type requires at that
    point of the log, the module's reducer;
 
@@ -23,13 +26,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ledger import merkle
+from ledger.authority import CLOCK_SIMULATED_SEQ, clock_is_simulated
 from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.errors import TerangError, VerificationError
 from ledger.kinds import KindRegistry
 from ledger.limits import Limits
 from ledger.merkle import NodeId
 from ledger.note import AnyVerifier
-from ledger.replay import apply_entry
+from ledger.replay import apply_entry, check_time_order
 from ledger.state import DictState
 from ledger.statement import ZERO_HASH, LoggedEntry
 
@@ -49,6 +53,10 @@ class LogReplayer:
     state: DictState = field(default_factory=DictState)
     size: int = 0
     last_leaf: bytes = ZERO_HASH
+    last_logged_at: str | None = None
+    simulated_clock: bool = False
+    """The log declared right after its genesis that its logging times are simulated
+    (a demo log): ``logged_at`` then vouches for nothing and is not checked for order."""
     frontier: dict[NodeId, bytes] = field(default_factory=dict)
     pending_leaves: list[bytes] = field(default_factory=list)
     open_tiles: dict[int, list[bytes]] = field(default_factory=dict)
@@ -93,11 +101,15 @@ class LogReplayer:
                 fault="version_downgrade",
             )
         try:
+            check_time_order(self.last_logged_at, entry, simulated=self.simulated_clock)
             apply_entry(self.state, self.kinds, entry, origin=self.origin)
         except TerangError as exc:
             raise LogFault(
                 f"entry {seq}: {exc.code}: {exc.message}", seq=seq, fault=exc.code
             ) from exc
+        self.last_logged_at = entry.logged_at
+        if seq <= CLOCK_SIMULATED_SEQ + 1:  # only set-up entries may declare it
+            self.simulated_clock = clock_is_simulated(self.state)
         leaf = merkle.leaf_hash(entry_bytes)
         self.pending_leaves.append(leaf)
         self.size = seq + 1

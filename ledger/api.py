@@ -12,17 +12,18 @@ import functools
 import json
 from collections import Counter
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 
 from ledger import admission, storage
 from ledger.canonical import NESTING_DEPTH_MAX, parse_json_object
-from ledger.errors import ClientError, PayloadTooLarge
+from ledger.errors import ClientError, Conflict, PayloadTooLarge
 from ledger.http_problems import (
     INVALID_REQUEST_DESCRIPTION,
     JSON_VALUE_SCHEMA_REF,
@@ -30,7 +31,7 @@ from ledger.http_problems import (
     problem_responses,
 )
 from ledger.limits import DATABASE_INTEGER_MAX, Limits
-from ledger.proofs import tlog_proof
+from ledger.proofs import NotPublished, tlog_proof
 from ledger.sequencer import Receipt
 from ledger.service import AppendOutcome, Ledger
 from ledger.statement import (
@@ -40,7 +41,7 @@ from ledger.statement import (
     TYPE_PATTERN,
     SignedStatement,
 )
-from ledger.witnessing import with_cosignatures
+from ledger.witnessing import earliest_witnessed_size, logged_witness_policy, with_cosignatures
 
 # Canonical standard base64 of 64 bytes (an Ed25519 signature): 86 symbols, the last of
 # which carries 2 bits, then "==" (ledger.statement.b64decode_strict refuses the rest).
@@ -62,6 +63,12 @@ class ReceiptPublic(BaseModel):
     duplicate: bool = Field(description="True when this statement was already logged earlier.")
     tlog_proof: str | None = Field(
         description="C2SP tlog-proof text once a checkpoint covers the entry, else null."
+    )
+    time_vouched_by: str = Field(
+        description="Who vouches for logged_at: 'operator' when the log has no witness "
+        "policy (the server's clock alone); 'witnesses' when it has one: fetch "
+        "GET /api/v1/entries/{seq}/tlog-proof?witnessed=earliest for the earliest "
+        "checkpoint a witness quorum cosigned, whose timestamps prove when it existed."
     )
 
 
@@ -161,14 +168,26 @@ WRITE_PROBLEMS = problem_responses(
 )
 
 
-def receipt_json(receipt: Receipt, proof: str | None) -> ReceiptPublic:
+TIME_BY_OPERATOR = "operator"
+TIME_BY_WITNESSES = "witnesses"
+
+
+def receipt_json(receipt: Receipt, proof: str | None, time_vouched_by: str) -> ReceiptPublic:
     return ReceiptPublic(
         seq=receipt.seq,
         leaf_hash=receipt.leaf_hash.hex(),
         logged_at=receipt.logged_at,
         duplicate=receipt.duplicate,
         tlog_proof=proof,
+        time_vouched_by=time_vouched_by,
     )
+
+
+def time_vouched_by(ledger: Ledger) -> str:
+    """``witnesses`` when the log holds a witness policy, else ``operator``."""
+    with ledger.engine.connect() as conn:
+        policy = logged_witness_policy(conn)
+    return TIME_BY_OPERATOR if policy is None else TIME_BY_WITNESSES
 
 
 async def _read_json(request: Request, ledger: Ledger) -> dict[str, Any]:
@@ -261,7 +280,8 @@ def build_router(ledger: Ledger) -> APIRouter:
         (receipt,) = outcome.receipts
         if receipt.duplicate:
             response.status_code = 200
-        return receipt_json(receipt, outcome.proofs.get(receipt.seq))
+        vouched = await run_in_threadpool(time_vouched_by, ledger)
+        return receipt_json(receipt, outcome.proofs.get(receipt.seq), vouched)
 
     @router.post(
         "/statements/batch",
@@ -318,8 +338,9 @@ def build_router(ledger: Ledger) -> APIRouter:
             )
         signed = await run_in_threadpool(_parse_statements, items, ledger)
         outcome = await _append(ledger, request, signed)
+        vouched = await run_in_threadpool(time_vouched_by, ledger)
         return BatchReceiptsPublic(
-            receipts=[receipt_json(r, outcome.proofs.get(r.seq)) for r in outcome.receipts]
+            receipts=[receipt_json(r, outcome.proofs.get(r.seq), vouched) for r in outcome.receipts]
         )
 
     @router.get("/entries", operation_id="list_entries", response_model=EntryPage)
@@ -355,8 +376,10 @@ def build_router(ledger: Ledger) -> APIRouter:
         summary="C2SP tlog-proof of one entry against the latest (or a given) checkpoint",
         responses=problem_responses(
             {
-                404: "`not_published`: no published checkpoint (of `tree_size`, if given) "
-                "covers the entry yet.",
+                404: "`not_published`: no published checkpoint (of `tree_size`, if given; "
+                "cosigned by the witness quorum, with `witnessed`) covers the entry yet.",
+                409: "`no_witness_policy`: `witnessed` on a log without a witness policy "
+                "(the time of its entries is vouched for by the operator alone).",
                 422: INVALID_REQUEST_DESCRIPTION,
             }
         ),
@@ -364,8 +387,18 @@ def build_router(ledger: Ledger) -> APIRouter:
     def get_tlog_proof(
         seq: Seq,
         tree_size: Annotated[int | None, Query(ge=1, le=DATABASE_INTEGER_MAX)] = None,
+        witnessed: Annotated[
+            Literal["earliest"] | None,
+            Query(
+                description="earliest: against the smallest checkpoint that includes the "
+                "entry and is cosigned by a quorum of the logged witness policy (a vendor's "
+                "proof that its bid existed by those timestamps)"
+            ),
+        ] = None,
     ) -> PlainTextResponse:
         with ledger.engine.connect() as conn:
+            if witnessed is not None:
+                tree_size = _earliest_witnessed(conn, seq)
             text = with_cosignatures(conn, {seq: tlog_proof(conn, seq, tree_size)})[seq].to_text()
         return PlainTextResponse(
             text,
@@ -384,6 +417,24 @@ def _parse_statements(items: list[Any], ledger: Ledger) -> list[SignedStatement]
             error.details["statement_index"] = index
             raise
     return signed
+
+
+def _earliest_witnessed(conn: Connection, seq: int) -> int:
+    policy = logged_witness_policy(conn)
+    if policy is None:
+        raise Conflict(
+            "this log has no witness policy: the time of its entries is vouched for by "
+            "the operator alone",
+            code="no_witness_policy",
+        )
+    size = earliest_witnessed_size(conn, policy, seq)
+    if size is None:
+        raise NotPublished(
+            f"no checkpoint including seq {seq} is cosigned by {policy.quorum} witness(es) "
+            "of the policy yet; retry shortly",
+            seq=seq,
+        )
+    return size
 
 
 def _entry_public(seq: int, leaf_hash: bytes, entry_bytes: bytes) -> EntryPublic:

@@ -8,6 +8,12 @@ Statement types (all but genesis signed by a key holding the ``authority`` role)
   (base64, 32 bytes), ``name``, optional ``roles`` and ``x25519_public_key``.
 * ``registry.role.granted`` / ``registry.role.revoked``: subject = key id; body ``role``.
 * ``registry.key.revoked``: subject = key id; body ``reason``.
+* ``ledger.clock.simulated`` (seq 1, or seq 2 right after a witness policy at seq 1):
+  subject ``clock``; body ``reason``. Declares that this log's logging times come from
+  a simulated clock (``terang demo`` builds a year of history on one) and vouch for
+  nothing: its ``logged_at`` may go backwards. Only the log's set-up entries may come
+  before it, so no log can excuse a back-dated entry later on; verifiers and the
+  portal say it loudly.
 
 Projection: namespace ``registry.key``, one document per key id. Guarantees: a key id
 is the SHA-256 of its public key, so it cannot be re-pointed; the last authority
@@ -27,6 +33,11 @@ KEY_NAMESPACE = "registry.key"
 META_NAMESPACE = "registry.meta"
 META_KEY = "authorities"
 GENESIS_TYPE = "ledger.genesis"
+CLOCK_SIMULATED_TYPE = "ledger.clock.simulated"
+CLOCK_KEY = "clock"
+CLOCK_SIMULATED_SEQ = 1
+WITNESS_POLICY_KEY = "witness_policy"
+"""``registry.meta`` key of the witness policy (``ledger.time_anchor``)."""
 NAME_CHARS_MAX = 200
 GENESIS_AUTHORITIES_MAX = 16
 
@@ -190,6 +201,34 @@ def reduce_key_revoked(state: State, entry: LoggedEntry) -> None:
     state.put(KEY_NAMESPACE, statement.subject, doc)
 
 
+def reduce_clock_simulated(state: State, entry: LoggedEntry) -> None:
+    statement = entry.signed.statement
+    reason = _text(statement.body, "reason", 1000)
+    if set(statement.body) != {"reason"} or statement.subject != CLOCK_KEY:
+        raise ClientError(
+            f"subject must be {CLOCK_KEY!r} and the body exactly {{reason}}", code="bad_field"
+        )
+    policy = state.get(META_NAMESPACE, WITNESS_POLICY_KEY)
+    after_setup = entry.seq == CLOCK_SIMULATED_SEQ + 1 and policy is not None and policy["seq"] == 1
+    if entry.seq != CLOCK_SIMULATED_SEQ and not after_setup:
+        raise Rejected(
+            "only the entry right after the genesis (or after a witness policy logged "
+            "right after the genesis) may declare a simulated clock",
+            code="simulated_clock_position",
+        )
+    state.put(META_NAMESPACE, CLOCK_KEY, {"simulated": True, "seq": entry.seq, "reason": reason})
+
+
+def clock_is_simulated(state: State) -> bool:
+    """Whether the log declared a simulated clock at seq 1 (``logged_at`` then vouches
+    for nothing and may go backwards)."""
+    return state.get(META_NAMESPACE, CLOCK_KEY) is not None
+
+
+def _clock_key(_: Statement) -> list[tuple[str, str]]:
+    return [(META_NAMESPACE, CLOCK_KEY), (META_NAMESPACE, WITNESS_POLICY_KEY)]
+
+
 def _subject_key(statement: Statement) -> list[tuple[str, str]]:
     return [(KEY_NAMESPACE, statement.subject), (META_NAMESPACE, META_KEY)]
 
@@ -224,6 +263,13 @@ KINDS = (
         reduce_key_revoked,
         "revoke a key",
         prefetch=_subject_key,
+    ),
+    StatementKind(
+        CLOCK_SIMULATED_TYPE,
+        AUTHORITY,
+        reduce_clock_simulated,
+        "declare (at seq 1 only) that this log's logging times are simulated (demo logs)",
+        prefetch=_clock_key,
     ),
 )
 

@@ -3,7 +3,11 @@
 Steps, each skipped when already done: migrate the schema; create the log's
 checkpoint key (named after the origin) unless one is configured; if the log is
 empty, load the root authority's client key, or create it, and append the genesis
-entry naming the origin, the log's verifier key and the authority; publish a
+entry naming the origin, the log's verifier key and the authority; with
+``local_witness`` (``terang init --witness``, the documented single-machine
+deployment), create a witness key beside the log key (``keys/witness.key``,
+cosignature/v1, named ``<origin>/witness``) and log the witness policy naming it
+(quorum 1, default grace), right after the genesis on a new log; publish a
 checkpoint.
 
 The root authority key is an offline key: it signs key registrations and role
@@ -15,6 +19,11 @@ told to move off the host. Once the genesis is logged the key is not touched aga
 so ``terang init`` keeps working after it has left the machine. With
 ``authority_key_file=None`` the key is only returned (printed once by the CLI) and
 never written.
+
+The local witness is run beside the service with ``terang witness serve`` and
+listed in ``TERANG_WITNESSES`` (docs/witnesses.md). One witness on the operator's own
+machine anchors deadlines against a clock set back on the *service* only; real
+independence needs witnesses run by others, added by a new policy entry.
 """
 
 from __future__ import annotations
@@ -29,17 +38,22 @@ from ledger.client import make_signed
 from ledger.errors import ClientError
 from ledger.keys import (
     CLIENT_KEY_PREFIX,
+    KeyFileError,
     generate_client_key,
     load_client_key,
+    read_secret_file,
     write_secret_file,
 )
 from ledger.kinds import KindRegistry
-from ledger.note import generate_signer
+from ledger.note import CosignatureSigner, generate_cosigner, generate_signer, parse_private_key
 from ledger.service import Ledger, Settings, utc_now
 from ledger.statement import b64encode
+from ledger.time_anchor import WITNESS_POLICY_KEY, WITNESS_POLICY_TYPE
+from ledger.witnessing import logged_witness_policy
 
 DEFAULT_ORIGIN = "terang.example/kabupaten-demo"
 DEFAULT_AUTHORITY_KEY_FILE = "offline-keys/authority.key"
+DEFAULT_WITNESS_KEY_FILE = "keys/witness.key"
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,9 @@ class InitResult:
     size: int
     # The new root authority key's text, only when it was created with no file to hold it.
     authority_key_text: str | None = None
+    witness_verifier_key: str | None = None
+    created_witness_key: bool = False
+    logged_witness_policy: bool = False
 
 
 def _inside(path: Path, directory: Path) -> bool:
@@ -77,6 +94,8 @@ def init_log(
     origin: str | None = None,
     authority_key_file: Path | None = Path(DEFAULT_AUTHORITY_KEY_FILE),
     authority_name: str = "Root authority",
+    local_witness: bool = False,
+    witness_key_file: Path = Path(DEFAULT_WITNESS_KEY_FILE),
 ) -> InitResult:
     if authority_key_file is not None:
         check_authority_key_placement(authority_key_file, settings)
@@ -130,6 +149,19 @@ def init_log(
             )
             ledger.append_direct([genesis])
             created_genesis = True
+        witness = None
+        if local_witness:
+            if not created_genesis:
+                # The witness policy is signed by the root authority: on a log begun
+                # earlier, its key must be brought back (it is not kept on the host).
+                if authority_key_file is None or not authority_key_file.exists():
+                    raise ClientError(
+                        "logging the witness policy on an existing log needs the root "
+                        "authority key: pass --authority-key-out PATH pointing at it",
+                        code="authority_key_needed",
+                    )
+                authority = load_client_key(authority_key_file)
+            witness = _local_witness(ledger, authority, witness_key_file)
         ledger.publisher.publish(force=True)
         return InitResult(
             created_log_key,
@@ -138,6 +170,42 @@ def init_log(
             ledger.verifier_key(),
             ledger.size(),
             authority_key_text,
+            None if witness is None else witness[0],
+            witness is not None and witness[1],
+            witness is not None and witness[2],
         )
     finally:
         ledger.close()
+
+
+def _local_witness(ledger: Ledger, authority: SigningKey, key_file: Path) -> tuple[str, bool, bool]:
+    """The local witness's verifier key; whether its key was created, and the policy logged."""
+    created = False
+    if key_file.exists():
+        signer = parse_private_key(read_secret_file(key_file))
+        if not isinstance(signer, CosignatureSigner):
+            raise KeyFileError(f"{key_file} is not a cosignature/v1 witness key")
+    else:
+        signer = generate_cosigner(f"{ledger.origin}/witness")
+        write_secret_file(key_file, signer.private_key())
+        created = True
+    vkey = signer.verifier_key()
+    with ledger.engine.connect() as conn:
+        policy = logged_witness_policy(conn)
+    if policy is not None and vkey in [w.verifier_key() for w in policy.witnesses]:
+        return vkey, created, False
+    body = {"log_verifier_key": ledger.verifier_key(), "witnesses": [vkey], "quorum": 1}
+    ledger.append_direct(
+        [
+            make_signed(
+                authority,
+                WITNESS_POLICY_TYPE,
+                WITNESS_POLICY_KEY,
+                body,
+                at=utc_now(),
+                origin=ledger.origin,
+                limits=ledger.limits,
+            )
+        ]
+    )
+    return vkey, created, True

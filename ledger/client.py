@@ -114,8 +114,11 @@ class LedgerClient:
     def verifier_key(self) -> str:
         return self._check(self.http.get("/log/verifier-key")).text.strip()
 
-    def tlog_proof(self, seq: int) -> str:
-        return self._check(self.http.get(f"/api/v1/entries/{seq}/tlog-proof")).text
+    def tlog_proof(self, seq: int, *, witnessed: bool = False) -> str:
+        """The entry's tlog-proof against the latest checkpoint, or with ``witnessed``
+        against the earliest one a quorum of the log's witnesses cosigned."""
+        params = {"witnessed": "earliest"} if witnessed else None
+        return self._check(self.http.get(f"/api/v1/entries/{seq}/tlog-proof", params=params)).text
 
     def entry(self, seq: int) -> dict[str, Any]:
         result: dict[str, Any] = self._check(self.http.get(f"/api/v1/entries/{seq}")).json()

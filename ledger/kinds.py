@@ -16,7 +16,17 @@ from ledger.state import State
 from ledger.statement import LoggedEntry, Statement
 
 ROLES = frozenset(
-    {"authority", "finance", "procurement_officer", "committee_member", "vendor", "auditor"}
+    {
+        "authority",
+        "finance",
+        "procurement_officer",
+        "committee_member",
+        "vendor",
+        "auditor",
+        # May sign only procurement.tender.closed: the server's closer holds it, so a
+        # key kept on the server cannot open, evaluate or award anything.
+        "tender_closer",
+    }
 )
 
 

@@ -2,6 +2,10 @@
 
 Order of checks (the first failure wins, always the same for the same input):
 
+0. time order (``check_time_order``, given the entry before): ``logged_at`` never goes
+   back. The operator's clock is not trusted for the time of an entry; a log whose
+   times run backwards would let a bid refused after a deadline be logged "earlier"
+   by setting the clock back, so replay refuses it (``logged_at_backwards``);
 1. position: entry 0 is the genesis and only entry 0 is;
 2. the statement type is known;
 3. the signer is registered and not revoked (genesis: named in its own body, which
@@ -31,11 +35,48 @@ from ledger.authority import (
     genesis_signer_key,
     key_document,
 )
-from ledger.errors import TerangError
+from ledger.errors import InvariantBroken, TerangError
 from ledger.kinds import KindRegistry, Rejected
 from ledger.state import State
-from ledger.statement import LoggedEntry, Statement, b64decode_strict, key_id_of
+from ledger.statement import LoggedEntry, Statement, b64decode_strict, key_id_of, parse_time
 from ledger.text import check_strings, check_text, text_rule_applies
+
+
+class LoggedAtBackwards(InvariantBroken):
+    """An entry is logged at an earlier time than the entry before it.
+
+    The sequencer never writes one (its time is ``max(clock, head's logged_at)``), so
+    finding one means the log was written behind the sequencer's back.
+    """
+
+    code = "logged_at_backwards"
+
+
+def check_time_order(previous: str | None, entry: LoggedEntry, *, simulated: bool = False) -> None:
+    """Rule 0: ``entry.logged_at`` is not before ``previous``, the ``logged_at`` of entry
+    ``seq - 1`` (None for entry 0).
+
+    Equal times are allowed: a batch shares one time, and a clock set back stalls.
+    ``simulated``: the log declared a simulated clock right after its genesis
+    (``authority.CLOCK_SIMULATED_TYPE``, demo logs only): times are not ordered.
+    Both strings passed ``TIME_PATTERN`` (fixed widths but the fraction), so when their
+    lengths are equal they compare as text (the hot path: every entry Terang writes has
+    milliseconds); otherwise they are parsed.
+    """
+    if previous is None or simulated:
+        return
+    at = entry.logged_at
+    backwards = (
+        at < previous
+        if len(at) == len(previous)
+        else parse_time(at, field="logged_at") < parse_time(previous, field="logged_at")
+    )
+    if backwards:
+        raise LoggedAtBackwards(
+            f"entry {entry.seq} is logged at {at}, before the entry before it ({previous})",
+            seq=entry.seq,
+            logged_at=at,
+        )
 
 
 def keys_to_prefetch(kinds: KindRegistry, statement: Statement) -> list[tuple[str, str]]:

@@ -12,8 +12,11 @@ Life of a leaf (what each step guarantees):
    statements) and opens ONE database transaction holding the write lock
    (PostgreSQL advisory lock / SQLite ``BEGIN IMMEDIATE``), so several processes can
    share a database and still never assign a seq twice.
-3. It reads the clock once, the head (size and last leaf hash) and the Merkle
-   frontier (O(log n) nodes), then for each statement in order: idempotency (the same
+3. It reads the clock once, the head (size, last leaf hash and last ``logged_at``) and
+   the Merkle frontier (O(log n) nodes); the batch's ``logged_at`` is
+   ``max(clock, head's logged_at)``, so a clock set back stalls the log's time and
+   never makes it run backwards (``replay.check_time_order``, which the verifier
+   applies too). Then for each statement in order: idempotency (the same
    signer and nonce already logged: answer with the first receipt; a different
    statement under a used nonce: 409), clock skew, then ``replay.apply_entry``
    (type, signer, signature, role, reducer) on a staged overlay of the state.
@@ -41,7 +44,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
 from ledger import merkle, storage
-from ledger.authority import key_document
+from ledger.authority import CLOCK_KEY, META_NAMESPACE, clock_is_simulated, key_document
 from ledger.errors import (
     ClientError,
     Conflict,
@@ -52,7 +55,7 @@ from ledger.errors import (
 )
 from ledger.kinds import KindRegistry
 from ledger.limits import Limits
-from ledger.replay import apply_entry, keys_to_prefetch
+from ledger.replay import apply_entry, check_time_order, keys_to_prefetch
 from ledger.state import Document, Overlay, State, copy_document
 from ledger.statement import (
     ZERO_HASH,
@@ -213,22 +216,31 @@ class Sequencer:
     def _append_locked(
         self, conn: Connection, jobs: Sequence[Sequence[SignedStatement]]
     ) -> list[list[Receipt] | TerangError]:
-        now = self.clock()
-        logged_at = format_time(now)
+        clock_now = self.clock()
+        now = clock_now
         size = storage.tree_size(conn)
-        prev = ZERO_HASH
-        if size > 0:
-            head = storage.leaf_hash_at(conn, size - 1)
-            if head is None:
-                raise InvariantBroken(f"the log's head entry {size - 1} has no row")
-            prev = head
         state = StoredState(conn)
         batch_state = Overlay(state)
         all_statements = [s for job in jobs for s in job]
         existing = _existing_receipts(conn, all_statements)
         state.prefetch(
-            key for s in all_statements for key in keys_to_prefetch(self.kinds, s.statement)
+            [
+                (META_NAMESPACE, CLOCK_KEY),
+                *(key for s in all_statements for key in keys_to_prefetch(self.kinds, s.statement)),
+            ]
         )
+        simulated = clock_is_simulated(state)
+        prev = ZERO_HASH
+        head_logged_at: str | None = None
+        if size > 0:
+            head = storage.head_at(conn, size - 1)
+            if head is None:
+                raise InvariantBroken(f"the log's head entry {size - 1} has no row")
+            prev, head_logged_at = head
+            if not simulated:
+                # The log's time never goes back: a clock set back stalls it instead.
+                now = max(now, parse_time(head_logged_at, field="logged_at"))
+        logged_at = format_time(now)
         pending_by_nonce: dict[tuple[str, str], tuple[Receipt, bytes]] = {}
         new_rows: list[dict[str, Any]] = []
         results: list[list[Receipt] | TerangError] = []
@@ -252,8 +264,10 @@ class Sequencer:
                     if earlier is not None:
                         job_receipts.append(self._idempotent(earlier, signed, job_state))
                         continue
-                    self._check_clock(statement.time, now)
+                    # Skew is judged against the clock as read (the client's view of now).
+                    self._check_clock(statement.time, clock_now)
                     entry = LoggedEntry(next_seq, logged_at, next_prev, signed)
+                    check_time_order(head_logged_at, entry, simulated=simulated)
                     entry_bytes = entry.entry_bytes()
                     if len(entry_bytes) > self.limits.entry_bytes_max:
                         raise PayloadTooLarge(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from ledger import admission, authority, migrations, storage
+from ledger import admission, authority, migrations, storage, time_anchor
 from ledger.authority import GENESIS_TYPE
 from ledger.errors import ClientError, NotFound, TerangError, Unavailable
 from ledger.keys import KeyFileError, read_secret_file
@@ -233,4 +233,5 @@ def default_kinds() -> KindRegistry:
     """The ledger's own statement kinds; the composition root adds the modules'."""
     registry = KindRegistry()
     authority.register(registry)
+    time_anchor.register(registry)
     return registry

@@ -232,6 +232,14 @@ def leaf_hash_at(conn: Connection, seq: int) -> bytes | None:
     return None if value is None else bytes(value)
 
 
+def head_at(conn: Connection, seq: int) -> tuple[bytes, str] | None:
+    """Leaf hash and ``logged_at`` of entry ``seq`` (the sequencer's head), or None."""
+    row = conn.execute(
+        select(entries.c.leaf_hash, entries.c.logged_at).where(entries.c.seq == seq)
+    ).first()
+    return None if row is None else (bytes(row.leaf_hash), str(row.logged_at))
+
+
 def upsert_projection(conn: Connection, changes: Mapping[tuple[str, str], str], seq: int) -> None:
     """Write reducer state: insert, or replace on (namespace, key) (both engines)."""
     bulk_insert(

@@ -26,6 +26,7 @@ Configuration: ``TERANG_WITNESSES`` is a comma-separated list of ``VKEY=URL`` pa
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import re
 import threading
@@ -50,6 +51,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from ledger import storage
+from ledger.authority import META_NAMESPACE
 from ledger.checkpoint import Checkpoint
 from ledger.errors import ClientError, FormatError, TerangError, require
 from ledger.note import (
@@ -61,8 +63,9 @@ from ledger.note import (
     split_note,
 )
 from ledger.proofs import consistency
-from ledger.publisher import PublishedCheckpoint, latest_checkpoint
+from ledger.publisher import PublishedCheckpoint, checkpoint_at, latest_checkpoint
 from ledger.statement import format_time
+from ledger.time_anchor import WITNESS_POLICY_KEY, WitnessPolicy
 from ledger.tlog_proof import TlogProof
 
 log = logging.getLogger(__name__)
@@ -149,6 +152,69 @@ def cosignatures_at(conn: Connection, tree_size: int) -> list[Signature]:
         select(c.signature).where(c.tree_size == tree_size).order_by(c.witness_key)
     ).all()
     return [Signature.parse_line(row.signature) for row in rows]
+
+
+def logged_witness_policy(conn: Connection) -> WitnessPolicy | None:
+    """The witness policy the log holds (``ledger.witness_policy.set``), or None: then
+    the time of every entry is vouched for by the operator's clock alone."""
+    p = storage.projection_rows.c
+    raw = conn.execute(
+        select(p.value).where(p.namespace == META_NAMESPACE, p.key == WITNESS_POLICY_KEY)
+    ).scalar()
+    return None if raw is None else WitnessPolicy.from_document(json.loads(raw))
+
+
+def earliest_witnessed_size(conn: Connection, policy: WitnessPolicy, seq: int) -> int | None:
+    """The smallest checkpoint that includes entry ``seq`` and holds cosignatures of a
+    quorum of the policy's witnesses (their timestamps say when the entry existed)."""
+    c = cosignatures.c
+    keys = [w.verifier_key() for w in policy.witnesses]
+    sizes = (
+        select(c.tree_size)
+        .where(c.witness_key.in_(keys), c.tree_size > seq)
+        .group_by(c.tree_size)
+        .having(func.count() >= policy.quorum)
+        .subquery()
+    )
+    size = conn.execute(select(func.min(sizes.c.tree_size))).scalar()
+    return None if size is None else int(size)
+
+
+def anchor_note(
+    conn: Connection,
+    witnesses: Sequence[CosignatureVerifier],
+    quorum: int,
+    not_after: int,
+    *,
+    tree_size_above: int = 0,
+) -> str | None:
+    """The newest checkpoint cosigned by ``quorum`` of ``witnesses`` at or before
+    ``not_after`` (POSIX seconds), with exactly those cosignatures: a time anchor
+    (``ledger.time_anchor``). None when no checkpoint above ``tree_size_above`` has one.
+
+    Cost: one grouped range scan of the witnesses' cosignatures above
+    ``tree_size_above`` (the primary key orders them by witness, then size).
+    """
+    c = cosignatures.c
+    keys = [w.verifier_key() for w in witnesses]
+    timely = (c.witness_key.in_(keys), c.cosigned_at <= not_after, c.tree_size > tree_size_above)
+    sizes = (
+        select(c.tree_size)
+        .where(*timely)
+        .group_by(c.tree_size)
+        .having(func.count() >= quorum)
+        .subquery()
+    )
+    size = conn.execute(select(func.max(sizes.c.tree_size))).scalar()
+    if size is None:
+        return None
+    checkpoint = checkpoint_at(conn, int(size))
+    if checkpoint is None:
+        return None
+    rows = conn.execute(
+        select(c.signature).where(*timely, c.tree_size == size).order_by(c.witness_key)
+    ).all()
+    return add_signatures(checkpoint.note, [Signature.parse_line(r.signature) for r in rows])
 
 
 def cosigned_note(conn: Connection, checkpoint: PublishedCheckpoint) -> str:

@@ -347,6 +347,20 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "tenders.none": "Tidak ada tender yang cocok.",
         "tender.hps": "HPS (harga perkiraan sendiri)",
         "tender.bid_deadline": "Batas akhir penawaran",
+        "tender.time_vouched": "Waktu dijamin oleh",
+        "tender.time_simulated": (
+            "tidak seorang pun untuk waktu yang lalu: ini log demo dengan jam simulasi"
+        ),
+        "tender.time_by_operator": (
+            "operator saja: log ini tidak punya kebijakan saksi (witness), jadi batas waktu "
+            "hanya bertumpu pada jam server"
+        ),
+        "tender.time_by_witnesses": "saksi (witness) log: {quorum} dari {count} saksi",
+        "tender.time_anchor": (
+            "Penawaran sebelum entri {tree_size} ditandatangani bersama oleh saksi paling "
+            "lambat {not_after}; penawaran sesudahnya terlambat"
+        ),
+        "bid.late": "terlambat (di luar jangkar waktu saksi)",
         "tender.announced": "Diumumkan",
         "tender.clarification_end": "Akhir pemberian penjelasan",
         "tender.budget_line": "Baris anggaran",
@@ -836,6 +850,18 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "tenders.none": "No tender matches.",
         "tender.hps": "Owner's estimate (HPS)",
         "tender.bid_deadline": "Bid deadline",
+        "tender.time_vouched": "Time vouched for by",
+        "tender.time_simulated": "nobody for past times: this is a demo log on a simulated clock",
+        "tender.time_by_operator": (
+            "the operator alone: this log has no witness policy, so the deadline rests on "
+            "the server's clock only"
+        ),
+        "tender.time_by_witnesses": "the log's witnesses: {quorum} of {count}",
+        "tender.time_anchor": (
+            "Bids before entry {tree_size} were cosigned by the witnesses by {not_after}; "
+            "later bids are late"
+        ),
+        "bid.late": "late (outside the witnesses' time anchor)",
         "tender.announced": "Announced",
         "tender.clarification_end": "End of clarifications",
         "tender.budget_line": "Budget line",

@@ -26,7 +26,9 @@ from budgeting.money import format_amount
 from budgeting.reducers import STRUCTURE_NAMESPACES
 from budgeting.spreadsheet import neutralise_cell, neutralise_row
 from ledger import storage
+from ledger.authority import CLOCK_KEY, META_NAMESPACE
 from ledger.service import Ledger
+from ledger.time_anchor import WITNESS_POLICY_KEY
 from portal import entries, links, params
 from portal.pages_common import filter_query, fiscal_years
 from portal.rendering import render, url_with
@@ -223,6 +225,8 @@ def build_router(ledger: Ledger) -> APIRouter:
             )
             bids = bids_page.items
             contract = reads.document(conn, CONTRACT_NAMESPACE, ocid)
+            policy = reads.document(conn, META_NAMESPACE, WITNESS_POLICY_KEY)
+            simulated_clock = reads.document(conn, META_NAMESPACE, CLOCK_KEY) is not None
             parties = {b["bidder"] for b in bids} | ({contract["vendor"]} if contract else set())
             vendors = reads.documents(conn, VENDOR_NAMESPACE, sorted(parties))
             opd = opd_of(doc["budget_line"])
@@ -254,6 +258,8 @@ def build_router(ledger: Ledger) -> APIRouter:
             bundle_url=links.bundle(ocid),
             tree_size=size,
             demo_tender=is_demo_ocid(ocid),
+            witness_policy=policy,
+            simulated_clock=simulated_clock,
         )
 
     return router

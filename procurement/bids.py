@@ -22,7 +22,11 @@ Guarantees (checked here at the entry's logging time, so also on replay):
 3. a share release is accepted only after the closing entry (states ``closed`` and
    ``opening``), only from a member of the tender's committee, only once per bid and
    member, and only if it matches the commitment the vendor signed;
-4. when a bid has ``threshold`` checked shares, the reducer reconstructs its key,
+4. (with a witness policy) a bid whose seq is at or past the tree size of the closing's
+   time anchor (a checkpoint the witness quorum cosigned by deadline + grace) is judged
+   ``late`` at the first release naming it: kept, never opened or evaluated, however
+   the operator's clock dated it (``tender.is_late``);
+5. when a bid has ``threshold`` checked shares, the reducer reconstructs its key,
    decrypts it and checks it (``sealed.open_envelope``); the outcome (``validity``) is
    part of the projection, so anyone replaying the log gets the same result. With
    fewer shares nothing is reconstructed.
@@ -50,7 +54,7 @@ from procurement.sealed import (
     open_envelope,
     share_commitment,
 )
-from procurement.tender import _at, _ocid, prefetch_tender
+from procurement.tender import _at, _ocid, is_late, prefetch_tender
 from procurement.vendors import VENDOR_NAMESPACE, require_eligible
 
 RELEASES_PER_STATEMENT_MAX = 64
@@ -226,8 +230,14 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
         for bidder, share_bytes in releases:
             key = lc.bid_key(ocid, bidder)
             bid = state.get(lc.BID_NAMESPACE, key)
+            if bid is not None and bid["status"] == "late":
+                continue  # judged late already: kept, never opened
             if bid is None or bid["status"] != "submitted":
                 raise rejected("unknown_bid", f"{bidder} has no bid in {ocid}", bidder=bidder)
+            if is_late(doc, bid):
+                _judge_late(bid, doc)
+                state.put(lc.BID_NAMESPACE, key, bid)
+                continue
             if statement.signer in bid["released"]:
                 raise rejected(
                     "share_already_released",
@@ -260,6 +270,20 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
         lc.BID_CONFIRMED: reduce_confirmed,
         lc.SHARES_RELEASED: reduce_shares_released,
     }
+
+
+def _judge_late(bid: Document, doc: Document) -> None:
+    """Rule 4: a bid past the closing's time anchor is kept but never opened.
+
+    Judged when the first share release names it (the reducer cannot list a tender's
+    bids at the closing); a tender cannot reach its winner without releasing every
+    active bid, so every late bid is judged before evaluation ends.
+    """
+    bid["status"] = "late"
+    bid["validity"] = "late"
+    bid["late"] = {"anchor_tree_size": doc["time_anchor"]["tree_size"]}
+    doc["bids"]["active"] -= 1
+    doc["bids"]["late"] = doc["bids"].get("late", 0) + 1
 
 
 def _open(

@@ -216,6 +216,8 @@ def _tender_section(tender: Mapping[str, Any], bids: Sequence[Mapping[str, Any]]
 def _bid_status(bid: Mapping[str, Any]) -> str:
     if bid["status"] == "withdrawn":
         return "withdrawn"
+    if bid["status"] == "late":
+        return "disqualified"  # outside the witnesses' time anchor: never opened
     if bid["opening"] is None:
         return "pending"
     return "valid" if bid["validity"] == "valid" else "disqualified"

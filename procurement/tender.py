@@ -3,8 +3,10 @@
 Every statement here has the tender's ``ocid`` as subject. Reducers check, in order:
 body fields (422), the tender exists (409 ``unknown_tender``), the signer may act
 (committee membership, bidder), the state machine (``lifecycle.check_transition``),
-time rules at the entry's ``logged_at``, then the domain rules. Bodies are in
-docs/procurement.md; the projection is one ``procurement.tender`` document per ocid,
+time rules at the entry's ``logged_at``, then the domain rules. A closing also carries
+a time anchor when the log has a witness policy (``_time_anchor``, ``ledger.time_anchor``):
+bids at or past its tree size are late (``is_late``), however ``logged_at`` dated them.
+Bodies are in docs/procurement.md; the projection is one ``procurement.tender`` document per ocid,
 plus one document per question and per objection.
 """
 
@@ -15,11 +17,17 @@ from typing import Any
 
 from budgeting import reducers as budget
 from budgeting.codes import parse_line_id
-from ledger.authority import KEY_NAMESPACE
+from ledger.authority import KEY_NAMESPACE, META_NAMESPACE, clock_is_simulated
 from ledger.errors import ClientError
 from ledger.kinds import StatementKind
 from ledger.state import Document, State
 from ledger.statement import LoggedEntry, Statement, format_time, parse_time
+from ledger.time_anchor import (
+    WITNESS_POLICY_KEY,
+    TimeAnchorRefused,
+    check_anchor,
+    witness_policy,
+)
 from procurement import fields
 from procurement import lifecycle as lc
 from procurement.errors import rejected
@@ -363,17 +371,22 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
     def reduce_closed(state: State, entry: LoggedEntry) -> None:
         statement = entry.signed.statement
         ocid = _ocid(statement)
-        fields.only_fields(statement.body, frozenset())
+        fields.only_fields(statement.body, frozenset(), frozenset({"time_anchor"}))
         doc = lc.require_tender(state, ocid)
         target = lc.check_transition(doc, statement.type)
-        if _at(entry) < parse_time(doc["schedule"]["bid_deadline"]):
+        deadline = parse_time(doc["schedule"]["bid_deadline"])
+        if _at(entry) < deadline:
             raise rejected(
                 "deadline_not_reached",
                 f"the bid deadline is {doc['schedule']['bid_deadline']}",
                 bid_deadline=doc["schedule"]["bid_deadline"],
             )
+        extra: dict[str, Any] = {"closed_at": entry.logged_at}
+        anchor = _time_anchor(state, statement.body, deadline, entry.seq)
+        if anchor is not None:
+            extra["time_anchor"] = anchor
         doc["state"] = target
-        lc.note_event(doc, entry.seq, statement.type, closed_at=entry.logged_at)
+        lc.note_event(doc, entry.seq, statement.type, **extra)
         state.put(lc.TENDER_NAMESPACE, ocid, doc)
 
     def reduce_opened(state: State, entry: LoggedEntry) -> None:
@@ -418,6 +431,12 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
         for bidder, passed, score, reasons in parsed:
             key = lc.bid_key(ocid, bidder)
             bid = state.get(lc.BID_NAMESPACE, key)
+            if bid is not None and (bid["status"] == "late" or is_late(doc, bid)):
+                raise rejected(
+                    "bid_late",
+                    f"{bidder}'s bid is past the time anchor: it is never evaluated",
+                    bidder=bidder,
+                )
             if bid is None or bid["status"] != "submitted":
                 raise rejected("unknown_bid", f"{bidder} has no bid in {ocid}", bidder=bidder)
             current = bid.get("evaluation")
@@ -489,7 +508,8 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
         text = fields.text(statement.body, "objection")
         doc = lc.require_tender(state, ocid)
         bid = state.get(lc.BID_NAMESPACE, lc.bid_key(ocid, statement.signer))
-        if bid is None or bid["status"] != "submitted":
+        # A bidder judged late may object too: its receipt may prove the bid on time.
+        if bid is None or bid["status"] not in ("submitted", "late"):
             raise rejected("not_bidder", "only a vendor whose bid was opened may object")
         lc.check_transition(doc, statement.type)
         if _at(entry) >= parse_time(doc["objections"]["end"]):
@@ -602,6 +622,53 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
     }
 
 
+def _time_anchor(
+    state: State, body: dict[str, Any], deadline: datetime, seq: int
+) -> Document | None:
+    """The closing's time anchor, checked (``ledger.time_anchor``); None without a policy.
+
+    With a witness policy in force the closing must carry a checkpoint cosigned by the
+    quorum at or before ``deadline + grace``; every bid at or past its tree size is then
+    judged late (``bids.is_late``). Without one the closing carries none, and the
+    deadline rests on ``logged_at``: the operator's clock alone.
+    """
+    policy = witness_policy(state)
+    if policy is None:
+        if "time_anchor" in body:
+            raise rejected(
+                "no_witness_policy", "this log has no witness policy: a closing has no anchor"
+            )
+        return None
+    if "time_anchor" not in body:
+        if clock_is_simulated(state):
+            return None  # a demo log: no witness can have cosigned its simulated past
+        raise rejected(
+            "time_anchor_required",
+            "this log has a witness policy: the closing must carry a time anchor "
+            "(a checkpoint cosigned by the quorum at or before the deadline plus grace)",
+        )
+    not_after = int(deadline.timestamp()) + policy.grace_s
+    anchor = check_anchor(policy, body["time_anchor"], not_after)
+    if anchor.tree_size > seq:
+        raise TimeAnchorRefused(
+            f"the anchor's tree size {anchor.tree_size} is beyond this entry ({seq})"
+        )
+    return {
+        "tree_size": anchor.tree_size,
+        "root_hash": anchor.root_hash.hex(),
+        "cosigned_at": list(anchor.cosigned_at),
+        "not_after": format_time(datetime.fromtimestamp(not_after, tz=deadline.tzinfo)),
+        "quorum": policy.quorum,
+        "policy_seq": policy.seq,
+    }
+
+
+def is_late(doc: Document, bid: Document) -> bool:
+    """A bid the time anchor does not cover: logged at or past the anchor's tree size."""
+    anchor = doc.get("time_anchor")
+    return anchor is not None and bid["seq"] >= anchor["tree_size"]
+
+
 def _check_objections_answered(doc: Document) -> None:
     objections = doc["objections"]
     if objections["answered"] != objections["filed"]:
@@ -625,6 +692,8 @@ def _better(criteria: str, candidate: dict[str, Any], best: dict[str, Any] | Non
 
 def prefetch_tender(statement: Statement) -> list[tuple[str, str]]:
     keys = [(lc.TENDER_NAMESPACE, statement.subject)]
+    if statement.type == lc.CLOSED_TYPE:
+        keys.append((META_NAMESPACE, WITNESS_POLICY_KEY))
     if statement.type.startswith("procurement.bid.") or statement.type == lc.OBJECTION_FILED:
         keys.append((lc.BID_NAMESPACE, lc.bid_key(statement.subject, statement.signer)))
         keys.append((VENDOR_NAMESPACE, statement.signer))
@@ -640,6 +709,8 @@ def prefetch_tender(statement: Statement) -> list[tuple[str, str]]:
 
 OFFICER = frozenset({"procurement_officer"})
 COMMITTEE = frozenset({"procurement_officer", "committee_member"})
+CLOSER = frozenset({"tender_closer"})
+"""The role of the server's closer key (``procurement.service``): closing and nothing else."""
 VENDOR = frozenset({"vendor"})
 ROLES = {
     lc.PACKAGE_CREATED: (OFFICER, "plan a package (RUP item) against a budget line"),
@@ -647,7 +718,7 @@ ROLES = {
     lc.AMENDED: (OFFICER, "publish an addendum (bidders re-confirm; deadline may extend)"),
     lc.QUESTION_ASKED: (VENDOR, "a vendor asks a clarification question (aanwijzing)"),
     lc.QUESTION_ANSWERED: (COMMITTEE, "answer a clarification question"),
-    lc.CLOSED_TYPE: (COMMITTEE, "close bidding at or after the deadline"),
+    lc.CLOSED_TYPE: (COMMITTEE | CLOSER, "close bidding at or after the deadline"),
     lc.OPENED_TYPE: (COMMITTEE, "finish the opening once k members released shares"),
     lc.EVALUATED: (COMMITTEE, "evaluate bids: pass/fail, score and reasons"),
     lc.WINNER_ANNOUNCED_TYPE: (COMMITTEE, "announce the winner; masa sanggah starts"),

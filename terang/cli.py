@@ -16,7 +16,12 @@ import typer
 from rich.console import Console
 
 from ledger import migrations, storage
-from ledger.bootstrap import DEFAULT_AUTHORITY_KEY_FILE, DEFAULT_ORIGIN, init_log
+from ledger.bootstrap import (
+    DEFAULT_AUTHORITY_KEY_FILE,
+    DEFAULT_ORIGIN,
+    DEFAULT_WITNESS_KEY_FILE,
+    init_log,
+)
 from ledger.client import LedgerClient, make_signed
 from ledger.errors import TerangError
 from ledger.keys import client_key_id, generate_client_key, load_client_key, write_secret_file
@@ -139,6 +144,18 @@ def init(
             "log is empty (for the genesis).",
         ),
     ] = Path(DEFAULT_AUTHORITY_KEY_FILE),
+    witness: Annotated[
+        bool,
+        typer.Option(
+            help="Also set up a local witness (single machine): create its key "
+            "(--witness-key) and log the witness policy naming it, so tender deadlines are "
+            "anchored by its cosignatures. Run it with `terang witness serve` and list it "
+            "in TERANG_WITNESSES (docs/witnesses.md)."
+        ),
+    ] = False,
+    witness_key: Annotated[
+        Path, typer.Option(envvar="TERANG_WITNESS_KEY_FILE", help="The local witness's key file.")
+    ] = Path(DEFAULT_WITNESS_KEY_FILE),
 ) -> None:
     """Set up a database: migrations, the log key, the genesis entry. Idempotent."""
     from terang.app import all_kinds
@@ -150,6 +167,8 @@ def init(
         all_kinds(),
         origin=origin,
         authority_key_file=None if printed else authority_key_out,
+        local_witness=witness,
+        witness_key_file=witness_key,
     )
     output: dict[str, Any] = {
         "created_log_key": result.created_log_key,
@@ -180,6 +199,15 @@ def init(
             highlight=False,
             soft_wrap=True,
         )
+    if result.witness_verifier_key is not None:
+        output |= {
+            "witness_verifier_key": result.witness_verifier_key,
+            "created_witness_key": result.created_witness_key,
+            "logged_witness_policy": result.logged_witness_policy,
+            "run_the_witness": f"terang witness serve --key {witness_key} "
+            f"--log {result.verifier_key} --db sqlite:///./witness.db --port 8001",
+            "TERANG_WITNESSES": f"{result.witness_verifier_key}=http://127.0.0.1:8001",
+        }
     _warn_legacy_authority_key(settings)
     typer.echo(json.dumps(output, indent=2))
 

@@ -343,6 +343,14 @@ def vendor_receipt(
         Path | None,
         typer.Option(envvar="TERANG_RECEIPT_OUT", help="Also write the tlog-proof here."),
     ] = None,
+    witnessed: Annotated[
+        bool,
+        typer.Option(
+            help="Prove the time with the witnesses: the proof is against the earliest "
+            "checkpoint a quorum of the log's witnesses cosigned (their timestamps say "
+            "when the bid existed; keep it for an objection)."
+        ),
+    ] = False,
     key: KeyOption = Path("keys/vendor.key"),
     url: UrlOption = DEFAULT_URL,
 ) -> None:
@@ -352,7 +360,7 @@ def vendor_receipt(
         bid = _my_bid(client, ocid, bidder)
         seq = bid.get("withdrawn_seq") or bid["seq"]
         entry = client.entry(seq)
-        proof = client.tlog_proof(seq)
+        proof = client.tlog_proof(seq, witnessed=witnessed)
         deadline = _tender(client, ocid)["tender"]["schedule"]["bid_deadline"]
     if out is not None:
         out.write_text(proof, encoding="utf-8")
@@ -363,6 +371,7 @@ def vendor_receipt(
             "logged_at": bid["logged_at"],
             "bid_deadline": deadline,
             "before_deadline": bid["logged_at"] < deadline,
+            "time_vouched_by": "witnesses" if witnessed else "operator",
             "ciphertext_sha256": bid["ciphertext_sha256"],
             "entry": entry,
             "tlog_proof": proof,

@@ -142,6 +142,14 @@ def verify_command(
         console.print(f"error[{error.code}]: {error.message}", markup=False, highlight=False)
         sys.exit(3)
     elapsed = time.monotonic() - started
+    if report.simulated_clock:
+        console.print(
+            "warning: this log declares a simulated clock (ledger.clock.simulated, right "
+            "after the genesis): "
+            "its logging times vouch for nothing and were not checked for order",
+            markup=False,
+            highlight=False,
+        )
     typer.echo(
         json.dumps(
             {
@@ -155,6 +163,7 @@ def verify_command(
                 "projections_caught_up_to": report.caught_up_to,
                 "evidence_checked": report.evidence_checked,
                 "legacy_unbound_entries": report.legacy_entries,
+                "simulated_clock": report.simulated_clock,
                 "seconds": round(elapsed, 3),
                 "entries_per_second": round(report.tree_size / max(elapsed, 1e-6)),
             },

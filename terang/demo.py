@@ -13,6 +13,12 @@ person and open the demo tenders' sealed bids: the demo shows the protocol, not 
 guarantee against the operator. That is why the directory is never the service's key
 directory (the log key's; refused with ``demo_keys_beside_log_key``) and why
 ``terang demo`` says it on every run.
+
+Time: the demo logs a year of history on a simulated clock that jumps back between
+tenders (``procurement.demo``), which the time-order rule refuses on any other log
+(``ledger.replay.check_time_order``). So the demo first declares it, as entry 1 right
+after the genesis (``ledger.clock.simulated``, signed by the authority): a demo needs a
+fresh log, and verifiers and the portal say that its logging times vouch for nothing.
 """
 
 from __future__ import annotations
@@ -23,10 +29,17 @@ from typing import Any
 from nacl.signing import SigningKey
 
 from budgeting.demo import load_budget_demo
-from ledger.authority import KEY_NAMESPACE
+from ledger.authority import (
+    CLOCK_KEY,
+    CLOCK_SIMULATED_SEQ,
+    CLOCK_SIMULATED_TYPE,
+    KEY_NAMESPACE,
+    META_NAMESPACE,
+)
 from ledger.client import make_signed
-from ledger.errors import ClientError
+from ledger.errors import ClientError, Conflict
 from ledger.keys import client_key_id, generate_client_key, load_client_key
+from ledger.kinds import Rejected
 from ledger.service import Ledger
 from ledger.statement import b64encode
 from procurement.demo import demo_key_file, load_procurement_demo
@@ -54,6 +67,8 @@ DEMO_KEYS_WARNING = (
 DEMO_PEOPLE = (
     ("finance", "BPKAD Kabupaten Contoh — Bendahara Umum Daerah", ["finance"]),
     ("procurement", "Bagian Pengadaan Barang/Jasa — PPK", ["procurement_officer"]),
+    # The server's closer (TERANG_PROCUREMENT_KEY_FILE=demo-keys/DEMO-closer.key): close only.
+    ("closer", "Terang — penutup tender otomatis", ["tender_closer"]),
     ("pokja1", "Pokja Pemilihan — Anggota 1", ["committee_member"]),
     ("pokja2", "Pokja Pemilihan — Anggota 2", ["committee_member"]),
     ("pokja3", "Pokja Pemilihan — Anggota 3", ["committee_member"]),
@@ -83,12 +98,53 @@ def prepare_demo_keys_dir(ledger: Ledger, keys_dir: Path) -> None:
         readme.write_text(DEMO_KEYS_README_TEXT, encoding="utf-8")
 
 
+SIMULATED_CLOCK_REASON = (
+    "terang demo: a year of invented history logged on a simulated clock; "
+    "the logging times of this log vouch for nothing"
+)
+
+
+def declare_simulated_clock(ledger: Ledger, authority: SigningKey) -> None:
+    """Log ``ledger.clock.simulated`` as entry 1, or check it is there already."""
+    from sqlalchemy import select
+
+    from ledger import storage
+
+    with ledger.engine.connect() as conn:
+        declared = storage.projection_rows.c
+        found = conn.execute(
+            select(declared.key).where(
+                declared.namespace == META_NAMESPACE, declared.key == CLOCK_KEY
+            )
+        ).first()
+    if found is not None:
+        return
+    declaration = make_signed(
+        authority,
+        CLOCK_SIMULATED_TYPE,
+        CLOCK_KEY,
+        {"reason": SIMULATED_CLOCK_REASON},
+        at=ledger.clock(),
+        origin=ledger.origin,
+    )
+    try:
+        ledger.append_direct([declaration])
+    except Rejected as refused:
+        raise Conflict(
+            "terang demo needs a fresh log (just `terang init`): its simulated clock must be "
+            f"declared right after the genesis (seq {CLOCK_SIMULATED_SEQ}, or 2 after a "
+            f"witness policy), and this log has {ledger.size()} entries",
+            code="demo_needs_fresh_log",
+        ) from refused
+
+
 def load_demo(ledger: Ledger, authority: SigningKey, keys_dir: Path) -> dict[str, Any]:
     from sqlalchemy import select
 
     from ledger import storage
 
     prepare_demo_keys_dir(ledger, keys_dir)
+    declare_simulated_clock(ledger, authority)
     registered = 0
     signed = []
     for label, name, roles in DEMO_PEOPLE:

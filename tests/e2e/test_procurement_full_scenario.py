@@ -208,7 +208,7 @@ def test_full_procurement_scenario(live: Live, cli: Callable[..., Any], tmp_path
     officer, finance, closer_key = (SigningKey.generate() for _ in range(3))
     register_key(live, officer, "PPK Dinas Kesehatan", ["procurement_officer"])
     register_key(live, finance, "BPKAD", ["finance"])
-    register_key(live, closer_key, "terang closer", ["procurement_officer"])
+    register_key(live, closer_key, "terang closer", ["tender_closer"])
     members: list[tuple[str, Path, Path]] = []  # (key id, key file, box key file)
     for i in (1, 2, 3):
         key_file, box_file = keys / f"pokja{i}.key", keys / f"pokja{i}.box"
