@@ -66,7 +66,7 @@ def _active_bids(state: State, doc: Document) -> list[tuple[str, Document]]:
 
 
 def open_tender(state: State, doc: Document, rule_set: RuleSet, at: datetime) -> None:
-    """Decide every bid (rules 1-4 above) or refuse with ``opening_incomplete``."""
+    """Decide every bid (rules 1-4 above) or refuse with ``not_enough_releases``."""
     members = [m["key_id"] for m in doc["committee"]["members"]]
     threshold = doc["committee"]["threshold"]
     bids = _active_bids(state, doc)
@@ -74,7 +74,7 @@ def open_tender(state: State, doc: Document, rule_set: RuleSet, at: datetime) ->
     window_end = release_window_end(doc, rule_set)
     if short and at < window_end:
         raise rejected(
-            "opening_incomplete",
+            "not_enough_releases",
             f"{len(short)} bid(s) have fewer than {threshold} releases; the opening waits"
             f" for them until the release window ends at {format_time(window_end)}",
             bids_short=len(short),
