@@ -2,11 +2,14 @@
 
 Statement types (subject = the tender's ocid):
 
-* ``procurement.bid.submitted`` / ``procurement.bid.replaced`` (vendor): body
-  ``ciphertext`` (base64, at most ``CIPHERTEXT_BYTES_MAX``), ``ciphertext_sha256``,
-  ``content_sha256`` (of the envelope), ``addendum`` (the number of the last addendum
-  the bid answers; 0 if none), ``shares``: one ``{member, sealed, commitment}`` per
-  committee member, in committee order (``procurement.sealed`` has the construction).
+* ``procurement.bid.submitted`` / ``procurement.bid.replaced`` (vendor): format 2
+  (``"v": 2``) body ``ciphertext`` (base64, at most ``CIPHERTEXT_BYTES_MAX``),
+  ``ciphertext_sha256``, ``content_sha256`` (of the envelope), ``addendum`` (the
+  number of the last addendum the bid answers; 0 if none), ``commitments`` (k Feldman
+  commitments) and ``shares``: one ``{member, sealed}`` per committee member, in
+  committee order; format 1 (no ``v``, kept so older logs replay): no
+  ``commitments``, shares ``{member, sealed, commitment}`` (``procurement.sealed``
+  has both constructions).
 * ``procurement.bid.withdrawn`` (vendor): body ``{}``.
 * ``procurement.bid.confirmed`` (vendor): body ``addendum``: re-confirms the bid
   against an addendum published after it.
@@ -21,11 +24,11 @@ Guarantees (checked here at the entry's logging time, so also on replay):
 2. the logged ciphertext hashes to ``ciphertext_sha256``;
 3. a share release is accepted only after the closing entry (states ``closed`` and
    ``opening``), only from a member of the tender's committee, only once per bid and
-   member, and only if it matches the commitment the vendor signed;
-4. when a bid has ``threshold`` checked shares, the reducer reconstructs its key,
-   decrypts it and checks it (``sealed.open_envelope``); the outcome (``validity``) is
-   part of the projection, so anyone replaying the log gets the same result. With
-   fewer shares nothing is reconstructed.
+   member, and only if it checks against what the vendor signed (format 2: on the
+   committed polynomial; format 1: its hash commitment);
+4. a release opens nothing: every bid is decided at ``procurement.tender.opened``
+   (``procurement.opening``), from all the shares released for it, so the order of
+   releases cannot choose which bids open.
 """
 
 from __future__ import annotations

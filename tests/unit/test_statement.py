@@ -196,7 +196,7 @@ def test_json_parser_accepts_what_canonical_bytes_writes_at_the_depth_limit() ->
         parse_json_object(wrapped)  # one level more than canonical_bytes writes
     assert parse_json_object(b'{"a":' + deepest[1:-1] + b"}")["a"] is not None
     # Brackets inside strings are text, not nesting.
-    text = b'{"s":"' + b"[" * 500 + b'\\\"{{{"}'
+    text = b'{"s":"' + b"[" * 500 + b'\\"{{{"}'
     assert parse_json_object(text)["s"].startswith("[[[")
 
 
