@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import Harness
+from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 
 from ledger.errors import InvariantBroken, TerangError
@@ -23,7 +24,7 @@ from ledger.state import State
 from ledger.statement import LoggedEntry, b64decode_strict, b64encode
 from procurement import client, sealed
 from procurement.rules import RELEASE_WINDOW_HOURS_DEFAULT
-from terang.app import all_kinds
+from terang.app import all_kinds, create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "procurement"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -81,12 +82,14 @@ def test_window_lists_who_did_not_release_and_reopen_lets_them_in(harness: Harne
         {"bidder": client_key_id(v), "missing_members": [rogue.key_id, absent.key_id]}
         for v in (cheapest, third)
     ]
-    # The public read API shows the same list on the tender.
-    with h.ledger.engine.connect() as conn:
-        from procurement.reads import document
-
-        public = document(conn, "procurement.tender", s.ocid)
-    assert public is not None and public["opening"]["unopened"] == unopened
+    # The public read API shows the same list on the tender, and the portal's tender
+    # page names the members who did not release, on each bid left unopened.
+    with TestClient(create_app(h.ledger)) as http:
+        public = http.get(f"/api/v1/procurement/tenders/{s.ocid}").json()["tender"]
+        html = http.get(f"/tender/{s.ocid}?lang=en").text
+    assert public["opening"]["unopened"] == unopened
+    assert html.count("not released by") == 2
+    assert html.count(f'title="{absent.key_id}"') == 2
     s.evaluate([(friend, True, "80"), (cheapest, False, "0"), (third, False, "0")])
     s.announce_winner(friend)
     s.append(cheapest, "procurement.tender.objection_filed", {"objection": "belum dibuka"})
