@@ -196,7 +196,7 @@ def test_a_reducer_bug_rejects_its_own_job_only(harness: Harness) -> None:
     registry = all_kinds()
     kinds = KindRegistry(registry.get(t) for t in registry.types())
     kinds.register(StatementKind(BOOM, frozenset({"authority"}), _reduce_boom, "a bug"))
-    sequencer = Sequencer(h.ledger.engine, kinds, h.ledger.limits, h.clock)
+    sequencer = Sequencer(h.ledger.engine, kinds, h.ledger.limits, h.clock, origin=h.ledger.origin)
     size = h.ledger.size()
     poison = h.sign(h.authority, BOOM, "x", {})
     first, second = honest_registration(h), honest_registration(h)

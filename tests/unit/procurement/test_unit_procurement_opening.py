@@ -55,7 +55,7 @@ def opened(s: Scenario, signer: Any | None = None) -> None:
 
 
 def replay_agrees(s: Scenario) -> None:
-    replayer = LogReplayer(s.log.kinds, s.log.limits)
+    replayer = LogReplayer(s.log.kinds, s.log.limits, s.log.origin)
     for entry in s.log.entries:
         replayer.feed(entry.entry_bytes())
     assert dict(replayer.state.items()) == dict(s.log.state.items())
