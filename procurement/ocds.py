@@ -462,7 +462,8 @@ def event_release(
     tag = TAGS.get(entry["type"], ["tenderUpdate"])
     touched = touched_bidders(entry)
     if entry["type"] == lc.OPENED_TYPE:
-        touched |= {b["bidder"] for b in bids}  # the opening decides every bid at once
+        # The opening decides every active bid at once.
+        touched |= {b["bidder"] for b in bids if b["status"] == "submitted"}
     if tag[0].startswith(("award", "contract")) or tag == ["implementation"]:
         award = tender["award"]
         winner = award["winner"] if award else (tender["winner"] or {}).get("bidder")

@@ -54,6 +54,7 @@ class HttpSide:
         self.authority = h.authority
         self.clock = h.clock
         self.sign = h.sign
+        self.origin = h.ledger.origin  # builders sign for this log (procurement_support)
         self.ledger = HttpLedger(client)
 
 
