@@ -328,7 +328,6 @@ def _check_time_anchors(
             ) from exc
 
 
-
 @dataclass(frozen=True)
 class _AheadRow:
     """A published row last written after the checkpoint: compared once the replay

@@ -104,8 +104,9 @@ in-process and is not measured.
 Part 1, sealed_bids (--bids vendors, a committee of --members with threshold
 --threshold), every step over HTTP with procurement/client.py, as `terang vendor bid`
 and `terang committee release` do:
-  seal    per vendor: GET the tender, seal_bid (encrypt, split the key k-of-n, seal
-          each share to a member's X25519 key, commit) and sign: the vendor's
+  seal    per vendor: GET the tender, seal_bid (format 2: deal Feldman shares k-of-n,
+          derive the key, encrypt, seal each share to a member's X25519 key) and
+          sign: the vendor's
           machine's cost, one vendor after another in this process
           (seal_ms, sign_ms, fetch_tender_ms: p50/p99 per bid).
   submit  the signed bids POSTed to /api/v1/statements from --clients threads:
@@ -114,9 +115,10 @@ and `terang committee release` do:
   close   the clock jumps past the deadline; the officer POSTs the closing.
   release for each of the first k members: GET the bids, open its sealed shares
           (decrypt_seconds), sign and POST them 64 a statement (submit_seconds).
-          The k-th member's statements make the service reconstruct, decrypt and
-          check every bid (the opening happens in the reducer, on the log).
-  opened  the `procurement.tender.opened` statement.
+          The service checks every released share against the bid's Feldman
+          commitments (one edwards25519 check per share).
+  opened  the `procurement.tender.opened` statement: the service reconstructs,
+          decrypts and checks every bid in this one entry (procurement.opening).
   public_opening  anyone re-opens every bid from the released shares
           (procurement.client.open_bid: reconstruct the key, decrypt, check the
           ciphertext and envelope hashes); every price is compared with the

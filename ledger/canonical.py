@@ -10,6 +10,7 @@ number back.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import rfc8785
@@ -18,6 +19,12 @@ from ledger.errors import ClientError
 
 JSON_SAFE_INTEGER_MAX = 2**53 - 1
 NESTING_DEPTH_MAX = 32
+PARSE_NESTING_DEPTH_MAX = NESTING_DEPTH_MAX + 1
+"""Arrays and objects open one inside another that ``parse_json_object`` accepts: the
+deepest value ``canonical_bytes`` accepts (values at depth 0 to ``NESTING_DEPTH_MAX``),
+so parsing never refuses what could be logged. Checked on the bytes BEFORE decoding:
+the standard library's decoder recurses per level and raises ``RecursionError`` (not a
+``ValueError``) near Python's recursion limit, which would be a 500, not a 4xx."""
 # Above this code point, UTF-16 code-unit order (JCS) and code-point order (Python's
 # sort) can disagree: surrogate pairs sort below U+E000..U+FFFF in UTF-16.
 _SORT_ORDER_SAFE_MAX = "\ud7ff"
@@ -171,8 +178,36 @@ _STRICT_DECODER = json.JSONDecoder(
 )
 
 
+# A JSON string (with its escapes) or one bracket: strings are skipped whole, so a
+# bracket inside a string is not counted. UTF-8 continuation bytes are never '"' or '\\'.
+_STRING_OR_BRACKET = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+
+
+def _nested_deeper_than(data: bytes, depth_max: int) -> bool:
+    """Whether arrays/objects in ``data`` open more than ``depth_max`` deep."""
+    if data.count(b"[") + data.count(b"{") <= depth_max:
+        return False  # the common case: too few brackets to be that deep
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(data):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > depth_max:
+                return True
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
 def parse_json_object(data: bytes) -> dict[str, Any]:
-    """Parse UTF-8 bytes as one JSON object: no duplicate keys, no floats, safe integers."""
+    """Parse UTF-8 bytes as one JSON object: no duplicate keys, no floats, safe integers,
+    nesting at most ``PARSE_NESTING_DEPTH_MAX`` (``too_deep``, checked before decoding)."""
+    if _nested_deeper_than(data, PARSE_NESTING_DEPTH_MAX):
+        raise ClientError(
+            f"JSON nested deeper than {PARSE_NESTING_DEPTH_MAX} arrays/objects",
+            code="too_deep",
+            depth_max=PARSE_NESTING_DEPTH_MAX,
+        )
     try:
         value = _STRICT_DECODER.decode(data.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:

@@ -20,7 +20,10 @@ Life of a leaf (what each step guarantees):
    signer and nonce already logged: answer with the first receipt; a different
    statement under a used nonce: 409), clock skew, then ``replay.apply_entry``
    (type, signer, signature, role, reducer) on a staged overlay of the state.
-   A rejected job discards its overlay and gives back its seqs.
+   A rejected job discards its overlay and gives back its seqs. A reducer that raises
+   anything but a ``TerangError`` rejects its own job only (``InvariantBroken``,
+   logged as a bug): reducers touch only the in-memory overlay, so no SAVEPOINT is
+   needed for that isolation, and the rest of the group commits.
 4. Entries, new Merkle nodes and projection changes are inserted, and the
    transaction commits: the entry is now *sequenced and integrated*. A crash before
    the commit leaves none of it; after, all of it.
@@ -42,6 +45,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from ledger import merkle, storage
 from ledger.authority import CLOCK_KEY, META_NAMESPACE, clock_is_simulated, key_document
@@ -297,6 +301,23 @@ class Sequencer:
             except TerangError as error:
                 error.details.setdefault("statement_index", len(job_receipts))
                 results.append(error)
+                continue
+            except SQLAlchemyError:
+                raise  # the database failed: the whole transaction is lost, not one job
+            except Exception as exc:
+                # A reducer raised something it should never raise (a bug, or input a
+                # reducer failed to refuse). Reducers write only to ``job_state``, an
+                # in-memory overlay, and nothing reaches the database before the loop
+                # ends; so discarding the overlay isolates the fault to this job, and the
+                # other jobs of the group still commit. It is logged as a bug.
+                log.exception("a reducer raised %s: job rejected as a broken invariant", exc)
+                results.append(
+                    InvariantBroken(
+                        f"applying statement {len(job_receipts)} of this job failed"
+                        f" unexpectedly ({type(exc).__name__}); nothing of it was logged",
+                        statement_index=len(job_receipts),
+                    )
+                )
                 continue
             job_state.commit()
             pending_by_nonce.update(job_nonces)

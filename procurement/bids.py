@@ -2,11 +2,14 @@
 
 Statement types (subject = the tender's ocid):
 
-* ``procurement.bid.submitted`` / ``procurement.bid.replaced`` (vendor): body
-  ``ciphertext`` (base64, at most ``CIPHERTEXT_BYTES_MAX``), ``ciphertext_sha256``,
-  ``content_sha256`` (of the envelope), ``addendum`` (the number of the last addendum
-  the bid answers; 0 if none), ``shares``: one ``{member, sealed, commitment}`` per
-  committee member, in committee order (``procurement.sealed`` has the construction).
+* ``procurement.bid.submitted`` / ``procurement.bid.replaced`` (vendor): format 2
+  (``"v": 2``) body ``ciphertext`` (base64, at most ``CIPHERTEXT_BYTES_MAX``),
+  ``ciphertext_sha256``, ``content_sha256`` (of the envelope), ``addendum`` (the
+  number of the last addendum the bid answers; 0 if none), ``commitments`` (k Feldman
+  commitments) and ``shares``: one ``{member, sealed}`` per committee member, in
+  committee order; format 1 (no ``v``, kept so older logs replay): no
+  ``commitments``, shares ``{member, sealed, commitment}`` (``procurement.sealed``
+  has both constructions).
 * ``procurement.bid.withdrawn`` (vendor): body ``{}``.
 * ``procurement.bid.confirmed`` (vendor): body ``addendum``: re-confirms the bid
   against an addendum published after it.
@@ -21,15 +24,16 @@ Guarantees (checked here at the entry's logging time, so also on replay):
 2. the logged ciphertext hashes to ``ciphertext_sha256``;
 3. a share release is accepted only after the closing entry (states ``closed`` and
    ``opening``), only from a member of the tender's committee, only once per bid and
-   member, and only if it matches the commitment the vendor signed;
+   member, and only if it checks against what the vendor signed (format 2: on the
+   committed polynomial; format 1: its hash commitment);
 4. (with a witness policy) a bid whose seq is at or past the tree size of the closing's
    time anchor (a checkpoint the witness quorum cosigned by deadline + grace) is judged
-   ``late`` at the first release naming it: kept, never opened or evaluated, however
-   the operator's clock dated it (``tender.is_late``);
-5. when a bid has ``threshold`` checked shares, the reducer reconstructs its key,
-   decrypts it and checks it (``sealed.open_envelope``); the outcome (``validity``) is
-   part of the projection, so anyone replaying the log gets the same result. With
-   fewer shares nothing is reconstructed.
+   ``late`` (``opening.judge_late``) at the first release naming it, or at the opening
+   for those nobody named: kept, never opened or evaluated, however the operator's
+   clock dated it;
+5. a release opens nothing: every bid is decided at ``procurement.tender.opened``
+   (``procurement.opening``), from all the shares released for it, so the order of
+   releases cannot choose which bids open.
 """
 
 from __future__ import annotations
@@ -43,56 +47,89 @@ from ledger.statement import LoggedEntry, b64decode_strict, b64encode, parse_tim
 from procurement import fields
 from procurement import lifecycle as lc
 from procurement.errors import rejected
+from procurement.opening import is_late, judge_late
 from procurement.rules import RuleBook
 from procurement.sealed import (
+    BID_FORMAT_FELDMAN,
+    BID_FORMAT_SHAMIR,
     CIPHERTEXT_BYTES_MAX,
+    COMMITTEE_MEMBERS_MAX,
+    POINT_BYTES,
     SEALED_SHARE_BYTES,
     SHARE_BYTES,
-    OpeningFailed,
     Share,
-    combine_shares,
-    open_envelope,
+    is_commitment,
     share_commitment,
+    verify_share,
 )
-from procurement.tender import _at, _ocid, is_late, prefetch_tender
+from procurement.tender import _at, _ocid, prefetch_tender
 from procurement.vendors import VENDOR_NAMESPACE, require_eligible
 
 RELEASES_PER_STATEMENT_MAX = 64
 BID_FIELDS = frozenset({"ciphertext", "ciphertext_sha256", "content_sha256", "addendum", "shares"})
+BID_FIELDS_V2 = BID_FIELDS | {"v", "commitments"}
 
 
 def _parse_bid_body(body: dict[str, Any]) -> dict[str, Any]:
-    fields.only_fields(body, BID_FIELDS)
+    """A bid body of either format: 2 (``"v": 2``, Feldman ``commitments``, shares
+    ``{member, sealed}``) or 1 (no ``v``; shares ``{member, sealed, commitment}``)."""
+    bid_format = BID_FORMAT_FELDMAN if "v" in body else BID_FORMAT_SHAMIR
+    if bid_format == BID_FORMAT_FELDMAN:
+        fields.only_fields(body, BID_FIELDS_V2)
+        fields.integer(body, "v", BID_FORMAT_FELDMAN, BID_FORMAT_FELDMAN)
+    else:
+        fields.only_fields(body, BID_FIELDS)
     ciphertext = fields.base64_bytes(body, "ciphertext", 41, CIPHERTEXT_BYTES_MAX)
     ciphertext_sha256 = fields.hex64(body, "ciphertext_sha256")
     content_sha256 = fields.hex64(body, "content_sha256")
     addendum = fields.integer(body, "addendum", 0, 1000)
+    share_fields = (
+        frozenset({"member", "sealed"})
+        if bid_format == BID_FORMAT_FELDMAN
+        else frozenset({"member", "sealed", "commitment"})
+    )
     shares = []
-    for index, item in enumerate(fields.items(body, "shares", 2, 9)):
+    for index, item in enumerate(fields.items(body, "shares", 2, COMMITTEE_MEMBERS_MAX)):
         share = fields.obj(item, f"shares[{index}]")
-        fields.only_fields(share, frozenset({"member", "sealed", "commitment"}))
-        shares.append(
-            {
-                "member": fields.hex64(share, "member"),
-                "sealed": b64encode(
-                    fields.base64_bytes(share, "sealed", SEALED_SHARE_BYTES, SEALED_SHARE_BYTES)
-                ),
-                "commitment": fields.hex64(share, "commitment"),
-            }
-        )
+        fields.only_fields(share, share_fields)
+        parsed_share = {
+            "member": fields.hex64(share, "member"),
+            "sealed": b64encode(
+                fields.base64_bytes(share, "sealed", SEALED_SHARE_BYTES, SEALED_SHARE_BYTES)
+            ),
+        }
+        if bid_format == BID_FORMAT_SHAMIR:
+            parsed_share["commitment"] = fields.hex64(share, "commitment")
+        shares.append(parsed_share)
+    commitments: list[str] = []
+    if bid_format == BID_FORMAT_FELDMAN:
+        for index, item in enumerate(fields.items(body, "commitments", 2, COMMITTEE_MEMBERS_MAX)):
+            where = f"commitments[{index}]"
+            point = fields.base64_bytes({where: item}, where, POINT_BYTES, POINT_BYTES)
+            if not is_commitment(point):
+                raise fields.bad(
+                    f"commitments[{index}]",
+                    "must be a point of edwards25519's prime-order subgroup (not the identity)",
+                    code="bad_commitment",
+                )
+            commitments.append(b64encode(point))
     if fields.sha256_hex(ciphertext) != ciphertext_sha256:
         raise ClientError(
             "body.ciphertext does not hash to body.ciphertext_sha256",
             code="ciphertext_hash_mismatch",
             field="body.ciphertext",
         )
-    return {
+    parsed = {
+        "format": bid_format,
         "ciphertext": body["ciphertext"],
         "ciphertext_sha256": ciphertext_sha256,
         "content_sha256": content_sha256,
         "addendum": addendum,
         "shares": shares,
     }
+    if bid_format == BID_FORMAT_FELDMAN:
+        parsed["commitments"] = commitments
+    return parsed
 
 
 def _check_bidding_open(doc: Document, entry: LoggedEntry, statement_type: str) -> None:
@@ -131,6 +168,13 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
                 "body.shares must hold one share per committee member, in committee order",
                 committee=members,
             )
+        threshold = doc["committee"]["threshold"]
+        if parsed["format"] == BID_FORMAT_FELDMAN and len(parsed["commitments"]) != threshold:
+            raise rejected(
+                "commitments_not_for_threshold",
+                f"body.commitments must hold one commitment per coefficient: {threshold}",
+                threshold=threshold,
+            )
         if parsed["addendum"] != doc["addenda"]:
             raise rejected(
                 "stale_addendum",
@@ -140,6 +184,13 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
             doc["bids"]["ever"] += 1
             vendor["bids_submitted"] += 1
             state.put(VENDOR_NAMESPACE, statement.signer, vendor)
+            # The opening visits every bid: this index is how it finds them (a tender
+            # document listing every bidder would be rewritten by every bid).
+            state.put(
+                lc.BID_ORDER_NAMESPACE,
+                lc.numbered_key(ocid, doc["bids"]["ever"]),
+                {"ocid": ocid, "bidder": statement.signer, "seq": entry.seq},
+            )
         if not active:
             doc["bids"]["active"] += 1
         state.put(
@@ -225,8 +276,6 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
             )
         target = lc.check_transition(doc, statement.type)
         x = members.index(statement.signer) + 1
-        threshold = doc["committee"]["threshold"]
-        rule_set = rules.by_id(doc["rule_set"])
         for bidder, share_bytes in releases:
             key = lc.bid_key(ocid, bidder)
             bid = state.get(lc.BID_NAMESPACE, key)
@@ -235,7 +284,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
             if bid is None or bid["status"] != "submitted":
                 raise rejected("unknown_bid", f"{bidder} has no bid in {ocid}", bidder=bidder)
             if is_late(doc, bid):
-                _judge_late(bid, doc)
+                judge_late(bid, doc)
                 state.put(lc.BID_NAMESPACE, key, bid)
                 continue
             if statement.signer in bid["released"]:
@@ -243,19 +292,16 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
                     "share_already_released",
                     f"{statement.signer} already released its share of {bidder}'s bid",
                 )
-            share = Share(x, share_bytes)
-            committed = bid["shares"][x - 1]["commitment"]
-            if share_commitment(ocid, bidder, statement.signer, share) != committed:
+            if not _share_checks(bid, statement.signer, Share(x, share_bytes)):
                 raise rejected(
                     "share_mismatch",
                     f"the share for {bidder}'s bid does not match the commitment the vendor signed",
                     bidder=bidder,
                 )
+            # Nothing is opened here: the opening decides every bid at once, at
+            # ``procurement.tender.opened`` (``procurement.opening``), so no member and
+            # no officer can choose which bids open by the order of releases.
             bid["released"][statement.signer] = b64encode(share_bytes)
-            if len(bid["released"]) == threshold:
-                _open(
-                    bid, doc, members, threshold, rule_set.performance_guarantee_below_hps_percent
-                )
             state.put(lc.BID_NAMESPACE, key, bid)
         if statement.signer not in doc["released_by"]:
             doc["released_by"].append(statement.signer)
@@ -272,59 +318,15 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
     }
 
 
-def _judge_late(bid: Document, doc: Document) -> None:
-    """Rule 4: a bid past the closing's time anchor is kept but never opened.
-
-    Judged when the first share release names it (the reducer cannot list a tender's
-    bids at the closing); a tender cannot reach its winner without releasing every
-    active bid, so every late bid is judged before evaluation ends.
-    """
-    bid["status"] = "late"
-    bid["validity"] = "late"
-    bid["late"] = {"anchor_tree_size": doc["time_anchor"]["tree_size"]}
-    doc["bids"]["active"] -= 1
-    doc["bids"]["late"] = doc["bids"].get("late", 0) + 1
-
-
-def _open(
-    bid: Document, doc: Document, members: list[str], threshold: int, guarantee_percent: int
-) -> None:
-    """Reconstruct, decrypt and judge a bid that has just reached ``threshold`` shares."""
-    shares = [
-        Share(members.index(member) + 1, b64decode_strict(text, field="share"))
-        for member, text in sorted(bid["released"].items())
-    ]
-    try:
-        key = combine_shares(shares, threshold)
-        envelope = open_envelope(
-            key,
-            b64decode_strict(bid["ciphertext"], field="ciphertext"),
-            bid["content_sha256"],
-            bid["ocid"],
-            bid["bidder"],
-        )
-    except OpeningFailed as failure:
-        bid["opening"] = {"result": "unopenable", "reason": failure.reason, "key": None}
-        bid["validity"] = "unopenable"
-        doc["bids"]["unopenable"] += 1
-        return
-    bid["opening"] = {
-        "result": "opened",
-        "reason": None,
-        "key": b64encode(key),
-        "price_sen": envelope.price_sen,
-        "documents": envelope.documents,
-    }
-    doc["bids"]["opened"] += 1
-    hps = doc["hps_sen"]
-    if bid["addendum"] != doc["addenda"]:
-        bid["validity"] = "not_reconfirmed"
-    elif envelope.price_sen > hps:
-        bid["validity"] = "above_hps"
-    else:
-        bid["validity"] = "valid"
-    if envelope.price_sen * 100 < hps * guarantee_percent:
-        bid["flags"] = ["performance_guarantee_required"]
+def _share_checks(bid: Document, member: str, share: Share) -> bool:
+    """A released share against what the vendor signed: format 2, the Feldman check
+    (on the committed polynomial); format 1, the per-member hash commitment."""
+    if bid.get("format", BID_FORMAT_SHAMIR) == BID_FORMAT_FELDMAN:
+        commitments = [b64decode_strict(c, field="commitment") for c in bid["commitments"]]
+        # Each commitment was checked (``is_commitment``) when the bid was logged.
+        return verify_share(share, commitments, commitments_checked=True)
+    committed = bid["shares"][share.x - 1]["commitment"]
+    return bool(share_commitment(bid["ocid"], bid["bidder"], member, share) == committed)
 
 
 def make_kinds(rules: RuleBook) -> tuple[StatementKind, ...]:

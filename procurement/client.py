@@ -4,10 +4,11 @@ Keys never leave the caller: these helpers build bodies and sign statements loca
 (``ledger.client.make_signed``); the server sees public keys, signatures, sealed
 shares and ciphertexts only.
 
-* vendor: ``registration``, ``seal_bid`` (encrypt + split + seal + commit, the whole
-  of ``procurement.sealed``'s protocol) and ``bid_statement``;
+* vendor: ``registration``, ``seal_bid`` (format 2: deal Feldman shares, derive the
+  key, encrypt, seal, publish the commitments; ``procurement.sealed``) and
+  ``bid_statement``;
 * committee member: ``release_shares`` (open its sealed shares after the closing,
-  checking each against the vendor's commitment);
+  checking each against the vendor's commitments, either format);
 * anyone: ``iter_bids`` (every bid of a tender, following the read API's pages: the
   release and the opening need all of them) and ``open_bid`` (reconstruct from
   released shares, decrypt, check);
@@ -40,19 +41,22 @@ from ledger.statement import SignedStatement, b64decode_strict, b64encode
 from procurement import lifecycle as lc
 from procurement.fields import sha256_hex, wire_amount
 from procurement.sealed import (
+    BID_FORMAT_FELDMAN,
+    BID_FORMAT_SHAMIR,
     OpenedEnvelope,
     OpeningFailed,
     Share,
-    combine_shares,
+    bid_key_from_secret,
+    deal,
     encrypt,
     envelope_bytes,
-    new_key,
     new_salt,
     open_envelope,
     open_sealed_share,
+    reconstruct_key,
     seal_share,
     share_commitment,
-    split_key,
+    verify_share,
 )
 
 BOX_KEY_PREFIX = "terang-x25519-v1:"
@@ -113,29 +117,43 @@ def seal_bid(
     documents: Sequence[Mapping[str, str]] = (),
     addendum: int = 0,
 ) -> SealedBid:
-    """The body of a bid statement for ``committee`` (the tender's ``committee.members``)."""
-    envelope = envelope_bytes(ocid, bidder, price_sen, [dict(d) for d in documents], new_salt())
-    key = new_key()
+    """The body of a format-2 bid statement for ``committee`` (the tender's
+    ``committee.members``): Feldman shares of a fresh secret, the key derived from it."""
+    envelope = envelope_bytes(
+        ocid, bidder, price_sen, [dict(d) for d in documents], new_salt(), version=2
+    )
+    dealing = deal(threshold, len(committee))
+    key = bid_key_from_secret(dealing.secret)
     ciphertext = encrypt(key, envelope)
-    shares = split_key(key, threshold, len(committee))
     sealed = []
-    for member, share in zip(committee, shares, strict=True):
+    for member, share in zip(committee, dealing.shares, strict=True):
         box_key = b64decode_strict(member["x25519_public_key"], field="x25519_public_key")
-        sealed.append(
-            {
-                "member": member["key_id"],
-                "sealed": b64encode(seal_share(box_key, share)),
-                "commitment": share_commitment(ocid, bidder, member["key_id"], share),
-            }
-        )
+        sealed.append({"member": member["key_id"], "sealed": b64encode(seal_share(box_key, share))})
     body = {
+        "v": BID_FORMAT_FELDMAN,
         "ciphertext": b64encode(ciphertext),
         "ciphertext_sha256": sha256_hex(ciphertext),
         "content_sha256": sha256_hex(envelope),
         "addendum": addendum,
+        "commitments": [b64encode(c) for c in dealing.commitments],
         "shares": sealed,
     }
     return SealedBid(body, key, envelope)
+
+
+def bid_format(bid: Mapping[str, Any]) -> int:
+    """A bid document's ``format``, or a bid body's ``v`` (absent: format 1)."""
+    found: int = bid.get("format", bid.get("v", BID_FORMAT_SHAMIR))
+    return found
+
+
+def share_is_committed(bid: Mapping[str, Any], member_key_id: str, share: Share) -> bool:
+    """The public check of a released share, by the bid's format (what the reducer does)."""
+    if bid_format(bid) == BID_FORMAT_FELDMAN:
+        commitments = [b64decode_strict(c, field="commitment") for c in bid["commitments"]]
+        return verify_share(share, commitments)
+    committed = bid["shares"][share.x - 1]["commitment"]
+    return bool(share_commitment(bid["ocid"], bid["bidder"], member_key_id, share) == committed)
 
 
 def bid_statement(
@@ -209,8 +227,7 @@ def release_shares(
         except ClientError:
             bad.append(bid["bidder"])
             continue
-        share = Share(x, opened)
-        if share_commitment(ocid, bid["bidder"], member_key_id, share) != entry["commitment"]:
+        if not share_is_committed({"ocid": ocid, **bid}, member_key_id, Share(x, opened)):
             bad.append(bid["bidder"])
             continue
         releases.append({"bidder": bid["bidder"], "share": b64encode(opened)})
@@ -228,11 +245,17 @@ def open_bid(bid: Mapping[str, Any], threshold: int) -> OpenedEnvelope:
         Share(members.index(member) + 1, b64decode_strict(text, field="share"))
         for member, text in sorted(bid["released"].items())
     ]
-    key = combine_shares(shares, threshold)
+    version = bid_format(bid)
+    for share, member in zip(shares, sorted(bid["released"]), strict=True):
+        if not share_is_committed(bid, member, share):
+            raise OpeningFailed("share_mismatch", f"{member}'s released share does not check")
+    key = reconstruct_key(version, shares, threshold)
     ciphertext = b64decode_strict(bid["ciphertext"], field="ciphertext")
     if sha256_hex(ciphertext) != bid["ciphertext_sha256"]:
         raise OpeningFailed("ciphertext_hash_mismatch", "the ciphertext is not the logged one")
-    return open_envelope(key, ciphertext, bid["content_sha256"], bid["ocid"], bid["bidder"])
+    return open_envelope(
+        key, ciphertext, bid["content_sha256"], bid["ocid"], bid["bidder"], version=version
+    )
 
 
 def award_batch(

@@ -11,6 +11,9 @@ in and the state it leads to (``None``: stays). Everything else is refused with
     opened ─(evaluated…)─ winner_announced ─awarded─► awarded
         ▲                        │
         └──evaluation_reopened───┘ (after an upheld objection)
+    winner_announced ─release_reopened─► opening (after an upheld objection: the
+        bids left unopened take their missing releases, then ``opened`` again)
+    closed ─opened─► opened (no release at all: only once the release window is over)
     cancelled: from any state before awarded;  failed: from closed .. winner_announced
 
 Inside ``active`` the clock decides the rest: questions before ``clarification_end``,
@@ -30,6 +33,8 @@ BID_NAMESPACE = "procurement.bid"
 QUESTION_NAMESPACE = "procurement.question"
 OBJECTION_NAMESPACE = "procurement.objection"
 DOCUMENT_NAMESPACE = "procurement.document"
+BID_ORDER_NAMESPACE = "procurement.bid_order"
+"""Key ``ocid|000001``…: the n-th vendor to bid on the tender (so the opening finds every bid)."""
 
 PLANNED = "planned"
 ACTIVE = "active"
@@ -71,6 +76,7 @@ WINNER_ANNOUNCED_TYPE = P + "tender.winner_announced"
 OBJECTION_FILED = P + "tender.objection_filed"
 OBJECTION_ANSWERED = P + "tender.objection_answered"
 EVALUATION_REOPENED = P + "tender.evaluation_reopened"
+RELEASE_REOPENED = P + "tender.release_reopened"
 AWARDED_TYPE = P + "tender.awarded"
 CANCELLED_TYPE = P + "tender.cancelled"
 FAILED_TYPE = P + "tender.failed"
@@ -87,12 +93,13 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     BID_CONFIRMED: (frozenset({ACTIVE}), None),
     CLOSED_TYPE: (frozenset({ACTIVE}), CLOSED),
     SHARES_RELEASED: (frozenset({CLOSED, OPENING}), OPENING),
-    OPENED_TYPE: (frozenset({OPENING}), OPENED),
+    OPENED_TYPE: (frozenset({CLOSED, OPENING}), OPENED),
     EVALUATED: (frozenset({OPENED}), None),
     WINNER_ANNOUNCED_TYPE: (frozenset({OPENED}), WINNER_ANNOUNCED),
     OBJECTION_FILED: (frozenset({WINNER_ANNOUNCED}), None),
     OBJECTION_ANSWERED: (frozenset({WINNER_ANNOUNCED}), None),
     EVALUATION_REOPENED: (frozenset({WINNER_ANNOUNCED}), OPENED),
+    RELEASE_REOPENED: (frozenset({WINNER_ANNOUNCED}), OPENING),
     AWARDED_TYPE: (frozenset({WINNER_ANNOUNCED}), AWARDED),
     CANCELLED_TYPE: (_BEFORE_AWARD, CANCELLED),
     FAILED_TYPE: (frozenset({CLOSED, OPENING, OPENED, WINNER_ANNOUNCED}), FAILED),

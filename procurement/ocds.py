@@ -72,6 +72,7 @@ TAGS: dict[str, list[str]] = {
     lc.OBJECTION_FILED: ["awardUpdate"],
     lc.OBJECTION_ANSWERED: ["awardUpdate"],
     lc.EVALUATION_REOPENED: ["awardCancellation"],
+    lc.RELEASE_REOPENED: ["awardCancellation"],
     lc.AWARDED_TYPE: ["awardUpdate"],
     lc.CANCELLED_TYPE: ["tenderCancellation"],
     lc.FAILED_TYPE: ["tenderUpdate"],
@@ -462,6 +463,9 @@ def event_release(
     """
     tag = TAGS.get(entry["type"], ["tenderUpdate"])
     touched = touched_bidders(entry)
+    if entry["type"] == lc.OPENED_TYPE:
+        # The opening decides every active bid at once.
+        touched |= {b["bidder"] for b in bids if b["status"] == "submitted"}
     if tag[0].startswith(("award", "contract")) or tag == ["implementation"]:
         award = tender["award"]
         winner = award["winner"] if award else (tender["winner"] or {}).get("bidder")

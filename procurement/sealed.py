@@ -27,6 +27,40 @@ nothing about the key (Shamir's threshold property); any change to the ciphertex
 detected by its logged hash and by Poly1305; a share that does not match its
 commitment is refused. Limits: k members colluding *before* the closing can open bids
 early — the threshold is the trust assumption, and the reason ``k >= 2``.
+
+Bid format 2 (verifiable shares, current; format 1 above stays accepted and openable so
+that existing logs replay). Format 1's per-member hash commitment proves only that a
+released share is the one the vendor sealed, not that the shares lie on one polynomial:
+a vendor could give one member a share off the polynomial and make the key depend on
+which k members release. Format 2 replaces steps 2-4 with Feldman's verifiable secret
+sharing over the prime-order group of edwards25519 (order ``l = 2^252 +
+27742317777372353535851937790883648493``, base point ``B``):
+
+2'. The client draws a polynomial ``f(x) = a_0 + a_1 x + ... + a_{k-1} x^{k-1}`` with
+    uniformly random non-zero scalars ``a_j`` mod ``l``. The bid key is
+    ``SHA-256(BID_KEY_DOMAIN || le32(a_0))`` (``le32``: 32-byte little-endian) and
+    encrypts the envelope (``"v": 2``) as in step 2.
+3'. Member i (1-based, committee order) gets ``x = i`` and the share ``s_i = f(i) mod
+    l``, written ``le32(s_i)`` (canonical: ``s_i < l``).
+4'. The shares are sealed as in step 4; the public *commitments* are ``C_j = a_j·B``
+    (32-byte compressed edwards25519 points), one per coefficient, in order.
+
+A released share ``s_i`` is accepted only if ``s_i·B == sum_j (i^j mod l)·C_j``; every
+commitment must be a valid point of the prime-order subgroup (not the identity, no
+torsion: ``crypto_core_ed25519_is_valid_point``). So any k accepted shares interpolate
+the same ``a_0`` (Lagrange at 0 mod ``l``) and the opening result does not depend on
+which members released. Fewer than k shares still reveal nothing about ``a_0`` beyond
+``C_0 = a_0·B`` (computational: the discrete logarithm), and the bid key is a hash of
+``a_0``, not ``a_0`` itself.
+
+What the rule can and cannot attribute: a member whose sealed share fails the check
+cannot release it (the reducer refuses it), and the log cannot prove whether the
+vendor sealed a bad share or the member withholds a good one (box keys are X25519, so
+no DLEQ proof of decryption is offered here). The consequence is deterministic and
+falls on the vendor's bid: a bid with fewer than k valid releases once the release
+window is over is judged ``unopenable`` (``not_enough_shares``) and the members who
+did not release are listed by name for accountability. A vendor can therefore spoil
+only its own bid, never make the result depend on who releases.
 """
 
 from __future__ import annotations
@@ -37,7 +71,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from Crypto.Protocol.SecretSharing import Shamir
+from nacl import bindings
 from nacl.exceptions import CryptoError
+from nacl.exceptions import RuntimeError as NaclRuntimeError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.secret import SecretBox
 
@@ -46,7 +82,18 @@ from ledger.canonical import canonical_bytes, parse_json_object
 from ledger.errors import ClientError, TerangError
 from ledger.statement import b64encode
 
-ENVELOPE_VERSION = 1
+BID_FORMAT_SHAMIR = 1
+"""Format 1: Shamir over GF(2^128), per-member hash commitments (legacy, still accepted)."""
+BID_FORMAT_FELDMAN = 2
+"""Format 2: Feldman verifiable shares over edwards25519 (what clients seal today)."""
+BID_FORMATS = (BID_FORMAT_SHAMIR, BID_FORMAT_FELDMAN)
+ENVELOPE_VERSION = BID_FORMAT_FELDMAN
+"""An envelope's ``v`` is its bid's format."""
+GROUP_ORDER = 2**252 + 27742317777372353535851937790883648493
+"""``l``: the order of edwards25519's prime-order subgroup (RFC 8032 §5.1)."""
+SCALAR_BYTES = 32
+POINT_BYTES = 32
+BID_KEY_DOMAIN = b"terang.procurement.bid-key.v2\x00"
 KEY_BYTES = 32
 SHARE_BYTES = 32
 SALT_BYTES = 32
@@ -56,6 +103,8 @@ CIPHERTEXT_BYTES_MAX = 8 * 1024
 """Inline ciphertext limit: keeps a bid statement well under the ledger's 16 KiB."""
 COMMITTEE_MEMBERS_MAX = 9
 SHARE_DOMAIN = b"terang.procurement.share.v1\x00"
+PRICE_CHARS_MAX = 32
+"""An envelope's price string: far above any real amount, short enough to parse cheaply."""
 
 
 class OpeningFailed(Exception):
@@ -112,6 +161,146 @@ def combine_shares(shares: list[Share], threshold: int) -> bytes:
     return bytes(first) + bytes(second)
 
 
+def combine_consistent(shares: list[Share], threshold: int) -> bytes:
+    """Format 1: the key from ALL released shares, whichever k of them are used.
+
+    The key comes from the ``threshold`` shares of lowest x; every further share is
+    checked against the same polynomial (the key from the first ``threshold - 1`` shares
+    plus that one must agree: two polynomials of degree < k that meet in k - 1 points
+    and at 0 are one). A disagreement is the vendor's (its commitments bind each share
+    to what it sealed): ``inconsistent_shares``. So the result does not depend on which
+    members released first, only on the set released when the opening is logged.
+    """
+    distinct = sorted({s.x: s for s in shares}.values(), key=lambda s: s.x)
+    key = combine_shares(distinct, threshold)
+    base = distinct[: threshold - 1]
+    for extra in distinct[threshold:]:
+        if combine_shares([*base, extra], threshold) != key:
+            raise OpeningFailed(
+                "inconsistent_shares",
+                "the released shares do not lie on one polynomial (the vendor's sealing)",
+            )
+    return key
+
+
+# -- format 2: Feldman verifiable shares over edwards25519 ----------------------------
+
+
+def scalar_bytes(value: int) -> bytes:
+    return (value % GROUP_ORDER).to_bytes(SCALAR_BYTES, "little")
+
+
+def parse_scalar(data: bytes) -> int | None:
+    """The scalar of a canonical 32-byte little-endian encoding (``< l``), else None."""
+    if len(data) != SCALAR_BYTES:
+        return None
+    value = int.from_bytes(data, "little")
+    return value if value < GROUP_ORDER else None
+
+
+def is_commitment(point: bytes) -> bool:
+    """A valid point of the prime-order subgroup, not the identity (libsodium's check)."""
+    return len(point) == POINT_BYTES and bool(bindings.crypto_core_ed25519_is_valid_point(point))
+
+
+def _random_scalar() -> int:
+    return 1 + secrets.randbelow(GROUP_ORDER - 1)
+
+
+@dataclass(frozen=True)
+class Dealing:
+    """A format-2 split: the secret ``a_0``, the public commitments and the shares."""
+
+    secret: bytes
+    commitments: list[bytes]
+    shares: list[Share]
+
+
+def deal(threshold: int, members: int) -> Dealing:
+    """A fresh random polynomial of degree ``threshold - 1``, its commitments and shares."""
+    if not 2 <= threshold <= members <= COMMITTEE_MEMBERS_MAX:
+        raise ClientError(
+            f"need 2 <= threshold <= members <= {COMMITTEE_MEMBERS_MAX}", code="bad_threshold"
+        )
+    coefficients = [_random_scalar() for _ in range(threshold)]
+    commitments = [
+        bytes(bindings.crypto_scalarmult_ed25519_base_noclamp(scalar_bytes(a)))
+        for a in coefficients
+    ]
+    shares = [Share(x, scalar_bytes(_evaluate(coefficients, x))) for x in range(1, members + 1)]
+    return Dealing(scalar_bytes(coefficients[0]), commitments, shares)
+
+
+def _evaluate(coefficients: list[int], x: int) -> int:
+    value = 0
+    for a in reversed(coefficients):  # Horner
+        value = (value * x + a) % GROUP_ORDER
+    return value
+
+
+def verify_share(
+    share: Share, commitments: list[bytes], *, commitments_checked: bool = False
+) -> bool:
+    """``s·B == sum_j (x^j mod l)·C_j``: the share lies on the committed polynomial.
+
+    False (never an exception) for a non-canonical or zero share, an invalid
+    commitment, or a mismatch; so a vendor's bad data is an outcome, not a crash.
+    ``commitments_checked``: the caller already checked every commitment with
+    ``is_commitment`` (the reducer does at submission), which saves ~40 % of the cost.
+    """
+    scalar = parse_scalar(share.y)
+    if scalar is None or scalar == 0 or not commitments:
+        return False
+    if not commitments_checked and not all(is_commitment(c) for c in commitments):
+        return False
+    try:
+        left = bytes(bindings.crypto_scalarmult_ed25519_base_noclamp(share.y))
+        right = commitments[0]
+        power = 1
+        for commitment in commitments[1:]:
+            power = power * share.x % GROUP_ORDER
+            term = bindings.crypto_scalarmult_ed25519_noclamp(scalar_bytes(power), commitment)
+            right = bytes(bindings.crypto_core_ed25519_add(right, term))
+    except NaclRuntimeError:  # an identity on the way: only crafted commitments get there
+        return False
+    return left == right
+
+
+def combine_secret(shares: list[Share], threshold: int) -> bytes:
+    """``a_0`` by Lagrange interpolation at 0 mod ``l`` from the ``threshold`` shares of
+    lowest x (any k verified shares give the same value)."""
+    distinct = sorted({s.x: s for s in shares}.values(), key=lambda s: s.x)
+    if len(distinct) < threshold:
+        raise OpeningFailed(
+            "not_enough_shares", f"{len(distinct)} distinct shares; {threshold} are needed"
+        )
+    chosen = distinct[:threshold]
+    secret = 0
+    for share in chosen:
+        y = parse_scalar(share.y)
+        if y is None:
+            raise OpeningFailed("bad_share", f"the share of x = {share.x} is not a scalar")
+        numerator, denominator = 1, 1
+        for other in chosen:
+            if other.x != share.x:
+                numerator = numerator * other.x % GROUP_ORDER
+                denominator = denominator * (other.x - share.x) % GROUP_ORDER
+        secret = (secret + y * numerator * pow(denominator, -1, GROUP_ORDER)) % GROUP_ORDER
+    return scalar_bytes(secret)
+
+
+def bid_key_from_secret(secret: bytes) -> bytes:
+    """The format-2 bid key: ``SHA-256(BID_KEY_DOMAIN || le32(a_0))``."""
+    return hashlib.sha256(BID_KEY_DOMAIN + secret).digest()
+
+
+def reconstruct_key(bid_format: int, shares: list[Share], threshold: int) -> bytes:
+    """The bid key from released shares, by the bid's format; ``OpeningFailed`` if not."""
+    if bid_format == BID_FORMAT_FELDMAN:
+        return bid_key_from_secret(combine_secret(shares, threshold))
+    return combine_consistent(shares, threshold)
+
+
 def encrypt(key: bytes, plaintext: bytes) -> bytes:
     return bytes(SecretBox(key).encrypt(plaintext))
 
@@ -142,11 +331,17 @@ def open_sealed_share(box_key: PrivateKey, sealed: bytes) -> bytes:
 
 
 def envelope_bytes(
-    ocid: str, bidder: str, price_sen: int, documents: list[dict[str, str]], salt: bytes
+    ocid: str,
+    bidder: str,
+    price_sen: int,
+    documents: list[dict[str, str]],
+    salt: bytes,
+    *,
+    version: int = ENVELOPE_VERSION,
 ) -> bytes:
     return canonical_bytes(
         {
-            "v": ENVELOPE_VERSION,
+            "v": version,
             "ocid": ocid,
             "bidder": bidder,
             "price": format_amount(price_sen),
@@ -170,10 +365,25 @@ class OpenedEnvelope:
     documents: list[dict[str, str]]
 
 
+ENVELOPE_FIELDS = frozenset({"v", "ocid", "bidder", "price", "documents", "salt"})
+
+
 def open_envelope(
-    key: bytes, ciphertext: bytes, content_sha256: str, ocid: str, bidder: str
+    key: bytes,
+    ciphertext: bytes,
+    content_sha256: str,
+    ocid: str,
+    bidder: str,
+    *,
+    version: int,
 ) -> OpenedEnvelope:
-    """Decrypt and check a bid envelope; ``OpeningFailed`` with a stable reason if not."""
+    """Decrypt and check a bid envelope; ``OpeningFailed`` with a stable reason if not.
+
+    The plaintext is the vendor's, so anything may be in it: every way it can be
+    malformed (not UTF-8 or JSON, nested deep, huge numbers, wrong types or fields)
+    is ``bad_envelope``, an outcome of this one bid, never an exception that could
+    block the opening of the others.
+    """
     plaintext = decrypt(key, ciphertext)
     if hashlib.sha256(plaintext).hexdigest() != content_sha256:
         raise OpeningFailed(
@@ -181,28 +391,29 @@ def open_envelope(
         )
     try:
         value: dict[str, Any] = parse_json_object(plaintext)
+        canonical = canonical_bytes(value) == plaintext
     except TerangError as exc:
         raise OpeningFailed("bad_envelope", f"the envelope is not canonical JSON: {exc}") from exc
-    if canonical_bytes(value) != plaintext or set(value) != {
-        "v",
-        "ocid",
-        "bidder",
-        "price",
-        "documents",
-        "salt",
-    }:
-        raise OpeningFailed("bad_envelope", "the envelope is not in the v1 form")
-    if value["v"] != ENVELOPE_VERSION:
-        raise OpeningFailed("bad_envelope", "unknown envelope version")
+    if not canonical or set(value) != ENVELOPE_FIELDS:
+        raise OpeningFailed("bad_envelope", f"the envelope is not in the v{version} form")
+    if type(value["v"]) is not int or value["v"] != version:
+        raise OpeningFailed("bad_envelope", f"the envelope's version is not {version}")
     if value["ocid"] != ocid or value["bidder"] != bidder:
         raise OpeningFailed("wrong_binding", "the envelope names another tender or bidder")
+    if not isinstance(value["price"], str) or len(value["price"]) > PRICE_CHARS_MAX:
+        raise OpeningFailed("bad_envelope", "the envelope's price is not an amount string")
     try:
         price_sen = parse_positive_amount(value["price"], field="price")
     except TerangError as exc:
         raise OpeningFailed("bad_envelope", f"the envelope's price: {exc}") from exc
     documents = value["documents"]
     if not isinstance(documents, list) or not all(
-        isinstance(d, dict) and set(d) == {"name", "sha256"} for d in documents
+        isinstance(d, dict)
+        and set(d) == {"name", "sha256"}
+        and all(isinstance(v, str) for v in d.values())
+        for d in documents
     ):
-        raise OpeningFailed("bad_envelope", "documents must be [{name, sha256}]")
+        raise OpeningFailed("bad_envelope", "documents must be [{name, sha256}] of strings")
+    if not isinstance(value["salt"], str):
+        raise OpeningFailed("bad_envelope", "the envelope's salt is not a string")
     return OpenedEnvelope(price_sen, documents)

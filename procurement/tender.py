@@ -28,9 +28,10 @@ from ledger.time_anchor import (
     check_anchor,
     witness_policy,
 )
-from procurement import fields
+from procurement import fields, opening
 from procurement import lifecycle as lc
 from procurement.errors import rejected
+from procurement.opening import is_late
 from procurement.rules import CATEGORIES, METHODS, RuleBook
 from procurement.sealed import COMMITTEE_MEMBERS_MAX
 from procurement.vendors import VENDOR_NAMESPACE, require_eligible
@@ -396,14 +397,32 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
         doc = lc.require_tender(state, ocid)
         _require_member_or_officer(state, doc, statement.signer)
         target = lc.check_transition(doc, statement.type)
-        threshold = doc["committee"]["threshold"]
-        if len(doc["released_by"]) < threshold:
-            raise rejected(
-                "not_enough_releases",
-                f"{len(doc['released_by'])} member(s) released shares; {threshold} are needed",
-            )
+        opening.open_tender(state, doc, rules.by_id(doc["rule_set"]), _at(entry))
         doc["state"] = target
         lc.note_event(doc, entry.seq, statement.type)
+        state.put(lc.TENDER_NAMESPACE, ocid, doc)
+
+    def reduce_release_reopened(state: State, entry: LoggedEntry) -> None:
+        statement = entry.signed.statement
+        ocid = _ocid(statement)
+        fields.only_fields(statement.body, frozenset({"reason"}))
+        reason = fields.text(statement.body, "reason", fields.REASON_CHARS_MAX)
+        doc = lc.require_tender(state, ocid)
+        target = lc.check_transition(doc, statement.type)
+        if doc["objections"]["upheld"] == 0:
+            raise rejected(
+                "no_upheld_objection",
+                "the release phase is reopened only after an upheld objection",
+            )
+        _check_objections_answered(doc)
+        if not (doc.get("opening") or {}).get("unopened"):
+            raise rejected(
+                "nothing_to_release", "every bid had its k releases at the opening; nothing waits"
+            )
+        doc["state"] = target
+        doc["release_reopened_at"] = entry.logged_at
+        _new_evaluation_round(doc)
+        lc.note_event(doc, entry.seq, statement.type, reopen_reason=reason)
         state.put(lc.TENDER_NAMESPACE, ocid, doc)
 
     def reduce_evaluated(state: State, entry: LoggedEntry) -> None:
@@ -580,14 +599,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
             )
         _check_objections_answered(doc)
         doc["state"] = target
-        doc["evaluation"] = {"round": doc["evaluation"]["round"] + 1, "evaluated": 0, "best": None}
-        doc["winner"] = None
-        doc["objections"] = {
-            "end": None,
-            "filed": doc["objections"]["filed"],
-            "answered": doc["objections"]["answered"],
-            "upheld": 0,
-        }
+        _new_evaluation_round(doc)
         lc.note_event(doc, entry.seq, statement.type, reopen_reason=reason)
         state.put(lc.TENDER_NAMESPACE, ocid, doc)
 
@@ -617,6 +629,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
         lc.OBJECTION_FILED: reduce_objection_filed,
         lc.OBJECTION_ANSWERED: reduce_objection_answered,
         lc.EVALUATION_REOPENED: reduce_evaluation_reopened,
+        lc.RELEASE_REOPENED: reduce_release_reopened,
         lc.CANCELLED_TYPE: reduce_ended,
         lc.FAILED_TYPE: reduce_ended,
     }
@@ -663,10 +676,16 @@ def _time_anchor(
     }
 
 
-def is_late(doc: Document, bid: Document) -> bool:
-    """A bid the time anchor does not cover: logged at or past the anchor's tree size."""
-    anchor = doc.get("time_anchor")
-    return anchor is not None and bid["seq"] >= anchor["tree_size"]
+def _new_evaluation_round(doc: Document) -> None:
+    """After an upheld objection: a new evaluation round, no winner, objections settled."""
+    doc["evaluation"] = {"round": doc["evaluation"]["round"] + 1, "evaluated": 0, "best": None}
+    doc["winner"] = None
+    doc["objections"] = {
+        "end": None,
+        "filed": doc["objections"]["filed"],
+        "answered": doc["objections"]["answered"],
+        "upheld": 0,
+    }
 
 
 def _check_objections_answered(doc: Document) -> None:
@@ -719,12 +738,19 @@ ROLES = {
     lc.QUESTION_ASKED: (VENDOR, "a vendor asks a clarification question (aanwijzing)"),
     lc.QUESTION_ANSWERED: (COMMITTEE, "answer a clarification question"),
     lc.CLOSED_TYPE: (COMMITTEE | CLOSER, "close bidding at or after the deadline"),
-    lc.OPENED_TYPE: (COMMITTEE, "finish the opening once k members released shares"),
+    lc.OPENED_TYPE: (
+        COMMITTEE,
+        "open every bid: once each has k releases, or after the release window",
+    ),
     lc.EVALUATED: (COMMITTEE, "evaluate bids: pass/fail, score and reasons"),
     lc.WINNER_ANNOUNCED_TYPE: (COMMITTEE, "announce the winner; masa sanggah starts"),
     lc.OBJECTION_FILED: (VENDOR, "a bidder files an objection (sanggah)"),
     lc.OBJECTION_ANSWERED: (COMMITTEE, "answer an objection: upheld or rejected"),
     lc.EVALUATION_REOPENED: (OFFICER, "re-evaluate after an upheld objection"),
+    lc.RELEASE_REOPENED: (
+        OFFICER,
+        "after an upheld objection: let the missing share releases in, then open again",
+    ),
     lc.CANCELLED_TYPE: (OFFICER, "cancel the tender, with a reason"),
     lc.FAILED_TYPE: (OFFICER, "declare the tender failed (tender gagal), with a reason"),
 }

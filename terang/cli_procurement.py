@@ -553,7 +553,8 @@ def committee_release(
 def committee_open(
     ocid: OcidOption, key: KeyOption = Path("keys/member.key"), url: UrlOption = DEFAULT_URL
 ) -> None:
-    """Finish the opening once k members released their shares."""
+    """Open every bid: accepted once each has k releases, or after the release window
+    (then the bids still short are listed with the members who did not release)."""
     with connect(url) as client:
         signed = make_signed(
             load_client_key(key), lc.OPENED_TYPE, ocid, {}, at=utc_now(), origin=client.origin()

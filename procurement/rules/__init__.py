@@ -32,6 +32,7 @@ METHODS = (
     "tender",
     "seleksi",
 )
+RELEASE_WINDOW_HOURS_DEFAULT = 24
 WIB = timezone(timedelta(hours=7), "WIB")
 
 
@@ -54,6 +55,10 @@ class RuleSet:
     objection_answer_days: int
     addendum_remaining_days_min: int
     performance_guarantee_below_hps_percent: int
+    release_window_hours: int = RELEASE_WINDOW_HOURS_DEFAULT
+    """After the closing entry, how long every committee member has to release its
+    shares before ``opened`` is accepted with bids still short of k releases (a rule
+    set file without ``release_window_hours`` gets this default)."""
 
     def check_method(
         self, method: str, category: str, value_sen: int, justification: str | None
@@ -138,6 +143,7 @@ def parse_rule_set(raw: dict[str, Any]) -> RuleSet:
         objection_answer_days=int(raw["objection_answer_days"]),
         addendum_remaining_days_min=int(raw["addendum_remaining_days_min"]),
         performance_guarantee_below_hps_percent=int(raw["performance_guarantee_below_hps_percent"]),
+        release_window_hours=int(raw.get("release_window_hours", RELEASE_WINDOW_HOURS_DEFAULT)),
     )
 
 

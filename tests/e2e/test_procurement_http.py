@@ -54,6 +54,7 @@ class HttpSide:
         self.authority = h.authority
         self.clock = h.clock
         self.sign = h.sign
+        self.origin = h.ledger.origin  # builders sign for this log (procurement_support)
         self.ledger = HttpLedger(client)
 
 
@@ -91,11 +92,16 @@ def test_tender_over_http_then_verified(harness: Harness) -> None:
         assert h.ledger.size() == size
         assert Closer(h.ledger, s.officer).close_due() == [s.ocid]
         with pytest.raises(RemoteError) as early:
-            s.append(s.officer, "procurement.tender.opened", {})
+            s.append(s.officer, "procurement.tender.winner_announced", {"winner": "ab" * 32})
         assert early.value.code == "transition_not_allowed"
         details = early.value.problem_document["details"]
         assert details["state"] == "closed"
         assert "procurement.tender.shares_released" in details["allowed"]
+        # Opening with nothing released waits for the release window (24 hours).
+        with pytest.raises(RemoteError) as waiting:
+            s.append(s.officer, "procurement.tender.opened", {})
+        assert waiting.value.http_status == 409
+        assert waiting.value.code == "not_enough_releases"
         s.open()
         s.evaluate([(a, True, "80"), (b, True, "80")])
         s.announce_winner(b)

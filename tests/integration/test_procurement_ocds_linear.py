@@ -76,6 +76,8 @@ def test_each_release_details_only_the_bids_its_event_touched() -> None:
             expected = {entry["signer"]}
         elif kind == lc.SHARES_RELEASED:
             expected = {share["bidder"] for share in entry["body"]["shares"]}
+        elif kind == lc.OPENED_TYPE:  # the opening decides every active bid at once
+            expected = {client_key_id(v) for v in s.vendors[1:]}
         elif kind == lc.EVALUATED:
             expected = {result["bidder"] for result in entry["body"]["results"]}
         elif kind == lc.WINNER_ANNOUNCED_TYPE:
@@ -92,7 +94,8 @@ def test_each_release_details_only_the_bids_its_event_touched() -> None:
             assert "details" not in release["bids"] or release["bids"]["details"]
         validator("release-schema.json").validate(release)
         check_codelists(release)
-    assert {lc.BID_SUBMITTED, lc.SHARES_RELEASED, lc.CLOSED_TYPE, lc.EVALUATED} <= seen_types
+    assert {lc.BID_SUBMITTED, lc.SHARES_RELEASED, lc.CLOSED_TYPE, lc.OPENED_TYPE} <= seen_types
+    assert lc.EVALUATED in seen_types
     closed = record["releases"][[e["type"] for e in entries].index(lc.CLOSED_TYPE)]
     assert closed["tender"]["numberOfTenderers"] == 5  # six bids, one withdrawn
     assert closed["bids"]["statistics"][0]["value"] == 5

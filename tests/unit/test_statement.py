@@ -10,7 +10,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
-from ledger.canonical import canonical_bytes, parse_json_object
+from ledger.canonical import (
+    NESTING_DEPTH_MAX,
+    PARSE_NESTING_DEPTH_MAX,
+    canonical_bytes,
+    parse_json_object,
+)
 from ledger.client import make_signed
 from ledger.errors import ClientError, FormatError, PayloadTooLarge, SignatureError
 from ledger.limits import Limits
@@ -161,6 +166,38 @@ def test_json_parser_refuses_duplicate_keys_and_floats() -> None:
         parse_json_object(b'{"a":1,"a":2}')
     with pytest.raises(ClientError):
         parse_json_object(b'{"a":1.0}')
+
+
+@pytest.mark.parametrize("depth", [PARSE_NESTING_DEPTH_MAX + 1, 40, 4_000, 100_000])
+def test_json_parser_refuses_deep_nesting_with_a_client_error(depth: int) -> None:
+    """Untrusted bytes nested deep are a 4xx ``too_deep``, never a RecursionError (500)."""
+    for data in (
+        b'{"a":' + b"[" * (depth - 1) + b"]" * (depth - 1) + b"}",
+        b'{"a":' + b"[" * depth,  # unbalanced: the decoder would recurse before noticing
+        b'{"a":' + b'{"a":' * depth + b"1" + b"}" * depth + b"}",
+    ):
+        with pytest.raises(ClientError) as caught:
+            parse_json_object(data)
+        assert caught.value.code == "too_deep"
+
+
+def test_json_parser_accepts_what_canonical_bytes_writes_at_the_depth_limit() -> None:
+    """The parser's limit is exactly the deepest value that could be logged."""
+    value: Any = []
+    while True:
+        try:
+            data = canonical_bytes(value)
+        except ClientError:
+            break
+        deepest, value = data, [value]
+    wrapped = b'{"a":' + deepest + b"}"
+    assert deepest.count(b"[") == NESTING_DEPTH_MAX + 1 == PARSE_NESTING_DEPTH_MAX
+    with pytest.raises(ClientError):
+        parse_json_object(wrapped)  # one level more than canonical_bytes writes
+    assert parse_json_object(b'{"a":' + deepest[1:-1] + b"}")["a"] is not None
+    # Brackets inside strings are text, not nesting.
+    text = b'{"s":"' + b"[" * 500 + b'\\"{{{"}'
+    assert parse_json_object(text)["s"].startswith("[[[")
 
 
 def test_logged_entry_round_trips_and_refuses_noncanonical_bytes() -> None:

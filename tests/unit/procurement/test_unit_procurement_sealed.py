@@ -8,7 +8,6 @@ import itertools
 from datetime import date
 
 import pytest
-from Crypto.Protocol.SecretSharing import Shamir
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from nacl.public import PrivateKey
@@ -36,6 +35,7 @@ def test_any_k_shares_open_and_k_minus_1_do_not(k: int, extra: int, price_sen: i
     n = k + extra
     box_keys, members = committee(n)
     sealed_bid = client.seal_bid("ocds-abcdef-1", "b" * 64, price_sen, members, k)
+    assert sealed_bid.body["v"] == sealed.BID_FORMAT_FELDMAN
     bid = {
         "ocid": "ocds-abcdef-1",
         "bidder": "b" * 64,
@@ -55,14 +55,71 @@ def test_any_k_shares_open_and_k_minus_1_do_not(k: int, extra: int, price_sen: i
         with pytest.raises(OpeningFailed) as caught:
             client.open_bid({**bid, "released": dict(subset)}, k)
         assert caught.value.reason == "not_enough_shares"
-        # And even forcing Shamir to combine k-1 shares gives a key that opens nothing.
+        # And even forcing Lagrange over k-1 shares gives a key that opens nothing.
         shares = [Share(int(member, 16) + 1, base64.b64decode(text)) for member, text in subset]
-        forced_first = Shamir.combine([(s.x, s.y[:16]) for s in shares]) if shares else b""
-        forced_second = Shamir.combine([(s.x, s.y[16:]) for s in shares]) if shares else b""
-        forced = bytes(forced_first) + bytes(forced_second)
-        if len(forced) == 32:
-            with pytest.raises(OpeningFailed):
-                sealed.decrypt(forced, base64.b64decode(bid["ciphertext"]))
+        forced = sealed.bid_key_from_secret(sealed.combine_secret(shares, k - 1))
+        with pytest.raises(OpeningFailed):
+            sealed.decrypt(forced, base64.b64decode(bid["ciphertext"]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 6), st.integers(0, 3), st.data())
+def test_feldman_any_k_valid_shares_give_one_secret(
+    k: int, extra: int, data: st.DataObject
+) -> None:
+    """Split, verify, combine: every share checks, and every k of them interpolate a_0."""
+    n = k + extra
+    dealing = sealed.deal(k, n)
+    assert len(dealing.commitments) == k
+    assert all(sealed.verify_share(share, dealing.commitments) for share in dealing.shares)
+    subsets = list(itertools.combinations(dealing.shares, k))
+    for subset in data.draw(st.lists(st.sampled_from(subsets), min_size=1, max_size=4)):
+        assert sealed.combine_secret(list(subset), k) == dealing.secret
+    key = sealed.bid_key_from_secret(dealing.secret)
+    assert len(key) == sealed.KEY_BYTES and key != dealing.secret
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 5), st.integers(0, 3), st.integers(1, sealed.GROUP_ORDER - 1), st.data())
+def test_feldman_a_share_off_the_polynomial_is_detected(
+    k: int, extra: int, delta: int, data: st.DataObject
+) -> None:
+    """The vendor's trick: one member's share moved off the polynomial by any delta."""
+    dealing = sealed.deal(k, k + extra)
+    index = data.draw(st.integers(0, k + extra - 1))
+    good = dealing.shares[index]
+    y = int.from_bytes(good.y, "little")
+    moved = Share(good.x, sealed.scalar_bytes(y + delta))
+    assert not sealed.verify_share(moved, dealing.commitments)
+    # Nor does the right value under another x, nor a non-canonical encoding of it.
+    other_x = good.x % (k + extra) + 1
+    if other_x != good.x:
+        assert not sealed.verify_share(Share(other_x, good.y), dealing.commitments)
+    non_canonical = (y + sealed.GROUP_ORDER).to_bytes(32, "little")
+    assert not sealed.verify_share(Share(good.x, non_canonical), dealing.commitments)
+
+
+def test_feldman_refuses_bad_commitments() -> None:
+    dealing = sealed.deal(2, 3)
+    identity = bytes([1]) + bytes(31)
+    share = dealing.shares[0]
+    assert not sealed.is_commitment(identity)
+    assert not sealed.verify_share(share, [identity, dealing.commitments[1]])
+    assert not sealed.verify_share(share, [bytes(32), dealing.commitments[1]])
+    assert not sealed.verify_share(Share(1, bytes(32)), dealing.commitments)
+
+
+def test_format_1_combination_does_not_depend_on_which_shares() -> None:
+    """Legacy Shamir shares: a share off the polynomial makes the bid inconsistent,
+    whichever k members released, instead of a key that depends on who released."""
+    key = sealed.new_key()
+    shares = sealed.split_key(key, 2, 3)
+    assert sealed.combine_consistent(shares, 2) == key
+    assert sealed.combine_consistent(shares[1:], 2) == key
+    off = [shares[0], shares[1], Share(3, bytes(b ^ 1 for b in shares[2].y))]
+    with pytest.raises(OpeningFailed) as caught:
+        sealed.combine_consistent(off, 2)
+    assert caught.value.reason == "inconsistent_shares"
 
 
 def test_a_sealed_share_opens_only_with_its_member_key() -> None:
@@ -80,7 +137,11 @@ def test_envelope_binding_and_hash_checks() -> None:
     envelope = sealed.envelope_bytes("ocds-abcdef-1", "b" * 64, 500, [], sealed.new_salt())
     ciphertext = sealed.encrypt(key, envelope)
     digest = hashlib.sha256(envelope).hexdigest()
-    assert sealed.open_envelope(key, ciphertext, digest, "ocds-abcdef-1", "b" * 64).price_sen == 500
+    opened = sealed.open_envelope(key, ciphertext, digest, "ocds-abcdef-1", "b" * 64, version=2)
+    assert opened.price_sen == 500
+    with pytest.raises(OpeningFailed) as wrong_version:
+        sealed.open_envelope(key, ciphertext, digest, "ocds-abcdef-1", "b" * 64, version=1)
+    assert wrong_version.value.reason == "bad_envelope"
     reasons = []
     for args in [
         (key, ciphertext, "0" * 64, "ocds-abcdef-1", "b" * 64),
@@ -89,7 +150,7 @@ def test_envelope_binding_and_hash_checks() -> None:
         (sealed.new_key(), ciphertext, digest, "ocds-abcdef-1", "b" * 64),
     ]:
         with pytest.raises(OpeningFailed) as caught:
-            sealed.open_envelope(*args)
+            sealed.open_envelope(*args, version=2)
         reasons.append(caught.value.reason)
     assert reasons == [
         "content_mismatch",
@@ -139,6 +200,9 @@ def test_k_minus_1_releases_open_nothing_and_opening_is_refused() -> None:
         == "share_already_released"
     )
     s.release(s.members[2])
+    # k releases decide nothing by themselves: the opening entry decides every bid.
+    assert s.bid_doc(s.vendors[0])["opening"] is None
+    s.append(s.officer, "procurement.tender.opened", {})
     assert s.bid_doc(s.vendors[0])["opening"]["price_sen"] == 40_000_000_000
 
 
@@ -200,26 +264,26 @@ def test_bid_whose_shares_or_hash_do_not_open_it_is_shown_unopenable() -> None:
     # b: the logged content hash is not the envelope's.
     sealed_b = client.seal_bid(s.ocid, client_key_id(b), 41_000_000_000, members, 2)
     s.append(b, "procurement.bid.submitted", {**sealed_b.body, "content_sha256": "0" * 64})
-    # c: a bid sealed for another tender (binding).
+    # c: a bid sealed for another tender (binding): its shares check (Feldman
+    # commitments bind the polynomial, the envelope binds the tender), so it opens and
+    # is judged wrong_binding.
     sealed_c = client.seal_bid("ocds-t3r4ng-other", client_key_id(c), 1, members, 2)
-    body_c = dict(sealed_c.body)
-    for share, member in zip(body_c["shares"], members, strict=True):
-        assert share["member"] == member["key_id"]
-    # Commitments name the other ocid, so the members' releases are refused: c stays sealed.
-    s.append(c, "procurement.bid.submitted", body_c)
+    s.append(c, "procurement.bid.submitted", sealed_c.body)
     s.close()
     for member in s.members[:2]:
         from procurement.client import release_shares
 
         bids = [s.bid_doc(v) for v in s.vendors]
         releases, bad = release_shares(member.key_id, member.box_key, s.ocid, bids)
-        assert bad == [client_key_id(c)]
+        assert bad == []
         s.append(member.key, "procurement.tender.shares_released", {"shares": releases})
+    assert s.bid_doc(a)["opening"] is None
+    s.append(s.officer, "procurement.tender.opened", {})
     assert s.bid_doc(a)["opening"]["reason"] == "decryption_failed"
     assert s.bid_doc(a)["validity"] == "unopenable"
     assert s.bid_doc(b)["opening"]["reason"] == "content_mismatch"
-    assert s.bid_doc(c)["opening"] is None
-    s.append(s.officer, "procurement.tender.opened", {})
+    assert s.bid_doc(c)["opening"]["reason"] == "wrong_binding"
+    assert s.tender()["bids"] == {"active": 3, "ever": 3, "opened": 0, "unopenable": 3}
     assert code_of(lambda: s.evaluate([(a, True, "90")])) == "invalid_bid_cannot_pass"
     assert code_of(lambda: s.evaluate([(c, True, "90")])) == "invalid_bid_cannot_pass"
     s.evaluate([(a, False, "0"), (b, False, "0"), (c, False, "0")])

@@ -39,6 +39,7 @@ ACTIONS = (
     "object",
     "answer_objection",
     "reopen",
+    "reopen_release",
     "award",
     "cancel",
     "fail",
@@ -112,6 +113,8 @@ def attempt(s: Scenario, action: str, rng: random.Random) -> None:
         )
     elif action == "reopen":
         s.append(s.officer, "procurement.tender.evaluation_reopened", {"reason": "sanggah"})
+    elif action == "reopen_release":
+        s.append(s.officer, "procurement.tender.release_reopened", {"reason": "sanggah"})
     elif action == "award":
         log.append(s.award_statements(f"K-{len(log.entries)}"))
     elif action == "cancel":
@@ -134,11 +137,22 @@ def check_invariants(s: Scenario) -> None:
     if opened:
         # Invariant 7: nothing is opened before the closing entry.
         assert "tender.closed" in tender["seqs"]
+        # Bids are decided only by the opening entry, never by a release.
+        assert "tender.opened" in tender["seqs"]
         assert all(b["opening"]["result"] in ("opened", "unopenable") for b in opened)
-        assert all(len(b["released"]) >= tender["committee"]["threshold"] for b in opened)
-    assert all(
-        len(b["released"]) < tender["committee"]["threshold"] for b in bids if b["opening"] is None
-    )
+        threshold = tender["committee"]["threshold"]
+        members = [m["key_id"] for m in tender["committee"]["members"]]
+        for b in opened:
+            if b["opening"]["reason"] == "not_enough_shares":
+                assert len(b["released"]) < threshold
+                assert b["opening"]["missing_members"] == [
+                    m for m in members if m not in b["released"]
+                ]
+            else:
+                assert len(b["released"]) >= threshold
+    if tender["state"] in (lc.OPENED, lc.WINNER_ANNOUNCED, lc.AWARDED):
+        # After the opening, no active bid is left undecided.
+        assert all(b["opening"] is not None for b in bids if b["status"] == "submitted")
     assert set(tender["released_by"]) <= {m["key_id"] for m in tender["committee"]["members"]}
     assert tender["evaluation"]["evaluated"] <= tender["bids"]["active"]
     if tender["state"] == lc.AWARDED:
