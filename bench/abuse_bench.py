@@ -288,7 +288,7 @@ def phase_writes(
 ) -> dict[str, Any]:
     from ledger.keys import load_client_key
 
-    authority = load_client_key(directory / "keys" / "authority.key")
+    authority = load_client_key(directory / "offline-keys" / "authority.key")
     batches = [
         self_registration_batch(i) if i % 2 == 0 else unknown_signer_batch() for i in range(abusers)
     ]

@@ -9,9 +9,10 @@ without changing anything. Storage is involved, so every test runs on both engin
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 import httpx
 from conftest import Harness
@@ -26,6 +27,14 @@ from terang.app import create_app
 
 BODY_BYTES_MAX = 64 * 1024
 CHUNK_BYTES = 16 * 1024
+T = TypeVar("T")
+
+
+def run_in_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` on a thread of its own: the browser tests' Playwright leaves an
+    event loop running on the main thread for the rest of the session."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def limits(**overrides: int) -> Limits:
@@ -112,7 +121,7 @@ def call_asgi(
     async def run() -> None:
         await asyncio.wait_for(app(scope, receive, send), timeout=10)
 
-    asyncio.run(run())
+    run_in_own_loop(run())
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     headers_out = {k.decode().lower(): v.decode() for k, v in start["headers"]}
@@ -394,7 +403,7 @@ def test_heavy_reads_are_bounded_and_light_reads_stay_fast(
                 timed_out.status_code,
             )
 
-    held, refused, light, code, timed_out = asyncio.run(scenario())
+    held, refused, light, code, timed_out = run_in_own_loop(scenario())
     assert (held, light) == (200, 200)
     assert (refused, code) == (503, "heavy_reads_busy")
     assert timed_out == 503

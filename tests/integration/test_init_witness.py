@@ -26,7 +26,7 @@ def test_init_with_a_local_witness_logs_its_policy_once(database_url: str, tmp_p
         return init_log(
             settings,
             all_kinds(),
-            authority_key_file=tmp_path / "keys" / "authority.key",
+            authority_key_file=tmp_path / "offline-keys" / "authority.key",
             local_witness=True,
             witness_key_file=tmp_path / "keys" / "witness.key",
         )
@@ -46,7 +46,7 @@ def test_init_with_a_local_witness_logs_its_policy_once(database_url: str, tmp_p
         assert policy is not None and policy.quorum == 1
         assert [w.verifier_key() for w in policy.witnesses] == [first.witness_verifier_key]
         assert policy.log == parse_verifier_key(first.verifier_key)
-        authority: SigningKey = load_client_key(tmp_path / "keys" / "authority.key")
+        authority: SigningKey = load_client_key(tmp_path / "offline-keys" / "authority.key")
         declare_simulated_clock(ledger, authority)  # a demo may follow: seq 2
         assert ledger.entry(2).signed.statement.type == "ledger.clock.simulated"
     finally:

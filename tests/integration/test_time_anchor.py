@@ -147,9 +147,10 @@ def test_a_back_dated_bid_outside_the_witnessed_window_is_judged_late(rig: Rig) 
         s.release(member)
     late = s.bid_doc(c)
     assert (late["status"], late["validity"], late["opening"]) == ("late", "late", None)
-    assert s.bid_doc(a)["opening"]["price_sen"] == 46_000_000_000
     assert s.tender()["bids"]["active"] == 2 and s.tender()["bids"]["late"] == 1
-    s.append(s.officer, lc.OPENED_TYPE, {})
+    s.append(s.officer, lc.OPENED_TYPE, {})  # every bid is decided at the opening
+    assert s.bid_doc(a)["opening"]["price_sen"] == 46_000_000_000
+    assert s.bid_doc(c)["opening"] is None
     with pytest.raises(TerangError) as caught:
         s.evaluate([(c, True, "99")])
     assert caught.value.code == "bid_late"
