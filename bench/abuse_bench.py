@@ -38,7 +38,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -52,6 +51,7 @@ from bench_common import (
     BenchError,
     Service,
     free_port,
+    fresh_database,
     git,
     latency_summary,
     load_average,
@@ -61,7 +61,6 @@ from bench_common import (
 )
 from nacl.signing import SigningKey
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 SCHEMA = "terang-abuse-bench/1"
 HONEST_ADDRESS = "127.0.0.1"
@@ -371,23 +370,10 @@ def phase_reads(server: Server, readers: int, duration_s: float, year: int) -> d
 # --------------------------------------------------------------------------- driver
 
 
-@contextlib.contextmanager
-def database(engine: str, workdir: Path, postgres_url: str | None) -> Iterator[str]:
-    if engine == "sqlite":
-        yield f"sqlite:///{workdir / 'terang.db'}"
-        return
-    if not postgres_url:
-        raise BenchError("--engines postgresql needs --pg-url")
-    db_name = f"abusebench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{db_name}"'))
-    try:
-        yield make_url(postgres_url).set(database=db_name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
-        admin.dispose()
+def database(
+    engine: str, workdir: Path, postgres_url: str | None
+) -> contextlib.AbstractContextManager[str]:
+    return fresh_database(engine, workdir / "terang.db", "abusebench", postgres_url)
 
 
 def demo_year(db: str) -> int:

@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -220,3 +221,29 @@ def running(service: ServiceT) -> Iterator[ServiceT]:
         yield service
     finally:
         service.stop()
+
+
+@contextlib.contextmanager
+def fresh_database(
+    engine: str, sqlite_file: Path, name: str, postgres_url: str | None
+) -> Iterator[str]:
+    """A fresh database URL: the SQLite file ``sqlite_file``, or a new PostgreSQL database
+    named ``<name>_<random>`` on the server of ``postgres_url``, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    if engine == "sqlite":
+        yield f"sqlite:///{sqlite_file}"
+        return
+    if not postgres_url:
+        raise BenchError("--engines postgresql needs --pg-url")
+    db_name = f"{name}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{db_name}"'))
+    try:
+        yield make_url(postgres_url).set(database=db_name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+        admin.dispose()

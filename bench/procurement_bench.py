@@ -20,7 +20,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -39,8 +38,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -52,6 +50,7 @@ from bench_common import (  # noqa: E402
     BenchError,
     Service,
     free_port,
+    fresh_database,
     git,
     latency_summary,
     load_average,
@@ -1071,24 +1070,11 @@ def export_year(
 # -------------------------------------------------------------------- engines
 
 
-@contextlib.contextmanager
-def database(engine: str, workdir: Path, name: str, postgres_url: str | None) -> Iterator[str]:
+def database(
+    engine: str, workdir: Path, name: str, postgres_url: str | None
+) -> contextlib.AbstractContextManager[str]:
     """A fresh database: a SQLite file in ``workdir``, or a new PostgreSQL database."""
-    if engine == "sqlite":
-        yield f"sqlite:///{workdir / (name + '.db')}"
-        return
-    if not postgres_url:
-        raise BenchError("--engines postgresql needs --pg-url")
-    db_name = f"procbench_{name}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{db_name}"'))
-    try:
-        yield make_url(postgres_url).set(database=db_name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
-        admin.dispose()
+    return fresh_database(engine, workdir / (name + ".db"), f"procbench_{name}", postgres_url)
 
 
 def run_engine(engine: str, args: argparse.Namespace, progress: bool) -> dict[str, Any]:
