@@ -9,6 +9,7 @@ missing PostgreSQL is an error, never a skip.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -273,10 +274,18 @@ def service(tmp_path: Path, database_url: str) -> Iterator[tuple[str, Path, dict
     assert (tmp_path / "demo-keys" / "README.txt").exists()
     assert (tmp_path / "demo-keys" / "DEMO-pokja1.box").exists()
     assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["log.key"]
+    with serving(tmp_path, env) as url:
+        yield url, tmp_path, {**env, "TERANG_URL": url}
+
+
+@contextlib.contextmanager
+def serving(cwd: Path, env: dict[str, str]) -> Iterator[str]:
+    """``terang serve`` on a free port in ``cwd``: its URL once ``/log/checkpoint`` answers
+    200; stopped on exit."""
     port = free_port()
     server = subprocess.Popen(
         [*TERANG, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=tmp_path,
+        cwd=cwd,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -294,7 +303,7 @@ def service(tmp_path: Path, database_url: str) -> Iterator[tuple[str, Path, dict
             assert server.poll() is None, server.stderr.read() if server.stderr else ""
             assert time.monotonic() < deadline, "service did not start"
             time.sleep(0.2)
-        yield url, tmp_path, {**env, "TERANG_URL": url}
+        yield url
     finally:
         server.terminate()
         server.wait(timeout=30)

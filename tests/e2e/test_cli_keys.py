@@ -15,11 +15,10 @@ import os
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
-from conftest import TERANG, free_port, run
+from conftest import TERANG, run, serving
 
 
 def _env(database_url: str) -> dict[str, str]:
@@ -96,30 +95,7 @@ def test_serve_runs_with_no_authority_key_on_disk(tmp_path: Path, database_url: 
     # init stays idempotent without it: the genesis is logged, the key is not needed again.
     assert json.loads(run(tmp_path, env, "init"))["created_genesis"] is False
     assert _key_files(tmp_path) == ["keys/log.key"]
-    port = free_port()
-    server = subprocess.Popen(
-        [*TERANG, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                response = httpx.get(url + "/log/checkpoint")
-                if response.status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.stderr.read() if server.stderr else ""
-            assert time.monotonic() < deadline, "service did not start"
-            time.sleep(0.2)
-        assert response.text.startswith(out["verifier_key"].split("+")[0] + "\n")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with serving(tmp_path, env) as url:
+        checkpoint = httpx.get(url + "/log/checkpoint").text
+        assert checkpoint.startswith(out["verifier_key"].split("+")[0] + "\n")
     assert _key_files(tmp_path) == ["keys/log.key"]
