@@ -183,11 +183,23 @@ def receipt_json(receipt: Receipt, proof: str | None, time_vouched_by: str) -> R
     )
 
 
-def time_vouched_by(ledger: Ledger) -> str:
-    """``witnesses`` when the log holds a witness policy, else ``operator``."""
-    with ledger.engine.connect() as conn:
-        policy = logged_witness_policy(conn)
-    return TIME_BY_OPERATOR if policy is None else TIME_BY_WITNESSES
+class TimeVouching:
+    """Who vouches for the time of this log's entries, for receipts.
+
+    ``witnesses`` once the log holds a witness policy, else ``operator``. A logged policy
+    is never removed (a later one only replaces it, with at least one witness), so the
+    first ``witnesses`` answer is kept and later receipts read no database for it.
+    """
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+        self._witnessed = False
+
+    def __call__(self) -> str:
+        if not self._witnessed:
+            with self._ledger.engine.connect() as conn:
+                self._witnessed = logged_witness_policy(conn) is not None
+        return TIME_BY_WITNESSES if self._witnessed else TIME_BY_OPERATOR
 
 
 async def _read_json(request: Request, ledger: Ledger) -> dict[str, Any]:
@@ -239,6 +251,7 @@ def charge_signers(ledger: Ledger, signed: Sequence[SignedStatement]) -> None:
 def build_router(ledger: Ledger) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["ledger"])
     schema = statement_schema(ledger.limits)
+    time_vouched_by = TimeVouching(ledger)
 
     @router.post(
         "/statements",
@@ -274,7 +287,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         (receipt,) = outcome.receipts
         if receipt.duplicate:
             response.status_code = 200
-        vouched = await run_in_threadpool(time_vouched_by, ledger)
+        vouched = await run_in_threadpool(time_vouched_by)
         return receipt_json(receipt, outcome.proofs.get(receipt.seq), vouched)
 
     @router.post(
@@ -332,7 +345,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             )
         signed = await run_in_threadpool(_parse_statements, items, ledger)
         outcome = await _append(ledger, request, signed)
-        vouched = await run_in_threadpool(time_vouched_by, ledger)
+        vouched = await run_in_threadpool(time_vouched_by)
         return BatchReceiptsPublic(
             receipts=[receipt_json(r, outcome.proofs.get(r.seq), vouched) for r in outcome.receipts]
         )
