@@ -7,7 +7,6 @@ raises what it never should), and checks that a refusal logs nothing.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,14 +20,14 @@ from ledger.keys import client_key_id
 from ledger.kinds import KindRegistry, StatementKind
 from ledger.sequencer import Receipt, Sequencer
 from ledger.state import State
-from ledger.statement import LoggedEntry, b64decode_strict, b64encode
-from procurement import client, sealed
+from ledger.statement import LoggedEntry
+from procurement import client
 from procurement.rules import RELEASE_WINDOW_HOURS_DEFAULT
 from terang.app import all_kinds, create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "procurement"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from procurement_support import Scenario, fresh_npwp, vendor_body
+from procurement_support import Scenario, fresh_npwp, poison_body, vendor_body
 from test_procurement_tender import refused, replay_matches
 
 PRICES = (49_000_000_000, 41_000_000_000, 45_000_000_000)
@@ -106,32 +105,6 @@ def test_window_lists_who_did_not_release_and_reopen_lets_them_in(harness: Harne
     s.evaluate([(v, True, "80") for v in s.vendors])
     s.announce_winner(cheapest)
     replay_matches(h)
-
-
-def poison_body(s: Scenario, plaintext: bytes) -> dict[str, Any]:
-    """A format-2 bid whose envelope is what the vendor chose (it holds the key whole)."""
-    members = s.tender()["committee"]["members"]
-    dealing = sealed.deal(s.threshold, len(members))
-    ciphertext = sealed.encrypt(sealed.bid_key_from_secret(dealing.secret), plaintext)
-    return {
-        "v": 2,
-        "ciphertext": b64encode(ciphertext),
-        "ciphertext_sha256": hashlib.sha256(ciphertext).hexdigest(),
-        "content_sha256": hashlib.sha256(plaintext).hexdigest(),
-        "addendum": 0,
-        "commitments": [b64encode(c) for c in dealing.commitments],
-        "shares": [
-            {
-                "member": member["key_id"],
-                "sealed": b64encode(
-                    sealed.seal_share(
-                        b64decode_strict(member["x25519_public_key"], field="box key"), share
-                    )
-                ),
-            }
-            for member, share in zip(members, dealing.shares, strict=True)
-        ],
-    }
 
 
 def honest_registration(h: Harness) -> Any:

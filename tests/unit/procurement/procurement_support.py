@@ -8,6 +8,7 @@ clock that moves only when told. ``Actors`` registers officers, committee member
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,15 @@ from ledger.limits import Limits
 from ledger.note import generate_signer
 from ledger.replay import apply_entry
 from ledger.state import DictState, Overlay
-from ledger.statement import ZERO_HASH, LoggedEntry, SignedStatement, b64encode, format_time
+from ledger.statement import (
+    ZERO_HASH,
+    LoggedEntry,
+    SignedStatement,
+    b64decode_strict,
+    b64encode,
+    format_time,
+)
+from procurement import sealed
 from terang.app import all_kinds
 
 START = datetime(2026, 3, 2, 1, 0, 0, tzinfo=UTC)
@@ -374,3 +383,35 @@ class Scenario:
             at=self.log.clock(),
             origin=self.log.origin,
         )
+
+
+def format_2_body(
+    s: Scenario, dealing: sealed.Dealing, shares: list[sealed.Share], plaintext: bytes
+) -> dict[str, Any]:
+    members = s.tender()["committee"]["members"]
+    ciphertext = sealed.encrypt(sealed.bid_key_from_secret(dealing.secret), plaintext)
+    return {
+        "v": 2,
+        "ciphertext": b64encode(ciphertext),
+        "ciphertext_sha256": hashlib.sha256(ciphertext).hexdigest(),
+        "content_sha256": hashlib.sha256(plaintext).hexdigest(),
+        "addendum": 0,
+        "commitments": [b64encode(c) for c in dealing.commitments],
+        "shares": [
+            {
+                "member": member["key_id"],
+                "sealed": b64encode(
+                    sealed.seal_share(
+                        b64decode_strict(member["x25519_public_key"], field="box key"), share
+                    )
+                ),
+            }
+            for member, share in zip(members, shares, strict=True)
+        ],
+    }
+
+
+def poison_body(s: Scenario, plaintext: bytes) -> dict[str, Any]:
+    """A bid whose envelope is whatever the vendor chose (it holds the key whole)."""
+    dealing = sealed.deal(s.threshold, len(s.members))
+    return format_2_body(s, dealing, dealing.shares, plaintext)

@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from procurement_support import Member, MemoryLog, Scenario
+from procurement_support import Member, MemoryLog, Scenario, format_2_body, poison_body
 
 from audit.verifier import LogReplayer
 from ledger.canonical import canonical_bytes
@@ -275,38 +275,6 @@ def test_a_share_off_the_polynomial_is_refused_at_release() -> None:
 
 
 # -- poison envelopes ---------------------------------------------------------------
-
-
-def format_2_body(
-    s: Scenario, dealing: sealed.Dealing, shares: list[sealed.Share], plaintext: bytes
-) -> dict[str, Any]:
-    members = s.tender()["committee"]["members"]
-    ciphertext = sealed.encrypt(sealed.bid_key_from_secret(dealing.secret), plaintext)
-    return {
-        "v": 2,
-        "ciphertext": b64encode(ciphertext),
-        "ciphertext_sha256": hashlib.sha256(ciphertext).hexdigest(),
-        "content_sha256": hashlib.sha256(plaintext).hexdigest(),
-        "addendum": 0,
-        "commitments": [b64encode(c) for c in dealing.commitments],
-        "shares": [
-            {
-                "member": member["key_id"],
-                "sealed": b64encode(
-                    sealed.seal_share(
-                        b64decode_strict(member["x25519_public_key"], field="box key"), share
-                    )
-                ),
-            }
-            for member, share in zip(members, shares, strict=True)
-        ],
-    }
-
-
-def poison_body(s: Scenario, plaintext: bytes) -> dict[str, Any]:
-    """A bid whose envelope is whatever the vendor chose (it holds the key whole)."""
-    dealing = sealed.deal(s.threshold, len(s.members))
-    return format_2_body(s, dealing, dealing.shares, plaintext)
 
 
 def envelope_with(s: Scenario, vendor: Any, **changes: Any) -> bytes:
