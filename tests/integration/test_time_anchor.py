@@ -312,3 +312,31 @@ def test_an_anchor_that_is_not_a_tree_head_of_this_log_fails_verify(rig: Rig) ->
         verify(h)
     assert caught.value.details["fault"] == "time_anchor_not_in_log"
     assert caught.value.details["ocid"] == s.ocid
+
+
+def test_only_the_authority_sets_the_witness_policy_or_declares_a_simulated_clock(
+    harness: Harness,
+) -> None:
+    """A rogue officer (or the closer key on the server) cannot drop the anchor rule by
+    logging a policy of its own witnesses, nor switch the time-order rule off: both are
+    authority statements, refused with ``missing_role`` and nothing logged."""
+    from ledger.authority import CLOCK_SIMULATED_TYPE
+
+    h = harness
+    own_witness = generate_cosigner("rogue.example/w")
+    body = {
+        "log_verifier_key": h.log_signer.verifier_key(),
+        "witnesses": [own_witness.verifier_key()],
+        "quorum": 1,
+    }
+    for label, roles in (("officer", ["procurement_officer"]), ("closer", ["tender_closer"])):
+        rogue = h.register(f"rogue {label}", roles)
+        size = h.ledger.size()
+        for statement in (
+            h.sign(rogue, WITNESS_POLICY_TYPE, "witness_policy", body),
+            h.sign(rogue, CLOCK_SIMULATED_TYPE, "clock", {"reason": "hide a back-dated bid"}),
+        ):
+            with pytest.raises(TerangError) as caught:
+                h.ledger.append_direct([statement])
+            assert caught.value.code == "missing_role", statement.statement.type
+        assert h.ledger.size() == size
