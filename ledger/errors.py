@@ -88,6 +88,18 @@ class Unavailable(TerangError):
         self.retry_after_s = retry_after_s
 
 
+class DatabaseUnavailable(Unavailable):
+    """Push back: the database cannot be reached now (a restart, a failover, a lost link).
+
+    An outage of the engine below is not a broken invariant: the request changed nothing
+    (a write's transaction was rolled back or never began), so the client retries after
+    ``retry_after_s``, with the same signer and nonce for a write, and is logged at most
+    once. Alerts on ``invariant_broken`` therefore do not fire on every database blip.
+    """
+
+    code = "database_unavailable"
+
+
 class TooManyRequests(Unavailable):
     """Push back aimed at one client or signer that spent its rate (429 + Retry-After).
 

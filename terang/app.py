@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -17,7 +18,7 @@ from budgeting import reducers as budgeting_reducers
 from budgeting import report_router as budgeting_report_router
 from budgeting import router as budgeting_router
 from ledger import api as ledger_api
-from ledger.errors import InvariantBroken, TerangError, Unavailable
+from ledger.errors import DatabaseUnavailable, InvariantBroken, TerangError, Unavailable
 from ledger.http_problems import GENERAL_PROBLEMS, INVALID_REQUEST, PROBLEM_JSON, SCHEMA_COMPONENTS
 from ledger.kinds import KindRegistry
 from ledger.service import Ledger, default_kinds
@@ -35,6 +36,9 @@ from terang.security_headers import SecurityHeadersMiddleware
 
 log = logging.getLogger("terang")
 GZIP_MINIMUM_BYTES = 500
+# How long a client waits before retrying while the database is out of reach: a
+# PostgreSQL restart or a promoted standby takes seconds, not minutes.
+DATABASE_RETRY_AFTER_S = 2
 
 
 def all_kinds() -> KindRegistry:
@@ -51,7 +55,11 @@ def problem_response(error: TerangError, headers: dict[str, str] | None = None) 
     headers = dict(headers or {})
     if isinstance(error, Unavailable):
         headers["Retry-After"] = str(error.retry_after_s)
-    if isinstance(error, InvariantBroken) or error.http_status >= 500:
+        # Push back is normal operation (load, a database restart): worth a warning,
+        # never the "invariant broken" line that alerts page someone on.
+        if error.http_status >= 500:
+            log.warning("push back: %s %s", error.code, error.message)
+    elif isinstance(error, InvariantBroken) or error.http_status >= 500:
         log.error("invariant broken: %s %s", error.code, error.message)
     return JSONResponse(
         error.problem(), status_code=error.http_status, media_type=PROBLEM_JSON, headers=headers
@@ -157,6 +165,21 @@ def create_app(ledger: Ledger) -> FastAPI:
         if error.status_code == 405:
             headers["Allow"] = allowed_methods(app, request)
         return problem_response(problem, headers)
+
+    @app.exception_handler(DBAPIError)
+    async def _database_error(_: Request, error: DBAPIError) -> JSONResponse:
+        # The engine could not be reached or dropped the connection: push back. Any
+        # other database error (a constraint, a bad statement) is a bug, logged in full.
+        if isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated:
+            return problem_response(
+                DatabaseUnavailable(
+                    "the database cannot be reached right now; nothing was changed, "
+                    "retry shortly (the operator sees this in the service log)",
+                    retry_after_s=DATABASE_RETRY_AFTER_S,
+                )
+            )
+        log.exception("unexpected database error", exc_info=error)
+        return problem_response(InvariantBroken("internal error; it has been logged"))
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:

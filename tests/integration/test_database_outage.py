@@ -1,0 +1,78 @@
+"""Issue 17, item 8: a database outage is push back, not a bug.
+
+The operator restarts PostgreSQL, or its postmaster dies: until it is back, readers must
+get 503 ``database_unavailable`` with ``Retry-After`` (a client retries), never 500
+``invariant_broken`` (which alerts page someone on), and the service must answer again by
+itself once the database is back. The outage is real: the test's database refuses new
+connections and every open one is terminated by the server, as a restart does.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+from conftest import Harness, make_harness
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, make_url, text
+
+from terang.app import create_app
+
+READS = ("/api/v1/entries/0", "/api/v1/checkpoints")
+
+
+@pytest.fixture
+def pg_harness(postgres_database_url: str) -> Iterator[Harness]:
+    harness = make_harness(postgres_database_url)
+    try:
+        yield harness
+    finally:
+        harness.ledger.close()
+
+
+def set_outage(database_url: str, *, down: bool) -> None:
+    """Refuse (or allow again) connections to the database and drop the open ones."""
+    name = make_url(database_url).database
+    admin = create_engine(
+        make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(not down).lower()}'))
+            if down:
+                conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+                    ),
+                    {"n": name},
+                )
+    finally:
+        admin.dispose()
+
+
+def test_reads_get_503_while_the_database_is_down_and_recover_after(
+    pg_harness: Harness, postgres_database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with TestClient(create_app(pg_harness.ledger), raise_server_exceptions=False) as client:
+        before = {path: client.get(path) for path in READS}
+        assert all(response.status_code == 200 for response in before.values())
+
+        set_outage(postgres_database_url, down=True)
+        try:
+            with caplog.at_level(logging.WARNING, logger="terang"):
+                for path in READS:
+                    response = client.get(path)
+                    assert response.status_code == 503, (path, response.text)
+                    assert response.headers["content-type"].startswith("application/problem+json")
+                    assert response.json()["code"] == "database_unavailable"
+                    assert int(response.headers["Retry-After"]) >= 1
+            assert "invariant broken" not in caplog.text
+            assert "push back: database_unavailable" in caplog.text
+        finally:
+            set_outage(postgres_database_url, down=False)
+
+        for path in READS:
+            again = client.get(path)
+            assert again.status_code == 200, (path, again.text)
+            assert again.json() == before[path].json()
