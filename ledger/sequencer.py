@@ -378,6 +378,11 @@ class Sequencer:
             self._thread = threading.Thread(target=self._run, name="terang-sequencer", daemon=True)
             self._thread.start()
 
+    @property
+    def running(self) -> bool:
+        """Whether the writer thread is alive (``/readyz``): a dead writer takes no writes."""
+        return self._thread is not None and self._thread.is_alive()
+
     def stop(self) -> None:
         if self._thread is not None:
             self._queue.put(None)

@@ -134,6 +134,11 @@ class Ledger:
         if self.witnesses is not None:
             self.witnesses.start()
 
+    @property
+    def publisher_running(self) -> bool:
+        """Whether the checkpoint ticker is alive (``/readyz``)."""
+        return self._ticker is not None and self._ticker.is_alive()
+
     def close(self) -> None:
         self._stop.set()
         if self._ticker is not None:

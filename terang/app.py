@@ -30,7 +30,7 @@ from procurement import kinds as procurement_kinds
 from procurement import router as procurement_router
 from procurement import service as procurement_service
 from procurement.documents import DocumentLimits
-from terang import api_docs, limits_middleware
+from terang import api_docs, health, limits_middleware
 from terang.cors import PublicReadCORS
 from terang.security_headers import SecurityHeadersMiddleware
 
@@ -198,6 +198,7 @@ def create_app(ledger: Ledger) -> FastAPI:
         problem.http_status = 422
         return problem_response(problem)
 
+    app.include_router(health.build_router(ledger))
     app.include_router(ledger_api.build_router(ledger))
     app.include_router(log_api.build_router(ledger))
     app.include_router(read_api.build_router(ledger))

@@ -76,3 +76,29 @@ def test_reads_get_503_while_the_database_is_down_and_recover_after(
             again = client.get(path)
             assert again.status_code == 200, (path, again.text)
             assert again.json() == before[path].json()
+
+
+def test_readyz_goes_red_while_the_database_is_down_and_back_after(
+    pg_harness: Harness, postgres_database_url: str
+) -> None:
+    """Issue 17, item 9: a load balancer's probe follows the database and the writer."""
+    with TestClient(create_app(pg_harness.ledger), raise_server_exceptions=False) as client:
+        idle = client.get("/readyz")  # nothing started the writer or the ticker yet
+        assert idle.status_code == 503
+        assert idle.json()["code"] == "not_ready"
+        assert idle.json()["details"]["checks"]["sequencer"] is False
+
+        pg_harness.ledger.start()
+        ready = client.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["checks"]["tree_size"] == pg_harness.ledger.size()
+
+        set_outage(postgres_database_url, down=True)
+        try:
+            down = client.get("/readyz")
+            assert down.status_code == 503
+            assert down.json()["details"]["checks"]["database"] is False
+            assert client.get("/healthz").json() == {"status": "alive"}
+        finally:
+            set_outage(postgres_database_url, down=False)
+        assert client.get("/readyz").status_code == 200

@@ -1,0 +1,95 @@
+"""Probes for the operator's supervisor and load balancer: ``/healthz`` and ``/readyz``.
+
+``/healthz`` says only that the process answers (restart it when it does not).
+``/readyz`` says whether it should get traffic: the database answers, the group-commit
+writer and the checkpoint ticker are running, and the newest checkpoint covers the log or
+lags it by less than ``CHECKPOINT_LAG_S_MAX`` (a reader handed a stale checkpoint cannot
+prove the newest entries). Neither reads anything private; both are cheap enough to poll
+every second.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from ledger.errors import Unavailable
+from ledger.http_problems import problem_responses
+from ledger.service import Ledger
+
+CHECKPOINT_LAG_S_MAX = 60
+"""How long an entry may wait for a checkpoint before the service is not ready. The
+ticker signs one every ``checkpoint_interval_ms_min`` (about a second) while entries
+wait, so a minute means it is stuck, not busy."""
+
+
+class NotReady(Unavailable):
+    """The service answers but should not get traffic now (``details.checks`` says why)."""
+
+    code = "not_ready"
+
+
+def readiness(ledger: Ledger) -> dict[str, Any]:
+    """Each check by name, true when it passes, and the sizes a reader can compare."""
+    checks: dict[str, Any] = {
+        "database": False,
+        "sequencer": ledger.sequencer.running,
+        "publisher": ledger.publisher_running,
+        "checkpoint_fresh": False,
+    }
+    try:
+        with ledger.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        checks["database"] = True
+        size = ledger.size()
+        latest = ledger.latest_checkpoint()
+        covered = latest.size if latest is not None else 0
+        checks["tree_size"] = size
+        checks["checkpoint_size"] = covered
+        if covered >= size:
+            checks["checkpoint_fresh"] = True
+        else:
+            waiting_since = datetime.fromisoformat(ledger.entry(covered).logged_at)
+            lag_s = (ledger.clock() - waiting_since).total_seconds()
+            checks["checkpoint_lag_s"] = round(lag_s, 3)
+            checks["checkpoint_fresh"] = lag_s < CHECKPOINT_LAG_S_MAX
+    except DBAPIError:
+        pass  # "database": false says it; the other checks stay as they are
+    return checks
+
+
+READY_CHECKS = ("database", "sequencer", "publisher", "checkpoint_fresh")
+
+
+def build_router(ledger: Ledger) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", operation_id="healthz")
+    def healthz() -> dict[str, str]:
+        """Alive: the process answers HTTP. Says nothing about the database."""
+        return {"status": "alive"}
+
+    @router.get(
+        "/readyz",
+        operation_id="readyz",
+        responses=problem_responses(
+            {503: "`not_ready`: a check failed (`details.checks`); retry after `Retry-After`."}
+        ),
+    )
+    def readyz() -> dict[str, Any]:
+        """Ready for traffic: every check passes; otherwise 503 ``not_ready`` with them."""
+        checks = readiness(ledger)
+        failed = [name for name in READY_CHECKS if not checks[name]]
+        if failed:
+            raise NotReady(
+                "not ready: " + ", ".join(failed) + " (the operator sees why in the service log)",
+                retry_after_s=5,
+                checks=checks,
+            )
+        return {"status": "ready", "checks": checks}
+
+    return router
