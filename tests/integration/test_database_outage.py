@@ -15,8 +15,11 @@ from collections.abc import Iterator
 import pytest
 from conftest import Harness, make_harness
 from fastapi.testclient import TestClient
+from nacl.signing import SigningKey
 from sqlalchemy import create_engine, make_url, text
 
+from ledger.keys import client_key_id
+from ledger.statement import b64encode
 from terang.app import create_app
 
 READS = ("/api/v1/entries/0", "/api/v1/checkpoints")
@@ -102,3 +105,35 @@ def test_readyz_goes_red_while_the_database_is_down_and_back_after(
         finally:
             set_outage(postgres_database_url, down=False)
         assert client.get("/readyz").status_code == 200
+
+
+def test_a_write_refused_during_the_outage_is_logged_once_when_retried(
+    pg_harness: Harness, postgres_database_url: str
+) -> None:
+    """The client retries the same signed statement (same signer and nonce) after a 503:
+    it is logged exactly once, and the outage left no half-written entry behind."""
+    pg_harness.ledger.start()
+    newcomer = SigningKey.generate()
+    statement = pg_harness.sign(
+        pg_harness.authority,
+        "registry.key.registered",
+        client_key_id(newcomer),
+        {"public_key": b64encode(bytes(newcomer.verify_key)), "name": "newcomer", "roles": []},
+    )
+    with TestClient(create_app(pg_harness.ledger), raise_server_exceptions=False) as client:
+        size_before = pg_harness.ledger.size()
+        set_outage(postgres_database_url, down=True)
+        try:
+            refused = client.post("/api/v1/statements", json=statement.to_json())
+            assert refused.status_code == 503, refused.text
+            assert refused.json()["code"] == "database_unavailable"
+        finally:
+            set_outage(postgres_database_url, down=False)
+        assert pg_harness.ledger.size() == size_before
+
+        first = client.post("/api/v1/statements", json=statement.to_json())
+        again = client.post("/api/v1/statements", json=statement.to_json())
+        assert first.status_code == 201, first.text
+        assert again.status_code in (200, 201), again.text
+        assert again.json()["seq"] == first.json()["seq"]
+        assert pg_harness.ledger.size() == size_before + 1
