@@ -220,6 +220,24 @@ def db_upgrade(db: DbOption = DEFAULT_DATABASE_URL) -> None:
     typer.echo(f"schema at {migrations.current_revision(engine)}")
 
 
+@db_app.command("backup")
+def db_backup(
+    destination: Annotated[Path, typer.Argument(help="New file to write the copy to.")],
+    db: DbOption = DEFAULT_DATABASE_URL,
+) -> None:
+    """Copy the embedded SQLite database while the service keeps running.
+
+    Uses SQLite's online backup API: the copy is one consistent snapshot (every entry
+    committed before it began, nothing half-written). Restore by stopping the service
+    and putting the copy in place of the database file; read docs/operating.md
+    ("Backups") before serving it. On PostgreSQL use pg_dump (docs/operating-postgresql.md).
+    """
+    from ledger.backup import backup_sqlite
+
+    result = backup_sqlite(db, destination)
+    typer.echo(f"backed up to {result.path} ({result.size_bytes} bytes)")
+
+
 @app.command()
 def serve(
     db: DbOption = DEFAULT_DATABASE_URL,
