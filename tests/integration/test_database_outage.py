@@ -10,10 +10,9 @@ connections and every open one is terminated by the server, as a restart does.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
-from conftest import Harness, make_harness
+from conftest import Harness
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 from sqlalchemy import create_engine, make_url, text
@@ -23,15 +22,6 @@ from ledger.statement import b64encode
 from terang.app import create_app
 
 READS = ("/api/v1/entries/0", "/api/v1/checkpoints")
-
-
-@pytest.fixture
-def pg_harness(postgres_database_url: str) -> Iterator[Harness]:
-    harness = make_harness(postgres_database_url)
-    try:
-        yield harness
-    finally:
-        harness.ledger.close()
 
 
 def set_outage(database_url: str, *, down: bool) -> None:
@@ -55,9 +45,9 @@ def set_outage(database_url: str, *, down: bool) -> None:
 
 
 def test_reads_get_503_while_the_database_is_down_and_recover_after(
-    pg_harness: Harness, postgres_database_url: str, caplog: pytest.LogCaptureFixture
+    postgres_harness: Harness, postgres_database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with TestClient(create_app(pg_harness.ledger), raise_server_exceptions=False) as client:
+    with TestClient(create_app(postgres_harness.ledger), raise_server_exceptions=False) as client:
         before = {path: client.get(path) for path in READS}
         assert all(response.status_code == 200 for response in before.values())
 
@@ -82,19 +72,19 @@ def test_reads_get_503_while_the_database_is_down_and_recover_after(
 
 
 def test_readyz_goes_red_while_the_database_is_down_and_back_after(
-    pg_harness: Harness, postgres_database_url: str
+    postgres_harness: Harness, postgres_database_url: str
 ) -> None:
     """Issue 17, item 9: a load balancer's probe follows the database and the writer."""
-    with TestClient(create_app(pg_harness.ledger), raise_server_exceptions=False) as client:
+    with TestClient(create_app(postgres_harness.ledger), raise_server_exceptions=False) as client:
         idle = client.get("/readyz")  # nothing started the writer or the ticker yet
         assert idle.status_code == 503
         assert idle.json()["code"] == "not_ready"
         assert idle.json()["details"]["checks"]["sequencer"] is False
 
-        pg_harness.ledger.start()
+        postgres_harness.ledger.start()
         ready = client.get("/readyz")
         assert ready.status_code == 200, ready.text
-        assert ready.json()["checks"]["tree_size"] == pg_harness.ledger.size()
+        assert ready.json()["checks"]["tree_size"] == postgres_harness.ledger.size()
 
         set_outage(postgres_database_url, down=True)
         try:
@@ -108,20 +98,20 @@ def test_readyz_goes_red_while_the_database_is_down_and_back_after(
 
 
 def test_a_write_refused_during_the_outage_is_logged_once_when_retried(
-    pg_harness: Harness, postgres_database_url: str
+    postgres_harness: Harness, postgres_database_url: str
 ) -> None:
     """The client retries the same signed statement (same signer and nonce) after a 503:
     it is logged exactly once, and the outage left no half-written entry behind."""
-    pg_harness.ledger.start()
+    postgres_harness.ledger.start()
     newcomer = SigningKey.generate()
-    statement = pg_harness.sign(
-        pg_harness.authority,
+    statement = postgres_harness.sign(
+        postgres_harness.authority,
         "registry.key.registered",
         client_key_id(newcomer),
         {"public_key": b64encode(bytes(newcomer.verify_key)), "name": "newcomer", "roles": []},
     )
-    with TestClient(create_app(pg_harness.ledger), raise_server_exceptions=False) as client:
-        size_before = pg_harness.ledger.size()
+    with TestClient(create_app(postgres_harness.ledger), raise_server_exceptions=False) as client:
+        size_before = postgres_harness.ledger.size()
         set_outage(postgres_database_url, down=True)
         try:
             refused = client.post("/api/v1/statements", json=statement.to_json())
@@ -129,11 +119,11 @@ def test_a_write_refused_during_the_outage_is_logged_once_when_retried(
             assert refused.json()["code"] == "database_unavailable"
         finally:
             set_outage(postgres_database_url, down=False)
-        assert pg_harness.ledger.size() == size_before
+        assert postgres_harness.ledger.size() == size_before
 
         first = client.post("/api/v1/statements", json=statement.to_json())
         again = client.post("/api/v1/statements", json=statement.to_json())
         assert first.status_code == 201, first.text
         assert again.status_code in (200, 201), again.text
         assert again.json()["seq"] == first.json()["seq"]
-        assert pg_harness.ledger.size() == size_before + 1
+        assert postgres_harness.ledger.size() == size_before + 1
