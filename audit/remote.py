@@ -51,6 +51,7 @@ from audit.verifier import LogFault, LogReplayer
 from ledger import merkle, tiles
 from ledger.authority import KEY_NAMESPACE
 from ledger.checkpoint import Checkpoint, open_checkpoint
+from ledger.client import PUSHBACK_STATUSES, retry_after_s
 from ledger.errors import SignatureError, TerangError, VerificationError
 from ledger.kinds import KindRegistry
 from ledger.limits import Limits
@@ -61,8 +62,6 @@ from procurement.lifecycle import TENDER_NAMESPACE
 READ_AHEAD_BUNDLES_MAX = 16
 PUSHBACK_RETRIES_MAX = 8
 """Times one GET is retried when the log pushes back (429 or 503 with Retry-After)."""
-RETRY_AFTER_S_MAX = 60
-PUSHBACK_STATUSES = frozenset({429, 503})
 PROJECTION_PAGE_ROWS = 1000
 PROJECTION_CATCH_UP_S_MAX = 10.0
 """How long to wait for a checkpoint covering rows written after the first one, seconds."""
@@ -115,7 +114,7 @@ def _get(
         except httpx.HTTPError as exc:
             raise FetchError(f"GET {path}: {exc}") from exc
         if response.status_code in PUSHBACK_STATUSES and attempt < PUSHBACK_RETRIES_MAX:
-            sleep(_retry_after_s(response))
+            sleep(retry_after_s(response))
             continue
         if response.status_code != 200:
             raise FetchError(
@@ -123,11 +122,6 @@ def _get(
             )
         return response.content
     raise FetchError(f"GET {path}: no answer")  # not reached: the last attempt raises
-
-
-def _retry_after_s(response: httpx.Response) -> float:
-    raw = response.headers.get("retry-after", "")
-    return float(min(int(raw), RETRY_AFTER_S_MAX)) if raw.isdigit() else 1.0
 
 
 def _fetch_bundle(client: httpx.Client, prefix: str, index: int, width: int | None) -> list[bytes]:

@@ -7,7 +7,8 @@ statement, the signature and (through the registry) the public key.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,19 @@ from ledger.limits import Limits
 from ledger.statement import SignedStatement, Statement, format_time, sign_statement
 
 DEFAULT_TIMEOUT_S = 30.0
+PUSHBACK_STATUSES = frozenset({429, 503})
+"""The log says "not now" (a spent rate, a full queue, a database restart): retry."""
+RETRY_AFTER_S_MAX = 60
+CLIENT_RETRIES_MAX = 5
+"""Times the client resends one request after push back or a lost connection. Safe for
+writes too: a statement is logged at most once per signer and nonce, so a resent one
+gets the receipt of the first (docs/api.md, ``nonce_reused``)."""
+
+
+def retry_after_s(response: httpx.Response) -> float:
+    """The wait a push-back answer asks for (``Retry-After`` seconds), capped; else 1 s."""
+    raw = response.headers.get("retry-after", "")
+    return float(min(int(raw), RETRY_AFTER_S_MAX)) if raw.isdigit() else 1.0
 
 
 def new_nonce() -> str:
@@ -66,8 +80,42 @@ class RemoteError(TerangError):
 
 
 class LedgerClient:
-    def __init__(self, base_url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
-        self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout_s)
+    """The write and proof API over HTTP, resending what the log pushed back.
+
+    A 429/503 answer is waited out (its ``Retry-After``), and a request whose connection
+    failed (the service restarting, a failover) is sent again with backoff, up to
+    ``CLIENT_RETRIES_MAX`` times; the same signed statement is sent each time, so it is
+    logged once.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.http = httpx.Client(
+            base_url=base_url.rstrip("/"), timeout=timeout_s, transport=transport
+        )
+        self._sleep = sleep
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        for attempt in range(CLIENT_RETRIES_MAX + 1):
+            last = attempt == CLIENT_RETRIES_MAX
+            try:
+                response = self.http.request(method, path, **kwargs)
+            except httpx.TransportError:
+                if last:
+                    raise
+                self._sleep(min(2.0**attempt, RETRY_AFTER_S_MAX))
+                continue
+            if response.status_code in PUSHBACK_STATUSES and not last:
+                self._sleep(retry_after_s(response))
+                continue
+            return self._check(response)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def close(self) -> None:
         self.http.close()
@@ -88,19 +136,19 @@ class LedgerClient:
         return response
 
     def submit(self, signed: SignedStatement) -> dict[str, Any]:
-        response = self.http.post("/api/v1/statements", json=signed.to_json())
-        result: dict[str, Any] = self._check(response).json()
+        response = self._send("POST", "/api/v1/statements", json=signed.to_json())
+        result: dict[str, Any] = response.json()
         return result
 
     def submit_batch(self, signed: Sequence[SignedStatement]) -> dict[str, Any]:
-        response = self.http.post(
-            "/api/v1/statements/batch", json={"statements": [s.to_json() for s in signed]}
+        response = self._send(
+            "POST", "/api/v1/statements/batch", json={"statements": [s.to_json() for s in signed]}
         )
-        result: dict[str, Any] = self._check(response).json()
+        result: dict[str, Any] = response.json()
         return result
 
     def checkpoint(self) -> str:
-        return self._check(self.http.get("/log/checkpoint")).text
+        return self._send("GET", "/log/checkpoint").text
 
     def origin(self) -> str:
         """The log's origin: the first line of its checkpoint (what statements are signed for).
@@ -112,14 +160,14 @@ class LedgerClient:
         return origin
 
     def verifier_key(self) -> str:
-        return self._check(self.http.get("/log/verifier-key")).text.strip()
+        return self._send("GET", "/log/verifier-key").text.strip()
 
     def tlog_proof(self, seq: int, *, witnessed: bool = False) -> str:
         """The entry's tlog-proof against the latest checkpoint, or with ``witnessed``
         against the earliest one a quorum of the log's witnesses cosigned."""
         params = {"witnessed": "earliest"} if witnessed else None
-        return self._check(self.http.get(f"/api/v1/entries/{seq}/tlog-proof", params=params)).text
+        return self._send("GET", f"/api/v1/entries/{seq}/tlog-proof", params=params).text
 
     def entry(self, seq: int) -> dict[str, Any]:
-        result: dict[str, Any] = self._check(self.http.get(f"/api/v1/entries/{seq}")).json()
+        result: dict[str, Any] = self._send("GET", f"/api/v1/entries/{seq}").json()
         return result

@@ -134,6 +134,7 @@ def test_unknown_tender_bids_is_a_problem(harness: Harness, http: TestClient) ->
 class InProcessClient(LedgerClient):
     def __init__(self, http: TestClient) -> None:
         self.http = http
+        self._sleep = lambda _seconds: None  # push back is not waited for in process
 
     def close(self) -> None:  # the test owns the TestClient
         pass

@@ -1,0 +1,69 @@
+"""Issue 17, item 8: the Python client (and so the CLI) waits out push back.
+
+A database restart or a failover answers 503 with ``Retry-After``, and a restarting
+service refuses connections; the client resends the same request, so a signed statement
+is logged once (the server's idempotency by signer and nonce is shown on PostgreSQL in
+tests/integration/test_database_outage.py). It gives up after ``CLIENT_RETRIES_MAX``
+resends with the server's own problem, never silently.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from ledger.client import CLIENT_RETRIES_MAX, LedgerClient, RemoteError
+
+UNAVAILABLE = {"code": "database_unavailable", "detail": "the database cannot be reached"}
+
+
+def scripted(answers: list[httpx.Response | Exception]) -> tuple[httpx.MockTransport, list[bytes]]:
+    bodies: list[bytes] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        bodies.append(request.content)
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    return httpx.MockTransport(handle), bodies
+
+
+def test_push_back_and_a_lost_connection_are_retried_with_the_same_body() -> None:
+    transport, bodies = scripted(
+        [
+            httpx.Response(503, json=UNAVAILABLE, headers={"Retry-After": "2"}),
+            httpx.ConnectError("connection refused"),
+            httpx.Response(429, json={"code": "too_many_requests"}, headers={"Retry-After": "3"}),
+            httpx.Response(201, json={"seq": 7}),
+        ]
+    )
+    waits: list[float] = []
+    client = LedgerClient("http://log.test", transport=transport, sleep=waits.append)
+    statement_json = {"type": "t", "nonce": "n-1"}
+    response = client._send("POST", "/api/v1/statements", json=statement_json)
+    assert response.json() == {"seq": 7}
+    assert waits == [2.0, 2.0, 3.0]  # Retry-After, then backoff 2**1, then Retry-After
+    assert len(set(bodies)) == 1 and len(bodies) == 4
+
+
+def test_it_gives_up_with_the_servers_problem() -> None:
+    answers: list[httpx.Response | Exception] = [
+        httpx.Response(503, json=UNAVAILABLE, headers={"Retry-After": "1"})
+        for _ in range(CLIENT_RETRIES_MAX + 1)
+    ]
+    transport, bodies = scripted(answers)
+    client = LedgerClient("http://log.test", transport=transport, sleep=lambda _: None)
+    with pytest.raises(RemoteError) as refused:
+        client.entry(3)
+    assert refused.value.code == "database_unavailable"
+    assert len(bodies) == CLIENT_RETRIES_MAX + 1
+
+
+def test_a_refusal_that_is_not_push_back_is_not_retried() -> None:
+    transport, bodies = scripted([httpx.Response(422, json={"code": "bad_signature"})])
+    client = LedgerClient("http://log.test", transport=transport, sleep=lambda _: None)
+    with pytest.raises(RemoteError) as refused:
+        client.entry(3)
+    assert refused.value.code == "bad_signature" and len(bodies) == 1
