@@ -30,6 +30,19 @@ writes too: a statement is logged at most once per signer and nonce, so a resent
 gets the receipt of the first (docs/api.md, ``nonce_reused``)."""
 
 
+CONNECT_BACKOFF_S = 0.5
+CONNECT_BACKOFF_S_MAX = 4.0
+"""Waits between resends after a lost connection: 0.5, 1, 2, 4, 4 s (11.5 s in all),
+about as long as a PostgreSQL failover or a service restart takes."""
+
+
+class ServiceUnreachable(TerangError):
+    """No connection to the log after every resend (its address, or the service is down)."""
+
+    http_status = 503
+    code = "service_unreachable"
+
+
 def retry_after_s(response: httpx.Response) -> float:
     """The wait a push-back answer asks for (``Retry-After`` seconds), capped; else 1 s."""
     raw = response.headers.get("retry-after", "")
@@ -106,10 +119,15 @@ class LedgerClient:
             last = attempt == CLIENT_RETRIES_MAX
             try:
                 response = self.http.request(method, path, **kwargs)
-            except httpx.TransportError:
+            except httpx.TransportError as exc:
                 if last:
-                    raise
-                self._sleep(min(2.0**attempt, RETRY_AFTER_S_MAX))
+                    raise ServiceUnreachable(
+                        f"cannot reach {self.http.base_url} after {attempt + 1} tries ({exc}); "
+                        "is `terang serve` running there? Check --url / TERANG_URL, or ask "
+                        "the log's operator",
+                        code="service_unreachable",
+                    ) from exc
+                self._sleep(min(CONNECT_BACKOFF_S * 2.0**attempt, CONNECT_BACKOFF_S_MAX))
                 continue
             if response.status_code in PUSHBACK_STATUSES and not last:
                 self._sleep(retry_after_s(response))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from ledger.client import CLIENT_RETRIES_MAX, LedgerClient, RemoteError
+from ledger.client import CLIENT_RETRIES_MAX, LedgerClient, RemoteError, ServiceUnreachable
 
 UNAVAILABLE = {"code": "database_unavailable", "detail": "the database cannot be reached"}
 
@@ -44,7 +44,7 @@ def test_push_back_and_a_lost_connection_are_retried_with_the_same_body() -> Non
     statement_json = {"type": "t", "nonce": "n-1"}
     response = client._send("POST", "/api/v1/statements", json=statement_json)
     assert response.json() == {"seq": 7}
-    assert waits == [2.0, 2.0, 3.0]  # Retry-After, then backoff 2**1, then Retry-After
+    assert waits == [2.0, 1.0, 3.0]  # Retry-After, then backoff 0.5 * 2**1, then Retry-After
     assert len(set(bodies)) == 1 and len(bodies) == 4
 
 
@@ -67,3 +67,19 @@ def test_a_refusal_that_is_not_push_back_is_not_retried() -> None:
     with pytest.raises(RemoteError) as refused:
         client.entry(3)
     assert refused.value.code == "bad_signature" and len(bodies) == 1
+
+
+def test_an_address_nobody_answers_ends_in_a_clear_error() -> None:
+    transport, bodies = scripted(
+        [httpx.ConnectError("connection refused") for _ in range(CLIENT_RETRIES_MAX + 1)]
+    )
+    waits: list[float] = []
+    client = LedgerClient("http://log.test", transport=transport, sleep=waits.append)
+    with pytest.raises(ServiceUnreachable) as unreachable:
+        client.checkpoint()
+    assert unreachable.value.code == "service_unreachable"
+    assert (
+        "terang serve" in unreachable.value.message
+        and "http://log.test" in unreachable.value.message
+    )
+    assert waits == [0.5, 1.0, 2.0, 4.0, 4.0] and len(bodies) == CLIENT_RETRIES_MAX + 1
