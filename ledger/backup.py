@@ -50,6 +50,7 @@ def backup_sqlite(database_url: str, destination: Path) -> BackupResult:
             code="backup_exists",
         )
     partial = destination.with_name(destination.name + ".partial")
+    partial.unlink(missing_ok=True)  # what an interrupted earlier backup left behind
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
     try:
         target = sqlite3.connect(partial)

@@ -124,8 +124,7 @@ class LedgerClient:
                     raise ServiceUnreachable(
                         f"cannot reach {self.http.base_url} after {attempt + 1} tries ({exc}); "
                         "is `terang serve` running there? Check --url / TERANG_URL, or ask "
-                        "the log's operator",
-                        code="service_unreachable",
+                        "the log's operator"
                     ) from exc
                 self._sleep(min(CONNECT_BACKOFF_S * 2.0**attempt, CONNECT_BACKOFF_S_MAX))
                 continue
