@@ -24,6 +24,9 @@ DEFAULT_TIMEOUT_S = 30.0
 PUSHBACK_STATUSES = frozenset({429, 503})
 """The log says "not now" (a spent rate, a full queue, a database restart): retry."""
 RETRY_AFTER_S_MAX = 60
+NOT_WAITED_OUT_CODES = frozenset({"storage_full"})
+"""Push back that does not pass by itself (the database's disk is full: the operator must
+free space), so the caller hears of it at once instead of after every resend."""
 CLIENT_RETRIES_MAX = 5
 """Times the client resends one request after push back or a lost connection. Safe for
 writes too: a statement is logged at most once per signer and nonce, so a resent one
@@ -47,6 +50,15 @@ def retry_after_s(response: httpx.Response) -> float:
     """The wait a push-back answer asks for (``Retry-After`` seconds), capped; else 1 s."""
     raw = response.headers.get("retry-after", "")
     return float(min(int(raw), RETRY_AFTER_S_MAX)) if raw.isdigit() else 1.0
+
+
+def _problem_code(response: httpx.Response) -> str:
+    """The ``code`` of a problem document, or "" when the body is not one."""
+    try:
+        problem = response.json()
+    except ValueError:
+        return ""
+    return str(problem.get("code", "")) if isinstance(problem, dict) else ""
 
 
 def new_nonce() -> str:
@@ -129,8 +141,9 @@ class LedgerClient:
                 self._sleep(min(CONNECT_BACKOFF_S * 2.0**attempt, CONNECT_BACKOFF_S_MAX))
                 continue
             if response.status_code in PUSHBACK_STATUSES and not last:
-                self._sleep(retry_after_s(response))
-                continue
+                if _problem_code(response) not in NOT_WAITED_OUT_CODES:
+                    self._sleep(retry_after_s(response))
+                    continue
             return self._check(response)
         raise AssertionError("unreachable: the last attempt returns or raises")
 

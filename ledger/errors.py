@@ -100,6 +100,20 @@ class DatabaseUnavailable(Unavailable):
     code = "database_unavailable"
 
 
+class StorageFull(Unavailable):
+    """Push back: the database's disk is full (SQLite ``SQLITE_FULL``, PostgreSQL SQLSTATE
+    53100 ``disk_full``).
+
+    The write's transaction was rolled back by the engine, so nothing of it is in the log
+    and everything acknowledged before stays; the same signed statement is logged once
+    when retried after the operator frees space. Unlike a restart this does not pass by
+    itself: it is logged as an error ("storage full") for the operator to act on, and
+    ``retry_after_s`` is longer than a database blip's.
+    """
+
+    code = "storage_full"
+
+
 class TooManyRequests(Unavailable):
     """Push back aimed at one client or signer that spent its rate (429 + Retry-After).
 

@@ -98,8 +98,8 @@ GENERAL_PROBLEMS: Final[Responses] = problem_responses(
         "(`request_too_large`, `payload_too_large`).",
         429: "`too_many_requests`: this client's (or signer's) rate is spent "
         "(`details.limit`); retry after `Retry-After` seconds.",
-        503: "`unavailable`, `heavy_reads_busy`, `database_unavailable`: the service "
-        "pushes back; nothing was changed; retry after `Retry-After` seconds.",
+        503: "`unavailable`, `heavy_reads_busy`, `database_unavailable`, `storage_full`: "
+        "the service pushes back; nothing was changed; retry after `Retry-After` seconds.",
     }
 )
 """Problems any operation may answer, whatever its own rules: added to every operation."""

@@ -138,6 +138,26 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+SQLITE_FULL = 13
+"""SQLite's result code for "database or disk is full" (sqlite3.h; the ``sqlite_errorcode``
+of the driver's exception, Python 3.11+)."""
+POSTGRES_DISK_FULL = "53100"
+"""PostgreSQL's SQLSTATE ``disk_full`` ("could not extend file ...: No space left on
+device"), class 53 (insufficient resources)."""
+
+
+def is_storage_full(driver_error: BaseException | None) -> bool:
+    """Whether a driver exception says the database's disk (or its size cap) is full.
+
+    SQLite: ``SQLITE_FULL`` (also raised when ``PRAGMA max_page_count`` is reached).
+    PostgreSQL: SQLSTATE 53100. Either engine rolls the failed statement's transaction
+    back, so the caller may retry it once space is freed.
+    """
+    if getattr(driver_error, "sqlite_errorcode", None) == SQLITE_FULL:
+        return True
+    return getattr(driver_error, "pgcode", None) == POSTGRES_DISK_FULL
+
+
 def take_write_lock(conn: Connection) -> None:
     """Serialise writers across processes for the rest of this transaction."""
     if conn.dialect.name == "postgresql":

@@ -18,7 +18,14 @@ from budgeting import reducers as budgeting_reducers
 from budgeting import report_router as budgeting_report_router
 from budgeting import router as budgeting_router
 from ledger import api as ledger_api
-from ledger.errors import DatabaseUnavailable, InvariantBroken, TerangError, Unavailable
+from ledger import storage
+from ledger.errors import (
+    DatabaseUnavailable,
+    InvariantBroken,
+    StorageFull,
+    TerangError,
+    Unavailable,
+)
 from ledger.http_problems import GENERAL_PROBLEMS, INVALID_REQUEST, PROBLEM_JSON, SCHEMA_COMPONENTS
 from ledger.kinds import KindRegistry
 from ledger.service import Ledger, default_kinds
@@ -39,6 +46,8 @@ GZIP_MINIMUM_BYTES = 500
 # How long a client waits before retrying while the database is out of reach: a
 # PostgreSQL restart or a promoted standby takes seconds, not minutes.
 DATABASE_RETRY_AFTER_S = 2
+# A full disk does not pass by itself: someone has to free space or grow the volume.
+STORAGE_FULL_RETRY_AFTER_S = 30
 
 
 def all_kinds() -> KindRegistry:
@@ -57,7 +66,10 @@ def problem_response(error: TerangError, headers: dict[str, str] | None = None) 
         headers["Retry-After"] = str(error.retry_after_s)
         # Push back is normal operation (load, a database restart): worth a warning,
         # never the "invariant broken" line that alerts page someone on.
-        if error.http_status >= 500:
+        if isinstance(error, StorageFull):
+            # Not a bug either, but it needs the operator: an error line they can alert on.
+            log.error("storage full: %s %s", error.code, error.message)
+        elif error.http_status >= 500:
             log.warning("push back: %s %s", error.code, error.message)
     elif isinstance(error, InvariantBroken) or error.http_status >= 500:
         log.error("invariant broken: %s %s", error.code, error.message)
@@ -170,6 +182,16 @@ def create_app(ledger: Ledger) -> FastAPI:
     async def _database_error(_: Request, error: DBAPIError) -> JSONResponse:
         # The engine could not be reached or dropped the connection: push back. Any
         # other database error (a constraint, a bad statement) is a bug, logged in full.
+        # A full disk is checked first: SQLite reports it as an OperationalError too.
+        if storage.is_storage_full(error.orig):
+            return problem_response(
+                StorageFull(
+                    "the database's disk is full; nothing was changed and everything "
+                    "acknowledged before is kept; retry the same statement once the "
+                    "operator has freed space",
+                    retry_after_s=STORAGE_FULL_RETRY_AFTER_S,
+                )
+            )
         if isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated:
             return problem_response(
                 DatabaseUnavailable(

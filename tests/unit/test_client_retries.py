@@ -83,3 +83,15 @@ def test_an_address_nobody_answers_ends_in_a_clear_error() -> None:
         and "http://log.test" in unreachable.value.message
     )
     assert waits == [0.5, 1.0, 2.0, 4.0, 4.0] and len(bodies) == CLIENT_RETRIES_MAX + 1
+
+
+def test_a_full_disk_is_reported_at_once_not_waited_out() -> None:
+    """storage_full needs the operator (free space); resending for minutes would hide it."""
+    full = {"code": "storage_full", "detail": "the database's disk is full"}
+    transport, bodies = scripted([httpx.Response(503, json=full, headers={"Retry-After": "30"})])
+    waits: list[float] = []
+    client = LedgerClient("http://log.test", transport=transport, sleep=waits.append)
+    with pytest.raises(RemoteError) as refused:
+        client._send("POST", "/api/v1/statements", json={"type": "t", "nonce": "n-2"})
+    assert refused.value.code == "storage_full" and refused.value.http_status == 503
+    assert waits == [] and len(bodies) == 1
