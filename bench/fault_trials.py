@@ -586,3 +586,102 @@ def kill_trials(
             if on_trial is not None:
                 on_trial(result)
     return results
+
+
+# ------------------------------------------------------------------ PostgreSQL faults
+
+
+def load_pg_throwaway() -> Any:
+    """scripts/pg_throwaway.py as a module (standard library only; not a package)."""
+    import importlib.util
+
+    name = "terang_pg_throwaway"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / "pg_throwaway.py")
+    if spec is None or spec.loader is None:
+        raise BenchError("cannot load scripts/pg_throwaway.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def pg_ctl(cluster: Any, *args: str, timeout_s: float = 120) -> None:
+    """``pg_ctl ARGS -D <data>`` on a throwaway cluster, as the user its server runs as.
+
+    ``-l`` names the server's log file: without it the restarted server would keep
+    pg_ctl's output pipe open and this call would never return."""
+    argv = [
+        str(cluster.bindir / "pg_ctl"),
+        *args,
+        "-D",
+        str(cluster.datadir),
+        "-l",
+        str(cluster.log_file),
+        "-w",
+        "-t",
+        "60",
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "LC_"))}
+    env |= {"LANG": "C", "LC_ALL": "C", "TZ": "UTC"}
+    done = subprocess.run(
+        cluster.run_as.wrap(argv),
+        cwd=cluster.root,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise BenchError(f"pg_ctl {' '.join(args)}: {(done.stdout + done.stderr)[-1500:]}")
+    # The postmaster has a new pid: the cluster's own stop() must find it.
+    cluster.pid = int((cluster.datadir / "postmaster.pid").read_text().split("\n", 1)[0])
+
+
+def postgres_restart_strike(cluster: Any, mode: str) -> Callable[[], float]:
+    """``pg_ctl restart -m MODE`` under the service: ``fast`` rolls back open transactions
+    and shuts down cleanly; ``immediate`` kills every server process (crash recovery on
+    start). Seconds the restart took."""
+
+    def strike() -> float:
+        started = time.monotonic()
+        pg_ctl(cluster, "restart", "-m", mode)
+        return time.monotonic() - started
+
+    return strike
+
+
+def postgres_restart_trials(
+    deployment: Deployment,
+    cluster: Any,
+    modes: list[str],
+    *,
+    seed: int,
+    on_trial: Callable[[TrialResult], None] | None = None,
+) -> list[TrialResult]:
+    """One trial per mode in ``modes`` on one running service, ``terang verify`` after
+    each. The service is never restarted: it must ride the outage out by itself."""
+    rng = random.Random(seed)
+    results: list[TrialResult] = []
+    acknowledged: list[Acknowledged] = []
+    with serving(deployment) as service:
+        for index, mode in enumerate(modes):
+            result = run_trial(
+                index,
+                deployment,
+                service,
+                f"pg_ctl restart -m {mode}",
+                postgres_restart_strike(cluster, mode),
+                rng,
+                acknowledged,
+                run_verify=True,
+            )
+            if service.proc is None or service.proc.poll() is not None:
+                result.problems.append("the service exited during the database restart")
+            results.append(result)
+            if on_trial is not None:
+                on_trial(result)
+    return results

@@ -140,10 +140,13 @@ class LedgerClient:
                     ) from exc
                 self._sleep(min(CONNECT_BACKOFF_S * 2.0**attempt, CONNECT_BACKOFF_S_MAX))
                 continue
-            if response.status_code in PUSHBACK_STATUSES and not last:
-                if _problem_code(response) not in NOT_WAITED_OUT_CODES:
-                    self._sleep(retry_after_s(response))
-                    continue
+            if (
+                response.status_code in PUSHBACK_STATUSES
+                and not last
+                and _problem_code(response) not in NOT_WAITED_OUT_CODES
+            ):
+                self._sleep(retry_after_s(response))
+                continue
             return self._check(response)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
