@@ -685,3 +685,187 @@ def postgres_restart_trials(
             if on_trial is not None:
                 on_trial(result)
     return results
+
+
+# ------------------------------------------------------------------ a full disk
+
+
+@contextlib.contextmanager
+def small_filesystem(mount_point: Path, size_mib: int) -> Iterator[Path]:
+    """A tmpfs of ``size_mib`` MiB mounted at ``mount_point`` (needs root: CAP_SYS_ADMIN),
+    unmounted on the way out. Its size is a cap: memory is used only as it fills."""
+    mount_point.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size_mib}m,mode=0755", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise BenchError(f"cannot mount a {size_mib} MiB tmpfs: {done.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "--lazy", str(mount_point)], capture_output=True, check=False)
+
+
+def can_mount() -> bool:
+    """Whether this process may mount a filesystem (root in the initial namespace)."""
+    return os.geteuid() == 0
+
+
+def fill_filesystem(directory: Path, headroom_bytes: int) -> Path:
+    """Write a ballast file into ``directory``'s filesystem until ``headroom_bytes`` are left
+    free; deleting it is what the operator's "free some space" stands for."""
+    ballast = directory / "ballast.bin"
+    stats = os.statvfs(directory)
+    to_write = stats.f_bavail * stats.f_frsize - headroom_bytes
+    chunk = b"\0" * (1 << 20)
+    with ballast.open("wb") as out:
+        while to_write > 0:
+            out.write(chunk[: min(len(chunk), to_write)])
+            to_write -= len(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+    return ballast
+
+
+@dataclass
+class DiskFullResult:
+    """What a disk-full trial saw; ``problems`` empty when every promise held."""
+
+    acknowledged_before_full: int
+    refused_status: int | None
+    refused_code: str | None
+    retry_after: str | None
+    reads_while_full: int | None
+    refused_statement_logged_once: bool
+    acknowledged_after_freeing: int
+    log_size: int
+    problems: list[str] = field(default_factory=list)
+    verified: bool | None = None
+
+    def summary(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "problems"} | {
+            "problems": self.problems[:10]
+        }
+
+
+def disk_full_trial(
+    deployment: Deployment, service: TerangService, filesystem: Path, *, headroom_bytes: int
+) -> DiskFullResult:
+    """Fill ``filesystem`` (where the database lives) under writes until the service
+    refuses with ``storage_full``; check nothing acknowledged is lost; free the space and
+    check writes resume, the refused statement is then logged once, and verify passes."""
+    problems: list[str] = []
+    acknowledged: list[Acknowledged] = []
+    ballast = fill_filesystem(filesystem, headroom_bytes)
+    stop = threading.Event()
+    writers = [Writer(deployment, service.url, size, stop) for size in (1, 10)]
+    for writer in writers:
+        writer.start()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(w.refusals for w in writers):
+        time.sleep(0.05)
+    stop.set()
+    for writer in writers:
+        writer.join(timeout=WRITERS_JOIN_S_MAX)
+        acknowledged.extend(writer.acknowledged)
+        if writer.failure is not None:
+            problems.append(f"{writer.name} failed: {writer.failure!r}")
+        if set(writer.refusals) - {"storage_full"}:
+            problems.append(f"{writer.name} was refused with {dict(writer.refusals)}")
+    if not any(w.refusals for w in writers):
+        problems.append("the disk filled up but no write was refused with storage_full")
+
+    # The refusal as an HTTP client sees it, and one statement to retry after.
+    probe_writer = Writer(deployment, service.url, 1, stop)
+    refused_statement = probe_writer._statement()
+    refused = httpx.post(
+        service.url + "/api/v1/statements", json=refused_statement.to_json(), timeout=60
+    )
+    reads = httpx.get(service.url + "/log/checkpoint", timeout=60)
+    size_full, found = check_log(deployment.database_url, acknowledged)
+    problems.extend(f"while full: {p}" for p in found)
+
+    ballast.unlink()
+    retried = httpx.post(
+        service.url + "/api/v1/statements", json=refused_statement.to_json(), timeout=60
+    )
+    again = httpx.post(
+        service.url + "/api/v1/statements", json=refused_statement.to_json(), timeout=60
+    )
+    logged_once = (
+        retried.status_code == 201
+        and again.status_code == 200
+        and again.json().get("seq") == retried.json().get("seq")
+    )
+    if retried.status_code == 201:
+        body = retried.json()
+        acknowledged.append(
+            Acknowledged(
+                int(body["seq"]),
+                str(body["leaf_hash"]),
+                refused_statement.statement.signer,
+                refused_statement.statement.nonce,
+                False,
+            )
+        )
+    after = Writer(deployment, service.url, 5, threading.Event())
+    with LedgerClient(service.url) as client:
+        for _ in range(20):
+            after._one_request(client)
+    acknowledged.extend(after.acknowledged)
+    size, found = check_log(deployment.database_url, acknowledged)
+    problems.extend(f"after freeing: {p}" for p in found)
+    result = DiskFullResult(
+        acknowledged_before_full=sum(len(w.acknowledged) for w in writers),
+        refused_status=refused.status_code,
+        refused_code=refused.json().get("code") if refused.status_code >= 400 else None,
+        retry_after=refused.headers.get("retry-after"),
+        reads_while_full=reads.status_code,
+        refused_statement_logged_once=logged_once,
+        acknowledged_after_freeing=len(after.acknowledged),
+        log_size=size,
+        problems=problems,
+    )
+    if size_full > size:
+        problems.append(f"the log shrank from {size_full} to {size} entries")
+    if not logged_once:
+        problems.append(f"retried after freeing: {retried.status_code}, then {again.status_code}")
+    if len(after.acknowledged) != 100:
+        problems.append(f"after freeing space {len(after.acknowledged)} of 100 writes logged")
+    result.verified, _, output = verify(deployment, service.url)
+    if not result.verified:
+        problems.append(f"terang verify failed: {output}")
+    return result
+
+
+@contextlib.contextmanager
+def postgres_database_on(cluster: Any, directory: Path) -> Iterator[str]:
+    """A new database of ``cluster`` whose tables live in ``directory`` (a tablespace
+    there, owned by the server's user), dropped with its tablespace on the way out. The
+    server's WAL stays in its data directory, so filling ``directory`` fails the writes
+    (SQLSTATE 53100) without stopping the server."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    location = directory / "tablespace"
+    location.mkdir()
+    if cluster.run_as.name is not None:
+        os.chown(location, cluster.run_as.uid, cluster.run_as.gid)
+    suffix = os.urandom(4).hex()
+    tablespace, database = f"small_{suffix}", f"full_{suffix}"
+    admin = create_engine(cluster.superuser_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE TABLESPACE {tablespace} LOCATION '{location}'"))
+            conn.execute(text(f"CREATE DATABASE {database} TABLESPACE {tablespace}"))
+        try:
+            yield make_url(cluster.url).set(database=database).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+                conn.execute(text(f"DROP TABLESPACE IF EXISTS {tablespace}"))
+    finally:
+        admin.dispose()

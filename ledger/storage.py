@@ -16,8 +16,9 @@ registry) and is rebuilt by replay, so it may be updated.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -39,6 +40,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from ledger.merkle import NodeId
 
@@ -254,18 +256,35 @@ def bulk_insert(
         return
     names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
+        import psycopg2
         from psycopg2.extras import execute_values
 
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        statement = f"INSERT INTO {table} ({names}) VALUES %s {suffix}"  # noqa: S608
+        dbapi_connection = conn.connection.dbapi_connection
+        cursor = dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            execute_values(
-                cursor,
-                f"INSERT INTO {table} ({names}) VALUES %s {suffix}",  # noqa: S608
-                rows,
-                page_size=BULK_ROWS_PER_STATEMENT,
-            )
+            execute_values(cursor, statement, rows, page_size=BULK_ROWS_PER_STATEMENT)
+        except psycopg2.Error as exc:
+            # This call is the driver's own, past SQLAlchemy: translate its error as
+            # SQLAlchemy would, so a server lost mid-batch or a full disk reaches the HTTP
+            # layer as push back (503), not as an unexpected error (500 invariant_broken).
+            # Found by the fault trials (a full tablespace answered 500).
+            raise DBAPIError.instance(
+                statement,
+                None,
+                exc,
+                psycopg2.Error,
+                hide_parameters=True,
+                # SQLAlchemy types the driver's errors as its own protocol, which
+                # psycopg2's stubs do not declare: the same object either way.
+                connection_invalidated=conn.dialect.is_disconnect(
+                    cast(Any, exc), dbapi_connection, cursor
+                ),
+                dialect=conn.dialect,
+            ) from exc
         finally:
-            cursor.close()
+            with contextlib.suppress(psycopg2.Error):
+                cursor.close()
         return
     marks = ", ".join("?" for _ in columns)
     conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks}) {suffix}", list(rows))  # noqa: S608
