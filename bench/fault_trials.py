@@ -563,6 +563,7 @@ def kill_trials(
     *,
     seed: int,
     verify_every: bool,
+    delay_s_max: float = 1.0,
     on_trial: Callable[[TrialResult], None] | None = None,
 ) -> list[TrialResult]:
     """``trials`` kill -9 trials in a row on one deployment; ``terang verify`` after every
@@ -581,6 +582,7 @@ def kill_trials(
                 rng,
                 acknowledged,
                 run_verify=verify_every or index == trials - 1,
+                delay_s_max=delay_s_max,
             )
             results.append(result)
             if on_trial is not None:
@@ -849,6 +851,7 @@ def postgres_database_on(cluster: Any, directory: Path) -> Iterator[str]:
     (SQLSTATE 53100) without stopping the server."""
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
 
     location = directory / "tablespace"
     location.mkdir()
@@ -856,7 +859,7 @@ def postgres_database_on(cluster: Any, directory: Path) -> Iterator[str]:
         os.chown(location, cluster.run_as.uid, cluster.run_as.gid)
     suffix = os.urandom(4).hex()
     tablespace, database = f"small_{suffix}", f"full_{suffix}"
-    admin = create_engine(cluster.superuser_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(cluster.superuser_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         with admin.connect() as conn:
             conn.execute(text(f"CREATE TABLESPACE {tablespace} LOCATION '{location}'"))

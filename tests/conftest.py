@@ -62,21 +62,43 @@ def postgres_server_url() -> Iterator[str]:
         if _truthy(os.environ.get("CI")):
             pytest.fail("CI=true: PostgreSQL tests may not be skipped")
         pytest.skip("TERANG_TEST_POSTGRES=skip: no PostgreSQL on this machine")
-    spec = importlib.util.spec_from_file_location(
-        "terang_pg_throwaway", REPO / "scripts" / "pg_throwaway.py"
-    )
-    assert spec is not None and spec.loader is not None
-    harness = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = harness
-    spec.loader.exec_module(harness)
+    cluster = _start_throwaway_cluster()
     try:
-        cluster = harness.start_cluster()
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+def _start_throwaway_cluster() -> Any:
+    """A new throwaway cluster (scripts/pg_throwaway.py): skipped if none can be started,
+    failed with ``CI=true``."""
+    harness = sys.modules.get("terang_pg_throwaway")
+    if harness is None:
+        spec = importlib.util.spec_from_file_location(
+            "terang_pg_throwaway", REPO / "scripts" / "pg_throwaway.py"
+        )
+        assert spec is not None and spec.loader is not None
+        harness = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = harness
+        spec.loader.exec_module(harness)
+    try:
+        return harness.start_cluster()
     except Exception as exc:
         if _truthy(os.environ.get("CI")):
             pytest.fail(f"CI=true and PostgreSQL could not be started: {exc}")
         pytest.skip(f"PostgreSQL could not be started: {exc}")
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[Any]:
+    """A throwaway cluster of the tests' own, even when ``TEST_DATABASE_URL`` is given: for
+    tests that restart the server (``pg_ctl restart``) or fill its disk, which must not
+    disturb the shared server. ``.url``, ``.superuser_url``, ``.datadir``, ``.run_as``."""
+    if os.environ.get("TERANG_TEST_POSTGRES") == "skip" and not _truthy(os.environ.get("CI")):
+        pytest.skip("TERANG_TEST_POSTGRES=skip: no PostgreSQL on this machine")
+    cluster = _start_throwaway_cluster()
     try:
-        yield cluster.url
+        yield cluster
     finally:
         cluster.stop()
 

@@ -10,13 +10,22 @@ connections and every open one is terminated by the server, as a restart does.
 from __future__ import annotations
 
 import logging
+import random
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
+import fault_trials
 import pytest
 from conftest import Harness
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 
+from ledger import storage
 from ledger.keys import client_key_id
 from ledger.statement import b64encode
 from terang.app import create_app
@@ -127,3 +136,64 @@ def test_a_write_refused_during_the_outage_is_logged_once_when_retried(
         assert again.status_code in (200, 201), again.text
         assert again.json()["seq"] == first.json()["seq"]
         assert postgres_harness.ledger.size() == size_before + 1
+
+
+@pytest.fixture
+def restartable_database(postgres_cluster: Any) -> Iterator[str]:
+    """A fresh database on a cluster of this test's own, which it may restart."""
+    name = "restart_" + uuid.uuid4().hex[:12]
+    # No pool: the test restarts the server, which drops every pooled connection.
+    admin = create_engine(
+        postgres_cluster.superuser_url, isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield (
+            make_url(postgres_cluster.url).set(database=name).render_as_string(hide_password=False)
+        )
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def test_postgres_restarted_under_load_is_only_push_back_and_loses_no_receipt(
+    postgres_cluster: Any, restartable_database: str, tmp_path: Path
+) -> None:
+    """A real restart, not a refused connection: ``pg_ctl restart -m fast`` (open
+    transactions rolled back) and ``-m immediate`` (every server process killed, crash
+    recovery), each under single and batch writers on a running ``terang serve``
+    (bench/fault_trials.py). The clients see 201/200 and 503 push back only, which their
+    client waits out; the service never exits; every receipt is in the log afterwards,
+    the log is whole, and ``terang verify`` passes after each restart."""
+    deployment = fault_trials.prepare(tmp_path / "log", restartable_database)
+    results = fault_trials.postgres_restart_trials(
+        deployment, postgres_cluster, ["fast", "immediate"], seed=random.randrange(2**32)
+    )
+    assert [r.summary() for r in results if not r.passed] == []
+    assert all(r.verified for r in results)
+    seen = Counter[str]()
+    for result in results:
+        seen.update(result.seen)
+    assert set(seen) <= {"200", "201", "503"}, seen  # never a 500, never a lost connection
+    assert seen["503"] >= 1, seen  # the outage was felt, as push back
+    assert not any(r.refusals for r in results), [r.refusals for r in results]
+
+
+def test_our_sessions_commit_synchronously_on_a_server_set_to_off(
+    postgres_cluster: Any, restartable_database: str
+) -> None:
+    """The throwaway server runs with ``synchronous_commit=off`` (a commit acknowledged
+    before its WAL is written); Terang's sessions override it, or an immediate restart
+    would lose acknowledged entries and re-use their seqs (what the trial above found)."""
+    plain = create_engine(restartable_database)
+    terang = storage.make_engine(restartable_database)
+    try:
+        with plain.connect() as conn:
+            assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
+        with terang.connect() as conn:
+            assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+    finally:
+        plain.dispose()
+        terang.dispose()
