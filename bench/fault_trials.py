@@ -57,7 +57,7 @@ from ledger import merkle, storage
 from ledger.client import LedgerClient, RemoteError, ServiceUnreachable, make_signed
 from ledger.keys import client_key_id, load_client_key
 from ledger.limits import Limits
-from ledger.statement import b64encode
+from ledger.statement import SignedStatement, b64encode
 from terang.app import all_kinds
 
 ORIGIN = "fault-trials.example/terang"
@@ -201,6 +201,17 @@ class Acknowledged:
     """The statement was already logged when this receipt was given: a resend after the
     first answer was lost (the kill struck between the commit and the response)."""
 
+    @classmethod
+    def of(cls, signed: SignedStatement, receipt: Mapping[str, Any]) -> Acknowledged:
+        """From the statement sent and the receipt (``ReceiptPublic`` JSON) it got."""
+        return cls(
+            int(receipt["seq"]),
+            str(receipt["leaf_hash"]),
+            signed.statement.signer,
+            signed.statement.nonce,
+            bool(receipt["duplicate"]),
+        )
+
 
 class Writer(threading.Thread):
     """Appends registrations signed by the root authority until told to stop: one per
@@ -223,7 +234,7 @@ class Writer(threading.Thread):
         self.refusals: Counter[str] = Counter()
         self.failure: BaseException | None = None
 
-    def _statement(self) -> Any:
+    def new_statement(self) -> SignedStatement:
         key = SigningKey.generate()
         body = {"public_key": b64encode(bytes(key.verify_key)), "name": "v", "roles": ["vendor"]}
         return make_signed(
@@ -240,12 +251,12 @@ class Writer(threading.Thread):
         try:
             with LedgerClient(self.url, transport=transport, timeout_s=60) as client:
                 while not self.stop.is_set():
-                    self._one_request(client)
+                    self.one_request(client)
         except BaseException as exc:  # reported by the trial, never lost in a thread
             self.failure = exc
 
-    def _one_request(self, client: LedgerClient) -> None:
-        batch = [self._statement() for _ in range(self.batch_size)]
+    def one_request(self, client: LedgerClient) -> None:
+        batch = [self.new_statement() for _ in range(self.batch_size)]
         try:
             if self.batch_size == 1:
                 receipts = [client.submit(batch[0])]
@@ -262,15 +273,7 @@ class Writer(threading.Thread):
             raise BenchError(f"{len(batch)} statements sent, {len(receipts)} receipts")
         with self.lock:
             for signed, receipt in zip(batch, receipts, strict=True):
-                self.acknowledged.append(
-                    Acknowledged(
-                        int(receipt["seq"]),
-                        str(receipt["leaf_hash"]),
-                        signed.statement.signer,
-                        signed.statement.nonce,
-                        bool(receipt["duplicate"]),
-                    )
-                )
+                self.acknowledged.append(Acknowledged.of(signed, receipt))
 
     def acknowledged_count(self) -> int:
         with self.lock:
@@ -562,12 +565,12 @@ def kill_trials(
     trials: int,
     *,
     seed: int,
-    verify_every: bool,
+    verify_every: int,
     delay_s_max: float = 1.0,
     on_trial: Callable[[TrialResult], None] | None = None,
 ) -> list[TrialResult]:
     """``trials`` kill -9 trials in a row on one deployment; ``terang verify`` after every
-    trial (``verify_every``) or after the last one only."""
+    ``verify_every``-th trial (1: all of them; 0: none) and after the last one."""
     rng = random.Random(seed)
     results: list[TrialResult] = []
     acknowledged: list[Acknowledged] = []
@@ -581,7 +584,8 @@ def kill_trials(
                 kill_strike(service),
                 rng,
                 acknowledged,
-                run_verify=verify_every or index == trials - 1,
+                run_verify=index == trials - 1
+                or (verify_every > 0 and (index + 1) % verify_every == 0),
                 delay_s_max=delay_s_max,
             )
             results.append(result)
@@ -753,6 +757,9 @@ class DiskFullResult:
         }
 
 
+PROBES_WHILE_FULL_MAX = 500
+
+
 def disk_full_trial(
     deployment: Deployment, service: TerangService, filesystem: Path, *, headroom_bytes: int
 ) -> DiskFullResult:
@@ -780,12 +787,19 @@ def disk_full_trial(
     if not any(w.refusals for w in writers):
         problems.append("the disk filled up but no write was refused with storage_full")
 
-    # The refusal as an HTTP client sees it, and one statement to retry after.
+    # The refusal as an HTTP client sees it, and one statement to retry after. "Full" is
+    # not all or nothing: a refused batch needed new pages, while one small statement may
+    # still fit in a page the database already has, so statements are sent one by one
+    # until one is refused (those taken count as acknowledged like any other).
     probe_writer = Writer(deployment, service.url, 1, stop)
-    refused_statement = probe_writer._statement()
-    refused = httpx.post(
-        service.url + "/api/v1/statements", json=refused_statement.to_json(), timeout=60
-    )
+    for _ in range(PROBES_WHILE_FULL_MAX):
+        refused_statement = probe_writer.new_statement()
+        refused = httpx.post(
+            service.url + "/api/v1/statements", json=refused_statement.to_json(), timeout=60
+        )
+        if refused.status_code != 201:
+            break
+        acknowledged.append(Acknowledged.of(refused_statement, refused.json()))
     reads = httpx.get(service.url + "/log/checkpoint", timeout=60)
     size_full, found = check_log(deployment.database_url, acknowledged)
     problems.extend(f"while full: {p}" for p in found)
@@ -803,20 +817,11 @@ def disk_full_trial(
         and again.json().get("seq") == retried.json().get("seq")
     )
     if retried.status_code == 201:
-        body = retried.json()
-        acknowledged.append(
-            Acknowledged(
-                int(body["seq"]),
-                str(body["leaf_hash"]),
-                refused_statement.statement.signer,
-                refused_statement.statement.nonce,
-                False,
-            )
-        )
+        acknowledged.append(Acknowledged.of(refused_statement, retried.json()))
     after = Writer(deployment, service.url, 5, threading.Event())
     with LedgerClient(service.url) as client:
         for _ in range(20):
-            after._one_request(client)
+            after.one_request(client)
     acknowledged.extend(after.acknowledged)
     size, found = check_log(deployment.database_url, acknowledged)
     problems.extend(f"after freeing: {p}" for p in found)

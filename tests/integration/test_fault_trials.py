@@ -28,7 +28,7 @@ def test_kill_9_trials_leave_a_whole_log_that_keeps_every_receipt(
     seed = random.randrange(2**32)
     deployment = fault_trials.prepare(tmp_path / "log", database_url)
     results = fault_trials.kill_trials(
-        deployment, TRIALS, seed=seed, verify_every=False, delay_s_max=0.5
+        deployment, TRIALS, seed=seed, verify_every=0, delay_s_max=0.5
     )
 
     failed = [result.summary() for result in results if not result.passed]
