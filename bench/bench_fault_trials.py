@@ -62,8 +62,9 @@ def summarise(results: list[fault_trials.TrialResult], elapsed_s: float) -> dict
         "failed": sum(1 for r in results if not r.passed),
         "verify_runs": len(verify_s),
         "verify_passed": sum(1 for r in results if r.verified),
-        "fault_s": latency_summary([r.fault_s for r in results]),
-        "verify_s": latency_summary(verify_s),
+        "fault_ms": latency_summary([r.fault_s for r in results]),
+        "write_outage_ms": latency_summary([r.outage_s for r in results if r.outage_s is not None]),
+        "verify_ms": latency_summary(verify_s),
         "log_size_at_end": results[-1].log_size if results else 0,
         "acknowledged": sum(r.acknowledged for r in results),
         "acknowledged_as_duplicate": sum(r.acknowledged_as_duplicate for r in results),
@@ -79,6 +80,7 @@ def progress(engine: str) -> Any:
         verdict = "pass" if result.passed else f"FAIL {result.problems[:3]}"
         print(
             f"[{engine}] {result.fault} #{result.index}: {verdict}; fault {result.fault_s:.2f} s,"
+            f" outage {result.outage_s or 0:.2f} s,"
             f" log {result.log_size}, acknowledged {result.acknowledged}",
             file=sys.stderr,
             flush=True,

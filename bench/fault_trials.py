@@ -432,6 +432,9 @@ class TrialResult:
     fault_s: float
     """kill -9: from the kill until the restarted service answered; a PostgreSQL restart:
     how long ``pg_ctl restart`` took."""
+    outage_s: float | None
+    """From the strike to the first receipt after it: what a writer waits (None: writes
+    did not resume)."""
     log_size: int
     acknowledged: int
     acknowledged_as_duplicate: int
@@ -453,6 +456,7 @@ class TrialResult:
             "passed": self.passed,
             "delay_s": round(self.delay_s, 3),
             "fault_s": round(self.fault_s, 3),
+            "outage_s": None if self.outage_s is None else round(self.outage_s, 3),
             "log_size": self.log_size,
             "acknowledged": self.acknowledged,
             "acknowledged_as_duplicate": self.acknowledged_as_duplicate,
@@ -494,14 +498,19 @@ def run_trial(
         time.sleep(0.02)
     delay_s = rng.uniform(0.0, delay_s_max)
     time.sleep(delay_s)
+    struck_at = time.monotonic()
     fault_s = strike()
-    # Writes must go on after the fault: wait for a few more receipts.
+    # Writes must go on after the fault: wait for a few more receipts. The write outage
+    # runs from the strike to the first receipt after it (restart plus client backoff).
     resumed_from = sum(w.acknowledged_count() for w in writers)
+    outage_s: float | None = None
     deadline = time.monotonic() + 30
-    while (
-        sum(w.acknowledged_count() for w in writers) < resumed_from + 10
-        and time.monotonic() < deadline
-    ):
+    while time.monotonic() < deadline:
+        count = sum(w.acknowledged_count() for w in writers)
+        if count > resumed_from and outage_s is None:
+            outage_s = time.monotonic() - struck_at
+        if count >= resumed_from + 10:
+            break
         time.sleep(0.02)
     stop.set()
     for writer in writers:
@@ -533,6 +542,7 @@ def run_trial(
         fault,
         delay_s,
         fault_s,
+        outage_s,
         size,
         acknowledged,
         duplicates,
