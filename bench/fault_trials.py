@@ -218,9 +218,15 @@ class Writer(threading.Thread):
     request (``batch_size`` 1) or batches. Records every receipt, and what it gave up on."""
 
     def __init__(
-        self, deployment: Deployment, url: str, batch_size: int, stop: threading.Event
+        self,
+        deployment: Deployment,
+        url: str,
+        batch_size: int,
+        stop: threading.Event,
+        *,
+        label: str = "",
     ) -> None:
-        super().__init__(daemon=True, name=f"writer-{batch_size}")
+        super().__init__(daemon=True, name=f"writer{label}-batch-{batch_size}")
         self.deployment = deployment
         self.url = url
         self.batch_size = batch_size
@@ -489,7 +495,10 @@ def run_trial(
     writers on a moment more, writers off; then the checks. ``acknowledged_so_far``
     collects every receipt of the run, and all of them are checked every time."""
     stop = threading.Event()
-    writers = [Writer(deployment, service.url, size, stop) for size in WRITER_BATCH_SIZES]
+    writers = [
+        Writer(deployment, service.url, size, stop, label=f"-{number}")
+        for number, size in enumerate(WRITER_BATCH_SIZES)
+    ]
     for writer in writers:
         writer.start()
     # Strike only once appends are flowing, then at a random instant among them.
