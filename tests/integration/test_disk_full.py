@@ -34,8 +34,8 @@ HEADROOM_BYTES = 512 * 1024
 def small_filesystem() -> Iterator[Path]:
     if not fault_trials.can_mount():
         if os.environ.get("CI", "").lower() in {"1", "true", "yes", "on"}:
-            pytest.fail("CI=true: the disk-full test needs root to mount a small tmpfs")
-        pytest.skip("mounting a small tmpfs needs root")
+            pytest.fail("CI=true: the disk-full test must mount a small tmpfs (as root)")
+        pytest.skip("cannot mount a small tmpfs here (needs root with CAP_SYS_ADMIN)")
     # Not under tmp_path: pytest makes that 0700 for root, and PostgreSQL's server user
     # must reach its tablespace.
     mount_point = Path(tempfile.mkdtemp(prefix="terang-small-"))
