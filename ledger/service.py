@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 
 from ledger import admission, authority, migrations, storage, time_anchor
 from ledger.authority import GENESIS_TYPE
-from ledger.errors import ClientError, NotFound, TerangError, Unavailable
+from ledger.errors import BadSetting, ClientError, NotFound, TerangError, Unavailable
 from ledger.keys import KeyFileError, read_secret_file
 from ledger.kinds import KindRegistry
 from ledger.limits import Limits
@@ -33,6 +33,16 @@ DEFAULT_DATABASE_URL = "sqlite:///./terang.db"
 DEFAULT_LOG_KEY_FILE = "keys/log.key"
 
 
+def _env_count(name: str, default: int) -> int:
+    """A whole-number setting from the environment; a clear error names a bad one."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit()):
+        raise BadSetting(f"{name} must be a whole number, not {raw[:40]!r}")
+    return int(raw)
+
+
 def utc_now() -> datetime:
     """The system's one clock; read once per batch or request and passed on as data."""
     return datetime.now(UTC)
@@ -46,6 +56,10 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     witnesses: str = ""
     """``TERANG_WITNESSES``: ``VKEY=URL,...`` (ledger.witnessing); blank: none."""
+    db_pool_size: int = storage.POOL_SIZE_DEFAULT
+    """``TERANG_DB_POOL_SIZE``: PostgreSQL connections kept open (docs/operating-postgresql.md)."""
+    db_max_overflow: int = storage.MAX_OVERFLOW_DEFAULT
+    """``TERANG_DB_MAX_OVERFLOW``: extra connections opened under a burst, then closed."""
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> Settings:
@@ -56,6 +70,16 @@ class Settings:
             log_key=os.environ.get("TERANG_LOG_KEY"),
             limits=Limits.from_env(),
             witnesses=os.environ.get("TERANG_WITNESSES", ""),
+            db_pool_size=_env_count("TERANG_DB_POOL_SIZE", storage.POOL_SIZE_DEFAULT),
+            db_max_overflow=_env_count("TERANG_DB_MAX_OVERFLOW", storage.MAX_OVERFLOW_DEFAULT),
+        )
+
+    def make_engine(self) -> Engine:
+        """The engine for ``database_url``, with this deployment's pool sizes."""
+        if self.database_url.startswith("sqlite"):
+            return storage.make_engine(self.database_url)
+        return storage.make_engine(
+            self.database_url, pool_size=self.db_pool_size, max_overflow=self.db_max_overflow
         )
 
     def load_log_signer(self) -> Signer:
@@ -89,7 +113,7 @@ class Ledger:
         self.limits = settings.limits
         self.kinds = kinds
         self.clock = clock
-        self.engine = engine or storage.make_engine(settings.database_url)
+        self.engine = engine or settings.make_engine()
         if migrate:
             migrations.upgrade(self.engine)
         self.log_signer = log_signer or settings.load_log_signer()

@@ -89,6 +89,12 @@ projection_rows = Table(
     PrimaryKeyConstraint("namespace", "key", name="pk_projection_rows"),
 )
 
+# PostgreSQL connection pool per process (Settings: TERANG_DB_POOL_SIZE and
+# TERANG_DB_MAX_OVERFLOW). The writer holds one connection, the publisher one, and each
+# concurrent read one while it runs; sizing advice in docs/operating-postgresql.md.
+POOL_SIZE_DEFAULT = 10
+MAX_OVERFLOW_DEFAULT = 20
+
 # Rows per INSERT statement on PostgreSQL (psycopg2 execute_values page size).
 BULK_ROWS_PER_STATEMENT = 1000
 
@@ -133,8 +139,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_size", POOL_SIZE_DEFAULT)
+    kwargs.setdefault("max_overflow", MAX_OVERFLOW_DEFAULT)
     return create_engine(url, **kwargs)
 
 

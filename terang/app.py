@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -180,6 +181,17 @@ def create_app(ledger: Ledger) -> FastAPI:
             )
         log.exception("unexpected database error", exc_info=error)
         return problem_response(InvariantBroken("internal error; it has been logged"))
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(_: Request, error: PoolTimeout) -> JSONResponse:
+        # Every pooled connection stayed busy for pool_timeout: load, not a bug. The
+        # operator sizes the pool (TERANG_DB_POOL_SIZE, TERANG_DB_MAX_OVERFLOW).
+        return problem_response(
+            DatabaseUnavailable(
+                "every database connection is busy; nothing was changed, retry shortly",
+                retry_after_s=DATABASE_RETRY_AFTER_S,
+            )
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:

@@ -23,6 +23,7 @@ from ledger.bootstrap import (
     init_log,
 )
 from ledger.client import LedgerClient, make_signed
+from ledger.db_wait import DB_WAIT_S_DEFAULT, wait_for_database
 from ledger.errors import TerangError
 from ledger.keys import client_key_id, generate_client_key, load_client_key, write_secret_file
 from ledger.note import generate_signer
@@ -243,15 +244,32 @@ def serve(
     db: DbOption = DEFAULT_DATABASE_URL,
     host: Annotated[str, typer.Option(envvar="TERANG_HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="TERANG_PORT")] = 8000,
+    db_wait: Annotated[
+        float,
+        typer.Option(
+            "--db-wait",
+            envvar="TERANG_DB_WAIT_S",
+            min=0,
+            help=(
+                "Seconds to wait for a PostgreSQL server that is not up yet (a reboot, a "
+                "failover) before giving up; each try is reported. 0: do not wait."
+            ),
+        ),
+    ] = DB_WAIT_S_DEFAULT,
 ) -> None:
-    """Serve the write API, the public read API and the portal in one process."""
+    """Serve the write API, the public read API and the portal in one process.
+
+    Started before its PostgreSQL, it waits (up to --db-wait seconds) and says so.
+    """
     import uvicorn
 
     from terang.app import all_kinds, create_app
 
     settings = _settings(db)
     _warn_legacy_authority_key(settings)
-    ledger = Ledger(settings, all_kinds())
+    engine = settings.make_engine()
+    wait_for_database(engine, db_wait, report=lambda line: console.print(line, markup=False))
+    ledger = Ledger(settings, all_kinds(), engine=engine)
     ledger.start()
     console.print(
         f"Terang serving {ledger.origin} on http://{host}:{port}/ (log size {ledger.size()})"
