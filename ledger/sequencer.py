@@ -192,6 +192,8 @@ class Sequencer:
         self.limits = limits
         self.clock = clock
         self.after_commit = after_commit
+        self.on_batch: Callable[[int, int], object] | None = None
+        """Told ``(statements, jobs)`` of each committed batch (terang.metrics)."""
         self._queue: queue.Queue[_Job | None] = queue.Queue(maxsize=limits.queue_jobs_max)
         self._thread: threading.Thread | None = None
 
@@ -383,6 +385,11 @@ class Sequencer:
         """Whether the writer thread is alive (``/readyz``): a dead writer takes no writes."""
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def queue_jobs(self) -> int:
+        """Jobs waiting for the writer now (approximate, as ``Queue.qsize`` is)."""
+        return self._queue.qsize()
+
     def stop(self) -> None:
         if self._thread is not None:
             self._queue.put(None)
@@ -440,3 +447,5 @@ class Sequencer:
                 job.future.set_result(result)
             else:
                 job.future.set_exception(result)
+        if self.on_batch is not None:
+            self.on_batch(sum(len(job.statements) for job in jobs), len(jobs))

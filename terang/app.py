@@ -31,7 +31,7 @@ from procurement import kinds as procurement_kinds
 from procurement import router as procurement_router
 from procurement import service as procurement_service
 from procurement.documents import DocumentLimits
-from terang import api_docs, health, limits_middleware
+from terang import api_docs, health, limits_middleware, metrics
 from terang.cors import PublicReadCORS
 from terang.security_headers import SecurityHeadersMiddleware
 
@@ -148,6 +148,9 @@ def create_app(ledger: Ledger) -> FastAPI:
     # Public reads may be fetched by pages of any origin, such as the standalone verifier
     # opened from a visitor's disk (terang/cors.py says why that opens nothing else).
     app.add_middleware(PublicReadCORS)
+    # Outermost, so it times and counts every answer, refusals by the limits included.
+    app.state.metrics = metrics.Metrics(ledger)
+    app.add_middleware(metrics.MetricsMiddleware, metrics=app.state.metrics)
 
     @app.exception_handler(TerangError)
     async def _terang_error(_: Request, error: TerangError) -> JSONResponse:
@@ -211,6 +214,7 @@ def create_app(ledger: Ledger) -> FastAPI:
         return problem_response(problem)
 
     app.include_router(health.build_router(ledger))
+    app.include_router(metrics.build_router(app.state.metrics))
     app.include_router(ledger_api.build_router(ledger))
     app.include_router(log_api.build_router(ledger))
     app.include_router(read_api.build_router(ledger))

@@ -109,18 +109,22 @@ AuthorityKeyOption = Annotated[
 ]
 
 
-def _warn_legacy_authority_key(settings: Settings) -> None:
-    """Say so when a root authority key sits in the service's key directory (the old layout)."""
+def _legacy_authority_key_warning(settings: Settings) -> str | None:
+    """A warning when a root authority key sits in the service's key directory (the old
+    layout), else None."""
     legacy = settings.log_key_file.parent / "authority.key"
-    if legacy.exists():
-        console.print(
-            f"WARNING: {legacy} is a root authority key beside the log key. The service never "
-            "needs it: move it off this host (and pass --authority-key PATH where you use it).",
-            style="bold red",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
+    if not legacy.exists():
+        return None
+    return (
+        f"WARNING: {legacy} is a root authority key beside the log key. The service never "
+        "needs it: move it off this host (and pass --authority-key PATH where you use it)."
+    )
+
+
+def _warn_legacy_authority_key(settings: Settings) -> None:
+    warning = _legacy_authority_key_warning(settings)
+    if warning is not None:
+        console.print(warning, style="bold red", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -256,30 +260,63 @@ def serve(
             ),
         ),
     ] = DB_WAIT_S_DEFAULT,
+    log_level: Annotated[
+        str,
+        typer.Option(
+            "--log-level", envvar="TERANG_LOG_LEVEL", help="debug, info, warning or error."
+        ),
+    ] = "info",
+    log_format: Annotated[
+        str,
+        typer.Option(
+            "--log-format",
+            envvar="TERANG_LOG_FORMAT",
+            help="text (for people) or json (one object per line, for a log shipper).",
+        ),
+    ] = "text",
 ) -> None:
     """Serve the write API, the public read API and the portal in one process.
 
     Started before its PostgreSQL, it waits (up to --db-wait seconds) and says so.
+    The service log goes to stderr, as text or JSON lines (--log-format).
     """
+    import logging
+    import logging.config
+
     import uvicorn
 
     from terang.app import all_kinds, create_app
+    from terang.logs import logging_config
+
+    log_config = logging_config(log_level, log_format)
+    logging.config.dictConfig(log_config)
+    service_log = logging.getLogger("terang")
+
+    def say(line: str) -> None:
+        # Plain lines for a person; in JSON mode every line on stderr is a JSON object.
+        if log_format == "json":
+            service_log.info(line)
+        else:
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
 
     settings = _settings(db)
-    _warn_legacy_authority_key(settings)
+    if (warning := _legacy_authority_key_warning(settings)) is not None:
+        if log_format == "json":
+            service_log.warning(warning)
+        else:
+            _warn_legacy_authority_key(settings)
     engine = settings.make_engine()
-    wait_for_database(engine, db_wait, report=lambda line: console.print(line, markup=False))
+    wait_for_database(engine, db_wait, report=say)
     ledger = Ledger(settings, all_kinds(), engine=engine)
     ledger.start()
-    console.print(
-        f"Terang serving {ledger.origin} on http://{host}:{port}/ (log size {ledger.size()})"
-    )
+    say(f"Terang serving {ledger.origin} on http://{host}:{port}/ (log size {ledger.size()})")
     try:
         uvicorn.run(
             create_app(ledger),
             host=host,
             port=port,
-            log_level="info",
+            log_config=log_config,
+            log_level=log_level.lower(),
             # Slow or idle clients: an idle connection is closed after keep_alive_s_max
             # (a slow body is cut off by terang.limits_middleware); past connections_max
             # open connections and requests, new requests get 503 at once.

@@ -157,3 +157,20 @@ def test_an_exhausted_connection_pool_is_push_back_not_a_bug(
             assert client.get("/api/v1/entries/0").status_code == 200
     finally:
         ledger.close()
+
+
+def test_metrics_still_answer_and_say_the_database_is_down(
+    postgres_harness: Harness, postgres_database_url: str
+) -> None:
+    """A scrape during an outage is the operator's evidence, so it must not fail itself."""
+    with TestClient(create_app(postgres_harness.ledger), raise_server_exceptions=False) as client:
+        set_outage(postgres_database_url, down=True)
+        try:
+            down = client.get("/metrics")
+        finally:
+            set_outage(postgres_database_url, down=False)
+        up = client.get("/metrics")
+    assert down.status_code == 200
+    assert "terang_database_up 0.0" in down.text
+    assert "terang_tree_size" not in down.text
+    assert "terang_database_up 1.0" in up.text
