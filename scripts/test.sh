@@ -15,7 +15,7 @@
 #   PYTHON=python3            interpreter used to create .venv and run pg_throwaway.py
 #   TEST_DATABASE_URL=...     use this PostgreSQL instead of a throwaway cluster
 #   PG_BIN=/path/to/bin       PostgreSQL server binaries for the throwaway cluster
-#   TERANG_SKIP_INSTALL=1     do not (re)run `pip install -e '.[dev]'`
+#   TERANG_SKIP_INSTALL=1     do not (re)run the pip installs (the lock, then -e '.[dev]')
 #   TERANG_SKIP_LINT=1        skip `ruff check` and `ruff format --check`
 #   TERANG_SKIP_TYPECHECK=1   skip mypy
 #   TERANG_SKIP_ARCH=1        skip lint-imports (import-linter layer contract)
@@ -75,7 +75,11 @@ fi
 if is_true "${TERANG_SKIP_INSTALL:-}"; then
     skipped "pip install -e '.[dev]'" "TERANG_SKIP_INSTALL"
 else
-    step "pip install -e '.[dev]'"
+    # The service's dependencies at the versions production installs (hash-checked), then
+    # the project and its dev tools; pip keeps the locked versions that already satisfy it.
+    step "pip install -r deploy/requirements.lock, then -e '.[dev]'"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes \
+        -r deploy/requirements.lock
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 fi
 
