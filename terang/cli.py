@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -274,11 +275,26 @@ def serve(
             help="text (for people) or json (one object per line, for a log shipper).",
         ),
     ] = "text",
+    unsafe_ignore_published: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe-ignore-published",
+            envvar="TERANG_UNSAFE_IGNORE_PUBLISHED",
+            help=(
+                "Write even though this database is behind (or disagrees with) a checkpoint "
+                "this log already published: the next write FORKS the log, which every "
+                "witness and monitor will prove. Logged at ERROR. Read docs/operating.md "
+                "(Restore) first."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Serve the write API, the public read API and the portal in one process.
 
     Started before its PostgreSQL, it waits (up to --db-wait seconds) and says so.
-    The service log goes to stderr, as text or JSON lines (--log-format).
+    The service log goes to stderr, as text or JSON lines (--log-format). A database
+    behind a checkpoint the log published (a restored older backup) is served
+    read-only, and says why (docs/operating.md, "Restore").
     """
     import logging
     import logging.config
@@ -300,6 +316,8 @@ def serve(
             console.print(line, markup=False, highlight=False, soft_wrap=True)
 
     settings = _settings(db)
+    if unsafe_ignore_published:
+        settings = replace(settings, unsafe_ignore_published=True)
     if (warning := _legacy_authority_key_warning(settings)) is not None:
         if log_format == "json":
             service_log.warning(warning)
@@ -310,6 +328,10 @@ def serve(
     ledger = Ledger(settings, all_kinds(), engine=engine)
     ledger.start()
     say(f"Terang serving {ledger.origin} on http://{host}:{port}/ (log size {ledger.size()})")
+    finding = ledger.guard.finding if ledger.guard is not None else None
+    if finding is not None:
+        held = finding.error()
+        say(f"READ-ONLY [{held.code}]: {held.message}")
     try:
         uvicorn.run(
             create_app(ledger),

@@ -273,7 +273,9 @@ def service(tmp_path: Path, database_url: str) -> Iterator[tuple[str, Path, dict
     assert "box keys" in demo.stderr and "not sealed" in demo.stderr
     assert (tmp_path / "demo-keys" / "README.txt").exists()
     assert (tmp_path / "demo-keys" / "DEMO-pokja1.box").exists()
-    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["log.key"]
+    # Only the log key is secret here; log.checkpoint is the rollback guard's state file
+    # (the newest signed checkpoint, public), kept beside the key.
+    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["log.checkpoint", "log.key"]
     with serving(tmp_path, env) as url:
         yield url, tmp_path, {**env, "TERANG_URL": url}
 
