@@ -190,16 +190,17 @@ class Ledger:
         sources: list[Source] = []
         if state_file is not None:
             sources.append(rollback_guard.state_file_source(state_file))
+        if self.witnesses is not None:
+            client = self.witnesses.client
+            sources.extend(
+                rollback_guard.witness_source(w.url, self.origin, client)
+                for w in self.witnesses.witnesses
+            )
         mirrors = rollback_guard.parse_mirrors(settings.mirrors)
-        witnesses = self.witnesses.witnesses if self.witnesses is not None else ()
-        if mirrors or witnesses:
+        if mirrors:
             self._guard_client = httpx.Client(
                 timeout=httpx.Timeout(rollback_guard.SOURCE_TIMEOUT_S, connect=2.0),
                 follow_redirects=False,
-            )
-            sources.extend(
-                rollback_guard.witness_source(w.url, self.origin, self._guard_client)
-                for w in witnesses
             )
             sources.extend(rollback_guard.mirror_source(m, self._guard_client) for m in mirrors)
         if not sources:

@@ -1,0 +1,379 @@
+"""Issue 17, item 7: a restore never forks the log.
+
+Tried as an operator would: the log is backed up (``backup_sqlite``), goes on writing and
+publishing checkpoints (kept in the state file, copied to a mirror, cosigned by a
+witness), and then the older backup is restored and served with the same log key. It must
+stay read-only and say why: writes answer 503 ``log_behind_published`` naming the source
+and both sizes, ``/readyz`` is red with the same, the start logs it at ERROR, the
+publisher signs nothing, reads go on, and nothing is appended. Restoring the newer backup
+resolves it; the unsafe override is logged. A forged state file is ignored, not trusted.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import ORIGIN, Harness, make_harness
+from fastapi.testclient import TestClient
+from nacl.signing import SigningKey
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from audit.witness import Witness, create_witness_app
+from audit.witness_store import WitnessStore
+from ledger import storage
+from ledger.backup import backup_sqlite
+from ledger.checkpoint import Checkpoint, sign_checkpoint
+from ledger.keys import client_key_id
+from ledger.limits import Limits
+from ledger.note import generate_cosigner, generate_signer
+from ledger.rollback_guard import LogBehindPublished
+from ledger.service import Ledger, Settings
+from ledger.statement import SignedStatement, b64encode
+from ledger.witnessing import WitnessEndpoint, WitnessSet
+from terang.app import all_kinds, create_app
+
+GUARD_LOGGER = "ledger.rollback_guard"
+
+
+def key_statement(h: Harness) -> SignedStatement:
+    key = SigningKey.generate()
+    body = {"public_key": b64encode(bytes(key.verify_key)), "name": "officer", "roles": []}
+    return h.sign(h.authority, "registry.key.registered", client_key_id(key), body)
+
+
+def grow(h: Harness, count: int) -> None:
+    for _ in range(count):
+        h.ledger.append_direct([key_statement(h)])
+    h.ledger.publisher.publish(force=True)
+
+
+def checkpoint_rows(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(storage.checkpoints)).scalar())
+    finally:
+        engine.dispose()
+
+
+@dataclass
+class Restore:
+    """A live log that went on after its backup, and that backup."""
+
+    live: Harness
+    live_url: str
+    backup: Path
+    backup_size: int
+    state_file: Path
+    tmp: Path
+
+    def restore(self, name: str = "restored.db") -> str:
+        """Put a copy of the old backup in place, as an operator restoring would."""
+        target = self.tmp / name
+        shutil.copyfile(self.backup, target)
+        return f"sqlite:///{target}"
+
+    def serve(
+        self,
+        url: str,
+        *,
+        state_file: Path | None = None,
+        mirrors: str = "",
+        unsafe_ignore_published: bool = False,
+    ) -> Harness:
+        """The restored database opened with the same log key, started as serve does."""
+        h = make_harness(
+            url,
+            log_signer=self.live.log_signer,
+            authority=self.live.authority,
+            clock=self.live.clock,
+            genesis=False,
+            state_file=state_file,
+            mirrors=mirrors,
+            unsafe_ignore_published=unsafe_ignore_published,
+        )
+        h.ledger.start()
+        return h
+
+
+@pytest.fixture
+def published(tmp_path: Path) -> Iterator[Restore]:
+    url = f"sqlite:///{tmp_path / 'terang.db'}"
+    state_file = tmp_path / "keys" / "log.checkpoint"
+    live = make_harness(url, state_file=state_file)
+    grow(live, 2)
+    backup = backup_sqlite(url, tmp_path / "backup.db")
+    backup_size = live.ledger.size()
+    grow(live, 3)  # published after the backup: the state file now says size 6
+    try:
+        yield Restore(live, url, backup.path, backup_size, state_file, tmp_path)
+    finally:
+        live.ledger.close()
+
+
+def test_an_older_backup_served_stays_read_only_and_says_why(
+    published: Restore, caplog: pytest.LogCaptureFixture
+) -> None:
+    live_size = published.live.ledger.size()
+    assert (published.backup_size, live_size) == (3, 6)
+    assert f"\n{live_size}\n" in published.state_file.read_text()  # every checkpoint kept
+
+    url = published.restore()
+    checkpoints_before = checkpoint_rows(url)
+    with caplog.at_level(logging.WARNING, logger=GUARD_LOGGER):
+        restored = published.serve(url, state_file=published.state_file)
+    try:
+        errors = [
+            r for r in caplog.records if r.name == GUARD_LOGGER and r.levelno == logging.ERROR
+        ]
+        assert len(errors) == 1 and "log_behind_published" in errors[0].getMessage()
+        assert "size 6" in errors[0].getMessage() and "only 3" in errors[0].getMessage()
+
+        with TestClient(create_app(restored.ledger)) as client:
+            write = client.post("/api/v1/statements", json=key_statement(restored).to_json())
+            assert write.status_code == 503
+            assert write.headers["content-type"] == "application/problem+json"
+            assert int(write.headers["retry-after"]) >= 1
+            problem = write.json()
+            assert problem["code"] == "log_behind_published"
+            assert problem["details"]["source"] == f"state file {published.state_file}"
+            assert (problem["details"]["source_size"], problem["details"]["local_size"]) == (6, 3)
+            assert "restore a newer backup" in problem["details"]["action"]
+            batch = client.post(
+                "/api/v1/statements/batch", json={"statements": [key_statement(restored).to_json()]}
+            )
+            assert batch.status_code == 503 and batch.json()["code"] == "log_behind_published"
+
+            ready = client.get("/readyz")
+            assert ready.status_code == 503
+            checks = ready.json()["details"]["checks"]
+            assert checks["not_behind_published"] is False
+            assert checks["rollback_guard"]["findings"] == [
+                {
+                    "kind": "behind",
+                    "source": f"state file {published.state_file}",
+                    "source_size": 6,
+                    "local_size": 3,
+                }
+            ]
+            assert "log_behind_published" not in ready.json()["detail"]  # says it in words
+            assert "holds a checkpoint of size 6" in ready.json()["detail"]
+
+            # Reads keep working.
+            assert client.get("/log/checkpoint").text.split("\n")[1] == "3"
+            assert client.get("/api/v1/entries/2").status_code == 200
+
+        # Nothing was appended, and no checkpoint was signed, by any path.
+        with pytest.raises(LogBehindPublished):
+            restored.ledger.append_direct([key_statement(restored)])
+        assert restored.ledger.publisher.publish(force=True) is None
+        assert restored.ledger.size() == 3
+        assert checkpoint_rows(url) == checkpoints_before
+        assert f"\n{live_size}\n" in published.state_file.read_text()  # not overwritten
+    finally:
+        restored.ledger.close()
+
+    # Resolved: the newer backup is restored (here: the live database, copied), and the
+    # service writes again.
+    published.live.ledger.close()
+    newer = published.tmp / "newer.db"
+    backup_sqlite(published.live_url, newer)
+    again = published.serve(f"sqlite:///{newer}", state_file=published.state_file)
+    try:
+        assert again.ledger.guard is not None and again.ledger.guard.finding is None
+        with TestClient(create_app(again.ledger)) as client:
+            write = client.post("/api/v1/statements", json=key_statement(again).to_json())
+            assert write.status_code == 201, write.text
+            assert client.get("/readyz").json()["checks"]["not_behind_published"] is True
+        assert again.ledger.size() == live_size + 1
+    finally:
+        again.ledger.close()
+
+
+def test_a_mirror_ahead_holds_and_a_forked_restore_disagrees(
+    published: Restore, caplog: pytest.LogCaptureFixture
+) -> None:
+    mirror = published.tmp / "tiles"
+    mirror.mkdir()
+    newest = published.live.ledger.latest_checkpoint()
+    assert newest is not None
+    (mirror / "checkpoint").write_text(newest.note)  # what publish-tiles serves
+
+    url = published.restore()
+    restored = published.serve(url, mirrors=str(mirror))  # no state file at all
+    try:
+        finding = restored.ledger.guard.finding if restored.ledger.guard else None
+        assert finding is not None and finding.source == f"mirror {mirror}"
+        assert (finding.kind, finding.source_size, finding.local_size) == ("behind", 6, 3)
+    finally:
+        restored.ledger.close()
+
+    # The operator overrides (logged at ERROR, with the risk) and writes past the mirror's
+    # size: the log is now forked, and the next start without the override says so.
+    with caplog.at_level(logging.ERROR, logger=GUARD_LOGGER):
+        forked = published.serve(url, mirrors=str(mirror), unsafe_ignore_published=True)
+    try:
+        assert any("IGNORED by the unsafe override" in r.getMessage() for r in caplog.records)
+        assert any("forks the log" in r.getMessage() for r in caplog.records)
+        grow(forked, 4)
+        assert forked.ledger.size() == 7
+    finally:
+        forked.ledger.close()
+    again = published.serve(url, mirrors=str(mirror))
+    try:
+        finding = again.ledger.guard.finding if again.ledger.guard else None
+        assert finding is not None
+        assert (finding.kind, finding.source_size, finding.local_size) == ("disagrees", 6, 7)
+        assert finding.error().code == "log_disagrees_with_published"
+    finally:
+        again.ledger.close()
+
+
+def test_the_override_keeps_the_overridden_checkpoint_aside(published: Restore) -> None:
+    newer_note = published.state_file.read_text()
+    restored = published.serve(
+        published.restore(), state_file=published.state_file, unsafe_ignore_published=True
+    )
+    try:
+        assert restored.ledger.guard is not None and restored.ledger.guard.finding is None
+        assert restored.ledger.guard.status()["unsafe_override"] is True
+        grow(restored, 1)
+        assert restored.ledger.size() == 4
+    finally:
+        restored.ledger.close()
+    aside = published.state_file.with_name("log.checkpoint.before-override")
+    assert aside.read_text() == newer_note  # evidence of what had been published
+    assert "\n4\n" in published.state_file.read_text()
+
+
+def test_a_witness_that_cosigned_a_newer_checkpoint_holds_the_restore(
+    published: Restore,
+) -> None:
+    cosigner = generate_cosigner("witness.test/w1")
+    store = WitnessStore.open(f"sqlite:///{published.tmp / 'witness.db'}")
+    witness = Witness(cosigner, {ORIGIN: [published.live.log_signer.verifier()]}, store)
+    client = TestClient(create_witness_app(witness), base_url="http://witness.test")
+    endpoint = WitnessEndpoint(cosigner.verifier(), "http://witness.test")
+    try:
+        live = Ledger(
+            Settings(database_url=published.live_url, limits=Limits(checkpoint_interval_ms_min=0)),
+            all_kinds(),
+            clock=published.live.clock,
+            log_signer=published.live.log_signer,
+            witnesses=WitnessSet([endpoint], client=client),
+        )
+        assert live.witnesses is not None
+        [result] = live.witnesses.collect()
+        assert (result.outcome, result.tree_size) == ("cosigned", 6)
+        live.close()
+
+        restored = Ledger(
+            Settings(database_url=published.restore(), limits=Limits()),
+            all_kinds(),
+            log_signer=published.live.log_signer,
+            witnesses=WitnessSet([endpoint], client=client),
+        )
+        try:
+            restored.start()
+            finding = restored.guard.finding if restored.guard else None
+            assert finding is not None and finding.source == "witness http://witness.test"
+            assert (finding.kind, finding.source_size, finding.local_size) == ("behind", 6, 3)
+            with pytest.raises(LogBehindPublished):
+                restored.append([key_statement(published.live)])
+            assert restored.size() == 3
+        finally:
+            restored.close()
+    finally:
+        client.close()
+        store.close()
+
+
+def test_a_forged_state_file_is_ignored_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Attack: someone who can write the state file (not the log key) tries to hold the
+    writer with a huge size; or tries to pass off another log's checkpoint."""
+    url = f"sqlite:///{tmp_path / 'terang.db'}"
+    state_file = tmp_path / "log.checkpoint"
+    live = make_harness(url, state_file=state_file)
+    live.ledger.close()
+    impostor = generate_signer(ORIGIN)  # the same origin name, another key
+    forged = sign_checkpoint(Checkpoint(ORIGIN, 1_000_000, b"\x11" * 32), impostor)
+    for text_ in (forged, "garbage\n"):
+        state_file.write_text(text_)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger=GUARD_LOGGER):
+            again = make_harness(
+                url,
+                log_signer=live.log_signer,
+                authority=live.authority,
+                genesis=False,
+                state_file=state_file,
+            )
+            again.ledger.start()
+        try:
+            assert again.ledger.guard is not None and again.ledger.guard.finding is None
+            warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+            assert any(
+                f"state file {state_file} holds no checkpoint signed by this log" in w
+                for w in warnings
+            ), warnings
+            assert again.ledger.guard.status()["sources"][0]["status"] == "ignored"
+            grow(again, 1)  # writes go on
+            # ... and the file is the log's own again.
+            newest = again.ledger.latest_checkpoint()
+            assert newest is not None and state_file.read_text() == newest.note
+        finally:
+            again.ledger.close()
+
+
+def test_postgresql_restore_of_an_older_snapshot_is_held(
+    postgres_database_url: str, tmp_path: Path
+) -> None:
+    """The same on PostgreSQL: the "backup" is a snapshot database (CREATE DATABASE ...
+    TEMPLATE), restored by serving it with the same log key and state file."""
+    state_file = tmp_path / "log.checkpoint"
+    live = make_harness(postgres_database_url, state_file=state_file)
+    snapshot = "snap_" + uuid.uuid4().hex[:12]
+    admin = create_engine(
+        make_url(postgres_database_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    source = make_url(postgres_database_url).database
+    try:
+        grow(live, 2)
+        live.ledger.engine.dispose()  # a template database must have no open sessions
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{snapshot}" TEMPLATE "{source}"'))
+        grow(live, 3)
+        restored_url = (
+            make_url(postgres_database_url)
+            .set(database=snapshot)
+            .render_as_string(hide_password=False)
+        )
+        restored = make_harness(
+            restored_url, log_signer=live.log_signer, genesis=False, state_file=state_file
+        )
+        try:
+            restored.ledger.start()
+            with TestClient(create_app(restored.ledger)) as client:
+                write = client.post("/api/v1/statements", json=key_statement(live).to_json())
+                assert write.status_code == 503
+                assert write.json()["details"]["source_size"] == 6
+                assert write.json()["details"]["local_size"] == 3
+                assert client.get("/readyz").status_code == 503
+                assert client.get("/api/v1/entries/0").status_code == 200
+            assert restored.ledger.size() == 3
+        finally:
+            restored.ledger.close()
+    finally:
+        live.ledger.close()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{snapshot}" WITH (FORCE)'))
+        admin.dispose()
