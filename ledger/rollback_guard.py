@@ -156,7 +156,7 @@ def state_file_source(state_file: StateFile) -> Source:
     return Source(f"state file {state_file.path}", state_file.read)
 
 
-def _http_note(client: httpx.Client, url: str) -> str | None:
+def _http_get(client: httpx.Client, url: str, bytes_max: int) -> bytes | None:
     with client.stream("GET", url) as response:
         if response.status_code == 404:
             return None
@@ -164,9 +164,14 @@ def _http_note(client: httpx.Client, url: str) -> str | None:
         body = b""
         for chunk in response.iter_bytes():
             body += chunk
-            if len(body) > SOURCE_BYTES_MAX:
-                raise httpx.DecodingError(f"{url}: larger than {SOURCE_BYTES_MAX} bytes")
-    return body.decode("utf-8", "replace")
+            if len(body) > bytes_max:
+                raise httpx.DecodingError(f"{url}: larger than {bytes_max} bytes")
+    return body
+
+
+def _http_note(client: httpx.Client, url: str) -> str | None:
+    body = _http_get(client, url, SOURCE_BYTES_MAX)
+    return None if body is None else body.decode("utf-8", "replace")
 
 
 def witness_source(witness_url: str, origin: str, client: httpx.Client) -> Source:
@@ -175,13 +180,43 @@ def witness_source(witness_url: str, origin: str, client: httpx.Client) -> Sourc
     return Source(f"witness {witness_url}", lambda: _http_note(client, url))
 
 
+class Mirror:
+    """A copy of the published log: an ``http(s)://`` prefix or a directory on this host,
+    laid out as c2sp.org/tlog-tiles (``checkpoint``, ``tile/entries/...``)."""
+
+    def __init__(self, location: str, client: httpx.Client | None = None) -> None:
+        self.is_url = location.startswith(("http://", "https://"))
+        self.location = location.rstrip("/") if self.is_url else location.removeprefix("file://")
+        self.client = client
+
+    @property
+    def name(self) -> str:
+        return f"mirror {self.location}"
+
+    def get(self, path: str, bytes_max: int) -> bytes | None:
+        """The file at ``path`` under the mirror; None when it has none there."""
+        if self.is_url:
+            if self.client is None:
+                raise httpx.TransportError(f"{self.name}: no HTTP client")
+            return _http_get(self.client, f"{self.location}/{path}", bytes_max)
+        try:
+            with (Path(self.location) / path).open("rb") as f:
+                data = f.read(bytes_max + 1)
+        except FileNotFoundError:
+            return None
+        if len(data) > bytes_max:
+            raise OSError(f"{self.name}/{path} is larger than {bytes_max} bytes")
+        return data
+
+    def note(self) -> str | None:
+        data = self.get(CHECKPOINT_FILE_NAME, SOURCE_BYTES_MAX)
+        return None if data is None else data.decode("utf-8", "replace")
+
+
 def mirror_source(location: str, client: httpx.Client) -> Source:
     """``<location>/checkpoint``: an ``http(s)://`` prefix, or a directory on this host."""
-    if location.startswith(("http://", "https://")):
-        url = f"{location.rstrip('/')}/{CHECKPOINT_FILE_NAME}"
-        return Source(f"mirror {location}", lambda: _http_note(client, url))
-    directory = Path(location.removeprefix("file://"))
-    return Source(f"mirror {directory}", StateFile(directory / CHECKPOINT_FILE_NAME).read)
+    mirror = Mirror(location, client)
+    return Source(mirror.name, mirror.note)
 
 
 def parse_mirrors(text: str) -> tuple[str, ...]:

@@ -244,6 +244,47 @@ def db_backup(
     typer.echo(f"backed up to {result.path} ({result.size_bytes} bytes)")
 
 
+@db_app.command("catch-up")
+def db_catch_up(
+    mirror: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            help=(
+                "A copy of the published log: an http(s):// prefix or a directory holding "
+                "`checkpoint` and `tile/entries/...` (c2sp.org/tlog-tiles), e.g. "
+                "https://terang.example/log or the static tiles directory."
+            ),
+        ),
+    ],
+    db: DbOption = DEFAULT_DATABASE_URL,
+) -> None:
+    """Append the entries a restored database lacks from a mirror, as they were logged.
+
+    Only the mirror's checkpoint signed by this log's key counts; the entries must hash to
+    its root and replay through the same rules as the writer's before anything is
+    written, and all of them are written in one transaction. Stop the service first.
+    """
+    import httpx
+
+    from ledger.catch_up import catch_up
+    from ledger.rollback_guard import SOURCE_TIMEOUT_S, Mirror
+
+    ledger = _ledger(db)
+    try:
+        with httpx.Client(timeout=SOURCE_TIMEOUT_S * 6, follow_redirects=False) as client:
+            result = catch_up(ledger, Mirror(mirror, client))
+    finally:
+        ledger.close()
+    if result.to_size == result.from_size:
+        typer.echo(f"nothing to catch up: the database holds {result.to_size} entries")
+    else:
+        typer.echo(
+            f"appended entries {result.from_size}..{result.to_size - 1} from {result.source}; "
+            f"the log holds {result.to_size} entries"
+        )
+
+
 @app.command()
 def serve(
     db: DbOption = DEFAULT_DATABASE_URL,

@@ -5,8 +5,9 @@ publishing checkpoints (kept in the state file, copied to a mirror, cosigned by 
 witness), and then the older backup is restored and served with the same log key. It must
 stay read-only and say why: writes answer 503 ``log_behind_published`` naming the source
 and both sizes, ``/readyz`` is red with the same, the start logs it at ERROR, the
-publisher signs nothing, reads go on, and nothing is appended. Restoring the newer backup
-resolves it; the unsafe override is logged. A forged state file is ignored, not trusted.
+publisher signs nothing, reads go on, and nothing is appended. Restoring the newer backup,
+or catching up from the published tiles, resolves it; the unsafe override is logged. A
+forged state file is ignored, and a tampered or foreign mirror refused.
 """
 
 from __future__ import annotations
@@ -29,13 +30,15 @@ from audit.witness import Witness, create_witness_app
 from audit.witness_store import WitnessStore
 from ledger import storage
 from ledger.backup import backup_sqlite
+from ledger.catch_up import CatchUpRefused, catch_up
 from ledger.checkpoint import Checkpoint, sign_checkpoint
 from ledger.keys import client_key_id
 from ledger.limits import Limits
 from ledger.note import generate_cosigner, generate_signer
-from ledger.rollback_guard import LogBehindPublished
+from ledger.rollback_guard import LogBehindPublished, Mirror
 from ledger.service import Ledger, Settings
 from ledger.statement import SignedStatement, b64encode
+from ledger.tiles import TILE_WIDTH, decode_entry_bundle, encode_entry_bundle, entries_path
 from ledger.witnessing import WitnessEndpoint, WitnessSet
 from terang.app import all_kinds, create_app
 
@@ -377,3 +380,106 @@ def test_postgresql_restore_of_an_older_snapshot_is_held(
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{snapshot}" WITH (FORCE)'))
         admin.dispose()
+
+
+def write_mirror(live: Ledger, directory: Path) -> None:
+    """What a static tiles publisher leaves: the checkpoint and the entry bundles."""
+    newest = live.latest_checkpoint()
+    assert newest is not None
+    (directory / "tile" / "entries").mkdir(parents=True)
+    (directory / "checkpoint").write_text(newest.note)
+    entries = [live.entry(seq).entry_bytes() for seq in range(newest.size)]
+    for index in range(0, len(entries), TILE_WIDTH):
+        chunk = entries[index : index + TILE_WIDTH]
+        width = None if len(chunk) == TILE_WIDTH else len(chunk)
+        path = directory / entries_path(index // TILE_WIDTH, width)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(encode_entry_bundle(chunk))
+
+
+def projection(url: str) -> list[tuple[str, str, str]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            p = storage.projection_rows.c
+            rows = conn.execute(select(p.namespace, p.key, p.value).order_by(p.namespace, p.key))
+            return [(r.namespace, r.key, r.value) for r in rows]
+    finally:
+        engine.dispose()
+
+
+def test_catch_up_from_the_published_tiles_resolves_the_restore(published: Restore) -> None:
+    url = published.restore()
+    held = published.serve(url, state_file=published.state_file)
+    assert held.ledger.guard is not None and held.ledger.guard.finding is not None
+    # The live service's own read API is a mirror: /log/checkpoint and /log/tile/entries.
+    with TestClient(create_app(published.live.ledger)) as live_api:
+        result = catch_up(held.ledger, Mirror("http://testserver/log", live_api))
+    held.ledger.close()
+    assert (result.from_size, result.to_size) == (3, 6)
+    assert projection(url) == projection(published.live_url)  # replayed, not copied
+    caught_up = published.serve(url, state_file=published.state_file)
+    try:
+        assert caught_up.ledger.guard is not None and caught_up.ledger.guard.finding is None
+        for seq in range(6):
+            assert caught_up.ledger.entry(seq) == published.live.ledger.entry(seq)
+        grow(caught_up, 1)  # writes again, as entry 6
+        assert caught_up.ledger.size() == 7
+    finally:
+        caught_up.ledger.close()
+
+
+def test_catch_up_refuses_a_tampered_or_foreign_mirror(published: Restore) -> None:
+    url = published.restore()
+    mirror = published.tmp / "tiles"
+    write_mirror(published.live.ledger, mirror)
+    bundle_path = mirror / entries_path(0, 6)
+    genuine = decode_entry_bundle(bundle_path.read_bytes(), 6)
+    restored = published.serve(url, state_file=published.state_file)
+    try:
+        # One byte of entry 4 changed: entry 5's prev no longer links to it. One byte of
+        # the last entry changed: nothing links to it, but the root no longer matches.
+        for seq, why in ((4, "not the next link of the chain"), (5, "do not hash to")):
+            entries = list(genuine)
+            entries[seq] = entries[seq].replace(b'"officer"', b'"0fficer"')
+            bundle_path.write_bytes(encode_entry_bundle(entries))
+            with pytest.raises(CatchUpRefused) as tampered:
+                catch_up(restored.ledger, Mirror(str(mirror)))
+            assert why in tampered.value.message
+            assert restored.ledger.size() == 3  # nothing written
+        bundle_path.write_bytes(encode_entry_bundle(genuine))
+
+        impostor = generate_signer(ORIGIN)
+        (mirror / "checkpoint").write_text(
+            sign_checkpoint(Checkpoint(ORIGIN, 6, b"\x22" * 32), impostor)
+        )
+        with pytest.raises(CatchUpRefused) as foreign:
+            catch_up(restored.ledger, Mirror(str(mirror)))
+        assert "not signed by this log" in foreign.value.message
+        assert restored.ledger.size() == 3
+    finally:
+        restored.ledger.close()
+
+
+def test_terang_db_catch_up_says_what_it_appended(published: Restore) -> None:
+    from typer.testing import CliRunner
+
+    from terang.cli import app
+
+    url = published.restore()
+    mirror = published.tmp / "tiles"
+    write_mirror(published.live.ledger, mirror)
+    runner = CliRunner()
+    env = {"TERANG_LOG_KEY": published.live.log_signer.private_key()}
+    done = runner.invoke(app, ["db", "catch-up", "--from", str(mirror), "--db", url], env=env)
+    assert done.exit_code == 0, done.output
+    assert f"appended entries 3..5 from mirror {mirror}; the log holds 6 entries" in done.output
+    again = runner.invoke(app, ["db", "catch-up", "--from", str(mirror), "--db", url], env=env)
+    assert again.exit_code == 0 and "nothing to catch up" in again.output
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            newest = conn.execute(select(func.max(storage.checkpoints.c.tree_size))).scalar()
+    finally:
+        engine.dispose()
+    assert newest == 6  # the mirror's checkpoint, now the database's own too
