@@ -18,6 +18,7 @@ from nacl.signing import SigningKey
 from ledger.errors import TerangError
 from ledger.keys import client_key_id
 from ledger.limits import Limits
+from ledger.rollback_guard import HELD_CODES
 from ledger.statement import SignedStatement, Statement, format_time, sign_statement
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -47,6 +48,15 @@ def retry_after_s(response: httpx.Response) -> float:
     """The wait a push-back answer asks for (``Retry-After`` seconds), capped; else 1 s."""
     raw = response.headers.get("retry-after", "")
     return float(min(int(raw), RETRY_AFTER_S_MAX)) if raw.isdigit() else 1.0
+
+
+def _held(response: httpx.Response) -> bool:
+    """A hold only the log's operator can lift (``ledger.rollback_guard``): not waited out."""
+    try:
+        problem = response.json()
+    except ValueError:
+        return False
+    return isinstance(problem, dict) and problem.get("code") in HELD_CODES
 
 
 def new_nonce() -> str:
@@ -128,7 +138,7 @@ class LedgerClient:
                     ) from exc
                 self._sleep(min(CONNECT_BACKOFF_S * 2.0**attempt, CONNECT_BACKOFF_S_MAX))
                 continue
-            if response.status_code in PUSHBACK_STATUSES and not last:
+            if response.status_code in PUSHBACK_STATUSES and not last and not _held(response):
                 self._sleep(retry_after_s(response))
                 continue
             return self._check(response)

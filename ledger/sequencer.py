@@ -7,7 +7,9 @@ Life of a leaf (what each step guarantees):
    sender, not the writers behind it in the queue.
 1. ``submit(job)``: a job is one statement or one batch; a batch is atomic (all of
    it is logged or none). The job waits in a bounded queue (full: ``Unavailable``,
-   503 + Retry-After).
+   503 + Retry-After). While the rollback guard holds (``ledger.rollback_guard``: this
+   database is behind a checkpoint the log published), every job is refused here with
+   503 ``log_behind_published``, and again before the transaction (``append_batch``).
 2. The writer thread takes every waiting job (up to ``group_commit_statements_max``
    statements) and opens ONE database transaction holding the write lock
    (PostgreSQL advisory lock / SQLite ``BEGIN IMMEDIATE``), so several processes can
@@ -41,7 +43,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
@@ -69,6 +71,9 @@ from ledger.statement import (
     format_time,
     parse_time,
 )
+
+if TYPE_CHECKING:
+    from ledger.rollback_guard import RollbackGuard
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +200,10 @@ class Sequencer:
         self.on_batch: Callable[[int, int], object] | None = None
         """Told ``(statements, jobs)`` of each committed batch (terang.metrics)."""
         self._queue: queue.Queue[_Job | None] = queue.Queue(maxsize=limits.queue_jobs_max)
+        self.guard: RollbackGuard | None = None
+        """While it holds (``ledger.rollback_guard``), every job is refused with its 503
+        before anything is read or written: this database is behind a published
+        checkpoint, and a new entry would fork the log."""
         self._thread: threading.Thread | None = None
 
     # -- the synchronous core -------------------------------------------------------
@@ -207,6 +216,8 @@ class Sequencer:
         Returns, per job, its receipts or the error that rejected it (nothing of a
         rejected job is logged). Used by the writer thread and by bulk tools.
         """
+        if self.guard is not None:
+            self.guard.refuse_if_held()
         results: list[list[Receipt] | TerangError] = []
         write = self.engine.connect().execution_options(**{storage.WRITE_LOCK_OPTION: True})
         with write as conn, conn.begin():
@@ -403,6 +414,8 @@ class Sequencer:
                 f"a batch holds at most {self.limits.batch_statements_max} statements",
                 code="batch_too_large",
             )
+        if self.guard is not None:
+            self.guard.refuse_if_held()  # at once, not after a wait in the queue
         future: Future[list[Receipt]] = Future()
         try:
             self._queue.put_nowait(_Job(statements, future))

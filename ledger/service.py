@@ -6,6 +6,7 @@ routers; nothing here is a global.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -13,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 from sqlalchemy import Engine, select
 
-from ledger import admission, authority, migrations, storage, time_anchor
+from ledger import admission, authority, migrations, rollback_guard, storage, time_anchor
 from ledger.authority import GENESIS_TYPE
 from ledger.errors import BadSetting, ClientError, NotFound, TerangError, Unavailable
 from ledger.keys import KeyFileError, read_secret_file
@@ -25,12 +27,19 @@ from ledger.note import Signer, parse_private_key
 from ledger.proofs import tlog_proofs
 from ledger.publisher import PublishedCheckpoint, Publisher, latest_checkpoint
 from ledger.ratelimit import RateLimits
+from ledger.rollback_guard import RollbackGuard, Source, StateFile
 from ledger.sequencer import Receipt, Sequencer
 from ledger.statement import LoggedEntry, SignedStatement
 from ledger.witnessing import WitnessSet, parse_witnesses, with_cosignatures
 
 DEFAULT_DATABASE_URL = "sqlite:///./terang.db"
 DEFAULT_LOG_KEY_FILE = "keys/log.key"
+STATE_FILE_SUFFIX = ".checkpoint"
+"""The state file's default: the log key file's path with this suffix
+(``keys/log.key`` -> ``keys/log.checkpoint``), since it belongs to the key's log, not to
+one copy of its database."""
+
+log = logging.getLogger(__name__)
 
 
 def _env_count(name: str, default: int) -> int:
@@ -60,6 +69,16 @@ class Settings:
     """``TERANG_DB_POOL_SIZE``: PostgreSQL connections kept open (docs/operating-postgresql.md)."""
     db_max_overflow: int = storage.MAX_OVERFLOW_DEFAULT
     """``TERANG_DB_MAX_OVERFLOW``: extra connections opened under a burst, then closed."""
+    state_file: Path | None = None
+    """``TERANG_LOG_STATE_FILE``: where every signed checkpoint is kept outside the
+    database (``ledger.rollback_guard``). None: beside the log key file when the key is
+    read from one, else no state file."""
+    mirrors: str = ""
+    """``TERANG_MIRROR_URL``: URLs or directories holding a published ``checkpoint`` of
+    this log (static tiles), comma-separated; blank: none."""
+    unsafe_ignore_published: bool = False
+    """``TERANG_UNSAFE_IGNORE_PUBLISHED``: write even behind a published checkpoint,
+    which forks the log (docs/operating.md, "Restore"). Logged at ERROR on every start."""
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> Settings:
@@ -72,6 +91,12 @@ class Settings:
             witnesses=os.environ.get("TERANG_WITNESSES", ""),
             db_pool_size=_env_count("TERANG_DB_POOL_SIZE", storage.POOL_SIZE_DEFAULT),
             db_max_overflow=_env_count("TERANG_DB_MAX_OVERFLOW", storage.MAX_OVERFLOW_DEFAULT),
+            state_file=Path(state) if (state := os.environ.get("TERANG_LOG_STATE_FILE")) else None,
+            mirrors=os.environ.get("TERANG_MIRROR_URL", ""),
+            unsafe_ignore_published=os.environ.get("TERANG_UNSAFE_IGNORE_PUBLISHED", "")
+            .strip()
+            .lower()
+            in {"1", "true", "yes", "on"},
         )
 
     def make_engine(self) -> Engine:
@@ -81,6 +106,14 @@ class Settings:
         return storage.make_engine(
             self.database_url, pool_size=self.db_pool_size, max_overflow=self.db_max_overflow
         )
+
+    def resolved_state_file(self, *, key_from_file: bool) -> Path | None:
+        """The state file in force: the setting, or beside a log key read from a file."""
+        if self.state_file is not None:
+            return self.state_file
+        if key_from_file:
+            return self.log_key_file.with_suffix(STATE_FILE_SUFFIX)
+        return None
 
     def load_log_signer(self) -> Signer:
         text = self.log_key if self.log_key else read_secret_file(self.log_key_file)
@@ -110,12 +143,14 @@ class Ledger:
         witnesses: WitnessSet | None = None,
     ) -> None:
         self.settings = settings
+        self._guard_client: httpx.Client | None = None
         self.limits = settings.limits
         self.kinds = kinds
         self.clock = clock
         self.engine = engine or settings.make_engine()
         if migrate:
             migrations.upgrade(self.engine)
+        key_from_file = log_signer is None and not settings.log_key
         self.log_signer = log_signer or settings.load_log_signer()
         self.origin = self.log_signer.name
         self.publisher = Publisher(
@@ -139,13 +174,58 @@ class Ledger:
             after_commit=self.publisher.publish,
             origin=self.origin,
         )
+        self.guard = self._rollback_guard(settings, key_from_file)
+        """Holds writes and publication while this database is behind a checkpoint the
+        log published (``ledger.rollback_guard``); None: no source to compare with."""
+        self.publisher.guard = self.guard
+        self.sequencer.guard = self.guard
         self.rate_limits = RateLimits(self.limits)
         """Per-client and per-signer buckets, spent by the HTTP layer (ledger.ratelimit)."""
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
 
+    def _rollback_guard(self, settings: Settings, key_from_file: bool) -> RollbackGuard | None:
+        path = settings.resolved_state_file(key_from_file=key_from_file)
+        state_file = None if path is None else StateFile(path)
+        sources: list[Source] = []
+        if state_file is not None:
+            sources.append(rollback_guard.state_file_source(state_file))
+        if self.witnesses is not None:
+            client = self.witnesses.client
+            sources.extend(
+                rollback_guard.witness_source(w.url, self.origin, client)
+                for w in self.witnesses.witnesses
+            )
+        mirrors = rollback_guard.parse_mirrors(settings.mirrors)
+        if mirrors:
+            self._guard_client = httpx.Client(
+                timeout=httpx.Timeout(rollback_guard.SOURCE_TIMEOUT_S, connect=2.0),
+                follow_redirects=False,
+            )
+            sources.extend(rollback_guard.mirror_source(m, self._guard_client) for m in mirrors)
+        if not sources:
+            return None
+        return RollbackGuard(
+            self.engine,
+            self.origin,
+            self.log_signer.verifier(),
+            sources,
+            state_file=state_file,
+            unsafe_override=settings.unsafe_ignore_published,
+        )
+
     def start(self) -> None:
-        """Start the group-commit writer and the checkpoint ticker (for a server)."""
+        """Compare with the published checkpoints (``ledger.rollback_guard``), then start
+        the group-commit writer and the checkpoint ticker (for a server)."""
+        held = False
+        if self.guard is not None:
+            self.guard.check()
+            held = self.guard.finding is not None
+        else:
+            log.warning(
+                "no state file, witness or mirror to compare this database with: a restored "
+                "older backup would not be noticed (set TERANG_LOG_STATE_FILE)"
+            )
         self.sequencer.start()
         if self._ticker is None:
             self._ticker = threading.Thread(
@@ -155,8 +235,8 @@ class Ledger:
                 daemon=True,
             )
             self._ticker.start()
-        if self.witnesses is not None:
-            self.witnesses.start()
+        if self.witnesses is not None and not held:
+            self.witnesses.start()  # held: our older checkpoint would only be refused
 
     @property
     def publisher_running(self) -> bool:
@@ -171,6 +251,8 @@ class Ledger:
         if self.witnesses is not None:
             self.witnesses.stop()
         self.sequencer.stop()
+        if self._guard_client is not None:
+            self._guard_client.close()
         self.engine.dispose()
 
     # -- writes -----------------------------------------------------------------------
@@ -185,6 +267,8 @@ class Ledger:
         sequencer; ``admitted``: the caller just did (``admit``).
         """
         self.check_genesis(statements)
+        if self.guard is not None:
+            self.guard.refuse_if_held()  # before admission: nothing is read for a held write
         if not admitted:
             self.admit(statements)
         future = self.sequencer.submit(statements)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -243,6 +244,47 @@ def db_backup(
     typer.echo(f"backed up to {result.path} ({result.size_bytes} bytes)")
 
 
+@db_app.command("catch-up")
+def db_catch_up(
+    mirror: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            help=(
+                "A copy of the published log: an http(s):// prefix or a directory holding "
+                "`checkpoint` and `tile/entries/...` (c2sp.org/tlog-tiles), e.g. "
+                "https://terang.example/log or the static tiles directory."
+            ),
+        ),
+    ],
+    db: DbOption = DEFAULT_DATABASE_URL,
+) -> None:
+    """Append the entries a restored database lacks from a mirror, as they were logged.
+
+    Only the mirror's checkpoint signed by this log's key counts; the entries must hash to
+    its root and replay through the same rules as the writer's before anything is
+    written, and all of them are written in one transaction. Stop the service first.
+    """
+    import httpx
+
+    from ledger.catch_up import catch_up
+    from ledger.rollback_guard import SOURCE_TIMEOUT_S, Mirror
+
+    ledger = _ledger(db)
+    try:
+        with httpx.Client(timeout=SOURCE_TIMEOUT_S * 6, follow_redirects=False) as client:
+            result = catch_up(ledger, Mirror(mirror, client))
+    finally:
+        ledger.close()
+    if result.to_size == result.from_size:
+        typer.echo(f"nothing to catch up: the database holds {result.to_size} entries")
+    else:
+        typer.echo(
+            f"appended entries {result.from_size}..{result.to_size - 1} from {result.source}; "
+            f"the log holds {result.to_size} entries"
+        )
+
+
 @app.command()
 def serve(
     db: DbOption = DEFAULT_DATABASE_URL,
@@ -274,11 +316,26 @@ def serve(
             help="text (for people) or json (one object per line, for a log shipper).",
         ),
     ] = "text",
+    unsafe_ignore_published: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe-ignore-published",
+            envvar="TERANG_UNSAFE_IGNORE_PUBLISHED",
+            help=(
+                "Write even though this database is behind (or disagrees with) a checkpoint "
+                "this log already published: the next write FORKS the log, which every "
+                "witness and monitor will prove. Logged at ERROR. Read docs/operating.md "
+                "(Restore) first."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Serve the write API, the public read API and the portal in one process.
 
     Started before its PostgreSQL, it waits (up to --db-wait seconds) and says so.
-    The service log goes to stderr, as text or JSON lines (--log-format).
+    The service log goes to stderr, as text or JSON lines (--log-format). A database
+    behind a checkpoint the log published (a restored older backup) is served
+    read-only, and says why (docs/operating.md, "Restore").
     """
     import logging
     import logging.config
@@ -300,6 +357,8 @@ def serve(
             console.print(line, markup=False, highlight=False, soft_wrap=True)
 
     settings = _settings(db)
+    if unsafe_ignore_published:
+        settings = replace(settings, unsafe_ignore_published=True)
     if (warning := _legacy_authority_key_warning(settings)) is not None:
         if log_format == "json":
             service_log.warning(warning)
@@ -310,6 +369,10 @@ def serve(
     ledger = Ledger(settings, all_kinds(), engine=engine)
     ledger.start()
     say(f"Terang serving {ledger.origin} on http://{host}:{port}/ (log size {ledger.size()})")
+    finding = ledger.guard.finding if ledger.guard is not None else None
+    if finding is not None:
+        held = finding.error()
+        say(f"READ-ONLY [{held.code}]: {held.message}")
     try:
         uvicorn.run(
             create_app(ledger),

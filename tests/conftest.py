@@ -176,12 +176,19 @@ def make_harness(
     authority: SigningKey | None = None,
     clock: Clock | None = None,
     genesis: bool = True,
+    state_file: Path | None = None,
+    mirrors: str = "",
+    unsafe_ignore_published: bool = False,
 ) -> Harness:
     clock = clock or Clock(datetime(2026, 3, 2, 1, 0, 0, tzinfo=UTC))
     log_signer = log_signer or generate_signer(ORIGIN)
     authority = authority or SigningKey.generate()
     settings = Settings(
-        database_url=database_url, limits=limits or Limits(checkpoint_interval_ms_min=0)
+        database_url=database_url,
+        limits=limits or Limits(checkpoint_interval_ms_min=0),
+        state_file=state_file,
+        mirrors=mirrors,
+        unsafe_ignore_published=unsafe_ignore_published,
     )
     ledger = Ledger(settings, all_kinds(), clock=clock, log_signer=log_signer)
     harness = Harness(ledger, authority, log_signer, clock)
@@ -273,7 +280,9 @@ def service(tmp_path: Path, database_url: str) -> Iterator[tuple[str, Path, dict
     assert "box keys" in demo.stderr and "not sealed" in demo.stderr
     assert (tmp_path / "demo-keys" / "README.txt").exists()
     assert (tmp_path / "demo-keys" / "DEMO-pokja1.box").exists()
-    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["log.key"]
+    # Only the log key is secret here; log.checkpoint is the rollback guard's state file
+    # (the newest signed checkpoint, public), kept beside the key.
+    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["log.checkpoint", "log.key"]
     with serving(tmp_path, env) as url:
         yield url, tmp_path, {**env, "TERANG_URL": url}
 
