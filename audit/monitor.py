@@ -45,9 +45,9 @@ import httpx
 
 from audit.remote import FetchError
 from audit.witness_store import origin_hash
+from ledger import tiles
 from ledger.checkpoint import Checkpoint, open_checkpoint_note
 from ledger.errors import ClientError, ProofError, TerangError, VerificationError
-from ledger import tiles
 from ledger.merkle import EMPTY_ROOT, HASH_SIZE, roots_from_consistency_proof, verify_consistency
 from ledger.note import CosignatureVerifier, Verifier, b64encode
 from ledger.statement import format_time
@@ -207,7 +207,9 @@ def check_pair(
         try:
             _, new_root = roots_from_consistency_proof(ca.size, cb.size, proof, ca.root_hash)
         except ProofError as exc:
-            raise FetchError(f"{log_.url}: the mirror's tiles give no proof: {exc.message}") from exc
+            raise FetchError(
+                f"{log_.url}: the mirror's tiles give no proof: {exc.message}"
+            ) from exc
         if new_root != cb.root_hash:
             raise FetchError(
                 f"{log_.url}: the mirror's hash tiles for size {cb.size} do not hash to that "

@@ -317,7 +317,9 @@ def _consistency_proof(
             f"a hash tile of size {second.size} is not served: {exc.message}", fault="missing_tile"
         ) from exc
     except TerangError as exc:
-        raise LogFault(f"hash tiles of size {second.size}: {exc.message}", fault="bad_tile") from exc
+        raise LogFault(
+            f"hash tiles of size {second.size}: {exc.message}", fault="bad_tile"
+        ) from exc
     if new_root != second.root_hash:
         raise LogFault(
             f"the hash tiles served for size {second.size} do not hash to that checkpoint's "

@@ -213,7 +213,9 @@ def _new_tiles(previous_size: int, size: int) -> list[tuple[int | None, int, int
 
 
 def _relative_path(level: int | None, index: int, width: int | None) -> str:
-    return tiles.entries_path(index, width) if level is None else tiles.tile_path(level, index, width)
+    return (
+        tiles.entries_path(index, width) if level is None else tiles.tile_path(level, index, width)
+    )
 
 
 def publish_once(engine: Engine, directory: Path) -> PublishReport:

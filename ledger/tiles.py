@@ -268,7 +268,9 @@ def nodes_from_tiles(
             )
             read[key] = data
         data = read[key]
-        hashes = [data[i * HASH_BYTES : (i + 1) * HASH_BYTES] for i in range(offset, offset + count)]
+        hashes = [
+            data[i * HASH_BYTES : (i + 1) * HASH_BYTES] for i in range(offset, offset + count)
+        ]
         out[node] = merkle.root_from_leaf_hashes(hashes)  # a perfect subtree of tile hashes
     return out
 
