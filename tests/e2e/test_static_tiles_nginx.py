@@ -2,15 +2,17 @@
 nginx with deploy/nginx/terang-tiles.conf, and ``terang verify`` and ``terang monitor``
 reading nginx, never Terang (issue 17 item 4).
 
-nginx runs as a child process of the test (its own prefix, config, pid and logs in
-tmp_path, a loopback port; no root needed). When nginx is missing: with ``CI=true``
-the test FAILS; otherwise it is skipped with the reason (scripts/test.sh installs
-nginx with apt-get as root, and sets ``TERANG_TEST_NGINX=skip`` when it cannot).
+nginx runs as a child process of the test (scripts/nginx_throwaway.py: its own prefix,
+config, pid and logs in tmp_path, a loopback port; no root needed). When nginx is
+missing: with ``CI=true`` the test FAILS; otherwise it is skipped with the reason
+(scripts/test.sh installs nginx with apt-get as root, and sets
+``TERANG_TEST_NGINX=skip`` when it cannot).
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import signal
@@ -21,10 +23,11 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from conftest import REPO, TERANG, free_port, run
+from conftest import REPO, TERANG, run
 
 from audit.remote import verify_log
 from audit.verifier import LogFault
@@ -36,6 +39,19 @@ from terang.app import all_kinds
 
 DEPLOY_CONF = REPO / "deploy" / "nginx" / "terang-tiles.conf"
 PLACEHOLDER = "/srv/terang/tiles"
+
+
+def _load_throwaway() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "terang_nginx_throwaway", REPO / "scripts" / "nginx_throwaway.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+nginx_throwaway = _load_throwaway()
 ORIGIN = "kab-contoh.example/terang"
 
 
@@ -55,68 +71,6 @@ def _nginx_binary() -> str:
             pytest.fail(f"CI=true and the nginx mirror tests cannot run: {reason}")
         pytest.skip(f"nginx mirror tests skipped: {reason}")
     return binary
-
-
-def nginx_config(prefix: Path, directory: Path, port: int) -> Path:
-    """A whole nginx.conf around deploy/nginx/terang-tiles.conf, its path set to DIR."""
-    included = DEPLOY_CONF.read_text(encoding="utf-8").replace(PLACEHOLDER, str(directory))
-    (prefix / "terang-tiles.conf").write_text(included, encoding="utf-8")
-    user = "user root;\n" if os.geteuid() == 0 else ""  # else workers drop to nobody
-    temp = "\n".join(
-        f"    {kind}_temp_path {prefix / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    conf = prefix / "nginx.conf"
-    conf.write_text(
-        f"""{user}worker_processes 1;
-pid {prefix / "nginx.pid"};
-error_log {prefix / "error.log"};
-events {{ worker_connections 64; }}
-http {{
-    access_log {prefix / "access.log"};
-{temp}
-    server {{
-        listen 127.0.0.1:{port};
-        include {prefix / "terang-tiles.conf"};
-    }}
-}}
-""",
-        encoding="utf-8",
-    )
-    return conf
-
-
-@contextlib.contextmanager
-def nginx_serving(binary: str, prefix: Path, directory: Path) -> Iterator[str]:
-    """nginx serving ``directory`` under /log/ on a free loopback port; stopped on exit."""
-    prefix.mkdir(parents=True)
-    port = free_port()
-    conf = nginx_config(prefix, directory, port)
-    command = [binary, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")]
-    process = subprocess.Popen(
-        [*command, "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            with contextlib.suppress(httpx.HTTPError):
-                httpx.get(url + "/log/", timeout=1)
-                break
-            if process.poll() is not None or time.monotonic() > deadline:
-                stderr = process.stderr.read().decode() if process.stderr else ""
-                pytest.fail(f"nginx did not start: {stderr}")
-            time.sleep(0.05)
-        yield url
-    finally:
-        process.terminate()  # SIGTERM: nginx's fast shutdown
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def _env(cwd: Path) -> dict[str, str]:
@@ -185,7 +139,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             assert publisher.poll() is None, publisher.communicate()
             assert time.monotonic() < deadline, "publish-tiles --follow wrote no checkpoint"
             time.sleep(0.05)
-        with nginx_serving(binary, cwd / "nginx", out) as url:
+        with nginx_throwaway.serving(out, cwd / "nginx", binary=binary) as url:
             # A reader polls nginx while the demo writes and the publisher follows.
             seen: set[int] = set()
             faults: list[str] = []
@@ -235,7 +189,7 @@ def test_the_config_nginx_runs_is_the_deployed_file(site: Site) -> None:
     included = (site.cwd / "nginx" / "terang-tiles.conf").read_text(encoding="utf-8")
     deployed = DEPLOY_CONF.read_text(encoding="utf-8")
     assert PLACEHOLDER in deployed
-    assert included == deployed.replace(PLACEHOLDER, str(site.out))
+    assert included == deployed.replace(PLACEHOLDER, str(site.out.resolve()))
 
 
 def test_a_reader_never_sees_a_checkpoint_before_its_tiles(site: Site) -> None:
