@@ -240,6 +240,9 @@ def publish_once(engine: Engine, directory: Path) -> PublishReport:
         for level, index, width in _new_tiles(previous_size or 0, latest.size):
             relative = _relative_path(level, index, width)
             path = directory / relative
+            if width is None:
+                # Its partial tiles go in step 5, also when an interrupted run wrote it.
+                superseded.append(path.with_name(path.name + ".p"))
             if path.exists():
                 continue  # written once: by an earlier run, or one a crash interrupted
             data = (
@@ -249,8 +252,6 @@ def publish_once(engine: Engine, directory: Path) -> PublishReport:
             )
             write_file_atomically(path, data)
             report.files_written.append(relative)
-            if width is None:
-                superseded.append(path.with_name(path.name + ".p"))
     # Step 4: the checkpoint last, once every tile it needs is durable.
     write_file_atomically(directory / CHECKPOINT_FILE, note.encode("utf-8"))
     report.files_written.append(CHECKPOINT_FILE)

@@ -181,6 +181,8 @@ def test_the_checkpoint_is_written_last_and_a_crash_leaves_the_old_one(
     assert checked == [True]
     assert not {str(p.relative_to(out)) for p in writes} & set(rerun.files_written)
     assert not list(out.rglob(".terang-*")), "a temporary file was left behind"
+    # No partial tile outlives its full tile, also one the crashed run wrote.
+    assert not [p for p in tile_paths(size) if ".p/" not in p and (out / f"{p}.p").exists()]
     assert verify_mirror(harness, out).tree_size == size
 
 
