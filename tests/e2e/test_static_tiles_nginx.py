@@ -140,6 +140,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             assert time.monotonic() < deadline, "publish-tiles --follow wrote no checkpoint"
             time.sleep(0.05)
         with nginx_throwaway.serving(out, cwd / "nginx", binary=binary) as url:
+            # An auditor and a monitor read the young log first, so that their next runs
+            # must prove the grown log consistent with it, from nginx's tiles.
+            early = _terang(
+                cwd,
+                env,
+                *("verify", url, "--key", key, "--tiles-only", "--no-progress"),
+                *("--state", str(cwd / "verify-state.json")),
+            )
+            assert early.returncode == 0, early.stderr
+            monitor = ["monitor", "--url", url, "--key", key, "--tiles-only", "--once"]
+            early = _terang(cwd, env, *monitor, "--state", str(cwd / "monitor.json"))
+            assert early.returncode == 0, early.stderr
             # A reader polls nginx while the demo writes and the publisher follows.
             seen: set[int] = set()
             faults: list[str] = []
@@ -214,10 +226,17 @@ def _verify_cli(site: Site, *more: str) -> subprocess.CompletedProcess[str]:
 def test_terang_verify_against_nginx_passes_and_says_projections_were_not_checked(
     site: Site,
 ) -> None:
-    verified = _verify_cli(site)
+    verified = _terang(
+        site.cwd,
+        site.env,
+        *("verify", site.url, "--key", site.key, "--tiles-only", "--no-progress"),
+        *("--state", str(site.cwd / "verify-state.json")),  # the young log's checkpoint
+    )
     assert verified.returncode == 0, verified.stderr
     report = json.loads(verified.stdout)
     assert report["ok"] is True and report["tree_size"] == site.size
+    assert report["consistent_with_size"] is not None  # proven from nginx's tiles
+    assert report["consistent_with_size"] < site.size
     assert report["projections_checked"] is False
     assert "publishes no projections" in report["projections_not_checked"]
     assert "projections NOT checked" in verified.stderr
@@ -232,10 +251,13 @@ def test_terang_verify_against_nginx_passes_and_says_projections_were_not_checke
 
 
 def test_terang_monitor_against_nginx(site: Site) -> None:
-    state = site.cwd / "monitor.json"
+    state = site.cwd / "monitor.json"  # holds the young log's checkpoint
+    before = json.loads(state.read_text())["logs"][ORIGIN]["tree_size"]
+    assert before < site.size
     args = ["monitor", "--url", site.url, "--key", site.key, "--tiles-only", "--once"]
-    first = _terang(site.cwd, site.env, *args, "--state", str(state))
-    assert first.returncode == 0, first.stderr
+    polled = _terang(site.cwd, site.env, *args, "--state", str(state))
+    assert polled.returncode == 0, polled.stderr
+    assert json.loads(polled.stdout)["status"] == "new"  # consistent, by a proof from tiles
     assert json.loads(state.read_text())["logs"][ORIGIN]["tree_size"] == site.size
 
 

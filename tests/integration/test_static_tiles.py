@@ -9,6 +9,8 @@ a mirror is. The same tree served by a real nginx is tests/e2e/test_static_tiles
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -184,6 +186,35 @@ def test_the_checkpoint_is_written_last_and_a_crash_leaves_the_old_one(
     # No partial tile outlives its full tile, also one the crashed run wrote.
     assert not [p for p in tile_paths(size) if ".p/" not in p and (out / f"{p}.p").exists()]
     assert verify_mirror(harness, out).tree_size == size
+
+
+def test_following_publishes_each_new_checkpoint_until_stopped(
+    harness: Harness, tmp_path: Path
+) -> None:
+    out = tmp_path / "tiles"
+    stop = threading.Event()
+    reports: list[static_tiles.PublishReport] = []
+    follower = threading.Thread(
+        target=static_tiles.follow,
+        args=(harness.ledger.engine, out, 0.02, stop),
+        kwargs={"on_report": reports.append},
+    )
+    follower.start()
+    try:
+        for _ in range(3):
+            grow(harness, 150)
+            size = harness.ledger.size()
+            deadline = time.monotonic() + 20
+            while not reports or reports[-1].tree_size != size:
+                assert time.monotonic() < deadline, "the follower did not publish"
+                time.sleep(0.01)
+    finally:
+        stop.set()
+        follower.join(timeout=20)
+    assert not follower.is_alive()
+    assert len({r.tree_size for r in reports}) >= 3
+    assert all(r.checkpoint_written for r in reports)  # only publishes that wrote one
+    assert verify_mirror(harness, out).tree_size == harness.ledger.size()
 
 
 def test_a_reader_of_the_older_checkpoint_falls_back_to_full_tiles(
