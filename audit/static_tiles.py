@@ -67,6 +67,14 @@ class MirrorDiverged(ClientError):
     code = "mirror_diverged"
 
 
+class PublishFailed(TerangError):
+    """DIR could not be written (no space, no permission, not a directory): nothing that
+    was published is damaged (every file is renamed whole, the checkpoint last)."""
+
+    http_status = 503
+    code = "publish_failed"
+
+
 @dataclass
 class PublishReport:
     tree_size: int
@@ -219,7 +227,20 @@ def _relative_path(level: int | None, index: int, width: int | None) -> str:
 
 
 def publish_once(engine: Engine, directory: Path) -> PublishReport:
-    """Publish the database's latest checkpoint and its tiles into ``directory``."""
+    """Publish the database's latest checkpoint and its tiles into ``directory``.
+
+    Raises ``MirrorDiverged`` (step 2), ``PublishFailed`` when the directory cannot be
+    written, and ``ClientError`` ``no_checkpoint`` when the log has published none yet.
+    """
+    try:
+        return _publish(engine, directory)
+    except OSError as exc:
+        raise PublishFailed(f"cannot write {directory}: {exc}", path=str(directory)) from exc
+
+
+def _publish(engine: Engine, directory: Path) -> PublishReport:
+    if directory.exists() and not directory.is_dir():
+        raise PublishFailed(f"{directory} is not a directory", path=str(directory))
     directory.mkdir(parents=True, exist_ok=True)
     _remove_stray_temporaries(directory)
     held = _held_checkpoint(directory)
@@ -274,8 +295,9 @@ def follow(
 ) -> None:
     """Publish every ``interval_s`` until ``stop`` is set (between publishes, never in one).
 
-    A checkpoint not published yet, or a database briefly unavailable, is waited out
-    (``on_error`` hears of it); ``MirrorDiverged`` ends the loop: it needs an operator.
+    A checkpoint not published yet, a database briefly unavailable or a directory that
+    cannot be written now (a full disk) is waited out (``on_error`` hears of it);
+    ``MirrorDiverged`` ends the loop: it needs an operator.
     """
     while not stop.is_set():
         try:
@@ -285,7 +307,7 @@ def follow(
                 raise DatabaseUnavailable(f"the database cannot be reached: {exc}") from exc
         except MirrorDiverged:
             raise
-        except (DatabaseUnavailable, ClientError) as error:
+        except (DatabaseUnavailable, PublishFailed, ClientError) as error:
             if on_error is not None:
                 on_error(error)
         else:

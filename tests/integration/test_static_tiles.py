@@ -256,6 +256,30 @@ def test_tampered_mirror_files_are_named(harness: Harness, tmp_path: Path) -> No
     assert caught.value.details["seq"] == 256
 
 
+def test_a_directory_that_cannot_be_written_is_an_error_not_a_traceback(
+    harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("x")
+    with pytest.raises(static_tiles.PublishFailed) as caught:
+        static_tiles.publish_once(harness.ledger.engine, not_a_directory)
+    assert caught.value.code == "publish_failed"
+    out = tmp_path / "tiles"
+    static_tiles.publish_once(harness.ledger.engine, out)
+    before = (out / "checkpoint").read_bytes()
+    grow(harness, 10)
+
+    def disk_full(*_: object, **__: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(static_tiles.os, "fsync", disk_full)
+    with pytest.raises(static_tiles.PublishFailed) as caught:
+        static_tiles.publish_once(harness.ledger.engine, out)
+    assert "No space left" in caught.value.message
+    assert (out / "checkpoint").read_bytes() == before  # the published mirror is intact
+    assert not list(out.rglob(".terang-*"))
+
+
 def _sqlite_harness(tmp_path: Path, name: str, **kwargs: object) -> Harness:
     return make_harness(f"sqlite:///{tmp_path / name}.db", **kwargs)  # type: ignore[arg-type]
 
