@@ -160,7 +160,7 @@ def test_the_checkpoint_is_written_last_and_a_crash_leaves_the_old_one(
         real_write(path, data)
 
     monkeypatch.setattr(static_tiles, "write_file_atomically", crashing_write)
-    with pytest.raises(OSError):
+    with pytest.raises(static_tiles.PublishFailed):
         static_tiles.publish_once(harness.ledger.engine, out)
     assert (out / "checkpoint").read_bytes() == old_checkpoint
     assert verify_mirror(harness, out).tree_size == 101  # the old checkpoint still verifies
