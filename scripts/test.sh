@@ -28,6 +28,9 @@
 #   TERANG_APT_DRY_RUN=1      print the apt-get commands instead of running them
 #   TERANG_SKIP_AXE=1         do not install axe-core; run with TERANG_TEST_AXE=skip
 #                             (refused when CI=true)
+#   TERANG_NGINX=/path        the nginx the static tiles tests run (default /usr/sbin/nginx)
+#   TERANG_SKIP_NGINX=1       do not install nginx; run with TERANG_TEST_NGINX=skip
+#                             (refused when CI=true)
 #
 # Browser tests (tests/browser) drive Debian's `chromium` with Playwright; the browser is
 # never downloaded (`playwright install` fails on these machines). If TERANG_CHROMIUM is
@@ -40,6 +43,10 @@
 # `npm ci --prefix tests/browser` (npm from Debian's package, installed with apt-get as
 # root when missing). If that is not possible: CI=true fails; otherwise a loud warning,
 # and the audit runs with TERANG_TEST_AXE=skip (reported as skipped, with the reason).
+# The static tiles tests (tests/e2e/test_static_tiles_nginx.py) serve `terang publish-tiles`
+# output with Debian's `nginx`, run by the test itself (own config, loopback port); a
+# missing nginx is installed with apt-get (as root). If that is not possible: CI=true
+# fails; otherwise a loud warning, and the tests run with TERANG_TEST_NGINX=skip.
 #
 # Exit status: the first failing step's status; otherwise pytest's status
 # (pytest's 5, "no tests collected", is reported as a failure, not success).
@@ -136,6 +143,53 @@ else
         browser_unavailable "$CHROMIUM is missing and 'apt-get install chromium' did not provide it"
     fi
 fi
+
+# ---------------------------------------------------------------- nginx (static tiles mirror)
+NGINX=${TERANG_NGINX:-/usr/sbin/nginx}
+
+nginx_unavailable() {
+    local why=$1
+    if $in_ci; then
+        {
+            echo
+            echo "error: nginx is required in CI (CI=true) for the static tiles tests but $why."
+            echo "       Install Debian's package (apt-get install nginx) or set TERANG_NGINX."
+        } >&2
+        exit 1
+    fi
+    {
+        echo
+        echo "###########################################################################"
+        echo "# WARNING: $why."
+        echo "# The static tiles mirror tests will be SKIPPED (TERANG_TEST_NGINX=skip)."
+        echo "# This run does NOT check terang verify against nginx; CI will. Install"
+        echo "# Debian's nginx (apt-get install nginx) or set TERANG_NGINX to run them."
+        echo "###########################################################################"
+        echo
+    } >&2
+    export TERANG_TEST_NGINX=skip
+    export TERANG_TEST_NGINX_REASON="$why"
+}
+
+if [[ -x $NGINX ]]; then
+    step "nginx for the static tiles tests: $("$NGINX" -v 2>&1 || echo "$NGINX")"
+elif is_true "${TERANG_SKIP_NGINX:-}"; then
+    nginx_unavailable "TERANG_SKIP_NGINX is set"
+elif [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    nginx_unavailable "$NGINX is missing and apt-get cannot install it here (needs root on Debian)"
+else
+    # The tests run their own nginx on a loopback port; Debian's package does not start
+    # a service where policy-rc.d forbids it (containers), and the tests never use one.
+    step "installing Debian's nginx for the static tiles tests ($NGINX is missing)"
+    if apt apt-get update -qq &&
+        apt env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx &&
+        [[ -x $NGINX ]]; then
+        echo "installed: $("$NGINX" -v 2>&1 || echo "$NGINX")"
+    else
+        nginx_unavailable "$NGINX is missing and 'apt-get install nginx' did not provide it"
+    fi
+fi
+if [[ -n ${TERANG_NGINX:-} ]]; then export TERANG_NGINX; fi
 
 # ---------------------------------------------------------------- axe-core (accessibility audit)
 axe_unavailable() {

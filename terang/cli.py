@@ -509,6 +509,85 @@ def proof(
         sys.stdout.write(client.tlog_proof(seq))
 
 
+@app.command("publish-tiles")
+def publish_tiles(
+    directory: Annotated[
+        Path, typer.Argument(help="Where the tree goes (served as <base>/log/ by a web server).")
+    ],
+    db: DbOption = DEFAULT_DATABASE_URL,
+    follow: Annotated[
+        bool,
+        typer.Option(
+            "--follow",
+            envvar="TERANG_PUBLISH_FOLLOW",
+            help="Keep publishing each new checkpoint until interrupted (Ctrl-C, SIGTERM).",
+        ),
+    ] = False,
+    interval: Annotated[
+        float,
+        typer.Option(
+            envvar="TERANG_PUBLISH_INTERVAL",
+            min=0.1,
+            help="With --follow: seconds between looks at the database.",
+        ),
+    ] = 2.0,
+) -> None:
+    """Write the log as static C2SP tlog-tiles files: checkpoint, hash tiles, entry bundles.
+
+    Full tiles are written once and never rewritten, the checkpoint last (a reader never
+    sees a checkpoint whose tiles are missing); a rerun writes only what is new. Any web
+    server serving DIR under <base>/log/ is then a read API for `terang verify
+    --tiles-only` and `terang monitor --tiles-only` (docs/operating.md, "Static tiles").
+    """
+    import signal
+    import threading
+
+    from audit import static_tiles
+
+    engine = storage.make_engine(db)
+
+    def say(report: static_tiles.PublishReport) -> None:
+        typer.echo(
+            json.dumps(
+                {
+                    "tree_size": report.tree_size,
+                    "previous_size": report.previous_size,
+                    "files_written": len(report.files_written),
+                    "partial_tiles_removed": report.partial_tiles_removed,
+                    "checkpoint_written": report.checkpoint_written,
+                }
+            )
+        )
+
+    try:
+        if not follow:
+            say(static_tiles.publish_once(engine, directory))
+            return
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            # A publish under way finishes (files are renamed whole, the checkpoint last);
+            # the loop then ends.
+            signal.signal(signum, lambda *_: stop.set())
+        console.print(
+            f"publishing {directory} every {interval:g} s; Ctrl-C to stop",
+            markup=False,
+            highlight=False,
+        )
+        static_tiles.follow(
+            engine,
+            directory,
+            interval,
+            stop,
+            on_report=say,
+            on_error=lambda error: console.print(
+                f"waiting: error[{error.code}]: {error.message}", markup=False, highlight=False
+            ),
+        )
+        console.print("stopped", markup=False, highlight=False)
+    finally:
+        engine.dispose()
+
+
 app.command("verify")(verify_command)
 app.command("monitor")(monitor_command)
 app.command("budget-import")(budget_import_command)
