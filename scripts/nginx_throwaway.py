@@ -45,9 +45,9 @@ def included_config(directory: Path) -> str:
     return text.replace(PLACEHOLDER, str(directory.resolve()))
 
 
-def write_config(prefix: Path, directory: Path, port: int) -> Path:
-    """A whole nginx.conf in ``prefix`` around the deployed file; returns its path."""
-    (prefix / "terang-tiles.conf").write_text(included_config(directory), encoding="utf-8")
+def write_main_config(prefix: Path, http_body: str) -> Path:
+    """A whole nginx.conf in ``prefix``: ``http_body`` inside ``http { }``, every path
+    nginx writes (pid, logs, temp files) under ``prefix``; returns its path."""
     # As root, nginx's workers would drop to `nobody`, who cannot read a private tmp dir.
     user = "user root;\n" if os.geteuid() == 0 else ""
     temp = "\n".join(
@@ -63,15 +63,22 @@ events {{ worker_connections 256; }}
 http {{
     access_log {prefix / "access.log"};
 {temp}
-    server {{
-        listen 127.0.0.1:{port};
-        include {prefix / "terang-tiles.conf"};
-    }}
+{http_body}
 }}
 """,
         encoding="utf-8",
     )
     return conf
+
+
+def write_config(prefix: Path, directory: Path, port: int) -> Path:
+    """nginx.conf serving ``directory`` under /log/ with the deployed file; its path."""
+    (prefix / "terang-tiles.conf").write_text(included_config(directory), encoding="utf-8")
+    server = f"""    server {{
+        listen 127.0.0.1:{port};
+        include {prefix / "terang-tiles.conf"};
+    }}"""
+    return write_main_config(prefix, server)
 
 
 def _listening(port: int) -> bool:
@@ -80,6 +87,32 @@ def _listening(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+@contextlib.contextmanager
+def running(conf: Path, prefix: Path, port: int, *, binary: str = NGINX_DEFAULT) -> Iterator[None]:
+    """nginx in the foreground with ``conf`` until ``port`` answers; stopped on exit."""
+    command = [binary, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")]
+    process = subprocess.Popen(
+        [*command, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not _listening(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                _, stderr = process.communicate(timeout=STOP_TIMEOUT_S)
+                raise RuntimeError(f"nginx did not start: {stderr.decode(errors='replace')}")
+            time.sleep(0.05)
+        yield
+    finally:
+        if process.poll() is None:
+            process.terminate()  # SIGTERM: nginx's fast shutdown
+            try:
+                process.wait(timeout=STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=STOP_TIMEOUT_S)
 
 
 @contextlib.contextmanager
@@ -93,28 +126,8 @@ def serving(
         prefix.mkdir(parents=True, exist_ok=True)
         port = free_port()
         conf = write_config(prefix, directory, port)
-        command = [binary, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")]
-        process = subprocess.Popen(
-            [*command, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while not _listening(port):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    process.kill()
-                    _, stderr = process.communicate(timeout=STOP_TIMEOUT_S)
-                    raise RuntimeError(f"nginx did not start: {stderr.decode(errors='replace')}")
-                time.sleep(0.05)
-            yield url
-        finally:
-            if process.poll() is None:
-                process.terminate()  # SIGTERM: nginx's fast shutdown
-                try:
-                    process.wait(timeout=STOP_TIMEOUT_S)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=STOP_TIMEOUT_S)
+        with running(conf, prefix, port, binary=binary):
+            yield f"http://127.0.0.1:{port}"
 
 
 def main() -> None:
