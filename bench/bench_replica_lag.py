@@ -296,7 +296,8 @@ def _figures(
         ),
         "pg_replay_lag_ms": summary(replay),
         "wal_bytes_behind": summary(wal),
-        "catch_up_s": round(caught_up - end, 3),
+        # 0: the read side held every entry by the time the last receipt arrived.
+        "catch_up_s": round(max(0.0, caught_up - end), 3),
         "batch_latency_ms": latency_summary(load.latencies_s),
         "samples_during_load": len(during),
     }
