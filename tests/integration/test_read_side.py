@@ -79,7 +79,10 @@ def test_a_checkpoint_ahead_of_the_entries_is_never_served(primary: Harness) -> 
     with primary.ledger.engine.begin() as conn:
         conn.execute(
             insert(storage.checkpoints).values(
-                tree_size=size + 10, root_hash=b"\x00" * 32, note="forged\n", published_at="x"
+                tree_size=size + 10,
+                root_hash=b"\x00" * 32,
+                note="forged\n",
+                published_at="2026-03-02T01:00:00.000Z",
             )
         )
     client = TestClient(create_app(primary.ledger))
