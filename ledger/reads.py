@@ -9,9 +9,9 @@ replication); nothing here copies data.
 
 Rules every public read follows (``ReadSide.snapshot`` and ``ReadSnapshot``):
 
-1. One snapshot per read: REPEATABLE READ on PostgreSQL (allowed on a hot standby) in a
-   read-only transaction, a read transaction on SQLite (WAL); the held tree size is
-   read first. Projection rows commit with the entries that write them, so every row
+1. One snapshot per read: REPEATABLE READ on PostgreSQL (allowed on a hot standby,
+   which is read-only by itself), a read transaction on SQLite (WAL); the held tree
+   size is read first. Projection rows commit with the entries that write them, so every row
    read is the result of exactly the first ``tree_size`` entries.
 2. That tree size is what the response reflects: the composition root's
    ``TreeSizeHeader`` sends it as ``X-Terang-Tree-Size`` (the smallest, if a request took
@@ -107,16 +107,16 @@ def entry_at(conn: Connection, seq: int, limits: Limits) -> LoggedEntry:
 
 @contextmanager
 def snapshot_of(engine: Engine, *, replica: bool = False) -> Iterator[ReadSnapshot]:
-    """One consistent, read-only transaction on ``engine`` and the tree size it sees."""
+    """One consistent read transaction on ``engine`` and the tree size it sees."""
     conn = engine.connect()
     try:
         if conn.dialect.name == "postgresql":
             # REPEATABLE READ: every statement sees the first one's snapshot, so the size
-            # read first bounds every row read after it. Read-only: a read handler can
-            # never write, on the primary either; a hot standby allows exactly this.
-            conn = conn.execution_options(
-                isolation_level="REPEATABLE READ", postgresql_readonly=True
-            )
+            # read first bounds every row read after it. Not ``postgresql_readonly``:
+            # SQLAlchemy resets it on the pooled connection to an explicit read-write,
+            # and psycopg2 then begins that connection's next transaction READ WRITE,
+            # which a hot standby refuses (found by test_read_replica's metrics scrape).
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
         # SQLite (WAL): a read transaction sees the database as of its first read.
         with conn.begin():
             yield ReadSnapshot(conn, storage.tree_size(conn), replica)

@@ -180,6 +180,15 @@ def test_lagging_replica_serves_only_what_it_holds(
         assert refused.headers["content-type"].startswith("application/problem+json")
         assert refused.json()["code"] == "tree_size_not_replicated"
         assert refused.json()["details"]["held_size"] == held
+    # The operator sees the lag in Terang's units.
+    gauges = dict(
+        line.split(" ")
+        for line in httpx.get(url + "/metrics").text.splitlines()
+        if line.startswith("terang_read_side_")
+    )
+    assert float(gauges["terang_read_side_up"]) == 1, gauges
+    assert float(gauges["terang_read_side_tree_size"]) == held
+    assert float(gauges["terang_read_side_entries_behind"]) == ahead - held
     # The auditor's own tool accepts the lagging read side as a whole log.
     verified = _run_verify(url, vkey, tmp_path)
     assert verified.returncode == 0, verified.stdout + verified.stderr
