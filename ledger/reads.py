@@ -2,8 +2,8 @@
 
 With ``TERANG_READ_DATABASE_URL`` set, public reads go to that engine, normally a
 PostgreSQL streaming replica (a hot standby fed by the primary's WAL), while writes,
-admission, the sequencer, the publisher, the witness client and ``/readyz`` stay on
-the primary (``Ledger.engine``). Unset, the read side is the primary itself. The
+admission, the sequencer, the publisher, the witness client, the tender closer,
+``/readyz`` and ``/metrics`` (which also reports the replica's lag) stay on the primary (``Ledger.engine``). Unset, the read side is the primary itself. The
 replica is an existing engine's own machinery (``pg_basebackup -R``, streaming
 replication); nothing here copies data.
 
@@ -11,8 +11,8 @@ Rules every public read follows (``ReadSide.snapshot`` and ``ReadSnapshot``):
 
 1. One snapshot per read: REPEATABLE READ on PostgreSQL (allowed on a hot standby,
    which is read-only by itself), a read transaction on SQLite (WAL); the held tree
-   size is read first. Projection rows commit with the entries that write them, so every row
-   read is the result of exactly the first ``tree_size`` entries.
+   size is read first. Projection rows commit with the entries that write them, so
+   every row read is the result of exactly the first ``tree_size`` entries.
 2. That tree size is what the response reflects: the composition root's
    ``TreeSizeHeader`` sends it as ``X-Terang-Tree-Size`` (the smallest, if a request took
    more than one snapshot), and JSON bodies with a ``tree_size`` field carry the same
