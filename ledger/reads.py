@@ -3,9 +3,10 @@
 With ``TERANG_READ_DATABASE_URL`` set, public reads go to that engine, normally a
 PostgreSQL streaming replica (a hot standby fed by the primary's WAL), while writes,
 admission, the sequencer, the publisher, the witness client, the tender closer,
-``/readyz`` and ``/metrics`` (which also reports the replica's lag) stay on the primary (``Ledger.engine``). Unset, the read side is the primary itself. The
-replica is an existing engine's own machinery (``pg_basebackup -R``, streaming
-replication); nothing here copies data.
+``/readyz`` and ``/metrics`` (which also reports the replica's lag) stay on the primary
+(``Ledger.engine``). Unset, the read side is the primary itself. The replica is an
+existing engine's own machinery (``pg_basebackup -R``, streaming replication); nothing
+here copies data.
 
 Rules every public read follows (``ReadSide.snapshot`` and ``ReadSnapshot``):
 
