@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from ledger import admission, authority, migrations, rollback_guard, storage, time_anchor
 from ledger.authority import GENESIS_TYPE
-from ledger.errors import BadSetting, ClientError, NotFound, TerangError, Unavailable
+from ledger.errors import BadSetting, ClientError, TerangError, Unavailable
 from ledger.keys import KeyFileError, read_secret_file
 from ledger.kinds import KindRegistry
 from ledger.limits import Limits
@@ -27,6 +27,7 @@ from ledger.note import Signer, parse_private_key
 from ledger.proofs import tlog_proofs
 from ledger.publisher import PublishedCheckpoint, Publisher, latest_checkpoint
 from ledger.ratelimit import RateLimits
+from ledger.reads import ReadSide, entry_at
 from ledger.rollback_guard import RollbackGuard, Source, StateFile
 from ledger.sequencer import Receipt, Sequencer
 from ledger.statement import LoggedEntry, SignedStatement
@@ -79,6 +80,9 @@ class Settings:
     unsafe_ignore_published: bool = False
     """``TERANG_UNSAFE_IGNORE_PUBLISHED``: write even behind a published checkpoint,
     which forks the log (docs/operating.md, "Restore"). Logged at ERROR on every start."""
+    read_database_url: str | None = None
+    """``TERANG_READ_DATABASE_URL``: where public reads go (a streaming replica,
+    ``ledger.reads``); unset or blank: the primary, ``database_url``."""
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> Settings:
@@ -97,14 +101,17 @@ class Settings:
             .strip()
             .lower()
             in {"1", "true", "yes", "on"},
+            read_database_url=os.environ.get("TERANG_READ_DATABASE_URL") or None,
         )
 
-    def make_engine(self) -> Engine:
-        """The engine for ``database_url``, with this deployment's pool sizes."""
-        if self.database_url.startswith("sqlite"):
-            return storage.make_engine(self.database_url)
+    def make_engine(self, url: str | None = None) -> Engine:
+        """The engine for ``url`` (default ``database_url``), with this deployment's pool
+        sizes (the read engine gets the same: it serves the same readers)."""
+        url = url or self.database_url
+        if url.startswith("sqlite"):
+            return storage.make_engine(url)
         return storage.make_engine(
-            self.database_url, pool_size=self.db_pool_size, max_overflow=self.db_max_overflow
+            url, pool_size=self.db_pool_size, max_overflow=self.db_max_overflow
         )
 
     def resolved_state_file(self, *, key_from_file: bool) -> Path | None:
@@ -141,6 +148,7 @@ class Ledger:
         log_signer: Signer | None = None,
         migrate: bool = True,
         witnesses: WitnessSet | None = None,
+        read_engine: Engine | None = None,
     ) -> None:
         self.settings = settings
         self._guard_client: httpx.Client | None = None
@@ -151,6 +159,11 @@ class Ledger:
         if migrate:
             migrations.upgrade(self.engine)
         key_from_file = log_signer is None and not settings.log_key
+        if read_engine is None and settings.read_database_url:
+            read_engine = settings.make_engine(settings.read_database_url)
+        # Public reads (ledger.reads): a replica when one is configured. Never migrated
+        # from here: a hot standby is read-only and receives the schema from its primary.
+        self.reads = ReadSide(read_engine or self.engine, replica=read_engine is not None)
         self.log_signer = log_signer or settings.load_log_signer()
         self.origin = self.log_signer.name
         self.publisher = Publisher(
@@ -254,6 +267,8 @@ class Ledger:
         if self._guard_client is not None:
             self._guard_client.close()
         self.engine.dispose()
+        if self.reads.engine is not self.engine:
+            self.reads.engine.dispose()
 
     # -- writes -----------------------------------------------------------------------
 
@@ -330,13 +345,9 @@ class Ledger:
             return latest_checkpoint(conn)
 
     def entry(self, seq: int) -> LoggedEntry:
+        """Entry ``seq`` on the primary (public reads use ``self.reads``)."""
         with self.engine.connect() as conn:
-            raw = conn.execute(
-                select(storage.entries.c.entry_bytes).where(storage.entries.c.seq == seq)
-            ).scalar()
-        if raw is None:
-            raise NotFound(f"no entry with seq {seq}", code="unknown_seq")
-        return LoggedEntry.parse(bytes(raw), self.limits)
+            return entry_at(conn, seq, self.limits)
 
     def verifier_key(self) -> str:
         return self.log_signer.verifier_key()

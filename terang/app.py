@@ -22,6 +22,7 @@ from ledger import api as ledger_api
 from ledger.errors import DatabaseUnavailable, InvariantBroken, TerangError, Unavailable
 from ledger.http_problems import GENERAL_PROBLEMS, INVALID_REQUEST, PROBLEM_JSON, SCHEMA_COMPONENTS
 from ledger.kinds import KindRegistry
+from ledger.reads import TreeSizeHeader
 from ledger.service import Ledger, default_kinds
 from portal import assets as portal_assets
 from portal import pages as portal_pages
@@ -145,6 +146,8 @@ def create_app(ledger: Ledger) -> FastAPI:
         app, ledger.limits, ledger.rate_limits, DocumentLimits.from_env().document_bytes_max
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    # X-Terang-Tree-Size on every read a snapshot of the read side fed (ledger.reads).
+    app.add_middleware(TreeSizeHeader)
     # Public reads may be fetched by pages of any origin, such as the standalone verifier
     # opened from a visitor's disk (terang/cors.py says why that opens nothing else).
     app.add_middleware(PublicReadCORS)

@@ -23,6 +23,7 @@ the same process keep separate counts.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -40,6 +41,7 @@ from ledger import storage
 from ledger.service import Ledger
 from ledger.witnessing import last_cosigned_size
 
+log = logging.getLogger(__name__)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 """The Prometheus text exposition format, as scrapers ask for it."""
 UNMATCHED_ROUTE = "unmatched"
@@ -90,6 +92,8 @@ class LedgerCollector(Collector):
             "How long the oldest entry no checkpoint covers has waited (0: all covered).",
             lag,
         )
+        if ledger.reads.replica:
+            yield from _read_side(ledger, size)
         if ledger.witnesses is not None:
             witness_lag = GaugeMetricFamily(
                 "terang_witness_lag_entries",
@@ -101,6 +105,30 @@ class LedgerCollector(Collector):
                     cosigned = last_cosigned_size(conn, witness.key)
                     witness_lag.add_metric([witness.verifier.name], covered - cosigned)
             yield witness_lag
+
+
+def _read_side(ledger: Ledger, size: int) -> Iterator[Metric]:
+    """The read replica's own gauges (``TERANG_READ_DATABASE_URL``): one that cannot be
+    reached is its own alarm, not the primary's ``terang_database_up``."""
+    up = GaugeMetricFamily("terang_read_side_up", "1 if the read replica answered this scrape.")
+    try:
+        held = ledger.reads.size()
+    except DBAPIError as exc:
+        log.warning("the read replica did not answer the metrics scrape: %s", exc)
+        up.add_metric([], 0)
+        yield up
+        return
+    up.add_metric([], 1)
+    yield up
+    yield _gauge(
+        "terang_read_side_tree_size", "Entries the read replica holds (X-Terang-Tree-Size).", held
+    )
+    # The primary's size was read first: writes since then may put the replica past it.
+    yield _gauge(
+        "terang_read_side_entries_behind",
+        "Entries on the primary the read replica has not replayed yet.",
+        max(0, size - held),
+    )
 
 
 def _checkpoint_time(ledger: Ledger, size: int) -> datetime:

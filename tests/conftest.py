@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 import pytest
@@ -51,6 +51,28 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def pg_throwaway() -> Any:
+    """scripts/pg_throwaway.py as a module (it runs outside the venv, so not a package)."""
+    loaded = sys.modules.get("terang_pg_throwaway")
+    if loaded is not None:
+        return loaded
+    spec = importlib.util.spec_from_file_location(
+        "terang_pg_throwaway", REPO / "scripts" / "pg_throwaway.py"
+    )
+    assert spec is not None and spec.loader is not None
+    harness = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = harness  # dataclasses need the module registered
+    spec.loader.exec_module(harness)
+    return harness
+
+
+def _cannot_start(what: str, exc: Exception) -> NoReturn:
+    """With CI=true a component that will not start fails the test; otherwise it skips."""
+    if _truthy(os.environ.get("CI")):
+        pytest.fail(f"CI=true and {what} could not be started: {exc}")
+    pytest.skip(f"{what} could not be started: {exc}")
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url() -> Iterator[str]:
     """URL of a PostgreSQL database on a server we may create databases on."""
@@ -62,23 +84,59 @@ def postgres_server_url() -> Iterator[str]:
         if _truthy(os.environ.get("CI")):
             pytest.fail("CI=true: PostgreSQL tests may not be skipped")
         pytest.skip("TERANG_TEST_POSTGRES=skip: no PostgreSQL on this machine")
-    spec = importlib.util.spec_from_file_location(
-        "terang_pg_throwaway", REPO / "scripts" / "pg_throwaway.py"
-    )
-    assert spec is not None and spec.loader is not None
-    harness = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = harness
-    spec.loader.exec_module(harness)
     try:
-        cluster = harness.start_cluster()
+        cluster = pg_throwaway().start_cluster()
     except Exception as exc:
-        if _truthy(os.environ.get("CI")):
-            pytest.fail(f"CI=true and PostgreSQL could not be started: {exc}")
-        pytest.skip(f"PostgreSQL could not be started: {exc}")
+        _cannot_start("PostgreSQL", exc)
     try:
         yield cluster.url
     finally:
         cluster.stop()
+
+
+@dataclass(frozen=True)
+class StreamingPair:
+    """A throwaway primary and a hot standby streaming its WAL (pg_throwaway.start_standby)."""
+
+    primary: Any
+    standby: Any
+
+    def on_standby(self, sql: str) -> Any:
+        """Run one statement on the standby as superuser (replay control, LSNs)."""
+        engine = create_engine(self.standby.superuser_url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                return conn.execute(text(sql)).scalar()
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture
+def streaming_replica() -> Iterator[StreamingPair]:
+    """Its own primary (REPLICATION_SETTINGS) and standby, whatever TEST_DATABASE_URL says:
+    a provided server cannot be made to feed a replica. CI=true: failing to start either
+    is a failure, never a skip."""
+    if os.environ.get("TERANG_TEST_POSTGRES") == "skip":
+        if _truthy(os.environ.get("CI")):
+            pytest.fail("CI=true: PostgreSQL tests may not be skipped")
+        pytest.skip("TERANG_TEST_POSTGRES=skip: no PostgreSQL on this machine")
+    harness = pg_throwaway()
+    try:
+        primary = harness.start_cluster(settings=harness.REPLICATION_SETTINGS)
+    except Exception as exc:
+        _cannot_start("a PostgreSQL primary for the replica", exc)
+    try:
+        standby = harness.start_standby(primary)
+    except Exception as exc:
+        primary.stop()
+        _cannot_start("a streaming replica (pg_basebackup -R, hot standby)", exc)
+    try:
+        yield StreamingPair(primary, standby)
+    finally:
+        try:
+            standby.stop()
+        finally:
+            primary.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
