@@ -38,7 +38,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, ExceptionContext
 
 from ledger.merkle import NodeId
 
@@ -110,7 +110,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
     SQLite: WAL (readers never block the writer), a busy timeout, foreign keys, and
     ``BEGIN IMMEDIATE`` for write transactions so two writers serialise at BEGIN
-    rather than failing at COMMIT. PostgreSQL: pre-ping and a modest pool.
+    rather than failing at COMMIT. PostgreSQL: pre-ping (a pooled connection to a primary
+    that died is replaced at checkout), a modest pool, and the errors of a node that is
+    no longer the primary counted as a lost connection (``POSTGRES_LOST_PRIMARY_CODES``).
     """
     if url.startswith("sqlite"):
         engine = create_engine(url, **kwargs)
@@ -141,7 +143,30 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", POOL_SIZE_DEFAULT)
     kwargs.setdefault("max_overflow", MAX_OVERFLOW_DEFAULT)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "handle_error")
+    def _postgres_error(context: ExceptionContext) -> None:
+        # A connection that now lands on a standby (a node pg_auto_failover is demoting,
+        # or one it set read-only while promoting) is as good as lost for the writer:
+        # treat it as a disconnect, so SQLAlchemy drops it and the pool, the next
+        # checkout reconnects through the multi-host URL (target_session_attrs=read-write)
+        # and the HTTP layer answers 503 database_unavailable instead of a 500.
+        if getattr(context.original_exception, "pgcode", None) in POSTGRES_LOST_PRIMARY_CODES:
+            context.is_disconnect = True
+
+    return engine
+
+
+POSTGRES_LOST_PRIMARY_CODES = frozenset(
+    {
+        "25006",  # read_only_sql_transaction: this node is (now) a standby
+        "57P01",  # admin_shutdown: the server is stopping (a demotion, a restart)
+        "57P02",  # crash_shutdown: another backend crashed, the server is resetting
+        "57P03",  # cannot_connect_now: the server is starting or stopping
+    }
+)
+"""SQLSTATEs after which the connection no longer reaches a writable primary."""
 
 
 def take_write_lock(conn: Connection) -> None:
