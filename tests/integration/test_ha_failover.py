@@ -11,8 +11,10 @@ with no change of URL and no restart of the service. Afterwards:
 1. every receipt a client got is in the log, at its seq, with its leaf hash;
 2. no seq is missing or duplicated, and each statement is logged exactly once (the
    statement in flight at the kill was resent with the same signer and nonce);
-3. no client saw anything but receipts and push back (503/429, waited out by the
-   client): never a 500;
+3. while no primary is reachable a write is answered 503 ``database_unavailable`` with
+   ``Retry-After`` (that very statement, resent after the failover, is logged once), no
+   client saw anything but receipts and push back (waited out by the client), and the
+   service logged push back, never a broken invariant;
 4. ``terang verify`` passes against the service.
 
 The write outage (kill to the first write that began after it and succeeded) is printed
@@ -25,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -36,6 +39,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from conftest import REPO, TERANG, Harness, free_port, make_harness
@@ -46,7 +50,7 @@ from ledger import storage
 from ledger.client import LedgerClient, RemoteError, ServiceUnreachable
 from ledger.keys import client_key_id
 from ledger.limits import Limits
-from ledger.statement import b64encode
+from ledger.statement import SignedStatement, b64encode
 from terang.app import create_app
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -125,21 +129,21 @@ class Load:
             thread.start()
             self.threads.append(thread)
 
+    def statement(self) -> SignedStatement:
+        """A new key's registration, signed by the root authority (call under ``lock``)."""
+        newcomer = SigningKey.generate()
+        return self.harness.sign(
+            self.harness.authority,
+            "registry.key.registered",
+            client_key_id(newcomer),
+            {"public_key": b64encode(bytes(newcomer.verify_key)), "name": "load", "roles": []},
+        )
+
     def _write(self) -> None:
         with LedgerClient(self.url, timeout_s=30) as client:
             while not self.stop.is_set():
-                newcomer = SigningKey.generate()
                 with self.lock:  # the harness's signing helper is shared
-                    signed = self.harness.sign(
-                        self.harness.authority,
-                        "registry.key.registered",
-                        client_key_id(newcomer),
-                        {
-                            "public_key": b64encode(bytes(newcomer.verify_key)),
-                            "name": "load",
-                            "roles": [],
-                        },
-                    )
+                    signed = self.statement()
                 began = time.monotonic()
                 while True:  # what an application does: resend the SAME signed statement
                     try:
@@ -202,8 +206,9 @@ def serving(harness: Harness) -> Iterator[str]:
 
 
 def test_a_killed_primary_is_replaced_and_no_write_is_lost_or_doubled(
-    formation: Any, tmp_path: Path
+    formation: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING)
     # Rate limits off: every writer is one client address, and the load is the point.
     limits = Limits(
         checkpoint_interval_ms_min=0,
@@ -222,11 +227,23 @@ def test_a_killed_primary_is_replaced_and_no_write_is_lost_or_doubled(
                 assert old_primary is not None
                 killed_at = time.monotonic()
                 formation.kill_node(old_primary)
+                # 3. while no primary is reachable: 503 + Retry-After, its own code
+                with load.lock:
+                    probe = load.statement()
+                refused = httpx.post(url + "/api/v1/statements", json=probe.to_json(), timeout=30)
                 new_primary = formation.wait_primary(not_node=old_primary)
                 promoted_s = time.monotonic() - killed_at
                 load.wait_for(RECEIPTS_AFTER_FAILOVER, began_after=killed_at)
             finally:
                 load.finish()
+            assert refused.status_code == 503, refused.text
+            assert refused.headers["content-type"].startswith("application/problem+json")
+            assert refused.json()["code"] == "database_unavailable"
+            assert int(refused.headers["Retry-After"]) >= 1
+            with LedgerClient(url) as client:  # the refused statement, resent: logged once
+                probe_receipt = client.submit(probe)
+                assert client.submit(probe)["seq"] == probe_receipt["seq"]
+            load.written.append(Written(probe.statement.nonce, 0.0, 0.0, probe_receipt))
             resumed_s = min(w.ended for w in load.written if w.began > killed_at) - killed_at
             print(
                 f"\nfailover: {old_primary} killed, {new_primary} promoted after "
@@ -236,6 +253,9 @@ def test_a_killed_primary_is_replaced_and_no_write_is_lost_or_doubled(
                 f"push back seen by the load itself: {len(load.refusals)}"
             )
             assert resumed_s < WRITE_OUTAGE_S_MAX
+            # The outage was push back in the service log, never a broken invariant.
+            assert "push back: database_unavailable" in caplog.text
+            assert "invariant broken" not in caplog.text
             assert {status for status, _ in load.refusals} <= {0, 429, 503}, load.refusals
 
             with harness.ledger.engine.connect() as conn:
