@@ -469,8 +469,13 @@ class Sequencer:
                 # and each job's client gets 503 database_unavailable and resends.
                 log.warning("append transaction lost its connection (%s); retrying once", lost)
                 results = self.append_batch(statements)
-        except Exception as exc:  # the whole transaction failed: nothing was logged
-            log.exception("append transaction failed")
+        except Exception as exc:
+            # The whole transaction failed: nothing of it was logged, or (a COMMIT whose
+            # answer was lost) all of it was, and a resend is answered with its receipt.
+            if storage.database_unavailable(exc):
+                log.warning("append transaction: the database is out of reach (%s)", exc)
+            else:
+                log.exception("append transaction failed")
             for job in jobs:
                 job.future.set_exception(exc)
             return

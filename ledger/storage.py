@@ -39,6 +39,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Connection, ExceptionContext
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from ledger.merkle import NodeId
 
@@ -167,6 +168,19 @@ POSTGRES_LOST_PRIMARY_CODES = frozenset(
     }
 )
 """SQLSTATEs after which the connection no longer reaches a writable primary."""
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database is out of reach (push back), not a bug.
+
+    A refused or dropped connection (``OperationalError``, ``InterfaceError``), or any
+    error after which SQLAlchemy dropped the connection as lost (which includes a node
+    that is no longer the primary, ``POSTGRES_LOST_PRIMARY_CODES``). A constraint or a
+    bad statement is none of these: that is a bug, and is reported as one.
+    """
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def take_write_lock(conn: Connection) -> None:
