@@ -16,6 +16,7 @@ registry) and is rebuilt by replay, so it may be updated.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -39,7 +40,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Connection, ExceptionContext
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, StatementError
 
 from ledger.merkle import NodeId
 
@@ -255,21 +256,51 @@ def bulk_insert(
         return
     names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
+        import psycopg2
         from psycopg2.extras import execute_values
 
+        sql = f"INSERT INTO {table} ({names}) VALUES %s {suffix}"  # noqa: S608
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            execute_values(
-                cursor,
-                f"INSERT INTO {table} ({names}) VALUES %s {suffix}",  # noqa: S608
-                rows,
-                page_size=BULK_ROWS_PER_STATEMENT,
-            )
+            execute_values(cursor, sql, rows, page_size=BULK_ROWS_PER_STATEMENT)
+        except psycopg2.Error as error:
+            raise _driver_error(conn, sql, error) from error
         finally:
-            cursor.close()
+            with contextlib.suppress(psycopg2.Error):  # a lost connection's cursor
+                cursor.close()
         return
     marks = ", ".join("?" for _ in columns)
     conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks}) {suffix}", list(rows))  # noqa: S608
+
+
+def _driver_error(conn: Connection, statement: str, error: Exception) -> StatementError:
+    """What SQLAlchemy would have raised for ``error`` had it run the statement itself.
+
+    ``bulk_insert`` goes to the driver directly, past SQLAlchemy's error handling, so a
+    connection lost there (a killed primary) or landed on a read-only node would reach
+    the HTTP layer as a bare driver error, a 500. Here it gets the same treatment as
+    anywhere else: wrapped as ``DBAPIError``, and when the connection is lost, the
+    connection invalidated and the pool renewed (its other connections went to the same
+    dead or read-only node), so ``database_unavailable`` holds and the next checkout
+    reconnects through the URL.
+    """
+    import psycopg2
+
+    dbapi_connection = conn.connection.dbapi_connection
+    lost = getattr(error, "pgcode", None) in POSTGRES_LOST_PRIMARY_CODES or (
+        conn.dialect.is_disconnect(error, dbapi_connection, None)  # type: ignore[arg-type]
+    )
+    if lost:
+        conn.invalidate(error)
+        conn.engine.dispose()
+    return DBAPIError.instance(
+        statement,
+        None,
+        error,
+        psycopg2.Error,
+        connection_invalidated=lost,
+        dialect=conn.dialect,
+    )
 
 
 def leaf_hash_at(conn: Connection, seq: int) -> bytes | None:
