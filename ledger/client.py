@@ -29,13 +29,13 @@ CLIENT_RETRIES_MAX = 5
 """Times the client resends one request after a lost connection. Safe for writes too: a
 statement is logged at most once per signer and nonce, so a resent one gets the receipt
 of the first (docs/api.md, ``nonce_reused``)."""
-PUSHBACK_RETRIES_MAX = 30
-"""Times the client resends one request the log pushed back (429/503), each after the
-``Retry-After`` it asked for. A PostgreSQL failover answers 503 ``database_unavailable``
-with ``Retry-After: 2`` until a standby is promoted, which pg_auto_failover does in
-about 30 s with its default health checks (docs/operating-postgresql.md): 30 resends
-wait that out about twice over, so a write in flight at a failover is still logged,
-once, instead of failing and being signed again under a new nonce."""
+PUSHBACK_WAIT_S_MAX = 90.0
+"""How long, in all, the client waits out push back (429/503) for one request, each
+resend after the ``Retry-After`` it was given. A PostgreSQL failover answers 503
+``database_unavailable`` with ``Retry-After: 2`` until a standby is promoted, which
+pg_auto_failover does in about 50 s with its default health checks
+(bench/results/failover.json): 90 s waits that out, so a write in flight at a failover is
+still logged, once, instead of failing and being signed again under a new nonce."""
 
 
 CONNECT_BACKOFF_S = 0.5
@@ -112,8 +112,8 @@ class RemoteError(TerangError):
 class LedgerClient:
     """The write and proof API over HTTP, resending what the log pushed back.
 
-    A 429/503 answer is waited out (its ``Retry-After``), up to ``PUSHBACK_RETRIES_MAX``
-    times, and a request whose connection failed (the service restarting) is sent again
+    A 429/503 answer is waited out (its ``Retry-After``), up to ``PUSHBACK_WAIT_S_MAX``
+    in all, and a request whose connection failed (the service restarting) is sent again
     with backoff, up to ``CLIENT_RETRIES_MAX`` times; the same signed statement is sent
     each time, so it is logged once.
     """
@@ -132,7 +132,7 @@ class LedgerClient:
         self._sleep = sleep
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        lost = pushed_back = 0  # each kind of failure has its own budget
+        lost, waited_s = 0, 0.0  # each kind of failure has its own budget
         while True:
             try:
                 response = self.http.request(method, path, **kwargs)
@@ -146,14 +146,12 @@ class LedgerClient:
                 self._sleep(min(CONNECT_BACKOFF_S * 2.0**lost, CONNECT_BACKOFF_S_MAX))
                 lost += 1
                 continue
-            if (
-                response.status_code in PUSHBACK_STATUSES
-                and pushed_back < PUSHBACK_RETRIES_MAX
-                and not _held(response)
-            ):
-                self._sleep(retry_after_s(response))
-                pushed_back += 1
-                continue
+            if response.status_code in PUSHBACK_STATUSES and not _held(response):
+                wait_s = retry_after_s(response)
+                if waited_s + wait_s <= PUSHBACK_WAIT_S_MAX:
+                    self._sleep(wait_s)
+                    waited_s += wait_s
+                    continue
             return self._check(response)
 
     def close(self) -> None:

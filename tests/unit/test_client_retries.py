@@ -3,8 +3,8 @@
 A database restart or a failover answers 503 with ``Retry-After``, and a restarting
 service refuses connections; the client resends the same request, so a signed statement
 is logged once (the server's idempotency by signer and nonce is shown on PostgreSQL in
-tests/integration/test_database_outage.py). It gives up after ``PUSHBACK_RETRIES_MAX``
-resends of push back (long enough for a failover) or ``CLIENT_RETRIES_MAX`` after a lost
+tests/integration/test_database_outage.py). It gives up after waiting out
+``PUSHBACK_WAIT_S_MAX`` of push back (longer than a failover) or ``CLIENT_RETRIES_MAX`` after a lost
 connection, with the server's own problem, never silently.
 """
 
@@ -15,7 +15,7 @@ import pytest
 
 from ledger.client import (
     CLIENT_RETRIES_MAX,
-    PUSHBACK_RETRIES_MAX,
+    PUSHBACK_WAIT_S_MAX,
     LedgerClient,
     RemoteError,
     ServiceUnreachable,
@@ -59,15 +59,18 @@ def test_push_back_and_a_lost_connection_are_retried_with_the_same_body() -> Non
 
 def test_it_gives_up_with_the_servers_problem() -> None:
     answers: list[httpx.Response | Exception] = [
-        httpx.Response(503, json=UNAVAILABLE, headers={"Retry-After": "1"})
-        for _ in range(PUSHBACK_RETRIES_MAX + 1)
+        httpx.Response(503, json=UNAVAILABLE, headers={"Retry-After": "2"})
+        for _ in range(int(PUSHBACK_WAIT_S_MAX // 2) + 1)
     ]
     transport, bodies = scripted(answers)
-    client = LedgerClient("http://log.test", transport=transport, sleep=lambda _: None)
+    waits: list[float] = []
+    client = LedgerClient("http://log.test", transport=transport, sleep=waits.append)
     with pytest.raises(RemoteError) as refused:
         client.entry(3)
     assert refused.value.code == "database_unavailable"
-    assert len(bodies) == PUSHBACK_RETRIES_MAX + 1
+    # Waited out for as long as a failover takes, then the server's own problem.
+    assert sum(waits) == PUSHBACK_WAIT_S_MAX and not answers
+    assert len(bodies) == len(waits) + 1
 
 
 def test_a_refusal_that_is_not_push_back_is_not_retried() -> None:
