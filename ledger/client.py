@@ -33,7 +33,7 @@ PUSHBACK_WAIT_S_MAX = 90.0
 """How long, in all, the client waits out push back (429/503) for one request, each
 resend after the ``Retry-After`` it was given. A PostgreSQL failover answers 503
 ``database_unavailable`` with ``Retry-After: 2`` until a standby is promoted, which
-pg_auto_failover does in about 50 s with its default health checks
+pg_auto_failover does in about 51 s with its default health checks
 (bench/results/failover.json): 90 s waits that out, so a write in flight at a failover is
 still logged, once, instead of failing and being signed again under a new nonce."""
 

@@ -45,10 +45,11 @@ deployment):
 4. Wait until the monitor reports one ``primary`` and one ``secondary``, each in its
    assigned state.
 
-With ``fast_failover`` (the default; ``--default-failover`` on the command line turns it off) the
-monitor's health checks are tightened (``pgautofailover.health_check_period`` 1 s and
-friends, see ``FAST_FAILOVER_SETTINGS``) so a killed primary is detected in seconds
-rather than the 20-30 s of pg_auto_failover's defaults; the bench reports both.
+With ``fast_failover`` (the default; ``--default-failover`` on the command line turns
+it off) the monitor's health checks and demote timeout and the keepers' partition
+timeout are tightened (``FAST_FAILOVER_SETTINGS``, ``FAST_NETWORK_PARTITION_S``), so a
+killed primary's secondary is promoted in about 9 s rather than the 51 s of
+pg_auto_failover's defaults (bench/results/failover.json).
 
 Each ``pg_autoctl run`` is started in its own session, so ``kill_node`` can kill -9 the
 keeper, the postmaster and every backend of one node at once, as a machine that dies.
@@ -608,7 +609,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "--default-failover",
             dest="fast_failover",
             action="store_false",
-            help="keep pg_auto_failover's default health checks (failover in 20-30 s)",
+            help="keep pg_auto_failover's default health checks (promotion in about 51 s)",
         )
         if name == "start":
             p.add_argument("--state", type=Path, help="write the formation's state here")
