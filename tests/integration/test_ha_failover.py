@@ -14,7 +14,8 @@ with no change of URL and no restart of the service. Afterwards:
 3. while no primary is reachable a write is answered 503 ``database_unavailable`` with
    ``Retry-After`` (that very statement, resent after the failover, is logged once), no
    client saw anything but receipts and push back (waited out by the client), and the
-   service logged push back, never a broken invariant;
+   service logged push back, never a broken invariant; ``/readyz`` was red during the
+   outage and green again after it, by itself;
 4. ``terang verify`` passes against the service.
 
 The write outage (kill to the first write that began after it and succeeded) is printed
@@ -231,6 +232,7 @@ def test_a_killed_primary_is_replaced_and_no_write_is_lost_or_doubled(
                 with load.lock:
                     probe = load.statement()
                 refused = httpx.post(url + "/api/v1/statements", json=probe.to_json(), timeout=30)
+                not_ready = httpx.get(url + "/readyz", timeout=30)
                 new_primary = formation.wait_primary(not_node=old_primary)
                 promoted_s = time.monotonic() - killed_at
                 load.wait_for(RECEIPTS_AFTER_FAILOVER, began_after=killed_at)
@@ -240,6 +242,13 @@ def test_a_killed_primary_is_replaced_and_no_write_is_lost_or_doubled(
             assert refused.headers["content-type"].startswith("application/problem+json")
             assert refused.json()["code"] == "database_unavailable"
             assert int(refused.headers["Retry-After"]) >= 1
+            # A load balancer's probe followed the database down, and comes back by itself.
+            assert not_ready.status_code == 503, not_ready.text
+            assert not_ready.json()["details"]["checks"]["database"] is False
+            deadline = time.monotonic() + PHASE_S_MAX
+            while (ready := httpx.get(url + "/readyz", timeout=30)).status_code != 200:
+                assert time.monotonic() < deadline, ready.text
+                time.sleep(0.2)
             with LedgerClient(url) as client:  # the refused statement, resent: logged once
                 probe_receipt = client.submit(probe)
                 assert client.submit(probe)["seq"] == probe_receipt["seq"]
