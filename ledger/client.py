@@ -26,9 +26,16 @@ PUSHBACK_STATUSES = frozenset({429, 503})
 """The log says "not now" (a spent rate, a full queue, a database restart): retry."""
 RETRY_AFTER_S_MAX = 60
 CLIENT_RETRIES_MAX = 5
-"""Times the client resends one request after push back or a lost connection. Safe for
-writes too: a statement is logged at most once per signer and nonce, so a resent one
-gets the receipt of the first (docs/api.md, ``nonce_reused``)."""
+"""Times the client resends one request after a lost connection. Safe for writes too: a
+statement is logged at most once per signer and nonce, so a resent one gets the receipt
+of the first (docs/api.md, ``nonce_reused``)."""
+PUSHBACK_WAIT_S_MAX = 90.0
+"""How long, in all, the client waits out push back (429/503) for one request, each
+resend after the ``Retry-After`` it was given. A PostgreSQL failover answers 503
+``database_unavailable`` with ``Retry-After: 2`` until a standby is promoted, which
+pg_auto_failover does in about 51 s with its default health checks
+(bench/results/failover.json): 90 s waits that out, so a write in flight at a failover is
+still logged, once, instead of failing and being signed again under a new nonce."""
 
 
 CONNECT_BACKOFF_S = 0.5
@@ -105,10 +112,10 @@ class RemoteError(TerangError):
 class LedgerClient:
     """The write and proof API over HTTP, resending what the log pushed back.
 
-    A 429/503 answer is waited out (its ``Retry-After``), and a request whose connection
-    failed (the service restarting, a failover) is sent again with backoff, up to
-    ``CLIENT_RETRIES_MAX`` times; the same signed statement is sent each time, so it is
-    logged once.
+    A 429/503 answer is waited out (its ``Retry-After``), up to ``PUSHBACK_WAIT_S_MAX``
+    in all, and a request whose connection failed (the service restarting) is sent again
+    with backoff, up to ``CLIENT_RETRIES_MAX`` times; the same signed statement is sent
+    each time, so it is logged once.
     """
 
     def __init__(
@@ -125,24 +132,27 @@ class LedgerClient:
         self._sleep = sleep
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        for attempt in range(CLIENT_RETRIES_MAX + 1):
-            last = attempt == CLIENT_RETRIES_MAX
+        lost, waited_s = 0, 0.0  # each kind of failure has its own budget
+        while True:
             try:
                 response = self.http.request(method, path, **kwargs)
             except httpx.TransportError as exc:
-                if last:
+                if lost == CLIENT_RETRIES_MAX:
                     raise ServiceUnreachable(
-                        f"cannot reach {self.http.base_url} after {attempt + 1} tries ({exc}); "
+                        f"cannot reach {self.http.base_url} after {lost + 1} tries ({exc}); "
                         "is `terang serve` running there? Check --url / TERANG_URL, or ask "
                         "the log's operator"
                     ) from exc
-                self._sleep(min(CONNECT_BACKOFF_S * 2.0**attempt, CONNECT_BACKOFF_S_MAX))
+                self._sleep(min(CONNECT_BACKOFF_S * 2.0**lost, CONNECT_BACKOFF_S_MAX))
+                lost += 1
                 continue
-            if response.status_code in PUSHBACK_STATUSES and not last and not _held(response):
-                self._sleep(retry_after_s(response))
-                continue
+            if response.status_code in PUSHBACK_STATUSES and not _held(response):
+                wait_s = retry_after_s(response)
+                if waited_s + wait_s <= PUSHBACK_WAIT_S_MAX:
+                    self._sleep(wait_s)
+                    waited_s += wait_s
+                    continue
             return self._check(response)
-        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def close(self) -> None:
         self.http.close()

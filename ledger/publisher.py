@@ -97,8 +97,15 @@ class Publisher:
         while not stop.wait(max(self.interval_s_min, 0.05)):
             try:
                 self.publish()
-            except Exception:  # a failed tick is retried at the next one
-                log.exception("publishing a checkpoint failed")
+            except Exception as error:  # a failed tick is retried at the next one
+                if storage.database_unavailable(error):
+                    # A restart or a failover: push back, not a bug. One line, no trace.
+                    log.warning(
+                        "publishing a checkpoint: the database is out of reach (%s)",
+                        type(error).__name__,
+                    )
+                else:
+                    log.exception("publishing a checkpoint failed")
 
     def publish(self, *, force: bool = False) -> PublishedCheckpoint | None:
         """Sign a checkpoint for the current size, unless rate-limited or unchanged, or

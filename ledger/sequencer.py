@@ -28,7 +28,11 @@ Life of a leaf (what each step guarantees):
    needed for that isolation, and the rest of the group commits.
 4. Entries, new Merkle nodes and projection changes are inserted, and the
    transaction commits: the entry is now *sequenced and integrated*. A crash before
-   the commit leaves none of it; after, all of it.
+   the commit leaves none of it; after, all of it. On PostgreSQL with a synchronous
+   standby the commit returns once the standby has it, so a receipt survives a
+   failover. A group whose connection is lost mid-transaction (a killed or demoted
+   primary) is tried once more on a fresh connection; it is idempotent by signer and
+   nonce, so a COMMIT that did land before the loss is answered, not repeated.
 5. The publisher may sign a checkpoint covering it (rate-limited): *published*.
    Receipts carry a tlog-proof once a checkpoint covers the entry.
 """
@@ -47,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from ledger import merkle, storage
 from ledger.authority import CLOCK_KEY, META_NAMESPACE, clock_is_simulated, key_document
@@ -448,10 +452,30 @@ class Sequencer:
                 return
 
     def _process(self, jobs: list[_Job]) -> None:
+        statements = [job.statements for job in jobs]
         try:
-            results = self.append_batch([job.statements for job in jobs])
-        except Exception as exc:  # the whole transaction failed: nothing was logged
-            log.exception("append transaction failed")
+            try:
+                results = self.append_batch(statements)
+            except DBAPIError as lost:
+                if not lost.connection_invalidated:
+                    raise
+                # The connection died under the transaction (the primary was killed or
+                # demoted, a failover): SQLAlchemy has dropped it and invalidated the pool.
+                # Try the group ONCE more on a fresh connection, which the multi-host URL
+                # takes to whichever node is now the writable primary. Safe even if the
+                # lost COMMIT did reach the database: every statement is looked up by
+                # signer and nonce first, so it is answered with its first receipt, never
+                # logged twice. While no primary is reachable the retry fails fast too,
+                # and each job's client gets 503 database_unavailable and resends.
+                log.warning("append transaction lost its connection (%s); retrying once", lost)
+                results = self.append_batch(statements)
+        except Exception as exc:
+            # The whole transaction failed: nothing of it was logged, or (a COMMIT whose
+            # answer was lost) all of it was, and a resend is answered with its receipt.
+            if storage.database_unavailable(exc):
+                log.warning("append transaction: the database is out of reach (%s)", exc)
+            else:
+                log.exception("append transaction failed")
             for job in jobs:
                 job.future.set_exception(exc)
             return

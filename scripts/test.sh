@@ -31,6 +31,9 @@
 #   TERANG_NGINX=/path        the nginx the static tiles tests run (default /usr/sbin/nginx)
 #   TERANG_SKIP_NGINX=1       do not install nginx; run with TERANG_TEST_NGINX=skip
 #                             (refused when CI=true)
+#   PG_AUTOCTL=/path          the pg_autoctl the HA failover test drives (default /usr/bin/pg_autoctl)
+#   TERANG_SKIP_HA=1          do not install pg_auto_failover; run with TERANG_TEST_HA=skip
+#                             (refused when CI=true)
 #
 # Browser tests (tests/browser) drive Debian's `chromium` with Playwright; the browser is
 # never downloaded (`playwright install` fails on these machines). If TERANG_CHROMIUM is
@@ -190,6 +193,57 @@ else
     fi
 fi
 if [[ -n ${TERANG_NGINX:-} ]]; then export TERANG_NGINX; fi
+
+# ---------------------------------------------------------------- pg_auto_failover (HA tests)
+# tests/integration/test_ha_failover.py starts its own throwaway formation (a monitor, a
+# primary and a synchronous secondary; scripts/pg_ha_formation.py) with Debian's
+# pg_auto_failover. Missing and not installable: CI=true fails; otherwise a loud warning
+# and the HA test runs with TERANG_TEST_HA=skip (reported as skipped, with the reason).
+PG_AUTOCTL=${PG_AUTOCTL:-/usr/bin/pg_autoctl}
+HA_EXTENSION=/usr/share/postgresql/15/extension/pgautofailover.control
+
+ha_unavailable() {
+    local why=$1
+    if $in_ci; then
+        {
+            echo
+            echo "error: pg_auto_failover is required in CI (CI=true) for the HA tests but $why."
+            echo "       Install Debian's packages: apt-get install postgresql-15-auto-failover pg-auto-failover-cli"
+        } >&2
+        exit 1
+    fi
+    {
+        echo
+        echo "###########################################################################"
+        echo "# WARNING: $why."
+        echo "# The failover test will be SKIPPED (TERANG_TEST_HA=skip)."
+        echo "# This run does NOT cover PostgreSQL failover; CI will. Install"
+        echo "# postgresql-15-auto-failover and pg-auto-failover-cli to run it."
+        echo "###########################################################################"
+        echo
+    } >&2
+    export TERANG_TEST_HA=skip
+    export TERANG_TEST_HA_REASON="$why"
+}
+
+if [[ -x $PG_AUTOCTL && -f $HA_EXTENSION ]]; then
+    step "pg_auto_failover for the HA tests: $("$PG_AUTOCTL" --version 2>/dev/null | head -n 1)"
+elif is_true "${TERANG_SKIP_HA:-}"; then
+    ha_unavailable "TERANG_SKIP_HA is set"
+elif [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    ha_unavailable "pg_auto_failover is missing and apt-get cannot install it here (needs root on Debian)"
+else
+    step "installing Debian's pg_auto_failover for the HA tests ($PG_AUTOCTL or $HA_EXTENSION is missing)"
+    if apt apt-get update -qq &&
+        apt env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            postgresql-15-auto-failover pg-auto-failover-cli &&
+        [[ -x $PG_AUTOCTL && -f $HA_EXTENSION ]]; then
+        echo "installed: $("$PG_AUTOCTL" --version 2>/dev/null | head -n 1)"
+    else
+        ha_unavailable "pg_auto_failover is missing and 'apt-get install postgresql-15-auto-failover pg-auto-failover-cli' did not provide it"
+    fi
+fi
+export PG_AUTOCTL
 
 # ---------------------------------------------------------------- axe-core (accessibility audit)
 axe_unavailable() {

@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -19,6 +19,7 @@ from budgeting import reducers as budgeting_reducers
 from budgeting import report_router as budgeting_report_router
 from budgeting import router as budgeting_router
 from ledger import api as ledger_api
+from ledger import storage
 from ledger.errors import DatabaseUnavailable, InvariantBroken, TerangError, Unavailable
 from ledger.http_problems import GENERAL_PROBLEMS, INVALID_REQUEST, PROBLEM_JSON, SCHEMA_COMPONENTS
 from ledger.kinds import KindRegistry
@@ -177,7 +178,7 @@ def create_app(ledger: Ledger) -> FastAPI:
     async def _database_error(_: Request, error: DBAPIError) -> JSONResponse:
         # The engine could not be reached or dropped the connection: push back. Any
         # other database error (a constraint, a bad statement) is a bug, logged in full.
-        if isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated:
+        if storage.database_unavailable(error):
             return problem_response(
                 DatabaseUnavailable(
                     "the database cannot be reached right now; nothing was changed, "
