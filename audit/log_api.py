@@ -10,13 +10,18 @@ Paths (under ``/log``; SPEC: c2sp.org/tlog-tiles "<prefix>/checkpoint" etc.):
 Full tiles and bundles never change, so they are served ``immutable``; partial ones
 grow with the log and are cached briefly. Tiles are read straight from the stored
 perfect-subtree nodes: tile level L is tree level 8L.
+
+Every read here is one snapshot of the read side (``ledger.reads``: the primary, or a
+streaming replica with ``TERANG_READ_DATABASE_URL``), and answers with the
+``X-Terang-Tree-Size`` it held: the checkpoint served is the newest that snapshot holds
+the tree for, and no tile, bundle or proof beyond it is served.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
@@ -26,7 +31,7 @@ from ledger import merkle, proofs, storage, tiles, witnessing
 from ledger.errors import ClientError, NotFound
 from ledger.http_problems import INVALID_REQUEST_DESCRIPTION, beyond_schema, problem_responses
 from ledger.limits import DATABASE_INTEGER_MAX
-from ledger.publisher import checkpoint_at, latest_checkpoint
+from ledger.publisher import checkpoint_at
 from ledger.service import Ledger
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -80,10 +85,10 @@ def build_router(ledger: Ledger) -> APIRouter:
         response_class=PlainTextResponse,
         responses=problem_responses({404: "`no_checkpoint`: nothing published yet."}),
     )
-    def get_checkpoint() -> Response:
-        with ledger.engine.connect() as conn:
-            latest = latest_checkpoint(conn)
-            note = None if latest is None else witnessing.cosigned_note(conn, latest)
+    def get_checkpoint(request: Request) -> Response:
+        with ledger.reads.snapshot(request) as snap:
+            latest = snap.held_checkpoint()
+            note = None if latest is None else witnessing.cosigned_note(snap.conn, latest)
         if note is None:
             raise NotFound("the log has not published a checkpoint yet", code="no_checkpoint")
         return Response(note, media_type=TEXT, headers={"Cache-Control": "no-cache"})
@@ -112,6 +117,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         },
     )
     def get_tile(
+        request: Request,
         path: Annotated[
             str,
             PathParam(
@@ -128,7 +134,13 @@ def build_router(ledger: Ledger) -> APIRouter:
             # A valid tlog-tiles index, but past anything a log stored in 64-bit columns
             # can hold: no such tile, and the query would overflow the driver.
             raise NotFound("no such tile", code="no_tile")
-        with ledger.engine.connect() as conn:
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            # A node at tree level 8L and index i covers leaves [i*256^L, (i+1)*256^L): the
+            # tile needs that many entries held (ledger.reads rule 4), whatever rows exist.
+            level_leaves = 1 if level is None else tiles.TILE_WIDTH**level
+            if (first + count) * level_leaves > snap.tree_size:
+                raise NotFound("no such tile", code="no_tile")
             if level is None:
                 e = storage.entries.c
                 rows = conn.execute(
@@ -160,6 +172,8 @@ def build_router(ledger: Ledger) -> APIRouter:
             {
                 404: "`no_checkpoint` (no `tree_size` given and nothing published yet), "
                 "`unknown_leaf` (no entry has that leaf hash).",
+                409: "`tree_size_not_replicated`: a read replica that does not hold "
+                "`tree_size` yet.",
                 422: "`bad_query`: give exactly one of `seq` and `leaf_hash`; "
                 "`tree_size_out_of_range`: beyond the log's size; `seq_out_of_range`: "
                 "`seq` not below `tree_size`. Or " + INVALID_REQUEST_DESCRIPTION,
@@ -167,6 +181,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         ),
     )
     def get_inclusion(
+        request: Request,
         tree_size: Annotated[
             int | None,
             Query(ge=1, le=DATABASE_INTEGER_MAX, description="default: latest checkpoint"),
@@ -176,16 +191,18 @@ def build_router(ledger: Ledger) -> APIRouter:
     ) -> InclusionProofPublic:
         if (seq is None) == (leaf_hash is None):
             raise ClientError("give exactly one of seq or leaf_hash", code="bad_query")
-        with ledger.engine.connect() as conn:
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
             if leaf_hash is not None:
                 seq = proofs.seq_of_leaf(conn, bytes.fromhex(leaf_hash))
             if seq is None:
                 raise ClientError("give exactly one of seq or leaf_hash", code="bad_query")
             if tree_size is None:
-                latest = latest_checkpoint(conn)
+                latest = snap.held_checkpoint()
                 if latest is None:
                     raise NotFound("no checkpoint yet", code="no_checkpoint")
                 tree_size = latest.size
+            snap.require_held(tree_size)
             proof = proofs.inclusion(conn, seq, tree_size)
             checkpoint = checkpoint_at(conn, tree_size)
         return InclusionProofPublic(
@@ -204,14 +221,18 @@ def build_router(ledger: Ledger) -> APIRouter:
         openapi_extra=beyond_schema("bad_sizes", "tree_size_out_of_range"),
         responses=problem_responses(
             {
+                409: "`tree_size_not_replicated`: a read replica that does not hold `second` yet.",
                 422: "`bad_sizes`: `first` > `second`; `tree_size_out_of_range`: `second` "
                 "beyond the log's size. Or " + INVALID_REQUEST_DESCRIPTION,
             }
         ),
     )
-    def get_consistency(first: ProofSize, second: ProofSize) -> ConsistencyProofPublic:
-        with ledger.engine.connect() as conn:
-            path = proofs.consistency(conn, first, second)
+    def get_consistency(
+        request: Request, first: ProofSize, second: ProofSize
+    ) -> ConsistencyProofPublic:
+        with ledger.reads.snapshot(request) as snap:
+            snap.require_held(second)
+            path = proofs.consistency(snap.conn, first, second)
         return ConsistencyProofPublic(first=first, second=second, proof=[h.hex() for h in path])
 
     @router.get(
@@ -221,14 +242,16 @@ def build_router(ledger: Ledger) -> APIRouter:
         tags=["proofs"],
     )
     def list_checkpoints(
+        request: Request,
         after_size: Annotated[int, Query(ge=-1, le=DATABASE_INTEGER_MAX)] = -1,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> CheckpointPage:
         c = storage.checkpoints.c
-        with ledger.engine.connect() as conn:
-            rows = conn.execute(
+        with ledger.reads.snapshot(request) as snap:
+            rows = snap.conn.execute(
                 select(c.tree_size, c.root_hash, c.note)
-                .where(c.tree_size > after_size)
+                # Only checkpoints whose tree this snapshot holds (ledger.reads rule 3).
+                .where(c.tree_size > after_size, c.tree_size <= snap.tree_size)
                 .order_by(c.tree_size)
                 .limit(limit)
             ).all()

@@ -6,7 +6,8 @@ signature, and checks every new checkpoint against the last one it verified:
 
 * same size, other root hash: two histories signed by one key, ``SplitView``;
 * different sizes: it fetches ``/api/v1/proofs/consistency?first=&second=`` from the
-  log and checks the RFC 6962 proof; if it fails, the log rewrote history or forked,
+  log (or, from a static tiles mirror, builds the proof from its hash tiles) and
+  checks the RFC 6962 proof; if it fails, the log rewrote history or forked,
   ``Inconsistent`` (a ``SplitView`` too, so catching ``SplitView`` catches both).
 
 It can also be given witnesses (c2sp.org/tlog-witness monitoring endpoints
@@ -44,9 +45,10 @@ import httpx
 
 from audit.remote import FetchError
 from audit.witness_store import origin_hash
+from ledger import tiles
 from ledger.checkpoint import Checkpoint, open_checkpoint_note
 from ledger.errors import ClientError, ProofError, TerangError, VerificationError
-from ledger.merkle import EMPTY_ROOT, HASH_SIZE, verify_consistency
+from ledger.merkle import EMPTY_ROOT, HASH_SIZE, roots_from_consistency_proof, verify_consistency
 from ledger.note import CosignatureVerifier, Verifier, b64encode
 from ledger.statement import format_time
 
@@ -90,6 +92,9 @@ class FollowedLog:
     verifier: Verifier
     origin: str = ""
     """The checkpoint origin; defaults to the verifier key's name."""
+    tiles_only: bool = False
+    """The URL is a static tlog-tiles mirror (``terang publish-tiles``): consistency
+    proofs are built from its hash tiles instead of asked for."""
 
     def __post_init__(self) -> None:
         if not self.origin:
@@ -176,7 +181,10 @@ def check_pair(
     """Raise ``SplitView``/``Inconsistent`` unless the two checkpoints can both be true.
 
     ``proofs(a, b)`` gives the log's consistency proof from size a to b (it may raise
-    ``FetchError``: no verdict then, nothing is alarmed).
+    ``FetchError``: no verdict then, nothing is alarmed). From a tiles-only mirror the
+    proof is built from its tiles, so a proof that does not even reproduce the newer
+    checkpoint's root shows only that the mirror's tiles are wrong: ``FetchError``, no
+    verdict. One that reproduces the newer root but not the older is a real alarm.
     """
     now = now or datetime.now(UTC)
     a, b = sorted((first, second), key=lambda o: o.checkpoint.size)
@@ -195,6 +203,19 @@ def check_pair(
             raise Inconsistent(message, _evidence("inconsistent", message, log_, [a, b], None, now))
         return
     proof = proofs(ca.size, cb.size)
+    if log_.tiles_only:
+        try:
+            _, new_root = roots_from_consistency_proof(ca.size, cb.size, proof, ca.root_hash)
+        except ProofError as exc:
+            raise FetchError(
+                f"{log_.url}: the mirror's tiles give no proof: {exc.message}"
+            ) from exc
+        if new_root != cb.root_hash:
+            raise FetchError(
+                f"{log_.url}: the mirror's hash tiles for size {cb.size} do not hash to that "
+                "checkpoint's root: the mirror serves wrong tiles (no verdict on the log)",
+                fault="bad_tile",
+            )
     try:
         verify_consistency(ca.size, cb.size, proof, ca.root_hash, cb.root_hash)
     except ProofError as exc:
@@ -206,7 +227,11 @@ def check_pair(
             "first": ca.size,
             "second": cb.size,
             "proof": [b64encode(h) for h in proof],
-            "source": f"{log_.url}{CONSISTENCY_PATH}?first={ca.size}&second={cb.size}",
+            "source": (
+                f"{log_.url}/log/tile/ (built from the hash tiles of size {cb.size})"
+                if log_.tiles_only
+                else f"{log_.url}{CONSISTENCY_PATH}?first={ca.size}&second={cb.size}"
+            ),
             "error": exc.message,
         }
         raise Inconsistent(
@@ -352,6 +377,9 @@ class Monitor:
             raise FetchError(f"GET {base_url}{path}: {exc}") from exc
 
     def _proof_source(self, followed: FollowedLog) -> ProofSource:
+        if followed.tiles_only:
+            return self._tile_proof_source(followed)
+
         def fetch(first: int, second: int) -> list[bytes]:
             response = self._get(followed.url, CONSISTENCY_PATH, first=first, second=second)
             if response.status_code != 200:
@@ -369,6 +397,34 @@ class Monitor:
             return hashes
 
         return fetch
+
+    def _tile_proof_source(self, followed: FollowedLog) -> ProofSource:
+        """Proofs built from a mirror's hash tiles (SPEC: tlog-tiles; a partial tile it
+        no longer serves is read from its full tile, as the spec allows)."""
+
+        def read_tile(level: int, index: int, width: int | None) -> bytes:
+            response = self._get(followed.url, "/log/" + tiles.tile_path(level, index, width))
+            if response.status_code == 404 and width is not None:
+                response = self._get(followed.url, "/log/" + tiles.tile_path(level, index))
+                if response.status_code == 200:
+                    return response.content[: width * HASH_SIZE]
+            if response.status_code != 200:
+                raise FetchError(
+                    f"{followed.url}: no hash tile {tiles.tile_path(level, index, width)} "
+                    f"(HTTP {response.status_code})",
+                    status=response.status_code,
+                )
+            return response.content
+
+        def build(first: int, second: int) -> list[bytes]:
+            try:
+                return tiles.consistency_proof_from_tiles(first, second, read_tile)
+            except FetchError:
+                raise
+            except TerangError as exc:
+                raise FetchError(f"{followed.url}: unusable hash tiles: {exc.message}") from exc
+
+        return build
 
     # -- checking -------------------------------------------------------------------
 

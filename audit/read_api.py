@@ -16,7 +16,7 @@ import base64
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select, tuple_
 
@@ -25,7 +25,6 @@ from ledger.authority import KEY_NAMESPACE
 from ledger.errors import NotFound
 from ledger.http_problems import problem_responses
 from ledger.limits import COLUMN_CHARS
-from ledger.publisher import latest_checkpoint
 from ledger.service import Ledger
 
 BUNDLE_ENTRIES_MAX = 1000
@@ -81,6 +80,7 @@ def build_router(ledger: Ledger) -> APIRouter:
 
     @router.get("/projections", operation_id="list_projections", response_model=ProjectionPage)
     def list_projections(
+        request: Request,
         namespace: Annotated[str | None, Query(max_length=64)] = None,
         after_namespace: Annotated[str, Query(max_length=64)] = "",
         after_key: Annotated[str, Query(max_length=256)] = "",
@@ -92,12 +92,12 @@ def build_router(ledger: Ledger) -> APIRouter:
         )
         if namespace is not None:
             query = query.where(p.namespace == namespace)
-        with ledger.engine.connect() as conn:
-            rows = conn.execute(query.order_by(p.namespace, p.key).limit(limit)).all()
-            # Read after the rows: a row and its entry commit together, so every row
-            # read here has updated_seq < tree_size even at READ COMMITTED, and the
-            # verifier can take a row claiming more as a forgery.
-            size = storage.tree_size(conn)
+        with ledger.reads.snapshot(request) as snap:
+            rows = snap.conn.execute(query.order_by(p.namespace, p.key).limit(limit)).all()
+            # One snapshot (ledger.reads): a row and its entry commit together, so every
+            # row read here has updated_seq < tree_size, and the verifier can take a row
+            # claiming more as a forgery.
+            size = snap.tree_size
         items = [
             ProjectionRowPublic(
                 namespace=r.namespace,
@@ -126,11 +126,13 @@ def build_router(ledger: Ledger) -> APIRouter:
         ),
     )
     def get_record_bundle(
+        request: Request,
         subject: Subject,
     ) -> RecordBundle:
         e = storage.entries.c
-        with ledger.engine.connect() as conn:
-            checkpoint = latest_checkpoint(conn)
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            checkpoint = snap.held_checkpoint()
             if checkpoint is None:
                 raise NotFound("no checkpoint yet", code="no_checkpoint")
             rows = conn.execute(

@@ -13,9 +13,10 @@ about its own key is trusted. Steps, each raising at the first fault:
    releases the GIL, so both cores work) and replay every entry in order through
    the same reducers the server runs (``LogReplayer``): bytes, seq, prev chain,
    signer, signature, role, module rules;
-4. compare the replayed root with the checkpoint's, and check that every tender
-   closing's time anchor is a tree head of this log (a consistency proof from its
-   size to the checkpoint, against the replayed root);
+4. compare the replayed root with the checkpoint's and the served partial hash
+   tiles with the replayed ones (full tiles were compared during the replay), then
+   check that every tender closing's time anchor is a tree head of this log (a
+   consistency proof from its size to the checkpoint, against the replayed root);
 5. compare EVERY published row of ``/api/v1/projections`` with the replay: a row
    last written at or before the checkpoint must equal the replayed document; a row
    the replay does not have, or a replayed document not published, is a fault; a
@@ -24,6 +25,11 @@ about its own key is trusted. Steps, each raising at the first fault:
    checkpoint, right after the entry that last wrote it (``projection_not_covered``
    if no checkpoint covers that entry within ``catch_up_s_max``);
 6. save the (first) checkpoint to the state file (atomically) for the next run.
+
+Against a tiles-only mirror (``tiles_only``: ``terang publish-tiles`` served by any
+web server) the consistency proofs of steps 2 and 4 are built from the mirror's hash
+tiles, a partial tile it no longer serves is read from its full tile (as the spec
+allows), and step 5 is not done: the report names it in ``projections_not_checked``.
 
 Memory holds one read-ahead window of bundles, the O(log n) Merkle frontier and
 the replayed state; it does not grow with the number of entries.
@@ -96,6 +102,9 @@ class VerifyReport:
     simulated_clock: bool = False
     """The log declared at seq 1 that its logging times are simulated (a demo log):
     ``logged_at`` vouches for nothing and was not checked for order."""
+    projections_not_checked: str | None = None
+    """Why the published projections were not compared with the replay (None: they were):
+    a tiles-only mirror publishes none, or the caller asked not to."""
 
 
 def _get(
@@ -128,7 +137,7 @@ def _fetch_bundle(client: httpx.Client, prefix: str, index: int, width: int | No
     path = f"{prefix}/{tiles.entries_path(index, width)}"
     first = index * tiles.TILE_WIDTH
     try:
-        data = _get(client, path)
+        data, fell_back = _get_tile(client, prefix, path, tiles.entries_path(index))
     except FetchError as exc:
         if exc.details.get("status") != 404:
             raise
@@ -139,11 +148,29 @@ def _fetch_bundle(client: httpx.Client, prefix: str, index: int, width: int | No
             fault="missing_entries",
         ) from exc
     try:
+        if fell_back:  # the full bundle: the partial one's entries are its first ones
+            return tiles.decode_entry_bundle(data, tiles.TILE_WIDTH)[: width or tiles.TILE_WIDTH]
         return tiles.decode_entry_bundle(data, width or tiles.TILE_WIDTH)
     except TerangError as exc:
         raise LogFault(
             f"entry bundle {index}: {exc.message}", seq=first, fault="bad_bundle"
         ) from exc
+
+
+def _get_tile(client: httpx.Client, prefix: str, path: str, full: str) -> tuple[bytes, bool]:
+    """A tile or bundle at ``path``; a partial one that is gone (404) is read from its
+    full tile ``full`` instead: (bytes, True). SPEC: tlog-tiles: a log "MAY delete any
+    partial tile once the corresponding full tile is available" and clients "MAY fetch
+    the full tile ... as a fallback" (a mirror that grew while we read it)."""
+    try:
+        return _get(client, path), False
+    except FetchError as exc:
+        if exc.details.get("status") != 404 or ".p/" not in path:
+            raise
+        try:
+            return _get(client, f"{prefix}/{full}"), True
+        except FetchError:
+            raise exc from None
 
 
 def _bundles(
@@ -244,7 +271,9 @@ def _check_tile(client: httpx.Client, prefix: str, tile: tuple[int, int, bytes])
     level, index, expected = tile
     width = len(expected) // merkle.HASH_SIZE
     path = f"{prefix}/{tiles.tile_path(level, index, None if width == tiles.TILE_WIDTH else width)}"
-    served = _get(client, path)
+    served, fell_back = _get_tile(client, prefix, path, tiles.tile_path(level, index))
+    if fell_back:
+        served = served[: len(expected)] if len(served) == tiles.FULL_TILE_BYTES else b""
     if served != expected:
         raise LogFault(
             f"hash tile {path} is not the tile of the entries' hashes; proofs built from it "
@@ -254,8 +283,58 @@ def _check_tile(client: httpx.Client, prefix: str, tile: tuple[int, int, bytes])
         )
 
 
+def _consistency_proof(
+    client: httpx.Client,
+    prefix: str,
+    tiles_only: bool,
+    first: tuple[int, bytes],
+    second: Checkpoint,
+) -> list[bytes]:
+    """The consistency proof from ``first`` (size, root) to ``second``: from the log's
+    JSON API, or, from a tiles-only mirror, built from its hash tiles of ``second``'s
+    size (``ledger.tiles.consistency_proof_from_tiles``). Tiles that do not even hash to
+    ``second``'s signed root are the mirror's fault, ``bad_tile``, not evidence that the
+    log signed two histories."""
+    size, root = first
+    if not tiles_only:
+        body = json.loads(
+            _get(client, "/api/v1/proofs/consistency", {"first": size, "second": second.size})
+        )
+        return [bytes.fromhex(h) for h in body["proof"]]
+
+    def read_tile(level: int, index: int, width: int | None) -> bytes:
+        path = f"{prefix}/{tiles.tile_path(level, index, width)}"
+        data, fell_back = _get_tile(client, prefix, path, tiles.tile_path(level, index))
+        return data[: (width or tiles.TILE_WIDTH) * merkle.HASH_SIZE] if fell_back else data
+
+    try:
+        proof = tiles.consistency_proof_from_tiles(size, second.size, read_tile)
+        _, new_root = merkle.roots_from_consistency_proof(size, second.size, proof, root)
+    except FetchError as exc:
+        if exc.details.get("status") != 404:
+            raise
+        raise LogFault(
+            f"a hash tile of size {second.size} is not served: {exc.message}", fault="missing_tile"
+        ) from exc
+    except TerangError as exc:
+        raise LogFault(
+            f"hash tiles of size {second.size}: {exc.message}", fault="bad_tile"
+        ) from exc
+    if new_root != second.root_hash:
+        raise LogFault(
+            f"the hash tiles served for size {second.size} do not hash to that checkpoint's "
+            "root: the tiles are wrong (no verdict on the log's consistency)",
+            fault="bad_tile",
+        )
+    return proof
+
+
 def _check_consistency(
-    client: httpx.Client, previous: dict[str, Any], checkpoint: Checkpoint
+    client: httpx.Client,
+    previous: dict[str, Any],
+    checkpoint: Checkpoint,
+    prefix: str = "/log",
+    tiles_only: bool = False,
 ) -> None:
     old_size = int(previous["size"])
     old_root = bytes.fromhex(previous["root_hash"])
@@ -267,10 +346,10 @@ def _check_consistency(
         )
     if old_size == 0:
         return
-    body = json.loads(
-        _get(client, "/api/v1/proofs/consistency", {"first": old_size, "second": checkpoint.size})
-    )
-    proof = [bytes.fromhex(h) for h in body["proof"]]
+    if old_size == checkpoint.size:
+        proof: list[bytes] = []
+    else:
+        proof = _consistency_proof(client, prefix, tiles_only, (old_size, old_root), checkpoint)
     try:
         merkle.verify_consistency(old_size, checkpoint.size, proof, old_root, checkpoint.root_hash)
     except VerificationError as exc:
@@ -279,12 +358,16 @@ def _check_consistency(
             f"{old_size} verified before: {exc.message}",
             fault="inconsistent",
             previous_checkpoint=previous["note"],
-            proof=body["proof"],
+            proof=[h.hex() for h in proof],
         ) from exc
 
 
 def _check_time_anchors(
-    client: httpx.Client, replayer: LogReplayer, checkpoint: Checkpoint
+    client: httpx.Client,
+    replayer: LogReplayer,
+    checkpoint: Checkpoint,
+    prefix: str = "/log",
+    tiles_only: bool = False,
 ) -> None:
     """Every tender closing's time anchor is a tree head of *this* log.
 
@@ -299,19 +382,17 @@ def _check_time_anchors(
             continue
         size = int(anchor["tree_size"])
         root = bytes.fromhex(anchor["root_hash"])
+        # Fetched outside the check: tiles that are wrong are ``bad_tile``, not this fault.
+        proof = (
+            _consistency_proof(client, prefix, tiles_only, (size, root), checkpoint)
+            if 0 < size < checkpoint.size
+            else []
+        )
         try:
             if size == checkpoint.size:
                 if root != checkpoint.root_hash:
                     raise VerificationError("the anchor's root is not the checkpoint's")
             else:
-                body = json.loads(
-                    _get(
-                        client,
-                        "/api/v1/proofs/consistency",
-                        {"first": size, "second": checkpoint.size},
-                    )
-                )
-                proof = [bytes.fromhex(h) for h in body["proof"]]
                 merkle.verify_consistency(size, checkpoint.size, proof, root, checkpoint.root_hash)
         except VerificationError as exc:
             raise LogFault(
@@ -456,8 +537,14 @@ def verify_log(
     policy: Policy | None = None,
     catch_up_s_max: float = PROJECTION_CATCH_UP_S_MAX,
     evidence: Sequence[tuple[str, bytes]] = (),
+    tiles_only: bool = False,
 ) -> VerifyReport:
     """Check the whole log behind ``client``; raise ``LogFault`` at the first fault.
+
+    ``tiles_only``: ``client`` serves only the C2SP tlog-tiles paths under ``prefix``
+    (a static mirror, ``terang publish-tiles``): consistency proofs are built from its
+    hash tiles, and the projections are not compared, since a mirror publishes none
+    (the report says so in ``projections_not_checked``; it never passes silently).
 
     The checkpoint must verify under ``verifier_key``, or, with a C2SP tlog-policy,
     be signed by one of its logs and cosigned by a quorum of its witnesses.
@@ -472,7 +559,7 @@ def verify_log(
     held.check_size(checkpoint.size)
     previous = state.load(checkpoint.origin) if state is not None else None
     if previous is not None:
-        _check_consistency(client, previous, checkpoint)
+        _check_consistency(client, previous, checkpoint, prefix, tiles_only)
 
     replayer = LogReplayer(kinds, limits, checkpoint.origin)
     size = checkpoint.size
@@ -481,12 +568,21 @@ def verify_log(
     if held.checked != len(held.held):  # every held size is <= size, so each was reached
         raise VerificationError("held evidence left unchecked after the replay")
     replayer.check_checkpoint(note, verifier.name, verifier)
-    _check_time_anchors(client, replayer, checkpoint)
     for tile in replayer.partial_tiles():
         _check_tile(client, prefix, tile)
+    _check_time_anchors(client, replayer, checkpoint, prefix, tiles_only)
     compared = ahead_count = 0
     caught_up_to: int | None = None
-    if compare_projections:
+    not_checked = None
+    if tiles_only:
+        not_checked = (
+            "a tiles-only mirror publishes no projections: the log (signatures, chain, "
+            "replay, root, tiles, time anchors) was verified, the service's published "
+            "balances and registry rows were not"
+        )
+    elif not compare_projections:
+        not_checked = "not asked to (--no-projections)"
+    if not_checked is None:
         compared, ahead = _compare_projections(client, replayer)
         ahead_count = len(ahead)
         if ahead:
@@ -508,6 +604,7 @@ def verify_log(
         caught_up_to,
         held.checked,
         replayer.simulated_clock,
+        not_checked,
     )
 
 

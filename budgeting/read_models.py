@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -44,6 +44,7 @@ from budgeting.reducers import (
     STRUCTURE_NAMESPACES,
 )
 from ledger import storage
+from ledger.reads import ReadSnapshot, snapshot_of
 from ledger.state import Document
 
 SCAN_ROWS_PER_QUERY = 2000
@@ -51,29 +52,20 @@ SCAN_ROWS_PER_QUERY = 2000
 HISTORY_SEQS_MAX = 1000
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    conn: Connection
-    tree_size: int
+Snapshot = ReadSnapshot
+"""One consistent read and the tree size it reflects (``ledger.reads``, rule 1)."""
 
 
-@contextmanager
-def snapshot(engine: Engine) -> Iterator[Snapshot]:
+def snapshot(engine: Engine) -> AbstractContextManager[Snapshot]:
     """One consistent read of the projection and the log size it reflects.
 
     PostgreSQL: REPEATABLE READ, so every statement sees the same snapshot. SQLite (WAL):
     a read transaction sees the database as of its first read, which is the tree size.
     Projection rows are written in the same transaction as the entries that change them,
     so the documents read here are exactly the result of the first ``tree_size`` entries.
+    The public routers take theirs from ``ledger.reads`` (the read replica, if any).
     """
-    conn = engine.connect()
-    try:
-        if conn.dialect.name == "postgresql":
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn.begin():
-            yield Snapshot(conn, storage.tree_size(conn))
-    finally:
-        conn.close()
+    return snapshot_of(engine)
 
 
 @dataclass(frozen=True)

@@ -16,18 +16,18 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from budgeting import fiscal_data_package, reports
 from budgeting.codes import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
-from budgeting.read_models import get_fiscal_year, snapshot
+from budgeting.read_models import get_fiscal_year
 from ledger.errors import NotFound
 from ledger.http_problems import problem_responses
+from ledger.reads import TREE_SIZE_HEADER, record_tree_size
 from ledger.service import Ledger
 
 Year = Annotated[int, Query(ge=FISCAL_YEAR_MIN, le=FISCAL_YEAR_MAX, description="Fiscal year.")]
-TREE_SIZE_HEADER = "X-Terang-Tree-Size"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -96,7 +96,8 @@ def build_router(ledger: Ledger) -> APIRouter:
     router = APIRouter(prefix="/api/v1/budget/reports", tags=["budgeting reports"])
 
     def require_year(year: int) -> None:
-        with snapshot(ledger.engine) as snap:
+        # Not recorded on the response: the report's own snapshot is what it reflects.
+        with ledger.reads.snapshot() as snap:
             if get_fiscal_year(snap.conn, year) is None:
                 raise NotFound(f"fiscal year {year} is not registered", code="unknown_fiscal_year")
 
@@ -108,6 +109,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         response_model=None,
     )
     def get_lra(
+        request: Request,
         year: Year,
         by: Annotated[reports.LraBy, Query(description="opd, program or account")] = (
             reports.LraBy.OPD
@@ -118,11 +120,14 @@ def build_router(ledger: Ledger) -> APIRouter:
     ) -> Response | dict[str, Any]:
         require_year(year)
         if format is ReportFormat.OFDP:
-            content, tree_size = fiscal_data_package.build_zip(ledger.engine, year)
+            content, tree_size = fiscal_data_package.build_zip(ledger.reads.engine, year)
+            record_tree_size(request, tree_size)
             return _download(
                 content, "application/zip", f"terang-apbd-{year}-lra-ofdp.zip", tree_size
             )
-        return _render(reports.lra(ledger.engine, year, by), format)
+        report = reports.lra(ledger.reads.engine, year, by)
+        record_tree_size(request, report.tree_size)
+        return _render(report, format)
 
     @router.get(
         "/monthly",
@@ -132,6 +137,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         response_model=None,
     )
     def get_monthly(
+        request: Request,
         year: Year,
         by: Annotated[reports.MonthlyBy, Query(description="total or opd")] = (
             reports.MonthlyBy.TOTAL
@@ -142,6 +148,8 @@ def build_router(ledger: Ledger) -> APIRouter:
         ] = MonthlyFormat.JSON,
     ) -> Response | dict[str, Any]:
         require_year(year)
-        return _render(reports.monthly(ledger.engine, year, by), format)
+        report = reports.monthly(ledger.reads.engine, year, by)
+        record_tree_size(request, report.tree_size)
+        return _render(report, format)
 
     return router

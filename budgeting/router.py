@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
 from budgeting.codes import (
     ACCOUNT_CODE_PATTERN,
@@ -42,7 +42,6 @@ from budgeting.read_models import (
     iter_line_rows,
     iter_structure_rows,
     line_history,
-    snapshot,
 )
 from budgeting.reducers import STRUCTURE_NAMESPACES
 from budgeting.schemas import (
@@ -91,6 +90,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         responses=BAD_QUERY,
     )
     def list_lines(
+        request: Request,
         year: Annotated[
             int | None, Query(ge=FISCAL_YEAR_MIN, le=FISCAL_YEAR_MAX, description="Fiscal year.")
         ] = None,
@@ -136,7 +136,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             parse_account_code(account)
         if funding_source is not None:
             parse_funding_source(funding_source)
-        with snapshot(ledger.engine) as snap:
+        with ledger.reads.snapshot(request) as snap:
             rows = list(
                 iter_line_rows(
                     snap.conn,
@@ -166,6 +166,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         },
     )
     def get_line(
+        request: Request,
         line_id: Annotated[
             str,
             Path(
@@ -178,7 +179,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         ],
     ) -> LineDetail:
         parse_line_id(line_id)
-        with snapshot(ledger.engine) as snap:
+        with ledger.reads.snapshot(request) as snap:
             row = get_line_row(snap.conn, line_id)
             if row is None:
                 raise NotFound(f"budget line {line_id} has no postings", code="unknown_line")
@@ -199,8 +200,8 @@ def build_router(ledger: Ledger) -> APIRouter:
             {404: "`unknown_fiscal_year`: the fiscal year is not registered."}
         ),
     )
-    def get_summary(year: Year) -> SummaryPublic:
-        with snapshot(ledger.engine) as snap:
+    def get_summary(request: Request, year: Year) -> SummaryPublic:
+        with ledger.reads.snapshot(request) as snap:
             row = get_fiscal_year(snap.conn, year)
         if row is None:
             raise NotFound(f"fiscal year {year} is not registered", code="unknown_fiscal_year")
@@ -216,6 +217,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         ),
     )
     def list_structure(
+        request: Request,
         kind: Annotated[
             str,
             Path(
@@ -231,7 +233,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             raise ClientError(
                 f"kind must be one of {', '.join(STRUCTURE_NAMESPACES)}", code="bad_kind"
             )
-        with snapshot(ledger.engine) as snap:
+        with ledger.reads.snapshot(request) as snap:
             rows = list(iter_structure_rows(snap.conn, kind, after=after, limit=limit))
         return StructurePage(
             items=[structure_public(row) for row in rows],
@@ -252,13 +254,14 @@ def build_router(ledger: Ledger) -> APIRouter:
         },
     )
     def get_commitment_endpoint(
+        request: Request,
         posting_id: Annotated[
             str,
             Path(max_length=POSTING_ID_CHARS_MAX, json_schema_extra=_declared(POSTING_ID_PATTERN)),
         ],
     ) -> CommitmentPublic:
         parse_posting_id(posting_id, field="posting_id")
-        with snapshot(ledger.engine) as snap:
+        with ledger.reads.snapshot(request) as snap:
             row = get_commitment(snap.conn, posting_id)
         if row is None:
             raise NotFound(f"no commitment {posting_id}", code="unknown_commitment")

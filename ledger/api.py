@@ -32,6 +32,7 @@ from ledger.http_problems import (
 )
 from ledger.limits import DATABASE_INTEGER_MAX, Limits
 from ledger.proofs import NotPublished, tlog_proof
+from ledger.reads import entry_at
 from ledger.sequencer import Receipt
 from ledger.service import AppendOutcome, Ledger
 from ledger.statement import (
@@ -86,6 +87,10 @@ class EntryPublic(BaseModel):
 class EntryPage(BaseModel):
     items: list[EntryPublic]
     next_after_seq: int | None = Field(description="Pass as after_seq for the next page.")
+    tree_size: int = Field(
+        description="entries the read side held for this page (every item's seq is below "
+        "it); the X-Terang-Tree-Size header says the same"
+    )
 
 
 def statement_schema(limits: Limits) -> dict[str, Any]:
@@ -352,6 +357,7 @@ def build_router(ledger: Ledger) -> APIRouter:
 
     @router.get("/entries", operation_id="list_entries", response_model=EntryPage)
     def list_entries(
+        request: Request,
         after_seq: Annotated[int, Query(ge=-1, le=DATABASE_INTEGER_MAX)] = -1,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         subject: Annotated[str | None, Query(max_length=128)] = None,
@@ -360,10 +366,14 @@ def build_router(ledger: Ledger) -> APIRouter:
         query = select(e.seq, e.leaf_hash, e.entry_bytes).where(e.seq > after_seq)
         if subject is not None:
             query = query.where(e.subject == subject)
-        with ledger.engine.connect() as conn:
-            rows = conn.execute(query.order_by(e.seq).limit(limit)).all()
+        with ledger.reads.snapshot(request) as snap:
+            rows = snap.conn.execute(query.order_by(e.seq).limit(limit)).all()
         items = [_entry_public(int(r.seq), bytes(r.leaf_hash), bytes(r.entry_bytes)) for r in rows]
-        return EntryPage(items=items, next_after_seq=items[-1].seq if len(items) == limit else None)
+        return EntryPage(
+            items=items,
+            next_after_seq=items[-1].seq if len(items) == limit else None,
+            tree_size=snap.tree_size,
+        )
 
     @router.get(
         "/entries/{seq}",
@@ -371,10 +381,10 @@ def build_router(ledger: Ledger) -> APIRouter:
         response_model=EntryPublic,
         responses=problem_responses({404: "`unknown_seq`: no entry with that seq."}),
     )
-    def get_entry(seq: Seq) -> EntryPublic:
-        entry = ledger.entry(seq)
-        entry_bytes = entry.entry_bytes()
-        return _entry_public(seq, entry.leaf_hash(), entry_bytes)
+    def get_entry(request: Request, seq: Seq) -> EntryPublic:
+        with ledger.reads.snapshot(request) as snap:
+            entry = entry_at(snap.conn, seq, ledger.limits)
+        return _entry_public(seq, entry.leaf_hash(), entry.entry_bytes())
 
     @router.get(
         "/entries/{seq}/tlog-proof",
@@ -386,12 +396,15 @@ def build_router(ledger: Ledger) -> APIRouter:
                 404: "`not_published`: no published checkpoint (of `tree_size`, if given; "
                 "cosigned by the witness quorum, with `witnessed`) covers the entry yet.",
                 409: "`no_witness_policy`: `witnessed` on a log without a witness policy "
-                "(the time of its entries is vouched for by the operator alone).",
+                "(the time of its entries is vouched for by the operator alone); "
+                "`tree_size_not_replicated`: a read replica that does not hold "
+                "`tree_size` yet.",
                 422: INVALID_REQUEST_DESCRIPTION,
             }
         ),
     )
     def get_tlog_proof(
+        request: Request,
         seq: Seq,
         tree_size: Annotated[int | None, Query(ge=1, le=DATABASE_INTEGER_MAX)] = None,
         witnessed: Annotated[
@@ -403,9 +416,16 @@ def build_router(ledger: Ledger) -> APIRouter:
             ),
         ] = None,
     ) -> PlainTextResponse:
-        with ledger.engine.connect() as conn:
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
             if witnessed is not None:
                 tree_size = _earliest_witnessed(conn, seq)
+            if tree_size is None:
+                # The newest checkpoint this read side holds the tree for (ledger.reads
+                # rule 3); with none, size 0 covers no seq and answers `not_published`.
+                held = snap.held_checkpoint()
+                tree_size = 0 if held is None else held.size
+            snap.require_held(tree_size)
             text = with_cosignatures(conn, {seq: tlog_proof(conn, seq, tree_size)})[seq].to_text()
         return PlainTextResponse(
             text,

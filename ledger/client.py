@@ -18,19 +18,28 @@ from nacl.signing import SigningKey
 from ledger.errors import TerangError
 from ledger.keys import client_key_id
 from ledger.limits import Limits
+from ledger.rollback_guard import HELD_CODES
 from ledger.statement import SignedStatement, Statement, format_time, sign_statement
 
 DEFAULT_TIMEOUT_S = 30.0
 PUSHBACK_STATUSES = frozenset({429, 503})
 """The log says "not now" (a spent rate, a full queue, a database restart): retry."""
 RETRY_AFTER_S_MAX = 60
-NOT_WAITED_OUT_CODES = frozenset({"storage_full"})
-"""Push back that does not pass by itself (the database's disk is full: the operator must
-free space), so the caller hears of it at once instead of after every resend."""
+NOT_WAITED_OUT_CODES = HELD_CODES | {"storage_full"}
+"""Push back that does not pass by itself (a restored log held read-only; the database's
+disk full: the operator must act), so the caller hears of it at once instead of after
+every resend."""
 CLIENT_RETRIES_MAX = 5
-"""Times the client resends one request after push back or a lost connection. Safe for
-writes too: a statement is logged at most once per signer and nonce, so a resent one
-gets the receipt of the first (docs/api.md, ``nonce_reused``)."""
+"""Times the client resends one request after a lost connection. Safe for writes too: a
+statement is logged at most once per signer and nonce, so a resent one gets the receipt
+of the first (docs/api.md, ``nonce_reused``)."""
+PUSHBACK_WAIT_S_MAX = 90.0
+"""How long, in all, the client waits out push back (429/503) for one request, each
+resend after the ``Retry-After`` it was given. A PostgreSQL failover answers 503
+``database_unavailable`` with ``Retry-After: 2`` until a standby is promoted, which
+pg_auto_failover does in about 51 s with its default health checks
+(bench/results/failover.json): 90 s waits that out, so a write in flight at a failover is
+still logged, once, instead of failing and being signed again under a new nonce."""
 
 
 CONNECT_BACKOFF_S = 0.5
@@ -52,13 +61,14 @@ def retry_after_s(response: httpx.Response) -> float:
     return float(min(int(raw), RETRY_AFTER_S_MAX)) if raw.isdigit() else 1.0
 
 
-def _problem_code(response: httpx.Response) -> str:
-    """The ``code`` of a problem document, or "" when the body is not one."""
+def _held(response: httpx.Response) -> bool:
+    """Push back only the log's operator can lift: a hold (``ledger.rollback_guard``) or a
+    full disk. Not waited out."""
     try:
         problem = response.json()
     except ValueError:
-        return ""
-    return str(problem.get("code", "")) if isinstance(problem, dict) else ""
+        return False
+    return isinstance(problem, dict) and problem.get("code") in NOT_WAITED_OUT_CODES
 
 
 def new_nonce() -> str:
@@ -107,10 +117,10 @@ class RemoteError(TerangError):
 class LedgerClient:
     """The write and proof API over HTTP, resending what the log pushed back.
 
-    A 429/503 answer is waited out (its ``Retry-After``), and a request whose connection
-    failed (the service restarting, a failover) is sent again with backoff, up to
-    ``CLIENT_RETRIES_MAX`` times; the same signed statement is sent each time, so it is
-    logged once.
+    A 429/503 answer is waited out (its ``Retry-After``), up to ``PUSHBACK_WAIT_S_MAX``
+    in all, and a request whose connection failed (the service restarting) is sent again
+    with backoff, up to ``CLIENT_RETRIES_MAX`` times; the same signed statement is sent
+    each time, so it is logged once.
     """
 
     def __init__(
@@ -127,28 +137,27 @@ class LedgerClient:
         self._sleep = sleep
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        for attempt in range(CLIENT_RETRIES_MAX + 1):
-            last = attempt == CLIENT_RETRIES_MAX
+        lost, waited_s = 0, 0.0  # each kind of failure has its own budget
+        while True:
             try:
                 response = self.http.request(method, path, **kwargs)
             except httpx.TransportError as exc:
-                if last:
+                if lost == CLIENT_RETRIES_MAX:
                     raise ServiceUnreachable(
-                        f"cannot reach {self.http.base_url} after {attempt + 1} tries ({exc}); "
+                        f"cannot reach {self.http.base_url} after {lost + 1} tries ({exc}); "
                         "is `terang serve` running there? Check --url / TERANG_URL, or ask "
                         "the log's operator"
                     ) from exc
-                self._sleep(min(CONNECT_BACKOFF_S * 2.0**attempt, CONNECT_BACKOFF_S_MAX))
+                self._sleep(min(CONNECT_BACKOFF_S * 2.0**lost, CONNECT_BACKOFF_S_MAX))
+                lost += 1
                 continue
-            if (
-                response.status_code in PUSHBACK_STATUSES
-                and not last
-                and _problem_code(response) not in NOT_WAITED_OUT_CODES
-            ):
-                self._sleep(retry_after_s(response))
-                continue
+            if response.status_code in PUSHBACK_STATUSES and not _held(response):
+                wait_s = retry_after_s(response)
+                if waited_s + wait_s <= PUSHBACK_WAIT_S_MAX:
+                    self._sleep(wait_s)
+                    waited_s += wait_s
+                    continue
             return self._check(response)
-        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def close(self) -> None:
         self.http.close()

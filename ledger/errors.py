@@ -164,6 +164,15 @@ class InvariantBroken(TerangError):
     code = "invariant_broken"
 
 
+class BadSetting(TerangError):
+    """A setting (an environment variable or option) the service cannot start with.
+
+    Raised at start-up, never for a request: the operator fixes the named setting.
+    """
+
+    code = "bad_setting"
+
+
 def require(condition: bool, error: TerangError) -> None:
     """Raise ``error`` unless ``condition`` holds. Unlike ``assert``, survives ``python -O``."""
     if not condition:

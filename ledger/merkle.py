@@ -538,11 +538,48 @@ def verify_consistency(
     for i, p in enumerate(proof):
         _check_hash(f"consistency proof element #{i}", p, ProofError)
 
+    fr, sr = roots_from_consistency_proof(size1, size2, proof, root1)
+    require(
+        fr == root1,
+        ProofError(
+            f"consistency proof gives old root {fr.hex()} for size {size1}, "
+            f"not the expected {root1.hex()}",
+            size1=size1,
+            expected=root1.hex(),
+            calculated=fr.hex(),
+        ),
+    )
+    require(
+        sr == root2,
+        ProofError(
+            f"consistency proof gives new root {sr.hex()} for size {size2}, "
+            f"not the expected {root2.hex()}",
+            size2=size2,
+            expected=root2.hex(),
+            calculated=sr.hex(),
+        ),
+    )
+
+
+def roots_from_consistency_proof(
+    size1: int, size2: int, proof: Sequence[bytes], root1: bytes
+) -> tuple[bytes, bytes]:
+    """The (old, new) roots a consistency proof for ``0 < size1 < size2`` works out to.
+
+    SPEC: RFC 9162 §2.1.4.2 steps 2-6, without the final comparisons, so that a caller
+    holding a proof from an untrusted source can tell which root it fails on: a proof
+    built from a mirror's tiles that does not reproduce the new checkpoint's root shows
+    only that the mirror's tiles are wrong, while one that reproduces the new root but
+    not the old one shows that the log signed two histories. ``root1`` is needed only
+    when ``size1`` is a power of two (the proof then omits it). Raises ProofError on a
+    proof of the wrong length; callers check the sizes (``verify_consistency`` does).
+    """
     path = list(proof)
     # SPEC: RFC 9162 §2.1.4.2 step 2: if size1 is a power of two, the old root is itself a
     # node on the path and is omitted from the proof, so prepend it.
     if size1 & (size1 - 1) == 0:
         path.insert(0, root1)
+    require(len(path) > 0, ProofError(f"empty consistency proof for sizes {size1} < {size2}"))
     # SPEC: steps 3-4.
     fn, sn = size1 - 1, size2 - 1
     while fn & 1:
@@ -577,26 +614,7 @@ def verify_consistency(
             size2=size2,
         ),
     )
-    require(
-        fr == root1,
-        ProofError(
-            f"consistency proof gives old root {fr.hex()} for size {size1}, "
-            f"not the expected {root1.hex()}",
-            size1=size1,
-            expected=root1.hex(),
-            calculated=fr.hex(),
-        ),
-    )
-    require(
-        sr == root2,
-        ProofError(
-            f"consistency proof gives new root {sr.hex()} for size {size2}, "
-            f"not the expected {root2.hex()}",
-            size2=size2,
-            expected=root2.hex(),
-            calculated=sr.hex(),
-        ),
-    )
+    return fr, sr
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import Connection
@@ -26,6 +27,9 @@ from ledger import merkle, storage
 from ledger.checkpoint import Checkpoint, sign_checkpoint
 from ledger.note import Signer
 from ledger.statement import format_time
+
+if TYPE_CHECKING:
+    from ledger.rollback_guard import RollbackGuard
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +87,9 @@ class Publisher:
         checkpoint can cover its entry yet."""
         self.after_publish: Callable[[PublishedCheckpoint], object] | None = None
         """Called with each newly signed checkpoint (witnessing); must not block."""
+        self.guard: RollbackGuard | None = None
+        """While it holds (``ledger.rollback_guard``), nothing is signed; each newly
+        signed checkpoint is kept in its state file before any witness hears of it."""
 
     def run_until(self, stop: threading.Event) -> None:
         """Publish every ``interval`` while entries are waiting: the batch that was
@@ -90,11 +97,22 @@ class Publisher:
         while not stop.wait(max(self.interval_s_min, 0.05)):
             try:
                 self.publish()
-            except Exception:  # a failed tick is retried at the next one
-                log.exception("publishing a checkpoint failed")
+            except Exception as error:  # a failed tick is retried at the next one
+                if storage.database_unavailable(error):
+                    # A restart or a failover: push back, not a bug. One line, no trace.
+                    log.warning(
+                        "publishing a checkpoint: the database is out of reach (%s)",
+                        type(error).__name__,
+                    )
+                else:
+                    log.exception("publishing a checkpoint failed")
 
     def publish(self, *, force: bool = False) -> PublishedCheckpoint | None:
-        """Sign a checkpoint for the current size, unless rate-limited or unchanged."""
+        """Sign a checkpoint for the current size, unless rate-limited or unchanged, or
+        held by the rollback guard (then None: a database behind a checkpoint this key
+        already signed must not sign another)."""
+        if self.guard is not None and self.guard.finding is not None:
+            return None
         with self._lock:
             if not force and time.monotonic() - self._last_publish_monotonic < self.interval_s_min:
                 return None
@@ -123,6 +141,9 @@ class Publisher:
             self._last_publish_monotonic = time.monotonic()
             self.published_size = max(self.published_size, size)
             published = PublishedCheckpoint(size, root, note)
+            if self.guard is not None:
+                # After the commit, so the file is never ahead of the database.
+                self.guard.save(note)
             if self.after_publish is not None:
                 try:
                     self.after_publish(published)

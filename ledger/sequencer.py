@@ -7,7 +7,9 @@ Life of a leaf (what each step guarantees):
    sender, not the writers behind it in the queue.
 1. ``submit(job)``: a job is one statement or one batch; a batch is atomic (all of
    it is logged or none). The job waits in a bounded queue (full: ``Unavailable``,
-   503 + Retry-After).
+   503 + Retry-After). While the rollback guard holds (``ledger.rollback_guard``: this
+   database is behind a checkpoint the log published), every job is refused here with
+   503 ``log_behind_published``, and again before the transaction (``append_batch``).
 2. The writer thread takes every waiting job (up to ``group_commit_statements_max``
    statements) and opens ONE database transaction holding the write lock
    (PostgreSQL advisory lock / SQLite ``BEGIN IMMEDIATE``), so several processes can
@@ -26,7 +28,11 @@ Life of a leaf (what each step guarantees):
    needed for that isolation, and the rest of the group commits.
 4. Entries, new Merkle nodes and projection changes are inserted, and the
    transaction commits: the entry is now *sequenced and integrated*. A crash before
-   the commit leaves none of it; after, all of it.
+   the commit leaves none of it; after, all of it. On PostgreSQL with a synchronous
+   standby the commit returns once the standby has it, so a receipt survives a
+   failover. A group whose connection is lost mid-transaction (a killed or demoted
+   primary) is tried once more on a fresh connection; it is idempotent by signer and
+   nonce, so a COMMIT that did land before the loss is answered, not repeated.
 5. The publisher may sign a checkpoint covering it (rate-limited): *published*.
    Receipts carry a tlog-proof once a checkpoint covers the entry.
 """
@@ -41,11 +47,11 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from ledger import merkle, storage
 from ledger.authority import CLOCK_KEY, META_NAMESPACE, clock_is_simulated, key_document
@@ -69,6 +75,9 @@ from ledger.statement import (
     format_time,
     parse_time,
 )
+
+if TYPE_CHECKING:
+    from ledger.rollback_guard import RollbackGuard
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +201,13 @@ class Sequencer:
         self.limits = limits
         self.clock = clock
         self.after_commit = after_commit
+        self.on_batch: Callable[[int, int], object] | None = None
+        """Told ``(statements, jobs)`` of each committed batch (terang.metrics)."""
         self._queue: queue.Queue[_Job | None] = queue.Queue(maxsize=limits.queue_jobs_max)
+        self.guard: RollbackGuard | None = None
+        """While it holds (``ledger.rollback_guard``), every job is refused with its 503
+        before anything is read or written: this database is behind a published
+        checkpoint, and a new entry would fork the log."""
         self._thread: threading.Thread | None = None
 
     # -- the synchronous core -------------------------------------------------------
@@ -205,6 +220,8 @@ class Sequencer:
         Returns, per job, its receipts or the error that rejected it (nothing of a
         rejected job is logged). Used by the writer thread and by bulk tools.
         """
+        if self.guard is not None:
+            self.guard.refuse_if_held()
         results: list[list[Receipt] | TerangError] = []
         write = self.engine.connect().execution_options(**{storage.WRITE_LOCK_OPTION: True})
         with write as conn, conn.begin():
@@ -383,6 +400,11 @@ class Sequencer:
         """Whether the writer thread is alive (``/readyz``): a dead writer takes no writes."""
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def queue_jobs(self) -> int:
+        """Jobs waiting for the writer now (approximate, as ``Queue.qsize`` is)."""
+        return self._queue.qsize()
+
     def stop(self) -> None:
         if self._thread is not None:
             self._queue.put(None)
@@ -396,6 +418,8 @@ class Sequencer:
                 f"a batch holds at most {self.limits.batch_statements_max} statements",
                 code="batch_too_large",
             )
+        if self.guard is not None:
+            self.guard.refuse_if_held()  # at once, not after a wait in the queue
         future: Future[list[Receipt]] = Future()
         try:
             self._queue.put_nowait(_Job(statements, future))
@@ -428,10 +452,30 @@ class Sequencer:
                 return
 
     def _process(self, jobs: list[_Job]) -> None:
+        statements = [job.statements for job in jobs]
         try:
-            results = self.append_batch([job.statements for job in jobs])
-        except Exception as exc:  # the whole transaction failed: nothing was logged
-            log.exception("append transaction failed")
+            try:
+                results = self.append_batch(statements)
+            except DBAPIError as lost:
+                if not lost.connection_invalidated:
+                    raise
+                # The connection died under the transaction (the primary was killed or
+                # demoted, a failover): SQLAlchemy has dropped it and invalidated the pool.
+                # Try the group ONCE more on a fresh connection, which the multi-host URL
+                # takes to whichever node is now the writable primary. Safe even if the
+                # lost COMMIT did reach the database: every statement is looked up by
+                # signer and nonce first, so it is answered with its first receipt, never
+                # logged twice. While no primary is reachable the retry fails fast too,
+                # and each job's client gets 503 database_unavailable and resends.
+                log.warning("append transaction lost its connection (%s); retrying once", lost)
+                results = self.append_batch(statements)
+        except Exception as exc:
+            # The whole transaction failed: nothing of it was logged, or (a COMMIT whose
+            # answer was lost) all of it was, and a resend is answered with its receipt.
+            if storage.database_unavailable(exc):
+                log.warning("append transaction: the database is out of reach (%s)", exc)
+            else:
+                log.exception("append transaction failed")
             for job in jobs:
                 job.future.set_exception(exc)
             return
@@ -440,3 +484,5 @@ class Sequencer:
                 job.future.set_result(result)
             else:
                 job.future.set_exception(result)
+        if self.on_batch is not None:
+            self.on_batch(sum(len(job.statements) for job in jobs), len(jobs))

@@ -6,6 +6,7 @@ routers; nothing here is a global.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -13,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+import httpx
+from sqlalchemy import Engine
 
-from ledger import admission, authority, migrations, storage, time_anchor
+from ledger import admission, authority, migrations, rollback_guard, storage, time_anchor
 from ledger.authority import GENESIS_TYPE
-from ledger.errors import ClientError, NotFound, TerangError, Unavailable
+from ledger.errors import BadSetting, ClientError, TerangError, Unavailable
 from ledger.keys import KeyFileError, read_secret_file
 from ledger.kinds import KindRegistry
 from ledger.limits import Limits
@@ -25,12 +27,30 @@ from ledger.note import Signer, parse_private_key
 from ledger.proofs import tlog_proofs
 from ledger.publisher import PublishedCheckpoint, Publisher, latest_checkpoint
 from ledger.ratelimit import RateLimits
+from ledger.reads import ReadSide, entry_at
+from ledger.rollback_guard import RollbackGuard, Source, StateFile
 from ledger.sequencer import Receipt, Sequencer
 from ledger.statement import LoggedEntry, SignedStatement
 from ledger.witnessing import WitnessSet, parse_witnesses, with_cosignatures
 
 DEFAULT_DATABASE_URL = "sqlite:///./terang.db"
 DEFAULT_LOG_KEY_FILE = "keys/log.key"
+STATE_FILE_SUFFIX = ".checkpoint"
+"""The state file's default: the log key file's path with this suffix
+(``keys/log.key`` -> ``keys/log.checkpoint``), since it belongs to the key's log, not to
+one copy of its database."""
+
+log = logging.getLogger(__name__)
+
+
+def _env_count(name: str, default: int) -> int:
+    """A whole-number setting from the environment; a clear error names a bad one."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit()):
+        raise BadSetting(f"{name} must be a whole number, not {raw[:40]!r}")
+    return int(raw)
 
 
 def utc_now() -> datetime:
@@ -46,6 +66,23 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     witnesses: str = ""
     """``TERANG_WITNESSES``: ``VKEY=URL,...`` (ledger.witnessing); blank: none."""
+    db_pool_size: int = storage.POOL_SIZE_DEFAULT
+    """``TERANG_DB_POOL_SIZE``: PostgreSQL connections kept open (docs/operating-postgresql.md)."""
+    db_max_overflow: int = storage.MAX_OVERFLOW_DEFAULT
+    """``TERANG_DB_MAX_OVERFLOW``: extra connections opened under a burst, then closed."""
+    state_file: Path | None = None
+    """``TERANG_LOG_STATE_FILE``: where every signed checkpoint is kept outside the
+    database (``ledger.rollback_guard``). None: beside the log key file when the key is
+    read from one, else no state file."""
+    mirrors: str = ""
+    """``TERANG_MIRROR_URL``: URLs or directories holding a published ``checkpoint`` of
+    this log (static tiles), comma-separated; blank: none."""
+    unsafe_ignore_published: bool = False
+    """``TERANG_UNSAFE_IGNORE_PUBLISHED``: write even behind a published checkpoint,
+    which forks the log (docs/operating.md, "Restore"). Logged at ERROR on every start."""
+    read_database_url: str | None = None
+    """``TERANG_READ_DATABASE_URL``: where public reads go (a streaming replica,
+    ``ledger.reads``); unset or blank: the primary, ``database_url``."""
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> Settings:
@@ -56,7 +93,34 @@ class Settings:
             log_key=os.environ.get("TERANG_LOG_KEY"),
             limits=Limits.from_env(),
             witnesses=os.environ.get("TERANG_WITNESSES", ""),
+            db_pool_size=_env_count("TERANG_DB_POOL_SIZE", storage.POOL_SIZE_DEFAULT),
+            db_max_overflow=_env_count("TERANG_DB_MAX_OVERFLOW", storage.MAX_OVERFLOW_DEFAULT),
+            state_file=Path(state) if (state := os.environ.get("TERANG_LOG_STATE_FILE")) else None,
+            mirrors=os.environ.get("TERANG_MIRROR_URL", ""),
+            unsafe_ignore_published=os.environ.get("TERANG_UNSAFE_IGNORE_PUBLISHED", "")
+            .strip()
+            .lower()
+            in {"1", "true", "yes", "on"},
+            read_database_url=os.environ.get("TERANG_READ_DATABASE_URL") or None,
         )
+
+    def make_engine(self, url: str | None = None) -> Engine:
+        """The engine for ``url`` (default ``database_url``), with this deployment's pool
+        sizes (the read engine gets the same: it serves the same readers)."""
+        url = url or self.database_url
+        if url.startswith("sqlite"):
+            return storage.make_engine(url)
+        return storage.make_engine(
+            url, pool_size=self.db_pool_size, max_overflow=self.db_max_overflow
+        )
+
+    def resolved_state_file(self, *, key_from_file: bool) -> Path | None:
+        """The state file in force: the setting, or beside a log key read from a file."""
+        if self.state_file is not None:
+            return self.state_file
+        if key_from_file:
+            return self.log_key_file.with_suffix(STATE_FILE_SUFFIX)
+        return None
 
     def load_log_signer(self) -> Signer:
         text = self.log_key if self.log_key else read_secret_file(self.log_key_file)
@@ -84,14 +148,22 @@ class Ledger:
         log_signer: Signer | None = None,
         migrate: bool = True,
         witnesses: WitnessSet | None = None,
+        read_engine: Engine | None = None,
     ) -> None:
         self.settings = settings
+        self._guard_client: httpx.Client | None = None
         self.limits = settings.limits
         self.kinds = kinds
         self.clock = clock
-        self.engine = engine or storage.make_engine(settings.database_url)
+        self.engine = engine or settings.make_engine()
         if migrate:
             migrations.upgrade(self.engine)
+        key_from_file = log_signer is None and not settings.log_key
+        if read_engine is None and settings.read_database_url:
+            read_engine = settings.make_engine(settings.read_database_url)
+        # Public reads (ledger.reads): a replica when one is configured. Never migrated
+        # from here: a hot standby is read-only and receives the schema from its primary.
+        self.reads = ReadSide(read_engine or self.engine, replica=read_engine is not None)
         self.log_signer = log_signer or settings.load_log_signer()
         self.origin = self.log_signer.name
         self.publisher = Publisher(
@@ -115,13 +187,58 @@ class Ledger:
             after_commit=self.publisher.publish,
             origin=self.origin,
         )
+        self.guard = self._rollback_guard(settings, key_from_file)
+        """Holds writes and publication while this database is behind a checkpoint the
+        log published (``ledger.rollback_guard``); None: no source to compare with."""
+        self.publisher.guard = self.guard
+        self.sequencer.guard = self.guard
         self.rate_limits = RateLimits(self.limits)
         """Per-client and per-signer buckets, spent by the HTTP layer (ledger.ratelimit)."""
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
 
+    def _rollback_guard(self, settings: Settings, key_from_file: bool) -> RollbackGuard | None:
+        path = settings.resolved_state_file(key_from_file=key_from_file)
+        state_file = None if path is None else StateFile(path)
+        sources: list[Source] = []
+        if state_file is not None:
+            sources.append(rollback_guard.state_file_source(state_file))
+        if self.witnesses is not None:
+            client = self.witnesses.client
+            sources.extend(
+                rollback_guard.witness_source(w.url, self.origin, client)
+                for w in self.witnesses.witnesses
+            )
+        mirrors = rollback_guard.parse_mirrors(settings.mirrors)
+        if mirrors:
+            self._guard_client = httpx.Client(
+                timeout=httpx.Timeout(rollback_guard.SOURCE_TIMEOUT_S, connect=2.0),
+                follow_redirects=False,
+            )
+            sources.extend(rollback_guard.mirror_source(m, self._guard_client) for m in mirrors)
+        if not sources:
+            return None
+        return RollbackGuard(
+            self.engine,
+            self.origin,
+            self.log_signer.verifier(),
+            sources,
+            state_file=state_file,
+            unsafe_override=settings.unsafe_ignore_published,
+        )
+
     def start(self) -> None:
-        """Start the group-commit writer and the checkpoint ticker (for a server)."""
+        """Compare with the published checkpoints (``ledger.rollback_guard``), then start
+        the group-commit writer and the checkpoint ticker (for a server)."""
+        held = False
+        if self.guard is not None:
+            self.guard.check()
+            held = self.guard.finding is not None
+        else:
+            log.warning(
+                "no state file, witness or mirror to compare this database with: a restored "
+                "older backup would not be noticed (set TERANG_LOG_STATE_FILE)"
+            )
         self.sequencer.start()
         if self._ticker is None:
             self._ticker = threading.Thread(
@@ -131,8 +248,8 @@ class Ledger:
                 daemon=True,
             )
             self._ticker.start()
-        if self.witnesses is not None:
-            self.witnesses.start()
+        if self.witnesses is not None and not held:
+            self.witnesses.start()  # held: our older checkpoint would only be refused
 
     @property
     def publisher_running(self) -> bool:
@@ -147,7 +264,11 @@ class Ledger:
         if self.witnesses is not None:
             self.witnesses.stop()
         self.sequencer.stop()
+        if self._guard_client is not None:
+            self._guard_client.close()
         self.engine.dispose()
+        if self.reads.engine is not self.engine:
+            self.reads.engine.dispose()
 
     # -- writes -----------------------------------------------------------------------
 
@@ -161,6 +282,8 @@ class Ledger:
         sequencer; ``admitted``: the caller just did (``admit``).
         """
         self.check_genesis(statements)
+        if self.guard is not None:
+            self.guard.refuse_if_held()  # before admission: nothing is read for a held write
         if not admitted:
             self.admit(statements)
         future = self.sequencer.submit(statements)
@@ -222,13 +345,9 @@ class Ledger:
             return latest_checkpoint(conn)
 
     def entry(self, seq: int) -> LoggedEntry:
+        """Entry ``seq`` on the primary (public reads use ``self.reads``)."""
         with self.engine.connect() as conn:
-            raw = conn.execute(
-                select(storage.entries.c.entry_bytes).where(storage.entries.c.seq == seq)
-            ).scalar()
-        if raw is None:
-            raise NotFound(f"no entry with seq {seq}", code="unknown_seq")
-        return LoggedEntry.parse(bytes(raw), self.limits)
+            return entry_at(conn, seq, self.limits)
 
     def verifier_key(self) -> str:
         return self.log_signer.verifier_key()

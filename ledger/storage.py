@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -39,8 +39,8 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import Connection, ExceptionContext
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, StatementError
 
 from ledger.merkle import NodeId
 
@@ -91,6 +91,12 @@ projection_rows = Table(
     PrimaryKeyConstraint("namespace", "key", name="pk_projection_rows"),
 )
 
+# PostgreSQL connection pool per process (Settings: TERANG_DB_POOL_SIZE and
+# TERANG_DB_MAX_OVERFLOW). The writer holds one connection, the publisher one, and each
+# concurrent read one while it runs; sizing advice in docs/operating-postgresql.md.
+POOL_SIZE_DEFAULT = 10
+MAX_OVERFLOW_DEFAULT = 20
+
 # Rows per INSERT statement on PostgreSQL (psycopg2 execute_values page size).
 BULK_ROWS_PER_STATEMENT = 1000
 
@@ -106,7 +112,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
     SQLite: WAL (readers never block the writer), a busy timeout, foreign keys, and
     ``BEGIN IMMEDIATE`` for write transactions so two writers serialise at BEGIN
-    rather than failing at COMMIT. PostgreSQL: pre-ping, a modest pool, and
+    rather than failing at COMMIT. PostgreSQL: pre-ping (a pooled connection to a primary
+    that died is replaced at checkout), a modest pool, the errors of a node that is no
+    longer the primary counted as a lost connection (``POSTGRES_LOST_PRIMARY_CODES``), and
     ``synchronous_commit`` never ``off`` for our sessions (an acknowledged commit is on disk).
     """
     if url.startswith("sqlite"):
@@ -136,9 +144,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_size", POOL_SIZE_DEFAULT)
+    kwargs.setdefault("max_overflow", MAX_OVERFLOW_DEFAULT)
     engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "handle_error")
+    def _postgres_error(context: ExceptionContext) -> None:
+        # A connection that now lands on a standby (a node pg_auto_failover is demoting,
+        # or one it set read-only while promoting) is as good as lost for the writer:
+        # treat it as a disconnect, so SQLAlchemy drops it and the pool, the next
+        # checkout reconnects through the multi-host URL (target_session_attrs=read-write)
+        # and the HTTP layer answers 503 database_unavailable instead of a 500.
+        if getattr(context.original_exception, "pgcode", None) in POSTGRES_LOST_PRIMARY_CODES:
+            context.is_disconnect = True
 
     @event.listens_for(engine, "connect")
     def _postgres_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -162,6 +180,30 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         dbapi_connection.commit()
 
     return engine
+
+
+POSTGRES_LOST_PRIMARY_CODES = frozenset(
+    {
+        "25006",  # read_only_sql_transaction: this node is (now) a standby
+        "57P01",  # admin_shutdown: the server is stopping (a demotion, a restart)
+        "57P02",  # crash_shutdown: another backend crashed, the server is resetting
+        "57P03",  # cannot_connect_now: the server is starting or stopping
+    }
+)
+"""SQLSTATEs after which the connection no longer reaches a writable primary."""
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database is out of reach (push back), not a bug.
+
+    A refused or dropped connection (``OperationalError``, ``InterfaceError``), or any
+    error after which SQLAlchemy dropped the connection as lost (which includes a node
+    that is no longer the primary, ``POSTGRES_LOST_PRIMARY_CODES``). A constraint or a
+    bad statement is none of these: that is a bug, and is reported as one.
+    """
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 SQLITE_FULL = 13
@@ -259,35 +301,48 @@ def bulk_insert(
         import psycopg2
         from psycopg2.extras import execute_values
 
-        statement = f"INSERT INTO {table} ({names}) VALUES %s {suffix}"  # noqa: S608
-        dbapi_connection = conn.connection.dbapi_connection
-        cursor = dbapi_connection.cursor()  # type: ignore[union-attr]
+        sql = f"INSERT INTO {table} ({names}) VALUES %s {suffix}"  # noqa: S608
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            execute_values(cursor, statement, rows, page_size=BULK_ROWS_PER_STATEMENT)
-        except psycopg2.Error as exc:
-            # This call is the driver's own, past SQLAlchemy: translate its error as
-            # SQLAlchemy would, so a server lost mid-batch or a full disk reaches the HTTP
-            # layer as push back (503), not as an unexpected error (500 invariant_broken).
-            # Found by the fault trials (a full tablespace answered 500).
-            raise DBAPIError.instance(
-                statement,
-                None,
-                exc,
-                psycopg2.Error,
-                hide_parameters=True,
-                # SQLAlchemy types the driver's errors as its own protocol, which
-                # psycopg2's stubs do not declare: the same object either way.
-                connection_invalidated=conn.dialect.is_disconnect(
-                    cast(Any, exc), dbapi_connection, cursor
-                ),
-                dialect=conn.dialect,
-            ) from exc
+            execute_values(cursor, sql, rows, page_size=BULK_ROWS_PER_STATEMENT)
+        except psycopg2.Error as error:
+            raise _driver_error(conn, sql, error) from error
         finally:
-            with contextlib.suppress(psycopg2.Error):
+            with contextlib.suppress(psycopg2.Error):  # a lost connection's cursor
                 cursor.close()
         return
     marks = ", ".join("?" for _ in columns)
     conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks}) {suffix}", list(rows))  # noqa: S608
+
+
+def _driver_error(conn: Connection, statement: str, error: Exception) -> StatementError:
+    """What SQLAlchemy would have raised for ``error`` had it run the statement itself.
+
+    ``bulk_insert`` goes to the driver directly, past SQLAlchemy's error handling, so a
+    connection lost there (a killed primary) or landed on a read-only node would reach
+    the HTTP layer as a bare driver error, a 500. Here it gets the same treatment as
+    anywhere else: wrapped as ``DBAPIError``, and when the connection is lost, the
+    connection invalidated and the pool renewed (its other connections went to the same
+    dead or read-only node), so ``database_unavailable`` holds and the next checkout
+    reconnects through the URL.
+    """
+    import psycopg2
+
+    dbapi_connection = conn.connection.dbapi_connection
+    lost = getattr(error, "pgcode", None) in POSTGRES_LOST_PRIMARY_CODES or (
+        conn.dialect.is_disconnect(error, dbapi_connection, None)  # type: ignore[arg-type]
+    )
+    if lost:
+        conn.invalidate(error)
+        conn.engine.dispose()
+    return DBAPIError.instance(
+        statement,
+        None,
+        error,
+        psycopg2.Error,
+        connection_invalidated=lost,
+        dialect=conn.dialect,
+    )
 
 
 def leaf_hash_at(conn: Connection, seq: int) -> bytes | None:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 import struct
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
+from ledger import merkle
 from ledger.errors import FormatError, require
 from ledger.note import parse_decimal
 
@@ -217,3 +218,68 @@ def decode_entry_bundle(data: bytes, width: int | None = None) -> list[bytes]:
         FormatError("entry bundle: wrong number of entries", have=len(entries), want=width),
     )
     return entries
+
+
+TileReader = Callable[[int, int, int | None], bytes]
+"""``(level, index, width)`` -> that hash tile's bytes (width None: a full tile)."""
+
+
+def node_tile(node: merkle.NodeId, tree_size: int) -> tuple[int, int, int | None, int, int]:
+    """Where the perfect node ``(h, k)`` of a tree of ``tree_size`` is read from tiles:
+    ``(tile level, tile index, width or None, first hash, hashes)``.
+
+    SPEC: tlog-tiles: tile level L holds tree-level 8L hashes; a node at tree level
+    ``8L + r`` (r < 8) is the Merkle hash of ``2**r`` consecutive hashes of one tile
+    (aligned, so never across two). The tile is full if the tree has all of it, else
+    the level's partial tile of this tree size.
+    """
+    height, index = node
+    level, rise = divmod(height, TILE_HEIGHT)
+    first = index << rise
+    tile_index, offset = divmod(first, TILE_WIDTH)
+    full_tiles = tree_size >> (TILE_HEIGHT * (level + 1))
+    width = None if tile_index < full_tiles else partial_tile_width(level, tree_size)
+    require(
+        width is None or offset + (1 << rise) <= width,
+        FormatError("node is not in the tree of that size", node=list(node), size=tree_size),
+    )
+    return level, tile_index, width, offset, 1 << rise
+
+
+def nodes_from_tiles(
+    node_ids: Sequence[merkle.NodeId], tree_size: int, read_tile: TileReader
+) -> dict[merkle.NodeId, bytes]:
+    """The hashes of perfect nodes of a tree of ``tree_size``, computed from its tiles.
+
+    Pure apart from ``read_tile`` (each tile is read once per call). Nothing here
+    authenticates the tiles: a proof built from these hashes proves something only
+    once it verifies against signed roots (``merkle.verify_consistency``).
+    """
+    read: dict[tuple[int, int, int | None], bytes] = {}
+    out: dict[merkle.NodeId, bytes] = {}
+    for node in node_ids:
+        level, index, width, offset, count = node_tile(node, tree_size)
+        key = (level, index, width)
+        if key not in read:
+            data = read_tile(level, index, width)
+            require(
+                len(data) == (width or TILE_WIDTH) * HASH_BYTES,
+                FormatError("hash tile has the wrong length", tile=tile_path(level, index, width)),
+            )
+            read[key] = data
+        data = read[key]
+        hashes = [
+            data[i * HASH_BYTES : (i + 1) * HASH_BYTES] for i in range(offset, offset + count)
+        ]
+        out[node] = merkle.root_from_leaf_hashes(hashes)  # a perfect subtree of tile hashes
+    return out
+
+
+def consistency_proof_from_tiles(size1: int, size2: int, read_tile: TileReader) -> list[bytes]:
+    """RFC 6962 ``PROOF(size1, D[size2])`` from the hash tiles of the tree of ``size2``.
+
+    What a tlog-tiles client does instead of asking the log for a proof: the same
+    proof ``ledger.proofs.consistency`` serves, built from static files.
+    """
+    ids = merkle.nodes_for_consistency(size1, size2)
+    return merkle.consistency_proof(size1, size2, nodes_from_tiles(ids, size2, read_tile))

@@ -314,6 +314,12 @@ class WitnessSet:
         self._clock = clock
 
     @property
+    def client(self) -> httpx.Client:
+        """The HTTP client that talks to the witnesses (the rollback guard reads their
+        latest checkpoints with it too)."""
+        return self._client
+
+    @property
     def engine(self) -> Engine:
         if self._engine is None:
             raise TerangError("WitnessSet is not attached to a ledger", code="not_attached")

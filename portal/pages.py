@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from budgeting.codes import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
 from budgeting.read_models import FiscalYearRow, get_fiscal_year
 from budgeting.reports import percent
-from ledger import storage, witnessing
+from ledger import witnessing
 from ledger.publisher import latest_checkpoint
 from ledger.service import Ledger
 from portal import (
@@ -79,8 +79,9 @@ def build_router(ledger: Ledger) -> APIRouter:
     @router.get("/", response_class=HTMLResponse)
     def home(request: Request) -> HTMLResponse:
         asked = params.integer(request, "year", FISCAL_YEAR_MIN, FISCAL_YEAR_MAX)
-        with ledger.engine.connect() as conn:
-            size = storage.tree_size(conn)
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            size = snap.tree_size
             years = fiscal_years(conn)
             year = asked if asked is not None else (years[0] if years else None)
             fiscal = None if year is None else get_fiscal_year(conn, year)

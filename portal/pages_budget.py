@@ -24,7 +24,7 @@ from budgeting.codes import (
     parse_opd_code,
     parse_programme_code,
 )
-from budgeting.read_models import LineRow, get_fiscal_year, get_line_row, line_history, snapshot
+from budgeting.read_models import LineRow, get_fiscal_year, get_line_row, line_history
 from budgeting.reducers import STRUCTURE_NAMESPACES
 from budgeting.reports import percent
 from ledger.service import Ledger
@@ -68,7 +68,7 @@ def _name(conn: Any, kind: str, code: str | None) -> str:
 
 def build_router(ledger: Ledger) -> APIRouter:
     router = APIRouter(include_in_schema=False, route_class=PortalRoute)
-    figures = BudgetFigures(ledger.engine)
+    figures = BudgetFigures(ledger.reads.engine)
 
     @router.get("/anggaran", response_class=HTMLResponse)
     def explorer(request: Request) -> HTMLResponse:
@@ -79,7 +79,8 @@ def build_router(ledger: Ledger) -> APIRouter:
         after = params.cursor(request, "after", LINE_CURSOR)
         if programme is not None and opd is None:
             raise bad_request("error.param.needs", name="programme", needs="opd")
-        with ledger.engine.connect() as conn:
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
             years = fiscal_years(conn)
             year = asked_year if asked_year is not None else (years[0] if years else None)
             fiscal = None if year is None else get_fiscal_year(conn, year)
@@ -144,7 +145,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         except BadCode:
             raise not_found("error.unknown_line", code=line_id) from None
         after_seq = params.integer(request, "after_seq", 0, SEQ_CURSOR_MAX) or -1
-        with snapshot(ledger.engine) as snap:
+        with ledger.reads.snapshot(request) as snap:
             row = get_line_row(snap.conn, line_id)
             if row is None:
                 raise not_found("error.unknown_line", code=line_id)

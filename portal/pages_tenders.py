@@ -25,8 +25,8 @@ from budgeting.codes import parse_opd_code
 from budgeting.money import format_amount
 from budgeting.reducers import STRUCTURE_NAMESPACES
 from budgeting.spreadsheet import neutralise_cell, neutralise_row
-from ledger import storage
 from ledger.authority import CLOCK_KEY, META_NAMESPACE
+from ledger.reads import TREE_SIZE_HEADER
 from ledger.service import Ledger
 from ledger.time_anchor import WITNESS_POLICY_KEY
 from portal import entries, links, params
@@ -144,8 +144,9 @@ def build_router(ledger: Ledger) -> APIRouter:
         wanted = tender_filter(request)
         after = params.cursor(request, "after", links.OCID)
         limit = params.page_size(request)
-        with ledger.engine.connect() as conn:
-            size = storage.tree_size(conn)
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            size = snap.tree_size
             page = reads.find_tenders(conn, wanted, after=after, limit=limit)
             opds = all_opds(conn)
             years = fiscal_years(conn)
@@ -175,8 +176,9 @@ def build_router(ledger: Ledger) -> APIRouter:
     def download(request: Request) -> tuple[list[dict[str, Any]], str | None, int]:
         wanted = tender_filter(request)
         after = params.cursor(request, "after", links.OCID)
-        with ledger.engine.connect() as conn:
-            size = storage.tree_size(conn)
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            size = snap.tree_size
             page = reads.find_tenders(conn, wanted, after=after, limit=DOWNLOAD_ROWS_MAX)
         return [_row(doc) for doc in page.items], page.next_after, size
 
@@ -185,7 +187,7 @@ def build_router(ledger: Ledger) -> APIRouter:
     ) -> Response:
         headers = {
             "Content-Disposition": f'attachment; filename="{name}"',
-            "X-Terang-Tree-Size": str(size),
+            TREE_SIZE_HEADER: str(size),
             "Cache-Control": "public, max-age=10",
         }
         if nxt is not None:
@@ -208,8 +210,9 @@ def build_router(ledger: Ledger) -> APIRouter:
             raise not_found("error.unknown_tender", code=ocid)
         after_seq = params.integer(request, "after_seq", 0, 2**53)
         bids_after = params.cursor(request, "bids_after", links.HEX64)
-        with ledger.engine.connect() as conn:
-            size = storage.tree_size(conn)
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            size = snap.tree_size
             doc = reads.document(conn, lc.TENDER_NAMESPACE, ocid)
             if doc is None:
                 raise not_found("error.unknown_tender", code=ocid)

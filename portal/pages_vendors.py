@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from budgeting.spreadsheet import neutralise_row
-from ledger import storage
+from ledger.reads import TREE_SIZE_HEADER
 from ledger.service import Ledger
 from portal import entries, links, params
 from portal.pages_common import filter_query
@@ -54,8 +54,9 @@ def build_router(ledger: Ledger) -> APIRouter:
         wanted = vendor_filter(request)
         after = params.cursor(request, "after", links.HEX64)
         limit = params.page_size(request)
-        with ledger.engine.connect() as conn:
-            size = storage.tree_size(conn)
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            size = snap.tree_size
             page = reads.find_vendors(conn, wanted, after=after, limit=limit)
         query = filter_query(request)
         return render(
@@ -75,8 +76,9 @@ def build_router(ledger: Ledger) -> APIRouter:
     def vendor_csv(request: Request) -> Response:
         wanted = vendor_filter(request)
         after = params.cursor(request, "after", links.HEX64)
-        with ledger.engine.connect() as conn:
-            size = storage.tree_size(conn)
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            size = snap.tree_size
             page = reads.find_vendors(conn, wanted, after=after, limit=DOWNLOAD_ROWS_MAX)
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
@@ -87,7 +89,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             writer.writerow(neutralise_row(row))
         headers = {
             "Content-Disposition": 'attachment; filename="terang-vendors.csv"',
-            "X-Terang-Tree-Size": str(size),
+            TREE_SIZE_HEADER: str(size),
             "Cache-Control": "public, max-age=10",
         }
         if page.next_after is not None:
@@ -101,8 +103,9 @@ def build_router(ledger: Ledger) -> APIRouter:
         if not links.HEX64.fullmatch(vendor_id):
             raise not_found("error.unknown_vendor", code=vendor_id)
         after_seq = params.integer(request, "after_seq", 0, 2**53)
-        with ledger.engine.connect() as conn:
-            size = storage.tree_size(conn)
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            size = snap.tree_size
             doc = reads.document(conn, VENDOR_NAMESPACE, vendor_id)
             if doc is None:
                 raise not_found("error.unknown_vendor", code=vendor_id)

@@ -284,7 +284,8 @@ def build_router(ledger: Ledger, limits: DocumentLimits | None = None) -> APIRou
         """Check the bytes against the logged hash after downloading them (the client does)."""
         etag = f'"{sha256}"'
         headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
-        with ledger.engine.connect() as conn:
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
             found = reference(conn, sha256)
             if found is None:
                 raise NotFound(

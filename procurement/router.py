@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from ledger import storage
 from ledger.errors import NotFound
 from ledger.http_problems import problem_responses
 from ledger.limits import DATABASE_INTEGER_MAX
@@ -155,14 +154,16 @@ def build_router(ledger: Ledger) -> APIRouter:
 
     @router.get("/vendors", operation_id="list_vendors", response_model=VendorPage)
     def list_vendors(
+        request: Request,
         status: Annotated[str | None, Query(pattern="^(registered|active)$")] = None,
         after: Annotated[str, Query(max_length=64)] = "",
         limit: Annotated[int, Query(ge=1, le=reads.PAGE_ITEMS_MAX)] = 100,
     ) -> VendorPage:
         found: list[dict[str, Any]] = []
         last_key = None
-        with ledger.engine.connect() as conn:
-            size = storage.tree_size(conn)
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            size = snap.tree_size
             for key, doc in reads.scan(conn, VENDOR_NAMESPACE, after):
                 last_key = key
                 if status is None or doc["status"] == status:
@@ -182,9 +183,12 @@ def build_router(ledger: Ledger) -> APIRouter:
         response_model=VendorPublic,
         responses=NO_VENDOR,
     )
-    def get_vendor(vendor_id: Annotated[str, Path(pattern=HEX64)]) -> VendorPublic:
-        with ledger.engine.connect() as conn:
-            size = storage.tree_size(conn)
+    def get_vendor(
+        request: Request, vendor_id: Annotated[str, Path(pattern=HEX64)]
+    ) -> VendorPublic:
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            size = snap.tree_size
             doc = reads.document(conn, VENDOR_NAMESPACE, vendor_id)
         if doc is None:
             raise NotFound(f"no vendor {vendor_id}", code="unknown_vendor")
@@ -198,12 +202,14 @@ def build_router(ledger: Ledger) -> APIRouter:
         responses=NO_VENDOR,
     )
     def vendor_history(
+        request: Request,
         vendor_id: Annotated[str, Path(pattern=HEX64)],
         after_seq: Annotated[int, Query(ge=-1, le=DATABASE_INTEGER_MAX)] = -1,
         limit: Annotated[int, Query(ge=1, le=reads.PAGE_ITEMS_MAX)] = 100,
     ) -> HistoryPage:
-        with ledger.engine.connect() as conn:
-            size = storage.tree_size(conn)
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            size = snap.tree_size
             if reads.document(conn, VENDOR_NAMESPACE, vendor_id) is None:
                 raise NotFound(f"no vendor {vendor_id}", code="unknown_vendor")
             found = reads.entries_about(
@@ -217,6 +223,7 @@ def build_router(ledger: Ledger) -> APIRouter:
 
     @router.get("/tenders", operation_id="list_tenders", response_model=TenderPage)
     def list_tenders(
+        request: Request,
         state: Annotated[str | None, Query(pattern="^(" + "|".join(lc.STATES) + ")$")] = None,
         method: Annotated[str | None, Query(max_length=32)] = None,
         category: Annotated[str | None, Query(max_length=32)] = None,
@@ -234,8 +241,9 @@ def build_router(ledger: Ledger) -> APIRouter:
         }
         found: list[dict[str, Any]] = []
         last_key = None
-        with ledger.engine.connect() as conn:
-            size = storage.tree_size(conn)
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            size = snap.tree_size
             for key, doc in reads.scan(conn, lc.TENDER_NAMESPACE, after):
                 last_key = key
                 if all(v is None or doc[k] == v for k, v in wanted.items()):
@@ -255,9 +263,10 @@ def build_router(ledger: Ledger) -> APIRouter:
         response_model=TenderPublic,
         responses=NO_TENDER,
     )
-    def get_tender(ocid: Annotated[str, Path(pattern=OCID)]) -> TenderPublic:
-        with ledger.engine.connect() as conn:
-            size = storage.tree_size(conn)
+    def get_tender(request: Request, ocid: Annotated[str, Path(pattern=OCID)]) -> TenderPublic:
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            size = snap.tree_size
             doc = reads.document(conn, lc.TENDER_NAMESPACE, ocid)
             if doc is None:
                 raise NotFound(f"no tender {ocid}", code="unknown_tender")
@@ -283,6 +292,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         },
     )
     def list_bids(
+        request: Request,
         ocid: Annotated[str, Path(pattern=OCID)],
         after: Annotated[
             str,
@@ -299,8 +309,9 @@ def build_router(ledger: Ledger) -> APIRouter:
 
         Keyset pages by bidder: each page is read at its own ``tree_size``; a bid that
         exists while the pages are read appears exactly once."""
-        with ledger.engine.connect() as conn:
-            size = storage.tree_size(conn)
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            size = snap.tree_size
             if reads.document(conn, lc.TENDER_NAMESPACE, ocid) is None:
                 raise NotFound(f"no tender {ocid}", code="unknown_tender")
             page = reads.prefixed_page(conn, lc.BID_NAMESPACE, ocid + "|", after=after, limit=limit)
@@ -327,7 +338,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         return ocds.record(doc, entry_dicts, bids, vendors, contract), truncated
 
     def _year_records(
-        year: int, after: str, limit: int
+        request: Request, year: int, after: str, limit: int
     ) -> tuple[list[Any], int, str | None, list[str]]:
         """The records of the tenders of fiscal ``year`` after ``after``, in ocid order,
         and the ocids of those that were cut (``_record_of``)."""
@@ -335,8 +346,9 @@ def build_router(ledger: Ledger) -> APIRouter:
         truncated: list[str] = []
         cursor = None
         more = False
-        with ledger.engine.connect() as conn:
-            size = storage.tree_size(conn)
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            size = snap.tree_size
             for key, doc in reads.scan(conn, lc.TENDER_NAMESPACE, after):
                 if doc["year"] == year:
                     if len(records) == limit:
@@ -364,13 +376,14 @@ def build_router(ledger: Ledger) -> APIRouter:
         summary="Bulk OCDS 1.1 release package: every release of a fiscal year's tenders",
     )
     def ocds_releases_for_year(
+        request: Request,
         year: Annotated[int, Query(ge=2000, le=2100, description="The budget's fiscal year.")],
         after: Annotated[str, Query(max_length=100, description="ocid to page after")] = "",
         limit: Annotated[int, Query(ge=1, le=OCDS_BULK_TENDERS_MAX)] = 100,
     ) -> OcdsPage:
         """Paginated by tender (``limit`` tenders a page): concatenating the pages'
         ``releases`` gives the year's bulk release package."""
-        records, size, next_after, truncated = _year_records(year, after, limit)
+        records, size, next_after, truncated = _year_records(request, year, after, limit)
         package = ocds.release_package(
             [release for r in records for release in r["releases"]],
             uri=f"/api/v1/procurement/ocds/releases?year={year}&after={after}&limit={limit}",
@@ -387,12 +400,13 @@ def build_router(ledger: Ledger) -> APIRouter:
         summary="Bulk OCDS 1.1 record package: one record per tender of a fiscal year",
     )
     def ocds_records_for_year(
+        request: Request,
         year: Annotated[int, Query(ge=2000, le=2100, description="The budget's fiscal year.")],
         after: Annotated[str, Query(max_length=100, description="ocid to page after")] = "",
         limit: Annotated[int, Query(ge=1, le=OCDS_BULK_TENDERS_MAX)] = 100,
     ) -> OcdsPage:
         """Paginated by tender, like ``/ocds/releases``."""
-        records, size, next_after, truncated = _year_records(year, after, limit)
+        records, size, next_after, truncated = _year_records(request, year, after, limit)
         package = ocds.record_package(
             records,
             uri=f"/api/v1/procurement/ocds/records?year={year}&after={after}&limit={limit}",
@@ -408,10 +422,11 @@ def build_router(ledger: Ledger) -> APIRouter:
         response_model=ContractPublic,
         responses=problem_responses({404: "`unknown_contract`: the tender has no contract."}),
     )
-    def get_contract(ocid: Annotated[str, Path(pattern=OCID)]) -> ContractPublic:
+    def get_contract(request: Request, ocid: Annotated[str, Path(pattern=OCID)]) -> ContractPublic:
         """The contract: value, milestones, amendments, commitments, payment requests."""
-        with ledger.engine.connect() as conn:
-            size = storage.tree_size(conn)
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            size = snap.tree_size
             doc = reads.document(conn, CONTRACT_NAMESPACE, ocid)
         if doc is None:
             raise NotFound(f"{ocid} has no contract", code="unknown_contract")
@@ -426,9 +441,10 @@ def build_router(ledger: Ledger) -> APIRouter:
         summary="OCDS 1.1 record package: every release of the ocid and its compiled release",
         responses=NO_TENDER,
     )
-    def ocds_record(ocid: Annotated[str, Path(pattern=OCID)]) -> OcdsPublic:
-        with ledger.engine.connect() as conn:
-            size = storage.tree_size(conn)
+    def ocds_record(request: Request, ocid: Annotated[str, Path(pattern=OCID)]) -> OcdsPublic:
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            size = snap.tree_size
             record, truncated = _record(conn, ocid)
         published = record["compiledRelease"]["date"]
         package = ocds.record_package(
@@ -443,9 +459,10 @@ def build_router(ledger: Ledger) -> APIRouter:
         summary="OCDS 1.1 release package: one release per logged event of the ocid",
         responses=NO_TENDER,
     )
-    def ocds_releases(ocid: Annotated[str, Path(pattern=OCID)]) -> OcdsPublic:
-        with ledger.engine.connect() as conn:
-            size = storage.tree_size(conn)
+    def ocds_releases(request: Request, ocid: Annotated[str, Path(pattern=OCID)]) -> OcdsPublic:
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            size = snap.tree_size
             record, truncated = _record(conn, ocid)
         package = ocds.release_package(
             record["releases"],

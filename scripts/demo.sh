@@ -23,6 +23,9 @@ PYTHON=${PYTHON:-python3}
 if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
     "$PYTHON" -m venv .venv
 fi
+# The versions production installs (deploy/requirements.lock, hash-checked), then Terang.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+    -r deploy/requirements.lock
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
 init=$(.venv/bin/terang init --witness)
 echo "$init"

@@ -7,9 +7,12 @@ virtualenv.
 Command line::
 
     python3 scripts/pg_throwaway.py start --state FILE   # prints the URL, leaves it running
+        [--replication]                                  # (REPLICATION_SETTINGS, for a primary)
     python3 scripts/pg_throwaway.py stop --state FILE    # stops it and removes its directory
     python3 scripts/pg_throwaway.py run -- CMD ARGS...   # start, run CMD with
                                                          # TEST_DATABASE_URL set, stop
+    python3 scripts/pg_throwaway.py start-standby --primary-state P --state FILE
+        # a hot standby of the cluster in P (pg_basebackup -R), prints its URL
 
 ``start`` prints ``postgresql+psycopg2://postgres@127.0.0.1:<port>/terang_test`` on
 stdout (and nothing else); diagnostics go to stderr.
@@ -20,6 +23,14 @@ Python API::
         cluster.url            # SQLAlchemy URL of the ``terang_test`` database
         cluster.superuser_url  # SQLAlchemy URL of the ``postgres`` maintenance database
         cluster.dsn            # libpq URL of ``terang_test`` (for psycopg2.connect)
+
+    with start_cluster(settings=REPLICATION_SETTINGS) as primary:
+        with start_standby(primary) as standby:   # streaming replica, read-only
+            standby.url
+
+A standby is made by the engine's own tools: ``pg_basebackup -R -X stream`` from the
+primary (trust authentication admits the replication connection from 127.0.0.1), then
+started as a hot standby on its own port. Stop it before its primary.
 
 The cluster is disposable: ``fsync``, ``synchronous_commit`` and
 ``full_page_writes`` are off, authentication is ``trust``, and it listens on
@@ -69,6 +80,12 @@ LOG_TAIL_LINES = 30
 # sun_path is 108 bytes on Linux; PostgreSQL appends "/.s.PGSQL.<port>" (+ ".lock").
 MAX_SOCKET_DIR_LEN = 107 - len("/.s.PGSQL.65535.lock")
 REQUIRED_BINARIES = ("initdb", "pg_ctl", "postgres", "pg_isready", "psql")
+STANDBY_BINARIES = ("pg_basebackup",)
+# For a primary that feeds a standby: WAL for replication (the default, said anyway), and
+# commits that flush their WAL before returning, so the walsender ships each commit at
+# once (with synchronous_commit=off it waits for the WAL writer, up to wal_writer_delay,
+# and replica lag measures that instead). fsync stays off: a throwaway cluster.
+REPLICATION_SETTINGS = ("wal_level=replica", "max_wal_senders=4", "synchronous_commit=on")
 
 EXIT_NO_BINARIES = 3
 EXIT_FAILURE = 1
@@ -503,7 +520,9 @@ def _initdb(bindir: Path, root: Path, run_as: RunAs) -> None:
     _run(run_as.wrap(argv), what="initdb", cwd=root, timeout=120)
 
 
-def _start_server(bindir: Path, root: Path, run_as: RunAs, port: int) -> None:
+def _start_server(
+    bindir: Path, root: Path, run_as: RunAs, port: int, settings: Sequence[str] = ()
+) -> None:
     options = [
         f"-c listen_addresses={HOST}",
         f"-c port={port}",
@@ -518,6 +537,8 @@ def _start_server(bindir: Path, root: Path, run_as: RunAs, port: int) -> None:
         "-c log_min_messages=warning",
         "-c logging_collector=off",
         "-c timezone=UTC",
+        # Later -c options win: the caller's settings override the defaults above.
+        *(f"-c {setting}" for setting in settings),
     ]
     argv = [
         str(bindir / "pg_ctl"),
@@ -578,8 +599,12 @@ def _bind_failed(error: PgThrowawayError) -> bool:
     return "Address already in use" in text
 
 
-def start_cluster(*, attempts: int = 3) -> Cluster:
-    """Create, start and return a throwaway cluster with database ``terang_test``."""
+def start_cluster(*, attempts: int = 3, settings: Sequence[str] = ()) -> Cluster:
+    """Create, start and return a throwaway cluster with database ``terang_test``.
+
+    ``settings``: extra ``name=value`` server settings (``REPLICATION_SETTINGS`` for a
+    primary that will feed ``start_standby``).
+    """
     bindir = find_bindir()
     run_as = resolve_run_as()
     parent = _temp_parent(run_as)
@@ -595,7 +620,7 @@ def start_cluster(*, attempts: int = 3) -> Cluster:
             # Another process may grab the port between our probe and the bind.
             port = _free_port()
             try:
-                _start_server(bindir, root, run_as, port)
+                _start_server(bindir, root, run_as, port, settings)
                 break
             except PgThrowawayError as exc:
                 if attempt < attempts and _bind_failed(exc):
@@ -635,6 +660,79 @@ def start_cluster(*, attempts: int = 3) -> Cluster:
         raise
 
 
+def start_standby(primary: Cluster, *, attempts: int = 3) -> Cluster:
+    """A hot standby streaming from ``primary``, read-only, on its own port.
+
+    ``pg_basebackup -R`` copies the primary's data directory and writes
+    ``standby.signal`` and ``primary_conninfo``; the server then starts in recovery and
+    replays the primary's WAL as it streams in (``SELECT pg_wal_replay_pause()`` on the
+    standby holds it back, for tests of a lagging replica).
+    """
+    missing = [n for n in STANDBY_BINARIES if not os.access(primary.bindir / n, os.X_OK)]
+    if missing:
+        raise BinariesNotFoundError(f"{', '.join(missing)} not in {primary.bindir}")
+    run_as = primary.run_as
+    root = Path(tempfile.mkdtemp(prefix="terang-pg-", dir=primary.root.parent))
+    cluster: Cluster | None = None
+    try:
+        os.chmod(root, 0o700)
+        if run_as.name is not None:
+            os.chown(root, run_as.uid, run_as.gid)
+        _run(
+            run_as.wrap(
+                [
+                    str(primary.bindir / "pg_basebackup"),
+                    "-D",
+                    str(root / "data"),
+                    "-h",
+                    HOST,
+                    "-p",
+                    str(primary.port),
+                    "-U",
+                    SUPERUSER,
+                    "-R",  # standby.signal + primary_conninfo: start as a standby
+                    "-X",
+                    "stream",  # WAL during the copy travels with it
+                    "-c",
+                    "fast",  # an immediate checkpoint, not a spread one
+                    "--no-sync",
+                ]
+            ),
+            what="pg_basebackup",
+            cwd=root,
+            log_file=primary.log_file,
+            timeout=120,
+        )
+        for attempt in range(1, attempts + 1):
+            port = _free_port()
+            try:
+                _start_server(primary.bindir, root, run_as, port, ("hot_standby=on",))
+                break
+            except PgThrowawayError as exc:
+                if attempt < attempts and _bind_failed(exc):
+                    _log(f"port {port} was taken, retrying ({attempt}/{attempts})")
+                    continue
+                raise
+        cluster = Cluster(
+            root=root,
+            port=port,
+            pid=_postmaster_pid(root / "data"),
+            bindir=primary.bindir,
+            run_as=run_as,
+        )
+        _wait_ready(primary.bindir, root, port)
+        return cluster
+    except BaseException:
+        if cluster is not None:
+            try:
+                cluster.stop()
+            except PgThrowawayError as exc:
+                _log(f"cleanup after failed standby start: {exc}")
+        else:
+            _rmtree(root)
+        raise
+
+
 # --------------------------------------------------------------------------- CLI
 
 
@@ -648,8 +746,13 @@ def _read_state(path: Path) -> Cluster:
     return Cluster.from_state(state)
 
 
-def _cmd_start(state_path: Path | None) -> int:
-    cluster = start_cluster()
+def _cmd_start(
+    state_path: Path | None, primary_state: Path | None = None, *, replication: bool = False
+) -> int:
+    if primary_state is None:
+        cluster = start_cluster(settings=REPLICATION_SETTINGS if replication else ())
+    else:
+        cluster = start_standby(_read_state(primary_state))
     if state_path is not None:
         try:
             tmp = state_path.with_name(state_path.name + ".tmp")
@@ -692,6 +795,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_start = sub.add_parser("start", help="start a cluster, print its URL, leave it running")
     p_start.add_argument("--state", type=Path, help="write the cluster's state here (for stop)")
+    p_start.add_argument(
+        "--replication", action="store_true", help="settings for a primary that feeds a standby"
+    )
+    p_standby = sub.add_parser(
+        "start-standby", help="start a hot standby of the cluster in --primary-state"
+    )
+    p_standby.add_argument("--primary-state", type=Path, required=True)
+    p_standby.add_argument("--state", type=Path, help="write the standby's state here")
     p_stop = sub.add_parser("stop", help="stop the cluster recorded in --state, remove its dir")
     p_stop.add_argument("--state", type=Path, required=True)
     p_run = sub.add_parser("run", help="run a command with TEST_DATABASE_URL set, then stop")
@@ -700,7 +811,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         if args.command == "start":
-            return _cmd_start(args.state)
+            return _cmd_start(args.state, replication=args.replication)
+        if args.command == "start-standby":
+            return _cmd_start(args.state, args.primary_state)
         if args.command == "stop":
             return _cmd_stop(args.state)
         return _cmd_run(list(args.cmd))

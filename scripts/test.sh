@@ -15,7 +15,7 @@
 #   PYTHON=python3            interpreter used to create .venv and run pg_throwaway.py
 #   TEST_DATABASE_URL=...     use this PostgreSQL instead of a throwaway cluster
 #   PG_BIN=/path/to/bin       PostgreSQL server binaries for the throwaway cluster
-#   TERANG_SKIP_INSTALL=1     do not (re)run `pip install -e '.[dev]'`
+#   TERANG_SKIP_INSTALL=1     do not (re)run the pip installs (the lock, then -e '.[dev]')
 #   TERANG_SKIP_LINT=1        skip `ruff check` and `ruff format --check`
 #   TERANG_SKIP_TYPECHECK=1   skip mypy
 #   TERANG_SKIP_ARCH=1        skip lint-imports (import-linter layer contract)
@@ -27,6 +27,12 @@
 #                             (refused when CI=true)
 #   TERANG_APT_DRY_RUN=1      print the apt-get commands instead of running them
 #   TERANG_SKIP_AXE=1         do not install axe-core; run with TERANG_TEST_AXE=skip
+#                             (refused when CI=true)
+#   TERANG_NGINX=/path        the nginx the static tiles tests run (default /usr/sbin/nginx)
+#   TERANG_SKIP_NGINX=1       do not install nginx; run with TERANG_TEST_NGINX=skip
+#                             (refused when CI=true)
+#   PG_AUTOCTL=/path          the pg_autoctl the HA failover test drives (default /usr/bin/pg_autoctl)
+#   TERANG_SKIP_HA=1          do not install pg_auto_failover; run with TERANG_TEST_HA=skip
 #                             (refused when CI=true)
 #
 # Browser tests (tests/browser) drive Debian's `chromium` with Playwright; the browser is
@@ -40,6 +46,10 @@
 # `npm ci --prefix tests/browser` (npm from Debian's package, installed with apt-get as
 # root when missing). If that is not possible: CI=true fails; otherwise a loud warning,
 # and the audit runs with TERANG_TEST_AXE=skip (reported as skipped, with the reason).
+# The static tiles tests (tests/e2e/test_static_tiles_nginx.py) serve `terang publish-tiles`
+# output with Debian's `nginx`, run by the test itself (own config, loopback port); a
+# missing nginx is installed with apt-get (as root). If that is not possible: CI=true
+# fails; otherwise a loud warning, and the tests run with TERANG_TEST_NGINX=skip.
 #
 # Exit status: the first failing step's status; otherwise pytest's status
 # (pytest's 5, "no tests collected", is reported as a failure, not success).
@@ -75,7 +85,11 @@ fi
 if is_true "${TERANG_SKIP_INSTALL:-}"; then
     skipped "pip install -e '.[dev]'" "TERANG_SKIP_INSTALL"
 else
-    step "pip install -e '.[dev]'"
+    # The service's dependencies at the versions production installs (hash-checked), then
+    # the project and its dev tools; pip keeps the locked versions that already satisfy it.
+    step "pip install -r deploy/requirements.lock, then -e '.[dev]'"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes \
+        -r deploy/requirements.lock
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 fi
 
@@ -132,6 +146,104 @@ else
         browser_unavailable "$CHROMIUM is missing and 'apt-get install chromium' did not provide it"
     fi
 fi
+
+# ---------------------------------------------------------------- nginx (static tiles mirror)
+NGINX=${TERANG_NGINX:-/usr/sbin/nginx}
+
+nginx_unavailable() {
+    local why=$1
+    if $in_ci; then
+        {
+            echo
+            echo "error: nginx is required in CI (CI=true) for the static tiles tests but $why."
+            echo "       Install Debian's package (apt-get install nginx) or set TERANG_NGINX."
+        } >&2
+        exit 1
+    fi
+    {
+        echo
+        echo "###########################################################################"
+        echo "# WARNING: $why."
+        echo "# The static tiles mirror tests will be SKIPPED (TERANG_TEST_NGINX=skip)."
+        echo "# This run does NOT check terang verify against nginx; CI will. Install"
+        echo "# Debian's nginx (apt-get install nginx) or set TERANG_NGINX to run them."
+        echo "###########################################################################"
+        echo
+    } >&2
+    export TERANG_TEST_NGINX=skip
+    export TERANG_TEST_NGINX_REASON="$why"
+}
+
+if [[ -x $NGINX ]]; then
+    step "nginx for the static tiles tests: $("$NGINX" -v 2>&1 || echo "$NGINX")"
+elif is_true "${TERANG_SKIP_NGINX:-}"; then
+    nginx_unavailable "TERANG_SKIP_NGINX is set"
+elif [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    nginx_unavailable "$NGINX is missing and apt-get cannot install it here (needs root on Debian)"
+else
+    # The tests run their own nginx on a loopback port; Debian's package does not start
+    # a service where policy-rc.d forbids it (containers), and the tests never use one.
+    step "installing Debian's nginx for the static tiles tests ($NGINX is missing)"
+    if apt apt-get update -qq &&
+        apt env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx &&
+        [[ -x $NGINX ]]; then
+        echo "installed: $("$NGINX" -v 2>&1 || echo "$NGINX")"
+    else
+        nginx_unavailable "$NGINX is missing and 'apt-get install nginx' did not provide it"
+    fi
+fi
+if [[ -n ${TERANG_NGINX:-} ]]; then export TERANG_NGINX; fi
+
+# ---------------------------------------------------------------- pg_auto_failover (HA tests)
+# tests/integration/test_ha_failover.py starts its own throwaway formation (a monitor, a
+# primary and a synchronous secondary; scripts/pg_ha_formation.py) with Debian's
+# pg_auto_failover. Missing and not installable: CI=true fails; otherwise a loud warning
+# and the HA test runs with TERANG_TEST_HA=skip (reported as skipped, with the reason).
+PG_AUTOCTL=${PG_AUTOCTL:-/usr/bin/pg_autoctl}
+HA_EXTENSION=/usr/share/postgresql/15/extension/pgautofailover.control
+
+ha_unavailable() {
+    local why=$1
+    if $in_ci; then
+        {
+            echo
+            echo "error: pg_auto_failover is required in CI (CI=true) for the HA tests but $why."
+            echo "       Install Debian's packages: apt-get install postgresql-15-auto-failover pg-auto-failover-cli"
+        } >&2
+        exit 1
+    fi
+    {
+        echo
+        echo "###########################################################################"
+        echo "# WARNING: $why."
+        echo "# The failover test will be SKIPPED (TERANG_TEST_HA=skip)."
+        echo "# This run does NOT cover PostgreSQL failover; CI will. Install"
+        echo "# postgresql-15-auto-failover and pg-auto-failover-cli to run it."
+        echo "###########################################################################"
+        echo
+    } >&2
+    export TERANG_TEST_HA=skip
+    export TERANG_TEST_HA_REASON="$why"
+}
+
+if [[ -x $PG_AUTOCTL && -f $HA_EXTENSION ]]; then
+    step "pg_auto_failover for the HA tests: $("$PG_AUTOCTL" --version 2>/dev/null | head -n 1)"
+elif is_true "${TERANG_SKIP_HA:-}"; then
+    ha_unavailable "TERANG_SKIP_HA is set"
+elif [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    ha_unavailable "pg_auto_failover is missing and apt-get cannot install it here (needs root on Debian)"
+else
+    step "installing Debian's pg_auto_failover for the HA tests ($PG_AUTOCTL or $HA_EXTENSION is missing)"
+    if apt apt-get update -qq &&
+        apt env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            postgresql-15-auto-failover pg-auto-failover-cli &&
+        [[ -x $PG_AUTOCTL && -f $HA_EXTENSION ]]; then
+        echo "installed: $("$PG_AUTOCTL" --version 2>/dev/null | head -n 1)"
+    else
+        ha_unavailable "pg_auto_failover is missing and 'apt-get install postgresql-15-auto-failover pg-auto-failover-cli' did not provide it"
+    fi
+fi
+export PG_AUTOCTL
 
 # ---------------------------------------------------------------- axe-core (accessibility audit)
 axe_unavailable() {

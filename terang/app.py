@@ -9,7 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -28,6 +29,7 @@ from ledger.errors import (
 )
 from ledger.http_problems import GENERAL_PROBLEMS, INVALID_REQUEST, PROBLEM_JSON, SCHEMA_COMPONENTS
 from ledger.kinds import KindRegistry
+from ledger.reads import TreeSizeHeader
 from ledger.service import Ledger, default_kinds
 from portal import assets as portal_assets
 from portal import pages as portal_pages
@@ -37,7 +39,7 @@ from procurement import kinds as procurement_kinds
 from procurement import router as procurement_router
 from procurement import service as procurement_service
 from procurement.documents import DocumentLimits
-from terang import api_docs, health, limits_middleware
+from terang import api_docs, health, limits_middleware, metrics
 from terang.cors import PublicReadCORS
 from terang.security_headers import SecurityHeadersMiddleware
 
@@ -156,9 +158,14 @@ def create_app(ledger: Ledger) -> FastAPI:
         app, ledger.limits, ledger.rate_limits, DocumentLimits.from_env().document_bytes_max
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    # X-Terang-Tree-Size on every read a snapshot of the read side fed (ledger.reads).
+    app.add_middleware(TreeSizeHeader)
     # Public reads may be fetched by pages of any origin, such as the standalone verifier
     # opened from a visitor's disk (terang/cors.py says why that opens nothing else).
     app.add_middleware(PublicReadCORS)
+    # Outermost, so it times and counts every answer, refusals by the limits included.
+    app.state.metrics = metrics.Metrics(ledger)
+    app.add_middleware(metrics.MetricsMiddleware, metrics=app.state.metrics)
 
     @app.exception_handler(TerangError)
     async def _terang_error(_: Request, error: TerangError) -> JSONResponse:
@@ -192,7 +199,7 @@ def create_app(ledger: Ledger) -> FastAPI:
                     retry_after_s=STORAGE_FULL_RETRY_AFTER_S,
                 )
             )
-        if isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated:
+        if storage.database_unavailable(error):
             return problem_response(
                 DatabaseUnavailable(
                     "the database cannot be reached right now; nothing was changed, "
@@ -202,6 +209,17 @@ def create_app(ledger: Ledger) -> FastAPI:
             )
         log.exception("unexpected database error", exc_info=error)
         return problem_response(InvariantBroken("internal error; it has been logged"))
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(_: Request, error: PoolTimeout) -> JSONResponse:
+        # Every pooled connection stayed busy for pool_timeout: load, not a bug. The
+        # operator sizes the pool (TERANG_DB_POOL_SIZE, TERANG_DB_MAX_OVERFLOW).
+        return problem_response(
+            DatabaseUnavailable(
+                "every database connection is busy; nothing was changed, retry shortly",
+                retry_after_s=DATABASE_RETRY_AFTER_S,
+            )
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:
@@ -221,6 +239,7 @@ def create_app(ledger: Ledger) -> FastAPI:
         return problem_response(problem)
 
     app.include_router(health.build_router(ledger))
+    app.include_router(metrics.build_router(app.state.metrics))
     app.include_router(ledger_api.build_router(ledger))
     app.include_router(log_api.build_router(ledger))
     app.include_router(read_api.build_router(ledger))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,6 +24,7 @@ from ledger.bootstrap import (
     init_log,
 )
 from ledger.client import LedgerClient, make_signed
+from ledger.db_wait import DB_WAIT_S_DEFAULT, wait_for_database
 from ledger.errors import TerangError
 from ledger.keys import client_key_id, generate_client_key, load_client_key, write_secret_file
 from ledger.note import generate_signer
@@ -108,18 +110,22 @@ AuthorityKeyOption = Annotated[
 ]
 
 
-def _warn_legacy_authority_key(settings: Settings) -> None:
-    """Say so when a root authority key sits in the service's key directory (the old layout)."""
+def _legacy_authority_key_warning(settings: Settings) -> str | None:
+    """A warning when a root authority key sits in the service's key directory (the old
+    layout), else None."""
     legacy = settings.log_key_file.parent / "authority.key"
-    if legacy.exists():
-        console.print(
-            f"WARNING: {legacy} is a root authority key beside the log key. The service never "
-            "needs it: move it off this host (and pass --authority-key PATH where you use it).",
-            style="bold red",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
+    if not legacy.exists():
+        return None
+    return (
+        f"WARNING: {legacy} is a root authority key beside the log key. The service never "
+        "needs it: move it off this host (and pass --authority-key PATH where you use it)."
+    )
+
+
+def _warn_legacy_authority_key(settings: Settings) -> None:
+    warning = _legacy_authority_key_warning(settings)
+    if warning is not None:
+        console.print(warning, style="bold red", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -238,30 +244,142 @@ def db_backup(
     typer.echo(f"backed up to {result.path} ({result.size_bytes} bytes)")
 
 
+@db_app.command("catch-up")
+def db_catch_up(
+    mirror: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            help=(
+                "A copy of the published log: an http(s):// prefix or a directory holding "
+                "`checkpoint` and `tile/entries/...` (c2sp.org/tlog-tiles), e.g. "
+                "https://terang.example/log or the static tiles directory."
+            ),
+        ),
+    ],
+    db: DbOption = DEFAULT_DATABASE_URL,
+) -> None:
+    """Append the entries a restored database lacks from a mirror, as they were logged.
+
+    Only the mirror's checkpoint signed by this log's key counts; the entries must hash to
+    its root and replay through the same rules as the writer's before anything is
+    written, and all of them are written in one transaction. Stop the service first.
+    """
+    import httpx
+
+    from ledger.catch_up import catch_up
+    from ledger.rollback_guard import SOURCE_TIMEOUT_S, Mirror
+
+    ledger = _ledger(db)
+    try:
+        with httpx.Client(timeout=SOURCE_TIMEOUT_S * 6, follow_redirects=False) as client:
+            result = catch_up(ledger, Mirror(mirror, client))
+    finally:
+        ledger.close()
+    if result.to_size == result.from_size:
+        typer.echo(f"nothing to catch up: the database holds {result.to_size} entries")
+    else:
+        typer.echo(
+            f"appended entries {result.from_size}..{result.to_size - 1} from {result.source}; "
+            f"the log holds {result.to_size} entries"
+        )
+
+
 @app.command()
 def serve(
     db: DbOption = DEFAULT_DATABASE_URL,
     host: Annotated[str, typer.Option(envvar="TERANG_HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="TERANG_PORT")] = 8000,
+    db_wait: Annotated[
+        float,
+        typer.Option(
+            "--db-wait",
+            envvar="TERANG_DB_WAIT_S",
+            min=0,
+            help=(
+                "Seconds to wait for a PostgreSQL server that is not up yet (a reboot, a "
+                "failover) before giving up; each try is reported. 0: do not wait."
+            ),
+        ),
+    ] = DB_WAIT_S_DEFAULT,
+    log_level: Annotated[
+        str,
+        typer.Option(
+            "--log-level", envvar="TERANG_LOG_LEVEL", help="debug, info, warning or error."
+        ),
+    ] = "info",
+    log_format: Annotated[
+        str,
+        typer.Option(
+            "--log-format",
+            envvar="TERANG_LOG_FORMAT",
+            help="text (for people) or json (one object per line, for a log shipper).",
+        ),
+    ] = "text",
+    unsafe_ignore_published: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe-ignore-published",
+            envvar="TERANG_UNSAFE_IGNORE_PUBLISHED",
+            help=(
+                "Write even though this database is behind (or disagrees with) a checkpoint "
+                "this log already published: the next write FORKS the log, which every "
+                "witness and monitor will prove. Logged at ERROR. Read docs/operating.md "
+                "(Restore) first."
+            ),
+        ),
+    ] = False,
 ) -> None:
-    """Serve the write API, the public read API and the portal in one process."""
+    """Serve the write API, the public read API and the portal in one process.
+
+    Started before its PostgreSQL, it waits (up to --db-wait seconds) and says so.
+    The service log goes to stderr, as text or JSON lines (--log-format). A database
+    behind a checkpoint the log published (a restored older backup) is served
+    read-only, and says why (docs/operating.md, "Restore").
+    """
+    import logging
+    import logging.config
+
     import uvicorn
 
     from terang.app import all_kinds, create_app
+    from terang.logs import logging_config
+
+    log_config = logging_config(log_level, log_format)
+    logging.config.dictConfig(log_config)
+    service_log = logging.getLogger("terang")
+
+    def say(line: str) -> None:
+        # Plain lines for a person; in JSON mode every line on stderr is a JSON object.
+        if log_format == "json":
+            service_log.info(line)
+        else:
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
 
     settings = _settings(db)
-    _warn_legacy_authority_key(settings)
-    ledger = Ledger(settings, all_kinds())
+    if unsafe_ignore_published:
+        settings = replace(settings, unsafe_ignore_published=True)
+    if (warning := _legacy_authority_key_warning(settings)) is not None:
+        if log_format == "json":
+            service_log.warning(warning)
+        else:
+            _warn_legacy_authority_key(settings)
+    engine = settings.make_engine()
+    wait_for_database(engine, db_wait, report=say)
+    ledger = Ledger(settings, all_kinds(), engine=engine)
     ledger.start()
-    console.print(
-        f"Terang serving {ledger.origin} on http://{host}:{port}/ (log size {ledger.size()})"
-    )
+    say(f"Terang serving {ledger.origin} on http://{host}:{port}/ (log size {ledger.size()})")
+    finding = ledger.guard.finding if ledger.guard is not None else None
+    if finding is not None:
+        held = finding.error()
+        say(f"READ-ONLY [{held.code}]: {held.message}")
     try:
         uvicorn.run(
             create_app(ledger),
             host=host,
             port=port,
-            log_level="info",
+            log_config=log_config,
+            log_level=log_level.lower(),
             # Slow or idle clients: an idle connection is closed after keep_alive_s_max
             # (a slow body is cut off by terang.limits_middleware); past connections_max
             # open connections and requests, new requests get 503 at once.
@@ -389,6 +507,85 @@ def proof(
     """Print the C2SP tlog-proof of an entry (save it as entry.tlog-proof)."""
     with LedgerClient(url) as client:
         sys.stdout.write(client.tlog_proof(seq))
+
+
+@app.command("publish-tiles")
+def publish_tiles(
+    directory: Annotated[
+        Path, typer.Argument(help="Where the tree goes (served as <base>/log/ by a web server).")
+    ],
+    db: DbOption = DEFAULT_DATABASE_URL,
+    follow: Annotated[
+        bool,
+        typer.Option(
+            "--follow",
+            envvar="TERANG_PUBLISH_FOLLOW",
+            help="Keep publishing each new checkpoint until interrupted (Ctrl-C, SIGTERM).",
+        ),
+    ] = False,
+    interval: Annotated[
+        float,
+        typer.Option(
+            envvar="TERANG_PUBLISH_INTERVAL",
+            min=0.1,
+            help="With --follow: seconds between looks at the database.",
+        ),
+    ] = 2.0,
+) -> None:
+    """Write the log as static C2SP tlog-tiles files: checkpoint, hash tiles, entry bundles.
+
+    Full tiles are written once and never rewritten, the checkpoint last (a reader never
+    sees a checkpoint whose tiles are missing); a rerun writes only what is new. Any web
+    server serving DIR under <base>/log/ is then a read API for `terang verify
+    --tiles-only` and `terang monitor --tiles-only` (docs/operating.md, "Static tiles").
+    """
+    import signal
+    import threading
+
+    from audit import static_tiles
+
+    engine = storage.make_engine(db)
+
+    def say(report: static_tiles.PublishReport) -> None:
+        typer.echo(
+            json.dumps(
+                {
+                    "tree_size": report.tree_size,
+                    "previous_size": report.previous_size,
+                    "files_written": len(report.files_written),
+                    "partial_tiles_removed": report.partial_tiles_removed,
+                    "checkpoint_written": report.checkpoint_written,
+                }
+            )
+        )
+
+    try:
+        if not follow:
+            say(static_tiles.publish_once(engine, directory))
+            return
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            # A publish under way finishes (files are renamed whole, the checkpoint last);
+            # the loop then ends.
+            signal.signal(signum, lambda *_: stop.set())
+        console.print(
+            f"publishing {directory} every {interval:g} s; Ctrl-C to stop",
+            markup=False,
+            highlight=False,
+        )
+        static_tiles.follow(
+            engine,
+            directory,
+            interval,
+            stop,
+            on_report=say,
+            on_error=lambda error: console.print(
+                f"waiting: error[{error.code}]: {error.message}", markup=False, highlight=False
+            ),
+        )
+        console.print("stopped", markup=False, highlight=False)
+    finally:
+        engine.dispose()
 
 
 app.command("verify")(verify_command)

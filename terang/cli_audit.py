@@ -144,7 +144,7 @@ def witness_serve(
         store.close()
 
 
-def _followed_logs(urls: list[str], keys: list[str]) -> list[FollowedLog]:
+def _followed_logs(urls: list[str], keys: list[str], tiles_only: bool) -> list[FollowedLog]:
     if not urls or len(urls) != len(keys):
         raise ClientError("give one --key per --url (the log's verifier key)", code="bad_logs")
     followed = []
@@ -152,7 +152,7 @@ def _followed_logs(urls: list[str], keys: list[str]) -> list[FollowedLog]:
         verifier = parse_verifier_key(vkey)
         if not isinstance(verifier, Verifier):
             raise ClientError(f"{vkey!r} is not a log (Ed25519 note) verifier key")
-        followed.append(FollowedLog(url, verifier))
+        followed.append(FollowedLog(url, verifier, tiles_only=tiles_only))
     return followed
 
 
@@ -253,10 +253,20 @@ def monitor_command(
             envvar="TERANG_MONITOR_EVIDENCE", help="Where the evidence of an alarm is written."
         ),
     ] = Path("terang-evidence.json"),
+    tiles_only: Annotated[
+        bool,
+        typer.Option(
+            "--tiles-only",
+            envvar="TERANG_MONITOR_TILES_ONLY",
+            help="Every --url is a static tlog-tiles mirror (terang publish-tiles behind any "
+            "web server, serving <url>/log/...): consistency proofs are built from its "
+            "hash tiles.",
+        ),
+    ] = False,
 ) -> None:
     """Follow logs; exit 3 with an evidence file on a split view or rewritten history."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    followed = _followed_logs(url, key)
+    followed = _followed_logs(url, key, tiles_only)
     by_origin = {f.origin: f for f in followed}
     with Monitor(followed, state_path=state, witnesses=_witness_views(witness)) as monitor:
         try:

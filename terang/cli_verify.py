@@ -1,5 +1,9 @@
 """``terang verify``: the auditor's tool. Reads only the public API (or a bundle file).
 
+With ``--tiles-only`` URL is a static mirror of the log's tiles (``terang
+publish-tiles``): the log is verified from them, the projections are not (a mirror
+publishes none), and the report and a warning say so.
+
 Exit status: 0 only when everything holds; 1 with a report naming the first bad
 entry and the kind of fault (a held receipt or checkpoint the log contradicts
 included); 2 when the log could not be read at all; 3 when an ``--evidence`` file
@@ -25,6 +29,7 @@ from audit.bundle import verify_record_bundle
 from audit.evidence import EVIDENCE_FILE_BYTES_MAX, EVIDENCE_FILES_MAX, EvidenceError
 from audit.policy import Policy, parse_policy
 from audit.remote import FetchError, StateFile, verify_log
+from audit.verifier import LogFault
 from ledger.errors import ClientError
 from ledger.limits import Limits
 from ledger.note import Verifier, parse_verifier_key
@@ -79,6 +84,16 @@ def verify_command(
             "repeatable. Each must agree with the log served now.",
         ),
     ] = None,
+    tiles_only: Annotated[
+        bool,
+        typer.Option(
+            "--tiles-only",
+            envvar="TERANG_VERIFY_TILES_ONLY",
+            help="URL is a static tlog-tiles mirror (terang publish-tiles behind any web "
+            "server, serving URL/log/...): verify the log from its tiles alone. It publishes "
+            "no projections, so they are not compared, and the report says so.",
+        ),
+    ] = False,
 ) -> None:
     """Verify a Terang log as an outsider: signatures, hashes, proofs, authority, replay.
 
@@ -105,6 +120,11 @@ def verify_command(
     try:
         with httpx.Client(base_url=url.rstrip("/"), timeout=60) as client:
             if record is not None:
+                if tiles_only:
+                    raise ClientError(
+                        "--record needs the service's JSON API; a tiles-only mirror has none",
+                        code="bad_option",
+                    )
                 _verify_record(client, record, log_key, limits, trust)
                 return
             started = time.monotonic()
@@ -134,14 +154,35 @@ def verify_command(
                     on_progress=on_progress,
                     policy=trust,
                     evidence=held,
+                    tiles_only=tiles_only,
                 )
     except FetchError as error:
         console.print(f"error[{error.code}]: {error.message}", markup=False, highlight=False)
+        if not tiles_only and "/api/v1/" in error.message and error.details.get("status") == 404:
+            console.print(
+                "hint: if URL is a static tiles mirror (terang publish-tiles), add --tiles-only",
+                markup=False,
+                highlight=False,
+            )
         sys.exit(2)
+    except LogFault as error:
+        # The kind of fault is part of the verdict: say it, not only the message.
+        fault = error.details.get("fault")
+        suffix = f" (fault: {fault})" if fault else ""
+        console.print(
+            f"error[{error.code}]: {error.message}{suffix}", markup=False, highlight=False
+        )
+        sys.exit(1)
     except EvidenceError as error:
         console.print(f"error[{error.code}]: {error.message}", markup=False, highlight=False)
         sys.exit(3)
     elapsed = time.monotonic() - started
+    if report.projections_not_checked is not None:
+        console.print(
+            f"warning: projections NOT checked: {report.projections_not_checked}",
+            markup=False,
+            highlight=False,
+        )
     if report.simulated_clock:
         console.print(
             "warning: this log declares a simulated clock (ledger.clock.simulated, right "
@@ -158,6 +199,8 @@ def verify_command(
                 "tree_size": report.tree_size,
                 "root_hash": report.root_hash.hex(),
                 "consistent_with_size": report.previous_size,
+                "projections_checked": report.projections_not_checked is None,
+                "projections_not_checked": report.projections_not_checked,
                 "projections_compared": report.projections_compared,
                 "projections_newer_than_checkpoint": report.projections_newer,
                 "projections_caught_up_to": report.caught_up_to,

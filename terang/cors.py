@@ -23,6 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 PUBLIC_READ_PREFIXES: Final = ("/log/", "/api/v1/")
 READ_METHODS: Final = frozenset({"GET", "HEAD"})
 ALLOW_ORIGIN: Final = (b"access-control-allow-origin", b"*")
+# A page of another origin may read the size a response reflects (ledger.reads, rule 2).
+EXPOSE_HEADERS: Final = (b"access-control-expose-headers", b"X-Terang-Tree-Size")
 
 
 def is_public_read(scope: Scope) -> bool:
@@ -43,7 +45,7 @@ class PublicReadCORS:
 
         async def send_with_header(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), ALLOW_ORIGIN]
+                message["headers"] = [*message.get("headers", []), ALLOW_ORIGIN, EXPOSE_HEADERS]
             await send(message)
 
         await self.app(scope, receive, send_with_header)

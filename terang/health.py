@@ -4,8 +4,10 @@
 ``/readyz`` says whether it should get traffic: the database answers, the group-commit
 writer and the checkpoint ticker are running, and the newest checkpoint covers the log or
 lags it by less than ``CHECKPOINT_LAG_S_MAX`` (a reader handed a stale checkpoint cannot
-prove the newest entries). Neither reads anything private; both are cheap enough to poll
-every second.
+prove the newest entries), and the database is not behind a checkpoint this log published
+(``ledger.rollback_guard``: a restored older backup is held read-only;
+``details.checks.rollback_guard`` names the source and both sizes). Neither reads anything
+private; both are cheap enough to poll every second.
 """
 
 from __future__ import annotations
@@ -40,7 +42,12 @@ def readiness(ledger: Ledger) -> dict[str, Any]:
         "sequencer": ledger.sequencer.running,
         "publisher": ledger.publisher_running,
         "checkpoint_fresh": False,
+        "not_behind_published": True,
     }
+    if ledger.guard is not None:
+        guard = ledger.guard.status()
+        checks["rollback_guard"] = guard
+        checks["not_behind_published"] = not guard["held"]
     try:
         with ledger.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -62,7 +69,7 @@ def readiness(ledger: Ledger) -> dict[str, Any]:
     return checks
 
 
-READY_CHECKS = ("database", "sequencer", "publisher", "checkpoint_fresh")
+READY_CHECKS = ("database", "sequencer", "publisher", "checkpoint_fresh", "not_behind_published")
 
 
 def build_router(ledger: Ledger) -> APIRouter:
@@ -85,8 +92,12 @@ def build_router(ledger: Ledger) -> APIRouter:
         checks = readiness(ledger)
         failed = [name for name in READY_CHECKS if not checks[name]]
         if failed:
+            why = " (the operator sees why in the service log)"
+            finding = ledger.guard.finding if ledger.guard is not None else None
+            if finding is not None:
+                why = f"; {finding.error().message}"
             raise NotReady(
-                "not ready: " + ", ".join(failed) + " (the operator sees why in the service log)",
+                "not ready: " + ", ".join(failed) + why,
                 retry_after_s=5,
                 checks=checks,
             )

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 import pytest
@@ -51,6 +51,28 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def pg_throwaway() -> Any:
+    """scripts/pg_throwaway.py as a module (it runs outside the venv, so not a package)."""
+    loaded = sys.modules.get("terang_pg_throwaway")
+    if loaded is not None:
+        return loaded
+    spec = importlib.util.spec_from_file_location(
+        "terang_pg_throwaway", REPO / "scripts" / "pg_throwaway.py"
+    )
+    assert spec is not None and spec.loader is not None
+    harness = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = harness  # dataclasses need the module registered
+    spec.loader.exec_module(harness)
+    return harness
+
+
+def _cannot_start(what: str, exc: Exception) -> NoReturn:
+    """With CI=true a component that will not start fails the test; otherwise it skips."""
+    if _truthy(os.environ.get("CI")):
+        pytest.fail(f"CI=true and {what} could not be started: {exc}")
+    pytest.skip(f"{what} could not be started: {exc}")
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url() -> Iterator[str]:
     """URL of a PostgreSQL database on a server we may create databases on."""
@@ -62,31 +84,14 @@ def postgres_server_url() -> Iterator[str]:
         if _truthy(os.environ.get("CI")):
             pytest.fail("CI=true: PostgreSQL tests may not be skipped")
         pytest.skip("TERANG_TEST_POSTGRES=skip: no PostgreSQL on this machine")
-    cluster = _start_throwaway_cluster()
+    try:
+        cluster = pg_throwaway().start_cluster()
+    except Exception as exc:
+        _cannot_start("PostgreSQL", exc)
     try:
         yield cluster.url
     finally:
         cluster.stop()
-
-
-def _start_throwaway_cluster() -> Any:
-    """A new throwaway cluster (scripts/pg_throwaway.py): skipped if none can be started,
-    failed with ``CI=true``."""
-    harness = sys.modules.get("terang_pg_throwaway")
-    if harness is None:
-        spec = importlib.util.spec_from_file_location(
-            "terang_pg_throwaway", REPO / "scripts" / "pg_throwaway.py"
-        )
-        assert spec is not None and spec.loader is not None
-        harness = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = harness
-        spec.loader.exec_module(harness)
-    try:
-        return harness.start_cluster()
-    except Exception as exc:
-        if _truthy(os.environ.get("CI")):
-            pytest.fail(f"CI=true and PostgreSQL could not be started: {exc}")
-        pytest.skip(f"PostgreSQL could not be started: {exc}")
 
 
 @pytest.fixture(scope="session")
@@ -96,11 +101,59 @@ def postgres_cluster() -> Iterator[Any]:
     disturb the shared server. ``.url``, ``.superuser_url``, ``.datadir``, ``.run_as``."""
     if os.environ.get("TERANG_TEST_POSTGRES") == "skip" and not _truthy(os.environ.get("CI")):
         pytest.skip("TERANG_TEST_POSTGRES=skip: no PostgreSQL on this machine")
-    cluster = _start_throwaway_cluster()
+    try:
+        cluster = pg_throwaway().start_cluster()
+    except Exception as exc:
+        _cannot_start("PostgreSQL", exc)
     try:
         yield cluster
     finally:
         cluster.stop()
+
+
+@dataclass(frozen=True)
+class StreamingPair:
+    """A throwaway primary and a hot standby streaming its WAL (pg_throwaway.start_standby)."""
+
+    primary: Any
+    standby: Any
+
+    def on_standby(self, sql: str) -> Any:
+        """Run one statement on the standby as superuser (replay control, LSNs)."""
+        engine = create_engine(self.standby.superuser_url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                return conn.execute(text(sql)).scalar()
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture
+def streaming_replica() -> Iterator[StreamingPair]:
+    """Its own primary (REPLICATION_SETTINGS) and standby, whatever TEST_DATABASE_URL says:
+    a provided server cannot be made to feed a replica. CI=true: failing to start either
+    is a failure, never a skip."""
+    if os.environ.get("TERANG_TEST_POSTGRES") == "skip":
+        if _truthy(os.environ.get("CI")):
+            pytest.fail("CI=true: PostgreSQL tests may not be skipped")
+        pytest.skip("TERANG_TEST_POSTGRES=skip: no PostgreSQL on this machine")
+    harness = pg_throwaway()
+    try:
+        primary = harness.start_cluster(settings=harness.REPLICATION_SETTINGS)
+    except Exception as exc:
+        _cannot_start("a PostgreSQL primary for the replica", exc)
+    try:
+        standby = harness.start_standby(primary)
+    except Exception as exc:
+        primary.stop()
+        _cannot_start("a streaming replica (pg_basebackup -R, hot standby)", exc)
+    try:
+        yield StreamingPair(primary, standby)
+    finally:
+        try:
+            standby.stop()
+        finally:
+            primary.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -198,12 +251,19 @@ def make_harness(
     authority: SigningKey | None = None,
     clock: Clock | None = None,
     genesis: bool = True,
+    state_file: Path | None = None,
+    mirrors: str = "",
+    unsafe_ignore_published: bool = False,
 ) -> Harness:
     clock = clock or Clock(datetime(2026, 3, 2, 1, 0, 0, tzinfo=UTC))
     log_signer = log_signer or generate_signer(ORIGIN)
     authority = authority or SigningKey.generate()
     settings = Settings(
-        database_url=database_url, limits=limits or Limits(checkpoint_interval_ms_min=0)
+        database_url=database_url,
+        limits=limits or Limits(checkpoint_interval_ms_min=0),
+        state_file=state_file,
+        mirrors=mirrors,
+        unsafe_ignore_published=unsafe_ignore_published,
     )
     ledger = Ledger(settings, all_kinds(), clock=clock, log_signer=log_signer)
     harness = Harness(ledger, authority, log_signer, clock)
@@ -295,7 +355,9 @@ def service(tmp_path: Path, database_url: str) -> Iterator[tuple[str, Path, dict
     assert "box keys" in demo.stderr and "not sealed" in demo.stderr
     assert (tmp_path / "demo-keys" / "README.txt").exists()
     assert (tmp_path / "demo-keys" / "DEMO-pokja1.box").exists()
-    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["log.key"]
+    # Only the log key is secret here; log.checkpoint is the rollback guard's state file
+    # (the newest signed checkpoint, public), kept beside the key.
+    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["log.checkpoint", "log.key"]
     with serving(tmp_path, env) as url:
         yield url, tmp_path, {**env, "TERANG_URL": url}
 

@@ -138,6 +138,53 @@ def test_a_write_refused_during_the_outage_is_logged_once_when_retried(
         assert postgres_harness.ledger.size() == size_before + 1
 
 
+def test_an_exhausted_connection_pool_is_push_back_not_a_bug(
+    postgres_harness: Harness, postgres_database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every pooled connection busy past ``pool_timeout`` is load: 503, not 500."""
+    from ledger import storage
+    from ledger.service import Ledger, Settings
+    from terang.app import all_kinds
+
+    engine = storage.make_engine(
+        postgres_database_url, pool_size=1, max_overflow=0, pool_timeout=0.2
+    )
+    ledger = Ledger(
+        Settings(database_url=postgres_database_url),
+        all_kinds(),
+        engine=engine,
+        log_signer=postgres_harness.log_signer,
+    )
+    try:
+        with TestClient(create_app(ledger), raise_server_exceptions=False) as client:
+            with engine.connect(), caplog.at_level(logging.WARNING, logger="terang"):
+                busy = client.get("/api/v1/entries/0")
+            assert busy.status_code == 503, busy.text
+            assert busy.json()["code"] == "database_unavailable"
+            assert "connection" in busy.json()["detail"]
+            assert "invariant broken" not in caplog.text
+            assert client.get("/api/v1/entries/0").status_code == 200
+    finally:
+        ledger.close()
+
+
+def test_metrics_still_answer_and_say_the_database_is_down(
+    postgres_harness: Harness, postgres_database_url: str
+) -> None:
+    """A scrape during an outage is the operator's evidence, so it must not fail itself."""
+    with TestClient(create_app(postgres_harness.ledger), raise_server_exceptions=False) as client:
+        set_outage(postgres_database_url, down=True)
+        try:
+            down = client.get("/metrics")
+        finally:
+            set_outage(postgres_database_url, down=False)
+        up = client.get("/metrics")
+    assert down.status_code == 200
+    assert "terang_database_up 0.0" in down.text
+    assert "terang_tree_size" not in down.text
+    assert "terang_database_up 1.0" in up.text
+
+
 @pytest.fixture
 def restartable_database(postgres_cluster: Any) -> Iterator[str]:
     """A fresh database on a cluster of this test's own, which it may restart."""

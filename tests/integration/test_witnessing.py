@@ -314,3 +314,22 @@ def test_parse_witnesses_refuses_bad_values() -> None:
         parse_witnesses(f"{generate_signer('log.example/x').verifier_key()}=http://x")
     with pytest.raises(ClientError):
         parse_witnesses(f"{cosigner.verifier_key()}=http://a,{cosigner.verifier_key()}=http://b")
+
+
+def test_metrics_show_each_witness_lag(rig: Rig) -> None:
+    """``terang_witness_lag_entries`` grows when a witness falls behind (issue 17, item 9)."""
+
+    def lag() -> float:
+        with TestClient(create_app(rig.ledger)) as client:
+            text = client.get("/metrics").text
+        [line] = [ln for ln in text.splitlines() if ln.startswith("terang_witness_lag_entries{")]
+        assert 'witness="witness.test/w1"' in line
+        return float(line.rsplit(" ", 1)[1])
+
+    rig.witnesses.collect()
+    assert lag() == 0
+    rig.append(3)
+    rig.ledger.publisher.publish(force=True)
+    assert lag() == 3  # published, not yet cosigned
+    rig.witnesses.collect()
+    assert lag() == 0

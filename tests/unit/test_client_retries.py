@@ -3,8 +3,9 @@
 A database restart or a failover answers 503 with ``Retry-After``, and a restarting
 service refuses connections; the client resends the same request, so a signed statement
 is logged once (the server's idempotency by signer and nonce is shown on PostgreSQL in
-tests/integration/test_database_outage.py). It gives up after ``CLIENT_RETRIES_MAX``
-resends with the server's own problem, never silently.
+tests/integration/test_database_outage.py). It gives up after waiting out
+``PUSHBACK_WAIT_S_MAX`` of push back (longer than a failover) or ``CLIENT_RETRIES_MAX`` after a lost
+connection, with the server's own problem, never silently.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from ledger.client import CLIENT_RETRIES_MAX, LedgerClient, RemoteError, ServiceUnreachable
+from ledger.client import (
+    CLIENT_RETRIES_MAX,
+    PUSHBACK_WAIT_S_MAX,
+    LedgerClient,
+    RemoteError,
+    ServiceUnreachable,
+)
 
 UNAVAILABLE = {"code": "database_unavailable", "detail": "the database cannot be reached"}
 
@@ -44,21 +51,26 @@ def test_push_back_and_a_lost_connection_are_retried_with_the_same_body() -> Non
     statement_json = {"type": "t", "nonce": "n-1"}
     response = client._send("POST", "/api/v1/statements", json=statement_json)
     assert response.json() == {"seq": 7}
-    assert waits == [2.0, 1.0, 3.0]  # Retry-After, then backoff 0.5 * 2**1, then Retry-After
+    # Retry-After, then the first lost connection's backoff (0.5 s: push back and lost
+    # connections count apart), then Retry-After.
+    assert waits == [2.0, 0.5, 3.0]
     assert len(set(bodies)) == 1 and len(bodies) == 4
 
 
 def test_it_gives_up_with_the_servers_problem() -> None:
     answers: list[httpx.Response | Exception] = [
-        httpx.Response(503, json=UNAVAILABLE, headers={"Retry-After": "1"})
-        for _ in range(CLIENT_RETRIES_MAX + 1)
+        httpx.Response(503, json=UNAVAILABLE, headers={"Retry-After": "2"})
+        for _ in range(int(PUSHBACK_WAIT_S_MAX // 2) + 1)
     ]
     transport, bodies = scripted(answers)
-    client = LedgerClient("http://log.test", transport=transport, sleep=lambda _: None)
+    waits: list[float] = []
+    client = LedgerClient("http://log.test", transport=transport, sleep=waits.append)
     with pytest.raises(RemoteError) as refused:
         client.entry(3)
     assert refused.value.code == "database_unavailable"
-    assert len(bodies) == CLIENT_RETRIES_MAX + 1
+    # Waited out for as long as a failover takes, then the server's own problem.
+    assert sum(waits) == PUSHBACK_WAIT_S_MAX and not answers
+    assert len(bodies) == len(waits) + 1
 
 
 def test_a_refusal_that_is_not_push_back_is_not_retried() -> None:
