@@ -85,7 +85,7 @@ from sqlalchemy.engine import Connection
 
 from audit.verifier import LogFault, LogReplayer
 from ledger import storage
-from ledger.errors import TerangError, VerificationError
+from ledger.errors import ClientError, TerangError, VerificationError
 from ledger.kinds import KindRegistry
 from ledger.limits import Limits
 from ledger.state import DictState, Document, Key
@@ -111,6 +111,12 @@ class RebuildRefused(VerificationError):
     """The log does not replay under today's reducers: nothing was changed."""
 
     code = "rebuild_log_fault"
+
+
+class RebuildNoSchema(ClientError):
+    """The database holds no Terang log at all: nothing was changed."""
+
+    code = "rebuild_no_schema"
 
 
 class RebuildEmptyLog(TerangError):
@@ -241,6 +247,11 @@ def log_origin(engine: Engine, limits: Limits) -> str:
     """The origin named by the log's genesis (entry 0)."""
     e = storage.entries.c
     with engine.connect() as conn:
+        if not inspect(conn).has_table(storage.entries.name):
+            raise RebuildNoSchema(
+                "this database has no Terang schema (no ledger_entries table): is --db the "
+                "right database? (terang init sets one up)"
+            )
         raw = conn.execute(select(e.entry_bytes).where(e.seq == 0)).scalar()
     if raw is None:
         raise RebuildEmptyLog(
