@@ -35,14 +35,15 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision (no-op when it is already there)."""
-    if current_revision(engine) == head_revision():
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to the newest revision (no-op when it is already there), or to
+    ``revision`` (tests build an older release's schema with it)."""
+    if current_revision(engine) == (head_revision() if revision == "head" else revision):
         return
     config = _config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def request_projection_rebuild(

@@ -123,6 +123,50 @@ def test_an_old_database_fails_verify_after_the_upgrade_until_rebuilt(tmp_path: 
         ledger.close()
 
 
+def test_the_old_log_copied_into_postgresql_upgrades_and_rebuilds(
+    tmp_path: Path, postgres_database_url: str
+) -> None:
+    """The same old log on PostgreSQL: its rows copied into the schema of its release
+    (0002), then the upgrade, the failing verify and the rebuild as on SQLite."""
+    _, settings = old_database(tmp_path)
+    old = storage.make_engine(settings.database_url)
+    engine = storage.make_engine(postgres_database_url)
+    try:
+        migrations.upgrade(engine, "0002_cosignatures")
+        with old.connect() as source, engine.begin() as target:
+            for table in (
+                "ledger_entries",
+                "ledger_tree_nodes",
+                "ledger_checkpoints",
+                "projection_rows",
+            ):
+                rows = [
+                    tuple(bytes(v) if isinstance(v, memoryview) else v for v in r)
+                    for r in source.execute(text(f"SELECT * FROM {table}"))
+                ]
+                columns = list(source.execute(text(f"SELECT * FROM {table} LIMIT 0")).keys())
+                storage.bulk_insert(target, table, columns, rows)
+    finally:
+        old.dispose()
+        engine.dispose()
+    ledger = Ledger(
+        Settings(database_url=postgres_database_url, log_key_file=settings.log_key_file),
+        all_kinds(),
+    )
+    try:
+        with pytest.raises(LogFault) as caught:
+            verify_ledger(ledger)
+        assert caught.value.details["fault"] == "projection_missing"
+        before = not_derived_digest(ledger.engine)
+        report = rebuild_projections(ledger.engine, all_kinds(), ledger.limits)
+        assert (report.inserted, report.updated, report.deleted) == (1, 0, 0)
+        assert report.requests_cleared == ["0005_projection_rebuild_requests"]
+        assert not_derived_digest(ledger.engine) == before
+        verify_ledger(ledger)
+    finally:
+        ledger.close()
+
+
 def test_db_upgrade_runs_the_rebuild_and_terang_verify_passes(tmp_path: Path) -> None:
     """The operator's path: `terang db upgrade`, `terang serve`, `terang verify URL`."""
     url, settings = old_database(tmp_path)
