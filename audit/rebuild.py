@@ -96,7 +96,7 @@ ENTRIES_PER_READ = 1000
 CATCH_UP_ROUNDS_MAX = 5
 """Unlocked replay rounds after the first, while the service keeps appending; what is
 left after them is replayed under the write lock."""
-CATCH_UP_LOCKED_ENTRIES_MAX = ENTRIES_PER_READ
+CATCH_UP_LOCKED_ENTRIES_MAX = 100
 """Stop the unlocked rounds once at most this many entries are left for the lock."""
 CHANGED_EXAMPLES_MAX = 20
 """Changed rows named in the report (the counts cover all of them)."""
