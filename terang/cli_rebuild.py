@@ -64,7 +64,8 @@ def run_rebuild(engine: Engine, *, dry_run: bool = False, progress: bool = True)
 def _say_after(report: RebuildReport) -> None:
     if report.changed and not report.dry_run:
         console.print(
-            f"rebuild-projections: {report.changed} rows changed. Restart any running "
+            f"rebuild-projections: {report.changed} row{'s' if report.changed > 1 else ''} "
+            "changed. Restart any running "
             "`terang serve` on this database so its cached budget sums are recomputed.",
             style="bold yellow",
             markup=False,
