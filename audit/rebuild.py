@@ -202,12 +202,11 @@ class _Replay:
     state: _WriterTrackingState
     on_progress: Progress | None
     target: int = 0
-    _reported_at: float = field(default=0.0)
+    """The size the replay is heading for (the progress callback's total)."""
 
     def run_to(self, conn: Connection, size: int) -> int:
         """Replay entries ``replayer.size`` .. ``size - 1`` read through ``conn``."""
         start = self.replayer.size
-        self.target = max(self.target, size)
         e = storage.entries.c
         while self.replayer.size < size:
             stop = min(size, self.replayer.size + ENTRIES_PER_READ)
@@ -291,6 +290,7 @@ def rebuild_projections(
     # Step 2: unlocked rounds, each to the size seen as it starts, while entries come in.
     size = _size(engine)
     for _round in range(1 + CATCH_UP_ROUNDS_MAX):
+        replay.target = size
         while replay.replayer.size < size:
             # One short read transaction per page: a long one would hold back SQLite's
             # WAL checkpoints and PostgreSQL's vacuum for the whole replay.
@@ -307,7 +307,7 @@ def rebuild_projections(
         try:
             storage.take_write_lock(conn)
             locked_at = time.monotonic()
-            size = storage.tree_size(conn)
+            size = replay.target = storage.tree_size(conn)
             locked_entries = replay.run_to(conn, size)
             swap = _difference(conn, state)
             requests = _requests(conn)

@@ -159,15 +159,22 @@ def rebuild_once(workdir: Path, env: dict[str, str]) -> dict[str, Any]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    # Read both pipes while waiting, so a chatty child never blocks on a full pipe.
-    out_err: list[bytes] = []
-    reader = threading.Thread(target=lambda: out_err.extend(process.communicate()))
-    reader.start()
+    # Drain both pipes while waiting (a full pipe would block the child); plain reads,
+    # not communicate(), which would reap the child before wait4 gets its rusage.
+    output: dict[str, bytes] = {}
+    readers = [
+        threading.Thread(target=lambda name=name, pipe=pipe: output.update({name: pipe.read()}))
+        for name, pipe in (("out", process.stdout), ("err", process.stderr))
+        if pipe is not None
+    ]
+    for reader in readers:
+        reader.start()
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.monotonic() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    reader.join()
-    out, err = [*out_err, b"", b""][:2]
+    for reader in readers:
+        reader.join()
+    out, err = output.get("out", b""), output.get("err", b"")
     if process.returncode != 0:
         raise BenchError(f"rebuild-projections failed: {err.decode()[-2000:]}")
     report = json.loads(out)

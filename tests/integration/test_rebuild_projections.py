@@ -274,8 +274,12 @@ def test_forged_rows_are_repaired_and_the_log_is_never_written(log: Harness) -> 
         verify_ledger(h.ledger)
     before = not_derived_digest(engine)
 
-    report = rebuild_projections(engine, all_kinds(), h.ledger.limits)
+    progress: list[tuple[int, int]] = []
+    report = rebuild_projections(
+        engine, all_kinds(), h.ledger.limits, on_progress=lambda *p: progress.append(p)
+    )
 
+    assert progress[-1] == (h.ledger.size(), h.ledger.size())  # entries done / total
     assert (report.inserted, report.updated, report.deleted) == (1, 2, 1)
     assert "deleted registry.key/forged" in report.changed_examples
     assert report.tree_size == h.ledger.size()
