@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -329,6 +330,33 @@ def test_a_log_that_does_not_replay_is_refused_and_nothing_changes(log: Harness)
     assert caught.value.details["fault"] == "unknown_signer"
     assert "nothing was changed" in caught.value.message
     assert projection_rows(h.ledger.engine) == before
+
+
+def test_the_service_role_may_rebuild_on_postgresql(postgres_harness: Harness) -> None:
+    """A login in terang_appender (what `terang serve` runs as) rebuilds: the swap needs
+    no DDL and no ownership, only the grants 0001 and 0005 give it."""
+    h = postgres_harness
+    h.register("officer", ["finance"])
+    officer, _ = key_row(h, "officer")
+    behind_the_triggers(
+        h,
+        "UPDATE projection_rows SET value = '{}' WHERE namespace = 'registry.key' AND key = :k",
+        k=officer,
+    )
+    role = "app_" + uuid.uuid4().hex[:10]
+    with h.ledger.engine.begin() as conn:
+        conn.execute(text(f"CREATE ROLE {role} LOGIN IN ROLE terang_appender"))
+        migrations.request_projection_rebuild(conn, "test_request", "a test asks")
+    url = h.ledger.engine.url.set(username=role).render_as_string(hide_password=False)
+    engine = storage.make_engine(url)
+    try:
+        report = rebuild_projections(engine, all_kinds(), h.ledger.limits)
+    finally:
+        engine.dispose()
+        with h.ledger.engine.begin() as conn:
+            conn.execute(text(f"DROP ROLE {role}"))
+    assert report.updated == 1 and report.requests_cleared == ["test_request"]
+    verify_ledger(h.ledger)
 
 
 # -- while the service reads and writes ----------------------------------------------
