@@ -218,8 +218,16 @@ def _verifier_key(settings: Settings) -> str:
     return settings.load_log_signer().verifier_key()
 
 
-def test_a_new_log_has_no_rebuild_request(harness: Harness) -> None:
-    assert migrations.pending_projection_rebuilds(harness.ledger.engine) == []
+def test_a_new_log_has_no_rebuild_request_and_a_request_is_kept_once(harness: Harness) -> None:
+    engine = harness.ledger.engine
+    assert migrations.pending_projection_rebuilds(engine) == []
+    with engine.begin() as conn:
+        assert migrations.request_projection_rebuild(conn, "0099_example", "first") is True
+        assert migrations.request_projection_rebuild(conn, "0099_example", "again") is False
+    assert migrations.pending_projection_rebuilds(engine) == [("0099_example", "first")]
+    report = rebuild_projections(engine, all_kinds(), harness.ledger.limits)
+    assert report.requests_cleared == ["0099_example"] and report.changed == 0
+    assert migrations.pending_projection_rebuilds(engine) == []
 
 
 # -- forged rows, on both engines ----------------------------------------------------
