@@ -61,43 +61,54 @@ WRITER_BATCH = 10
 console = Console(stderr=True)
 
 
-def _statements(
-    authority: SigningKey, keys: list[SigningKey], start: int, count: int, origin: str
-) -> list[SignedStatement]:
-    """Entries ``start`` .. ``start + count - 1`` of the workload (entry 0 is the genesis)."""
-    out = []
-    for n in range(start, start + count):
-        if n - 1 < len(keys):
-            key = keys[n - 1]
-            body: dict[str, Any] = {
-                "public_key": b64encode(bytes(key.verify_key)),
-                "name": "v",
-                "roles": [],
-            }
-            statement_type, subject = "registry.key.registered", client_key_id(key)
-        else:
-            cycle, index = divmod(n - 1 - len(keys), len(keys))
-            subject = client_key_id(keys[index])
-            statement_type = "registry.role.revoked" if cycle % 2 else "registry.role.granted"
-            body = {"role": "auditor"}
-        out.append(
-            make_signed(
-                authority, statement_type, subject, body, at=datetime.now(UTC), origin=origin
+class Workload:
+    """``keys`` key registrations, then role grants and revocations on them in turn.
+
+    Counted on its own, not by the log's size: the writer's entries interleave."""
+
+    def __init__(self, authority: SigningKey, keys: list[SigningKey], origin: str) -> None:
+        self.authority = authority
+        self.keys = keys
+        self.origin = origin
+        self.done = 0
+
+    def next(self, count: int) -> list[SignedStatement]:
+        out = []
+        for n in range(self.done, self.done + count):
+            if n < len(self.keys):
+                key = self.keys[n]
+                body: dict[str, Any] = {
+                    "public_key": b64encode(bytes(key.verify_key)),
+                    "name": "v",
+                    "roles": [],
+                }
+                statement_type, subject = "registry.key.registered", client_key_id(key)
+            else:
+                cycle, index = divmod(n - len(self.keys), len(self.keys))
+                subject = client_key_id(self.keys[index])
+                statement_type = "registry.role.revoked" if cycle % 2 else "registry.role.granted"
+                body = {"role": "auditor"}
+            out.append(
+                make_signed(
+                    self.authority,
+                    statement_type,
+                    subject,
+                    body,
+                    at=datetime.now(UTC),
+                    origin=self.origin,
+                )
             )
-        )
-    return out
+        self.done += count
+        return out
 
 
-def grow(
-    ledger: Ledger, authority: SigningKey, keys: list[SigningKey], target: int, progress: bool
-) -> float:
+def grow(ledger: Ledger, workload: Workload, target: int, progress: bool) -> float:
     """Append the workload until the log holds ``target`` entries; return entries/s."""
     start_size, started = ledger.size(), time.monotonic()
     size, printed = start_size, started
     while size < target:
-        count = min(BATCH, target - size)
-        ledger.append_direct(_statements(authority, keys, size, count, ledger.origin))
-        size += count
+        ledger.append_direct(workload.next(min(BATCH, target - size)))
+        size = ledger.size()
         if progress and time.monotonic() - printed > 10:
             printed = time.monotonic()
             console.print(f"building the log: {size:,}/{target:,} entries")
@@ -214,9 +225,10 @@ def run_engine(
             ledger = Ledger(settings, all_kinds())
             authority = load_client_key(workdir / "offline-keys" / "authority.key")
             keys = [SigningKey.generate() for _ in range(keys_count)]
+            workload = Workload(authority, keys, ledger.origin)
             try:
                 for size in sizes:
-                    build_rate = grow(ledger, authority, keys, size, progress)
+                    build_rate = grow(ledger, workload, size, progress)
                     with Writer(ledger, authority) as writer:
                         time.sleep(0.5)  # the writer is running before the rebuild starts
                         healthy = rebuild_once(workdir, env)
