@@ -345,6 +345,7 @@ def demo(
     from terang.demo import load_demo
 
     ledger = _ledger(db)
+    rebuild_if_requested(ledger.engine)  # before writing against the old rows
     try:
         summary = load_demo(ledger, load_client_key(authority_key), keys_dir)
         ledger.publisher.publish(force=True)
