@@ -391,6 +391,7 @@ def test_readers_see_all_old_rows_or_all_new_never_a_half_swap(log: Harness) -> 
         return int(total), int(forged or 0)
 
     seen: list[tuple[int, int]] = []
+    served: list[tuple[int, int, int]] = []
     stop = threading.Event()
 
     def poll() -> None:
@@ -398,25 +399,40 @@ def test_readers_see_all_old_rows_or_all_new_never_a_half_swap(log: Harness) -> 
             with engine.connect() as conn:
                 seen.append(census(conn))
 
+    def poll_the_read_api() -> None:
+        with TestClient(create_app(h.ledger)) as client:
+            while not stop.is_set():
+                answer = client.get("/api/v1/projections", params={"limit": 1000})
+                items = answer.json()["items"] if answer.status_code == 200 else []
+                forged = sum(1 for item in items if item["value"] == {"forged": True})
+                served.append((answer.status_code, len(items), forged))
+
     mid_swap: list[tuple[int, int]] = []
 
     def before_commit(_swap: Connection) -> None:
         with engine.connect() as other:  # another connection, as a reader would be
             mid_swap.append(census(other))
-        time.sleep(0.2)  # let the pollers read while every row is rewritten, uncommitted
+        time.sleep(0.3)  # let the pollers read while every row is rewritten, uncommitted
 
-    poller = threading.Thread(target=poll)
-    poller.start()
+    pollers = [threading.Thread(target=poll), threading.Thread(target=poll_the_read_api)]
+    for poller in pollers:
+        poller.start()
+    time.sleep(0.3)  # the read API answers before the rebuild starts, too
     try:
         report = rebuild_projections(
             engine, all_kinds(), h.ledger.limits, before_commit=before_commit
         )
+        time.sleep(0.3)
     finally:
         stop.set()
-        poller.join()
+        for poller in pollers:
+            poller.join()
     assert report.updated == rows
     assert mid_swap == [(rows, rows)]  # the uncommitted swap is invisible: all old rows
     assert seen and set(seen) <= {(rows, rows), (rows, 0)}, set(seen)
+    # Through the public read API: always 200, the whole table, all old or all new.
+    assert served and set(served) <= {(200, rows, rows), (200, rows, 0)}, set(served)
+    assert served[0][2] == rows and served[-1][2] == 0
     with engine.connect() as conn:
         assert census(conn) == (rows, 0)
 
