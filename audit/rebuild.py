@@ -36,7 +36,9 @@ Why one transaction writing the difference, rather than a new table renamed into
   queues behind every running read and blocks every later one: readers would stall,
   not just writers. SQLite would rewrite its schema under the readers' feet;
 * on a healthy database the difference is small: writes are held for one scan of the
-  table and a few writes, not for rewriting every row.
+  table, compared row by row as text (the rebuilt documents are serialised before the
+  lock is taken), and a few writes, not for rewriting every row. The pause grows with
+  the number of rows, not of entries (``bench/results/rebuild.json``).
 
 The fresh table is the replayed state itself, the same ``DictState`` the verifier
 replays into: its memory grows with the number of documents, not with the log
