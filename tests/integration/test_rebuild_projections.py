@@ -110,9 +110,20 @@ def test_an_old_database_fails_verify_after_the_upgrade_until_rebuilt(tmp_path: 
         assert (caught.value.details["namespace"], caught.value.details["key"]) == DOCUMENT_ROW
         before = not_derived_digest(ledger.engine)
 
-        out = run(tmp_path, cli_env(url), "rebuild-projections")
+        done = subprocess.run(
+            [*TERANG, "rebuild-projections"],
+            cwd=tmp_path,
+            env=cli_env(url),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
-        report = json.loads(out)
+        assert done.returncode == 0, done.stderr
+        assert "rebuild-projections: 27/27 entries replayed (100%)" in done.stderr  # progress
+        assert "1 row changed" in done.stderr
+        report = json.loads(done.stdout)
         assert report["inserted"] == 1 and report["updated"] == report["deleted"] == 0
         assert report["changed_examples"] == [f"inserted {DOCUMENT_ROW[0]}/{DOCUMENT_ROW[1]}"]
         assert report["requests_cleared"] == ["0005_projection_rebuild_requests"]
