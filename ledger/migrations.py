@@ -1,4 +1,6 @@
-"""Running the alembic migrations from code (``terang db upgrade``, init, serve)."""
+"""Running the alembic migrations from code (``terang db upgrade``, init, serve), and the
+hook a migration calls when its release changes what reducers write
+(``request_projection_rebuild``; the rebuild itself is ``audit.rebuild``)."""
 
 from __future__ import annotations
 
@@ -7,9 +9,11 @@ from pathlib import Path
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, select
+from sqlalchemy.engine import Connection
 
 from alembic import command
+from ledger import storage
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ALEMBIC_INI = REPO_ROOT / "alembic.ini"
@@ -31,11 +35,60 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision (no-op when it is already there)."""
-    if current_revision(engine) == head_revision():
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to the newest revision (no-op when it is already there), or to
+    ``revision`` (tests build an older release's schema with it)."""
+    if current_revision(engine) == (head_revision() if revision == "head" else revision):
         return
     config = _config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
+
+
+def request_projection_rebuild(
+    conn: Connection, revision: str, reason: str, *, only_if_entries: bool = False
+) -> bool:
+    """Ask for ``terang rebuild-projections``: call from a migration's ``upgrade()``.
+
+    For a migration whose release changes what a reducer writes (a new namespace, a new
+    field, a different figure): ``request_projection_rebuild(op.get_bind(), revision,
+    "why")``. The request is a row of ``projection_rebuild_requests`` (migration 0005)
+    written in the migration's own transaction, so it exists exactly when the migration
+    was applied; ``terang db upgrade`` (and ``serve``, ``init``) then rebuild, and the
+    rebuild deletes it in the transaction that swaps the new projections in.
+    ``only_if_entries``: skip an empty log (nothing to rebuild). Returns whether a
+    request was written; asking twice under one revision keeps the first.
+    """
+    from datetime import UTC, datetime
+
+    from ledger.statement import format_time
+
+    if only_if_entries and storage.tree_size(conn) == 0:
+        return False
+    requests = storage.projection_rebuild_requests
+    exists = conn.execute(
+        select(requests.c.revision).where(requests.c.revision == revision)
+    ).first()
+    if exists is not None:
+        return False
+    conn.execute(
+        requests.insert().values(
+            revision=revision,
+            reason=reason,
+            requested_at=format_time(datetime.now(UTC)),  # for operators only
+        )
+    )
+    return True
+
+
+def pending_projection_rebuilds(engine: Engine) -> list[tuple[str, str]]:
+    """(revision, reason) of every rebuild a migration asked for and none has done yet."""
+    requests = storage.projection_rebuild_requests
+    with engine.connect() as conn:
+        if not inspect(conn).has_table(requests.name):
+            return []  # a schema before 0005 (upgrade first)
+        rows = conn.execute(
+            select(requests.c.revision, requests.c.reason).order_by(requests.c.revision)
+        ).all()
+    return [(str(r.revision), str(r.reason)) for r in rows]

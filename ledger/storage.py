@@ -11,7 +11,9 @@ them through triggers, and on PostgreSQL the service role has no such grants):
 * ``ledger_checkpoints``: every signed checkpoint the log published.
 
 ``projection_rows`` is not a ledger table: it holds reducer state (balances,
-registry) and is rebuilt by replay, so it may be updated.
+registry) and is rebuilt by replay (``audit.rebuild``, ``terang rebuild-projections``),
+so it may be updated. ``projection_rebuild_requests`` holds the rebuilds migrations
+asked for (``ledger.migrations.request_projection_rebuild``) until one is done.
 """
 
 from __future__ import annotations
@@ -96,6 +98,15 @@ projection_rows = Table(
 # concurrent read one while it runs; sizing advice in docs/operating-postgresql.md.
 POOL_SIZE_DEFAULT = 10
 MAX_OVERFLOW_DEFAULT = 20
+
+projection_rebuild_requests = Table(
+    "projection_rebuild_requests",  # migration 0005
+    metadata,
+    Column("revision", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("requested_at", String(32), nullable=False),
+    PrimaryKeyConstraint("revision", name="pk_projection_rebuild_requests"),
+)
 
 # Rows per INSERT statement on PostgreSQL (psycopg2 execute_values page size).
 BULK_ROWS_PER_STATEMENT = 1000
@@ -360,11 +371,16 @@ def head_at(conn: Connection, seq: int) -> tuple[bytes, str] | None:
 
 def upsert_projection(conn: Connection, changes: Mapping[tuple[str, str], str], seq: int) -> None:
     """Write reducer state: insert, or replace on (namespace, key) (both engines)."""
+    upsert_projection_rows(conn, [(ns, key, value, seq) for (ns, key), value in changes.items()])
+
+
+def upsert_projection_rows(conn: Connection, rows: Sequence[tuple[str, str, str, int]]) -> None:
+    """Insert or replace ``(namespace, key, value, updated_seq)`` rows (both engines)."""
     bulk_insert(
         conn,
         "projection_rows",
         ("namespace", "key", "value", "updated_seq"),
-        [(ns, key, value, seq) for (ns, key), value in changes.items()],
+        rows,
         suffix="ON CONFLICT (namespace, key) DO UPDATE SET "
         "value = excluded.value, updated_seq = excluded.updated_seq",
     )

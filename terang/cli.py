@@ -32,6 +32,7 @@ from ledger.service import DEFAULT_DATABASE_URL, Ledger, Settings, utc_now
 from ledger.statement import b64encode
 from terang.cli_audit import monitor_command, witness_app
 from terang.cli_budgeting import budget_import_command
+from terang.cli_rebuild import rebuild_if_requested, rebuild_projections_command
 from terang.cli_verify import verify_command
 from terang.demo import DEMO_KEYS_DIR, DEMO_KEYS_WARNING
 
@@ -176,6 +177,11 @@ def init(
         local_witness=witness,
         witness_key_file=witness_key,
     )
+    engine = storage.make_engine(settings.database_url)
+    try:
+        rebuild_if_requested(engine)  # an existing log upgraded by init_log's migrations
+    finally:
+        engine.dispose()
     output: dict[str, Any] = {
         "created_log_key": result.created_log_key,
         "created_authority_key": result.created_authority_key,
@@ -219,11 +225,32 @@ def init(
 
 
 @db_app.command("upgrade")
-def db_upgrade(db: DbOption = DEFAULT_DATABASE_URL) -> None:
-    """Apply every pending migration (run on start as well)."""
+def db_upgrade(
+    db: DbOption = DEFAULT_DATABASE_URL,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            help="Run `terang rebuild-projections` when a migration asks for it (the "
+            "default). --no-rebuild leaves the request standing: `terang serve` then "
+            "rebuilds before serving."
+        ),
+    ] = True,
+) -> None:
+    """Apply every pending migration (run on start as well), then rebuild the projections
+    if a migration changed what reducers write (docs/operating.md, "Upgrades")."""
     engine = storage.make_engine(db)
-    migrations.upgrade(engine)
-    typer.echo(f"schema at {migrations.current_revision(engine)}")
+    try:
+        migrations.upgrade(engine)
+        typer.echo(f"schema at {migrations.current_revision(engine)}")
+        report = rebuild_if_requested(engine) if rebuild else None
+        if report is not None:
+            typer.echo(
+                f"projections rebuilt at tree size {report.tree_size}: {report.inserted} "
+                f"inserted, {report.updated} updated, {report.deleted} deleted, "
+                f"{report.unchanged} unchanged"
+            )
+    finally:
+        engine.dispose()
 
 
 @db_app.command("backup")
@@ -367,6 +394,9 @@ def serve(
     engine = settings.make_engine()
     wait_for_database(engine, db_wait, report=say)
     ledger = Ledger(settings, all_kinds(), engine=engine)
+    # A migration that changed what reducers write asked for a rebuild: do it before the
+    # first write is checked against the old rows.
+    rebuild_if_requested(ledger.engine, progress=log_format != "json", say=say)
     ledger.start()
     say(f"Terang serving {ledger.origin} on http://{host}:{port}/ (log size {ledger.size()})")
     finding = ledger.guard.finding if ledger.guard is not None else None
@@ -433,6 +463,7 @@ def demo(
     from terang.demo import load_demo
 
     ledger = _ledger(db)
+    rebuild_if_requested(ledger.engine)  # before writing against the old rows
     try:
         summary = load_demo(ledger, load_client_key(authority_key), keys_dir)
         ledger.publisher.publish(force=True)
@@ -591,6 +622,7 @@ def publish_tiles(
 app.command("verify")(verify_command)
 app.command("monitor")(monitor_command)
 app.command("budget-import")(budget_import_command)
+app.command("rebuild-projections")(rebuild_projections_command)
 app.add_typer(witness_app, name="witness")
 __import__("terang.cli_procurement").cli_procurement.mount(app)
 

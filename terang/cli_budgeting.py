@@ -54,6 +54,7 @@ def budget_import_command(
     """Import a DPA/APBD file: validate every row, then post it atomically."""
     from budgeting.importer import ImportRejected, import_file
     from terang.app import all_kinds
+    from terang.cli_rebuild import rebuild_if_requested
 
     if url is not None:
         raise TerangError(
@@ -63,6 +64,7 @@ def budget_import_command(
         )
     signing_key = load_client_key(key)
     ledger = Ledger(Settings.from_env(database_url=db), all_kinds())
+    rebuild_if_requested(ledger.engine)  # before writing against the old rows
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
