@@ -6,22 +6,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.engine import Connection
 
-from alembic import command
 from ledger import storage
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-ALEMBIC_INI = REPO_ROOT / "alembic.ini"
+SCRIPT_LOCATION = Path(__file__).resolve().parent / "schema"
+"""The alembic environment and versions, shipped inside the ``ledger`` package (package
+data), so an installed release (a wheel, the container) migrates without the checkout."""
 
 
 def _config() -> Config:
-    config = Config(str(ALEMBIC_INI))
-    config.set_main_option("script_location", str(REPO_ROOT / "alembic"))
+    # No ini file: everything alembic needs is set here (alembic.ini at the repository
+    # root only points the `alembic` command of a developer at the same directory).
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPT_LOCATION))
     return config
 
 

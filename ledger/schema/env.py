@@ -6,9 +6,8 @@ The URL is given by ``terang.migrations.upgrade`` through the config attribute
 
 from __future__ import annotations
 
-from sqlalchemy import engine_from_config, pool
-
 from alembic import context
+from sqlalchemy import engine_from_config, pool
 
 config = context.config
 
