@@ -177,6 +177,21 @@ class LedgerClient:
             raise RemoteError(response.status_code, problem)
         return response
 
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        """A read (``GET``), waited out and resent like every request here; a 4xx/5xx
+        answer raises ``RemoteError`` with the problem document."""
+        return self._send("GET", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> httpx.Response:
+        """An idempotent store (``PUT``, e.g. a document under its SHA-256), resent
+        like every request here."""
+        return self._send("PUT", path, **kwargs)
+
+    def check(self, response: httpx.Response) -> httpx.Response:
+        """``response`` itself, or ``RemoteError`` with its problem document (for a
+        caller that streams and must look at the status first)."""
+        return self._check(response)
+
     def submit(self, signed: SignedStatement) -> dict[str, Any]:
         response = self._send("POST", "/api/v1/statements", json=signed.to_json())
         result: dict[str, Any] = response.json()

@@ -189,8 +189,7 @@ def iter_bids(
         params: dict[str, str | int] = {"limit": page_items or BIDS_PAGE_ITEMS}
         if after:
             params["after"] = after
-        response = client.http.get(BIDS_PATH.format(ocid=ocid), params=params)
-        page = client._check(response).json()
+        page = client.get(BIDS_PATH.format(ocid=ocid), params=params).json()
         yield from page["items"]
         next_after = page["next_after"]
         if next_after is None:
@@ -642,12 +641,12 @@ DOWNLOAD_BYTES_MAX = 256 * 1024 * 1024
 def upload_document(client: LedgerClient, content: bytes) -> dict[str, Any]:
     """Store ``content`` under its SHA-256 (``PUT /documents/{sha256}``); a logged
     announcement or addendum must name that hash, else 409 ``unknown_document``."""
-    response = client.http.put(
+    response = client.put(
         DOCUMENTS_PATH + sha256_hex(content),
         content=content,
         headers={"content-type": "application/octet-stream"},
     )
-    result: dict[str, Any] = client._check(response).json()
+    result: dict[str, Any] = response.json()
     return result
 
 
@@ -681,8 +680,7 @@ def download_documents(
     Only bytes that match are written under the document's name; a mismatch leaves no
     file behind. The service's word is not taken: the logged hash is the reference.
     """
-    response = client.http.get(f"/api/v1/procurement/tenders/{ocid}")
-    documents = client._check(response).json()["tender"]["documents"]
+    documents = client.get(f"/api/v1/procurement/tenders/{ocid}").json()["tender"]["documents"]
     directory.mkdir(parents=True, exist_ok=True)
     results: list[DownloadedDocument] = []
     seen: set[str] = set()
@@ -709,7 +707,7 @@ def _download_one(
                 return DownloadedDocument(name, sha256, "missing", None, None, 0)
         if response.status_code >= 400:
             response.read()
-            client._check(response)
+            client.check(response)
         with partial.open("wb") as out:
             for chunk in response.iter_bytes(DOWNLOAD_CHUNK_BYTES):
                 size += len(chunk)

@@ -74,8 +74,7 @@ def connect(url: str) -> LedgerClient:
 
 
 def _get(client: LedgerClient, path: str) -> Any:
-    response = client.http.get(path)
-    return client._check(response).json()
+    return client.get(path).json()
 
 
 def _echo(value: Any) -> None:

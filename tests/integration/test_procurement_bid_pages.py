@@ -149,14 +149,14 @@ def test_release_and_opening_see_every_bid_past_one_page(
     monkeypatch.setattr(cli_procurement, "connect", lambda _url: InProcessClient(http))
     monkeypatch.setattr(cli_procurement, "utc_now", h.clock)
     requested: list[str] = []
-    get = http.get
+    send = http.request  # every LedgerClient call goes through request (and its resends)
 
-    def counting_get(url: Any, **kwargs: Any) -> Any:
-        if str(url).endswith("/bids"):
+    def counting_request(method: str, url: Any, **kwargs: Any) -> Any:
+        if method == "GET" and str(url).endswith("/bids"):
             requested.append(str(kwargs.get("params", {}).get("after", "")))
-        return get(url, **kwargs)
+        return send(method, url, **kwargs)
 
-    monkeypatch.setattr(http, "get", counting_get)
+    monkeypatch.setattr(http, "request", counting_request)
     runner = CliRunner()
 
     def cli(*args: str) -> Any:

@@ -107,3 +107,38 @@ def test_a_full_disk_is_reported_at_once_not_waited_out() -> None:
         client._send("POST", "/api/v1/statements", json={"type": "t", "nonce": "n-2"})
     assert refused.value.code == "storage_full" and refused.value.http_status == 503
     assert waits == [] and len(bodies) == 1
+
+
+def test_procurement_reads_and_document_uploads_wait_out_push_back_too() -> None:
+    """The procurement client's own calls (bid pages, document uploads, tender reads)
+    go through the same resend loop, not around it."""
+    from procurement.client import iter_bids, upload_document
+
+    page = {"items": [{"bidder": "v1"}], "next_after": None}
+    stored = {"sha256": "ab" * 32, "size_bytes": 3}
+    transport, bodies = scripted(
+        [
+            httpx.Response(503, json=UNAVAILABLE, headers={"Retry-After": "1"}),
+            httpx.Response(200, json=page),
+            httpx.ConnectError("connection refused"),
+            httpx.Response(201, json=stored),
+        ]
+    )
+    waits: list[float] = []
+    client = LedgerClient("http://log.test", transport=transport, sleep=waits.append)
+    assert list(iter_bids(client, "ocds-x-1")) == page["items"]
+    assert upload_document(client, b"abc") == stored
+    assert waits == [1.0, 0.5]
+    assert bodies[-1] == bodies[-2] == b"abc"  # the same bytes, resent
+
+
+def test_a_procurement_read_refused_for_good_raises_the_servers_problem() -> None:
+    from procurement.client import iter_bids
+
+    transport, _ = scripted(
+        [httpx.Response(404, json={"code": "not_found", "detail": "no tender"})]
+    )
+    client = LedgerClient("http://log.test", transport=transport, sleep=lambda _: None)
+    with pytest.raises(RemoteError) as raised:
+        list(iter_bids(client, "ocds-x-404"))
+    assert raised.value.code == "not_found"
