@@ -13,9 +13,11 @@ import contextlib
 import importlib.util
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -363,31 +365,47 @@ def service(tmp_path: Path, database_url: str) -> Iterator[tuple[str, Path, dict
 
 
 @contextlib.contextmanager
-def serving(cwd: Path, env: dict[str, str]) -> Iterator[str]:
-    """``terang serve`` on a free port in ``cwd``: its URL once ``/log/checkpoint`` answers
-    200; stopped on exit."""
+def serving(
+    cwd: Path,
+    env: dict[str, str],
+    *options: str,
+    log: list[str] | None = None,
+    stop_signal: int = signal.SIGTERM,
+) -> Iterator[str]:
+    """``terang serve [options]`` on a free port in ``cwd``: its URL once
+    ``/log/checkpoint`` answers 200; stopped with ``stop_signal`` on exit, when its
+    stderr is appended to ``log``. The stderr goes to a file, not a pipe nobody reads
+    while the server runs (a full pipe would block its logging)."""
     port = free_port()
-    server = subprocess.Popen(
-        [*TERANG, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/log/checkpoint").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.stderr.read() if server.stderr else ""
-            assert time.monotonic() < deadline, "service did not start"
-            time.sleep(0.2)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as stderr:
+        server = subprocess.Popen(
+            [*TERANG, "serve", "--host", "127.0.0.1", "--port", str(port), *options],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            text=True,
+        )
+
+        def written() -> str:
+            stderr.seek(0)
+            return stderr.read()
+
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if httpx.get(url + "/log/checkpoint").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert server.poll() is None, written()
+                assert time.monotonic() < deadline, "service did not start"
+                time.sleep(0.2)
+            yield url
+        finally:
+            server.send_signal(stop_signal)
+            server.wait(timeout=30)
+            if log is not None:
+                log.append(written())

@@ -10,17 +10,15 @@ log has an ERROR line, reads work. Putting the newer backup back resolves it.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-from conftest import TERANG, free_port, run
+from conftest import TERANG, run, serving
 from nacl.signing import SigningKey
 from sqlalchemy import create_engine, func, select
 
@@ -33,37 +31,6 @@ from ledger.service import utc_now
 from ledger.statement import b64encode
 
 ORIGIN = "kab-contoh.example/terang"
-
-
-@contextlib.contextmanager
-def served(cwd: Path, env: dict[str, str], log: list[str]) -> Iterator[str]:
-    """`terang serve` in ``cwd``; its stderr is appended to ``log`` once it stops."""
-    port = free_port()
-    server = subprocess.Popen(
-        [*TERANG, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/log/checkpoint").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.stderr.read() if server.stderr else ""
-            assert time.monotonic() < deadline, "service did not start"
-            time.sleep(0.2)
-        yield url
-    finally:
-        server.terminate()
-        _, err = server.communicate(timeout=30)
-        log.append(err)
 
 
 def register(cwd: Path, url: str, name: str) -> httpx.Response:
@@ -135,7 +102,7 @@ def test_serving_an_older_backup_is_read_only_until_the_newer_one_is_back(tmp_pa
     backup_sqlite(db, tmp_path / "old.db")
 
     log: list[str] = []
-    with served(tmp_path, env, log) as url:
+    with serving(tmp_path, env, log=log) as url:
         for name in ("a", "b"):
             assert register(tmp_path, url, name).status_code == 201
         deadline = time.monotonic() + 10
@@ -146,7 +113,7 @@ def test_serving_an_older_backup_is_read_only_until_the_newer_one_is_back(tmp_pa
 
     put_in_place(tmp_path, tmp_path / "old.db")  # the operator restores the older backup
     log.clear()
-    with served(tmp_path, env, log) as url:
+    with serving(tmp_path, env, log=log) as url:
         started = time.monotonic()
         refused = register_with_cli(tmp_path, env, url)
         assert time.monotonic() - started < 15  # refused at once, not waited out
@@ -170,7 +137,7 @@ def test_serving_an_older_backup_is_read_only_until_the_newer_one_is_back(tmp_pa
 
     put_in_place(tmp_path, tmp_path / "newer.db")  # resolved: the newer backup is back
     log.clear()
-    with served(tmp_path, env, log) as url:
+    with serving(tmp_path, env, log=log) as url:
         assert httpx.get(url + "/readyz").status_code == 200
         assert register(tmp_path, url, "d").status_code == 201
     assert "rollback_guard" not in log[0]

@@ -11,11 +11,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
-from conftest import TERANG, free_port, run
+from conftest import TERANG, run, serving
 
 
 def test_json_logs_cover_terang_and_uvicorn_lines(tmp_path: Path) -> None:
@@ -25,35 +24,14 @@ def test_json_logs_cover_terang_and_uvicorn_lines(tmp_path: Path) -> None:
         "PYTHONPATH": os.pathsep.join(sys.path),
     }
     run(tmp_path, env, "init", "--origin", "kab-contoh.example/terang")
-    port = free_port()
-    server = subprocess.Popen(
-        [*TERANG, "serve", "--port", str(port), "--log-format", "json", "--log-level", "info"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base + "/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None
-            assert time.monotonic() < deadline, "serve did not start"
-            time.sleep(0.2)
+    log: list[str] = []
+    options = ("--log-format", "json", "--log-level", "info")
+    with serving(tmp_path, env, *options, log=log, stop_signal=signal.SIGINT) as base:
         assert httpx.get(base + "/api/v1/entries/999").status_code == 404
-    finally:
-        server.send_signal(signal.SIGINT)
-        stdout, stderr = server.communicate(timeout=30)
+    [stderr] = log
 
     lines = [line for line in stderr.splitlines() if line.strip()]
     records = [json.loads(line) for line in lines]  # each line parses, or the test fails here
-    assert stdout == ""
     assert all({"time", "level", "logger", "message"} <= record.keys() for record in records)
     assert all(record["time"].endswith(("Z", "+00:00")) for record in records)
     assert "\x1b" not in stderr  # no terminal colours in a machine's log
