@@ -192,7 +192,12 @@ def serve(db: str, log_key: Path, port: int, offset_s: float) -> None:
     from terang.app import all_kinds, create_app
 
     clock = OffsetClock(offset_s)
-    settings = Settings(database_url=db, log_key_file=log_key, limits=Limits(**RATE_LIMITS_OFF))
+    settings = Settings(
+        database_url=db,
+        log_key_file=log_key,
+        limits=Limits(**RATE_LIMITS_OFF),
+        state_file=state_file_for(db, log_key.parent),
+    )
     ledger = Ledger(settings, all_kinds(), clock=clock)
     ledger.start()
     app = create_app(ledger)
@@ -289,10 +294,22 @@ def append(ledger: Ledger, statements: Sequence[SignedStatement]) -> None:
         ledger.append_direct(statements[start : start + JOB_STATEMENTS])
 
 
+def state_file_for(db: str, directory: Path) -> Path:
+    """A restore-check state file per database: the bench builds several logs with one
+    log key, and each must compare only with its own published checkpoints (with one
+    shared file, a fresh database looks like an older backup and is held read-only)."""
+    return directory / f"{hashlib.sha256(db.encode()).hexdigest()[:16]}.checkpoint"
+
+
 def new_ledger(db: str, workdir: Path, clock: Callable[[], datetime]) -> Ledger:
     from terang.app import all_kinds
 
-    settings = Settings(database_url=db, log_key_file=workdir / "log.key", limits=Limits())
+    settings = Settings(
+        database_url=db,
+        log_key_file=workdir / "log.key",
+        limits=Limits(),
+        state_file=state_file_for(db, workdir),
+    )
     return Ledger(settings, all_kinds(), clock=clock)
 
 
