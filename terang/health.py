@@ -12,11 +12,11 @@ private; both are cheap enough to poll every second.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from ledger.errors import Unavailable
@@ -35,6 +35,31 @@ class NotReady(Unavailable):
     code = "not_ready"
 
 
+@dataclass(frozen=True)
+class CheckpointCoverage:
+    """How far the newest checkpoint covers the log (``/readyz`` and ``/metrics``)."""
+
+    tree_size: int
+    checkpoint_size: int
+    lag_s: float
+    """How long the oldest entry no checkpoint covers has waited; 0 when all are covered."""
+    checkpointed: bool
+    """Whether the log published any checkpoint yet."""
+
+
+def checkpoint_coverage(ledger: Ledger) -> CheckpointCoverage:
+    """The tree, the newest checkpoint's size and the lag between them (raises
+    ``DBAPIError`` when the database does not answer)."""
+    size = ledger.size()
+    latest = ledger.latest_checkpoint()
+    covered = latest.size if latest is not None else 0
+    lag_s = 0.0
+    if covered < size:
+        waiting_since = datetime.fromisoformat(ledger.entry(covered).logged_at)
+        lag_s = (ledger.clock() - waiting_since).total_seconds()
+    return CheckpointCoverage(size, covered, lag_s, latest is not None)
+
+
 def readiness(ledger: Ledger) -> dict[str, Any]:
     """Each check by name, true when it passes, and the sizes a reader can compare."""
     checks: dict[str, Any] = {
@@ -49,21 +74,15 @@ def readiness(ledger: Ledger) -> dict[str, Any]:
         checks["rollback_guard"] = guard
         checks["not_behind_published"] = not guard["held"]
     try:
-        with ledger.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        coverage = checkpoint_coverage(ledger)  # reads the database: it answers, or raises
         checks["database"] = True
-        size = ledger.size()
-        latest = ledger.latest_checkpoint()
-        covered = latest.size if latest is not None else 0
-        checks["tree_size"] = size
-        checks["checkpoint_size"] = covered
-        if covered >= size:
+        checks["tree_size"] = coverage.tree_size
+        checks["checkpoint_size"] = coverage.checkpoint_size
+        if coverage.checkpoint_size >= coverage.tree_size:
             checks["checkpoint_fresh"] = True
         else:
-            waiting_since = datetime.fromisoformat(ledger.entry(covered).logged_at)
-            lag_s = (ledger.clock() - waiting_since).total_seconds()
-            checks["checkpoint_lag_s"] = round(lag_s, 3)
-            checks["checkpoint_fresh"] = lag_s < CHECKPOINT_LAG_S_MAX
+            checks["checkpoint_lag_s"] = round(coverage.lag_s, 3)
+            checks["checkpoint_fresh"] = coverage.lag_s < CHECKPOINT_LAG_S_MAX
     except DBAPIError:
         pass  # "database": false says it; the other checks stay as they are
     return checks

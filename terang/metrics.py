@@ -40,6 +40,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ledger import storage
 from ledger.service import Ledger
 from ledger.witnessing import last_cosigned_size
+from terang.health import checkpoint_coverage
 
 log = logging.getLogger(__name__)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -73,24 +74,19 @@ class LedgerCollector(Collector):
 
     def _from_database(self) -> Iterator[Metric]:
         ledger = self.ledger
-        size = ledger.size()
-        latest = ledger.latest_checkpoint()
-        covered = latest.size if latest is not None else 0
-        now = ledger.clock()
+        coverage = checkpoint_coverage(ledger)
+        size, covered = coverage.tree_size, coverage.checkpoint_size
         yield _gauge("terang_tree_size", "Entries in the log.", size)
         yield _gauge("terang_checkpoint_size", "Tree size of the newest checkpoint.", covered)
-        if latest is not None:
-            age = (now - _checkpoint_time(ledger, covered)).total_seconds()
+        if coverage.checkpointed:
+            age = (ledger.clock() - _checkpoint_time(ledger, covered)).total_seconds()
             yield _gauge(
                 "terang_checkpoint_age_seconds", "Seconds since the newest checkpoint.", age
             )
-        lag = 0.0
-        if covered < size:
-            lag = (now - datetime.fromisoformat(ledger.entry(covered).logged_at)).total_seconds()
         yield _gauge(
             "terang_checkpoint_lag_seconds",
             "How long the oldest entry no checkpoint covers has waited (0: all covered).",
-            lag,
+            coverage.lag_s,
         )
         if ledger.reads.replica:
             yield from _read_side(ledger, size)
