@@ -28,12 +28,9 @@ the configured key, so a tampered state file is refused, not trusted.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import logging
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +45,7 @@ from audit.witness_store import origin_hash
 from ledger import tiles
 from ledger.checkpoint import Checkpoint, open_checkpoint_note
 from ledger.errors import ClientError, ProofError, TerangError, VerificationError
+from ledger.files import write_atomically
 from ledger.merkle import EMPTY_ROOT, HASH_SIZE, roots_from_consistency_proof, verify_consistency
 from ledger.note import CosignatureVerifier, Verifier, b64encode
 from ledger.statement import format_time
@@ -246,25 +244,7 @@ def write_evidence(path: Path, error: SplitView) -> Path:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    path = path.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename durable where the OS allows it
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    write_atomically(path.resolve(), text.encode("utf-8"))
 
 
 # ---------------------------------------------------------------------------------------

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import queue
 import threading
 import time
@@ -59,6 +58,7 @@ from ledger.authority import KEY_NAMESPACE
 from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.client import PUSHBACK_STATUSES, retry_after_s
 from ledger.errors import SignatureError, TerangError, VerificationError
+from ledger.files import write_atomically
 from ledger.kinds import KindRegistry
 from ledger.limits import Limits
 from ledger.note import Verifier, parse_verifier_key
@@ -260,10 +260,7 @@ class StateFile:
             "root_hash": checkpoint.root_hash.hex(),
             "note": note,
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(self.path.suffix + ".tmp")
-        temporary.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
-        os.replace(temporary, self.path)
+        write_atomically(self.path, json.dumps(data, indent=2, sort_keys=True).encode("utf-8"))
 
 
 def _check_tile(client: httpx.Client, prefix: str, tile: tuple[int, int, bytes]) -> None:

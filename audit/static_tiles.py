@@ -34,9 +34,7 @@ The database is only read. Memory holds one tile at a time.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +47,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from ledger import merkle, storage, tiles, witnessing
 from ledger.checkpoint import Checkpoint
 from ledger.errors import ClientError, DatabaseUnavailable, InvariantBroken, TerangError
+from ledger.files import write_atomically
 from ledger.note import split_note
 from ledger.publisher import checkpoint_at, latest_checkpoint
 
@@ -87,36 +86,11 @@ class PublishReport:
     """False when DIR already held this very checkpoint note (nothing to do)."""
 
 
-def _fsync_directory(path: Path) -> None:
-    # A rename is durable only once its directory is synced (POSIX leaves it to the OS).
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def write_file_atomically(path: Path, data: bytes) -> None:
-    """``data`` at ``path``: temporary file in the same directory, fsync, rename, fsync dir.
-
-    A reader sees the old file or the whole new one, never a part; after a crash the
-    path holds one of them (and maybe a stray temporary file, removed by the next run).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)  # mkstemp makes 0600: the web server must read it
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    _fsync_directory(path.parent)
+    """``data`` at ``path``, readable by the web server; a reader sees the old file or the
+    whole new one, never a part; a crash may leave a stray temporary file, removed by the
+    next run (``_remove_stray_temporaries``)."""
+    write_atomically(path, data, mode=0o644, prefix=TEMPORARY_PREFIX)
 
 
 def _remove_stray_temporaries(directory: Path) -> None:

@@ -44,8 +44,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -58,6 +56,7 @@ from sqlalchemy import Engine
 from ledger import merkle, storage
 from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.errors import TerangError, Unavailable
+from ledger.files import write_atomically
 from ledger.note import Verifier
 from ledger.publisher import latest_checkpoint
 
@@ -118,23 +117,7 @@ class StateFile:
         return raw.decode("utf-8", "replace")
 
     def save(self, note: str) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(note.encode("utf-8"))
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        directory = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)  # the rename itself survives a power cut
-        finally:
-            os.close(directory)
+        write_atomically(self.path, note.encode("utf-8"), mode=0o644)
 
 
 # ---------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from audit import static_tiles
 from audit.monitor import FollowedLog, Inconsistent, Monitor
 from audit.remote import StateFile, VerifyReport, verify_log
 from audit.verifier import LogFault
-from ledger import tiles
+from ledger import files, tiles
 from ledger.keys import client_key_id
 from ledger.note import Verifier, parse_verifier_key
 from ledger.statement import b64encode
@@ -178,7 +178,7 @@ def test_the_checkpoint_is_written_last_and_a_crash_leaves_the_old_one(
             checked.append(True)
         real_replace(source, destination)
 
-    monkeypatch.setattr(static_tiles.os, "replace", watching_replace)
+    monkeypatch.setattr(files.os, "replace", watching_replace)
     rerun = static_tiles.publish_once(harness.ledger.engine, out)
     assert checked == [True]
     assert not {str(p.relative_to(out)) for p in writes} & set(rerun.files_written)
@@ -272,7 +272,7 @@ def test_a_directory_that_cannot_be_written_is_an_error_not_a_traceback(
     def disk_full(*_: object, **__: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(static_tiles.os, "fsync", disk_full)
+    monkeypatch.setattr(files.os, "fsync", disk_full)
     with pytest.raises(static_tiles.PublishFailed) as caught:
         static_tiles.publish_once(harness.ledger.engine, out)
     assert "No space left" in caught.value.message
