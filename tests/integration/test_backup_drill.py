@@ -10,25 +10,19 @@ that was never created) fails here.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import uuid
 from pathlib import Path
 
 from conftest import make_harness
+from doc_blocks import marked_block
 from sqlalchemy import create_engine, make_url, text
 
-REPO = Path(__file__).resolve().parents[2]
-DOC = REPO / "docs" / "operating-postgresql.md"
 PG_BIN = os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")
 
 
 def documented_block() -> str:
-    found = re.search(
-        r"<!-- backup-drill -->\n```sh\n(.*?)```\n<!-- /backup-drill -->", DOC.read_text(), re.S
-    )
-    assert found, "docs/operating-postgresql.md lost its backup-drill block"
-    return found.group(1)
+    return marked_block("operating-postgresql.md", "backup-drill")
 
 
 def libpq(url: str) -> str:
