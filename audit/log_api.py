@@ -30,7 +30,7 @@ from sqlalchemy import select
 from ledger import merkle, proofs, storage, tiles, witnessing
 from ledger.errors import ClientError, NotFound
 from ledger.http_problems import INVALID_REQUEST_DESCRIPTION, beyond_schema, problem_responses
-from ledger.limits import DATABASE_INTEGER_MAX
+from ledger.limits import DATABASE_INTEGER_MAX, TILE_WIDTH
 from ledger.publisher import checkpoint_at
 from ledger.service import Ledger
 
@@ -128,8 +128,8 @@ def build_router(ledger: Ledger) -> APIRouter:
         ],
     ) -> Response:
         level, index, width = tiles.parse_tile_path("tile/" + path)
-        count = width or tiles.TILE_WIDTH
-        first = index * tiles.TILE_WIDTH
+        count = width or TILE_WIDTH
+        first = index * TILE_WIDTH
         if first + count > DATABASE_INTEGER_MAX:
             # A valid tlog-tiles index, but past anything a log stored in 64-bit columns
             # can hold: no such tile, and the query would overflow the driver.
@@ -138,7 +138,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             conn = snap.conn
             # A node at tree level 8L and index i covers leaves [i*256^L, (i+1)*256^L): the
             # tile needs that many entries held (ledger.reads rule 4), whatever rows exist.
-            level_leaves = 1 if level is None else tiles.TILE_WIDTH**level
+            level_leaves = 1 if level is None else TILE_WIDTH**level
             if (first + count) * level_leaves > snap.tree_size:
                 raise NotFound("no such tile", code="no_tile")
             if level is None:

@@ -46,7 +46,8 @@ from ledger import tiles
 from ledger.checkpoint import Checkpoint, open_checkpoint_note
 from ledger.errors import ClientError, ProofError, TerangError, VerificationError
 from ledger.files import write_atomically
-from ledger.merkle import EMPTY_ROOT, HASH_SIZE, roots_from_consistency_proof, verify_consistency
+from ledger.limits import HASH_BYTES
+from ledger.merkle import EMPTY_ROOT, roots_from_consistency_proof, verify_consistency
 from ledger.note import CosignatureVerifier, Verifier, b64encode
 from ledger.statement import format_time
 
@@ -372,7 +373,7 @@ class Monitor:
                 hashes = [bytes.fromhex(h) for h in response.json()["proof"]]
             except (ValueError, KeyError, TypeError) as exc:
                 raise FetchError(f"{followed.url}: malformed consistency proof") from exc
-            if any(len(h) != HASH_SIZE for h in hashes):
+            if any(len(h) != HASH_BYTES for h in hashes):
                 raise FetchError(f"{followed.url}: consistency proof hashes must be 32 bytes")
             return hashes
 
@@ -387,7 +388,7 @@ class Monitor:
             if response.status_code == 404 and width is not None:
                 response = self._get(followed.url, "/log/" + tiles.tile_path(level, index))
                 if response.status_code == 200:
-                    return response.content[: width * HASH_SIZE]
+                    return response.content[: width * HASH_BYTES]
             if response.status_code != 200:
                 raise FetchError(
                     f"{followed.url}: no hash tile {tiles.tile_path(level, index, width)} "

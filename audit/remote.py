@@ -60,7 +60,7 @@ from ledger.client import PUSHBACK_STATUSES, retry_after_s
 from ledger.errors import SignatureError, TerangError, VerificationError
 from ledger.files import write_atomically
 from ledger.kinds import KindRegistry
-from ledger.limits import Limits
+from ledger.limits import FULL_TILE_BYTES, HASH_BYTES, TILE_WIDTH, Limits
 from ledger.note import Verifier, parse_verifier_key
 from ledger.statement import LoggedEntry, b64decode_strict
 from procurement.lifecycle import TENDER_NAMESPACE
@@ -135,7 +135,7 @@ def _get(
 
 def _fetch_bundle(client: httpx.Client, prefix: str, index: int, width: int | None) -> list[bytes]:
     path = f"{prefix}/{tiles.entries_path(index, width)}"
-    first = index * tiles.TILE_WIDTH
+    first = index * TILE_WIDTH
     try:
         data, fell_back = _get_tile(client, prefix, path, tiles.entries_path(index))
     except FetchError as exc:
@@ -149,8 +149,8 @@ def _fetch_bundle(client: httpx.Client, prefix: str, index: int, width: int | No
         ) from exc
     try:
         if fell_back:  # the full bundle: the partial one's entries are its first ones
-            return tiles.decode_entry_bundle(data, tiles.TILE_WIDTH)[: width or tiles.TILE_WIDTH]
-        return tiles.decode_entry_bundle(data, width or tiles.TILE_WIDTH)
+            return tiles.decode_entry_bundle(data, TILE_WIDTH)[: width or TILE_WIDTH]
+        return tiles.decode_entry_bundle(data, width or TILE_WIDTH)
     except TerangError as exc:
         raise LogFault(
             f"entry bundle {index}: {exc.message}", seq=first, fault="bad_bundle"
@@ -177,7 +177,7 @@ def _bundles(
     client: httpx.Client, prefix: str, size: int, start_bundle: int = 0
 ) -> Iterator[list[bytes]]:
     """Entry bundles in order, read ahead by a fetch thread (bounded window)."""
-    full, last_width = divmod(size, tiles.TILE_WIDTH)
+    full, last_width = divmod(size, TILE_WIDTH)
     count = full + (1 if last_width else 0)
     window: queue.Queue[list[bytes] | BaseException | None] = queue.Queue(READ_AHEAD_BUNDLES_MAX)
     stop = threading.Event()
@@ -266,11 +266,11 @@ class StateFile:
 def _check_tile(client: httpx.Client, prefix: str, tile: tuple[int, int, bytes]) -> None:
     """The hash tile the log serves must be the one recomputed from its entries."""
     level, index, expected = tile
-    width = len(expected) // merkle.HASH_SIZE
-    path = f"{prefix}/{tiles.tile_path(level, index, None if width == tiles.TILE_WIDTH else width)}"
+    width = len(expected) // HASH_BYTES
+    path = f"{prefix}/{tiles.tile_path(level, index, None if width == TILE_WIDTH else width)}"
     served, fell_back = _get_tile(client, prefix, path, tiles.tile_path(level, index))
     if fell_back:
-        served = served[: len(expected)] if len(served) == tiles.FULL_TILE_BYTES else b""
+        served = served[: len(expected)] if len(served) == FULL_TILE_BYTES else b""
     if served != expected:
         raise LogFault(
             f"hash tile {path} is not the tile of the entries' hashes; proofs built from it "
@@ -302,7 +302,7 @@ def _consistency_proof(
     def read_tile(level: int, index: int, width: int | None) -> bytes:
         path = f"{prefix}/{tiles.tile_path(level, index, width)}"
         data, fell_back = _get_tile(client, prefix, path, tiles.tile_path(level, index))
-        return data[: (width or tiles.TILE_WIDTH) * merkle.HASH_SIZE] if fell_back else data
+        return data[: (width or TILE_WIDTH) * HASH_BYTES] if fell_back else data
 
     try:
         proof = tiles.consistency_proof_from_tiles(size, second.size, read_tile)
@@ -668,12 +668,12 @@ def _replay_to(
     start = replayer.size
     if size <= start:
         return
-    first_bundle, skip = divmod(start, tiles.TILE_WIDTH)
+    first_bundle, skip = divmod(start, TILE_WIDTH)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="terang-verify-sig") as pool:
         pending: tuple[list[LoggedEntry | LogFault], Future[None]] | None = None
         bundles = _bundles(client, prefix, size, first_bundle)
         for index, bundle in enumerate(bundles, start=first_bundle):
-            first_seq = index * tiles.TILE_WIDTH
+            first_seq = index * TILE_WIDTH
             if index == first_bundle and skip:
                 bundle, first_seq = bundle[skip:], first_seq + skip
             parsed = _parse_bundle(bundle, first_seq, replayer.limits)

@@ -48,6 +48,7 @@ from ledger import merkle, storage, tiles, witnessing
 from ledger.checkpoint import Checkpoint
 from ledger.errors import ClientError, DatabaseUnavailable, InvariantBroken, TerangError
 from ledger.files import write_atomically
+from ledger.limits import TILE_HEIGHT, TILE_WIDTH
 from ledger.note import split_note
 from ledger.publisher import checkpoint_at, latest_checkpoint
 
@@ -146,8 +147,8 @@ def _check_extends(
 
 def _entry_bundle(conn: Connection, index: int, width: int | None) -> bytes:
     e = storage.entries.c
-    first = index * tiles.TILE_WIDTH
-    count = width or tiles.TILE_WIDTH
+    first = index * TILE_WIDTH
+    count = width or TILE_WIDTH
     rows = conn.execute(
         select(e.entry_bytes).where(e.seq >= first, e.seq < first + count).order_by(e.seq)
     ).all()
@@ -161,7 +162,7 @@ def _entry_bundle(conn: Connection, index: int, width: int | None) -> bytes:
 
 
 def _hash_tile(conn: Connection, level: int, index: int, width: int | None) -> bytes:
-    count = width or tiles.TILE_WIDTH
+    count = width or TILE_WIDTH
     tree_level, start, end = merkle.tile_node_range(level, index, count)
     n = storage.tree_nodes.c
     rows = conn.execute(
@@ -182,8 +183,8 @@ def _new_tiles(previous_size: int, size: int) -> list[tuple[int | None, int, int
     missing one on, and this size's partial tiles. Bundles first, then level by level."""
     out: list[tuple[int | None, int, int | None]] = []
     level = 0
-    while size >> (tiles.TILE_HEIGHT * level) > 0:
-        shift = tiles.TILE_HEIGHT * (level + 1)
+    while size >> (TILE_HEIGHT * level) > 0:
+        shift = TILE_HEIGHT * (level + 1)
         for index in range(previous_size >> shift, size >> shift):
             out.append((level, index, None))
         width = tiles.partial_tile_width(level, size)

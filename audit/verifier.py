@@ -30,7 +30,7 @@ from ledger.authority import CLOCK_SIMULATED_SEQ, clock_is_simulated
 from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.errors import TerangError, VerificationError
 from ledger.kinds import KindRegistry
-from ledger.limits import Limits
+from ledger.limits import TILE_HEIGHT, TILE_WIDTH, Limits
 from ledger.merkle import NodeId
 from ledger.note import AnyVerifier
 from ledger.replay import apply_entry, check_time_order
@@ -116,7 +116,7 @@ class LogReplayer:
         self.last_leaf = leaf
         self.version = entry.version
         self.legacy_entries += entry.version == 1
-        if len(self.pending_leaves) >= merkle.TILE_WIDTH:
+        if len(self.pending_leaves) >= TILE_WIDTH:
             self._integrate()
         return entry
 
@@ -128,8 +128,8 @@ class LogReplayer:
         for node_id, node in merkle.append_leaves(integrated, self.frontier, self.pending_leaves):
             self.frontier[node_id] = node
             level, index = node_id
-            if level % merkle.TILE_HEIGHT == 0:
-                self._tile_node(level // merkle.TILE_HEIGHT, index, node)
+            if level % TILE_HEIGHT == 0:
+                self._tile_node(level // TILE_HEIGHT, index, node)
         keep = set(merkle.nodes_for_root(self.size))
         self.frontier = {k: v for k, v in self.frontier.items() if k in keep}
         self.pending_leaves = []
@@ -142,8 +142,8 @@ class LogReplayer:
         """Collect the hashes of the tile being filled at ``tile_level``."""
         hashes = self.open_tiles.setdefault(tile_level, [])
         hashes.append(node)
-        if len(hashes) == merkle.TILE_WIDTH:
-            self.full_tiles.append((tile_level, index // merkle.TILE_WIDTH, b"".join(hashes)))
+        if len(hashes) == TILE_WIDTH:
+            self.full_tiles.append((tile_level, index // TILE_WIDTH, b"".join(hashes)))
             self.open_tiles[tile_level] = []
 
     def take_full_tiles(self) -> list[tuple[int, int, bytes]]:
@@ -155,7 +155,7 @@ class LogReplayer:
         """The partial tile of every level at the current size (tlog-tiles rightmost tiles)."""
         self._integrate()
         return [
-            (level, (self.size >> (merkle.TILE_HEIGHT * (level + 1))), b"".join(hashes))
+            (level, (self.size >> (TILE_HEIGHT * (level + 1))), b"".join(hashes))
             for level, hashes in sorted(self.open_tiles.items())
             if hashes
         ]

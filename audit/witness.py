@@ -22,7 +22,7 @@ lines, an empty line, then the checkpoint note. Answers, in the order checked:
 422  a size-0 checkpoint whose root is not SHA-256(""), a proof sent with
      ``old 0``, a consistency proof that does not verify, or the same size as the
      stored checkpoint with another root hash
-413  body larger than ``MAX_REQUEST_BYTES``
+413  body larger than ``REQUEST_BYTES_MAX``
 200  the cosignature line ``— <witness name> <base64>\\n`` (text/plain)
 ==== ==========================================================================
 
@@ -65,7 +65,8 @@ from ledger.errors import (
     SignatureError,
     TerangError,
 )
-from ledger.merkle import EMPTY_ROOT, HASH_SIZE, verify_consistency
+from ledger.limits import HASH_BYTES
+from ledger.merkle import EMPTY_ROOT, verify_consistency
 from ledger.note import (
     CosignatureSigner,
     Note,
@@ -81,9 +82,9 @@ from ledger.note import (
 
 log = logging.getLogger(__name__)
 
-MAX_PROOF_LINES = 63
+PROOF_LINES_MAX = 63
 """SPEC: tlog-witness: "The client MUST NOT send more than 63 consistency proof lines"."""
-MAX_REQUEST_BYTES = 1 << 20
+REQUEST_BYTES_MAX = 1 << 20
 """A checkpoint note with 100 ML-DSA-44 signatures is about 330 KiB; 1 MiB is plenty."""
 SIZE_CONTENT_TYPE = "text/x.tlog.size"
 TEXT = "text/plain; charset=utf-8"
@@ -145,15 +146,15 @@ def parse_add_checkpoint(body: bytes) -> AddCheckpointRequest:
     old_line, proof_lines = lines[0], lines[1:]
     if not old_line.startswith("old "):
         raise BadRequest("the first line must be 'old <size>'")
-    if len(proof_lines) > MAX_PROOF_LINES:
-        raise BadRequest(f"more than {MAX_PROOF_LINES} consistency proof lines")
+    if len(proof_lines) > PROOF_LINES_MAX:
+        raise BadRequest(f"more than {PROOF_LINES_MAX} consistency proof lines")
     try:
         old_size = parse_decimal(old_line[len("old ") :], "old size")
         proof = tuple(b64decode_strict(line, "consistency proof line") for line in proof_lines)
     except FormatError as exc:
         raise BadRequest(exc.message) from exc
-    if any(len(h) != HASH_SIZE for h in proof):
-        raise BadRequest(f"each consistency proof line must be a {HASH_SIZE}-byte hash")
+    if any(len(h) != HASH_BYTES for h in proof):
+        raise BadRequest(f"each consistency proof line must be a {HASH_BYTES}-byte hash")
     if not note:
         raise BadRequest("no checkpoint after the empty line")
     return AddCheckpointRequest(old_size, proof, note)
@@ -361,7 +362,7 @@ def _error(error: TerangError) -> Response:
     return PlainTextResponse(error.message + "\n", status_code=error.http_status)
 
 
-def create_witness_app(witness: Witness, *, max_request_bytes: int = MAX_REQUEST_BYTES) -> FastAPI:
+def create_witness_app(witness: Witness, *, max_request_bytes: int = REQUEST_BYTES_MAX) -> FastAPI:
     """The witness's HTTP API (see the module docstring)."""
     app = FastAPI(
         title="Terang witness",

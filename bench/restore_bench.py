@@ -35,12 +35,12 @@ from ledger.backup import backup_sqlite
 from ledger.catch_up import catch_up
 from ledger.client import make_signed
 from ledger.keys import client_key_id
-from ledger.limits import Limits
+from ledger.limits import TILE_WIDTH, Limits
 from ledger.note import generate_signer
 from ledger.rollback_guard import Mirror
 from ledger.service import Ledger, Settings
 from ledger.statement import SignedStatement, b64encode
-from ledger.tiles import TILE_WIDTH, encode_entry_bundle, entries_path
+from ledger.tiles import encode_entry_bundle, entries_path
 from terang.app import all_kinds
 
 ORIGIN = "bench.terang.example/restore"

@@ -36,6 +36,7 @@ from ledger import merkle, storage
 from ledger.authority import CLOCK_KEY, META_NAMESPACE, clock_is_simulated
 from ledger.checkpoint import Checkpoint, open_checkpoint_note
 from ledger.errors import ClientError, TerangError
+from ledger.limits import ENTRY_BUNDLE_ENTRY_BYTES_MAX, TILE_WIDTH
 from ledger.note import Note
 from ledger.replay import apply_entry, check_time_order, keys_to_prefetch
 from ledger.rollback_guard import Mirror
@@ -43,12 +44,12 @@ from ledger.sequencer import StoredState
 from ledger.service import Ledger
 from ledger.state import Overlay
 from ledger.statement import ZERO_HASH, LoggedEntry, format_time
-from ledger.tiles import MAX_ENTRY_BYTES, TILE_WIDTH, decode_entry_bundle, entries_path
+from ledger.tiles import decode_entry_bundle, entries_path
 
 CATCH_UP_ENTRIES_MAX = 100_000
 """Entries one run appends (rule 2). Beyond it, recover the database itself
 (point-in-time recovery, a standby): a run holds its entries in memory."""
-BUNDLE_BYTES_MAX = TILE_WIDTH * (2 + MAX_ENTRY_BYTES)
+BUNDLE_BYTES_MAX = TILE_WIDTH * (2 + ENTRY_BUNDLE_ENTRY_BYTES_MAX)
 
 
 class CatchUpRefused(ClientError):

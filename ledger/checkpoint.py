@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ledger.errors import FormatError, SignatureError, require
+from ledger.limits import HASH_BYTES, TREE_SIZE_MAX
 from ledger.note import (
     AnyVerifier,
     Note,
@@ -28,10 +29,6 @@ from ledger.note import (
     parse_decimal,
     sign_note,
 )
-
-HASH_BYTES = 32
-"""SHA-256, the only hash of RFC 6962 trees as used by tlog-tiles."""
-MAX_TREE_SIZE = 2**64 - 1
 
 
 def _check_line(line: str, what: str) -> None:
@@ -55,7 +52,7 @@ class Checkpoint:
     def __post_init__(self) -> None:
         _check_line(self.origin, "origin")
         require(
-            type(self.size) is int and 0 <= self.size <= MAX_TREE_SIZE,
+            type(self.size) is int and 0 <= self.size <= TREE_SIZE_MAX,
             FormatError("checkpoint size must be an integer in 0..2^64-1"),
         )
         require(
@@ -84,7 +81,7 @@ class Checkpoint:
         require(len(lines) >= 3, FormatError("checkpoint needs origin, size and root hash"))
         origin, size_text, root_text, *extensions = lines
         require(origin != "", FormatError("checkpoint origin must not be empty"))
-        size = parse_decimal(size_text, "checkpoint size", MAX_TREE_SIZE)
+        size = parse_decimal(size_text, "checkpoint size", TREE_SIZE_MAX)
         root = b64decode_strict(root_text, "checkpoint root hash")
         require(len(root) == HASH_BYTES, FormatError("checkpoint root hash must be 32 bytes"))
         require(

@@ -13,9 +13,54 @@ from dataclasses import dataclass, fields
 
 from ledger.errors import InvariantBroken, require
 
+# -- fixed by the formats --------------------------------------------------------------
+# Not settings: a log or a verifier that changed one would speak another format. Every
+# module that parses or builds these formats (merkle, tiles, checkpoint, note, tlog_proof)
+# takes its bounds from here, so a bound is defined once and the relations between them
+# are checked below, at import.
+
+HASH_BYTES = 32
+"""SHA-256 output: every leaf, node, root and proof element of an RFC 6962 tree."""
+TREE_SIZE_MAX = 2**64 - 1
+"""SPEC: RFC 6962 §3.5 and tlog-checkpoint carry the tree size as a uint64; larger sizes
+are refused, never wrapped."""
+LEAF_INDEX_MAX = TREE_SIZE_MAX - 1
+"""The largest leaf index of a tree whose size fits a uint64 (tlog-proof's index)."""
+INCLUSION_PROOF_HASHES_MAX = 64
+"""An RFC 6962 inclusion path is never longer than the tree is tall (log2 of 2^64)."""
+TILE_HEIGHT = 8
+"""SPEC: tlog-tiles: a tile spans 8 tree levels, so tile level ``L`` holds tree level ``8L``."""
+TILE_WIDTH = 1 << TILE_HEIGHT
+"""Hashes in a full tile; also entries in a full entry bundle."""
+FULL_TILE_BYTES = TILE_WIDTH * HASH_BYTES
+PARTIAL_TILE_WIDTH_MAX = TILE_WIDTH - 1
+"""SPEC: tlog-tiles: a partial tile's ``.p/<W>`` is 1..255."""
+TILE_LEVEL_MAX = 63
+"""SPEC: tlog-tiles: ``<L>`` is between 0 and 63."""
+TILE_INDEX_MAX = 2**64 - 1
+"""SPEC: tlog-tiles: ``<N>`` is a uint64."""
 # SPEC: C2SP tlog-tiles: entry bundles are big-endian uint16 length-prefixed, so one
 # logged entry can never exceed 65,535 bytes.
 ENTRY_BUNDLE_ENTRY_BYTES_MAX = 65_535
+# SPEC: signed-note: verifiers SHOULD cap the number of signatures and MUST accept at
+# least 16; 100 is the cap of the Go reference implementation (sumdb/note.Open).
+NOTE_SIGNATURES_MAX = 100
+COSIGNATURE_TIMESTAMP_MAX = 2**63 - 1
+"""SPEC: tlog-cosignature: the timestamp MUST NOT exceed 2^63 - 1."""
+
+require(TILE_WIDTH == 256, InvariantBroken("tlog-tiles tiles are 256 hashes wide"))
+require(
+    TILE_HEIGHT * (TILE_LEVEL_MAX + 1) >= INCLUSION_PROOF_HASHES_MAX,
+    InvariantBroken("the tile levels must cover every level of a 2^64 tree"),
+)
+require(
+    TREE_SIZE_MAX == (1 << INCLUSION_PROOF_HASHES_MAX) - 1,
+    InvariantBroken("an inclusion path bound must match the tree size bound"),
+)
+require(
+    ENTRY_BUNDLE_ENTRY_BYTES_MAX == (1 << 16) - 1,
+    InvariantBroken("entry bundle lengths are uint16"),
+)
 
 
 # Every seq and tree size is stored in a signed 64-bit column (SQLite INTEGER, PostgreSQL

@@ -28,13 +28,10 @@ import hashlib
 from collections.abc import Mapping, Sequence
 
 from ledger.errors import ClientError, InvariantBroken, ProofError, TerangError, require
+from ledger.limits import HASH_BYTES, TILE_HEIGHT, TILE_WIDTH, TREE_SIZE_MAX
 
 __all__ = [
     "EMPTY_ROOT",
-    "HASH_SIZE",
-    "MAX_TREE_SIZE",
-    "TILE_HEIGHT",
-    "TILE_WIDTH",
     "NodeId",
     "append_leaves",
     "consistency_proof",
@@ -54,17 +51,6 @@ __all__ = [
     "verify_inclusion",
 ]
 
-HASH_SIZE = 32
-"""SHA-256 output length; every leaf, node, root and proof element has exactly this length."""
-
-MAX_TREE_SIZE = (1 << 64) - 1
-"""RFC 6962 §3.5 carries ``tree_size`` as ``uint64``; larger sizes are rejected, not wrapped."""
-
-TILE_HEIGHT = 8
-"""C2SP tlog-tiles: a tile spans 8 tree levels, so tile-level ``L`` holds tree level ``8L``."""
-
-TILE_WIDTH = 1 << TILE_HEIGHT
-"""C2SP tlog-tiles: a full tile holds 256 hashes."""
 
 NodeId = tuple[int, int]
 """``(level, index)``: the perfect subtree over leaves ``[index << level, (index+1) << level)``."""
@@ -105,8 +91,8 @@ def root_from_leaf_hashes(leaf_hashes: Sequence[bytes]) -> bytes:
     tested against an independent definition (and for small trees built in memory).
     """
     for i, h in enumerate(leaf_hashes):
-        if len(h) != HASH_SIZE:
-            raise ClientError(f"leaf hash #{i} is {len(h)} bytes, want {HASH_SIZE}")
+        if len(h) != HASH_BYTES:
+            raise ClientError(f"leaf hash #{i} is {len(h)} bytes, want {HASH_BYTES}")
 
     def mth(start: int, end: int) -> bytes:
         n = end - start
@@ -136,13 +122,13 @@ def _split_point(n: int) -> int:
 
 
 def _check_size(name: str, value: int, error: type[TerangError] = ClientError) -> None:
-    if not 0 <= value <= MAX_TREE_SIZE:
+    if not 0 <= value <= TREE_SIZE_MAX:
         raise error(f"{name} must be in 0..2^64-1, got {value}")
 
 
 def _check_hash(name: str, value: bytes, error: type[TerangError] = ClientError) -> None:
-    if len(value) != HASH_SIZE:
-        raise error(f"{name} is {len(value)} bytes, want {HASH_SIZE}")
+    if len(value) != HASH_BYTES:
+        raise error(f"{name} is {len(value)} bytes, want {HASH_BYTES}")
 
 
 def _node_range(node: NodeId) -> tuple[int, int]:
@@ -160,9 +146,9 @@ def _get_node(nodes: Mapping[NodeId, bytes], node: NodeId) -> bytes:
             "fetch the NodeIds returned by the matching nodes_for_* function",
             node=list(node),
         )
-    if len(value) != HASH_SIZE:
+    if len(value) != HASH_BYTES:
         raise InvariantBroken(
-            f"Merkle node {node} is {len(value)} bytes, want {HASH_SIZE}", node=list(node)
+            f"Merkle node {node} is {len(value)} bytes, want {HASH_BYTES}", node=list(node)
         )
     return value
 
@@ -636,7 +622,7 @@ def append_leaves(
     """
     _check_size("size", size)
     require(
-        size + len(new_leaf_hashes) <= MAX_TREE_SIZE,
+        size + len(new_leaf_hashes) <= TREE_SIZE_MAX,
         ClientError("appending would overflow the 64-bit tree size"),
     )
     for i, h in enumerate(new_leaf_hashes):

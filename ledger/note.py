@@ -35,22 +35,18 @@ from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
 from ledger.errors import ClientError, FormatError, SignatureError, require
+from ledger.limits import COSIGNATURE_TIMESTAMP_MAX, NOTE_SIGNATURES_MAX
 
 ALG_ED25519 = 0x01
 """Signature type byte of plain Ed25519 note signatures (c2sp.org/signed-note)."""
 ALG_COSIGNATURE_V1 = 0x04
 """Signature type byte of timestamped Ed25519 cosignatures (c2sp.org/tlog-cosignature)."""
 
-# SPEC: signed-note: verifiers SHOULD cap the number of signatures and MUST accept at
-# least 16; 100 is the cap of the Go reference implementation (sumdb/note.Open).
-MAX_SIGNATURES = 100
 KEY_ID_BYTES = 4
 PUBLIC_KEY_BYTES = 32
 SEED_BYTES = 32
 ED25519_SIGNATURE_BYTES = 64
 TIMESTAMP_BYTES = 8
-# SPEC: tlog-cosignature: the timestamp MUST NOT exceed 2^63 - 1.
-MAX_TIMESTAMP = 2**63 - 1
 COSIGNATURE_V1_HEADER = "cosignature/v1\n"
 
 SIGNATURE_PREFIX = "\u2014 "
@@ -219,7 +215,7 @@ class CosignatureVerifier(_NoteKey):
         )
         (timestamp,) = struct.unpack(">Q", signature[:TIMESTAMP_BYTES])
         require(
-            timestamp <= MAX_TIMESTAMP,
+            timestamp <= COSIGNATURE_TIMESTAMP_MAX,
             SignatureError("cosignature timestamp exceeds 2^63-1", name=self.name),
         )
         message = cosignature_message(checkpoint_body, timestamp)
@@ -307,7 +303,7 @@ def cosignature_message(checkpoint_body: str, timestamp: int) -> bytes:
     with ``ledger.checkpoint.Checkpoint.parse`` for the full rules.
     """
     require(
-        isinstance(timestamp, int) and 0 <= timestamp <= MAX_TIMESTAMP,
+        isinstance(timestamp, int) and 0 <= timestamp <= COSIGNATURE_TIMESTAMP_MAX,
         FormatError("cosignature timestamp must be an integer in 0..2^63-1"),
     )
     check_note_text(checkpoint_body, "checkpoint body")
@@ -476,7 +472,7 @@ class Note:
         return next((v.timestamp for v in self.verified if v.verifier == verifier), None)
 
 
-def split_note(note: str | bytes, *, max_signatures: int = MAX_SIGNATURES) -> Note:
+def split_note(note: str | bytes, *, max_signatures: int = NOTE_SIGNATURES_MAX) -> Note:
     """Parse a note's structure without verifying anything (``verified`` is empty).
 
     SPEC: signed-note: the text is separated from the signatures by the last empty
@@ -507,7 +503,7 @@ def open_note(
     note: str | bytes,
     verifiers: Sequence[AnyVerifier],
     *,
-    max_signatures: int = MAX_SIGNATURES,
+    max_signatures: int = NOTE_SIGNATURES_MAX,
 ) -> Note:
     """Parse and verify a note against trusted ``verifiers``.
 
@@ -556,7 +552,7 @@ def sign_note(
     check_note_text(text, "note text")
     require(text.endswith("\n"), FormatError("note text must end with a newline"))
     require(len(signers) > 0, FormatError("a note needs at least one signer"))
-    require(len(signers) <= MAX_SIGNATURES, FormatError("too many signers"))
+    require(len(signers) <= NOTE_SIGNATURES_MAX, FormatError("too many signers"))
     sigs: list[Signature] = []
     for signer in signers:
         if isinstance(signer, CosignatureSigner):
@@ -578,5 +574,5 @@ def add_signatures(note: str, signatures: Sequence[Signature]) -> str:
     new = {(s.name, s.key_id) for s in signatures}
     kept = tuple(s for s in parsed.signatures if (s.name, s.key_id) not in new)
     merged = kept + tuple(signatures)
-    require(len(merged) <= MAX_SIGNATURES, FormatError("too many signatures"))
+    require(len(merged) <= NOTE_SIGNATURES_MAX, FormatError("too many signatures"))
     return Note(parsed.text, merged).to_text()

@@ -18,30 +18,28 @@ from collections.abc import Callable, Iterator, Sequence
 
 from ledger import merkle
 from ledger.errors import FormatError, require
+from ledger.limits import (
+    ENTRY_BUNDLE_ENTRY_BYTES_MAX,
+    HASH_BYTES,
+    PARTIAL_TILE_WIDTH_MAX,
+    TILE_HEIGHT,
+    TILE_INDEX_MAX,
+    TILE_LEVEL_MAX,
+    TILE_WIDTH,
+    TREE_SIZE_MAX,
+)
 from ledger.note import parse_decimal
 
-TILE_HEIGHT = 8
-TILE_WIDTH = 256
-"""Hashes in a full tile (2**TILE_HEIGHT); also entries in a full bundle."""
-HASH_BYTES = 32
-FULL_TILE_BYTES = TILE_WIDTH * HASH_BYTES
-MAX_LEVEL = 63
-"""SPEC: tlog-tiles: ``<L>`` is between 0 and 63."""
-MAX_PARTIAL_WIDTH = TILE_WIDTH - 1
-MAX_ENTRY_BYTES = 65_535
-"""SPEC: tlog-tiles: entries are uint16 length-prefixed, so at most 65,535 bytes."""
-MAX_TILE_INDEX = 2**64 - 1
-MAX_TREE_SIZE = 2**64 - 1
 ENTRIES = "entries"
 
 _GROUP = re.compile(r"[0-9]{3}")
-_MAX_GROUPS = 7  # 2**64 - 1 has 20 digits
+_INDEX_GROUPS_MAX = 7  # 2**64 - 1 has 20 digits
 
 
 def encode_tile_index(n: int) -> str:
     """``1234067`` -> ``x001/x234/067``; ``5`` -> ``005``; ``1000`` -> ``x001/000``."""
     require(
-        type(n) is int and 0 <= n <= MAX_TILE_INDEX,
+        type(n) is int and 0 <= n <= TILE_INDEX_MAX,
         FormatError("tile index must be an integer in 0..2^64-1"),
     )
     digits = str(n)
@@ -53,7 +51,7 @@ def encode_tile_index(n: int) -> str:
 def decode_tile_index(text: str) -> int:
     """Strict inverse of ``encode_tile_index``: no extra groups, no missing ``x``."""
     groups = text.split("/")
-    require(len(groups) <= _MAX_GROUPS, FormatError("tile index: too many path elements"))
+    require(len(groups) <= _INDEX_GROUPS_MAX, FormatError("tile index: too many path elements"))
     *upper, last = groups
     require(
         all(g.startswith("x") and _GROUP.fullmatch(g[1:]) for g in upper)
@@ -65,7 +63,7 @@ def decode_tile_index(text: str) -> int:
         FormatError("tile index: leading zero group", value=text[:60]),
     )
     value = int("".join(g[1:] for g in upper) + last)
-    require(value <= MAX_TILE_INDEX, FormatError("tile index exceeds 2^64-1"))
+    require(value <= TILE_INDEX_MAX, FormatError("tile index exceeds 2^64-1"))
     return value
 
 
@@ -94,7 +92,7 @@ def _tile_index_pattern() -> str:
     """``decode_tile_index``'s language: 1 to 7 groups, no leading x000, at most 2^64-1."""
     not_000 = "(?:00[1-9]|0[1-9][0-9]|[1-9][0-9]{2})"
     up_to_six = rf"(?:x{not_000}/(?:x[0-9]{{3}}/){{0,4}})?[0-9]{{3}}"
-    top = str(MAX_TILE_INDEX).zfill(_MAX_GROUPS * 3)  # 018446744073709551615
+    top = str(TILE_INDEX_MAX).zfill(_INDEX_GROUPS_MAX * 3)  # 018446744073709551615
     head, rest = top[:3], top[3:]
     below_head = "(?:00[1-9]|01[0-" + str(int(head[2]) - 1) + "])"
     seven = (
@@ -115,7 +113,7 @@ def _width_suffix(width: int | None) -> str:
     if width is None:
         return ""
     require(
-        type(width) is int and 1 <= width <= MAX_PARTIAL_WIDTH,
+        type(width) is int and 1 <= width <= PARTIAL_TILE_WIDTH_MAX,
         FormatError("partial tile width must be in 1..255 (None for a full tile)"),
     )
     return f".p/{width}"
@@ -124,7 +122,7 @@ def _width_suffix(width: int | None) -> str:
 def tile_path(level: int, index: int, width: int | None = None) -> str:
     """``tile/<L>/<N>[.p/<W>]``; ``width`` None means a full tile."""
     require(
-        type(level) is int and 0 <= level <= MAX_LEVEL,
+        type(level) is int and 0 <= level <= TILE_LEVEL_MAX,
         FormatError("tile level must be an integer in 0..63"),
     )
     return f"tile/{level}/{encode_tile_index(index)}{_width_suffix(width)}"
@@ -145,17 +143,19 @@ def parse_tile_path(path: str) -> tuple[int | None, int, int | None]:
     require(prefix == "tile" and sep == "/", FormatError("tile path must start with tile/"))
     level_text, sep, rest = rest.partition("/")
     require(sep == "/", FormatError("tile path: missing index", path=path[:120]))
-    level = None if level_text == ENTRIES else parse_decimal(level_text, "tile level", MAX_LEVEL)
+    level = (
+        None if level_text == ENTRIES else parse_decimal(level_text, "tile level", TILE_LEVEL_MAX)
+    )
     index_text, dot_p, width_text = rest.partition(".p/")
-    width = parse_decimal(width_text, "tile width", MAX_PARTIAL_WIDTH) if dot_p else None
+    width = parse_decimal(width_text, "tile width", PARTIAL_TILE_WIDTH_MAX) if dot_p else None
     require(width != 0, FormatError("tile width must be at least 1"))
     return level, decode_tile_index(index_text), width
 
 
 def partial_tile_width(level: int, tree_size: int) -> int:
     """SPEC: tlog-tiles: ``floor(s / 256**l) mod 256``; 0 means no partial tile."""
-    require(0 <= level <= MAX_LEVEL, FormatError("tile level must be in 0..63"))
-    require(0 <= tree_size <= MAX_TREE_SIZE, FormatError("tree size must be in 0..2^64-1"))
+    require(0 <= level <= TILE_LEVEL_MAX, FormatError("tile level must be in 0..63"))
+    require(0 <= tree_size <= TREE_SIZE_MAX, FormatError("tree size must be in 0..2^64-1"))
     return (tree_size >> (TILE_HEIGHT * level)) % TILE_WIDTH
 
 
@@ -166,7 +166,7 @@ def tiles_for_size(tree_size: int) -> Iterator[tuple[int, int, int | None]]:
     A generator: a large tree has a great many level-0 tiles. Entry bundles are the
     level-0 tiles under ``entries_path``.
     """
-    require(0 <= tree_size <= MAX_TREE_SIZE, FormatError("tree size must be in 0..2^64-1"))
+    require(0 <= tree_size <= TREE_SIZE_MAX, FormatError("tree size must be in 0..2^64-1"))
     level = 0
     while tree_size >> (TILE_HEIGHT * level) > 0:
         full = tree_size >> (TILE_HEIGHT * (level + 1))
@@ -187,7 +187,7 @@ def encode_entry_bundle(entries: Sequence[bytes]) -> bytes:
     out = bytearray()
     for entry in entries:
         require(
-            isinstance(entry, bytes) and len(entry) <= MAX_ENTRY_BYTES,
+            isinstance(entry, bytes) and len(entry) <= ENTRY_BUNDLE_ENTRY_BYTES_MAX,
             FormatError("bundle entries must be bytes of at most 65,535", size=len(entry)),
         )
         out += struct.pack(">H", len(entry))

@@ -21,8 +21,9 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ledger.checkpoint import HASH_BYTES, Checkpoint, open_checkpoint
+from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.errors import FormatError, require
+from ledger.limits import HASH_BYTES, INCLUSION_PROOF_HASHES_MAX, LEAF_INDEX_MAX
 from ledger.merkle import verify_inclusion
 from ledger.note import (
     AnyVerifier,
@@ -35,10 +36,6 @@ from ledger.note import (
 
 HEADER = "c2sp.org/tlog-proof@v1"
 FILE_EXTENSION = ".tlog-proof"
-MAX_INDEX = 2**64 - 2
-"""The largest leaf index of a tree whose size fits a uint64."""
-MAX_PROOF_HASHES = 64
-"""An RFC 6962 inclusion path is never longer than the tree is tall."""
 _EXTRA = "extra "
 _INDEX = "index "
 
@@ -71,9 +68,11 @@ class TlogProof:
     def __post_init__(self) -> None:
         # Plain ifs, not ``require``: a batch builds a thousand of these per request, and
         # ``require`` would build every error message even when nothing is wrong.
-        if not (type(self.index) is int and 0 <= self.index <= MAX_INDEX):
+        if not (type(self.index) is int and 0 <= self.index <= LEAF_INDEX_MAX):
             raise FormatError("tlog-proof index must be an integer in 0..2^64-2")
-        if not (isinstance(self.inclusion, tuple) and len(self.inclusion) <= MAX_PROOF_HASHES):
+        if not (
+            isinstance(self.inclusion, tuple) and len(self.inclusion) <= INCLUSION_PROOF_HASHES_MAX
+        ):
             raise FormatError("tlog-proof inclusion must be a tuple of at most 64 hashes")
         if not all(isinstance(h, bytes) and len(h) == HASH_BYTES for h in self.inclusion):
             raise FormatError("tlog-proof inclusion hashes must be 32 bytes each")
@@ -115,10 +114,10 @@ class TlogProof:
             pos < len(lines) and lines[pos].startswith(_INDEX),
             FormatError("tlog-proof: missing index line"),
         )
-        index = parse_decimal(lines[pos][len(_INDEX) :], "tlog-proof index", MAX_INDEX)
+        index = parse_decimal(lines[pos][len(_INDEX) :], "tlog-proof index", LEAF_INDEX_MAX)
         hash_lines = lines[pos + 1 :]
         require(
-            len(hash_lines) <= MAX_PROOF_HASHES,
+            len(hash_lines) <= INCLUSION_PROOF_HASHES_MAX,
             FormatError("tlog-proof: too many inclusion proof lines"),
         )
         inclusion = tuple(b64decode_strict(h, "tlog-proof inclusion hash") for h in hash_lines)

@@ -71,16 +71,16 @@ from ledger.tlog_proof import TlogProof
 log = logging.getLogger(__name__)
 
 ENV_VAR = "TERANG_WITNESSES"
-MAX_WITNESS_KEY_CHARS = 512
+WITNESS_KEY_CHARS_MAX = 512
 """Longest witness verifier key accepted (the column is VARCHAR(512))."""
 SIZE_CONTENT_TYPE = "text/x.tlog.size"
-_MAX_RESPONSE_BYTES = 64 * 1024
+_RESPONSE_BYTES_MAX = 64 * 1024
 _URL = re.compile(r"https?://[^\s,]+")
 
 cosignatures = Table(
     "ledger_cosignatures",
     storage.metadata,
-    Column("witness_key", String(MAX_WITNESS_KEY_CHARS), nullable=False),
+    Column("witness_key", String(WITNESS_KEY_CHARS_MAX), nullable=False),
     Column("tree_size", BigInteger, nullable=False),  # a ledger_checkpoints.tree_size
     Column("signature", Text, nullable=False),
     Column("cosigned_at", BigInteger, nullable=False),
@@ -115,8 +115,8 @@ def parse_witness(item: str) -> WitnessEndpoint:
         ClientError(f"witness URL {url!r} must be http(s)://... without spaces or commas"),
     )
     require(
-        len(vkey) <= MAX_WITNESS_KEY_CHARS,
-        ClientError(f"witness key longer than {MAX_WITNESS_KEY_CHARS} characters"),
+        len(vkey) <= WITNESS_KEY_CHARS_MAX,
+        ClientError(f"witness key longer than {WITNESS_KEY_CHARS_MAX} characters"),
     )
     verifier = parse_verifier_key(vkey)
     if not isinstance(verifier, CosignatureVerifier):
@@ -427,7 +427,7 @@ class WitnessSet:
             content=self._request_body(checkpoint, old),
             headers={"Content-Type": "text/plain; charset=utf-8"},
         )
-        body = response.content[:_MAX_RESPONSE_BYTES]
+        body = response.content[:_RESPONSE_BYTES_MAX]
         if response.status_code == 409:
             content_type = response.headers.get("content-type", "").split(";")[0].strip()
             text = body.decode("utf-8", "replace")

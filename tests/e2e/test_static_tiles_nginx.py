@@ -33,7 +33,7 @@ from audit.remote import verify_log
 from audit.verifier import LogFault
 from ledger import tiles
 from ledger.checkpoint import Checkpoint
-from ledger.limits import Limits
+from ledger.limits import FULL_TILE_BYTES, Limits
 from ledger.note import split_note
 from terang.app import all_kinds
 
@@ -269,7 +269,7 @@ def test_nginx_headers_per_kind_of_file(site: Site) -> None:
         full = client.get("/log/tile/0/000")
         assert full.headers["content-type"] == "application/octet-stream"
         assert full.headers["cache-control"] == "public, max-age=31536000, immutable"
-        assert len(full.content) == tiles.FULL_TILE_BYTES
+        assert len(full.content) == FULL_TILE_BYTES
         bundle = client.get("/log/tile/entries/000")
         assert bundle.headers["cache-control"] == "public, max-age=31536000, immutable"
         partial = client.get("/log/" + tiles.entries_path(site.size // 256, site.size % 256))

@@ -30,6 +30,7 @@ from sqlalchemy import create_engine, func, select
 from ledger import merkle, storage, tiles
 from ledger.checkpoint import Checkpoint
 from ledger.keys import client_key_id
+from ledger.limits import TILE_WIDTH
 from ledger.note import open_note, parse_verifier_key, split_note
 from ledger.reads import TREE_SIZE_HEADER
 from ledger.statement import b64encode
@@ -93,7 +94,7 @@ def _verify_tiles(url: str, checkpoint: Checkpoint) -> None:
     assert tiled[0] == leaves and len(leaves) == checkpoint.size
     # A hash at tile level L is the subtree of 256^L leaves it stands for (tlog-tiles).
     for level, hashes in tiled.items():
-        span = tiles.TILE_WIDTH**level
+        span = TILE_WIDTH**level
         assert hashes == [
             merkle.root_from_leaf_hashes(leaves[k * span : (k + 1) * span])
             for k in range(len(hashes))

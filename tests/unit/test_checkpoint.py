@@ -12,12 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
-from ledger.checkpoint import (
-    Checkpoint,
-    open_checkpoint,
-    open_checkpoint_note,
-    sign_checkpoint,
-)
+from ledger.checkpoint import Checkpoint, open_checkpoint, open_checkpoint_note, sign_checkpoint
 from ledger.errors import FormatError, SignatureError
 from ledger.note import (
     CosignatureSigner,

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from ledger import merkle
 from ledger.errors import ClientError, InvariantBroken, ProofError
+from ledger.limits import TREE_SIZE_MAX
 from ledger.merkle import NodeId
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -343,7 +344,7 @@ def test_append_chunked_equals_one_by_one(size: int, seed: bytes, data: st.DataO
 
 
 @settings(max_examples=300, deadline=None)
-@given(size=st.integers(1, merkle.MAX_TREE_SIZE), data=st.data())
+@given(size=st.integers(1, TREE_SIZE_MAX), data=st.data())
 def test_node_counts_are_logarithmic(size: int, data: st.DataObject) -> None:
     bound = 2 * ceil_log2(size) + 2
     index = data.draw(st.integers(0, size - 1), label="index")
@@ -358,7 +359,7 @@ def test_node_counts_are_logarithmic(size: int, data: st.DataObject) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(size=st.integers(0, merkle.MAX_TREE_SIZE))
+@given(size=st.integers(0, TREE_SIZE_MAX))
 def test_nodes_for_root_is_the_binary_decomposition(size: int) -> None:
     ids = merkle.nodes_for_root(size)
     assert len(ids) == size.bit_count()
@@ -447,7 +448,7 @@ def test_consistency_from_empty_tree_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    ("index", "size"), [(0, 0), (3, 3), (-1, 3), (0, -1), (0, merkle.MAX_TREE_SIZE + 1)]
+    ("index", "size"), [(0, 0), (3, 3), (-1, 3), (0, -1), (0, TREE_SIZE_MAX + 1)]
 )
 def test_inclusion_bad_arguments(index: int, size: int) -> None:
     with pytest.raises(ClientError):
@@ -500,7 +501,7 @@ def test_append_validation() -> None:
     with pytest.raises(ClientError):
         merkle.append_leaves(-1, {}, [])
     with pytest.raises(ClientError):
-        merkle.append_leaves(merkle.MAX_TREE_SIZE, {}, [RFC_LEAF_HASHES[0]])
+        merkle.append_leaves(TREE_SIZE_MAX, {}, [RFC_LEAF_HASHES[0]])
     assert merkle.append_leaves(0, {}, []) == []
     with pytest.raises(ClientError):
         merkle.root_from_leaf_hashes([b"short"])

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from nacl.signing import SigningKey, VerifyKey
 
 from ledger.errors import ClientError, FormatError, SignatureError
+from ledger.limits import NOTE_SIGNATURES_MAX
 from ledger.note import (
     ALG_COSIGNATURE_V1,
     ALG_ED25519,
-    MAX_SIGNATURES,
     CosignatureSigner,
     CosignatureVerifier,
     Signature,
@@ -251,7 +251,7 @@ def test_signature_limit() -> None:
     signer = fixed_signer("a.example/s", 1)
     line = signer.sign(TEXT).line
     other = fixed_signer("b.example/s", 2).sign(TEXT).line
-    at_limit = TEXT + "\n" + line + other * (MAX_SIGNATURES - 1)
+    at_limit = TEXT + "\n" + line + other * (NOTE_SIGNATURES_MAX - 1)
     assert open_note(at_limit, [signer.verifier()]).verified_by(signer.verifier())
     with pytest.raises(FormatError):
         open_note(at_limit + other, [signer.verifier()])

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from ledger import tiles
 from ledger.errors import FormatError
+from ledger.limits import PARTIAL_TILE_WIDTH_MAX, TILE_INDEX_MAX, TILE_LEVEL_MAX
 
 PATTERN = re.compile(tiles.TILE_PATH_PATTERN[1:-1])  # ECMA-262's $, not Python's
 
@@ -29,9 +30,9 @@ def test_every_path_the_pattern_allows_parses(path: str) -> None:
 
 @settings(max_examples=500, deadline=None)
 @given(
-    level=st.one_of(st.none(), st.integers(0, tiles.MAX_LEVEL)),
-    index=st.one_of(st.integers(0, 2000), st.integers(0, tiles.MAX_TILE_INDEX)),
-    width=st.one_of(st.none(), st.integers(1, tiles.MAX_PARTIAL_WIDTH)),
+    level=st.one_of(st.none(), st.integers(0, TILE_LEVEL_MAX)),
+    index=st.one_of(st.integers(0, 2000), st.integers(0, TILE_INDEX_MAX)),
+    width=st.one_of(st.none(), st.integers(1, PARTIAL_TILE_WIDTH_MAX)),
 )
 def test_every_canonical_path_matches(level: int | None, index: int, width: int | None) -> None:
     path = (

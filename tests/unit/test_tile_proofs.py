@@ -15,14 +15,9 @@ from hypothesis import strategies as st
 
 from ledger import merkle
 from ledger.errors import FormatError, ProofError
+from ledger.limits import TILE_WIDTH
 from ledger.merkle import NodeId
-from ledger.tiles import (
-    TILE_WIDTH,
-    TileReader,
-    consistency_proof_from_tiles,
-    node_tile,
-    partial_tile_width,
-)
+from ledger.tiles import TileReader, consistency_proof_from_tiles, node_tile, partial_tile_width
 
 TREE_SIZE_MAX = 70_000  # three tile levels: 273 full level-0 tiles, as in the spec's example
 

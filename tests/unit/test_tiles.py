@@ -9,9 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.errors import FormatError
+from ledger.limits import ENTRY_BUNDLE_ENTRY_BYTES_MAX, TILE_WIDTH
 from ledger.tiles import (
-    MAX_ENTRY_BYTES,
-    TILE_WIDTH,
     decode_entry_bundle,
     decode_tile_index,
     encode_entry_bundle,
@@ -266,13 +265,13 @@ def test_entry_bundle_example() -> None:
 
 
 def test_entry_bundle_limits() -> None:
-    biggest = b"\xff" * MAX_ENTRY_BYTES
+    biggest = b"\xff" * ENTRY_BUNDLE_ENTRY_BYTES_MAX
     data = encode_entry_bundle([biggest])
     assert data[:2] == b"\xff\xff"
     assert decode_entry_bundle(data) == [biggest]
     full = [bytes([i]) for i in range(256)]
     assert decode_entry_bundle(encode_entry_bundle(full), width=256) == full
-    for bad in ([], [b"x" * (MAX_ENTRY_BYTES + 1)], [b""] * 257, ["text"]):
+    for bad in ([], [b"x" * (ENTRY_BUNDLE_ENTRY_BYTES_MAX + 1)], [b""] * 257, ["text"]):
         with pytest.raises(FormatError):
             encode_entry_bundle(bad)  # type: ignore[arg-type]
 

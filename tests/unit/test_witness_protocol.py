@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from witness_support import Tree, add_checkpoint_body
 
 from audit.witness import (
-    MAX_PROOF_LINES,
+    PROOF_LINES_MAX,
     Witness,
     create_witness_app,
     parse_add_checkpoint,
@@ -240,7 +240,7 @@ def test_old_larger_than_size_gets_400(setup: Setup) -> None:
 
 def test_too_many_proof_lines_get_400(setup: Setup) -> None:
     tree = Tree().grow(3)
-    body = add_checkpoint_body(1, [b"\x00" * 32] * (MAX_PROOF_LINES + 1), tree.note(setup.log))
+    body = add_checkpoint_body(1, [b"\x00" * 32] * (PROOF_LINES_MAX + 1), tree.note(setup.log))
     assert post(setup, body)[0] == 400
     with pytest.raises(ClientError):
         parse_add_checkpoint(body)
