@@ -142,7 +142,7 @@ def signed_json(
 ) -> dict[str, Any]:
     import inspect
 
-    from ledger.client import make_signed
+    from ledger.signing import make_signed
 
     at = datetime.now(UTC)
     if "origin" in inspect.signature(make_signed).parameters:  # v2 statements name the log

@@ -44,11 +44,11 @@ from bench_common import own_cpu_s, own_peak_rss_mib  # noqa: E402
 
 from budgeting import statements as st  # noqa: E402
 from budgeting.importer import example_records, import_file, write_table  # noqa: E402
-from ledger.client import make_signed  # noqa: E402
 from ledger.keys import client_key_id  # noqa: E402
 from ledger.limits import Limits  # noqa: E402
 from ledger.note import Signer, generate_signer, parse_private_key  # noqa: E402
 from ledger.service import Ledger, Settings  # noqa: E402
+from ledger.signing import make_signed  # noqa: E402
 from ledger.statement import b64encode  # noqa: E402
 
 YEAR = 2026

@@ -55,9 +55,10 @@ from sqlalchemy import text
 
 from audit.verifier import LogReplayer
 from ledger import merkle, storage
-from ledger.client import LedgerClient, RemoteError, ServiceUnreachable, make_signed
+from ledger.client import LedgerClient, RemoteError, ServiceUnreachable
 from ledger.keys import client_key_id, load_client_key
 from ledger.limits import Limits
+from ledger.signing import make_signed
 from ledger.statement import SignedStatement, b64encode
 from terang.app import all_kinds
 

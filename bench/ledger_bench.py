@@ -69,9 +69,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from ledger import merkle, proofs, storage
-from ledger.client import make_signed
 from ledger.keys import client_key_id, load_client_key
 from ledger.service import Ledger, Settings
+from ledger.signing import make_signed
 from ledger.statement import SignedStatement, b64encode, key_id_of
 from terang.app import all_kinds
 

@@ -69,10 +69,10 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from budgeting import statements as budget_statements  # noqa: E402
 from budgeting.reducers import NS_FISCAL_YEAR, NS_LINE, is_outflow  # noqa: E402
 from ledger import storage  # noqa: E402
-from ledger.client import make_signed  # noqa: E402
 from ledger.keys import client_key_id, load_client_key  # noqa: E402
 from ledger.limits import Limits  # noqa: E402
 from ledger.service import Ledger, Settings  # noqa: E402
+from ledger.signing import make_signed  # noqa: E402
 from ledger.statement import SignedStatement, b64encode, format_time  # noqa: E402
 from procurement import client as pc  # noqa: E402
 from procurement import contracts as ct  # noqa: E402

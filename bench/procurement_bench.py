@@ -61,11 +61,12 @@ from bench_common import (  # noqa: E402
 )
 
 from budgeting import statements as budget_statements  # noqa: E402
-from ledger.client import LedgerClient, make_signed  # noqa: E402
+from ledger.client import LedgerClient  # noqa: E402
 from ledger.keys import client_key_id  # noqa: E402
 from ledger.limits import Limits  # noqa: E402
 from ledger.note import generate_signer  # noqa: E402
 from ledger.service import Ledger, Settings  # noqa: E402
+from ledger.signing import make_signed  # noqa: E402
 from ledger.statement import SignedStatement, b64encode, format_time  # noqa: E402
 from procurement import client as pc  # noqa: E402
 from procurement import contracts as ct  # noqa: E402

@@ -30,10 +30,10 @@ from nacl.signing import SigningKey
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ledger.client import make_signed
 from ledger.keys import client_key_id, load_client_key
 from ledger.limits import Limits
 from ledger.service import Ledger, Settings
+from ledger.signing import make_signed
 from ledger.statement import SignedStatement, b64encode
 from terang.app import all_kinds
 

@@ -61,8 +61,8 @@ from budgeting.money import (
     parse_nonzero_amount,
     parse_positive_amount,
 )
-from ledger.client import make_signed
 from ledger.limits import Limits
+from ledger.signing import make_signed
 from ledger.statement import SignedStatement
 
 STRUCTURE = "budgeting.structure.registered"

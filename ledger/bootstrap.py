@@ -34,7 +34,6 @@ from pathlib import Path
 from nacl.signing import SigningKey
 
 from ledger import migrations, storage
-from ledger.client import make_signed
 from ledger.errors import ClientError
 from ledger.keys import (
     CLIENT_KEY_PREFIX,
@@ -47,6 +46,7 @@ from ledger.keys import (
 from ledger.kinds import KindRegistry
 from ledger.note import CosignatureSigner, generate_cosigner, generate_signer, parse_private_key
 from ledger.service import Ledger, Settings, utc_now
+from ledger.signing import make_signed
 from ledger.statement import b64encode
 from ledger.time_anchor import WITNESS_POLICY_KEY, WITNESS_POLICY_TYPE
 from ledger.witnessing import logged_witness_policy

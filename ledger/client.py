@@ -1,25 +1,21 @@
-"""Client side: build and sign statements locally, send them, fetch receipts and proofs.
+"""Client side: send signed statements, fetch receipts and proofs, wait out push back.
 
-Private keys never leave the caller: ``sign`` runs here and the server sees only the
-statement, the signature and (through the registry) the public key.
+Statements are built and signed before they reach this module (``ledger.signing``, no
+I/O): private keys never leave the caller, and the server sees only the statement, the
+signature and (through the registry) the public key.
 """
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any
 
 import httpx
-from nacl.signing import SigningKey
 
 from ledger.errors import TerangError
-from ledger.keys import client_key_id
-from ledger.limits import Limits
 from ledger.rollback_guard import HELD_CODES
-from ledger.statement import SignedStatement, Statement, format_time, sign_statement
+from ledger.statement import SignedStatement
 
 DEFAULT_TIMEOUT_S = 30.0
 PUSHBACK_STATUSES = frozenset({429, 503})
@@ -69,40 +65,6 @@ def _held(response: httpx.Response) -> bool:
     except ValueError:
         return False
     return isinstance(problem, dict) and problem.get("code") in NOT_WAITED_OUT_CODES
-
-
-def new_nonce() -> str:
-    """128 random bits, URL-safe: collision-free idempotency keys without coordination."""
-    return secrets.token_urlsafe(16)
-
-
-def make_signed(
-    key: SigningKey,
-    statement_type: str,
-    subject: str,
-    body: dict[str, Any],
-    *,
-    at: datetime,
-    origin: str,
-    nonce: str | None = None,
-    limits: Limits | None = None,
-) -> SignedStatement:
-    """Build, validate and sign a statement with ``key`` for the log ``origin``.
-
-    ``at`` is the client's time. ``origin`` is the log's checkpoint origin line (the
-    first line of ``/log/checkpoint``, or ``terang info``): the signature covers it,
-    so the statement is valid in that log only.
-    """
-    raw = {
-        "type": statement_type,
-        "subject": subject,
-        "signer": client_key_id(key),
-        "time": format_time(at),
-        "nonce": nonce or new_nonce(),
-        "body": body,
-    }
-    statement = Statement.from_json(raw, limits or Limits())
-    return sign_statement(statement, key, origin=origin)
 
 
 class RemoteError(TerangError):

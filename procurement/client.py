@@ -1,7 +1,7 @@
 """Client side of procurement: what a vendor's, member's or officer's machine runs.
 
 Keys never leave the caller: these helpers build bodies and sign statements locally
-(``ledger.client.make_signed``); the server sees public keys, signatures, sealed
+(``ledger.signing.make_signed``); the server sees public keys, signatures, sealed
 shares and ciphertexts only.
 
 * vendor: ``registration``, ``seal_bid`` (format 2: deal Feldman shares, derive the
@@ -33,10 +33,11 @@ from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
 from budgeting import statements as budget_statements
-from ledger.client import LedgerClient, make_signed
+from ledger.client import LedgerClient
 from ledger.errors import ClientError, VerificationError
 from ledger.keys import client_key_id, read_secret_file, write_secret_file
 from ledger.limits import Limits
+from ledger.signing import make_signed
 from ledger.statement import SignedStatement, b64decode_strict, b64encode
 from procurement import lifecycle as lc
 from procurement.fields import sha256_hex, wire_amount

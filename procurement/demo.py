@@ -67,11 +67,11 @@ from nacl.signing import SigningKey
 from budgeting import reducers as budget
 from budgeting import statements as budget_statements
 from ledger.authority import KEY_NAMESPACE
-from ledger.client import make_signed
 from ledger.errors import TerangError
 from ledger.keys import client_key_id, generate_client_key, load_client_key
 from ledger.sequencer import Sequencer
 from ledger.service import Ledger
+from ledger.signing import make_signed
 from ledger.statement import SignedStatement, b64encode, format_time
 from procurement import client as pc
 from procurement import contracts as ct

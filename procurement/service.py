@@ -28,10 +28,10 @@ from typing import Any
 from nacl.signing import SigningKey
 
 from ledger.authority import META_NAMESPACE
-from ledger.client import make_signed
 from ledger.errors import TerangError
 from ledger.keys import load_client_key
 from ledger.service import Ledger
+from ledger.signing import make_signed
 from ledger.state import Document
 from ledger.statement import parse_time
 from ledger.time_anchor import WITNESS_POLICY_KEY, WitnessPolicy

@@ -23,12 +23,13 @@ from ledger.bootstrap import (
     DEFAULT_WITNESS_KEY_FILE,
     init_log,
 )
-from ledger.client import LedgerClient, make_signed
+from ledger.client import LedgerClient
 from ledger.db_wait import DB_WAIT_S_DEFAULT, wait_for_database
 from ledger.errors import TerangError
 from ledger.keys import client_key_id, generate_client_key, load_client_key, write_secret_file
 from ledger.note import generate_signer
 from ledger.service import DEFAULT_DATABASE_URL, Ledger, Settings, utc_now
+from ledger.signing import make_signed
 from ledger.statement import b64encode
 from terang.cli_audit import monitor_command, witness_app
 from terang.cli_budgeting import budget_import_command

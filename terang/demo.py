@@ -36,11 +36,11 @@ from ledger.authority import (
     KEY_NAMESPACE,
     META_NAMESPACE,
 )
-from ledger.client import make_signed
 from ledger.errors import ClientError, Conflict
 from ledger.keys import client_key_id, generate_client_key, load_client_key
 from ledger.kinds import Rejected
 from ledger.service import Ledger
+from ledger.signing import make_signed
 from ledger.statement import b64encode
 from procurement.demo import demo_key_file, load_procurement_demo
 

@@ -32,11 +32,11 @@ from nacl.signing import SigningKey
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from ledger.client import make_signed
 from ledger.keys import client_key_id
 from ledger.limits import Limits
 from ledger.note import Signer, generate_signer
 from ledger.service import Ledger, Settings
+from ledger.signing import make_signed
 from ledger.statement import SignedStatement, b64encode
 from terang.app import all_kinds
 

@@ -42,8 +42,9 @@ from typer.testing import CliRunner
 from budgeting import statements as st
 from budgeting.money import parse_amount
 from ledger import storage
-from ledger.client import LedgerClient, RemoteError, make_signed
+from ledger.client import LedgerClient, RemoteError
 from ledger.keys import client_key_id, generate_client_key, load_client_key
+from ledger.signing import make_signed
 from ledger.statement import b64encode, format_time
 from procurement import client as pc
 from procurement import sealed

@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 
 from nacl.signing import SigningKey
 
-from ledger.client import make_signed
 from ledger.keys import client_key_id
 from ledger.limits import Limits
 from ledger.note import Signer
 from ledger.service import Ledger, Settings
+from ledger.signing import make_signed
 from ledger.statement import b64encode
 from terang.app import all_kinds
 

@@ -18,9 +18,9 @@ from sqlalchemy import text
 
 from audit.verifier import LogReplayer
 from ledger import merkle, storage
-from ledger.client import make_signed
 from ledger.keys import client_key_id
 from ledger.publisher import latest_checkpoint
+from ledger.signing import make_signed
 from ledger.statement import b64encode
 from terang.app import all_kinds
 

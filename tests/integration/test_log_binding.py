@@ -15,8 +15,8 @@ from log_surgery import append_behind_the_back, stored_entries
 
 from audit.remote import VerifyReport, verify_log
 from audit.verifier import LogFault
-from ledger.client import make_signed
 from ledger.keys import client_key_id
+from ledger.signing import make_signed
 from ledger.statement import (
     STATEMENT_SIGNATURE_DOMAIN_V1,
     LoggedEntry,

@@ -16,9 +16,9 @@ from ledger.canonical import (
     canonical_bytes,
     parse_json_object,
 )
-from ledger.client import make_signed
 from ledger.errors import ClientError, FormatError, PayloadTooLarge, SignatureError
 from ledger.limits import Limits
+from ledger.signing import make_signed
 from ledger.statement import (
     STATEMENT_SIGNATURE_DOMAIN,
     STATEMENT_SIGNATURE_DOMAIN_V1,

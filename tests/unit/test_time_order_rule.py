@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from nacl.signing import SigningKey
 
-from ledger.client import make_signed
 from ledger.replay import LoggedAtBackwards, check_time_order
+from ledger.signing import make_signed
 from ledger.statement import ZERO_HASH, LoggedEntry
 
 SIGNED = make_signed(

@@ -18,12 +18,12 @@ from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
 from budgeting.money import format_amount
-from ledger.client import make_signed
 from ledger.keys import client_key_id
 from ledger.kinds import KindRegistry
 from ledger.limits import Limits
 from ledger.note import generate_signer
 from ledger.replay import apply_entry
+from ledger.signing import make_signed
 from ledger.state import DictState, Overlay
 from ledger.statement import (
     ZERO_HASH,
