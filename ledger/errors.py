@@ -67,6 +67,18 @@ class Conflict(ClientError):
     code = "conflict"
 
 
+class RoutingRefusal(ClientError):
+    """The web framework refused the request before any Terang code ran: no such path
+    (404 ``not_found``), a method the path does not allow (405 ``http_405``), and the
+    like (``http_<status>``). Its status is the framework's, so it is given here."""
+
+    def __init__(self, message: str, *, status: int, **details: Any) -> None:
+        super().__init__(
+            message, code="not_found" if status == 404 else f"http_{status}", **details
+        )
+        self.http_status = status
+
+
 class Forbidden(ClientError):
     http_status = 403
     code = "forbidden"

@@ -21,8 +21,10 @@ from budgeting import router as budgeting_router
 from ledger import api as ledger_api
 from ledger import storage
 from ledger.errors import (
+    ClientError,
     DatabaseUnavailable,
     InvariantBroken,
+    RoutingRefusal,
     StorageFull,
     TerangError,
     Unavailable,
@@ -175,11 +177,7 @@ def create_app(ledger: Ledger) -> FastAPI:
     async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
         if error.status_code == 404 and portal_routing.wants_page(request):
             return portal_routing.not_found_page(request)  # a browser: the HTML 404 page
-        problem = TerangError(
-            str(error.detail),
-            code="not_found" if error.status_code == 404 else f"http_{error.status_code}",
-        )
-        problem.http_status = error.status_code
+        problem = RoutingRefusal(str(error.detail), status=error.status_code)
         headers = dict(error.headers or {})
         if error.status_code == 405:
             headers["Allow"] = allowed_methods(app, request)
@@ -230,13 +228,14 @@ def create_app(ledger: Ledger) -> FastAPI:
     async def _validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
         first = error.errors()[0] if error.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
-        problem = TerangError(
-            f"{where}: {first.get('msg', 'invalid request')}",
-            code="invalid_request",
-            errors=[{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in error.errors()],
+        return problem_response(
+            ClientError(  # 422 invalid_request
+                f"{where}: {first.get('msg', 'invalid request')}",
+                errors=[
+                    {"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in error.errors()
+                ],
+            )
         )
-        problem.http_status = 422
-        return problem_response(problem)
 
     app.include_router(health.build_router(ledger))
     app.include_router(metrics.build_router(app.state.metrics))
