@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger import merkle
-from ledger.authority import GENESIS_TYPE
+from ledger.authority import GENESIS_TYPE, KEY_REGISTERED_TYPE
 from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.errors import TerangError, VerificationError
 from ledger.limits import Limits
@@ -70,7 +70,7 @@ def _registered_keys(entries: list[LoggedEntry]) -> dict[str, bytes]:
             for authority in statement.body.get("authorities", []):
                 public_key = b64decode_strict(str(authority.get("public_key")), field="public_key")
                 keys[key_id_of(public_key)] = public_key
-        elif statement.type == "registry.key.registered":
+        elif statement.type == KEY_REGISTERED_TYPE:
             public_key = b64decode_strict(str(statement.body.get("public_key")), field="public_key")
             if key_id_of(public_key) != statement.subject:
                 raise VerificationError(

@@ -34,7 +34,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ from audit.remote import FetchError
 from audit.witness_store import origin_hash
 from ledger import tiles
 from ledger.checkpoint import Checkpoint, open_checkpoint_note
+from ledger.clock import Clock, utc_now
 from ledger.errors import ClientError, ProofError, TerangError, VerificationError
 from ledger.files import write_atomically
 from ledger.limits import HASH_BYTES
@@ -185,7 +186,7 @@ def check_pair(
     checkpoint's root shows only that the mirror's tiles are wrong: ``FetchError``, no
     verdict. One that reproduces the newer root but not the older is a real alarm.
     """
-    now = now or datetime.now(UTC)
+    now = now or utc_now()
     a, b = sorted((first, second), key=lambda o: o.checkpoint.size)
     ca, cb = a.checkpoint, b.checkpoint
     if ca.size == cb.size:
@@ -320,7 +321,7 @@ class Monitor:
         state_path: Path | None = None,
         witnesses: Sequence[WitnessView] = (),
         client_factory: Callable[[str], httpx.Client] = _default_client,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = utc_now,
     ) -> None:
         if not logs:
             raise ClientError("a monitor needs at least one log to follow")

@@ -54,7 +54,7 @@ from audit.evidence import EvidenceCheck, load_evidence
 from audit.policy import Policy
 from audit.verifier import LogFault, LogReplayer
 from ledger import merkle, tiles
-from ledger.authority import KEY_NAMESPACE
+from ledger.authority import GENESIS_TYPE, KEY_NAMESPACE, KEY_REGISTERED_TYPE
 from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.client import PUSHBACK_STATUSES, retry_after_s
 from ledger.errors import SignatureError, TerangError, VerificationError
@@ -730,9 +730,9 @@ def _replay(
 def _learn_keys(replayer: LogReplayer, entry: LoggedEntry, known_keys: dict[str, bytes]) -> None:
     """Remember keys the entry just registered (read back from the replayed registry)."""
     statement = entry.signed.statement
-    if statement.type == "registry.key.registered":
+    if statement.type == KEY_REGISTERED_TYPE:
         key_ids = [statement.subject]
-    elif statement.type == "ledger.genesis":
+    elif statement.type == GENESIS_TYPE:
         key_ids = [
             key_id for (namespace, key_id) in replayer.state.documents if namespace == KEY_NAMESPACE
         ]

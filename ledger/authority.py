@@ -34,6 +34,10 @@ META_NAMESPACE = "registry.meta"
 META_KEY = "authorities"
 GENESIS_TYPE = "ledger.genesis"
 CLOCK_SIMULATED_TYPE = "ledger.clock.simulated"
+KEY_REGISTERED_TYPE = "registry.key.registered"
+KEY_REVOKED_TYPE = "registry.key.revoked"
+ROLE_GRANTED_TYPE = "registry.role.granted"
+ROLE_REVOKED_TYPE = "registry.role.revoked"
 CLOCK_KEY = "clock"
 CLOCK_SIMULATED_SEQ = 1
 WITNESS_POLICY_KEY = "witness_policy"
@@ -237,28 +241,28 @@ AUTHORITY = frozenset({"authority"})
 KINDS = (
     StatementKind(GENESIS_TYPE, AUTHORITY, reduce_genesis, "the log's first entry"),
     StatementKind(
-        "registry.key.registered",
+        KEY_REGISTERED_TYPE,
         AUTHORITY,
         reduce_key_registered,
         "register a key",
         prefetch=_subject_key,
     ),
     StatementKind(
-        "registry.role.granted",
+        ROLE_GRANTED_TYPE,
         AUTHORITY,
         reduce_role_granted,
         "grant a role",
         prefetch=_subject_key,
     ),
     StatementKind(
-        "registry.role.revoked",
+        ROLE_REVOKED_TYPE,
         AUTHORITY,
         reduce_role_revoked,
         "revoke a role",
         prefetch=_subject_key,
     ),
     StatementKind(
-        "registry.key.revoked",
+        KEY_REVOKED_TYPE,
         AUTHORITY,
         reduce_key_revoked,
         "revoke a key",

@@ -34,6 +34,8 @@ from pathlib import Path
 from nacl.signing import SigningKey
 
 from ledger import migrations, storage
+from ledger.authority import GENESIS_TYPE
+from ledger.clock import utc_now
 from ledger.errors import ClientError
 from ledger.keys import (
     CLIENT_KEY_PREFIX,
@@ -45,7 +47,7 @@ from ledger.keys import (
 )
 from ledger.kinds import KindRegistry
 from ledger.note import CosignatureSigner, generate_cosigner, generate_signer, parse_private_key
-from ledger.service import Ledger, Settings, utc_now
+from ledger.service import Ledger, Settings
 from ledger.signing import make_signed
 from ledger.statement import b64encode
 from ledger.time_anchor import WITNESS_POLICY_KEY, WITNESS_POLICY_TYPE
@@ -131,7 +133,7 @@ def init_log(
                 created_authority_key = True
             genesis = make_signed(
                 authority,
-                "ledger.genesis",
+                GENESIS_TYPE,
                 "genesis",
                 {
                     "origin": ledger.origin,

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, inspect, select
 from sqlalchemy.engine import Connection
 
 from ledger import storage
+from ledger.clock import utc_now
 
 SCRIPT_LOCATION = Path(__file__).resolve().parent / "schema"
 """The alembic environment and versions, shipped inside the ``ledger`` package (package
@@ -63,7 +64,6 @@ def request_projection_rebuild(
     ``only_if_entries``: skip an empty log (nothing to rebuild). Returns whether a
     request was written; asking twice under one revision keeps the first.
     """
-    from datetime import UTC, datetime
 
     from ledger.statement import format_time
 
@@ -79,7 +79,7 @@ def request_projection_rebuild(
         requests.insert().values(
             revision=revision,
             reason=reason,
-            requested_at=format_time(datetime.now(UTC)),  # for operators only
+            requested_at=format_time(utc_now()),  # for operators only
         )
     )
     return True

@@ -16,7 +16,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, func, select
@@ -25,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ledger import merkle, storage
 from ledger.checkpoint import Checkpoint, sign_checkpoint
+from ledger.clock import Clock
 from ledger.note import Signer
 from ledger.statement import format_time
 
@@ -71,7 +71,7 @@ class Publisher:
         engine: Engine,
         signer: Signer,
         origin: str,
-        clock: Callable[[], datetime],
+        clock: Clock,
         interval_ms_min: int,
     ) -> None:
         self.engine = engine

@@ -55,6 +55,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from ledger import merkle, storage
 from ledger.authority import CLOCK_KEY, META_NAMESPACE, clock_is_simulated, key_document
+from ledger.clock import Clock
 from ledger.errors import (
     ClientError,
     Conflict,
@@ -80,8 +81,6 @@ if TYPE_CHECKING:
     from ledger.rollback_guard import RollbackGuard
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
 
 
 class NonceReused(Conflict):

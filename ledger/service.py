@@ -9,9 +9,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -19,6 +18,7 @@ from sqlalchemy import Engine
 
 from ledger import admission, authority, migrations, rollback_guard, storage, time_anchor
 from ledger.authority import GENESIS_TYPE
+from ledger.clock import Clock, utc_now
 from ledger.errors import BadSetting, ClientError, TerangError, Unavailable
 from ledger.keys import KeyFileError, read_secret_file
 from ledger.kinds import KindRegistry
@@ -51,11 +51,6 @@ def _env_count(name: str, default: int) -> int:
     if not (raw.isascii() and raw.isdigit()):
         raise BadSetting(f"{name} must be a whole number, not {raw[:40]!r}")
     return int(raw)
-
-
-def utc_now() -> datetime:
-    """The system's one clock; read once per batch or request and passed on as data."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -144,7 +139,7 @@ class Ledger:
         kinds: KindRegistry,
         *,
         engine: Engine | None = None,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = utc_now,
         log_signer: Signer | None = None,
         migrate: bool = True,
         witnesses: WitnessSet | None = None,

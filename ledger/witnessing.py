@@ -30,9 +30,8 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 
 import httpx
 from sqlalchemy import (
@@ -53,6 +52,7 @@ from sqlalchemy.exc import IntegrityError
 from ledger import storage
 from ledger.authority import META_NAMESPACE
 from ledger.checkpoint import Checkpoint
+from ledger.clock import Clock, utc_now
 from ledger.errors import ClientError, FormatError, TerangError, require
 from ledger.note import (
     CosignatureVerifier,
@@ -275,10 +275,6 @@ class _Mismatch(Exception):
         self.size = size
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class WitnessSet:
     """The witnesses a log asks to cosign, and the thread that asks them.
 
@@ -303,13 +299,13 @@ class WitnessSet:
             follow_redirects=False,
         )
         self._engine: Engine | None = None
-        self._clock: Callable[[], datetime] = _utc_now
+        self._clock: Clock = utc_now
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._collect_lock = threading.Lock()
 
-    def attach(self, engine: Engine, clock: Callable[[], datetime] = _utc_now) -> None:
+    def attach(self, engine: Engine, clock: Clock = utc_now) -> None:
         self._engine = engine
         self._clock = clock
 

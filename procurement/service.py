@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from typing import Any
 from nacl.signing import SigningKey
 
 from ledger.authority import META_NAMESPACE
+from ledger.clock import Clock
 from ledger.errors import TerangError
 from ledger.keys import load_client_key
 from ledger.service import Ledger
@@ -51,7 +51,7 @@ class Closer:
         key: SigningKey,
         *,
         interval_s: float = CLOSE_INTERVAL_S_DEFAULT,
-        clock: Callable[[], datetime] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.ledger = ledger
         self.key = key

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from ledger import migrations, storage
+from ledger.authority import KEY_REGISTERED_TYPE
 from ledger.bootstrap import (
     DEFAULT_AUTHORITY_KEY_FILE,
     DEFAULT_ORIGIN,
@@ -24,11 +25,12 @@ from ledger.bootstrap import (
     init_log,
 )
 from ledger.client import LedgerClient
+from ledger.clock import utc_now
 from ledger.db_wait import DB_WAIT_S_DEFAULT, wait_for_database
 from ledger.errors import TerangError
 from ledger.keys import client_key_id, generate_client_key, load_client_key, write_secret_file
 from ledger.note import generate_signer
-from ledger.service import DEFAULT_DATABASE_URL, Ledger, Settings, utc_now
+from ledger.service import DEFAULT_DATABASE_URL, Ledger, Settings
 from ledger.signing import make_signed
 from ledger.statement import b64encode
 from terang.cli_audit import monitor_command, witness_app
@@ -522,7 +524,7 @@ def register_key(
     with LedgerClient(url) as client:
         signed = make_signed(
             load_client_key(key),
-            "registry.key.registered",
+            KEY_REGISTERED_TYPE,
             subject,
             body,
             at=utc_now(),

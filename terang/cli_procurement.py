@@ -20,9 +20,9 @@ from nacl.public import PrivateKey
 
 from budgeting.money import parse_positive_amount
 from ledger.client import LedgerClient
+from ledger.clock import utc_now
 from ledger.errors import ClientError, TerangError
 from ledger.keys import client_key_id, load_client_key, read_secret_file, write_secret_file
-from ledger.service import utc_now
 from ledger.signing import make_signed
 from ledger.statement import b64encode
 from procurement import client as pc

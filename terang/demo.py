@@ -34,6 +34,7 @@ from ledger.authority import (
     CLOCK_SIMULATED_SEQ,
     CLOCK_SIMULATED_TYPE,
     KEY_NAMESPACE,
+    KEY_REGISTERED_TYPE,
     META_NAMESPACE,
 )
 from ledger.errors import ClientError, Conflict
@@ -163,7 +164,7 @@ def load_demo(ledger: Ledger, authority: SigningKey, keys_dir: Path) -> dict[str
         signed.append(
             make_signed(
                 authority,
-                "registry.key.registered",
+                KEY_REGISTERED_TYPE,
                 key_id,
                 body,
                 at=ledger.clock(),
