@@ -47,8 +47,6 @@ from ledger.kinds import KindRegistry
 from ledger.limits import Limits
 from ledger.statement import SignedStatement, b64decode_strict, key_id_of
 
-QUERY_KEYS_MAX = 400
-
 
 def self_registrations(kinds: KindRegistry, statements: Sequence[SignedStatement]) -> int:
     """Statements of self-signed kinds (vendor self-registration) in a job."""
@@ -82,11 +80,9 @@ def key_documents(conn: Connection, key_ids: Sequence[str]) -> dict[str, dict[st
     p = storage.projection_rows.c
     found: dict[str, dict[str, Any]] = {}
     wanted = sorted(set(key_ids))
-    for start in range(0, len(wanted), QUERY_KEYS_MAX):
+    for chunk in storage.in_chunks(wanted):
         rows = conn.execute(
-            select(p.key, p.value).where(
-                p.namespace == KEY_NAMESPACE, p.key.in_(wanted[start : start + QUERY_KEYS_MAX])
-            )
+            select(p.key, p.value).where(p.namespace == KEY_NAMESPACE, p.key.in_(chunk))
         )
         for key, value in rows:
             found[key] = json.loads(value)
@@ -98,11 +94,9 @@ def logged_pairs(conn: Connection, pairs: Sequence[tuple[str, str]]) -> set[tupl
     e = storage.entries.c
     found: set[tuple[str, str]] = set()
     wanted = sorted(set(pairs))
-    for start in range(0, len(wanted), QUERY_KEYS_MAX):
+    for chunk in storage.in_chunks(wanted):
         rows = conn.execute(
-            select(e.signer, e.nonce).where(
-                storage.pairs_condition(e.signer, e.nonce, wanted[start : start + QUERY_KEYS_MAX])
-            )
+            select(e.signer, e.nonce).where(storage.pairs_condition(e.signer, e.nonce, chunk))
         )
         found.update((signer, nonce) for signer, nonce in rows)
     return found

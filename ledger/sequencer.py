@@ -119,8 +119,7 @@ class StoredState:
         """Load many documents in a few queries (absent ones are cached as absent)."""
         wanted = sorted({k for k in keys if k not in self.cache})
         p = storage.projection_rows.c
-        for start in range(0, len(wanted), 400):
-            chunk = wanted[start : start + 400]
+        for chunk in storage.in_chunks(wanted):
             for key in chunk:
                 self.cache[key] = None
             rows = self.conn.execute(
@@ -168,10 +167,10 @@ def _existing_receipts(
     pairs = sorted({(s.statement.signer, s.statement.nonce) for s in statements})
     found: dict[tuple[str, str], tuple[Receipt, bytes]] = {}
     e = storage.entries.c
-    for start in range(0, len(pairs), 400):
+    for chunk in storage.in_chunks(pairs):
         rows = conn.execute(
             select(e.signer, e.nonce, e.seq, e.leaf_hash, e.logged_at, e.entry_bytes).where(
-                storage.pairs_condition(e.signer, e.nonce, pairs[start : start + 400])
+                storage.pairs_condition(e.signer, e.nonce, chunk)
             )
         )
         for signer, nonce, seq, leaf, logged_at, entry_bytes in rows:

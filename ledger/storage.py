@@ -19,8 +19,8 @@ asked for (``ledger.migrations.request_projection_rebuild``) until one is done.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -252,6 +252,20 @@ def tree_size(conn: Connection) -> int:
     return 0 if last is None else int(last) + 1
 
 
+_K = TypeVar("_K")
+
+QUERY_KEYS_MAX = 400
+"""Keys (or key pairs) one lookup query names: at most 800 bound parameters, under the
+999 that SQLite builds before 3.32 allow (SQLITE_MAX_VARIABLE_NUMBER), and a size at
+which PostgreSQL still plans an index scan."""
+
+
+def in_chunks(keys: Sequence[_K]) -> Iterator[Sequence[_K]]:
+    """``keys`` in slices of at most ``QUERY_KEYS_MAX``: one lookup query each."""
+    for start in range(0, len(keys), QUERY_KEYS_MAX):
+        yield keys[start : start + QUERY_KEYS_MAX]
+
+
 def pairs_condition(first: Any, second: Any, pairs: Iterable[tuple[Any, Any]]) -> Any:
     """``(first, second) IN pairs`` written as ``(first = a AND second IN (...)) OR ...``.
 
@@ -266,15 +280,13 @@ def pairs_condition(first: Any, second: Any, pairs: Iterable[tuple[Any, Any]]) -
 
 
 def fetch_nodes(conn: Connection, node_ids: Iterable[NodeId]) -> dict[NodeId, bytes]:
-    """Fetch the named perfect-subtree hashes in one query (per 400 nodes)."""
+    """Fetch the named perfect-subtree hashes, one query per ``QUERY_KEYS_MAX`` nodes."""
     wanted = sorted(set(node_ids))
     if not wanted:
         return {}
     found: dict[NodeId, bytes] = {}
     n = tree_nodes.c
-    # Chunk to stay under bound-parameter limits on both engines.
-    for start in range(0, len(wanted), 400):
-        chunk = wanted[start : start + 400]
+    for chunk in in_chunks(wanted):
         rows = conn.execute(
             select(n.level, n.idx, n.hash).where(pairs_condition(n.level, n.idx, chunk))
         )
