@@ -24,7 +24,7 @@ from ledger import limits
 from ledger.limits import Limits
 from terang.app import all_kinds
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 PAGES = ("docs/design.md", "CONTRIBUTING.md")
 ROOMS = ("ledger", "budgeting", "procurement", "audit", "portal", "terang")
 # Paths are checked when they start at one of these: a span such as ``keys/log.key`` or
@@ -217,7 +217,7 @@ def test_the_checker_catches_what_it_is_for() -> None:
     assert check_span("ledger/limit.py:Limits", types) is not None
     assert check_span("ledger/limits.py:Limit", types) is not None
     assert check_span("budgeting/reducer.py", types) is not None
-    test_file = "tests/unit/test_design_docs.py"
+    test_file = "tests/unit/project/test_design_docs.py"
     assert check_span(f"{test_file}:test_the_checker_catches_what_it_is_for", types) is None
     assert check_span(f"{test_file}:no_such_test", types) is not None
     assert check_span("budgeting.line_renamed.posted", types) is not None

@@ -17,7 +17,7 @@ import typer
 
 from terang.cli import app
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = Path(__file__).resolve().parents[3] / "docs"
 PAGES = (
     "cli.md",
     "deploying.md",

@@ -41,7 +41,7 @@ from ledger.note import (
 
 # Copied from the shared vectors (see "_copied_from" and "source" in the file).
 V: dict[str, Any] = json.loads(
-    (Path(__file__).parent.parent / "data" / "signed_note_vectors.json").read_text("utf-8")
+    (Path(__file__).resolve().parents[2] / "data" / "signed_note_vectors.json").read_text("utf-8")
 )
 TEXT: str = V["text"]
 PN_NOTE = TEXT + "\n" + V["PeterNeumann_sigline"] + "\n"

@@ -24,7 +24,7 @@ from ledger.errors import ClientError, InvariantBroken, ProofError
 from ledger.limits import TREE_SIZE_MAX
 from ledger.merkle import NodeId
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 RFC = json.loads((DATA / "rfc6962.json").read_text())
 TD_DIR = DATA / "transparency-dev-merkle"
 

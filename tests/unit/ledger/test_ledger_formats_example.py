@@ -17,7 +17,7 @@ from ledger.keys import client_key_id
 from ledger.limits import Limits
 from ledger.statement import LoggedEntry, SignedStatement, Statement
 
-PAGE = Path(__file__).resolve().parents[2] / "docs" / "ledger-formats.md"
+PAGE = Path(__file__).resolve().parents[3] / "docs" / "ledger-formats.md"
 SEED = bytes(range(32))
 ORIGIN = "terang.example/kabupaten-demo"
 
