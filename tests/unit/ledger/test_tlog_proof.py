@@ -23,7 +23,9 @@ from ledger.note import CosignatureSigner, Signer, add_signatures
 from ledger.tlog_proof import HEADER, TlogProof, verify_tlog_proof
 
 V: dict[str, Any] = json.loads(
-    (Path(__file__).resolve().parents[2] / "data" / "tlog_proof_rfc6962_vectors.json").read_text("utf-8")
+    (Path(__file__).resolve().parents[2] / "data" / "tlog_proof_rfc6962_vectors.json").read_text(
+        "utf-8"
+    )
 )
 LEAF_HASHES = [bytes.fromhex(h) for h in V["leaf_hashes"]]
 ROOTS = {int(k): bytes.fromhex(v) for k, v in V["roots_by_size"].items()}
