@@ -499,6 +499,14 @@ class Releases:
 
 
 _SAME = object()
+REQUIRED = ("id", "awardID")
+"""What the release schema requires of an object whenever it appears (``tender.id``, an
+award's or a bid's ``id``, a contract's ``id`` and ``awardID``): a change to an object
+carries them along unchanged."""
+
+
+def _with_required(after: Mapping[str, Any], found: dict[str, Any]) -> dict[str, Any]:
+    return {**{k: after[k] for k in REQUIRED if k in after}, **found}
 
 
 def _is_id_list(items: list[Any]) -> bool:
@@ -511,7 +519,7 @@ def _change(before: Any, after: Any) -> Any:
         return _SAME
     if isinstance(before, dict) and isinstance(after, dict):
         found = changes(before, after)
-        return found if found else _SAME
+        return _with_required(after, found) if found else _SAME
     if isinstance(before, list) and isinstance(after, list) and _is_id_list(after):
         if before and not _is_id_list(before):
             return after
@@ -526,7 +534,7 @@ def _change(before: Any, after: Any) -> Any:
             elif old is not item:
                 diff = changes(old, item)
                 if diff:
-                    items.append({"id": item["id"], **diff})
+                    items.append(_with_required(item, diff))
         return items if items else _SAME
     return _SAME if before == after else after
 
