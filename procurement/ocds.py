@@ -540,8 +540,10 @@ def _change(before: Any, after: Any) -> Any:
 
 
 def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields of ``after`` that differ from ``before`` (OCDS merge rules; a field
-    ``after`` no longer has is published as null, which merging removes)."""
+    """The fields of ``after`` that differ from ``before`` (OCDS merge rules; a value
+    ``after`` no longer has is published as null, which merging removes; an object or an
+    item cannot be removed by merging, so Terang's renderings never drop one, and one
+    that did would raise ``InvariantBroken`` rather than publish a wrong record)."""
     found: dict[str, Any] = {}
     for key, new in after.items():
         if key not in before:
@@ -550,8 +552,11 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, An
         diff = _change(before[key], new)
         if diff is not _SAME:
             found[key] = diff
-    for key in before:
+    for key, old in before.items():
         if key not in after:
+            if isinstance(old, dict) or (isinstance(old, list) and _is_id_list(old)):
+                # Merging keeps an object (or its items) that a later release sets to null.
+                raise InvariantBroken(f"an OCDS object disappeared ({key}): merging keeps it")
             found[key] = None
     return found
 
