@@ -1,11 +1,15 @@
-"""OCDS 1.1 releases (one per logged event) and compiled records, from the ledger.
+"""OCDS 1.1 releases (one per logged entry) and records, true in time. Pure: no I/O.
 
-Pure functions of (tender document, the tender's entries, bid documents, vendor
-documents): the router reads them and passes them in; nothing here does I/O. Each
-logged entry about an ocid becomes one release with ``id = "<ocid>-<seq>"``, ``date`` =
-the entry's logging time, and the tag its event implies (``TAGS``). A record's
-``compiledRelease`` is the current projection rendered as one release (tag
-``compiled``).
+Each entry about an ocid becomes one release with ``id = "<ocid>-<seq>"``, ``date`` = the
+entry's logging time and the tag its event implies (``TAGS``). A release is rendered from
+the tender AS THAT ENTRY LEFT IT: the router replays the tender's entries through the
+log's own reducers (``procurement.history.replay``) and hands each ``Moment`` to
+``Releases``, which renders the whole tender (``Releases.full``) and publishes what
+changed since the previous release (``changes``), so that merging the releases with
+the OCDS merge rules gives the tender at every entry; the record's ``compiledRelease``
+is the whole tender after the last one. Awards are the awards as they went
+(``history.Award``: a cancelled one stays beside the next); bids that failed the opening
+or the evaluation are ``disqualified`` (``bid_status``).
 
 Amounts: OCDS ``Value.amount`` is a JSON number. Terang keeps sen as integers and
 writes the number as whole rupiah when it has no sen, else with two decimals; every
