@@ -141,6 +141,15 @@ def logged_entries_about(
     return [LoggedEntry.parse(bytes(raw), limits) for (raw,) in conn.execute(query)]
 
 
+def subject_leaves(conn: Connection, subject: str, *, limit: int) -> list[tuple[int, bytes]]:
+    """(seq, leaf hash) of the first ``limit`` entries whose subject is ``subject``: what
+    tells a cached replay of them is still of these very entries (a leaf hash commits to
+    its entry, and through ``prev`` to every entry before it)."""
+    e = storage.entries.c
+    query = select(e.seq, e.leaf_hash).where(e.subject == subject).order_by(e.seq).limit(limit)
+    return [(int(seq), bytes(leaf)) for seq, leaf in conn.execute(query)]
+
+
 PREFIXED_CHUNK_ROWS = 500
 """Rows per query when ``iter_prefixed`` walks a key range."""
 

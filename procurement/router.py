@@ -8,6 +8,8 @@ this package. Every response here carries ``tree_size``: the log size the read s
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any
 
@@ -15,7 +17,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
-from ledger.errors import NotFound
+from ledger.errors import InvariantBroken, NotFound
 from ledger.http_problems import problem_responses
 from ledger.limits import DATABASE_INTEGER_MAX
 from ledger.service import Ledger
@@ -31,6 +33,8 @@ RECORD_ENTRIES_MAX = 5000
 """Entries one OCDS record holds (one release each); past it the response says
 ``truncated`` and the rest is read from ``GET /api/v1/entries?subject=<ocid>``."""
 OCDS_BULK_TENDERS_MAX = 500
+RECORD_CACHE_RELEASES_MAX = 50_000
+"""Releases the OCDS record cache holds (whole records, least recently used out)."""
 BIDS_PAGE_ITEMS_MAX = 1000
 BIDS_PAGE_ITEMS_DEFAULT = 100
 
@@ -113,6 +117,48 @@ class ContractPublic(BaseModel):
     tree_size: int
 
 
+class RecordCache:
+    """Rendered OCDS records, keyed by (ocid, how many entries were replayed, the leaf
+    hash of the last one).
+
+    A record is a pure function of the tender's entries (and of the vendors' names, NPWP
+    and addresses, fixed at registration), and entries never change: the same ocid with
+    the same entries (the last one's leaf hash commits to it and, through the ``prev``
+    chain, to every entry before it, even across a restore) is the same record, so a
+    repeated read (a portal link, a page fetched again) does not replay the tender
+    again. A replay costs
+    what the reducers cost (the 1,000-bid tender: its bids' checks, the releases'
+    Feldman checks, the opening); a hit costs an index-only query. Bounded by the
+    releases held (``RECORD_CACHE_RELEASES_MAX``), least recently used out."""
+
+    def __init__(self, releases_max: int) -> None:
+        self.releases_max = releases_max
+        self.held: OrderedDict[tuple[str, int, bytes], dict[str, Any]] = OrderedDict()
+        self.releases = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, int, bytes]) -> dict[str, Any] | None:
+        """The record, shared: never change it (packages only reference its parts)."""
+        with self.lock:
+            found = self.held.get(key)
+            if found is not None:
+                self.held.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, int, bytes], value: dict[str, Any]) -> None:
+        size = len(value["releases"])
+        if size > self.releases_max:
+            return
+        with self.lock:
+            if key in self.held:
+                return
+            self.held[key] = value
+            self.releases += size
+            while self.releases > self.releases_max:
+                _, old = self.held.popitem(last=False)
+                self.releases -= len(old["releases"])
+
+
 class _Vendors(Mapping[str, dict[str, Any]]):
     """Vendor documents read on demand (and kept) while one response renders its OCDS:
     the bidders are known only as the replay meets them."""
@@ -166,6 +212,7 @@ def _entry(summary: reads.EntrySummary) -> EntryPublic:
 
 def build_router(ledger: Ledger) -> APIRouter:
     router = APIRouter(prefix="/api/v1/procurement", tags=["procurement"])
+    records = RecordCache(RECORD_CACHE_RELEASES_MAX)
     # Tender documents' bytes, content-addressed (procurement.documents).
     router.include_router(documents.build_router(ledger))
 
@@ -346,19 +393,23 @@ def build_router(ledger: Ledger) -> APIRouter:
         through the log's own reducers (``history.replay``): each release is the tender
         as that entry left it. Every bid has an entry, so the entries bound the bids."""
         ocid = doc["ocid"]
+        leaves = reads.subject_leaves(conn, ocid, limit=RECORD_ENTRIES_MAX + 1)
+        truncated = len(leaves) > RECORD_ENTRIES_MAX
+        kept = [seq for seq, _ in leaves[:RECORD_ENTRIES_MAX]]
+        key = (ocid, len(kept), leaves[len(kept) - 1][1] if kept else b"")
+        cached = records.get(key)
+        if cached is not None:
+            return cached, truncated
         entries = reads.logged_entries_about(
-            conn, ocid, limits=ledger.limits, limit=RECORD_ENTRIES_MAX + 1
+            conn, ocid, limits=ledger.limits, limit=RECORD_ENTRIES_MAX
         )
-        truncated = len(entries) > RECORD_ENTRIES_MAX
+        if [e.seq for e in entries] != kept:  # one snapshot reads both: never seen
+            raise InvariantBroken(f"{ocid}: the entries changed while read")
         world = functools.partial(reads.document, conn)
-        moments = history.replay(
-            ocid,
-            entries[:RECORD_ENTRIES_MAX],
-            lambda kind: ledger.kinds.get(kind).reduce,
-            world,
-        )
-        vendors = _Vendors(conn)
-        return ocds.record(ocid, moments, vendors), truncated
+        moments = history.replay(ocid, entries, lambda kind: ledger.kinds.get(kind).reduce, world)
+        found = ocds.record(ocid, moments, _Vendors(conn))
+        records.put(key, found)
+        return found, truncated
 
     def _year_records(
         request: Request, year: int, after: str, limit: int

@@ -111,3 +111,17 @@ def test_record_size_grows_linearly_with_bids() -> None:
     # Four times the bids: linear growth gives at most 4x; one bid per release each
     # carrying every earlier bid gave about 4^2 = 16x.
     assert ratio < 4.5, ratio
+
+
+def test_the_record_cache_holds_whole_records_within_its_bound() -> None:
+    from procurement.router import RecordCache
+
+    cache = RecordCache(releases_max=5)
+    three = {"releases": [1, 2, 3]}
+    cache.put(("a", 3, b"x"), three)
+    cache.put(("b", 2, b"y"), {"releases": [1, 2]})
+    assert cache.get(("a", 3, b"x")) is three and cache.releases == 5
+    cache.put(("c", 1, b"z"), {"releases": [1]})  # over the bound: the least recent goes
+    assert cache.get(("b", 2, b"y")) is None and cache.get(("a", 3, b"x")) is three
+    cache.put(("d", 6, b"w"), {"releases": list(range(6))})  # larger than the bound: kept out
+    assert cache.get(("d", 6, b"w")) is None and cache.releases == 4
