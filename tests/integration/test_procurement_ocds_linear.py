@@ -125,3 +125,24 @@ def test_the_record_cache_holds_whole_records_within_its_bound() -> None:
     assert cache.get(("b", 2, b"y")) is None and cache.get(("a", 3, b"x")) is three
     cache.put(("d", 6, b"w"), {"releases": list(range(6))})  # larger than the bound: kept out
     assert cache.get(("d", 6, b"w")) is None and cache.releases == 4
+
+
+def test_an_entry_the_replay_refuses_is_an_invariant_broken_never_another_release() -> None:
+    import pytest
+
+    from ledger.errors import InvariantBroken
+
+    log = MemoryLog()
+    s = Scenario.build(log, vendors=2)
+    s.package()
+    s.announce()
+    entries = [e for e in log.entries if e.signed.statement.subject == s.ocid]
+    docs = dict(log.state.items())
+    moments = history.replay(
+        s.ocid,
+        entries[1:],  # the announcement without its package
+        lambda kind: log.kinds.get(kind).reduce,
+        lambda ns, k: docs.get((ns, k)),
+    )
+    with pytest.raises(InvariantBroken, match="refused"):
+        list(moments)
