@@ -2,7 +2,9 @@
 
 Writes go through the ledger's own ``POST /api/v1/statements`` (and ``/batch``): a
 procurement write is a signed statement like any other, checked by the reducers in
-this package. Every response here carries ``tree_size``: the log size the read saw.
+this package. Every JSON response here carries ``tree_size``, the log size the read
+saw, except the OCDS packages, which are bare OCDS (``procurement.ocds``) and say it, like
+every response, in the ``X-Terang-Tree-Size`` header.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ OCID = r"^ocds-[a-z0-9]{6}-[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"
 TIMELINE_ITEMS_MAX = 1000
 RECORD_ENTRIES_MAX = 5000
 """Entries one OCDS record holds (one release each); past it the response says
-``truncated`` and the rest is read from ``GET /api/v1/entries?subject=<ocid>``."""
+``X-Terang-Truncated: true`` and the rest is read from ``GET /api/v1/entries?subject=<ocid>``."""
 OCDS_BULK_TENDERS_MAX = 500
 RECORD_CACHE_RELEASES_MAX = 50_000
 """Releases the OCDS record cache holds (whole records, least recently used out)."""
@@ -126,10 +128,10 @@ class RecordCache:
     the same entries (the last one's leaf hash commits to it and, through the ``prev``
     chain, to every entry before it, even across a restore) is the same record, so a
     repeated read (a portal link, a page fetched again) does not replay the tender
-    again. A replay costs
-    what the reducers cost (the 1,000-bid tender: its bids' checks, the releases'
-    Feldman checks, the opening); a hit costs an index-only query. Bounded by the
-    releases held (``RECORD_CACHE_RELEASES_MAX``), least recently used out."""
+    again. A replay costs what the reducers cost (the 1,000-bid tender: its bids'
+    checks, the releases' Feldman checks, the opening); a hit costs an index-only query.
+    Bounded by the releases held (``RECORD_CACHE_RELEASES_MAX``), least recently used
+    out."""
 
     def __init__(self, releases_max: int) -> None:
         self.releases_max = releases_max
