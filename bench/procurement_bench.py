@@ -683,7 +683,7 @@ def _ocds_record(server: Server, ocid: str) -> dict[str, Any]:
             response = client.get(f"{API}/ocds/records/{ocid}")
             response.raise_for_status()
         elapsed = time.perf_counter() - t0
-        record = response.json()["package"]["records"][0]
+        record = response.json()["records"][0]
     return {
         "seconds": round(elapsed, 4),
         "bytes": len(response.content),
@@ -1047,21 +1047,22 @@ def export_year(
             latencies.append(time.perf_counter() - a)
             if rss_first is None:
                 rss_first = server.rss_peak_kib()
-            package = page["package"]
+            package = page  # a bare OCDS package; the next page is links.next
             if head is None:
-                head = {k: v for k, v in package.items() if k != kind}
+                head = {k: v for k, v in package.items() if k not in (kind, "links")}
             published = max(published, package["publishedDate"])
             for item in package[kind]:
                 sink.write((b"," if items else b"") + json.dumps(item).encode())
                 items += 1
             written += len(response.content)
             advance(1)
-            if page["next_after"] is None:
+            following = package.get("links", {}).get("next")
+            if following is None:
                 break
-            after = page["next_after"]
+            after = following.rsplit("after=", 1)[1]
     assert head is not None
     head["publishedDate"] = published
-    head["uri"] = f"{API}/ocds/{kind}?year={YEAR}"
+    head["uri"] = f"{server.url}{API}/ocds/{kind}?year={YEAR}"
     with target.open("wb") as out, body.open("rb") as items_in:
         prefix = json.dumps(head)[:-1] + f', "{kind}": ['
         out.write(prefix.encode())

@@ -139,6 +139,14 @@ def _xlsx(rows: list[dict[str, Any]], sheet: str) -> bytes:
 def build_router(ledger: Ledger) -> APIRouter:
     router = APIRouter(include_in_schema=False, route_class=PortalRoute)
 
+    def _ocds_year(conn: Any, year: int | None) -> int | None:
+        """The year whose OCDS packages to link, if it has a tender: an empty year's
+        package is a 404 (a package holds at least one release or record)."""
+        if year is None:
+            return None
+        probe = reads.find_tenders(conn, reads.TenderFilter(year=year), limit=1)
+        return year if probe.items or probe.window_ended else None
+
     @router.get("/tender", response_class=HTMLResponse)
     def tender_list(request: Request) -> HTMLResponse:
         wanted = tender_filter(request)
@@ -150,6 +158,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             page = reads.find_tenders(conn, wanted, after=after, limit=limit)
             opds = all_opds(conn)
             years = fiscal_years(conn)
+            ocds_year = _ocds_year(conn, wanted.year or (years[0] if years else None))
         names = dict(opds)
         return render(
             request,
@@ -165,7 +174,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             methods=METHODS,
             categories=CATEGORIES,
             years=years,
-            ocds_year=wanted.year or (years[0] if years else None),
+            ocds_year=ocds_year,
             value_min=request.query_params.get("value_min", ""),
             value_max=request.query_params.get("value_max", ""),
             first_url=url_with(request, after=None, lang=None) if after else None,

@@ -19,6 +19,8 @@ from sqlalchemy.engine import Connection
 
 from ledger import storage
 from ledger.errors import InvariantBroken, require
+from ledger.limits import Limits
+from ledger.statement import LoggedEntry
 from procurement.lifecycle import TENDER_NAMESPACE
 from procurement.vendors import VENDOR_NAMESPACE
 
@@ -127,6 +129,25 @@ def entries_about(
         )
         found.update((int(seq), bytes(raw)) for seq, raw in conn.execute(query))
     return [summary_of(found[seq]) for seq in sorted(found)[:limit]]
+
+
+def logged_entries_about(
+    conn: Connection, subject: str, *, limits: Limits, limit: int
+) -> list[LoggedEntry]:
+    """The first ``limit`` entries whose subject is ``subject``, by seq, parsed strictly
+    (``LoggedEntry.parse``): what a replay of one subject feeds its reducers."""
+    e = storage.entries.c
+    query = select(e.entry_bytes).where(e.subject == subject).order_by(e.seq).limit(limit)
+    return [LoggedEntry.parse(bytes(raw), limits) for (raw,) in conn.execute(query)]
+
+
+def subject_leaves(conn: Connection, subject: str, *, limit: int) -> list[tuple[int, bytes]]:
+    """(seq, leaf hash) of the first ``limit`` entries whose subject is ``subject``: what
+    tells a cached replay of them is still of these very entries (a leaf hash commits to
+    its entry, and through ``prev`` to every entry before it)."""
+    e = storage.entries.c
+    query = select(e.seq, e.leaf_hash).where(e.subject == subject).order_by(e.seq).limit(limit)
+    return [(int(seq), bytes(leaf)) for seq, leaf in conn.execute(query)]
 
 
 PREFIXED_CHUNK_ROWS = 500

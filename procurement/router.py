@@ -2,21 +2,28 @@
 
 Writes go through the ledger's own ``POST /api/v1/statements`` (and ``/batch``): a
 procurement write is a signed statement like any other, checked by the reducers in
-this package. Every response here carries ``tree_size``: the log size the read saw.
+this package. Every JSON response here carries ``tree_size``, the log size the read
+saw, except the OCDS packages, which are bare OCDS (``procurement.ocds``) and say it, like
+every response, in the ``X-Terang-Tree-Size`` header.
 """
 
 from __future__ import annotations
 
+import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
-from ledger.errors import NotFound
+from ledger.errors import InvariantBroken, NotFound
 from ledger.http_problems import problem_responses
 from ledger.limits import DATABASE_INTEGER_MAX
 from ledger.service import Ledger
-from procurement import contracts, documents, ocds, reads
+from procurement import contracts, documents, history, ocds, reads
 from procurement import lifecycle as lc
 from procurement.contracts import CONTRACT_NAMESPACE
 from procurement.fields import wire_amount
@@ -26,17 +33,31 @@ OCID = r"^ocds-[a-z0-9]{6}-[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"
 TIMELINE_ITEMS_MAX = 1000
 RECORD_ENTRIES_MAX = 5000
 """Entries one OCDS record holds (one release each); past it the response says
-``truncated`` and the rest is read from ``GET /api/v1/entries?subject=<ocid>``."""
-RECORD_BIDS_MAX = 10_000
-"""Bids one OCDS record holds; past it the response says ``truncated`` and the rest is
-read from ``GET /tenders/{ocid}/bids`` (paged)."""
+``X-Terang-Truncated: true`` and the rest is read from ``GET /api/v1/entries?subject=<ocid>``."""
 OCDS_BULK_TENDERS_MAX = 500
+RECORD_CACHE_RELEASES_MAX = 50_000
+"""Releases the OCDS record cache holds (whole records, least recently used out)."""
 BIDS_PAGE_ITEMS_MAX = 1000
 BIDS_PAGE_ITEMS_DEFAULT = 100
 
 HEX64 = r"^[0-9a-f]{64}$"
 NO_VENDOR = problem_responses({404: "`unknown_vendor`: no vendor registered that key id."})
 NO_TENDER = problem_responses({404: "`unknown_tender`: no tender with that ocid."})
+NO_YEAR = problem_responses(
+    {404: "`no_ocds_data`: no tender of that fiscal year (after `after`): no package."}
+)
+TRUNCATED_HEADER = "X-Terang-Truncated"
+TRUNCATED_OCIDS_HEADER = "X-Terang-Truncated-Ocids"
+"""The tenders of a bulk page whose record holds only its first entries, comma-separated
+(absent when none was cut)."""
+
+
+def _policy(request: Request) -> dict[str, str]:
+    """The package's ``license`` and ``publicationPolicy`` (absolute URLs)."""
+    return {
+        "license": ocds.LICENSE,
+        "publicationPolicy": str(request.url_for("ocds_publication_policy")),
+    }
 
 
 class EntryPublic(BaseModel):
@@ -90,33 +111,77 @@ class BidsPage(BaseModel):
     )
 
 
-class OcdsPublic(BaseModel):
-    package: dict[str, Any]
-    tree_size: int
-    truncated: bool = Field(
-        description=f"true when the record holds only its first {RECORD_ENTRIES_MAX:,} entries "
-        f"or {RECORD_BIDS_MAX:,} bids; the rest: `GET /api/v1/entries?subject=<ocid>` and "
-        "`GET /tenders/{ocid}/bids`"
-    )
-
-
-class OcdsPage(BaseModel):
-    package: dict[str, Any]
-    tree_size: int
-    next_after: str | None = Field(
-        description="pass as `after` for the next page; null on the year's last page"
-    )
-    truncated_ocids: list[str] = Field(
-        description="the tenders of this page whose record was cut (see OcdsPublic.truncated)"
-    )
-
-
 class ContractPublic(BaseModel):
     contract: dict[str, Any]
     allowed_next: list[str] = Field(
         description="statement types the contract's state machine allows now"
     )
     tree_size: int
+
+
+class RecordCache:
+    """Rendered OCDS records, keyed by (ocid, how many entries were replayed, the leaf
+    hash of the last one).
+
+    A record is a pure function of the tender's entries (and of the vendors' names, NPWP
+    and addresses, fixed at registration), and entries never change: the same ocid with
+    the same entries (the last one's leaf hash commits to it and, through the ``prev``
+    chain, to every entry before it, even across a restore) is the same record, so a
+    repeated read (a portal link, a page fetched again) does not replay the tender
+    again. A replay costs what the reducers cost (the 1,000-bid tender: its bids'
+    checks, the releases' Feldman checks, the opening); a hit costs an index-only query.
+    Bounded by the releases held (``RECORD_CACHE_RELEASES_MAX``), least recently used
+    out."""
+
+    def __init__(self, releases_max: int) -> None:
+        self.releases_max = releases_max
+        self.held: OrderedDict[tuple[str, int, bytes], dict[str, Any]] = OrderedDict()
+        self.releases = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, int, bytes]) -> dict[str, Any] | None:
+        """The record, shared: never change it (packages only reference its parts)."""
+        with self.lock:
+            found = self.held.get(key)
+            if found is not None:
+                self.held.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, int, bytes], value: dict[str, Any]) -> None:
+        size = len(value["releases"])
+        if size > self.releases_max:
+            return
+        with self.lock:
+            if key in self.held:
+                return
+            self.held[key] = value
+            self.releases += size
+            while self.releases > self.releases_max:
+                _, old = self.held.popitem(last=False)
+                self.releases -= len(old["releases"])
+
+
+class _Vendors(Mapping[str, dict[str, Any]]):
+    """Vendor documents read on demand (and kept) while one response renders its OCDS:
+    the bidders are known only as the replay meets them."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.found: dict[str, dict[str, Any] | None] = {}
+
+    def __getitem__(self, vendor_id: str) -> dict[str, Any]:
+        if vendor_id not in self.found:
+            self.found[vendor_id] = reads.document(self.conn, VENDOR_NAMESPACE, vendor_id)
+        doc = self.found[vendor_id]
+        if doc is None:
+            raise KeyError(vendor_id)
+        return doc
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k, v in self.found.items() if v is not None)
+
+    def __len__(self) -> int:
+        return sum(v is not None for v in self.found.values())
 
 
 def _tender_summary(doc: dict[str, Any]) -> dict[str, Any]:
@@ -149,6 +214,7 @@ def _entry(summary: reads.EntrySummary) -> EntryPublic:
 
 def build_router(ledger: Ledger) -> APIRouter:
     router = APIRouter(prefix="/api/v1/procurement", tags=["procurement"])
+    records = RecordCache(RECORD_CACHE_RELEASES_MAX)
     # Tender documents' bytes, content-addressed (procurement.documents).
     router.include_router(documents.build_router(ledger))
 
@@ -325,17 +391,27 @@ def build_router(ledger: Ledger) -> APIRouter:
 
     def _record_of(conn: Any, doc: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         """The tender's OCDS record and whether it was cut at ``RECORD_ENTRIES_MAX``
-        entries or ``RECORD_BIDS_MAX`` bids (never silently: the caller says so)."""
+        entries (never silently: the caller says so). Its entries are replayed once
+        through the log's own reducers (``history.replay``): each release is the tender
+        as that entry left it. Every bid has an entry, so the entries bound the bids."""
         ocid = doc["ocid"]
-        entries = reads.entries_about(conn, subject=ocid, limit=RECORD_ENTRIES_MAX + 1)
-        page = reads.prefixed_page(conn, lc.BID_NAMESPACE, ocid + "|", limit=RECORD_BIDS_MAX)
-        truncated = len(entries) > RECORD_ENTRIES_MAX or page.next_after is not None
-        bids = page.items
-        contract = reads.document(conn, CONTRACT_NAMESPACE, ocid)
-        parties = {b["bidder"] for b in bids} | ({contract["vendor"]} if contract else set())
-        vendors = reads.documents(conn, VENDOR_NAMESPACE, sorted(parties))
-        entry_dicts = [_entry(e).model_dump() for e in entries[:RECORD_ENTRIES_MAX]]
-        return ocds.record(doc, entry_dicts, bids, vendors, contract), truncated
+        leaves = reads.subject_leaves(conn, ocid, limit=RECORD_ENTRIES_MAX + 1)
+        truncated = len(leaves) > RECORD_ENTRIES_MAX
+        kept = [seq for seq, _ in leaves[:RECORD_ENTRIES_MAX]]
+        key = (ocid, len(kept), leaves[len(kept) - 1][1] if kept else b"")
+        cached = records.get(key)
+        if cached is not None:
+            return cached, truncated
+        entries = reads.logged_entries_about(
+            conn, ocid, limits=ledger.limits, limit=RECORD_ENTRIES_MAX
+        )
+        if [e.seq for e in entries] != kept:  # one snapshot reads both: never seen
+            raise InvariantBroken(f"{ocid}: the entries changed while read")
+        world = functools.partial(reads.document, conn)
+        moments = history.replay(ocid, entries, lambda kind: ledger.kinds.get(kind).reduce, world)
+        found = ocds.record(ocid, moments, _Vendors(conn))
+        records.put(key, found)
+        return found, truncated
 
     def _year_records(
         request: Request, year: int, after: str, limit: int
@@ -365,56 +441,85 @@ def build_router(ledger: Ledger) -> APIRouter:
                 )
         return records, size, cursor if more else None, truncated
 
-    def _published(records: list[dict[str, Any]], year: int) -> str:
-        dates = [r["compiledRelease"]["date"] for r in records]
-        return max(dates) if dates else f"{year}-01-01T00:00:00Z"
+    def _published(records: list[dict[str, Any]]) -> str:
+        return str(max(r["compiledRelease"]["date"] for r in records))
+
+    def _bulk(request: Request, kind: str, year: int, after: str, limit: int) -> JSONResponse:
+        """One page of the year's bulk package, bare: ``links.next`` pages on (the OCDS
+        bulk convention; also a ``Link`` header), the tree size and the cut records in
+        headers. An empty page is a 404 problem: a package needs one release or record."""
+        records, _size, next_after, truncated = _year_records(request, year, after, limit)
+        if not records:
+            raise NotFound(
+                f"no tender of fiscal year {year} after {after!r}"
+                if after
+                else f"no tender of fiscal year {year}",
+                code="no_ocds_data",
+            )
+        uri = str(request.url)
+        published = _published(records)
+        if kind == "releases":
+            package = ocds.release_package(
+                [release for r in records for release in r["releases"]],
+                uri=uri,
+                published=published,
+                policy=_policy(request),
+            )
+        else:
+            package = ocds.record_package(
+                records, uri=uri, published=published, policy=_policy(request)
+            )
+        headers = {}
+        if next_after is not None:
+            following = str(request.url.include_query_params(after=next_after))
+            package["links"] = {"next": following}
+            headers["Link"] = f'<{following}>; rel="next"'
+        if truncated:
+            headers[TRUNCATED_OCIDS_HEADER] = ",".join(truncated)
+        return JSONResponse(package, headers=headers)
 
     @router.get(
         "/ocds/releases",
         operation_id="list_ocds_releases_for_year",
-        response_model=OcdsPage,
+        response_model=dict[str, Any],
         summary="Bulk OCDS 1.1 release package: every release of a fiscal year's tenders",
+        responses=NO_YEAR,
     )
     def ocds_releases_for_year(
         request: Request,
         year: Annotated[int, Query(ge=2000, le=2100, description="The budget's fiscal year.")],
         after: Annotated[str, Query(max_length=100, description="ocid to page after")] = "",
         limit: Annotated[int, Query(ge=1, le=OCDS_BULK_TENDERS_MAX)] = 100,
-    ) -> OcdsPage:
-        """Paginated by tender (``limit`` tenders a page): concatenating the pages'
-        ``releases`` gives the year's bulk release package."""
-        records, size, next_after, truncated = _year_records(request, year, after, limit)
-        package = ocds.release_package(
-            [release for r in records for release in r["releases"]],
-            uri=f"/api/v1/procurement/ocds/releases?year={year}&after={after}&limit={limit}",
-            published=_published(records, year),
-        )
-        return OcdsPage(
-            package=package, tree_size=size, next_after=next_after, truncated_ocids=truncated
-        )
+    ) -> JSONResponse:
+        """A bare release package of ``limit`` tenders (every release of each), in ocid
+        order; ``links.next`` is the next page's URL, absent on the year's last page.
+        Concatenating the pages' ``releases`` gives the year's bulk release package."""
+        return _bulk(request, "releases", year, after, limit)
 
     @router.get(
         "/ocds/records",
         operation_id="list_ocds_records_for_year",
-        response_model=OcdsPage,
+        response_model=dict[str, Any],
         summary="Bulk OCDS 1.1 record package: one record per tender of a fiscal year",
+        responses=NO_YEAR,
     )
     def ocds_records_for_year(
         request: Request,
         year: Annotated[int, Query(ge=2000, le=2100, description="The budget's fiscal year.")],
         after: Annotated[str, Query(max_length=100, description="ocid to page after")] = "",
         limit: Annotated[int, Query(ge=1, le=OCDS_BULK_TENDERS_MAX)] = 100,
-    ) -> OcdsPage:
-        """Paginated by tender, like ``/ocds/releases``."""
-        records, size, next_after, truncated = _year_records(request, year, after, limit)
-        package = ocds.record_package(
-            records,
-            uri=f"/api/v1/procurement/ocds/records?year={year}&after={after}&limit={limit}",
-            published=_published(records, year),
-        )
-        return OcdsPage(
-            package=package, tree_size=size, next_after=next_after, truncated_ocids=truncated
-        )
+    ) -> JSONResponse:
+        """A bare record package, paged by tender like ``/ocds/releases``."""
+        return _bulk(request, "records", year, after, limit)
+
+    @router.get(
+        "/ocds/publication-policy",
+        operation_id="get_ocds_publication_policy",
+        response_class=PlainTextResponse,
+        summary="The publication policy every OCDS package names (`publicationPolicy`)",
+    )
+    def ocds_publication_policy() -> PlainTextResponse:
+        return PlainTextResponse(ocds.PUBLICATION_POLICY)
 
     @router.get(
         "/tenders/{ocid}/contract",
@@ -434,41 +539,43 @@ def build_router(ledger: Ledger) -> APIRouter:
             contract=doc, allowed_next=contracts.allowed_next(doc["status"]), tree_size=size
         )
 
+    def _single(request: Request, ocid: str, kind: str) -> JSONResponse:
+        with ledger.reads.snapshot(request) as snap:
+            record, truncated = _record(snap.conn, ocid)
+        uri = str(request.url)
+        published = record["compiledRelease"]["date"]
+        if kind == "releases":
+            package = ocds.release_package(
+                record["releases"], uri=uri, published=published, policy=_policy(request)
+            )
+        else:
+            package = ocds.record_package(
+                [record], uri=uri, published=published, policy=_policy(request)
+            )
+        return JSONResponse(package, headers={TRUNCATED_HEADER: "true" if truncated else "false"})
+
     @router.get(
         "/ocds/records/{ocid}",
         operation_id="get_ocds_record_package",
-        response_model=OcdsPublic,
+        response_model=dict[str, Any],
         summary="OCDS 1.1 record package: every release of the ocid and its compiled release",
         responses=NO_TENDER,
     )
-    def ocds_record(request: Request, ocid: Annotated[str, Path(pattern=OCID)]) -> OcdsPublic:
-        with ledger.reads.snapshot(request) as snap:
-            conn = snap.conn
-            size = snap.tree_size
-            record, truncated = _record(conn, ocid)
-        published = record["compiledRelease"]["date"]
-        package = ocds.record_package(
-            [record], uri=f"/api/v1/procurement/ocds/records/{ocid}", published=published
-        )
-        return OcdsPublic(package=package, tree_size=size, truncated=truncated)
+    def ocds_record(request: Request, ocid: Annotated[str, Path(pattern=OCID)]) -> JSONResponse:
+        """A bare record package. ``X-Terang-Truncated: true`` when the record holds only
+        the tender's first ``RECORD_ENTRIES_MAX`` entries (the rest:
+        ``GET /api/v1/entries?subject=<ocid>``)."""
+        return _single(request, ocid, "records")
 
     @router.get(
         "/ocds/releases/{ocid}",
         operation_id="get_ocds_release_package",
-        response_model=OcdsPublic,
+        response_model=dict[str, Any],
         summary="OCDS 1.1 release package: one release per logged event of the ocid",
         responses=NO_TENDER,
     )
-    def ocds_releases(request: Request, ocid: Annotated[str, Path(pattern=OCID)]) -> OcdsPublic:
-        with ledger.reads.snapshot(request) as snap:
-            conn = snap.conn
-            size = snap.tree_size
-            record, truncated = _record(conn, ocid)
-        package = ocds.release_package(
-            record["releases"],
-            uri=f"/api/v1/procurement/ocds/releases/{ocid}",
-            published=record["compiledRelease"]["date"],
-        )
-        return OcdsPublic(package=package, tree_size=size, truncated=truncated)
+    def ocds_releases(request: Request, ocid: Annotated[str, Path(pattern=OCID)]) -> JSONResponse:
+        """A bare release package (``X-Terang-Truncated`` as for the record)."""
+        return _single(request, ocid, "releases")
 
     return router

@@ -24,7 +24,10 @@ PUBLIC_READ_PREFIXES: Final = ("/log/", "/api/v1/")
 READ_METHODS: Final = frozenset({"GET", "HEAD"})
 ALLOW_ORIGIN: Final = (b"access-control-allow-origin", b"*")
 # A page of another origin may read the size a response reflects (ledger.reads, rule 2).
-EXPOSE_HEADERS: Final = (b"access-control-expose-headers", b"X-Terang-Tree-Size")
+EXPOSE_HEADERS: Final = (
+    b"access-control-expose-headers",
+    b"X-Terang-Tree-Size, Link, X-Terang-Truncated, X-Terang-Truncated-Ocids",
+)
 
 
 def is_public_read(scope: Scope) -> bool:

@@ -111,7 +111,7 @@ def test_tender_over_http_then_verified(harness: Harness) -> None:
         detail = client.get(f"/api/v1/procurement/tenders/{s.ocid}").json()
         assert detail["tender"]["state"] == "awarded"
         record = client.get(f"/api/v1/procurement/ocds/records/{s.ocid}").json()
-        assert record["package"]["records"][0]["compiledRelease"]["awards"][0]["suppliers"][0][
+        assert record["records"][0]["compiledRelease"]["awards"][0]["suppliers"][0][
             "id"
         ] == client_key_id(b)
         h.ledger.publisher.publish(force=True)

@@ -39,7 +39,7 @@ PUBLIC_READS = (
     "/api/v1/checkpoints",
     "/api/v1/entries/0",
     "/api/v1/entries/0/tlog-proof",
-    "/api/v1/procurement/ocds/records?year=2026",
+    "/api/v1/procurement/ocds/publication-policy",
     "/api/v1/records/genesis/bundle",
 )
 

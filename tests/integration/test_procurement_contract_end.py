@@ -73,7 +73,7 @@ def first_milestone_paid(h: Harness) -> Scenario:
 
 def ocds_record(h: Harness, ocid: str) -> dict[str, Any]:
     with TestClient(create_app(h.ledger)) as http:
-        package = http.get(f"/api/v1/procurement/ocds/records/{ocid}").json()["package"]
+        package = http.get(f"/api/v1/procurement/ocds/records/{ocid}").json()
         listed = http.get("/api/v1/procurement/tenders", params={"state": "awarded"}).json()
         assert [t["contract_status"] for t in listed["items"]] == [contract_status(h, ocid)]
         detail = http.get(f"/api/v1/procurement/tenders/{ocid}/contract").json()

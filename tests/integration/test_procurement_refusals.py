@@ -52,7 +52,7 @@ def test_bid_not_matching_its_logged_hash_is_shown_invalid(harness: Harness) -> 
     s.open()
     with TestClient(create_app(h.ledger)) as http:
         bids = {d["bidder"]: d for d in http.get(f"{API}/tenders/{s.ocid}/bids").json()["items"]}
-        record = http.get(f"{API}/ocds/records/{s.ocid}").json()["package"]["records"][0]
+        record = http.get(f"{API}/ocds/records/{s.ocid}").json()["records"][0]
     bad = bids[client_key_id(b)]
     assert bad["validity"] == "unopenable"
     assert bad["opening"]["result"] == "unopenable"
