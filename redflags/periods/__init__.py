@@ -69,6 +69,8 @@ def load_packaged() -> PeriodBook:
     for item in sorted(resources.files(__name__).iterdir(), key=lambda p: p.name):
         if item.name.endswith(".json"):
             found.append(parse_period_rule(json.loads(item.read_text(encoding="utf-8"))))
+    # An install without its data files would silently judge no R003 at all: refuse it.
+    require(found != [], InvariantBroken("no R003 period rules shipped (redflags/periods)"))
     return PeriodBook(found)
 
 
