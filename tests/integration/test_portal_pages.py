@@ -610,3 +610,21 @@ def test_red_flags_are_listed_with_their_caution_and_shown_on_the_tender(
     assert shown == expected and "R036" in shown
     quiet = page(client, f"/tender/ocds-t3r4ng-{site.year}-DEMO-004")  # planned: nothing yet
     assert quiet.by_id("flags") and not quiet.find_all("li", **{"class": "flag flag-raised"})
+
+
+def test_vendor_and_opd_pages_point_to_their_flags(
+    site: DemoSite, records: dict[str, str], client: TestClient
+) -> None:
+    """A vendor's page lists the flags naming it (as the API's vendor filter does); an
+    OPD's explorer page links to that OPD's flags."""
+    named = client.get("/api/v1/redflags", params={"rule": "R036"}).json()["items"][0]
+    vendor = named["vendors"][0]
+    shown = page(client, f"/penyedia/{vendor}").find_all("li", **{"class": "flag flag-raised"})
+    api = client.get("/api/v1/redflags", params={"vendor": vendor, "limit": 20}).json()
+    assert [li.attrs["data-key"] for li in shown] == [f["key"] for f in api["items"]]
+    assert "R036" in {li.attrs["data-rule"] for li in shown}
+    explorer = page(client, f"/anggaran?year={site.year}&opd={named['opd']}")
+    link = explorer.by_id("opd-flags").find_all("a")[0].attrs["href"]
+    assert link == f"/tanda-peringatan?opd={named['opd']}&year={site.year}"
+    listed = page(client, link).find_all("li", **{"class": "flag flag-raised"})
+    assert named["key"] in {li.attrs["data-key"] for li in listed}
