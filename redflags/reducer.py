@@ -27,11 +27,13 @@ Followed types and what each recomputes (everything else cannot change a flag):
   cancellation; a flag raised stays, with the tender's final state beside it);
 * ``contract.amended``: RI-AMEND-CEILING.
 
-At each followed entry every per-tender rule (``rules.TENDER_RULES``) is judged again
-from the tender's replayed state; a flag whose result changed is rewritten, one no
-longer raised is kept with ``status: cleared`` (a flag that was raised is history too).
-Unchanged flags are not rewritten, so their ``changed_seq`` stays the entry that last
-changed them.
+At each followed entry the per-tender rules (``rules.TENDER_RULES``) are judged again
+from the tender's replayed state (the rules that read bids only at ``BID_TYPES``, the
+only followed entries after which their facts can have changed: evaluation is not
+followed, and an award or a failure always comes after the last one); a flag whose
+result changed is rewritten, one no longer raised is kept with ``status: cleared`` (a
+flag that was raised is history too). Unchanged flags are not rewritten, so their
+``changed_seq`` stays the entry that last changed them.
 
 Documents (namespace ``redflags.flag``, key ``<subject>|<rule>``; the subject is the
 ocid, or ``opd:<code>`` / ``vendor:<key id>`` for R038): the rule and its version, the
@@ -88,6 +90,15 @@ FOLLOWED_TYPES = (
 )
 
 
+BID_TYPES = frozenset({CLOSED, OPENED, AWARDED, FAILED})
+"""The followed types after which the bids' facts may differ from the last judgement:
+the tenderers (closing), the prices (opening), the final evaluation (award, failure).
+Bids are read only there: a bid document carries its ciphertext and shares, and
+reading every bid at every followed entry made the follower a fifth of a replay."""
+NO_BID_RULES = tuple(r for r in rules.TENDER_RULES if r not in rules.BID_RULES)
+"""What the other followed types judge: the rules that read no bid."""
+
+
 def flag_key(subject: str, rule: str) -> str:
     return f"{subject}|{rule}"
 
@@ -109,14 +120,16 @@ def make_follower(th: Thresholds = THRESHOLDS, periods: PeriodBook = PERIODS) ->
         kind = statement.type
         if kind == PACKAGE_CREATED:
             _follow_split(state, doc, entry, th)
-        facts = tender_facts(state, doc, periods)
+        with_bids = kind in BID_TYPES
+        facts = tender_facts(state, doc, periods, with_bids=with_bids)
         if kind == AWARDED:
             _follow_repeat_winner(state, doc, entry, th)
         if kind in (AWARDED, FAILED):
             _follow_r038(state, doc, facts, entry, th)
         award_date = facts.awarded_at.astimezone(WIB).date() if facts.awarded_at else None
         found = rules.tender_flags(facts, award_date, th)
-        for rule in rules.TENDER_RULES:
+        judged = rules.TENDER_RULES if with_bids else NO_BID_RULES
+        for rule in judged:
             write_flag(state, entry, found.get(rule), _tender_subject(doc), rule, doc["ocid"])
 
     return follow
@@ -157,8 +170,11 @@ def tender_bids(state: State, doc: Document) -> list[BidFact]:
     return found
 
 
-def tender_facts(state: State, doc: Document, periods: PeriodBook = PERIODS) -> TenderFacts:
-    """What the rules read of one tender, from its replayed documents."""
+def tender_facts(
+    state: State, doc: Document, periods: PeriodBook = PERIODS, *, with_bids: bool = True
+) -> TenderFacts:
+    """What the rules read of one tender, from its replayed documents (without its bids
+    when ``with_bids`` is false: the bid rules are then not judged, see ``BID_TYPES``)."""
     seqs = doc["seqs"]
     schedule = doc.get("schedule") or {}
     announced_at = _time(schedule.get("announced_at"))
@@ -185,7 +201,7 @@ def tender_facts(state: State, doc: Document, periods: PeriodBook = PERIODS) -> 
         amended_seq=seqs.get("tender.amended"),
         closed_seq=seqs.get("tender.closed"),
         opened_seq=seqs.get("tender.opened"),
-        bids=tuple(tender_bids(state, doc)) if "tender.closed" in seqs else (),
+        bids=tuple(tender_bids(state, doc)) if with_bids and "tender.closed" in seqs else (),
         awarded_seq=award["seq"] if award else None,
         awarded_at=_time(award["date"]) if award else None,
         winner=winner,

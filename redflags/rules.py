@@ -625,6 +625,8 @@ TENDER_RULES = (
     "RI-AMEND-CEILING",
 )
 """Rules recomputed from one tender's own facts at each of its entries the room follows."""
+BID_RULES = frozenset({"R018", "R024", "R028", "R030", "R035", "R036", "R058", "RI-HPS-BAND"})
+"""The per-tender rules that read the tender's bids (``TenderFacts.bids``)."""
 
 
 def tender_flags(
