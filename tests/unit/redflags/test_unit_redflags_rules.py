@@ -302,3 +302,59 @@ def test_ratio_text_is_exact_and_half_even() -> None:
     assert rules.ratio_text(Fraction(1, 3)) == "0.3333"
     assert rules.ratio_text(Fraction(1, 20000)) == "0.0000"  # 0.00005 rounds to even
     assert rules.ratio_text(Fraction(3, 20000)) == "0.0002"
+
+
+bids_strategy = st.lists(
+    st.builds(
+        BidFact,
+        bidder=st.sampled_from((A, B, C, D)),
+        seq=st.integers(1, 10**6),
+        logged_at=st.datetimes(
+            min_value=datetime(2025, 1, 1), max_value=datetime(2027, 1, 1), timezones=st.just(UTC)
+        ),
+        status=st.sampled_from(("submitted", "withdrawn", "late")),
+        price_sen=st.none() | st.integers(0, 10**14),
+        passed=st.none() | st.booleans(),
+        evaluation_seq=st.none() | st.integers(1, 10**6),
+    ),
+    max_size=6,
+    unique_by=lambda b: b.bidder,
+)
+
+
+@given(
+    bids_strategy,
+    st.sampled_from(("tender", "seleksi", "pengadaan_langsung", "e_purchasing")),
+    st.sampled_from(("price_only", "rated", None)),
+    st.integers(0, 10**14),
+    st.none() | st.sampled_from((A, B, C, D)),
+    st.none() | st.integers(0, 10**14),
+    st.none() | st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31)),
+)
+def test_the_rules_are_total(
+    bids: list[BidFact],
+    method: str,
+    criteria: str | None,
+    hps: int,
+    winner: str | None,
+    winner_price: int | None,
+    award_date: date | None,
+) -> None:
+    """Whatever the facts, the rules answer (a follower may never fail an entry), and
+    every flag names entries and only the vendors of the tender."""
+    t = tender(
+        *bids,
+        method=method,
+        award_criteria=criteria,
+        hps_sen=hps,
+        winner=winner,
+        winner_price_sen=winner_price,
+        method_ceiling_sen=20_000_000_000,
+        contract_value_sen=winner_price,
+        contract_original_sen=hps,
+        contract_amended_seqs=(99,) if winner_price else (),
+    )
+    bidders = {b.bidder for b in bids} | ({winner} if winner else set())
+    for flag in rules.tender_flags(t, award_date).values():
+        assert flag.seqs and set(flag.vendors) <= bidders
+        assert isinstance(flag.value, str)
