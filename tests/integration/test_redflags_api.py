@@ -91,6 +91,11 @@ def test_the_demo_raises_the_flags_a_reader_would_expect(
 def test_filters_select_exactly_the_matching_flags(site: DemoSite, client: TestClient) -> None:
     flags = all_flags(client, status="any")
     assert {f["status"] for f in flags} <= {"raised", "cleared"}
+    # R038's ratios move as tenders end: raised early in the year, cleared later, kept.
+    cleared = [f for f in flags if f["status"] == "cleared"]
+    assert cleared and all(f["rule"] == "R038" for f in cleared)
+    assert all(f["raised_seq"] < f["cleared_seq"] == f["changed_seq"] for f in cleared)
+    assert all_flags(client, status="cleared") == cleared
     for rule in ("R003", "R036"):
         assert all_flags(client, rule=rule) == [
             f for f in flags if f["rule"] == rule and f["status"] == "raised"
