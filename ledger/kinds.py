@@ -9,7 +9,7 @@ the server is replayed by the same code.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ledger.errors import ClientError, Conflict, InvariantBroken
 from ledger.state import State
@@ -87,6 +87,28 @@ class KindRegistry:
             raise InvariantBroken(f"statement type {kind.type} registered twice")
         self._kinds[kind.type] = kind
 
+    def follow(self, types: Iterable[str], follower: Reducer, *, name: str) -> None:
+        """Run ``follower`` after the reducer of each of ``types``, on the same state.
+
+        Why a follower and not a second reducer: a statement type has one owner, the
+        room whose reducer decides whether it is accepted (``register`` refuses a type
+        twice). A read model derived from another room's statements (``redflags``)
+        must see every entry live and by replay, in the same transaction as the
+        entry, without any say in acceptance. So a follower runs only once the
+        owner's reducer has accepted the statement, inside the same staged state (its
+        writes commit with the entry's, or are dropped with them), and it may never
+        refuse: a follower that raises ``Rejected`` is a bug in the follower, raised
+        as ``InvariantBroken`` (a 500 and a failed verify, never a silent 409 that
+        would turn a read model into a rule). Followers of one type run in the order
+        they were added; the verifier and ``rebuild-projections`` replay through the
+        same registry, so the derived rows are checked like every other projection.
+        """
+        for statement_type in types:
+            kind = self.get(statement_type)
+            self._kinds[statement_type] = replace(
+                kind, reduce=_followed(kind.reduce, follower, name, statement_type)
+            )
+
     def get(self, statement_type: str) -> StatementKind:
         kind = self._kinds.get(statement_type)
         if kind is None:
@@ -98,3 +120,18 @@ class KindRegistry:
 
     def types(self) -> list[str]:
         return sorted(self._kinds)
+
+
+def _followed(reduce: Reducer, follower: Reducer, name: str, statement_type: str) -> Reducer:
+    """``reduce``, then ``follower`` (see ``KindRegistry.follow``)."""
+
+    def reduce_then_follow(state: State, entry: LoggedEntry) -> None:
+        reduce(state, entry)
+        try:
+            follower(state, entry)
+        except Rejected as refusal:
+            raise InvariantBroken(
+                f"follower {name} refused {statement_type} at seq {entry.seq}: {refusal}"
+            ) from refusal
+
+    return reduce_then_follow

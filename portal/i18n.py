@@ -345,6 +345,40 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "tenders.results": "Hasil",
         "tenders.tender": "Paket",
         "tenders.none": "Tidak ada tender yang cocok.",
+        "nav.flags": "Tanda peringatan",
+        "flags.title": "Tanda peringatan pengadaan",
+        "flags.caution": (
+            "Tanda peringatan adalah alasan untuk melihat lebih dekat, bukan tuduhan dan bukan"
+            " temuan. Banyak tanda punya penjelasan yang wajar; periksa dokumen dan entri log di"
+            " baliknya sebelum menarik kesimpulan."
+        ),
+        "flags.intro": (
+            "Setiap tanda dihitung ulang dari log saat entri masuk, dengan aturan dan ambang yang"
+            " disebutkan, dan menunjuk entri log yang mendasarinya."
+        ),
+        "flags.search": "Saring tanda peringatan",
+        "flags.rule": "Aturan",
+        "flags.status": "Status tanda",
+        "flags.status.raised": "Aktif",
+        "flags.status.cleared": "Dicabut",
+        "flags.status.any": "Semua",
+        "flags.ocid": "Paket tender (ocid)",
+        "flags.vendor_id": "Penyedia (id kunci, 64 karakter heksadesimal)",
+        "flags.results": "Tanda",
+        "flags.none": "Tidak ada tanda peringatan yang cocok.",
+        "flags.download": "Tanda peringatan",
+        "flags.rules_json": "Aturan, ambang dan sumbernya",
+        "flags.cleared": "dicabut",
+        "flags.vendor": "Penyedia",
+        "flags.value": "Nilai",
+        "flags.threshold": "Ambang",
+        "flags.entries": "Entri log",
+        "flags.version": "Versi aturan",
+        "tender.flags": "Tanda peringatan",
+        "tender.flags_none": "Tidak ada tanda peringatan untuk tender ini.",
+        "vendor.flags_none": "Tidak ada tanda peringatan yang menyebut penyedia ini.",
+        "flags.all_of_vendor": "Semua tanda peringatan yang menyebut penyedia ini",
+        "flags.of_opd": "Tanda peringatan pengadaan OPD ini",
         "tender.hps": "HPS (harga perkiraan sendiri)",
         "tender.bid_deadline": "Batas akhir penawaran",
         "tender.time_vouched": "Waktu dijamin oleh",
@@ -850,6 +884,40 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "tenders.results": "Results",
         "tenders.tender": "Package",
         "tenders.none": "No tender matches.",
+        "nav.flags": "Red flags",
+        "flags.title": "Procurement red flags",
+        "flags.caution": (
+            "A red flag is a reason to look more closely, not an accusation and not a finding."
+            " Many flags have an ordinary explanation; check the documents and the log entries"
+            " behind one before drawing any conclusion."
+        ),
+        "flags.intro": (
+            "Each flag is recomputed from the log as entries arrive, with the rule and thresholds"
+            " it names, and points to the log entries behind it."
+        ),
+        "flags.search": "Filter red flags",
+        "flags.rule": "Rule",
+        "flags.status": "Status",
+        "flags.status.raised": "Raised",
+        "flags.status.cleared": "Cleared",
+        "flags.status.any": "Any",
+        "flags.ocid": "Tender (ocid)",
+        "flags.vendor_id": "Vendor (key id, 64 hex characters)",
+        "flags.results": "Flags",
+        "flags.none": "No red flag matches.",
+        "flags.download": "Red flags",
+        "flags.rules_json": "Rules, thresholds and their sources",
+        "flags.cleared": "cleared",
+        "flags.vendor": "Vendor",
+        "flags.value": "Value",
+        "flags.threshold": "Threshold",
+        "flags.entries": "Log entries",
+        "flags.version": "Rule version",
+        "tender.flags": "Red flags",
+        "tender.flags_none": "No red flag for this tender.",
+        "vendor.flags_none": "No red flag names this vendor.",
+        "flags.all_of_vendor": "Every red flag naming this vendor",
+        "flags.of_opd": "Red flags of this agency's procurement",
         "tender.hps": "Owner's estimate (HPS)",
         "tender.bid_deadline": "Bid deadline",
         "tender.time_vouched": "Time vouched for by",

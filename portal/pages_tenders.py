@@ -39,6 +39,8 @@ from procurement.contracts import CONTRACT_NAMESPACE
 from procurement.demo import is_demo_ocid
 from procurement.rules import CATEGORIES, METHODS
 from procurement.vendors import VENDOR_NAMESPACE
+from redflags import catalogue as flag_catalogue
+from redflags import reads as flag_reads
 
 YEAR_MIN: Final = 2000
 YEAR_MAX: Final = 2100
@@ -245,6 +247,10 @@ def build_router(ledger: Ledger) -> APIRouter:
             opd_name = opd_names(conn, [opd]).get(opd, "")
             hashes = [d["sha256"] for d in doc["documents"]]
             stored = {sha: documents.stored_size(conn, sha) for sha in hashes}
+            flags = [
+                {**flag, "info": flag_catalogue.BY_ID.get(flag["rule"])}
+                for flag in flag_reads.flags_of(conn, ocid)
+            ]
         more = len(summaries) > entries.TIMELINE_PAGE_ITEMS
         return render(
             request,
@@ -272,6 +278,8 @@ def build_router(ledger: Ledger) -> APIRouter:
             demo_tender=is_demo_ocid(ocid),
             witness_policy=policy,
             simulated_clock=simulated_clock,
+            flags=flags,
+            flag_opd_names={opd: opd_name},
         )
 
     return router

@@ -20,12 +20,18 @@ from ledger.reads import TREE_SIZE_HEADER
 from ledger.service import Ledger
 from portal import entries, links, params
 from portal.pages_common import filter_query
+from portal.pages_tenders import opd_names
 from portal.rendering import render, url_with
 from portal.routing import PortalRoute, not_found
 from procurement import reads
 from procurement.vendors import VENDOR_NAMESPACE
+from redflags import catalogue as flag_catalogue
+from redflags import reads as flag_reads
+from redflags.reads import FlagFilter
 
 STATUSES: Final = ("registered", "active")
+VENDOR_FLAGS_SHOWN: Final = 20
+"""Red flags naming the vendor shown on its page; the rest on ``/tanda-peringatan``."""
 DOWNLOAD_ROWS_MAX: Final = 1000
 CSV_COLUMNS: Final = (
     "vendor_id",
@@ -117,6 +123,14 @@ def build_router(ledger: Ledger) -> APIRouter:
                 limit=entries.TIMELINE_PAGE_ITEMS + 1,
             )
             history = entries.views(conn, summaries[: entries.TIMELINE_PAGE_ITEMS])
+            flags_page = flag_reads.find_flags(
+                conn, FlagFilter(vendor=vendor_id), limit=VENDOR_FLAGS_SHOWN
+            )
+            flags = [
+                {**flag, "info": flag_catalogue.BY_ID.get(flag["rule"])}
+                for flag in flags_page.items
+            ]
+            flag_opds = opd_names(conn, [f["opd"] for f in flags if f["opd"]])
         more = len(summaries) > entries.TIMELINE_PAGE_ITEMS
         return render(
             request,
@@ -127,6 +141,9 @@ def build_router(ledger: Ledger) -> APIRouter:
             first_url=links.vendor(vendor_id) if after_seq is not None else None,
             bundle_url=links.bundle(vendor_id),
             tree_size=size,
+            flags=flags,
+            flags_more=flags_page.next_after is not None,
+            flag_opd_names=flag_opds,
         )
 
     return router

@@ -326,6 +326,11 @@ class _Fields:
         )
         return found > 0
 
+    def raw_contains(self, fragment: str) -> list[ColumnElement[bool]]:
+        """The document's JSON text holds ``fragment`` verbatim: a necessary condition
+        only, for values inside lists; the caller rechecks the parsed document."""
+        return [self._raw_contains(fragment)]
+
     def equals(self, name: str, value: str) -> list[ColumnElement[bool]]:
         raw = projection_json({name: value})[1:-1]  # "name":"value"
         return [self._raw_contains(raw), self._field(name) == value]
@@ -486,3 +491,24 @@ def find_vendors(
 
 TENDER_TEXT_FIELDS = ("title", "ocid")
 VENDOR_TEXT_FIELDS = ("name", "npwp", "vendor_id")
+
+
+def window_page(
+    conn: Connection,
+    namespace: str,
+    conditions: list[ColumnElement[bool]],
+    recheck: Callable[[dict[str, Any]], bool],
+    *,
+    after: str,
+    limit: int,
+    window: int = FILTER_WINDOW_ROWS_MAX,
+) -> FilteredPage:
+    """The bounded filtered page of ``find_tenders``, for a room's own namespace
+    (``redflags.reads``): the same window, chunks and prefilter rules."""
+    return _window_page(
+        conn, namespace, conditions, recheck, after=after, limit=limit, window=window
+    )
+
+
+JsonFields = _Fields
+"""The engine-neutral JSON field conditions ``find_tenders`` uses, for other rooms' lists."""

@@ -41,6 +41,8 @@ from procurement import kinds as procurement_kinds
 from procurement import router as procurement_router
 from procurement import service as procurement_service
 from procurement.documents import DocumentLimits
+from redflags import kinds as redflags_kinds
+from redflags import router as redflags_router
 from terang import api_docs, health, limits_middleware, metrics
 from terang.cors import PublicReadCORS
 from terang.security_headers import SecurityHeadersMiddleware
@@ -61,6 +63,8 @@ def all_kinds() -> KindRegistry:
     budgeting_reducers.register(registry)
     # -- procurement (issue 5) --
     procurement_kinds.register(registry)
+    # -- red flags (issue 13): a read model following procurement's kinds --
+    redflags_kinds.register(registry)
     return registry
 
 
@@ -247,6 +251,8 @@ def create_app(ledger: Ledger) -> FastAPI:
     # -- procurement (issue 5) --
     app.include_router(procurement_router.build_router(ledger))
     procurement_service.install(app, ledger)
+    # -- red flags (issue 13) --
+    app.include_router(redflags_router.build_router(ledger))
 
     # -- public portal (issue 6): server-rendered pages and their static assets --
     app.include_router(portal_pages.build_router(ledger))

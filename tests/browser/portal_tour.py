@@ -109,6 +109,7 @@ def tour(server: PortalServer) -> list[Stop]:
         Stop("tender", f"/tender/{tender['ocid']}"),
         Stop("vendors", "/penyedia"),
         Stop("vendor", f"/penyedia/{vendor['vendor_id']}"),
+        Stop("redflags", "/tanda-peringatan"),
         Stop("verify", "/verifikasi"),
         Stop("not-found", f"/tender/{NO_SUCH_TENDER}", status=404),
     ]

@@ -421,7 +421,7 @@ def test_budget_explorer_csv_download_has_the_api_rows(
 def test_download_links_answer_with_their_type(page: Page, portal_server: PortalServer) -> None:
     tender = showcase_tender(portal_server)["ocid"]
     checked = 0
-    for path in ("/tender", "/anggaran", "/penyedia", f"/tender/{tender}"):
+    for path in ("/tender", "/anggaran", "/penyedia", "/tanda-peringatan", f"/tender/{tender}"):
         page.goto(portal_server.url + path)
         items = page.locator("section.downloads li").all()
         assert items, path

@@ -77,6 +77,6 @@ def test_a_wheel_installed_elsewhere_migrates_and_serves_its_files(tmp_path: Pat
         assert result.returncode == 0, f"terang {' '.join(args)}: {result.stderr}"
         return result.stdout
 
-    assert terang("db", "upgrade").startswith("schema at 0005_")
+    assert terang("db", "upgrade").startswith("schema at 0006_")
     terang("init", "--origin", "kab-contoh.example/terang")
     assert json.loads(terang("info"))["tree_size"] == 1

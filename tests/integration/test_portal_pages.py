@@ -100,6 +100,9 @@ def all_pages(site: DemoSite, records: dict[str, str]) -> list[str]:
         f"/tender/ocds-t3r4ng-{y}-DEMO-003",
         "/penyedia",
         f"/penyedia/{r['vendor']}",
+        "/tanda-peringatan",
+        "/tanda-peringatan?rule=R036&status=any&limit=10",
+        f"/tanda-peringatan?ocid=ocds-t3r4ng-{y}-DEMO-014",
         "/tender/ocds-abcdef-UNKNOWN",
         "/tender?state=bogus",
     ]
@@ -486,6 +489,12 @@ def test_unknown_records_get_an_html_404(client: TestClient, url: str) -> None:
         "/tender.csv?state=bogus",
         "/penyedia?status=banned",
         "/penyedia?after=xyz",
+        "/tanda-peringatan?rule=R999",
+        "/tanda-peringatan?status=gone",
+        "/tanda-peringatan?vendor=xyz",
+        "/tanda-peringatan?ocid=not-an-ocid",
+        "/tanda-peringatan?opd=1.02",
+        "/tanda-peringatan?after=%27%3B+DROP",
         "/anggaran?group=tax",
         "/anggaran?programme=1.02.02",
         "/anggaran?opd=1.02",
@@ -556,6 +565,7 @@ def test_every_download_link_answers(
         f"/tender/{records['ocid']}",
         "/penyedia",
         f"/penyedia/{records['vendor']}",
+        "/tanda-peringatan?rule=R036",
     ]
     for url in lists:
         section = page(client, url).find_all("section", **{"class": "downloads"})
@@ -575,3 +585,46 @@ def test_external_url_check_sees_attributes_not_text() -> None:
         '<link rel="stylesheet" href="//fonts.example/css"></body></html>'
     )
     assert external_urls(page) == ["https://cdn.example/x.png", "//fonts.example/css"]
+
+
+def test_red_flags_are_listed_with_their_caution_and_shown_on_the_tender(
+    site: DemoSite, client: TestClient
+) -> None:
+    """The list filters by rule and names the caution first; the tender page carries the
+    same flags; a tender without flags says so."""
+    listed = page(client, "/tanda-peringatan?rule=R036")
+    assert "bukan tuduhan" in listed.by_id("flags-caution").text
+    flags = listed.find_all("li", **{"class": "flag flag-raised"})
+    api = client.get("/api/v1/redflags", params={"rule": "R036"}).json()["items"]
+    assert [f.attrs["data-key"] for f in flags] == [f["key"] for f in api] and api
+    english = page(client, "/tanda-peringatan?rule=R036&lang=en")
+    assert "not an accusation" in english.by_id("flags-caution").text
+    flagged = api[0]["ocid"]
+    tender_page = page(client, f"/tender/{flagged}")
+    shown = {
+        li.attrs["data-rule"] for li in tender_page.find_all("li", **{"class": "flag flag-raised"})
+    }
+    expected = {
+        f["rule"] for f in client.get("/api/v1/redflags", params={"ocid": flagged}).json()["items"]
+    }
+    assert shown == expected and "R036" in shown
+    quiet = page(client, f"/tender/ocds-t3r4ng-{site.year}-DEMO-004")  # planned: nothing yet
+    assert quiet.by_id("flags") and not quiet.find_all("li", **{"class": "flag flag-raised"})
+
+
+def test_vendor_and_opd_pages_point_to_their_flags(
+    site: DemoSite, records: dict[str, str], client: TestClient
+) -> None:
+    """A vendor's page lists the flags naming it (as the API's vendor filter does); an
+    OPD's explorer page links to that OPD's flags."""
+    named = client.get("/api/v1/redflags", params={"rule": "R036"}).json()["items"][0]
+    vendor = named["vendors"][0]
+    shown = page(client, f"/penyedia/{vendor}").find_all("li", **{"class": "flag flag-raised"})
+    api = client.get("/api/v1/redflags", params={"vendor": vendor, "limit": 20}).json()
+    assert [li.attrs["data-key"] for li in shown] == [f["key"] for f in api["items"]]
+    assert "R036" in {li.attrs["data-rule"] for li in shown}
+    explorer = page(client, f"/anggaran?year={site.year}&opd={named['opd']}")
+    link = explorer.by_id("opd-flags").find_all("a")[0].attrs["href"]
+    assert link == f"/tanda-peringatan?opd={named['opd']}&year={site.year}"
+    listed = page(client, link).find_all("li", **{"class": "flag flag-raised"})
+    assert named["key"] in {li.attrs["data-key"] for li in listed}

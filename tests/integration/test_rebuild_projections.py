@@ -40,6 +40,9 @@ from terang.app import all_kinds, create_app
 FIXTURE = REPO / "tests" / "data" / "pre_document_refs"
 DOCUMENT_ROW = ("procurement.document", "ab" * 32)
 """The row today's announcement reducer writes and the old code did not."""
+REDFLAG_ROW = ("redflags.flag", "ocds-t3r4ng-2026-0001|R003")
+"""The red flag the fixture's announcement raises (10 days, under R003's 15; 0006)."""
+REQUESTS = ["0005_projection_rebuild_requests", "0006_redflags_projection"]
 NOT_DERIVED = (
     ("ledger_entries", "seq"),
     ("ledger_tree_nodes", "level, idx"),
@@ -101,9 +104,7 @@ def test_an_old_database_fails_verify_after_the_upgrade_until_rebuilt(tmp_path: 
     ledger = Ledger(settings, all_kinds())  # runs the alembic upgrade, as serve does
     try:
         assert migrations.current_revision(ledger.engine) == migrations.head_revision()
-        assert [r for r, _ in migrations.pending_projection_rebuilds(ledger.engine)] == [
-            "0005_projection_rebuild_requests"
-        ]
+        assert [r for r, _ in migrations.pending_projection_rebuilds(ledger.engine)] == REQUESTS
         with pytest.raises(LogFault) as caught:
             verify_ledger(ledger)
         assert caught.value.details["fault"] == "projection_missing"
@@ -122,11 +123,14 @@ def test_an_old_database_fails_verify_after_the_upgrade_until_rebuilt(tmp_path: 
 
         assert done.returncode == 0, done.stderr
         assert "rebuild-projections: 27/27 entries replayed (100%)" in done.stderr  # progress
-        assert "1 row changed" in done.stderr
+        assert "2 rows changed" in done.stderr
         report = json.loads(done.stdout)
-        assert report["inserted"] == 1 and report["updated"] == report["deleted"] == 0
-        assert report["changed_examples"] == [f"inserted {DOCUMENT_ROW[0]}/{DOCUMENT_ROW[1]}"]
-        assert report["requests_cleared"] == ["0005_projection_rebuild_requests"]
+        assert report["inserted"] == 2 and report["updated"] == report["deleted"] == 0
+        assert sorted(report["changed_examples"]) == [
+            f"inserted {DOCUMENT_ROW[0]}/{DOCUMENT_ROW[1]}",
+            f"inserted {REDFLAG_ROW[0]}/{REDFLAG_ROW[1]}",
+        ]
+        assert report["requests_cleared"] == REQUESTS
         assert report["tree_size"] == ledger.size() == 27
         assert migrations.pending_projection_rebuilds(ledger.engine) == []
         assert not_derived_digest(ledger.engine) == before
@@ -171,8 +175,8 @@ def test_the_old_log_copied_into_postgresql_upgrades_and_rebuilds(
         assert caught.value.details["fault"] == "projection_missing"
         before = not_derived_digest(ledger.engine)
         report = rebuild_projections(ledger.engine, all_kinds(), ledger.limits)
-        assert (report.inserted, report.updated, report.deleted) == (1, 0, 0)
-        assert report.requests_cleared == ["0005_projection_rebuild_requests"]
+        assert (report.inserted, report.updated, report.deleted) == (2, 0, 0)
+        assert report.requests_cleared == REQUESTS
         assert not_derived_digest(ledger.engine) == before
         verify_ledger(ledger)
     finally:
@@ -184,8 +188,8 @@ def test_db_upgrade_runs_the_rebuild_and_terang_verify_passes(tmp_path: Path) ->
     url, settings = old_database(tmp_path)
     env = cli_env(url)
     upgraded = run(tmp_path, env, "db", "upgrade")
-    assert "schema at 0005_projection_rebuild_requests" in upgraded
-    assert "projections rebuilt at tree size 27: 1 inserted, 0 updated, 0 deleted" in upgraded
+    assert "schema at 0006_redflags_projection" in upgraded
+    assert "projections rebuilt at tree size 27: 2 inserted, 0 updated, 0 deleted" in upgraded
     again = run(tmp_path, env, "db", "upgrade")  # the request was cleared: no second rebuild
     assert "rebuilt" not in again
     with serving(tmp_path, env) as service_url:
@@ -220,6 +224,7 @@ def test_serve_rebuilds_before_serving_when_a_migration_asked(tmp_path: Path) ->
         assert migrations.pending_projection_rebuilds(engine) != []
         with serving(tmp_path, env):
             assert DOCUMENT_ROW in projection_rows(engine)
+            assert REDFLAG_ROW in projection_rows(engine)
             assert migrations.pending_projection_rebuilds(engine) == []
     finally:
         engine.dispose()

@@ -1,0 +1,171 @@
+"""The red flag follower on an in-memory log: crafted tenders through procurement's real
+reducers raise the flags they should, at the entries they should, and replaying the
+same entries into a fresh state gives the same flags."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from procurement_support import HPS_SEN, LINE, MemoryLog, Scenario
+
+from ledger.errors import InvariantBroken
+from ledger.keys import client_key_id
+from ledger.kinds import KindRegistry, Rejected, StatementKind
+from ledger.replay import apply_entry
+from ledger.state import DictState, State
+from ledger.statement import LoggedEntry
+from redflags.reducer import FLAG_NAMESPACE, TALLY_NAMESPACE
+
+
+def flags(log: MemoryLog, ocid: str | None = None) -> dict[str, dict[str, Any]]:
+    return {
+        key: doc
+        for (namespace, key), doc in log.state.items()
+        if namespace == FLAG_NAMESPACE and (ocid is None or doc["ocid"] == ocid)
+    }
+
+
+def raised(log: MemoryLog, ocid: str) -> set[str]:
+    return {d["rule"] for d in flags(log, ocid).values() if d["status"] == "raised"}
+
+
+def replayed(log: MemoryLog) -> dict[tuple[str, str], Any]:
+    state = DictState()
+    for entry in log.entries:
+        apply_entry(state, log.kinds, entry, origin=log.origin)
+    return dict(state.items())
+
+
+def test_a_follower_runs_after_the_owner_and_may_not_refuse() -> None:
+    seen: list[str] = []
+
+    def owner(state: State, entry: LoggedEntry) -> None:
+        seen.append("owner")
+
+    def follower(state: State, entry: LoggedEntry) -> None:
+        seen.append("follower")
+        raise Rejected("a read model has no say", code="nope")
+
+    registry = KindRegistry([StatementKind("x.y", frozenset({"auditor"}), owner)])
+    registry.follow(["x.y"], follower, name="test")
+    with pytest.raises(InvariantBroken) as caught:
+        registry.get("x.y").reduce(DictState(), SimpleNamespace(seq=7))  # type: ignore[arg-type]
+    assert seen == ["owner", "follower"]
+    assert "follower test refused x.y at seq 7" in caught.value.message
+
+
+def test_disqualifications_around_the_winner_raise_r028_r035_r036_and_r003() -> None:
+    log = MemoryLog()
+    s = Scenario.build(log)
+    a, b, c = s.vendors
+    s.package()
+    s.announce(days=10)  # under the 15 days of R003's minimum for a tender
+    assert raised(log, s.ocid) == {"R003"}
+    r003 = flags(log, s.ocid)[f"{s.ocid}|R003"]
+    assert r003["inputs"]["period_days"] == "10.00" and r003["thresholds"]["minimum_days"] == 15
+    assert r003["seqs"] == [s.tender()["seqs"]["tender.announced"]]
+    s.bid(a, 45_000_000_000)
+    s.bid(b, 40_000_000_000)
+    s.bid(c, 45_000_000_000)  # the same price as a
+    s.close()
+    s.open()
+    assert raised(log, s.ocid) == {"R003", "R028"}
+    s.evaluate([(a, True, "80"), (b, False, "0"), (c, False, "0")])
+    s.announce_winner(a)
+    assert raised(log, s.ocid) == {"R003", "R028"}  # a pending award is not judged
+    log.clock.advance(5 * 86400)
+    log.append(s.award_statements())
+    found = raised(log, s.ocid)
+    # The vendors registered moments before the announcement: RI-NEW-WINNER too.
+    assert found == {"R003", "R028", "R035", "R036", "RI-NEW-WINNER"}
+    docs = flags(log, s.ocid)
+    award_seq = s.tender()["award"]["seq"]
+    assert docs[f"{s.ocid}|R035"]["value"] == "2"
+    assert docs[f"{s.ocid}|R035"]["vendors"] == sorted(client_key_id(v) for v in (a, b, c))
+    assert docs[f"{s.ocid}|R036"]["vendors"] == [client_key_id(b)]
+    assert award_seq in docs[f"{s.ocid}|R036"]["seqs"]
+    assert docs[f"{s.ocid}|R028"]["vendors"] == sorted([client_key_id(a), client_key_id(c)])
+    assert all(
+        d["rule_version"] == "1" and d["changed_seq"] >= d["raised_seq"] for d in docs.values()
+    )
+    # R003 was not rewritten by the later entries: it did not change.
+    assert docs[f"{s.ocid}|R003"]["changed_seq"] == r003["changed_seq"]
+    # R038: the OPD saw 1 process (below Cardinal's minimum of 2), each bidder 1 bid.
+    tally = log.state.get(TALLY_NAMESPACE, "r038|opd:1.02.0.00.0.00.01.0000")
+    assert tally is not None and (tally["submitted"], tally["disqualified"]) == (3, 2)
+    assert replayed(log) == dict(log.state.items())
+
+
+def test_a_single_bid_and_a_close_second() -> None:
+    log = MemoryLog()
+    s = Scenario.build(log)
+    a, b, _ = s.vendors
+    s.package()
+    s.announce(days=20)
+    s.bid(a, 45_000_000_000)
+    s.bid(b, 45_000_000_000 + 45_000_000_000 * 2 // 100)  # exactly 2% above
+    s.close()
+    assert "R018" not in raised(log, s.ocid)
+    s.open()
+    s.evaluate([(a, True, "80"), (b, True, "80")])
+    s.announce_winner(a)
+    log.clock.advance(5 * 86400)
+    log.append(s.award_statements())
+    assert raised(log, s.ocid) == {"R024", "RI-NEW-WINNER"}
+    assert flags(log, s.ocid)[f"{s.ocid}|R024"]["value"] == "0.0200"
+
+    first = s.ocid
+    s.ocid = "ocds-t3r4ng-2026-0002"
+    s.package()
+    s.announce(days=20)
+    s.bid(s.vendors[2], 45_000_000_000)
+    s.close()
+    assert raised(log, s.ocid) == {"R018"}
+    assert raised(log, first) == {"R024", "RI-NEW-WINNER"}
+    assert replayed(log) == dict(log.state.items())
+
+
+def test_split_pengadaan_langsung_packages_on_one_account() -> None:
+    log = MemoryLog()
+    s = Scenario.build(log)
+    ocids = []
+    for number, hps in enumerate((12_000_000_000, 11_000_000_000, 4_000_000_000), start=1):
+        s.ocid = f"ocds-t3r4ng-2026-{number:04d}"
+        ocids.append(s.ocid)
+        s.package(hps_sen=hps, method="pengadaan_langsung")
+        log.clock.advance(3 * 86400)
+    # Rp 120 jt + Rp 110 jt: both at least half the Rp 200 jt ceiling, together above it.
+    first, second, small = ocids
+    assert raised(log, first) == raised(log, second) == {"RI-SPLIT"}
+    assert raised(log, small) == set()
+    flag = flags(log, first)[f"{first}|RI-SPLIT"]
+    assert [p["ocid"] for p in flag["inputs"]["packages"]] == [first, second]
+    assert flag["inputs"]["ceiling"] == "200000000"
+    assert flag["opd"] == LINE.split(":")[1]
+    assert replayed(log) == dict(log.state.items())
+
+
+def test_repeat_winner_and_new_winner_from_the_third_award() -> None:
+    log = MemoryLog()
+    s = Scenario.build(log, budget_sen=400_000_000_000)
+    log.clock.advance(40 * 86400)  # the three vendors are no longer new
+    for number in range(1, 4):
+        s.ocid = f"ocds-t3r4ng-2026-{number:04d}"
+        a, b, _ = s.vendors
+        s.package(hps_sen=HPS_SEN)
+        s.announce(days=20)
+        s.bid(a, 40_000_000_000)
+        s.bid(b, 44_000_000_000)
+        s.close()
+        s.open()
+        s.evaluate([(a, True, "80"), (b, True, "80")])
+        s.announce_winner(a)
+        log.clock.advance(5 * 86400)
+        log.append(s.award_statements(posting_id=f"KONTRAK-2026-{number:04d}"))
+    assert "RI-REPEAT-WINNER" not in raised(log, "ocds-t3r4ng-2026-0002")
+    third = flags(log, "ocds-t3r4ng-2026-0003")["ocds-t3r4ng-2026-0003|RI-REPEAT-WINNER"]
+    assert third["value"] == "3" and third["inputs"]["ocids"][-1] == "ocds-t3r4ng-2026-0003"
+    assert all("RI-NEW-WINNER" not in raised(log, f"ocds-t3r4ng-2026-{n:04d}") for n in (1, 2, 3))
+    assert replayed(log) == dict(log.state.items())
