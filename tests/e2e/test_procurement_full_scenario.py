@@ -36,6 +36,7 @@ import pytest
 import uvicorn
 from conftest import TERANG, Harness, free_port, make_harness
 from nacl.signing import SigningKey
+from ocds_checks import check_codelists, validator
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -52,9 +53,6 @@ from procurement.service import Closer
 from terang import cli_procurement
 from terang.app import create_app
 from terang.cli import app as terang_cli
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-from test_procurement_api import check_codelists, validator
 
 API = "/api/v1/procurement"
 LINE = "2026:1.02.0.00.0.00.01.0000:1.02.02.2.01.0001:5.1.02.01.01.0024:DAU"

@@ -8,14 +8,13 @@ tile API, replaying the log and comparing every projection.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import Harness
 from fastapi.testclient import TestClient
+from procurement_support import Scenario
 
 from audit.remote import verify_log
 from ledger.client import RemoteError
@@ -23,9 +22,6 @@ from ledger.keys import client_key_id
 from ledger.statement import SignedStatement
 from procurement.service import Closer
 from terang.app import all_kinds, create_app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "procurement"))
-from procurement_support import Scenario
 
 
 class HttpLedger:

@@ -14,12 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 import unicodedata
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +25,7 @@ from conftest import Clock, Harness
 from fastapi.testclient import TestClient
 from log_surgery import append_behind_the_back, stored_entries
 from nacl.signing import SigningKey
+from procurement_support import LINE, Scenario, fresh_npwp, register_vendor, vendor_body
 from sqlalchemy import func, select
 
 from audit.remote import verify_log
@@ -39,9 +38,6 @@ from ledger.keys import client_key_id
 from ledger.statement import LoggedEntry, b64encode, format_time
 from ledger.text import TEXT_RULE_FROM
 from terang.app import all_kinds, create_app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "procurement"))
-from procurement_support import LINE, Scenario, fresh_npwp, register_vendor, vendor_body
 
 AFTER_RULE = datetime.fromisoformat(TEXT_RULE_FROM + "+00:00").replace(hour=1)
 BEFORE_RULE = datetime(2026, 3, 2, 1, 0, 0, tzinfo=UTC)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ import pytest
 from conftest import Harness
 from fastapi.testclient import TestClient
 from portal_support import parse_html
+from procurement_support import Scenario, register_vendor
 from typer.testing import CliRunner
 
 from ledger.client import LedgerClient
@@ -36,9 +36,6 @@ from procurement.service import Closer
 from terang import cli_procurement
 from terang.app import create_app
 from terang.cli import app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "procurement"))
-from procurement_support import Scenario, register_vendor
 
 API = "/api/v1/procurement"
 BIDDERS = 5

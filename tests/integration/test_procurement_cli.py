@@ -11,14 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import stat
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import Harness
 from fastapi.testclient import TestClient
-from test_procurement_tender import replay_matches
+from log_checks import replay_matches
+from procurement_support import Member, Scenario, setup_budget_line
 from typer.testing import CliRunner
 
 from ledger.authority import KEY_NAMESPACE
@@ -31,9 +31,6 @@ from procurement.reads import document
 from terang import cli_procurement
 from terang.app import create_app
 from terang.cli import app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "procurement"))
-from procurement_support import Member, Scenario, setup_budget_line
 
 runner = CliRunner()
 

@@ -10,17 +10,16 @@ replay reproduces every projection.
 from __future__ import annotations
 
 import hashlib
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import Harness
 from fastapi.testclient import TestClient
-from test_procurement_api import check_codelists, validator
+from log_checks import refused, replay_matches, row_counts
+from ocds_checks import check_codelists, validator
+from procurement_support import LINE, Scenario
 from test_procurement_contracts import MILESTONES, awarded, contract, contract_statement, pay
-from test_procurement_tender import refused, replay_matches, row_counts
 
 from budgeting import reducers as budget
 from budgeting import statements as st
@@ -30,9 +29,6 @@ from procurement import client
 from procurement import contracts as ct
 from procurement import lifecycle as lc
 from terang.app import create_app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "procurement"))
-from procurement_support import LINE, Scenario
 
 BUDGET_SEN = 100_000_000_000  # the line: Rp 1 miliar
 BAST = {"name": "BAST-027/DINKES/2026.pdf", "sha256": hashlib.sha256(b"bast").hexdigest()}

@@ -3,13 +3,12 @@ budget, milestones, payment requests paid as budgeting payments; refusals log no
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 from conftest import Harness
+from log_checks import refused, replay_matches
 from nacl.signing import SigningKey
-from test_procurement_tender import refused, replay_matches
+from procurement_support import LINE, Scenario
 
 from budgeting import reducers as budget
 from budgeting import statements as st
@@ -17,9 +16,6 @@ from ledger.keys import client_key_id
 from ledger.statement import SignedStatement
 from procurement import client
 from procurement import contracts as ct
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "procurement"))
-from procurement_support import LINE, Scenario
 
 ONE_RP = 100  # sen
 

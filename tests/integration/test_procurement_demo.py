@@ -9,8 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 from conftest import Harness
+from log_checks import replay_matches
 from sqlalchemy import select
-from test_procurement_tender import replay_matches
 
 from budgeting import reducers as budget
 from budgeting.reducers import check_line_invariants

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,11 @@ from typing import Any
 import pytest
 from conftest import Harness
 from fastapi.testclient import TestClient
+from log_checks import replay_matches
+from procurement_support import Scenario
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from test_procurement_cli import InProcessClient
-from test_procurement_tender import replay_matches
 from typer.testing import CliRunner
 
 from procurement import client as pc
@@ -29,9 +29,6 @@ from procurement.documents import CACHE_CONTROL, document_blobs
 from terang import cli_procurement
 from terang.app import create_app
 from terang.cli import app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "procurement"))
-from procurement_support import Scenario
 
 API = "/api/v1/procurement/documents/"
 LIMIT_BYTES = 4096

@@ -13,7 +13,7 @@ from typing import Any
 
 from conftest import Harness
 from fastapi.testclient import TestClient
-from test_procurement_api import check_codelists, codes, validator
+from ocds_checks import check_codelists, codes, validator
 
 from terang.app import create_app
 from terang.demo import load_demo

@@ -12,21 +12,17 @@ against the OCDS 1.1 schema, and that the record's size grows linearly with the 
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
+from ocds_checks import check_codelists, validator
 from ocds_support import merger
-from test_procurement_api import check_codelists, validator
+from procurement_support import HPS_SEN, MemoryLog, Scenario
 
 from ledger.keys import client_key_id
 from ledger.statement import LoggedEntry
 from procurement import history, ocds
 from procurement import lifecycle as lc
 from procurement.vendors import VENDOR_NAMESPACE
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "procurement"))
-from procurement_support import HPS_SEN, MemoryLog, Scenario
 
 
 def tender_record(bids: int) -> tuple[dict[str, Any], list[LoggedEntry], Scenario]:

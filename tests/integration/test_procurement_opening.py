@@ -7,13 +7,13 @@ raises what it never should), and checks that a refusal logs nothing.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 from conftest import Harness
 from fastapi.testclient import TestClient
+from log_checks import refused, replay_matches
 from nacl.signing import SigningKey
+from procurement_support import Scenario, fresh_npwp, poison_body, vendor_body
 
 from ledger.errors import InvariantBroken, TerangError
 from ledger.keys import client_key_id
@@ -24,11 +24,6 @@ from ledger.statement import LoggedEntry
 from procurement import client
 from procurement.rules import RELEASE_WINDOW_HOURS_DEFAULT
 from terang.app import all_kinds, create_app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "procurement"))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from procurement_support import Scenario, fresh_npwp, poison_body, vendor_body
-from test_procurement_tender import refused, replay_matches
 
 PRICES = (49_000_000_000, 41_000_000_000, 45_000_000_000)
 

@@ -12,15 +12,14 @@ award over the available budget seen on the budget read API.
 from __future__ import annotations
 
 import hashlib
-import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import Harness
 from fastapi.testclient import TestClient
-from test_procurement_tender import refused, replay_matches, row_counts
+from log_checks import refused, replay_matches, row_counts
+from procurement_support import LINE, Scenario
 
 from budgeting import statements as st
 from ledger.client import RemoteError
@@ -28,9 +27,6 @@ from ledger.keys import client_key_id
 from ledger.statement import SignedStatement, b64encode
 from procurement import client, sealed
 from terang.app import create_app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "procurement"))
-from procurement_support import LINE, Scenario
 
 API = "/api/v1/procurement"
 

@@ -3,58 +3,17 @@
 from __future__ import annotations
 
 import base64
-import json
-import sys
-from collections.abc import Callable
-from pathlib import Path
 
-import pytest
 from conftest import Harness
+from log_checks import refused, replay_matches
 from nacl.signing import SigningKey
-from sqlalchemy import func, select
+from procurement_support import Scenario, register_vendor
 
-from audit.verifier import LogReplayer
-from ledger import storage
-from ledger.errors import TerangError
 from ledger.keys import client_key_id
 from ledger.statement import b64encode, format_time
 from procurement import client
 from procurement import lifecycle as lc
 from procurement.service import Closer
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "procurement"))
-from procurement_support import Scenario, register_vendor
-
-
-def row_counts(h: Harness) -> tuple[int, ...]:
-    with h.ledger.engine.connect() as conn:
-        return tuple(
-            conn.execute(select(func.count()).select_from(table)).scalar_one()
-            for table in (storage.entries, storage.tree_nodes, storage.projection_rows)
-        )
-
-
-def refused(h: Harness, action: Callable[[], object], code: str) -> None:
-    before = row_counts(h)
-    with pytest.raises(TerangError) as caught:
-        action()
-    assert caught.value.code == code, caught.value.message
-    assert row_counts(h) == before
-
-
-def replay_matches(h: Harness) -> None:
-    """Invariant 8: replaying the stored log reproduces every projection row."""
-    replayer = LogReplayer(h.ledger.kinds, h.ledger.limits, h.ledger.origin)
-    e = storage.entries.c
-    p = storage.projection_rows.c
-    with h.ledger.engine.connect() as conn:
-        for (raw,) in conn.execute(select(e.entry_bytes).order_by(e.seq)):
-            replayer.feed(bytes(raw))
-        stored = {
-            (r.namespace, r.key): json.loads(r.value)
-            for r in conn.execute(select(p.namespace, p.key, p.value))
-        }
-    assert stored == dict(replayer.state.items())
 
 
 def test_full_tender_on_both_engines(harness: Harness) -> None:

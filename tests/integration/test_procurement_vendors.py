@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from conftest import Harness
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
+from procurement_support import fresh_npwp, register_vendor, vendor_body
 from sqlalchemy import func, select
 
 from ledger import storage
@@ -16,9 +14,6 @@ from ledger.errors import TerangError
 from ledger.keys import client_key_id
 from ledger.statement import SignedStatement
 from terang.app import create_app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "procurement"))
-from procurement_support import fresh_npwp, register_vendor, vendor_body
 
 
 def row_counts(h: Harness) -> tuple[int, int, int]:

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from log_checks import replay_matches
 from portal_support import ENGINES, DemoSite, demo_site
-from test_procurement_tender import replay_matches
 
 from procurement import lifecycle as lc
 from procurement.reads import document

@@ -8,19 +8,14 @@ on both engines.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from conftest import Harness
+from procurement_support import Scenario
 
 from ledger.errors import TerangError
 from ledger.keys import client_key_id
 from procurement import lifecycle as lc
 from procurement.service import Closer
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "procurement"))
-from procurement_support import Scenario
 
 
 def test_a_closer_key_closes_but_cannot_open_evaluate_award_or_plan(harness: Harness) -> None:

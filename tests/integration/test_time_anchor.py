@@ -11,7 +11,6 @@ which the operator does not control. Both engines.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ import pytest
 from conftest import ORIGIN, Harness
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
+from procurement_support import Scenario
 
 from audit.remote import verify_log
 from audit.witness import Witness, create_witness_app
@@ -36,9 +36,6 @@ from ledger.witnessing import WitnessEndpoint, WitnessSet
 from procurement import lifecycle as lc
 from procurement.service import Closer
 from terang.app import all_kinds, create_app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "procurement"))
-from procurement_support import Scenario
 
 WITNESS_URL = "http://witness.test"
 GRACE_S = 60
