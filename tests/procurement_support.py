@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from conftest import Clock
 from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
@@ -39,22 +40,16 @@ from terang.app import all_kinds
 START = datetime(2026, 3, 2, 1, 0, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self, start: datetime = START) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
+def clock_at_start() -> Clock:
+    """The test clock (``conftest.Clock``) at ``START``."""
+    return Clock(START)
 
 
 @dataclass
 class MemoryLog:
     kinds: KindRegistry = field(default_factory=all_kinds)
     limits: Limits = field(default_factory=Limits)
-    clock: Clock = field(default_factory=Clock)
+    clock: Clock = field(default_factory=clock_at_start)
     state: DictState = field(default_factory=DictState)
     entries: list[LoggedEntry] = field(default_factory=list)
     authority: SigningKey = field(default_factory=SigningKey.generate)

