@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import unicodedata
 import zipfile
 from collections.abc import Callable
@@ -23,17 +22,15 @@ from typing import Any
 import pytest
 from conftest import Clock, Harness
 from fastapi.testclient import TestClient
-from log_checks import row_counts
+from log_checks import replay_matches, row_counts
 from log_surgery import append_behind_the_back, stored_entries
 from nacl.signing import SigningKey
 from procurement_support import LINE, Scenario, fresh_npwp, register_vendor, vendor_body
-from sqlalchemy import select
 
 from audit.remote import verify_log
-from audit.verifier import LogFault, LogReplayer
+from audit.verifier import LogFault
 from budgeting import reports
 from budgeting import statements as st
-from ledger import storage
 from ledger.errors import TerangError
 from ledger.keys import client_key_id
 from ledger.statement import LoggedEntry, b64encode, format_time
@@ -66,19 +63,6 @@ def vendor_statement(h: Harness, name: str) -> Any:
     key = SigningKey.generate()
     body = vendor_body(key, name, fresh_npwp())
     return h.sign(key, "procurement.vendor.registered", client_key_id(key), body)
-
-
-def replay_matches(h: Harness) -> None:
-    replayer = LogReplayer(h.ledger.kinds, h.ledger.limits, h.ledger.origin)
-    e, p = storage.entries.c, storage.projection_rows.c
-    with h.ledger.engine.connect() as conn:
-        for (raw,) in conn.execute(select(e.entry_bytes).order_by(e.seq)):
-            replayer.feed(bytes(raw))
-        stored = {
-            (r.namespace, r.key): json.loads(r.value)
-            for r in conn.execute(select(p.namespace, p.key, p.value))
-        }
-    assert stored == dict(replayer.state.items())
 
 
 CASES = [
