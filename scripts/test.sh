@@ -380,7 +380,9 @@ fi
 # ---------------------------------------------------------------- tests
 step "pytest $*"
 set +e
-"$VENV/bin/pytest" "$@"
+# --durations: the slowest tests are named in every run, so a suite that grows slower
+# shows where (the whole command must stay well under CI's time limit).
+"$VENV/bin/pytest" --durations=30 "$@"
 rc=$?
 set -e
 if [[ $rc -eq 5 ]]; then
