@@ -6,18 +6,23 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from log_checks import replay_matches
+from log_surgery import behind_the_triggers
 from portal_support import ENGINES, DemoSite, demo_site
+from sqlalchemy import text
 
+from audit.remote import verify_log
+from audit.verifier import LogFault
 from procurement import lifecycle as lc
 from procurement.reads import document
 from redflags.reads import CSV_COLUMNS
-from terang.app import create_app
+from terang.app import all_kinds, create_app
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -148,3 +153,35 @@ def test_the_rule_catalogue(client: TestClient) -> None:
     assert {"R003", "R018", "R024", "R028", "R030", "R035", "R036", "R038", "R058"} <= ids
     assert body["thresholds"]["r024_difference_max"] == "0.0200"
     assert body["periods"][0]["minimum_days"] == {"tender": 15, "tender_cepat": 15}
+
+
+def test_a_flag_a_rogue_operator_clears_is_caught_by_verify(site: DemoSite) -> None:
+    """The attack a flag invites: the operator, holding the database, marks a raised flag
+    cleared behind the service's back (the API then serves it as cleared). The protocol
+    cannot stop that write, so ``terang verify`` must: its replay raises the flag again
+    and names the forged row. Last in this module; the row is put back afterwards."""
+    h = site.harness
+    h.ledger.publisher.publish(force=True)
+    with h.ledger.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT key, value FROM projection_rows "
+                "WHERE namespace = 'redflags.flag' ORDER BY key"
+            )
+        ).all()
+    key, value = next((k, v) for k, v in rows if json.loads(v)["status"] == "raised")
+    forged = json.dumps(
+        {**json.loads(value), "status": "cleared"}, sort_keys=True, separators=(",", ":")
+    )
+    update = "UPDATE projection_rows SET value = :v WHERE namespace = 'redflags.flag' AND key = :k"
+    behind_the_triggers(h, update, v=forged, k=key)
+    try:
+        with TestClient(create_app(h.ledger)) as client, pytest.raises(LogFault) as caught:
+            verify_log(client, h.log_signer.verifier_key(), all_kinds(), h.ledger.limits)
+        assert caught.value.details["fault"] == "projection_mismatch"
+        assert (caught.value.details["namespace"], caught.value.details["key"]) == (
+            "redflags.flag",
+            key,
+        )
+    finally:
+        behind_the_triggers(h, update, v=value, k=key)
