@@ -302,8 +302,9 @@ def projection_json(value: Any) -> str:
 _RAW_SAFE = frozenset(string.printable) - frozenset('"\\\t\n\r\x0b\x0c')
 
 
-class _Fields:
-    """Conditions on the JSON object in ``projection_rows.value``, per engine.
+class JsonFields:
+    """Conditions on the JSON object in ``projection_rows.value``, per engine (also for
+    other rooms' lists: ``redflags.reads``).
 
     Each condition is a cheap, necessary one on the raw text (a substring: no JSON
     parse) followed by the exact one on the parsed field (SQLite ``json_extract``, PostgreSQL
@@ -359,7 +360,7 @@ def _contains_folded(doc: dict[str, Any], names: tuple[str, ...], needle: str) -
     return any(folded in _ascii_lower(str(doc[n] or "")) for n in names)
 
 
-def _window_page(
+def window_page(
     conn: Connection,
     namespace: str,
     conditions: list[ColumnElement[bool]],
@@ -434,7 +435,7 @@ def find_tenders(
     window: int = FILTER_WINDOW_ROWS_MAX,
 ) -> FilteredPage:
     """Tender documents matching ``wanted`` in ocid order (``FILTER_WINDOW_ROWS_MAX``)."""
-    f = _Fields(conn)
+    f = JsonFields(conn)
     conditions: list[ColumnElement[bool]] = []
     for name, value in (
         ("state", wanted.state),
@@ -460,7 +461,7 @@ def find_tenders(
             return False
         return not wanted.text or _contains_folded(doc, TENDER_TEXT_FIELDS, wanted.text)
 
-    return _window_page(
+    return window_page(
         conn, TENDER_NAMESPACE, conditions, recheck, after=after, limit=limit, window=window
     )
 
@@ -474,7 +475,7 @@ def find_vendors(
     window: int = FILTER_WINDOW_ROWS_MAX,
 ) -> FilteredPage:
     """Vendor documents matching ``wanted`` in vendor-id order."""
-    f = _Fields(conn)
+    f = JsonFields(conn)
     conditions: list[ColumnElement[bool]] = []
     if wanted.status is not None:
         conditions += f.equals("status", wanted.status)
@@ -484,31 +485,10 @@ def find_vendors(
     def recheck(doc: dict[str, Any]) -> bool:
         return not wanted.text or _contains_folded(doc, VENDOR_TEXT_FIELDS, wanted.text)
 
-    return _window_page(
+    return window_page(
         conn, VENDOR_NAMESPACE, conditions, recheck, after=after, limit=limit, window=window
     )
 
 
 TENDER_TEXT_FIELDS = ("title", "ocid")
 VENDOR_TEXT_FIELDS = ("name", "npwp", "vendor_id")
-
-
-def window_page(
-    conn: Connection,
-    namespace: str,
-    conditions: list[ColumnElement[bool]],
-    recheck: Callable[[dict[str, Any]], bool],
-    *,
-    after: str,
-    limit: int,
-    window: int = FILTER_WINDOW_ROWS_MAX,
-) -> FilteredPage:
-    """The bounded filtered page of ``find_tenders``, for a room's own namespace
-    (``redflags.reads``): the same window, chunks and prefilter rules."""
-    return _window_page(
-        conn, namespace, conditions, recheck, after=after, limit=limit, window=window
-    )
-
-
-JsonFields = _Fields
-"""The engine-neutral JSON field conditions ``find_tenders`` uses, for other rooms' lists."""
