@@ -14,6 +14,7 @@ const config = JSON.parse(document.getElementById("terang-verifier").textContent
 const byId = (id) => document.getElementById(id);
 let language = document.documentElement.lang;
 let shown = null; // the last result, painted again when the language changes
+let latest = 0; // the newest check's number: only it may show its result
 
 const messages = () => config.messages[language];
 const say = (key, params = {}) => message(messages(), key, params);
@@ -37,28 +38,40 @@ function paint() {
   out.prepend(element("p", { class: "verifier-source" }, say(shown.source.key, shown.source)));
 }
 
-function show(result) {
+/** Begin a check: the previous verdict goes at once, so it never stands beside a new input. */
+function begin() {
+  const out = byId("verifier-result");
+  shown = null;
+  out.setAttribute("aria-busy", "true");
+  out.textContent = say("verify.working");
+  return ++latest;
+}
+
+/** Show check `run`'s result, unless a newer check began meanwhile (a slow download or a big
+ * file must never paint its verdict over a later one's). */
+function show(run, result) {
+  if (run !== latest) return;
   shown = result;
+  byId("verifier-result").removeAttribute("aria-busy");
   paint();
 }
 
-async function verifyBytes(bytes, source) {
-  if (!globalThis.crypto?.subtle) return show({ key: "verify.no_webcrypto", source });
+async function verifyBytes(run, bytes, source) {
+  if (!globalThis.crypto?.subtle) return show(run, { key: "verify.no_webcrypto", source });
   if (bytes.length > DOCUMENT_BYTES_MAX) {
-    return show({ key: "verifier.too_large", params: { max: DOCUMENT_BYTES_MAX }, source });
+    return show(run, { key: "verifier.too_large", params: { max: DOCUMENT_BYTES_MAX }, source });
   }
   let text;
   try {
     text = decodeText(bytes);
   } catch (error) {
-    return show({ key: "verify.drop.unreadable", params: { reason: error.message }, source });
+    return show(run, { key: "verify.drop.unreadable", params: { reason: error.message }, source });
   }
-  const out = byId("verifier-result");
-  out.setAttribute("aria-busy", "true");
   try {
-    show({ reports: await verifyFile(text, trust(), byId("verifier-leaf-hash").value), source });
-  } finally {
-    out.removeAttribute("aria-busy");
+    const reports = await verifyFile(text, trust(), byId("verifier-leaf-hash").value);
+    show(run, { reports, source });
+  } catch (error) {
+    show(run, { key: "verify.drop.unreadable", params: { reason: error.message }, source });
   }
 }
 
@@ -89,12 +102,14 @@ async function fetchBytes(text) {
 function wire() {
   const file = byId("verifier-file");
   const fromFile = async () => {
+    const run = begin();
     const picked = file.files[0];
-    if (!picked) return show({ key: "verify.drop.no_file", source: { key: "verifier.source_none" } });
+    const none = { key: "verifier.source_none" };
+    if (!picked) return show(run, { key: "verify.drop.no_file", source: none });
     const source = { key: "verifier.source_file", name: picked.name };
     if (picked.size > DOCUMENT_BYTES_MAX)
-      return show({ key: "verifier.too_large", params: { max: DOCUMENT_BYTES_MAX }, source });
-    await verifyBytes(new Uint8Array(await picked.arrayBuffer()), source);
+      return show(run, { key: "verifier.too_large", params: { max: DOCUMENT_BYTES_MAX }, source });
+    await verifyBytes(run, new Uint8Array(await picked.arrayBuffer()), source);
   };
   file.addEventListener("change", fromFile);
   byId("verifier-file-form").addEventListener("submit", (event) => {
@@ -104,26 +119,23 @@ function wire() {
   byId("verifier-text-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const text = byId("verifier-text").value;
-    verifyBytes(new TextEncoder().encode(text), { key: "verifier.source_text" });
+    verifyBytes(begin(), new TextEncoder().encode(text), { key: "verifier.source_text" });
   });
   byId("verifier-url-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const typed = byId("verifier-url").value;
-    const out = byId("verifier-result");
-    out.setAttribute("aria-busy", "true");
-    out.textContent = say("verify.working");
+    const run = begin();
+    let fetched;
     try {
-      const { url, bytes } = await fetchBytes(typed);
-      await verifyBytes(bytes, { key: "verifier.source_url", url });
+      fetched = await fetchBytes(typed);
     } catch (error) {
-      show({
+      return show(run, {
         key: "verifier.fetch_failed",
         params: { reason: error.message },
         source: { key: "verifier.source_url", url: typed.trim() },
       });
-    } finally {
-      out.removeAttribute("aria-busy");
     }
+    await verifyBytes(run, fetched.bytes, { key: "verifier.source_url", url: fetched.url });
   });
   byId("verifier-lang").addEventListener("click", () => setLanguage(language === "id" ? "en" : "id"));
 }

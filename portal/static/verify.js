@@ -1012,14 +1012,20 @@ function wireDropPage() {
   const zone = document.getElementById("verify-zone");
   const result = document.getElementById("verify-result");
   let file = null;
+  // Each run takes a number; only the newest run may write its result, so a
+  // slow earlier file can never paint its verdict over a later one.
+  let runs = 0;
   const verify = async () => {
     const config = pageConfig();
     if (noWebCrypto(result, config.messages)) return;
+    const run = ++runs;
     if (!file) {
       result.textContent = message(config.messages, "verify.drop.no_file", {});
       return;
     }
+    // The previous file's verdict goes at once: it must never stand beside a new file.
     result.setAttribute("aria-busy", "true");
+    result.textContent = message(config.messages, "verify.working", {});
     const trust = {
       verifierKey: document.getElementById("verify-key").value,
       witnessKeys: document.getElementById("verify-witness-keys").value.split("\n"),
@@ -1027,9 +1033,12 @@ function wireDropPage() {
     const leaf = document.getElementById("verify-leaf-hash").value;
     try {
       const text = strictDecoder.decode(new Uint8Array(await file.arrayBuffer()));
-      renderReports(await verifyFile(text, trust, leaf), result, config.messages);
+      const reports = await verifyFile(text, trust, leaf);
+      if (run !== runs) return;
+      renderReports(reports, result, config.messages);
       await renderIdentity(result, config);
     } catch (error) {
+      if (run !== runs) return;
       result.replaceChildren(
         element(
           "p",
@@ -1038,7 +1047,7 @@ function wireDropPage() {
         ),
       );
     } finally {
-      result.removeAttribute("aria-busy");
+      if (run === runs) result.removeAttribute("aria-busy");
     }
   };
   input.addEventListener("change", () => {

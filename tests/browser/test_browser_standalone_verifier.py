@@ -273,6 +273,36 @@ def test_pasted_checkpoint_and_receipt_verify_offline(
     assert visit.requests == [saved_file.as_uri()]
 
 
+SLOW_NETWORK = """() => {
+  const get = globalThis.fetch;
+  globalThis.fetch = (...args) =>
+    new Promise((done) => setTimeout(done, 1000)).then(() => get(...args));
+}"""
+
+
+def test_a_slow_download_never_paints_over_a_later_check(
+    visit: Visit, other_log: OtherLog, tender: str
+) -> None:
+    """A visitor starts a download, then pastes a forged checkpoint and checks that first.
+    When the (good) download ends, its "Verified" must not replace the forgery's failure."""
+    page = visit.page
+    to_english(page)
+    page.evaluate(SLOW_NETWORK)
+    page.get_by_label("Log verifier key").fill(other_log.ledger.verifier_key())
+    page.get_by_label("Or an address (URL) to download").fill(other_log.bundle_url(tender))
+    page.get_by_role("button", name="Download and verify").click()
+    lines = httpx.get(other_log.url + "/log/checkpoint").text.split("\n")
+    lines[2] = ("A" if lines[2][0] != "A" else "B") + lines[2][1:]
+    page.get_by_label("Or paste its text").fill("\n".join(lines))
+    page.get_by_role("button", name="Verify the text").click()
+    expect(page.locator(RESULT)).to_have_attribute("data-ok", "false")
+    page.wait_for_timeout(2500)  # the download and its check are over by now
+    expect(page.locator(RESULT)).to_have_count(1)
+    expect(page.locator(RESULT)).to_have_attribute("data-ok", "false")
+    expect(page.locator(".verifier-source")).to_have_text("Pasted text")
+    expect(page.locator("#verifier-result")).not_to_have_attribute("aria-busy", "true")
+
+
 def test_a_cosigned_checkpoint_verifies_with_its_witness_key(
     visit: Visit, saved_file: Path, portal_server: PortalServer
 ) -> None:

@@ -318,6 +318,8 @@ def test_drop_page_verifies_receipts_offline(
         receipt["leaf_hash"]
     )
     drop(page, "entry-3.tlog-proof", receipt["tlog_proof"].encode())
+    # The batch's two verdicts are gone: only the new file's one stands.
+    expect(page.locator(RESULT)).to_have_count(1)
     expect(page.locator(RESULT)).to_have_attribute("data-ok", "true")
     assert requests == []
 
@@ -337,6 +339,38 @@ def test_drop_page_verifies_a_cosigned_checkpoint_offline(
     drop(page, "checkpoint.txt", "\n".join(lines).encode())
     expect(page.locator(RESULT)).to_have_attribute("data-ok", "false")
     assert checks(page)["checkpoint"][-1].startswith("✗")
+    assert requests == []
+
+
+SLOW_RECORD_FILE = """() => {
+  const read = Blob.prototype.arrayBuffer;
+  File.prototype.arrayBuffer = function () {
+    const bytes = read.call(this);
+    if (this.name !== "record.json") return bytes;
+    return bytes.then((b) => new Promise((done) => setTimeout(() => done(b), 1000)));
+  };
+}"""
+
+
+def test_drop_page_shows_only_the_newest_files_verdict(
+    drop_page: tuple[Page, list[str]], portal_server: PortalServer, tender: str
+) -> None:
+    """A visitor drops a big record bundle and, before it is checked, a forged checkpoint.
+    The bundle's slower "Verified" must never paint over the checkpoint's failure: the
+    verdict on screen is always the last file's."""
+    page, requests = drop_page
+    bundle = httpx.get(f"{portal_server.url}/api/v1/records/{tender}/bundle").content
+    lines = httpx.get(portal_server.url + "/log/checkpoint").text.split("\n")
+    lines[2] = ("A" if lines[2][0] != "A" else "B") + lines[2][1:]
+    # A slow disk: the bundle takes a second to read, so its check ends after the other's.
+    page.evaluate(SLOW_RECORD_FILE)
+    drop(page, "record.json", bundle)
+    drop(page, "checkpoint.txt", "\n".join(lines).encode())
+    expect(page.locator(RESULT)).to_have_attribute("data-ok", "false")
+    page.wait_for_timeout(2000)  # the bundle's read and check are over by now
+    expect(page.locator(RESULT)).to_have_count(1)
+    expect(page.locator(RESULT)).to_have_attribute("data-ok", "false")
+    assert set(checks(page)) >= {"checkpoint"} and "inclusion" not in checks(page)
     assert requests == []
 
 
