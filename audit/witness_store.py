@@ -47,9 +47,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from ledger import storage
+from ledger.defaults import DEFAULT_WITNESS_DATABASE_URL
 from ledger.errors import Conflict
-
-DEFAULT_WITNESS_DATABASE_URL = "sqlite:///./witness.db"
 
 metadata = MetaData()
 

@@ -36,6 +36,7 @@ from nacl.signing import SigningKey
 from ledger import migrations, storage
 from ledger.authority import GENESIS_TYPE
 from ledger.clock import utc_now
+from ledger.defaults import DEFAULT_AUTHORITY_KEY_FILE, DEFAULT_ORIGIN, DEFAULT_WITNESS_KEY_FILE
 from ledger.errors import ClientError
 from ledger.keys import (
     CLIENT_KEY_PREFIX,
@@ -52,10 +53,6 @@ from ledger.signing import make_signed
 from ledger.statement import b64encode
 from ledger.time_anchor import WITNESS_POLICY_KEY, WITNESS_POLICY_TYPE
 from ledger.witnessing import logged_witness_policy
-
-DEFAULT_ORIGIN = "terang.example/kabupaten-demo"
-DEFAULT_AUTHORITY_KEY_FILE = "offline-keys/authority.key"
-DEFAULT_WITNESS_KEY_FILE = "keys/witness.key"
 
 
 @dataclass(frozen=True)

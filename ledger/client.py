@@ -13,8 +13,7 @@ from typing import Any
 
 import httpx
 
-from ledger.errors import TerangError
-from ledger.rollback_guard import HELD_CODES
+from ledger.errors import HELD_CODES, TerangError
 from ledger.statement import SignedStatement
 
 DEFAULT_TIMEOUT_S = 30.0

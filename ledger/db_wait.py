@@ -21,8 +21,6 @@ from ledger.errors import DatabaseUnavailable
 WAIT_BACKOFF_S = 0.5
 """First pause between tries; doubled after each failure up to ``WAIT_BACKOFF_S_MAX``."""
 WAIT_BACKOFF_S_MAX = 5.0
-DB_WAIT_S_DEFAULT = 120.0
-"""How long ``terang serve`` waits for the database by default (``TERANG_DB_WAIT_S``)."""
 
 
 def first_line(error: BaseException) -> str:

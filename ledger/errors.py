@@ -189,3 +189,19 @@ def require(condition: bool, error: TerangError) -> None:
     """Raise ``error`` unless ``condition`` holds. Unlike ``assert``, survives ``python -O``."""
     if not condition:
         raise error
+
+
+class LogBehindPublished(Unavailable):
+    """503: a checkpoint signed by this log is ahead of this database; writes are held."""
+
+    code = "log_behind_published"
+
+
+class LogDisagreesWithPublished(LogBehindPublished):
+    """503: a checkpoint signed by this log has another root than this database at its size."""
+
+    code = "log_disagrees_with_published"
+
+
+HELD_CODES = frozenset({LogBehindPublished.code, LogDisagreesWithPublished.code})
+"""Codes of a hold only the operator can lift (clients do not wait them out)."""

@@ -55,7 +55,7 @@ from sqlalchemy import Engine
 
 from ledger import merkle, storage
 from ledger.checkpoint import Checkpoint, open_checkpoint
-from ledger.errors import TerangError, Unavailable
+from ledger.errors import LogBehindPublished, LogDisagreesWithPublished, TerangError
 from ledger.files import write_atomically
 from ledger.note import Verifier
 from ledger.publisher import latest_checkpoint
@@ -72,22 +72,6 @@ SOURCE_TIMEOUT_S = 5.0
 HOLD_RETRY_AFTER_S = 60
 """Retry-After of a held write: only the operator can clear it, retrying soon is useless."""
 DOCS_POINTER = "docs/operating.md#restore"
-
-
-class LogBehindPublished(Unavailable):
-    """503: a checkpoint signed by this log is ahead of this database; writes are held."""
-
-    code = "log_behind_published"
-
-
-class LogDisagreesWithPublished(LogBehindPublished):
-    """503: a checkpoint signed by this log has another root than this database at its size."""
-
-    code = "log_disagrees_with_published"
-
-
-HELD_CODES = frozenset({LogBehindPublished.code, LogDisagreesWithPublished.code})
-"""Codes of a hold only the operator can lift (clients do not wait them out)."""
 
 
 # ---------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from ledger import admission, authority, migrations, rollback_guard, storage, time_anchor
 from ledger.authority import GENESIS_TYPE
 from ledger.clock import Clock, utc_now
+from ledger.defaults import DEFAULT_DATABASE_URL, DEFAULT_LOG_KEY_FILE
 from ledger.errors import BadSetting, ClientError, TerangError, Unavailable
 from ledger.keys import KeyFileError, read_secret_file
 from ledger.kinds import KindRegistry
@@ -33,8 +34,6 @@ from ledger.sequencer import Receipt, Sequencer
 from ledger.statement import LoggedEntry, SignedStatement
 from ledger.witnessing import WitnessSet, parse_witnesses, with_cosignatures
 
-DEFAULT_DATABASE_URL = "sqlite:///./terang.db"
-DEFAULT_LOG_KEY_FILE = "keys/log.key"
 STATE_FILE_SUFFIX = ".checkpoint"
 """The state file's default: the log key file's path with this suffix
 (``keys/log.key`` -> ``keys/log.checkpoint``), since it belongs to the key's log, not to

@@ -11,33 +11,33 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from ledger import migrations, storage
-from ledger.authority import KEY_REGISTERED_TYPE
-from ledger.bootstrap import (
+from ledger.defaults import (
+    DB_WAIT_S_DEFAULT,
     DEFAULT_AUTHORITY_KEY_FILE,
+    DEFAULT_DATABASE_URL,
     DEFAULT_ORIGIN,
     DEFAULT_WITNESS_KEY_FILE,
-    init_log,
+    DEMO_KEYS_DIR,
 )
-from ledger.client import LedgerClient
-from ledger.clock import utc_now
-from ledger.db_wait import DB_WAIT_S_DEFAULT, wait_for_database
 from ledger.errors import TerangError
-from ledger.keys import client_key_id, generate_client_key, load_client_key, write_secret_file
-from ledger.note import generate_signer
-from ledger.service import DEFAULT_DATABASE_URL, Ledger, Settings
-from ledger.signing import make_signed
-from ledger.statement import b64encode
 from terang.cli_audit import monitor_command, witness_app
 from terang.cli_budgeting import budget_import_command
 from terang.cli_rebuild import rebuild_if_requested, rebuild_projections_command
 from terang.cli_verify import verify_command
-from terang.demo import DEMO_KEYS_DIR, DEMO_KEYS_WARNING
+
+if TYPE_CHECKING:
+    from ledger.service import Ledger, Settings
+
+# Startup: this module and the cli_* modules import only what every command needs (typer,
+# the defaults shown in --help). Each command imports the rest itself, so `terang --help`
+# and a client command (`terang submit`, `terang vendor bid`) never load the database or
+# web layers: tests/unit/project/test_cli_startup.py keeps it so, bench/bench_cli_start.py
+# times it.
 
 app = typer.Typer(
     help=(
@@ -71,10 +71,13 @@ KeyOption = Annotated[
 
 
 def _settings(db: str) -> Settings:
+    from ledger.service import Settings
+
     return Settings.from_env(database_url=db)
 
 
 def _ledger(db: str) -> Ledger:
+    from ledger.service import Ledger
     from terang.app import all_kinds
 
     return Ledger(_settings(db), all_kinds())
@@ -92,6 +95,10 @@ def keygen(
     ] = None,
 ) -> None:
     """Create a key. Prints the public part: a key id, or a log verifier key."""
+    from ledger.keys import client_key_id, generate_client_key, write_secret_file
+    from ledger.note import generate_signer
+    from ledger.statement import b64encode
+
     if log_origin is not None:
         signer = generate_signer(log_origin)
         write_secret_file(out, signer.private_key())
@@ -168,6 +175,8 @@ def init(
     ] = Path(DEFAULT_WITNESS_KEY_FILE),
 ) -> None:
     """Set up a database: migrations, the log key, the genesis entry. Idempotent."""
+    from ledger import storage
+    from ledger.bootstrap import init_log
     from terang.app import all_kinds
 
     settings = _settings(db)
@@ -241,6 +250,8 @@ def db_upgrade(
 ) -> None:
     """Apply every pending migration (run on start as well), then rebuild the projections
     if a migration changed what reducers write (docs/operating.md, "Upgrades")."""
+    from ledger import migrations, storage
+
     engine = storage.make_engine(db)
     try:
         migrations.upgrade(engine)
@@ -372,6 +383,8 @@ def serve(
 
     import uvicorn
 
+    from ledger.db_wait import wait_for_database
+    from ledger.service import Ledger
     from terang.app import all_kinds, create_app
     from terang.logs import logging_config
 
@@ -463,7 +476,8 @@ def demo(
     authority_key: AuthorityKeyOption = Path(DEFAULT_AUTHORITY_KEY_FILE),
 ) -> None:
     """Load demo data (a believable kabupaten). Idempotent: a second run adds nothing."""
-    from terang.demo import load_demo
+    from ledger.keys import load_client_key
+    from terang.demo import DEMO_KEYS_WARNING, load_demo
 
     ledger = _ledger(db)
     rebuild_if_requested(ledger.engine)  # before writing against the old rows
@@ -491,6 +505,11 @@ def submit(
     url: UrlOption = "http://127.0.0.1:8000",
 ) -> None:
     """Sign a statement with your key, here, and log it. Prints the receipt."""
+    from ledger.client import LedgerClient
+    from ledger.clock import utc_now
+    from ledger.keys import load_client_key
+    from ledger.signing import make_signed
+
     raw = Path(body[1:]).read_text(encoding="utf-8") if body.startswith("@") else body
     try:
         parsed: Any = json.loads(raw)
@@ -517,6 +536,11 @@ def register_key(
     url: UrlOption = "http://127.0.0.1:8000",
 ) -> None:
     """As an authority: register someone's public key with roles."""
+    from ledger.authority import KEY_REGISTERED_TYPE
+    from ledger.client import LedgerClient
+    from ledger.clock import utc_now
+    from ledger.keys import load_client_key
+    from ledger.signing import make_signed
     from ledger.statement import b64decode_strict, key_id_of
 
     subject = key_id_of(b64decode_strict(public_key, field="public_key"))
@@ -539,6 +563,8 @@ def proof(
     url: UrlOption = "http://127.0.0.1:8000",
 ) -> None:
     """Print the C2SP tlog-proof of an entry (save it as entry.tlog-proof)."""
+    from ledger.client import LedgerClient
+
     with LedgerClient(url) as client:
         sys.stdout.write(client.tlog_proof(seq))
 
@@ -577,6 +603,7 @@ def publish_tiles(
     import threading
 
     from audit import static_tiles
+    from ledger import storage
 
     engine = storage.make_engine(db)
 

@@ -16,34 +16,20 @@ import json
 import logging
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from audit.monitor import (
-    FollowedLog,
-    Monitor,
-    PollResult,
-    SplitView,
-    WitnessView,
-    iter_checkpoint_files,
-    write_evidence,
-)
-from audit.witness import Witness, create_witness_app, parse_log_keys
-from audit.witness_store import DEFAULT_WITNESS_DATABASE_URL, WitnessStore
-from ledger.checkpoint import Checkpoint
+from ledger.defaults import DEFAULT_WITNESS_DATABASE_URL
 from ledger.errors import ClientError
-from ledger.keys import KeyFileError, read_secret_file, write_secret_file
-from ledger.note import (
-    CosignatureSigner,
-    Verifier,
-    generate_cosigner,
-    parse_private_key,
-    parse_verifier_key,
-    split_note,
-)
-from ledger.witnessing import parse_witness
+
+if TYPE_CHECKING:
+    from audit.monitor import FollowedLog, PollResult, SplitView, WitnessView
+    from ledger.note import CosignatureSigner
+
+# The witness and the monitor are imported inside their commands: `terang --help` and the
+# client commands start without the web and database layers (terang/cli.py).
 
 EXIT_UNREADABLE = 2
 """``terang monitor --once`` exit status when something could not be read or checked."""
@@ -86,12 +72,18 @@ def witness_keygen(
     ],
 ) -> None:
     """Create a cosignature/v1 witness key here; print its verifier key (share that only)."""
+    from ledger.keys import write_secret_file
+    from ledger.note import generate_cosigner
+
     signer = generate_cosigner(name)
     write_secret_file(out, signer.private_key())
     typer.echo(signer.verifier_key())
 
 
 def _load_witness_key(path: Path) -> CosignatureSigner:
+    from ledger.keys import KeyFileError, read_secret_file
+    from ledger.note import CosignatureSigner, parse_private_key
+
     signer = parse_private_key(read_secret_file(path))
     if not isinstance(signer, CosignatureSigner):
         raise KeyFileError(f"{path} is not a cosignature/v1 witness key (terang witness keygen)")
@@ -126,6 +118,9 @@ def witness_serve(
     """Serve POST /add-checkpoint and GET /<origin hash>/checkpoint."""
     import uvicorn
 
+    from audit.witness import Witness, create_witness_app, parse_log_keys
+    from audit.witness_store import WitnessStore
+
     if not log:
         raise ClientError("give at least one --log to follow", code="no_logs")
     signer = _load_witness_key(key)
@@ -145,6 +140,9 @@ def witness_serve(
 
 
 def _followed_logs(urls: list[str], keys: list[str], tiles_only: bool) -> list[FollowedLog]:
+    from audit.monitor import FollowedLog
+    from ledger.note import Verifier, parse_verifier_key
+
     if not urls or len(urls) != len(keys):
         raise ClientError("give one --key per --url (the log's verifier key)", code="bad_logs")
     followed = []
@@ -157,6 +155,9 @@ def _followed_logs(urls: list[str], keys: list[str], tiles_only: bool) -> list[F
 
 
 def _witness_views(specs: list[str]) -> list[WitnessView]:
+    from audit.monitor import WitnessView
+    from ledger.witnessing import parse_witness
+
     views = []
     for spec in specs:
         if spec.startswith(("http://", "https://")):
@@ -183,6 +184,8 @@ def _print(results: list[PollResult]) -> None:
 
 
 def _alarm(error: SplitView, evidence: Path) -> typer.Exit:
+    from audit.monitor import write_evidence
+
     path = write_evidence(evidence, error)
     console.print(
         f"ALARM[{error.code}]: {error.message}\nevidence: {path}",
@@ -265,6 +268,10 @@ def monitor_command(
     ] = False,
 ) -> None:
     """Follow logs; exit 3 with an evidence file on a split view or rewritten history."""
+    from audit.monitor import Monitor, SplitView, iter_checkpoint_files
+    from ledger.checkpoint import Checkpoint
+    from ledger.note import split_note
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     followed = _followed_logs(url, key, tiles_only)
     by_origin = {f.origin: f for f in followed}

@@ -14,11 +14,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn
 
+from ledger.defaults import DEFAULT_DATABASE_URL
 from ledger.errors import TerangError
-from ledger.keys import load_client_key
-from ledger.service import DEFAULT_DATABASE_URL, Ledger, Settings
 
 console = Console(stderr=True)
 STAGE_LABELS = {"validate": "validating rows", "sign": "signing", "post": "logging"}
@@ -52,7 +50,11 @@ def budget_import_command(
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Import a DPA/APBD file: validate every row, then post it atomically."""
+    from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn
+
     from budgeting.importer import ImportRejected, import_file
+    from ledger.keys import load_client_key
+    from ledger.service import Ledger, Settings
     from terang.app import all_kinds
     from terang.cli_rebuild import rebuild_if_requested
 

@@ -7,19 +7,21 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
-from audit.rebuild import RebuildReport, rebuild_projections
-from ledger import migrations, storage
+from ledger.defaults import DEFAULT_DATABASE_URL
 from ledger.errors import ClientError, DatabaseUnavailable
-from ledger.limits import Limits
-from ledger.service import DEFAULT_DATABASE_URL
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from audit.rebuild import RebuildReport
+
+# Imported inside the functions: the database layer, so that `terang --help` and client
+# commands start without it (terang/cli.py).
 
 console = Console(stderr=True)
 PROGRESS_INTERVAL_S = 2.0
@@ -51,6 +53,8 @@ class _ProgressLines:
 
 
 def run_rebuild(engine: Engine, *, dry_run: bool = False, progress: bool = True) -> RebuildReport:
+    from audit.rebuild import rebuild_projections
+    from ledger.limits import Limits
     from terang.app import all_kinds
 
     return rebuild_projections(
@@ -82,6 +86,8 @@ def rebuild_if_requested(
 
     ``say`` gets each line for the operator (``serve --log-format json`` logs them).
     """
+    from ledger import migrations
+
     pending = migrations.pending_projection_rebuilds(engine)
     if not pending:
         return None
@@ -140,6 +146,10 @@ def rebuild_projections_command(
     asks for it. Prints a JSON report. Exit status 0 on success, 1 on an error
     (printed with its code). See docs/operating.md, "Upgrades".
     """
+    from sqlalchemy.exc import OperationalError
+
+    from ledger import storage
+
     _refuse_missing_sqlite_file(db)
     engine = storage.make_engine(db)
     try:
@@ -158,6 +168,8 @@ def rebuild_projections_command(
 
 def _refuse_missing_sqlite_file(db: str) -> None:
     """SQLite would create an empty file for a mistyped path; say so instead."""
+    from sqlalchemy.engine import make_url
+
     url = make_url(db)
     file = url.database if url.get_backend_name() == "sqlite" else None
     if file not in (None, "", ":memory:") and not Path(str(file)).exists():

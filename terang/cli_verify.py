@@ -18,21 +18,21 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-from audit.bundle import verify_record_bundle
-from audit.evidence import EVIDENCE_FILE_BYTES_MAX, EVIDENCE_FILES_MAX, EvidenceError
-from audit.policy import Policy, parse_policy
-from audit.remote import FetchError, StateFile, verify_log
-from audit.verifier import LogFault
 from ledger.errors import ClientError
-from ledger.limits import Limits
-from ledger.note import Verifier, parse_verifier_key
+
+if TYPE_CHECKING:
+    import httpx
+
+    from audit.policy import Policy
+    from ledger.limits import Limits
+    from ledger.note import Verifier
+
+# The verifier itself is imported inside the command: `terang --help` starts without it.
 
 console = Console(stderr=True)
 DEFAULT_STATE_FILE = Path(os.path.expanduser("~/.terang/verify-state.json"))
@@ -102,6 +102,21 @@ def verify_command(
     role, module rules) by replaying the whole log, the Merkle root, and every
     published balance and registry row against the replay.
     """
+    import httpx
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from audit.evidence import EvidenceError
+    from audit.policy import parse_policy
+    from audit.remote import FetchError, StateFile, verify_log
+    from audit.verifier import LogFault
+    from ledger.limits import Limits
+    from ledger.note import Verifier, parse_verifier_key
     from terang.app import all_kinds
 
     trust = parse_policy(policy.read_bytes()) if policy is not None else None
@@ -217,6 +232,8 @@ def verify_command(
 
 def _read_evidence(paths: list[Path]) -> list[tuple[str, bytes]]:
     """(name, bytes) of every evidence file: the paths, and the files under directories."""
+    from audit.evidence import EVIDENCE_FILE_BYTES_MAX, EVIDENCE_FILES_MAX
+
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -245,6 +262,9 @@ def _verify_record(
     limits: Limits,
     trust: Policy | None,
 ) -> None:
+    from audit.bundle import verify_record_bundle
+    from audit.remote import FetchError
+
     if record.startswith("@"):
         bundle = json.loads(Path(record[1:]).read_text(encoding="utf-8"))
     else:

@@ -37,6 +37,7 @@ from ledger.authority import (
     KEY_REGISTERED_TYPE,
     META_NAMESPACE,
 )
+from ledger.defaults import DEMO_KEYS_DIR
 from ledger.errors import ClientError, Conflict
 from ledger.keys import client_key_id, generate_client_key, load_client_key
 from ledger.kinds import Rejected
@@ -45,7 +46,6 @@ from ledger.signing import make_signed
 from ledger.statement import b64encode
 from procurement.demo import demo_key_file, load_procurement_demo
 
-DEMO_KEYS_DIR = "demo-keys"
 DEMO_KEYS_README = "README.txt"
 DEMO_KEYS_README_TEXT = """\
 DEMO KEYS ONLY - never use this layout for real data.

@@ -24,8 +24,8 @@ from sqlalchemy import create_engine, func, select
 
 from ledger import storage
 from ledger.backup import backup_sqlite
-from ledger.bootstrap import DEFAULT_AUTHORITY_KEY_FILE
 from ledger.clock import utc_now
+from ledger.defaults import DEFAULT_AUTHORITY_KEY_FILE
 from ledger.keys import client_key_id, load_client_key
 from ledger.signing import make_signed
 from ledger.statement import b64encode

@@ -32,10 +32,11 @@ from ledger import storage
 from ledger.backup import backup_sqlite
 from ledger.catch_up import CatchUpRefused, catch_up
 from ledger.checkpoint import Checkpoint, sign_checkpoint
+from ledger.errors import LogBehindPublished
 from ledger.keys import client_key_id
 from ledger.limits import TILE_WIDTH, Limits
 from ledger.note import generate_cosigner, generate_signer
-from ledger.rollback_guard import LogBehindPublished, Mirror
+from ledger.rollback_guard import Mirror
 from ledger.service import Ledger, Settings
 from ledger.statement import SignedStatement, b64encode
 from ledger.tiles import decode_entry_bundle, encode_entry_bundle, entries_path
