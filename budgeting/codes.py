@@ -53,6 +53,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from ledger.errors import ClientError
@@ -62,6 +63,9 @@ FUNDING_SOURCE_CHARS_MAX = 32
 FISCAL_YEAR_MIN = 2000
 FISCAL_YEAR_MAX = 2099
 LINE_ID_SEPARATOR = ":"
+PARSED_LINE_IDS_CACHED_MAX = 1 << 17
+"""Line ids kept parsed (``parse_line_id``): a DPA import and its replay parse each line's id
+a dozen times; a kabupaten's year has tens of thousands of lines. About 1 KiB each."""
 NO_SUB_KEGIATAN = "-"
 
 
@@ -531,9 +535,17 @@ LINE_ID_SEGMENTS = ("fiscal year", "OPD", "sub kegiatan", "account", "funding so
 
 
 def parse_line_id(value: Any) -> LineId:
-    """Parse ``year:opd:sub kegiatan|-:account:funding source``, naming the bad segment."""
+    """Parse ``year:opd:sub kegiatan|-:account:funding source``, naming the bad segment.
+
+    A valid id's parse is kept (the result is immutable); a bad one is re-checked, and
+    raises, every time."""
     if not isinstance(value, str):
         raise BadCode("a budget line id must be a string", kind="line")
+    return _parse_line_id_text(value)
+
+
+@lru_cache(maxsize=PARSED_LINE_IDS_CACHED_MAX)
+def _parse_line_id_text(value: str) -> LineId:
     segments = value.split(LINE_ID_SEPARATOR)
     if len(segments) != len(LINE_ID_SEGMENTS):
         raise BadCode(
