@@ -13,6 +13,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,7 +22,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
@@ -31,6 +32,7 @@ import pytest
 from nacl.signing import SigningKey
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from ledger.keys import client_key_id
 from ledger.limits import Limits
@@ -338,28 +340,129 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def service(tmp_path: Path, database_url: str) -> Iterator[tuple[str, Path, dict[str, str]]]:
-    env = {
+def _cli_env(database_url: str) -> dict[str, str]:
+    return {
         **os.environ,
         "TERANG_DATABASE_URL": database_url,
         "PYTHONPATH": os.pathsep.join(sys.path),
     }
-    run(tmp_path, env, "init", "--origin", "kab-contoh.example/terang")
-    again = json.loads(run(tmp_path, env, "init", "--origin", "kab-contoh.example/terang"))
+
+
+@dataclass(frozen=True)
+class DemoSetup:
+    """A directory and database after `terang init` (twice) and `terang demo`."""
+
+    directory: Path
+    postgres_template: str | None = None
+    """The PostgreSQL database to copy (CREATE DATABASE ... TEMPLATE), or None (SQLite)."""
+    postgres_server: str | None = None
+    """A database on the same server to run CREATE and DROP DATABASE from."""
+    failed: str | None = None
+    """Why `init` or `demo` failed, told to every later test instead of a copy of the wreck."""
+
+    def drop_template(self) -> None:
+        if self.postgres_template is None or self.postgres_server is None:
+            return
+        name = make_url(self.postgres_template).database
+        admin = create_engine(self.postgres_server, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        except OperationalError:
+            pass  # a throwaway cluster already stopped, and its databases with it
+        finally:
+            admin.dispose()
+
+
+def _set_up_demo(directory: Path, database_url: str) -> None:
+    """`terang init` twice and `terang demo`, as an operator runs them, checking what they
+    promise."""
+    env = _cli_env(database_url)
+    run(directory, env, "init", "--origin", "kab-contoh.example/terang")
+    again = json.loads(run(directory, env, "init", "--origin", "kab-contoh.example/terang"))
     assert again["created_genesis"] is False  # idempotent
     demo = subprocess.run(
-        [*TERANG, "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+        [*TERANG, "demo"], cwd=directory, env=env, capture_output=True, text=True, timeout=600
     )
     assert demo.returncode == 0, demo.stderr
     # Demo keys are demo-only and say so (issue 10, item 7): their own directory, DEMO names,
     # a README, and a warning that the demo Pokja's box keys sit on this machine.
     assert "box keys" in demo.stderr and "not sealed" in demo.stderr
-    assert (tmp_path / "demo-keys" / "README.txt").exists()
-    assert (tmp_path / "demo-keys" / "DEMO-pokja1.box").exists()
+    assert (directory / "demo-keys" / "README.txt").exists()
+    assert (directory / "demo-keys" / "DEMO-pokja1.box").exists()
     # Only the log key is secret here; log.checkpoint is the rollback guard's state file
     # (the newest signed checkpoint, public), kept beside the key.
-    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["log.checkpoint", "log.key"]
+    assert sorted(p.name for p in (directory / "keys").iterdir()) == ["log.checkpoint", "log.key"]
+
+
+@pytest.fixture(scope="session")
+def demo_setups(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, DemoSetup]]:
+    """One `init` + `demo` per engine for the whole session, made on first use by
+    `service`; each test then gets a copy (a few hundred ms instead of about 15 s)."""
+    setups: dict[str, DemoSetup] = {}
+    yield setups
+    for setup in setups.values():
+        setup.drop_template()
+
+
+def _demo_setup(
+    engine: str, setups: dict[str, DemoSetup], request: pytest.FixtureRequest
+) -> DemoSetup:
+    if engine in setups:
+        if setups[engine].failed is not None:
+            pytest.fail(f"the demo set-up failed in an earlier test: {setups[engine].failed}")
+        return setups[engine]
+    directory = request.getfixturevalue("tmp_path_factory").mktemp(f"demo-{engine}")
+    if engine == "sqlite":
+        setups[engine] = DemoSetup(directory)
+        database_url = f"sqlite:///{directory / 'terang.db'}"
+    else:
+        server_url = request.getfixturevalue("postgres_server_url")
+        template = make_url(server_url).set(database="demo_" + uuid.uuid4().hex[:12])
+        admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{template.database}"'))
+        admin.dispose()
+        database_url = template.render_as_string(hide_password=False)
+        setups[engine] = DemoSetup(directory, database_url, server_url)  # dropped at the end
+    try:
+        _set_up_demo(directory, database_url)
+    except BaseException as exc:
+        setups[engine] = replace(setups[engine], failed=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    return setups[engine]
+
+
+def _copy_demo(setup: DemoSetup, directory: Path, database_url: str) -> None:
+    """The demo's files into ``directory`` and its database into ``database_url``'s."""
+    shutil.copytree(setup.directory, directory, dirs_exist_ok=True)
+    if setup.postgres_template is None:
+        # The SQLite file came with the directory, at the path database_url names.
+        assert Path(make_url(database_url).database or "").exists()
+        return
+    target = make_url(database_url).database
+    source = make_url(setup.postgres_template).database
+    admin = create_engine(setup.postgres_server or "", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{target}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{target}" TEMPLATE "{source}"'))
+    admin.dispose()
+
+
+@pytest.fixture
+def service(
+    tmp_path: Path,
+    database_url: str,
+    demo_setups: dict[str, DemoSetup],
+    request: pytest.FixtureRequest,
+) -> Iterator[tuple[str, Path, dict[str, str]]]:
+    """A `terang serve` of its own over a private copy of the demo (`init` + `demo`, made
+    once per engine): a test may write to it, or tamper with it, alone."""
+    engine = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    _copy_demo(_demo_setup(engine, demo_setups, request), tmp_path, database_url)
+    env = _cli_env(database_url)
     with serving(tmp_path, env) as url:
         yield url, tmp_path, {**env, "TERANG_URL": url}
 
