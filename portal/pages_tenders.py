@@ -60,8 +60,15 @@ CSV_COLUMNS: Final = (
     "hps",
     "bid_deadline",
     "bids_active",
+    "winner",
+    "winner_name",
+    "award_value",
+    "contract_value",
+    "contract_status",
     "last_seq",
 )
+"""The tender list's download columns. ``award_value`` is the awarded price; ``contract_value``
+the contract's value now (after any amendment); both empty until they exist."""
 BIDS_PAGE_ITEMS: Final = 200
 """Bids per tender page; more continue on the next (``bids_after``), never dropped."""
 
@@ -100,8 +107,16 @@ def all_opds(conn: Connection) -> list[tuple[str, str]]:
     return [(code, str(doc.get("name", ""))) for code, doc in found]
 
 
-def _row(doc: dict[str, Any]) -> dict[str, Any]:
+def _row(
+    doc: dict[str, Any],
+    contracts: dict[str, dict[str, Any]],
+    vendors: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """One download row; ``contracts`` by ocid and ``vendors`` by id hold this page's."""
     schedule = doc.get("schedule") or {}
+    award = doc.get("award") or {}
+    winner = award.get("winner") or ""
+    contract = contracts.get(doc["ocid"]) if doc.get("contract") else None
     return {
         "ocid": doc["ocid"],
         "title": doc["title"],
@@ -114,8 +129,23 @@ def _row(doc: dict[str, Any]) -> dict[str, Any]:
         "hps": format_amount(doc["hps_sen"]),
         "bid_deadline": schedule.get("bid_deadline") or "",
         "bids_active": doc["bids"]["active"],
+        "winner": winner,
+        "winner_name": vendors.get(winner, {}).get("name", "") if winner else "",
+        "award_value": format_amount(award["value_sen"]) if award else "",
+        "contract_value": format_amount(contract["value_sen"]) if contract else "",
+        "contract_status": contract["status"] if contract else "",
         "last_seq": doc["last_seq"],
     }
+
+
+def download_rows(conn: Connection, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The download rows of a page of tenders: their contracts and winners read in two
+    batched queries, from the same snapshot."""
+    contracted = [doc["ocid"] for doc in docs if doc.get("contract")]
+    winners = sorted({doc["award"]["winner"] for doc in docs if doc.get("award")})
+    contracts = reads.documents(conn, CONTRACT_NAMESPACE, contracted)
+    vendors = reads.documents(conn, VENDOR_NAMESPACE, winners)
+    return [_row(doc, contracts, vendors) for doc in docs]
 
 
 def _csv(rows: list[dict[str, Any]]) -> bytes:
@@ -191,7 +221,8 @@ def build_router(ledger: Ledger) -> APIRouter:
             conn = snap.conn
             size = snap.tree_size
             page = reads.find_tenders(conn, wanted, after=after, limit=DOWNLOAD_ROWS_MAX)
-        return [_row(doc) for doc in page.items], page.next_after, size
+            rows = download_rows(conn, page.items)
+        return rows, page.next_after, size
 
     def attachment(
         content: bytes, media_type: str, name: str, nxt: str | None, size: int

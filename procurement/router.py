@@ -196,6 +196,8 @@ def _tender_summary(doc: dict[str, Any]) -> dict[str, Any]:
         "hps": wire_amount(doc["hps_sen"]),
         "bid_deadline": doc["schedule"]["bid_deadline"] if doc["schedule"] else None,
         "bids_active": doc["bids"]["active"],
+        "winner": (doc.get("award") or {}).get("winner"),
+        "award_value": wire_amount(doc["award"]["value_sen"]) if doc.get("award") else None,
         "contract_status": (doc.get("contract") or {}).get("status"),
         "last_seq": doc["last_seq"],
     }

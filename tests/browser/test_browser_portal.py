@@ -19,6 +19,7 @@ from browser_harness import PortalServer
 from playwright.sync_api import Locator, Page, expect
 from portal_tour import api, api_tenders, opd_of, sen, showcase_tender
 
+from budgeting.money import format_amount
 from portal.formatting import rupiah
 from portal.i18n import CATALOGUE
 
@@ -379,7 +380,15 @@ def test_tender_csv_download_has_the_api_rows(page: Page, portal_server: PortalS
     rows = list(csv.DictReader(io.StringIO(text)))
     expected = matching(api_tenders(portal_server, **wanted), wanted)
     assert len(rows) == len(expected) > 0
+    assert any(row["contract_value"] for row in rows)  # the showcase tender's contract
     for row, tender in zip(rows, expected, strict=True):
+        contract = (
+            api(portal_server, f"/api/v1/procurement/tenders/{tender['ocid']}/contract")
+            if tender["contract_status"]
+            else None
+        )
+        winner = tender["winner"]
+        vendor = api(portal_server, f"/api/v1/procurement/vendors/{winner}") if winner else None
         assert row == {
             "ocid": tender["ocid"],
             "title": tender["title"],
@@ -392,6 +401,11 @@ def test_tender_csv_download_has_the_api_rows(page: Page, portal_server: PortalS
             "hps": tender["hps"],
             "bid_deadline": tender["bid_deadline"] or "",
             "bids_active": str(tender["bids_active"]),
+            "winner": winner or "",
+            "winner_name": vendor["vendor"]["name"] if vendor else "",
+            "award_value": tender["award_value"] or "",
+            "contract_value": format_amount(contract["contract"]["value_sen"]) if contract else "",
+            "contract_status": tender["contract_status"] or "",
             "last_seq": str(tender["last_seq"]),
         }
     # What the page lists is what the file holds (the first page of it).

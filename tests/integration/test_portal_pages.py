@@ -9,6 +9,7 @@ record pages, and make no request to another host.
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Iterator
 from decimal import Decimal
@@ -357,6 +358,35 @@ def test_tender_filters_and_pages_return_the_right_tenders(
     later = page(client, "/tender?limit=3&after=" + second[0][-1])
     first_links = [a.attrs["href"] for a in later.find_all("a") if a.attrs.get("rel") == "first"]
     assert first_links == ["/tender?limit=3"]
+
+
+def test_the_tender_download_names_the_winner_and_the_money(
+    site: DemoSite, client: TestClient
+) -> None:
+    """What a journalist opens in a spreadsheet: who won, for how much, and what the
+    contract is worth now, for every tender; empty cells before there is an award."""
+    rows = list(csv.DictReader(io.StringIO(get(client, "/tender.csv").text)))
+    docs = {d["ocid"]: d for d in tender_docs(site)}
+    assert [r["ocid"] for r in rows] == sorted(docs)
+    contracted = 0
+    for row in rows:
+        doc = docs[row["ocid"]]
+        award = doc.get("award")
+        if award is None:
+            assert row["winner"] == row["winner_name"] == row["award_value"] == ""
+            assert row["contract_value"] == row["contract_status"] == ""
+            continue
+        vendor = get(client, f"/api/v1/procurement/vendors/{award['winner']}").json()["vendor"]
+        assert (row["winner"], row["winner_name"]) == (award["winner"], vendor["name"])
+        assert sen(row["award_value"]) == award["value_sen"]
+        if not doc.get("contract"):
+            assert row["contract_value"] == row["contract_status"] == ""
+            continue
+        contracted += 1
+        contract = get(client, f"/api/v1/procurement/tenders/{row['ocid']}/contract").json()
+        assert sen(row["contract_value"]) == contract["contract"]["value_sen"]
+        assert row["contract_status"] == contract["contract"]["status"]
+    assert contracted > 0  # the demo has contracts: the check above ran
 
 
 def test_a_tender_page_shows_its_record(
