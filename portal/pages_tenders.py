@@ -71,6 +71,9 @@ CSV_COLUMNS: Final = (
 the contract's value now (after any amendment); both empty until they exist."""
 BIDS_PAGE_ITEMS: Final = 200
 """Bids per tender page; more continue on the next (``bids_after``), never dropped."""
+ENQUIRIES_SHOWN: Final = 100
+"""Questions, and objections, shown on a tender page; the page links the API's full list
+(``/api/v1/procurement/tenders/{ocid}/questions``) when there are more."""
 
 
 def tender_filter(request: Request) -> reads.TenderFilter:
@@ -282,6 +285,7 @@ def build_router(ledger: Ledger) -> APIRouter:
                 {**flag, "info": flag_catalogue.BY_ID.get(flag["rule"])}
                 for flag in flag_reads.flags_of(conn, ocid)
             ]
+            enquiries = _enquiries(conn, ocid)
         more = len(summaries) > entries.TIMELINE_PAGE_ITEMS
         return render(
             request,
@@ -311,9 +315,30 @@ def build_router(ledger: Ledger) -> APIRouter:
             simulated_clock=simulated_clock,
             flags=flags,
             flag_opd_names={opd: opd_name},
+            **enquiries,
         )
 
     return router
+
+
+def _enquiries(conn: Connection, ocid: str) -> dict[str, Any]:
+    """The tender's first questions and objections with their answers, and the entries
+    (time, signer's registered name) that asked and answered them, by seq."""
+    questions = reads.prefixed_page(conn, lc.QUESTION_NAMESPACE, ocid + "|", limit=ENQUIRIES_SHOWN)
+    objections = reads.prefixed_page(
+        conn, lc.OBJECTION_NAMESPACE, ocid + "|", limit=ENQUIRIES_SHOWN
+    )
+    seqs = {q[f] for q in questions.items for f in ("asked_seq", "answered_seq")} | {
+        o[f] for o in objections.items for f in ("filed_seq", "answered_seq")
+    }
+    found = entries.by_seq(conn, sorted(s for s in seqs if s is not None))
+    return {
+        "questions": questions.items,
+        "questions_more": questions.next_after is not None,
+        "objections": objections.items,
+        "objections_more": objections.next_after is not None,
+        "enquiry_entries": {view.seq: view for view in found},
+    }
 
 
 def _bid_order(bid: dict[str, Any]) -> tuple[int, int]:

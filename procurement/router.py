@@ -103,6 +103,19 @@ class TenderPublic(BaseModel):
     tree_size: int
 
 
+NUMBERED_PAGE_ITEMS_MAX = 200
+"""Questions or objections per page (a tender has at most 1,000 and 200)."""
+AFTER_NUMBER = "`next_after` of the previous page (the last number it held)."
+
+
+class NumberedPage(BaseModel):
+    items: list[dict[str, Any]] = Field(description="documents in number order")
+    tree_size: int
+    next_after: str | None = Field(
+        description="pass as `after` for the next page; null on the last page"
+    )
+
+
 class BidsPage(BaseModel):
     items: list[dict[str, Any]] = Field(description="bid documents in bidder (vendor id) order")
     tree_size: int
@@ -384,6 +397,64 @@ def build_router(ledger: Ledger) -> APIRouter:
                 raise NotFound(f"no tender {ocid}", code="unknown_tender")
             page = reads.prefixed_page(conn, lc.BID_NAMESPACE, ocid + "|", after=after, limit=limit)
         return BidsPage(items=page.items, tree_size=size, next_after=page.next_after)
+
+    def _numbered(
+        request: Request, ocid: str, namespace: str, after: str, limit: int
+    ) -> NumberedPage:
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            size = snap.tree_size
+            if reads.document(conn, lc.TENDER_NAMESPACE, ocid) is None:
+                raise NotFound(f"no tender {ocid}", code="unknown_tender")
+            after_key = "" if after == "" else f"{int(after):06d}"
+            page = reads.prefixed_page(conn, namespace, ocid + "|", after=after_key, limit=limit)
+        nxt = None if page.next_after is None else str(int(page.next_after))
+        return NumberedPage(items=page.items, tree_size=size, next_after=nxt)
+
+    @router.get(
+        "/tenders/{ocid}/questions",
+        operation_id="list_tender_questions",
+        response_model=NumberedPage,
+        summary="A tender's questions (aanwijzing) and their answers, in the order asked",
+        responses={
+            **NO_TENDER,
+            **problem_responses({422: "`invalid_request`: a malformed `after` or `limit`."}),
+        },
+    )
+    def list_questions(
+        request: Request,
+        ocid: Annotated[str, Path(pattern=OCID)],
+        after: Annotated[
+            str, Query(pattern=r"^([1-9][0-9]{0,5})?$", description=AFTER_NUMBER)
+        ] = "",
+        limit: Annotated[int, Query(ge=1, le=NUMBERED_PAGE_ITEMS_MAX)] = NUMBERED_PAGE_ITEMS_MAX,
+    ) -> NumberedPage:
+        """Each question as asked (its text, the asker's key id, the entry's seq) and its
+        answer once given (text, who answered, the entry's seq); null until then."""
+        return _numbered(request, ocid, lc.QUESTION_NAMESPACE, after, limit)
+
+    @router.get(
+        "/tenders/{ocid}/objections",
+        operation_id="list_tender_objections",
+        response_model=NumberedPage,
+        summary="A tender's objections (sanggah) and their answers, in the order filed",
+        responses={
+            **NO_TENDER,
+            **problem_responses({422: "`invalid_request`: a malformed `after` or `limit`."}),
+        },
+    )
+    def list_objections(
+        request: Request,
+        ocid: Annotated[str, Path(pattern=OCID)],
+        after: Annotated[
+            str, Query(pattern=r"^([1-9][0-9]{0,5})?$", description=AFTER_NUMBER)
+        ] = "",
+        limit: Annotated[int, Query(ge=1, le=NUMBERED_PAGE_ITEMS_MAX)] = NUMBERED_PAGE_ITEMS_MAX,
+    ) -> NumberedPage:
+        """Each objection as filed (its text, evaluation round, who filed it, when its
+        answer is due) and its answer (text, outcome ``upheld`` or ``rejected``, whether
+        it came after the due time)."""
+        return _numbered(request, ocid, lc.OBJECTION_NAMESPACE, after, limit)
 
     def _record(conn: Any, ocid: str) -> tuple[dict[str, Any], bool]:
         doc = reads.document(conn, lc.TENDER_NAMESPACE, ocid)

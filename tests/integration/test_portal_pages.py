@@ -428,6 +428,57 @@ def test_a_tender_page_shows_its_record(
     assert "Pokja" in sealed.find_all(id="demo-note")[0].text
 
 
+def test_a_tender_page_shows_questions_and_objections_with_their_answers(
+    site: DemoSite, client: TestClient
+) -> None:
+    """A citizen reads what bidders asked and objected to, and what the committee answered,
+    as text, with who signed it and when: the same as the API's lists."""
+    asked = objected = 0
+    for doc in tender_docs(site):
+        ocid = doc["ocid"]
+        questions = get(client, f"/api/v1/procurement/tenders/{ocid}/questions").json()["items"]
+        objections = get(client, f"/api/v1/procurement/tenders/{ocid}/objections").json()["items"]
+        assert len(questions) == doc["questions"]
+        assert len(objections) == doc["objections"]["filed"]
+        if not questions and not objections:
+            continue
+        document = page(client, f"/tender/{ocid}?lang=en")
+        if questions:
+            asked += 1
+            shown = document.by_id("tender-questions").find_all("li")
+            assert [int(li.attrs["data-number"]) for li in shown] == [
+                q["number"] for q in questions
+            ]
+            for li, q in zip(shown, questions, strict=True):
+                assert q["question"] in li.text
+                assert (q["answer"] or "Not answered yet.") in li.text
+        if objections:
+            objected += 1
+            shown = document.by_id("tender-objections").find_all("li")
+            assert [li.attrs["data-outcome"] for li in shown] == [
+                o["outcome"] or "" for o in objections
+            ]
+            for li, o in zip(shown, objections, strict=True):
+                assert o["objection"] in li.text and (o["answer"] or "Not answered yet.") in li.text
+    assert asked and objected  # the demo has both: the checks above ran
+    # Paging by number, and bad input refused.
+    busiest = max(tender_docs(site), key=lambda d: d["objections"]["filed"])
+    ocid, filed = busiest["ocid"], busiest["objections"]["filed"]
+    numbers = []
+    url = f"/api/v1/procurement/tenders/{ocid}/objections?limit=1"
+    while url:
+        listed = get(client, url).json()
+        numbers += [o["number"] for o in listed["items"]]
+        after = listed["next_after"]
+        url = (
+            f"/api/v1/procurement/tenders/{ocid}/objections?limit=1&after={after}" if after else ""
+        )
+    assert numbers == list(range(1, filed + 1))
+    assert client.get(f"/api/v1/procurement/tenders/{ocid}/questions?after=x").status_code == 422
+    missing = client.get("/api/v1/procurement/tenders/ocds-t3r4ng-1999-NONE-001/questions")
+    assert missing.status_code == 404 and missing.json()["code"] == "unknown_tender"
+
+
 def test_vendor_list_and_page(site: DemoSite, records: dict[str, str], client: TestClient) -> None:
     api = client.get("/api/v1/procurement/vendors").json()["items"]
     document = page(client, "/penyedia?limit=2")
