@@ -105,7 +105,14 @@ class TenderPublic(BaseModel):
 
 NUMBERED_PAGE_ITEMS_MAX = 200
 """Questions or objections per page (a tender has at most 1,000 and 200)."""
-AFTER_NUMBER = "`next_after` of the previous page (the last number it held)."
+AfterNumber = Annotated[
+    str,
+    Query(
+        pattern=r"^([1-9][0-9]{0,5})?$",
+        description="`next_after` of the previous page (the last number it held).",
+    ),
+]
+NumberedLimit = Annotated[int, Query(ge=1, le=NUMBERED_PAGE_ITEMS_MAX)]
 
 
 class NumberedPage(BaseModel):
@@ -424,10 +431,8 @@ def build_router(ledger: Ledger) -> APIRouter:
     def list_questions(
         request: Request,
         ocid: Annotated[str, Path(pattern=OCID)],
-        after: Annotated[
-            str, Query(pattern=r"^([1-9][0-9]{0,5})?$", description=AFTER_NUMBER)
-        ] = "",
-        limit: Annotated[int, Query(ge=1, le=NUMBERED_PAGE_ITEMS_MAX)] = NUMBERED_PAGE_ITEMS_MAX,
+        after: AfterNumber = "",
+        limit: NumberedLimit = NUMBERED_PAGE_ITEMS_MAX,
     ) -> NumberedPage:
         """Each question as asked (its text, the asker's key id, the entry's seq) and its
         answer once given (text, who answered, the entry's seq); null until then."""
@@ -446,10 +451,8 @@ def build_router(ledger: Ledger) -> APIRouter:
     def list_objections(
         request: Request,
         ocid: Annotated[str, Path(pattern=OCID)],
-        after: Annotated[
-            str, Query(pattern=r"^([1-9][0-9]{0,5})?$", description=AFTER_NUMBER)
-        ] = "",
-        limit: Annotated[int, Query(ge=1, le=NUMBERED_PAGE_ITEMS_MAX)] = NUMBERED_PAGE_ITEMS_MAX,
+        after: AfterNumber = "",
+        limit: NumberedLimit = NUMBERED_PAGE_ITEMS_MAX,
     ) -> NumberedPage:
         """Each objection as filed (its text, evaluation round, who filed it, when its
         answer is due) and its answer (text, outcome ``upheld`` or ``rejected``, whether
