@@ -505,6 +505,10 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "vendor.registered": "Mendaftar pada",
         "vendor.key": "Kode kunci (key id)",
         "vendor.sanctions": "Sanksi",
+        "vendor.contracts": "Kontrak yang dimenangkan",
+        "vendor.contract_tender": "Paket",
+        "vendor.contracts_next": "Kontrak berikutnya",
+        "vendor.contracts_none": "Belum ada kontrak.",
         "vendor.no_sanctions": "Tidak ada sanksi.",
         "text.mixed_scripts": (
             "Peringatan: satu kata mencampur aksara ({scripts}); bisa jadi tiruan nama lain."
@@ -1051,6 +1055,10 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "vendor.registered": "Registered at",
         "vendor.key": "Key id",
         "vendor.sanctions": "Sanctions",
+        "vendor.contracts": "Contracts won",
+        "vendor.contract_tender": "Package",
+        "vendor.contracts_next": "Next contracts",
+        "vendor.contracts_none": "No contract yet.",
         "vendor.no_sanctions": "No sanctions.",
         "text.mixed_scripts": (
             "Warning: one word mixes scripts ({scripts}); this may imitate another name."

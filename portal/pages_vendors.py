@@ -23,6 +23,7 @@ from portal.pages_common import filter_query
 from portal.pages_tenders import opd_names
 from portal.rendering import render, url_with
 from portal.routing import PortalRoute, not_found
+from procurement import lifecycle as lc
 from procurement import reads
 from procurement.vendors import VENDOR_NAMESPACE
 from redflags import catalogue as flag_catalogue
@@ -30,6 +31,8 @@ from redflags import reads as flag_reads
 from redflags.reads import FlagFilter
 
 STATUSES: Final = ("registered", "active")
+CONTRACTS_SHOWN: Final = 50
+"""Contracts per page of a vendor's page (``contracts_after`` continues)."""
 VENDOR_FLAGS_SHOWN: Final = 20
 """Red flags naming the vendor shown on its page; the rest on ``/tanda-peringatan``."""
 DOWNLOAD_ROWS_MAX: Final = 1000
@@ -109,12 +112,22 @@ def build_router(ledger: Ledger) -> APIRouter:
         if not links.HEX64.fullmatch(vendor_id):
             raise not_found("error.unknown_vendor", code=vendor_id)
         after_seq = params.integer(request, "after_seq", 0, 2**53)
+        contracts_after = params.cursor(request, "contracts_after", links.OCID)
         with ledger.reads.snapshot(request) as snap:
             conn = snap.conn
             size = snap.tree_size
             doc = reads.document(conn, VENDOR_NAMESPACE, vendor_id)
             if doc is None:
                 raise not_found("error.unknown_vendor", code=vendor_id)
+            contracts = reads.find_contracts(
+                conn, vendor=vendor_id, after=contracts_after, limit=CONTRACTS_SHOWN
+            )
+            titles = {
+                ocid: str(tender.get("title", ""))
+                for ocid, tender in reads.documents(
+                    conn, lc.TENDER_NAMESPACE, [c["ocid"] for c in contracts.items]
+                ).items()
+            }
             summaries = reads.entries_about(
                 conn,
                 subject=vendor_id,
@@ -144,6 +157,16 @@ def build_router(ledger: Ledger) -> APIRouter:
             flags=flags,
             flags_more=flags_page.next_after is not None,
             flag_opd_names=flag_opds,
+            contracts=contracts.items,
+            contract_titles=titles,
+            contracts_next_url=(
+                None
+                if contracts.next_after is None
+                else url_with(request, contracts_after=contracts.next_after, lang=None)
+            ),
+            contracts_first_url=(
+                url_with(request, contracts_after=None, lang=None) if contracts_after else None
+            ),
         )
 
     return router

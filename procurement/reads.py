@@ -21,6 +21,7 @@ from ledger import storage
 from ledger.errors import InvariantBroken, require
 from ledger.limits import Limits
 from ledger.statement import LoggedEntry
+from procurement.contracts import CONTRACT_NAMESPACE
 from procurement.lifecycle import TENDER_NAMESPACE
 from procurement.vendors import VENDOR_NAMESPACE
 
@@ -492,3 +493,25 @@ def find_vendors(
 
 TENDER_TEXT_FIELDS = ("title", "ocid")
 VENDOR_TEXT_FIELDS = ("name", "npwp", "vendor_id")
+
+
+def find_contracts(
+    conn: Connection,
+    *,
+    vendor: str,
+    after: str = "",
+    limit: int = 50,
+    window: int = FILTER_WINDOW_ROWS_MAX,
+) -> FilteredPage:
+    """The contracts a vendor signed, in ocid order (``FILTER_WINDOW_ROWS_MAX`` rows of
+    contracts a page, whoever holds them)."""
+    conditions = JsonFields(conn).equals("vendor", vendor)
+    return window_page(
+        conn,
+        CONTRACT_NAMESPACE,
+        conditions,
+        lambda doc: doc["vendor"] == vendor,
+        after=after,
+        limit=limit,
+        window=window,
+    )

@@ -502,6 +502,31 @@ def test_vendor_list_and_page(site: DemoSite, records: dict[str, str], client: T
     assert seqs == [e["seq"] for e in history["items"]][: len(seqs)] and seqs
 
 
+def test_a_vendor_page_lists_the_contracts_it_won(site: DemoSite, client: TestClient) -> None:
+    """Contracts won, with their value and what was paid, for every vendor of the demo:
+    the contracts the API shows, none missing, none of another vendor."""
+    contracts: dict[str, list[dict[str, Any]]] = {}
+    for doc in tender_docs(site):
+        if doc.get("contract"):
+            found = get(client, f"/api/v1/procurement/tenders/{doc['ocid']}/contract").json()
+            contracts.setdefault(found["contract"]["vendor"], []).append(found["contract"])
+    assert contracts  # the demo has contracts
+    vendors = get(client, "/api/v1/procurement/vendors").json()["items"]
+    for vendor in vendors:
+        document = page(client, f"/penyedia/{vendor['vendor_id']}")
+        won = sorted(contracts.get(vendor["vendor_id"], []), key=lambda c: c["ocid"])
+        if not won:
+            assert not document.find_all(id="vendor-contracts")
+            continue
+        rows = document.by_id("vendor-contracts").find_all("tr")[1:]
+        assert [r.attrs["data-ocid"] for r in rows] == [c["ocid"] for c in won]
+        for row, contract in zip(rows, won, strict=True):
+            assert row.values() == [
+                f"{Decimal(contract[k]) / 100:.2f}" for k in ("value_sen", "paid_sen")
+            ]
+    page(client, f"/penyedia/{vendors[0]['vendor_id']}?contracts_after=bad", status=400)
+
+
 def test_record_pages_carry_the_verify_hook(
     records: dict[str, str], client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
