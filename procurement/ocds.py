@@ -628,7 +628,7 @@ class Releases:
     ) -> None:
         self.ocid = ocid
         self.vendors = vendors
-        self.opds: Mapping[str, Mapping[str, Any]] = opds or {}
+        self.opds: Mapping[str, Mapping[str, Any]] = {} if opds is None else opds
         self.links = links
         self.special: dict[str, tuple[str, ...]] = {}
         """Bidders with roles beyond ``tenderer`` (``supplier``, ``payee``)."""
