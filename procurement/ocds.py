@@ -56,7 +56,13 @@ ENQUIRY_EXTENSION = (
     "v1.1.5/extension.json"
 )
 """``tender.enquiries``: the questions of the penjelasan (aanwijzing) and their answers."""
-EXTENSIONS = (BID_EXTENSION, ENQUIRY_EXTENSION)
+COMPLETION_EXTENSION = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/"
+    "ocds_contract_completion_extension/master/extension.json"
+)
+"""``implementation.endDate``, ``endDateDetails`` and ``finalValue`` of an ended contract.
+The extension has no release tag: its ``master`` is the version the registry lists."""
+EXTENSIONS = (BID_EXTENSION, ENQUIRY_EXTENSION, COMPLETION_EXTENSION)
 OPD_SCHEME = "ID-OPD"
 """The buyer's ``identifier.scheme``: the OPD's code in the Permendagri 90/2019
 classification, as the budget line names it. No org-id.guide list covers Indonesian
@@ -89,7 +95,8 @@ Terang OCDS publication policy
 
 What: every contracting process (tender, ocid) of this Terang ledger, as OCDS 1.1
 releases and records, with the bid extension (bids.details, bids.statistics) and the
-enquiry extension (tender.enquiries: the questions and answers).
+enquiry extension (tender.enquiries: the questions and answers) and the contract
+completion extension (an ended contract's end date and final value).
 
 When: live. A release is published the moment its log entry is logged: one release per
 entry about the ocid, with the entry's logging time as its date. Releases are never
@@ -592,8 +599,16 @@ def _contracts(
         for r in contract["requests"]
         if r["status"] == "paid"
     ]
+    implementation: dict[str, Any] = {}
     if transactions:
-        section["implementation"] = {"transactions": transactions}
+        implementation["transactions"] = transactions
+    if ended is not None:
+        # The contract completion extension: how it ended, and what it paid in all.
+        implementation["endDate"] = _day(ended["date"])
+        implementation["endDateDetails"] = section["description"]
+        implementation["finalValue"] = value(contract["paid_sen"])
+    if implementation:
+        section["implementation"] = implementation
     return [section]
 
 

@@ -133,11 +133,11 @@ class RecordCache:
     request's host).
 
     A record is a pure function of the tender's entries (and of the vendors' names, NPWP
-    and addresses, and the OPD's name, fixed at registration), and entries never change: the same ocid with
-    the same entries (the last one's leaf hash commits to it and, through the ``prev``
-    chain, to every entry before it, even across a restore) is the same record, so a
-    repeated read (a portal link, a page fetched again) does not replay the tender
-    again. A replay costs what the reducers cost (the 1,000-bid tender: its bids'
+    and addresses, and the OPD's name, fixed at registration), and entries never change:
+    the same ocid with the same entries (the last one's leaf hash commits to it and,
+    through the ``prev`` chain, to every entry before it, even across a restore) is the
+    same record, so a repeated read (a portal link, a page fetched again) does not
+    replay the tender again. A replay costs what the reducers cost (the 1,000-bid tender: its bids'
     checks, the releases' Feldman checks, the opening); a hit costs an index-only query.
     Bounded by the releases held (``RECORD_CACHE_RELEASES_MAX``), least recently used
     out."""
