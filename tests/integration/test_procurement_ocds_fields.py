@@ -26,6 +26,7 @@ from typing import Any
 
 from conftest import Harness
 from fastapi.testclient import TestClient
+from ocds_checks import check_codelists
 from ocds_support import merger
 
 from procurement import lifecycle as lc
@@ -101,6 +102,7 @@ def test_demo_ocds_names_what_a_data_user_looks_for(harness: Harness, tmp_path: 
                 seq = int(release["id"].rsplit("-", 1)[1])
                 kind = types[seq]
                 assert release["date"] == at[seq]
+                check_codelists(release)  # roles, document types, milestone statuses
                 earlier = {t for s, t in at.items() if s <= seq}
                 for path, value in walk(release):
                     assert value not in ([], {}), (ocid, seq, path)
