@@ -29,7 +29,14 @@ Mappings (Perpres 16/2018 → OCDS codelists):
   either reason); the end is told in ``description``, its document (the BAST:
   ``completionCertificate``; a termination letter: ``cancellationDetails``) in
   ``documents``, and after a termination unpaid milestones are ``notMet`` (partly paid:
-  ``partiallyMet``).
+  ``partiallyMet``); the contract completion extension's ``implementation`` fields give
+  the end day and what was paid in all;
+* parties: the OPD is buyer and procuring entity (and payer from the first payment); a
+  bidder is a tenderer from its first bid, a supplier from the entry that makes its
+  award ``active``, a payee from its first payment;
+* when: every date that says something happened is the logging time of the entry that
+  did it (``Moment.times``), so a release never names a later fact. The whole table:
+  docs/procurement.md, "The OCDS mapping".
 """
 
 from __future__ import annotations
@@ -108,8 +115,9 @@ Truth in time: each release says what was known at its entry, never later facts.
 award overturned after an upheld objection stays, cancelled, beside the next one; bids
 that failed the opening or the evaluation are disqualified.
 
-Not published: the contents of sealed bids before the opening, and personal data beyond
-the vendors' registered names, NPWP and addresses.
+Not published: the contents of sealed bids before the opening, personal data beyond
+the vendors' registered names, NPWP and addresses, and who asked a question in the
+penjelasan (the questions and answers are published, not their authors).
 
 Paging: bulk packages by fiscal year, in ocid order; links.next is the next page.
 The log size a response reflects is in the X-Terang-Tree-Size header.
