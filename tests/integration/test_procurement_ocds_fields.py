@@ -116,6 +116,8 @@ def test_demo_ocds_names_what_a_data_user_looks_for(harness: Harness, tmp_path: 
                     (enquiry,) = release["tender"]["enquiries"]
                     stamp = "date" if kind == lc.QUESTION_ASKED else "dateAnswered"
                     assert enquiry[stamp] == at[seq]
+                    if kind == lc.QUESTION_ASKED:  # the answer comes with its own entry
+                        assert "answer" not in enquiry and "dateAnswered" not in enquiry
                     assert "author" not in enquiry
                     seen["enquiry"] += 1
 
