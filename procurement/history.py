@@ -31,7 +31,7 @@ different release), as it means the reducers changed behind the log's back.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from budgeting import reducers as budget
 from ledger.authority import KEY_NAMESPACE
@@ -146,6 +146,8 @@ class Award:
     announced_at: str
     date: str | None = None
     cancelled_at: str | None = None
+    cancel_reason: str | None = None
+    """The reason the cancelling entry gave (the reopening's, or the tender's end's)."""
 
 
 @dataclass
@@ -160,6 +162,16 @@ class Moment:
     """Bidders whose bid document this entry wrote."""
     contract: Document | None
     awards: Sequence[Award]
+    times: Mapping[int, str]
+    """The logging time of each of the tender's entries so far, by seq."""
+    questions: Mapping[int, Document]
+    """Question documents by number (``procurement.question``), as the entry left them."""
+    objections: Mapping[int, Document]
+    """Objection (sanggah) documents by number (``procurement.objection``)."""
+    changed_questions: frozenset[int] = frozenset()
+    changed_objections: frozenset[int] = frozenset()
+    published: Mapping[str, str] = field(default_factory=dict)
+    """sha256 → the logging time of the entry that first listed the document in the tender."""
 
 
 def _track_awards(awards: list[Award], entry: LoggedEntry, tender: Document) -> None:
@@ -177,9 +189,14 @@ def _track_awards(awards: list[Award], entry: LoggedEntry, tender: Document) -> 
             )
         )
     elif current is not None and current.status == "pending":
-        if kind in (lc.EVALUATION_REOPENED, lc.RELEASE_REOPENED, lc.CANCELLED_TYPE, lc.FAILED_TYPE):
+        if kind in (lc.EVALUATION_REOPENED, lc.RELEASE_REOPENED):
             current.status = "cancelled"
             current.cancelled_at = entry.logged_at
+            current.cancel_reason = tender.get("reopen_reason")
+        elif kind in (lc.CANCELLED_TYPE, lc.FAILED_TYPE):
+            current.status = "cancelled"
+            current.cancelled_at = entry.logged_at
+            current.cancel_reason = tender["ended"]["reason"]
         elif kind == lc.AWARDED_TYPE:
             award = tender["award"]
             current.status = "active"
@@ -201,7 +218,12 @@ def replay(
     state = ReplayState(world)
     bids: dict[str, Document] = {}
     awards: list[Award] = []
+    times: dict[int, str] = {}
+    questions: dict[int, Document] = {}
+    objections: dict[int, Document] = {}
+    published: dict[str, str] = {}
     for entry in entries:
+        times[entry.seq] = entry.logged_at
         state.written = set()
         try:
             reducer(entry.signed.statement.type)(state, entry)
@@ -212,15 +234,27 @@ def replay(
                 seq=entry.seq,
             ) from exc
         changed = set()
+        asked: set[int] = set()
+        objected: set[int] = set()
         for namespace, key in state.written:
             if namespace == lc.BID_NAMESPACE:
                 bid = state.own[(namespace, key)]
                 bids[bid["bidder"]] = bid  # a dict keeps the first bid's position
                 changed.add(bid["bidder"])
+            elif namespace == lc.QUESTION_NAMESPACE:
+                question = state.own[(namespace, key)]
+                questions[question["number"]] = question
+                asked.add(question["number"])
+            elif namespace == lc.OBJECTION_NAMESPACE:
+                objection = state.own[(namespace, key)]
+                objections[objection["number"]] = objection
+                objected.add(objection["number"])
         tender = state.own.get((lc.TENDER_NAMESPACE, ocid))
         if tender is None:
             raise InvariantBroken(f"replaying {ocid}: entry {entry.seq} left no tender")
         _track_awards(awards, entry, tender)
+        for document in tender["documents"]:
+            published.setdefault(document["sha256"], entry.logged_at)
         yield Moment(
             entry=entry,
             tender=tender,
@@ -228,4 +262,10 @@ def replay(
             changed_bidders=frozenset(changed),
             contract=state.own.get((CONTRACT_NAMESPACE, ocid)),
             awards=awards,
+            times=times,
+            questions=questions,
+            objections=objections,
+            changed_questions=frozenset(asked),
+            changed_objections=frozenset(objected),
+            published=published,
         )

@@ -29,13 +29,21 @@ Mappings (Perpres 16/2018 → OCDS codelists):
   either reason); the end is told in ``description``, its document (the BAST:
   ``completionCertificate``; a termination letter: ``cancellationDetails``) in
   ``documents``, and after a termination unpaid milestones are ``notMet`` (partly paid:
-  ``partiallyMet``).
+  ``partiallyMet``); the contract completion extension's ``implementation`` fields give
+  the end day and what was paid in all;
+* parties: the OPD is buyer and procuring entity (and payer from the first payment); a
+  bidder is a tenderer from its first bid, a supplier from the entry that makes its
+  award ``active``, a payee from its first payment;
+* when: every date that says something happened is the logging time of the entry that
+  did it (``Moment.times``), so a release never names a later fact. The whole table:
+  docs/procurement.md, "The OCDS mapping".
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -50,6 +58,41 @@ BID_EXTENSION = (
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/"
     "v1.1.5/extension.json"
 )
+ENQUIRY_EXTENSION = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_enquiry_extension/"
+    "v1.1.5/extension.json"
+)
+"""``tender.enquiries``: the questions of the penjelasan (aanwijzing) and their answers."""
+COMPLETION_EXTENSION = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/"
+    "ocds_contract_completion_extension/master/extension.json"
+)
+"""``implementation.endDate``, ``endDateDetails`` and ``finalValue`` of an ended contract.
+The extension has no release tag: its ``master`` is the version the registry lists."""
+EXTENSIONS = (BID_EXTENSION, ENQUIRY_EXTENSION, COMPLETION_EXTENSION)
+OPD_SCHEME = "ID-OPD"
+"""The buyer's ``identifier.scheme``: the OPD's code in the Permendagri 90/2019
+classification, as the budget line names it. No org-id.guide list covers Indonesian
+regional bodies, and the code is unique within one pemda (one log), not across pemda."""
+MEDIA_TYPES = {
+    ".pdf": "application/pdf",
+    ".txt": "text/plain",
+    ".csv": "text/csv",
+    ".html": "text/html",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".zip": "application/zip",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+}
+"""A document's ``format`` (IANA media type) from the extension of the name the log
+holds; a fixed table, not the host's ``mimetypes`` (whose answers differ by machine, and a
+release must be recomputable anywhere). Another extension: no ``format``."""
 PUBLISHER = {"name": "Terang"}
 LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
 """The data's license (a package's ``license``): CC0 1.0. Public procurement records of a
@@ -58,7 +101,9 @@ PUBLICATION_POLICY = """\
 Terang OCDS publication policy
 
 What: every contracting process (tender, ocid) of this Terang ledger, as OCDS 1.1
-releases and records, with the bid extension (bids.details, bids.statistics).
+releases and records, with the bid extension (bids.details, bids.statistics) and the
+enquiry extension (tender.enquiries: the questions and answers) and the contract
+completion extension (an ended contract's end date and final value).
 
 When: live. A release is published the moment its log entry is logged: one release per
 entry about the ocid, with the entry's logging time as its date. Releases are never
@@ -70,8 +115,9 @@ Truth in time: each release says what was known at its entry, never later facts.
 award overturned after an upheld objection stays, cancelled, beside the next one; bids
 that failed the opening or the evaluation are disqualified.
 
-Not published: the contents of sealed bids before the opening, and personal data beyond
-the vendors' registered names, NPWP and addresses.
+Not published: the contents of sealed bids before the opening, personal data beyond
+the vendors' registered names, NPWP and addresses, and who asked a question in the
+penjelasan (the questions and answers are published, not their authors).
 
 Paging: bulk packages by fiscal year, in ocid order; links.next is the next page.
 The log size a response reflects is in the X-Terang-Tree-Size header.
@@ -168,9 +214,59 @@ def value(sen: int) -> dict[str, Any]:
     return {"amount": amount(sen), "currency": CURRENCY}
 
 
-def _buyer(tender: Mapping[str, Any]) -> dict[str, Any]:
+def _buyer_party(
+    tender: Mapping[str, Any], opds: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Any]:
+    """The OPD whose budget line funds the package: buyer and procuring entity. Its name
+    is the one its ``budgeting.structure.registered`` entry logged (registered once, and
+    before any line of it, so before the package); the log holds no address of it."""
     opd = tender["budget_line"].split(":")[1]
-    return {"id": f"ID-OPD-{opd}", "name": f"OPD {opd}"}
+    found = opds.get(opd)
+    name = found["name"] if found else f"OPD {opd}"
+    return {
+        "id": f"ID-OPD-{opd}",
+        "name": name,
+        "identifier": {"scheme": OPD_SCHEME, "id": opd, "legalName": name},
+    }
+
+
+def _ref(party: Mapping[str, Any]) -> dict[str, str]:
+    return {"id": party["id"], "name": party["name"]}
+
+
+def document_format(name: str) -> str | None:
+    dot = name.rfind(".")
+    return MEDIA_TYPES.get(name[dot:].lower()) if dot > 0 else None
+
+
+def _document(
+    document: Mapping[str, str], document_type: str, published: str, links: Links
+) -> dict[str, Any]:
+    """A stored document (``{name, sha256}``): served at ``/documents/{sha256}``."""
+    found: dict[str, Any] = {
+        "id": document["sha256"],
+        "documentType": document_type,
+        "title": document["name"],
+        "description": f"SHA-256 {document['sha256']}",
+    }
+    if links.documents is not None:
+        found["url"] = links.documents + document["sha256"]
+    media_type = document_format(document["name"])
+    if media_type is not None:
+        found["format"] = media_type
+    found["datePublished"] = published
+    return found
+
+
+def _note(id_: str, document_type: str, title: str, text: str, published: str) -> dict[str, Any]:
+    """A document that is only the text the log holds (a reason, an objection): no url."""
+    return {
+        "id": id_,
+        "documentType": document_type,
+        "title": title,
+        "description": text,
+        "datePublished": published,
+    }
 
 
 def _party(vendor_id: str, vendors: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -195,7 +291,38 @@ def _org_ref(vendor_id: str, vendors: Mapping[str, Mapping[str, Any]]) -> dict[s
     return {"id": vendor_id, "name": vendor["name"] if vendor else vendor_id}
 
 
-def _tender_section(tender: Mapping[str, Any], submitted: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Links:
+    """The absolute URLs a release names, from the request (``router``): ``documents``
+    is the prefix of ``GET /documents/{sha256}``; None: documents carry no ``url``."""
+
+    documents: str | None = None
+
+
+NO_LINKS = Links()
+
+
+def _ending_note(tender: Mapping[str, Any], times: Mapping[int, str]) -> dict[str, Any]:
+    ended = tender["ended"]
+    title = "Tender cancelled" if ended["state"] == lc.CANCELLED else "Tender failed (gagal)"
+    return _note(
+        f"{tender['ocid']}-ended",
+        "cancellationDetails",
+        title,
+        ended["reason"],
+        times[ended["seq"]],
+    )
+
+
+def _tender_section(
+    tender: Mapping[str, Any],
+    submitted: int,
+    *,
+    buyer: Mapping[str, Any],
+    moment: Moment,
+    links: Links,
+) -> dict[str, Any]:
+    times = moment.times
     section: dict[str, Any] = {
         "id": tender["ocid"],
         "title": tender["title"],
@@ -206,6 +333,7 @@ def _tender_section(tender: Mapping[str, Any], submitted: int) -> dict[str, Any]
         "mainProcurementCategory": CATEGORY[tender["category"]],
         "awardCriteria": CRITERIA[tender["award_criteria"]],
         "submissionMethod": ["electronicSubmission"],
+        "procuringEntity": _ref(buyer),
     }
     if tender["category"] == "consulting":
         section["additionalProcurementCategories"] = ["consultingServices"]
@@ -224,25 +352,24 @@ def _tender_section(tender: Mapping[str, Any], submitted: int) -> dict[str, Any]
             "endDate": schedule["clarification_end"],
         }
         section["hasEnquiries"] = tender["questions"] > 0
-        section["documents"] = [
-            {
-                "id": doc["sha256"],
-                "documentType": "biddingDocuments",
-                "title": doc["name"],
-                "description": f"SHA-256 {doc['sha256']}",
-            }
-            for doc in tender["documents"]
-        ]
         amendments = [
             {
                 "id": str(item["addendum"]),
-                "date": schedule["announced_at"],
+                "date": times[item["seq"]],
                 "description": item["description"],
             }
             for item in tender.get("addenda_log", [])
         ]
         if amendments:  # an empty array merges to nothing: it is left out
             section["amendments"] = amendments
+    documents = [
+        _document(doc, "biddingDocuments", moment.published[doc["sha256"]], links)
+        for doc in tender["documents"]
+    ]
+    if tender["ended"] is not None:
+        documents.append(_ending_note(tender, times))
+    if documents:
+        section["documents"] = documents
     if tender["state"] not in (lc.PLANNED, lc.ACTIVE):
         section["numberOfTenderers"] = submitted
     return section
@@ -297,10 +424,62 @@ def award_id(ocid: str, award: Award) -> str:
     return f"{ocid}-award-{award.number}"
 
 
-def _awards(
-    ocid: str, awards: Sequence[Award], vendors: Mapping[str, Mapping[str, Any]]
+OUTCOME = {"upheld": "Upheld", "rejected": "Rejected"}
+
+
+def _enquiry(question: Mapping[str, Any], times: Mapping[int, str]) -> dict[str, Any]:
+    """A question of the penjelasan as an enquiry (the enquiry extension). Its author is
+    not named: who asks tells competitors who is interested before the deadline."""
+    found: dict[str, Any] = {
+        "id": str(question["number"]),
+        "date": times[question["asked_seq"]],
+        "description": question["question"],
+    }
+    if question["answered_seq"] is not None:
+        found["answer"] = question["answer"]
+        found["dateAnswered"] = times[question["answered_seq"]]
+    return found
+
+
+def _objection_notes(
+    objection: Mapping[str, Any], times: Mapping[int, str]
 ) -> list[dict[str, Any]]:
-    """Every award as it went (``history.Award``): a cancelled one stays beside the next."""
+    """An objection (sanggah) as the award's ``complaints`` documents: the objection from
+    its filing, the committee's decision from its answer."""
+    number = objection["number"]
+    prefix = f"{objection['ocid']}-sanggah-{number}"
+    notes = [
+        _note(
+            prefix,
+            "complaints",
+            f"Sanggah {number}",
+            objection["objection"],
+            times[objection["filed_seq"]],
+        )
+    ]
+    if objection["answered_seq"] is not None:
+        late = " (answered late)" if objection["answered_late"] else ""
+        notes.append(
+            _note(
+                f"{prefix}-answer",
+                "complaints",
+                f"Sanggah {number}: {OUTCOME[objection['outcome']]}{late}",
+                objection["answer"],
+                times[objection["answered_seq"]],
+            )
+        )
+    return notes
+
+
+def _awards(
+    ocid: str,
+    awards: Sequence[Award],
+    vendors: Mapping[str, Mapping[str, Any]],
+    objections: Mapping[int, Sequence[dict[str, Any]]],
+) -> list[dict[str, Any]]:
+    """Every award as it went (``history.Award``): a cancelled one stays beside the next,
+    with the reason in a ``cancellationDetails`` document; ``objections``: the complaints
+    documents of each award's objections, by award number."""
     found = []
     for award in awards:
         entry: dict[str, Any] = {
@@ -311,6 +490,19 @@ def _awards(
         }
         if award.date is not None:
             entry["date"] = award.date
+        documents = list(objections.get(award.number, ()))
+        if award.cancelled_at is not None and award.cancel_reason is not None:
+            documents.append(
+                _note(
+                    f"{entry['id']}-cancelled",
+                    "cancellationDetails",
+                    "Award cancelled",
+                    award.cancel_reason,
+                    award.cancelled_at,
+                )
+            )
+        if documents:
+            entry["documents"] = documents
         found.append(entry)
     return found
 
@@ -327,7 +519,22 @@ def _milestone_status(milestone: Mapping[str, Any], terminated: bool) -> str:
     return "partiallyMet" if milestone["paid_sen"] else "notMet"
 
 
-def _ending(section: dict[str, Any], ended: Mapping[str, Any]) -> None:
+def _milestone(
+    index: int, milestone: Mapping[str, Any], terminated: bool, met_at: Mapping[int, str]
+) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "id": str(index),
+        "title": milestone["name"],
+        "type": "payment",
+        "dueDate": _day(milestone["due"]),
+        "status": _milestone_status(milestone, terminated),
+    }
+    if found["status"] == "met" and index in met_at:
+        found["dateMet"] = met_at[index]
+    return found
+
+
+def _ending(section: dict[str, Any], ended: Mapping[str, Any], links: Links) -> None:
     """How the contract ended: ``description`` and the ending document, if any."""
     if ended["status"] == "completed":
         section["description"] = (
@@ -338,13 +545,7 @@ def _ending(section: dict[str, Any], ended: Mapping[str, Any]) -> None:
     document = ended.get("document")
     if document is not None:
         section["documents"] = [
-            {
-                "id": document["sha256"],
-                "documentType": ENDING_DOCUMENT_TYPE[ended["status"]],
-                "title": document["name"],
-                "description": f"SHA-256 {document['sha256']}",
-                "datePublished": ended["at"],
-            }
+            _document(document, ENDING_DOCUMENT_TYPE[ended["status"]], ended["at"], links)
         ]
 
 
@@ -352,11 +553,22 @@ def _contracts(
     tender: Mapping[str, Any],
     contract: Mapping[str, Any],
     vendors: Mapping[str, Mapping[str, Any]],
-    awards: Sequence[Award],
+    *,
+    moment: Moment,
+    buyer: Mapping[str, Any],
+    links: Links,
 ) -> list[dict[str, Any]]:
-    """The contract (``procurement.contract``), its amendments and its paid requests."""
+    """The contract (``procurement.contract``), its amendments and its paid requests:
+    each a transaction dated at its ``paid`` entry, from the buyer to the vendor; a
+    milestone is ``met`` at the payment that completed it (``dateMet``)."""
     ocid = tender["ocid"]
+    awards = moment.awards
+    times = moment.times
     active = [a for a in awards if a.status == "active"]
+    met_at: dict[int, str] = {}
+    for r in contract["requests"]:
+        if r["status"] == "paid":  # in seq order: the last payment on a milestone wins
+            met_at[r["milestone"]] = times[r["decided_seq"]]
     section: dict[str, Any] = {
         "id": f"{ocid}-contract-1",
         "awardID": award_id(ocid, active[-1] if active else awards[-1]),
@@ -366,19 +578,13 @@ def _contracts(
         "period": {"startDate": _day(contract["start"]), "endDate": _day(contract["end"])},
         "dateSigned": contract["signed_at"],
         "milestones": [
-            {
-                "id": str(index),
-                "title": milestone["name"],
-                "type": "payment",
-                "dueDate": _day(milestone["due"]),
-                "status": _milestone_status(milestone, contract["status"] == "terminated"),
-            }
+            _milestone(index, milestone, contract["status"] == "terminated", met_at)
             for index, milestone in enumerate(contract["milestones"], start=1)
         ],
     }
     ended = contract.get("ended")
     if ended is not None:
-        _ending(section, ended)
+        _ending(section, ended, links)
     if contract["amendments"]:
         section["amendments"] = [
             {
@@ -393,15 +599,24 @@ def _contracts(
     transactions = [
         {
             "id": f"{ocid}-payment-{r['request']}",
+            "date": times[r["decided_seq"]],
             "value": value(r["amount_sen"]),
+            "payer": _ref(buyer),
             "payee": _org_ref(contract["vendor"], vendors),
-            "payer": {"id": tender["planned_by"], "name": "PPK"},
         }
         for r in contract["requests"]
         if r["status"] == "paid"
     ]
+    implementation: dict[str, Any] = {}
     if transactions:
-        section["implementation"] = {"transactions": transactions}
+        implementation["transactions"] = transactions
+    if ended is not None:
+        # The contract completion extension: how it ended, and what it paid in all.
+        implementation["endDate"] = _day(ended["date"])
+        implementation["endDateDetails"] = section["description"]
+        implementation["finalValue"] = value(contract["paid_sen"])
+    if implementation:
+        section["implementation"] = implementation
     return [section]
 
 
@@ -426,9 +641,27 @@ class Releases:
     entry made the 1,000-bid record quadratic (10 s of its 11).
     """
 
-    def __init__(self, ocid: str, vendors: Mapping[str, Mapping[str, Any]]) -> None:
+    def __init__(
+        self,
+        ocid: str,
+        vendors: Mapping[str, Mapping[str, Any]],
+        *,
+        opds: Mapping[str, Mapping[str, Any]] | None = None,
+        links: Links = NO_LINKS,
+    ) -> None:
         self.ocid = ocid
         self.vendors = vendors
+        self.opds: Mapping[str, Mapping[str, Any]] = {} if opds is None else opds
+        self.links = links
+        self.special: dict[str, tuple[str, ...]] = {}
+        """Bidders with roles beyond ``tenderer`` (``supplier``, ``payee``)."""
+        self.role_changes: list[str] = []
+        """Bidders (not fresh) whose roles the last moment changed."""
+        self.enquiries: dict[int, dict[str, Any]] = {}
+        self.objections: dict[int, list[dict[str, Any]]] = {}
+        self.objection_award: dict[int, int] = {}
+        """Objection number → the number of the award it was filed against."""
+        self.opened_at: str | None = None
         self.details: dict[str, dict[str, Any]] = {}
         self.parties: dict[str, dict[str, Any]] = {}
         self.tenderers: dict[str, dict[str, str]] = {}
@@ -472,14 +705,52 @@ class Releases:
                 self.parties[bidder] = _party(bidder, self.vendors)
                 self.tenderers[bidder] = _org_ref(bidder, self.vendors)
                 self.fresh.append(bidder)
+        self._take_roles(moment)
+        for number in sorted(moment.changed_questions):
+            self.enquiries[number] = _enquiry(moment.questions[number], moment.times)
+        for number in sorted(moment.changed_objections):
+            if number not in self.objection_award and moment.awards:
+                self.objection_award[number] = moment.awards[-1].number
+            self.objections[number] = _objection_notes(moment.objections[number], moment.times)
+        if self.opened_at is None and moment.entry.signed.statement.type == lc.OPENED_TYPE:
+            self.opened_at = moment.entry.logged_at
         self.last = moment
+
+    def _take_roles(self, moment: Moment) -> None:
+        """``supplier`` from the entry that makes a bidder's award ``active``, ``payee``
+        from the first payment to the contract's vendor."""
+        self.role_changes = []
+        special: dict[str, set[str]] = {}
+        for award in moment.awards:
+            if award.status == "active":
+                special.setdefault(award.bidder, set()).add("supplier")
+        contract = moment.contract
+        if contract is not None and contract["paid_sen"] > 0:
+            special.setdefault(contract["vendor"], set()).add("payee")
+        found: dict[str, tuple[str, ...]] = {
+            b: tuple(r for r in ("supplier", "payee") if r in held) for b, held in special.items()
+        }
+        for bidder in sorted(set(self.special) | set(found)):
+            roles = ["tenderer", *found.get(bidder, ())]
+            party = self.parties.get(bidder)
+            if party is None:  # every award and contract names a bidder: never seen
+                raise InvariantBroken(f"{self.ocid}: {bidder} has a role but never bid")
+            if party["roles"] != roles:
+                self.parties[bidder] = {**party, "roles": roles}
+                if bidder not in self.fresh:
+                    self.role_changes.append(bidder)
+        self.special = found
 
     def full(self, moment: Moment, *, release_id: str, tag: list[str]) -> dict[str, Any]:
         """The whole tender at ``moment`` as one release (the compiled release's shape)."""
         if self.last is not moment:
             self._take(moment)
         tender = moment.tender
-        buyer = _buyer(tender)
+        buyer = _buyer_party(tender, self.opds)
+        contract = moment.contract
+        buyer_roles = ["buyer", "procuringEntity"]
+        if contract is not None and contract["paid_sen"] > 0:
+            buyer_roles.append("payer")
         release: dict[str, Any] = {
             "ocid": self.ocid,
             "id": release_id,
@@ -487,8 +758,8 @@ class Releases:
             "tag": tag,
             "initiationType": "tender",
             "language": "id",
-            "parties": [{**buyer, "roles": ["buyer", "procuringEntity"]}, *self.parties.values()],
-            "buyer": buyer,
+            "parties": [{**buyer, "roles": buyer_roles}, *self.parties.values()],
+            "buyer": _ref(buyer),
             "planning": {
                 "budget": {
                     "id": tender["budget_line"],
@@ -496,8 +767,18 @@ class Releases:
                     "amount": value(tender["hps_sen"]),
                 }
             },
-            "tender": _tender_section(tender, len(self.submitted)),
+            "tender": _tender_section(
+                tender, len(self.submitted), buyer=buyer, moment=moment, links=self.links
+            ),
         }
+        section = release["tender"]
+        if self.enquiries:
+            section["enquiries"] = list(self.enquiries.values())
+        if self.opened_at is not None:
+            period = {"startDate": self.opened_at}
+            if tender["award"] is not None:
+                period["endDate"] = tender["award"]["date"]
+            section["awardPeriod"] = period
         if self.details and tender["state"] != lc.PLANNED:
             release["bids"] = {
                 "statistics": bid_statistics(self.counts),
@@ -505,9 +786,14 @@ class Releases:
             }
             release["tender"]["tenderers"] = list(self.tenderers.values())
         if moment.awards:
-            release["awards"] = _awards(self.ocid, moment.awards, self.vendors)
-        if moment.contract is not None:
-            release["contracts"] = _contracts(tender, moment.contract, self.vendors, moment.awards)
+            by_award: dict[int, list[dict[str, Any]]] = {}
+            for number, notes in self.objections.items():
+                by_award.setdefault(self.objection_award.get(number, 0), []).extend(notes)
+            release["awards"] = _awards(self.ocid, moment.awards, self.vendors, by_award)
+        if contract is not None:
+            release["contracts"] = _contracts(
+                tender, contract, self.vendors, moment=moment, buyer=buyer, links=self.links
+            )
         return release
 
     def release(self, moment: Moment) -> dict[str, Any]:
@@ -525,6 +811,7 @@ class Releases:
         changed = changes(self.previous, lean)
         self.previous = lean
         new_parties = [self.parties[b] for b in self.fresh]
+        new_parties += [{"id": b, "roles": self.parties[b]["roles"]} for b in self.role_changes]
         if "buyer_party" in changed:
             new_parties.insert(0, parties[0])
             del changed["buyer_party"]
@@ -615,7 +902,7 @@ def _package(uri: str, published: str, policy: Mapping[str, str]) -> dict[str, A
         "publisher": PUBLISHER,
         "license": policy["license"],
         "publicationPolicy": policy["publicationPolicy"],
-        "extensions": [BID_EXTENSION],
+        "extensions": list(EXTENSIONS),
     }
 
 
@@ -632,11 +919,17 @@ def record_package(
 
 
 def record(
-    ocid: str, moments: Iterable[Moment], vendors: Mapping[str, Mapping[str, Any]]
+    ocid: str,
+    moments: Iterable[Moment],
+    vendors: Mapping[str, Mapping[str, Any]],
+    *,
+    opds: Mapping[str, Mapping[str, Any]] | None = None,
+    links: Links = NO_LINKS,
 ) -> dict[str, Any]:
     """The tender's record: one release per moment of its replay, and the compiled
-    release, the whole tender after the last one (what merging the releases gives)."""
-    builder = Releases(ocid, vendors)
+    release, the whole tender after the last one (what merging the releases gives).
+    ``opds``: the registered OPDs by code (the buyer's name); ``links``: the URLs."""
+    builder = Releases(ocid, vendors, opds=opds, links=links)
     releases = [builder.release(moment) for moment in moments]
     last = builder.last
     if last is None:

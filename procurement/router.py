@@ -19,6 +19,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
+from budgeting import reducers as budget
 from ledger.errors import InvariantBroken, NotFound
 from ledger.http_problems import problem_responses
 from ledger.limits import DATABASE_INTEGER_MAX
@@ -50,6 +51,13 @@ TRUNCATED_HEADER = "X-Terang-Truncated"
 TRUNCATED_OCIDS_HEADER = "X-Terang-Truncated-Ocids"
 """The tenders of a bulk page whose record holds only its first entries, comma-separated
 (absent when none was cut)."""
+
+
+def _links(request: Request) -> ocds.Links:
+    """The absolute URLs releases name: ``GET /documents/{sha256}`` without its hash."""
+    placeholder = "0" * 64
+    url = str(request.url_for("get_document", sha256=placeholder))
+    return ocds.Links(documents=url.removesuffix(placeholder))
 
 
 def _policy(request: Request) -> dict[str, str]:
@@ -141,25 +149,26 @@ class ContractPublic(BaseModel):
 
 class RecordCache:
     """Rendered OCDS records, keyed by (ocid, how many entries were replayed, the leaf
-    hash of the last one).
+    hash of the last one, the absolute URLs the releases name: ``ocds.Links``, from the
+    request's host).
 
     A record is a pure function of the tender's entries (and of the vendors' names, NPWP
-    and addresses, fixed at registration), and entries never change: the same ocid with
-    the same entries (the last one's leaf hash commits to it and, through the ``prev``
-    chain, to every entry before it, even across a restore) is the same record, so a
-    repeated read (a portal link, a page fetched again) does not replay the tender
-    again. A replay costs what the reducers cost (the 1,000-bid tender: its bids'
+    and addresses, and the OPD's name, fixed at registration), and entries never change:
+    the same ocid with the same entries (the last one's leaf hash commits to it and,
+    through the ``prev`` chain, to every entry before it, even across a restore) is the
+    same record, so a repeated read (a portal link, a page fetched again) does not
+    replay the tender again. A replay costs what the reducers cost (the 1,000-bid tender: its bids'
     checks, the releases' Feldman checks, the opening); a hit costs an index-only query.
     Bounded by the releases held (``RECORD_CACHE_RELEASES_MAX``), least recently used
     out."""
 
     def __init__(self, releases_max: int) -> None:
         self.releases_max = releases_max
-        self.held: OrderedDict[tuple[str, int, bytes], dict[str, Any]] = OrderedDict()
+        self.held: OrderedDict[tuple[str, int, bytes, ocds.Links], dict[str, Any]] = OrderedDict()
         self.releases = 0
         self.lock = threading.Lock()
 
-    def get(self, key: tuple[str, int, bytes]) -> dict[str, Any] | None:
+    def get(self, key: tuple[str, int, bytes, ocds.Links]) -> dict[str, Any] | None:
         """The record, shared: never change it (packages only reference its parts)."""
         with self.lock:
             found = self.held.get(key)
@@ -167,7 +176,7 @@ class RecordCache:
                 self.held.move_to_end(key)
             return found
 
-    def put(self, key: tuple[str, int, bytes], value: dict[str, Any]) -> None:
+    def put(self, key: tuple[str, int, bytes, ocds.Links], value: dict[str, Any]) -> None:
         size = len(value["releases"])
         if size > self.releases_max:
             return
@@ -181,20 +190,22 @@ class RecordCache:
                 self.releases -= len(old["releases"])
 
 
-class _Vendors(Mapping[str, dict[str, Any]]):
-    """Vendor documents read on demand (and kept) while one response renders its OCDS:
-    the bidders are known only as the replay meets them."""
+class _Lookup(Mapping[str, dict[str, Any]]):
+    """Documents of one namespace read on demand (and kept) while one response renders
+    its OCDS: the bidders (vendors) and the buyer (the OPD) are known only as the replay
+    meets them."""
 
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, namespace: str) -> None:
         self.conn = conn
+        self.namespace = namespace
         self.found: dict[str, dict[str, Any] | None] = {}
 
-    def __getitem__(self, vendor_id: str) -> dict[str, Any]:
-        if vendor_id not in self.found:
-            self.found[vendor_id] = reads.document(self.conn, VENDOR_NAMESPACE, vendor_id)
-        doc = self.found[vendor_id]
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        if key not in self.found:
+            self.found[key] = reads.document(self.conn, self.namespace, key)
+        doc = self.found[key]
         if doc is None:
-            raise KeyError(vendor_id)
+            raise KeyError(key)
         return doc
 
     def __iter__(self) -> Iterator[str]:
@@ -459,13 +470,15 @@ def build_router(ledger: Ledger) -> APIRouter:
         it came after the due time)."""
         return _numbered(request, ocid, lc.OBJECTION_NAMESPACE, after, limit)
 
-    def _record(conn: Any, ocid: str) -> tuple[dict[str, Any], bool]:
+    def _record(conn: Any, ocid: str, links: ocds.Links) -> tuple[dict[str, Any], bool]:
         doc = reads.document(conn, lc.TENDER_NAMESPACE, ocid)
         if doc is None:
             raise NotFound(f"no tender {ocid}", code="unknown_tender")
-        return _record_of(conn, doc)
+        return _record_of(conn, doc, links)
 
-    def _record_of(conn: Any, doc: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    def _record_of(
+        conn: Any, doc: dict[str, Any], links: ocds.Links
+    ) -> tuple[dict[str, Any], bool]:
         """The tender's OCDS record and whether it was cut at ``RECORD_ENTRIES_MAX``
         entries (never silently: the caller says so). Its entries are replayed once
         through the log's own reducers (``history.replay``): each release is the tender
@@ -474,7 +487,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         leaves = reads.subject_leaves(conn, ocid, limit=RECORD_ENTRIES_MAX + 1)
         truncated = len(leaves) > RECORD_ENTRIES_MAX
         kept = [seq for seq, _ in leaves[:RECORD_ENTRIES_MAX]]
-        key = (ocid, len(kept), leaves[len(kept) - 1][1] if kept else b"")
+        key = (ocid, len(kept), leaves[len(kept) - 1][1] if kept else b"", links)
         cached = records.get(key)
         if cached is not None:
             return cached, truncated
@@ -485,7 +498,13 @@ def build_router(ledger: Ledger) -> APIRouter:
             raise InvariantBroken(f"{ocid}: the entries changed while read")
         world = functools.partial(reads.document, conn)
         moments = history.replay(ocid, entries, lambda kind: ledger.kinds.get(kind).reduce, world)
-        found = ocds.record(ocid, moments, _Vendors(conn))
+        found = ocds.record(
+            ocid,
+            moments,
+            _Lookup(conn, VENDOR_NAMESPACE),
+            opds=_Lookup(conn, budget.NS_OPD),
+            links=links,
+        )
         records.put(key, found)
         return found, truncated
 
@@ -506,7 +525,7 @@ def build_router(ledger: Ledger) -> APIRouter:
                     if len(records) == limit:
                         more = True  # another tender of the year follows: page on
                         break
-                    record, cut = _record_of(conn, doc)
+                    record, cut = _record_of(conn, doc, _links(request))
                     records.append(record)
                     if cut:
                         truncated.append(doc["ocid"])
@@ -617,7 +636,7 @@ def build_router(ledger: Ledger) -> APIRouter:
 
     def _single(request: Request, ocid: str, kind: str) -> JSONResponse:
         with ledger.reads.snapshot(request) as snap:
-            record, truncated = _record(snap.conn, ocid)
+            record, truncated = _record(snap.conn, ocid, _links(request))
         uri = str(request.url)
         published = record["compiledRelease"]["date"]
         if kind == "releases":

@@ -53,6 +53,15 @@ def check_codelists(release: dict[str, Any]) -> None:
     for award in release.get("awards", []):
         assert award.get("status", "pending") in codes("awardStatus")
         assert award.get("value", {}).get("currency", "IDR") in codes("currency")
+        for document in award.get("documents", []):
+            assert document["documentType"] in codes("documentType")
+    for contract in release.get("contracts", []):
+        if "status" in contract:
+            assert contract["status"] in codes("contractStatus")
+        for document in contract.get("documents", []):
+            assert document["documentType"] in codes("documentType")
+        for milestone in contract.get("milestones", []):
+            assert milestone.get("status", "scheduled") in codes("milestoneStatus")
     for party in release.get("parties", []):
         assert set(party.get("roles", [])) <= codes("partyRole")
     # OCDS bid extension shape (its schema is not in the shared copy: checked by hand).

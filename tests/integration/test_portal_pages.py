@@ -452,6 +452,10 @@ def test_a_tender_page_shows_questions_and_objections_with_their_answers(
             for li, q in zip(shown, questions, strict=True):
                 assert q["question"] in li.text
                 assert (q["answer"] or "Not answered yet.") in li.text
+                # The asker is not named: competitors must not learn who is interested.
+                asker = get(client, f"/api/v1/procurement/vendors/{q['asked_by']}").json()
+                asked_meta = li.find_all("p", **{"class": "enquiry-meta"})[0].text
+                assert "entry" in asked_meta and asker["vendor"]["name"] not in asked_meta
         if objections:
             objected += 1
             shown = document.by_id("tender-objections").find_all("li")

@@ -234,6 +234,12 @@ def test_completion_after_the_last_payment_releases_what_a_decrease_left(
     assert section["description"] == "Completed: handover (BAST) BAST-027/DINKES/2026 on 2026-06-30"
     assert section["documents"][0]["documentType"] == "completionCertificate"
     assert [m["status"] for m in section["milestones"]] == ["met", "met"]
+    # The contract completion extension tells it apart from a termination: the day it
+    # ended, how, and what it paid in all (here: everything).
+    done = section["implementation"]
+    assert done["endDate"] == "2026-06-30T00:00:00Z"
+    assert done["endDateDetails"].startswith("Completed: handover (BAST)")
+    assert done["finalValue"] == section["value"]
     replay_matches(h)
 
 
@@ -311,4 +317,8 @@ def test_termination_releases_the_unpaid_rest_and_stops_every_payment(harness: H
     assert section["status"] == "terminated"
     assert section["description"] == f"Terminated on 2026-05-15: {reason}"
     assert [m["status"] for m in section["milestones"]] == ["met", "notMet"]
+    ended = section["implementation"]
+    assert ended["endDate"] == "2026-05-15T00:00:00Z"
+    assert ended["endDateDetails"] == section["description"]
+    assert ended["finalValue"] == {"amount": 130_000_000, "currency": "IDR"}  # milestone 1 only
     replay_matches(h)
