@@ -277,12 +277,21 @@ def _hps(line: dict[str, Any]) -> int:
     return min(2_000 * JUTA, available * 9 // 10) // JUTA * JUTA
 
 
-def _package(log: SimulatedLog, people: People, ocid: str, line: dict[str, Any], title: str) -> int:
+def _package(
+    log: SimulatedLog,
+    people: People,
+    ocid: str,
+    line: dict[str, Any],
+    title: str,
+    category: str,
+) -> int:
+    """A package of ``category`` as its title says: a capital line (akun 5.2) buys goods
+    (equipment, furniture, vehicles: 5.2.02) as well as works (buildings: 5.2.03)."""
     hps = _hps(line)
     body = {
         "title": title,
         "budget_line": line["line_id"],
-        "category": "works" if str(line["account"]).startswith("5.2") else "goods",
+        "category": category,
         "hps": wire_amount(hps),
         "method": "tender",
         "rup_code": "RUP-" + ocid.rsplit("-", 1)[-1],
@@ -374,7 +383,7 @@ def _close_and_open(
 def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
     title = "Rehabilitasi gedung puskesmas pembantu"
     log.at(datetime(line["year"], 3, 3, 1, 0, tzinfo=UTC))
-    hps = _package(log, people, ocid, line, title)
+    hps = _package(log, people, ocid, line, title, "works")
     log.at(log.now + HOUR)
     _announce(ledger, log, people, ocid, title)
     v1, v2 = people.vendors[:2]
@@ -486,7 +495,7 @@ def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line:
 def _opened(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
     title = "Pengadaan alat kesehatan puskesmas"
     log.at(datetime(line["year"], 9, 1, 1, 0, tzinfo=UTC))
-    hps = _package(log, people, ocid, line, title)
+    hps = _package(log, people, ocid, line, title, "goods")
     log.at(log.now + HOUR)
     _announce(ledger, log, people, ocid, title)
     for index, (vendor, percent) in enumerate(zip(people.vendors[:3], (96, 89, 93), strict=True)):
@@ -498,7 +507,7 @@ def _opened(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: 
 def _closed(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
     title = "Pengadaan meubelair sekolah"
     log.at(datetime(line["year"], 10, 1, 1, 0, tzinfo=UTC))
-    hps = _package(log, people, ocid, line, title)
+    hps = _package(log, people, ocid, line, title, "goods")
     log.at(log.now + HOUR)
     _announce(ledger, log, people, ocid, title)
     for index, (vendor, percent) in enumerate(zip(people.vendors[:2], (95, 92), strict=True)):
@@ -513,7 +522,7 @@ def _closed(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: 
 def _cancelled(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
     title = "Pengadaan kendaraan operasional"
     log.at(datetime(line["year"], 5, 5, 1, 0, tzinfo=UTC))
-    _package(log, people, ocid, line, title)
+    _package(log, people, ocid, line, title, "goods")
     log.at(log.now + HOUR)
     _announce(ledger, log, people, ocid, title)
     log.at(log.now + 3 * DAY)
@@ -523,7 +532,7 @@ def _cancelled(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, lin
 
 def _planned(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
     log.at(datetime(line["year"], 11, 3, 1, 0, tzinfo=UTC))
-    _package(log, people, ocid, line, "Pembangunan jalan lingkungan")
+    _package(log, people, ocid, line, "Pembangunan jalan lingkungan", "works")
 
 
 # -- a year of tenders ---------------------------------------------------------------
