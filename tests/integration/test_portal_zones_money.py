@@ -175,3 +175,27 @@ def test_the_report_table_and_a_budget_line_keep_exact_figures(site: DemoSite) -
         for element in amounts:
             assert "amount-short" not in element.attrs["class"]
             assert element.text == exact_indonesian(element.attrs["value"])
+
+
+def test_the_tender_workbook_has_numeric_amounts_and_the_csv_exact_strings(
+    site: DemoSite,
+) -> None:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    client = zoned_client(site, None)
+    rows = list(csv.DictReader(io.StringIO(client.get("/tender.csv").text)))
+    assert rows and all(re.fullmatch(r"-?\d+\.\d{2}", row["hps"]) for row in rows)
+    sheet = load_workbook(io.BytesIO(client.get("/tender.xlsx").content))["tenders"]
+    header = [cell.value for cell in sheet[1]]
+    column = header.index("hps")
+    cells = [row[column] for row in sheet.iter_rows(min_row=2)]
+    assert len(cells) == len(rows)
+    for cell, row in zip(cells, rows, strict=True):
+        assert cell.data_type == "n" and cell.number_format == "#,##0.00", cell.value
+        assert Decimal(str(cell.value)) == Decimal(row["hps"])
+    ocids = [row[header.index("ocid")] for row in sheet.iter_rows(min_row=2)]
+    assert all(c.data_type == "s" for c in ocids)
+    assert [c.value for c in ocids] == [row["ocid"] for row in rows]
