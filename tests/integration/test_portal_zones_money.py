@@ -143,7 +143,9 @@ def exact_indonesian(value: str) -> str:
     return f"{'-' if amount < 0 else ''}Rp {grouped},{cents}"
 
 
-@pytest.mark.parametrize("url", ["/", "/tender", "/anggaran"])
+@pytest.mark.parametrize(
+    "url", ["/", "/tender", "/anggaran", "/anggaran?opd=1.02.0.00.0.00.01.0000"]
+)
 def test_a_short_amount_holds_the_exact_figure_in_its_hover(site: DemoSite, url: str) -> None:
     document = html(zoned_client(site, None), url)
     short = [e for e in document.find_all("data") if "amount-short" in e.attrs.get("class", "")]
@@ -159,13 +161,13 @@ def test_a_short_amount_holds_the_exact_figure_in_its_hover(site: DemoSite, url:
         assert abs(shown - exact) <= abs(exact) * Decimal("0.005"), (element.text, exact)
 
 
-def test_the_report_table_and_a_budget_line_keep_exact_figures(site: DemoSite) -> None:
+def test_monthly_tables_budget_lines_and_tenders_keep_exact_figures(site: DemoSite) -> None:
     client = zoned_client(site, None)
     with site.harness.ledger.engine.connect() as conn:
         docs = reads.find_tenders(conn, reads.TenderFilter(), limit=10_000).items
     line_id = next(d["budget_line"] for d in docs if d.get("award"))
     tables = [
-        html(client, "/anggaran").by_id("lra-rows"),
+        html(client, "/anggaran").find_all("table", **{"class": "monthly-table"})[0],
         html(client, links.line(line_id)).by_id("line-amounts"),
         html(client, f"/tender/{awarded_ocid(site)}"),  # HPS, bids, award, contract
     ]
