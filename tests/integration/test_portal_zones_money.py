@@ -201,3 +201,11 @@ def test_the_tender_workbook_has_numeric_amounts_and_the_csv_exact_strings(
     ocids = [row[header.index("ocid")] for row in sheet.iter_rows(min_row=2)]
     assert all(c.data_type == "s" for c in ocids)
     assert [c.value for c in ocids] == [row["ocid"] for row in rows]
+
+
+def test_the_charts_scale_is_short_with_the_exact_figure_in_its_title(site: DemoSite) -> None:
+    document = html(zoned_client(site, None), "/anggaran")
+    [scale] = document.find_all("text", **{"class": "scale"})
+    [title] = scale.find_all("title")
+    assert SHORT_AMOUNT.fullmatch(scale.text.removeprefix(title.text).strip()), scale.text
+    assert re.fullmatch(r"Rp \d{1,3}(\.\d{3})*,\d{2}", title.text), title.text
