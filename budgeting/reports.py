@@ -40,7 +40,7 @@ from sqlalchemy import Engine
 from budgeting.codes import AccountGroup
 from budgeting.money import format_amount
 from budgeting.read_models import LineRow, iter_line_rows, snapshot, structure_names
-from budgeting.spreadsheet import neutralise_frame
+from budgeting.spreadsheet import amounts_as_numbers, cell_text, neutralise_frame
 from ledger.publisher import latest_checkpoint
 
 MONTHS = 12
@@ -333,8 +333,8 @@ def to_csv_bytes(report: Report) -> bytes:
 
 
 def to_xlsx_bytes(report: Report) -> bytes:
-    """An XLSX workbook: the table (text cells, formula-safe) and an "about" sheet with the
-    tree size."""
+    """An XLSX workbook: the table (amounts as number cells, ``spreadsheet.amounts_as_numbers``;
+    codes and names as formula-safe text) and an "about" sheet with the tree size."""
     import io
 
     buffer = io.BytesIO()
@@ -363,6 +363,9 @@ def to_xlsx_bytes(report: Report) -> bytes:
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         table = neutralise_frame(report.output_frame())
         table.to_excel(writer, sheet_name=report.kind, index=False)
+        amounts_as_numbers(
+            writer.sheets[report.kind], [c.removesuffix("_sen") for c in report.amount_columns]
+        )
         neutralise_frame(about).to_excel(writer, sheet_name="about", index=False)
     return buffer.getvalue()
 
@@ -375,7 +378,12 @@ def read_csv_bytes(data: bytes) -> pd.DataFrame:
 
 
 def read_xlsx_bytes(data: bytes, sheet: str) -> pd.DataFrame:
+    """A downloaded workbook's ``sheet`` back as text cells, as the CSV has them (amounts
+    as two-place decimal strings: ``spreadsheet.cell_text``); the round trip tests use it."""
     import io
 
-    frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet, dtype=str, engine="openpyxl")
-    return frame.fillna("")
+    from openpyxl import load_workbook
+
+    rows = load_workbook(io.BytesIO(data))[sheet].iter_rows()
+    header, *body = [[cell_text(cell) for cell in row] for row in rows]
+    return pd.DataFrame(body, columns=header, dtype=str)

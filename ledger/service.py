@@ -29,6 +29,7 @@ from ledger.proofs import tlog_proofs
 from ledger.publisher import PublishedCheckpoint, Publisher, latest_checkpoint
 from ledger.ratelimit import RateLimits
 from ledger.reads import ReadSide, entry_at
+from ledger.region_time import TIME_ZONE_DEFAULT, parse_time_zone
 from ledger.rollback_guard import RollbackGuard, Source, StateFile
 from ledger.sequencer import Receipt, Sequencer
 from ledger.statement import LoggedEntry, SignedStatement
@@ -77,6 +78,12 @@ class Settings:
     read_database_url: str | None = None
     """``TERANG_READ_DATABASE_URL``: where public reads go (a streaming replica,
     ``ledger.reads``); unset or blank: the primary, ``database_url``."""
+    time_zone: str = TIME_ZONE_DEFAULT
+    """``TERANG_TIME_ZONE``: the region's zone, WIB, WITA or WIT (``ledger.region_time``),
+    in which the portal shows times. Data stays UTC."""
+
+    def __post_init__(self) -> None:
+        parse_time_zone(self.time_zone)
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> Settings:
@@ -96,6 +103,7 @@ class Settings:
             .lower()
             in {"1", "true", "yes", "on"},
             read_database_url=os.environ.get("TERANG_READ_DATABASE_URL") or None,
+            time_zone=os.environ.get("TERANG_TIME_ZONE") or TIME_ZONE_DEFAULT,
         )
 
     def make_engine(self, url: str | None = None) -> Engine:

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from budgeting.codes import parse_opd_code
 from budgeting.money import format_amount
 from budgeting.reducers import STRUCTURE_NAMESPACES
-from budgeting.spreadsheet import neutralise_cell, neutralise_row
+from budgeting.spreadsheet import amounts_as_numbers, neutralise_cell, neutralise_row
 from ledger.authority import CLOCK_KEY, META_NAMESPACE
 from ledger.reads import TREE_SIZE_HEADER
 from ledger.service import Ledger
@@ -160,7 +160,8 @@ def _csv(rows: list[dict[str, Any]]) -> bytes:
 
 
 def _xlsx(rows: list[dict[str, Any]], sheet: str) -> bytes:
-    """An XLSX workbook of text cells (amounts stay exact decimal strings; formula-safe)."""
+    """An XLSX workbook: the amount (``hps``) a number cell holding its exact decimal,
+    every other cell formula-safe text."""
     import pandas as pd
 
     cells = [[neutralise_cell(str(row[c])) for c in CSV_COLUMNS] for row in rows]
@@ -168,6 +169,7 @@ def _xlsx(rows: list[dict[str, Any]], sheet: str) -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, sheet_name=sheet, index=False)
+        amounts_as_numbers(writer.sheets[sheet], ["hps"])
     return buffer.getvalue()
 
 

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from budgeting.money import format_amount
+from ledger.region_time import TIME_ZONE_DEFAULT
 from portal import charts, formatting, links
 from portal.i18n import COOKIE, LANGUAGES, language_of, translator
 from portal.scripts_mixed import mixed_scripts
@@ -85,12 +86,21 @@ environment.globals["url_with"] = url_with
 environment.globals["asset_exists"] = asset_exists
 
 
+def time_zone_of(request: Request) -> str:
+    """The deployment's zone (``Settings.time_zone``), from the ledger the app serves."""
+    ledger = getattr(request.app.state, "ledger", None)
+    return TIME_ZONE_DEFAULT if ledger is None else str(ledger.settings.time_zone)
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """Render ``template`` in the visitor's language, remembering an explicit choice."""
+    """Render ``template`` in the visitor's language and the region's time zone
+    (``zone``, which the ``date`` and ``moment`` filters take), remembering an explicit
+    choice of language."""
     language = language_of(request)
     body = environment.get_template(template).render(
         request=request,
         lang=language,
+        zone=time_zone_of(request),
         other_lang=next(code for code in LANGUAGES if code != language),
         t=translator(language),
         **context,

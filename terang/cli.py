@@ -370,6 +370,17 @@ def serve(
             ),
         ),
     ] = False,
+    time_zone: Annotated[
+        str | None,
+        typer.Option(
+            "--time-zone",
+            envvar="TERANG_TIME_ZONE",
+            help=(
+                "The region's zone, in which the portal shows times: WIB (UTC+7, the "
+                "default), WITA (UTC+8) or WIT (UTC+9). Data stays UTC."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Serve the write API, the public read API and the portal in one process.
 
@@ -402,6 +413,8 @@ def serve(
     settings = _settings(db)
     if unsafe_ignore_published:
         settings = replace(settings, unsafe_ignore_published=True)
+    if time_zone is not None:
+        settings = replace(settings, time_zone=time_zone)  # refused unless WIB, WITA or WIT
     if (warning := _legacy_authority_key_warning(settings)) is not None:
         if log_format == "json":
             service_log.warning(warning)

@@ -156,3 +156,55 @@ def test_ofdp_descriptor_names_fields_and_model_sources(year: int) -> None:
         for attribute in dimension["attributes"].values():
             assert attribute["source"] in fields
     assert descriptor["fiscalPeriod"] == {"start": f"{year}-01-01", "end": f"{year}-12-31"}
+
+
+def test_xlsx_amounts_are_number_cells_and_codes_stay_text() -> None:
+    """A reader sums the workbook's amounts without converting them (issue 13 item 7)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    lra = report(reports.lra_from_lines(frame(), {"opd": {"1.02.0.00.0.00.01.0000": "Dinkes"}},
+                                        LraBy.OPD))  # fmt: skip
+    table = lra.output_frame()
+    sheet = load_workbook(io.BytesIO(reports.to_xlsx_bytes(lra)))["lra"]
+    header = [cell.value for cell in sheet[1]]
+    amounts = [c.removesuffix("_sen") for c in reports.LRA_AMOUNTS]
+    for row_index, row in enumerate(sheet.iter_rows(min_row=2)):
+        for name, cell in zip(header, row, strict=True):
+            expected = table[name].iloc[row_index]
+            if name in amounts:
+                assert cell.data_type == "n", (name, cell.value)
+                assert cell.number_format == "#,##0.00"
+                assert Decimal(str(cell.value)) == Decimal(expected)
+            elif expected:
+                assert cell.data_type == "s", (name, cell.value)  # codes keep leading zeros
+                assert cell.value == expected
+
+
+@pytest.mark.parametrize("amount", ["90071992547409.91", "-1500000.00", "0.05", "2990000000000.00"])
+def test_an_xlsx_amount_cell_holds_the_exact_decimal(amount: str) -> None:
+    """The file carries the figure the CSV carries, digit for digit (no float on the way);
+    how many digits a spreadsheet then computes with is the program's business."""
+    import io
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from budgeting.spreadsheet import amounts_as_numbers
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["code", "budget"])
+    sheet.append(["5.1.02", amount])
+    amounts_as_numbers(sheet, ["budget"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    xml = zipfile.ZipFile(io.BytesIO(buffer.getvalue())).read("xl/worksheets/sheet1.xml")
+    written = re.search(rb'<c r="B2"[^>]* t="n"><v>([^<]+)</v>', xml)
+    assert written is not None
+    assert Decimal(written[1].decode()) == Decimal(amount)  # the exact figure, no float
+    with pytest.raises(ArithmeticError):  # a non-number is refused, never written as text
+        sheet.append(["5.1.03", "Rp 5"])
+        amounts_as_numbers(sheet, ["budget"])

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+from decimal import Decimal
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from budgeting.money import AMOUNT_SEN_MAX
+from ledger.errors import BadSetting
 from portal import charts, formatting
 
 
@@ -31,19 +37,75 @@ def test_rupiah_refuses_a_float() -> None:
 @pytest.mark.parametrize(
     ("sen", "indonesian", "english"),
     [
-        (29_948_179_400_000, "Rp 299,48 M", "IDR 299.48 bn"),
-        (150_000_000_000_000, "Rp 1,50 T", "IDR 1.50 tn"),
-        (12_345_650, "Rp 123.457", "IDR 123,457"),
-        (99_500_000, "Rp 1,00 jt", "IDR 1.00 m"),  # 0.995 million rounds up to 1.00
-        (99_999_500_000, "Rp 1,00 M", "IDR 1.00 bn"),  # 999,995,000 rounds up a scale
-        (99_400_000_000, "Rp 994,00 jt", "IDR 994.00 m"),
-        (99_499_999, "Rp 995.000", "IDR 995,000"),  # whole rupiah, rounded half up
-        (-250_000_000_00, "-Rp 250,00 jt", "-IDR 250.00 m"),
+        (81_400_000_000, "Rp 814 jt", "IDR 814 m"),  # the issue's examples
+        (5_120_000_000_000, "Rp 51,2 M", "IDR 51.2 bn"),
+        (29_948_179_400_000, "Rp 299 M", "IDR 299 bn"),
+        (150_000_000_000_000, "Rp 1,5 T", "IDR 1.5 tn"),  # trailing zero dropped
+        (299_000_000_000_000, "Rp 2,99 T", "IDR 2.99 tn"),
+        (12_345_650, "Rp 123 rb", "IDR 123 k"),
+        (99_950_000, "Rp 1 jt", "IDR 1 m"),  # 999,500 rounds up to the next scale
+        (99_999_500_000, "Rp 1 M", "IDR 1 bn"),  # never "Rp 1.000 jt"
+        (99_400_000_000, "Rp 994 jt", "IDR 994 m"),
+        (99_449_999, "Rp 994 rb", "IDR 994 k"),  # half up: 994,499.99 stays 994 rb
+        (-25_000_000_000, "-Rp 250 jt", "-IDR 250 m"),
+        (123_456, "Rp 1,23 rb", "IDR 1.23 k"),
+        (12_345, "Rp 123", "IDR 123"),
+        (1_234, "Rp 12,3", "IDR 12.3"),
+        (5, "Rp 0,05", "IDR 0.05"),
+        (0, "Rp 0", "IDR 0"),
     ],
 )
-def test_short_amounts_for_chart_labels(sen: int, indonesian: str, english: str) -> None:
+def test_short_amounts(sen: int, indonesian: str, english: str) -> None:
     assert formatting.rupiah_short(sen, "id") == indonesian
     assert formatting.rupiah_short(sen, "en") == english
+
+
+SHORT_SUFFIX_SEN = {"T": 10**14, "M": 10**11, "jt": 10**8, "rb": 10**5, "": 100}
+
+
+def read_short(text: str) -> tuple[Decimal, Decimal]:
+    """A short Indonesian amount read back: (its value in sen, one unit of its last digit
+    in sen), the way a reader takes ``Rp 51,2 M``."""
+    negative = text.startswith("-")
+    figure, _, suffix = text.removeprefix("-").removeprefix("Rp ").partition(" ")
+    whole, _, fraction = figure.partition(",")
+    unit = Decimal(SHORT_SUFFIX_SEN[suffix])
+    value = Decimal(whole.replace(".", "") + "." + (fraction or "0")) * unit
+    last_digit = unit.scaleb(-len(fraction))  # "Rp 250 jt": 1 jt; "Rp 51,2 M": 0,1 M
+    return (-value if negative else value), last_digit
+
+
+def significant_digits(text: str) -> int:
+    figure = text.removeprefix("-").removeprefix("Rp ").partition(" ")[0]
+    return len(figure.replace(".", "").replace(",", "").lstrip("0").rstrip("0"))
+
+
+AMOUNTS = st.integers(min_value=-AMOUNT_SEN_MAX, max_value=AMOUNT_SEN_MAX)
+
+
+@given(AMOUNTS)
+def test_a_short_amount_has_at_most_three_significant_digits_and_is_close(sen: int) -> None:
+    text = formatting.rupiah_short(sen, "id")
+    assert significant_digits(text) <= 3, text
+    shown, last_digit = read_short(text)
+    assert abs(shown - sen) <= last_digit / 2, (sen, text)
+    assert shown == formatting.round_significant(sen), (sen, text)
+    english = formatting.rupiah_short(sen, "en")
+    assert english.replace(",", "").replace("IDR ", "Rp ") == text.replace(".", "").replace(
+        ",", "."
+    ).replace(" T", " tn").replace(" M", " bn").replace(" jt", " m").replace(" rb", " k"), (
+        text,
+        english,
+    )
+
+
+@given(AMOUNTS, AMOUNTS)
+def test_short_amounts_keep_the_order(a: int, b: int) -> None:
+    low, high = sorted((a, b))
+    assert (
+        read_short(formatting.rupiah_short(low, "id"))[0]
+        <= read_short(formatting.rupiah_short(high, "id"))[0]
+    )
 
 
 def test_numbers_percentages_and_dates() -> None:
@@ -55,10 +117,40 @@ def test_numbers_percentages_and_dates() -> None:
     assert formatting.percent("", "en") == formatting.percent(None, "id") == "–"
     assert formatting.date("2025-03-13T02:00:00.000Z", "id") == "13 Maret 2025"
     assert formatting.date("2025-08-01", "en") == "1 August 2025"
-    assert formatting.moment("2025-03-13T02:05:00.000Z", "id") == "13 Maret 2025 02.05 UTC"
-    assert formatting.moment("2025-03-13T02:05:00.000Z", "en") == "13 March 2025 02:05 UTC"
     assert formatting.moment(None, "en") == "–"
     assert formatting.month_name(5, "id", short=True) == "Mei"
+
+
+@pytest.mark.parametrize(
+    ("zone", "indonesian", "english"),
+    [
+        ("WIB", "13 Maret 2025 09.05 WIB", "13 March 2025 09:05 WIB"),
+        ("WITA", "13 Maret 2025 10.05 WITA", "13 March 2025 10:05 WITA"),
+        ("WIT", "13 Maret 2025 11.05 WIT", "13 March 2025 11:05 WIT"),
+    ],
+)
+def test_a_moment_is_shown_in_the_regions_zone_with_its_label(
+    zone: str, indonesian: str, english: str
+) -> None:
+    assert formatting.moment("2025-03-13T02:05:00.000Z", "id", zone) == indonesian
+    assert formatting.moment("2025-03-13T02:05:00Z", "en", zone) == english
+
+
+def test_the_date_of_an_instant_is_its_local_date() -> None:
+    # 20:00 UTC on 12 March is 03:00 on 13 March in WIB; 16:59 UTC is still the 12th.
+    assert formatting.date("2025-03-12T20:00:00.000Z", "id", "WIB") == "13 Maret 2025"
+    assert formatting.moment("2025-03-12T20:00:00.000Z", "id") == "13 Maret 2025 03.00 WIB"
+    assert formatting.date("2025-03-12T16:59:59.999Z", "id", "WIB") == "12 Maret 2025"
+    assert formatting.date("2025-03-12T15:00:00.000Z", "en", "WIT") == "13 March 2025"
+    assert formatting.date("2025-12-31T16:00:00.000Z", "en", "WITA") == "1 January 2026"
+    # A calendar date (a contract's start) has no zone: it is shown as written.
+    assert formatting.date("2025-03-12", "id", "WIT") == "12 Maret 2025"
+
+
+def test_only_the_three_zones_are_accepted() -> None:
+    for bad in ("wib", "UTC", "Asia/Jakarta", "+07:00", ""):
+        with pytest.raises(BadSetting, match=r"WIB .*WITA .*WIT"):
+            formatting.moment("2025-03-13T02:05:00.000Z", "id", bad)
 
 
 def test_meter_value_is_clamped_and_defined_without_a_budget() -> None:
