@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from portal_support import ENGINES, DemoSite, Element, demo_site, parse_html
 
+from budgeting.money import format_amount
 from budgeting.reports import percent
 from portal.rendering import environment
 from procurement import reads
@@ -208,6 +209,50 @@ def test_home_figures_equal_the_api(site: DemoSite, client: TestClient) -> None:
         open_ocids
         == [f"/tender/{d['ocid']}" for d in tender_docs(site) if d["state"] == "active"][:5]
     )
+
+
+def test_home_charts_show_the_lra_by_opd_and_the_monthly_report(
+    site: DemoSite, client: TestClient
+) -> None:
+    """The home page's charts are the reports' figures: the ten largest OPD budgets in
+    order, the rest summed into one row, so the rows add up to the LRA's belanja total;
+    the months are the monthly report's. The SVG is decoration, the table the text."""
+    lra = client.get(f"/api/v1/budget/reports/lra?year={site.year}&by=opd").json()
+    monthly = client.get(f"/api/v1/budget/reports/monthly?year={site.year}").json()
+    opds = sorted(
+        (r for r in lra["rows"] if r["group"] == "belanja" and r["level"] == "opd"),
+        key=lambda r: (-sen(r["budget"]), r["code"]),
+    )
+    document = page(client, "/")
+    rows = document.by_id("opd-spending").find_all("tr")[1:]
+    shown = [(row.attrs["data-code"], row.values()) for row in rows]
+    expected = [(r["code"], [r["budget"], r["realised"]]) for r in opds[:10]]
+    assert shown[:10] == expected and expected
+    assert len(opds) > 10  # the demo has more OPDs than the chart names: a summed row
+    rest = opds[10:]
+    assert shown[10:] == [
+        (
+            "",
+            [
+                format_amount(sum(sen(r["budget"]) for r in rest)),
+                format_amount(sum(sen(r["realised"]) for r in rest)),
+            ],
+        )
+    ]
+    total = sum(sen(values[0]) for _, values in shown)
+    summary = client.get(f"/api/v1/budget/summary?year={site.year}").json()
+    assert total == sen(summary["totals"]["belanja"]["budget"])
+    section = document.find_all("section", **{"aria-labelledby": "by-opd-heading"})[0]
+    svg = section.find_all("svg")[0]
+    assert svg.attrs["aria-hidden"] == "true"
+    assert len(svg.find_all("rect")) == 2 * len(shown)
+    monthly_section = document.find_all("section", **{"aria-labelledby": "home-monthly-heading"})
+    months = monthly_section[0].find_all("tr")[1:]
+    assert [row.values() for row in months] == [
+        [r["allotted"], r["realised"], r["allotted_cumulative"], r["realised_cumulative"]]
+        for r in monthly["rows"]
+        if r["group"] == "belanja"
+    ]
 
 
 def test_the_explorer_shows_the_lra_and_the_monthly_report(
