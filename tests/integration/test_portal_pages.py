@@ -255,6 +255,71 @@ def test_home_charts_show_the_lra_by_opd_and_the_monthly_report(
     ]
 
 
+STAGE_OF_STATE = {
+    "planned": {"planned"},
+    "active": {"announced"},
+    "closed": {"closed"},
+    "opening": {"closed"},
+    "opened": {"opened", "evaluated"},
+    "winner_announced": {"winner_announced"},
+    "cancelled": {"cancelled"},
+    "failed": {"failed"},
+}
+STAGE_OF_CONTRACT = {
+    None: "awarded",
+    "active": "contract_signed",
+    "paid": "paid",
+    "completed": "completed",
+    "terminated": "terminated",
+}
+
+
+def test_every_tender_page_shows_its_stages_up_to_where_it_is(
+    site: DemoSite, client: TestClient
+) -> None:
+    """Each demo tender's stage list marks one stage current (aria-current="step"), the
+    one its state (and its contract's status) says; the stages before it are dated by
+    the entries that reached them, in order; a stopped tender shows nothing after."""
+    seen = set()
+    for doc in tender_docs(site):
+        document = page(client, f"/tender/{doc['ocid']}")
+        items = document.by_id("tender-stages").find_all("li")
+        current = [li for li in items if li.attrs.get("aria-current") == "step"]
+        assert len(current) == 1, doc["ocid"]
+        key = current[0].attrs["data-stage"]
+        status = (doc.get("contract") or {}).get("status")
+        expected = (
+            {STAGE_OF_CONTRACT[status]}
+            if doc["state"] == "awarded"
+            else STAGE_OF_STATE[doc["state"]]
+        )
+        assert key in expected, (doc["ocid"], doc["state"], status, key)
+        seen.add(key)
+        keys = [li.attrs["data-stage"] for li in items]
+        assert keys[0] == "planned"
+        at = keys.index(key)
+        assert all("reached" in li.attrs["class"].split() for li in items[: at + 1])
+        assert all("ahead" in li.attrs["class"].split() for li in items[at + 1 :])
+        times = [t.attrs["datetime"] for li in items for t in li.find_all("time")]
+        assert times == sorted(times) and times, doc["ocid"]
+        if doc["state"] in ("cancelled", "failed"):
+            assert keys[-1] == doc["state"]
+    assert seen >= {
+        "planned",
+        "announced",
+        "closed",
+        "opened",
+        "evaluated",
+        "winner_announced",
+        "contract_signed",
+        "paid",
+        "completed",
+        "terminated",
+        "cancelled",
+        "failed",
+    }
+
+
 def test_the_explorer_shows_the_lra_and_the_monthly_report(
     site: DemoSite, client: TestClient
 ) -> None:
