@@ -29,7 +29,7 @@ from ledger.authority import CLOCK_KEY, META_NAMESPACE
 from ledger.reads import TREE_SIZE_HEADER
 from ledger.service import Ledger
 from ledger.time_anchor import WITNESS_POLICY_KEY
-from portal import entries, links, params, tender_stages
+from portal import entries, links, overdue, params, tender_stages
 from portal.pages_common import filter_query, fiscal_years
 from portal.rendering import render, url_with
 from portal.routing import PortalRoute, bad_request, not_found
@@ -303,6 +303,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             "tender.html",
             tender=doc,
             stages=stages,
+            contract_overdue=overdue.is_overdue(contract, overdue.region_today(ledger.clock)),
             stage_times=stage_times,
             opd=opd,
             opd_name=opd_name,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -25,6 +26,7 @@ from budgeting.money import format_amount
 from budgeting.reports import percent
 from portal.rendering import environment
 from procurement import reads
+from procurement.contracts import CONTRACT_NAMESPACE
 from terang.app import create_app
 
 PAGE_BYTES_MAX = 300 * 1024
@@ -318,6 +320,46 @@ def test_every_tender_page_shows_its_stages_up_to_where_it_is(
         "cancelled",
         "failed",
     }
+
+
+def test_an_active_contract_past_its_end_is_flagged_overdue(
+    site: DemoSite, client: TestClient
+) -> None:
+    """Overdue (terlambat) on the tender page and the vendor's contracts table the day
+    after the contract's last day, by the ledger's clock, and not on that day; a contract
+    that ended (paid, completed, terminated) is never flagged. Noon UTC is the same day
+    in UTC and in every Indonesian zone, so the test holds whichever the portal uses."""
+    docs = tender_docs(site)
+    active = next(d for d in docs if (d.get("contract") or {}).get("status") == "active")
+    ended = next(d for d in docs if (d.get("contract") or {}).get("status") == "completed")
+    with site.harness.ledger.engine.connect() as conn:
+        contract = reads.document(conn, CONTRACT_NAMESPACE, active["ocid"])
+    assert contract is not None
+    end = date.fromisoformat(contract["end"])
+    clock = site.harness.clock
+    kept = clock.now
+    vendor_url = f"/penyedia/{contract['vendor']}"
+
+    def flagged() -> tuple[bool, bool, bool]:
+        tender_page = page(client, f"/tender/{active['ocid']}")
+        ended_page = page(client, f"/tender/{ended['ocid']}")
+        rows = page(client, vendor_url).by_id("vendor-contracts").find_all("tr")
+        row = next(r for r in rows if r.attrs.get("data-ocid") == active["ocid"])
+        return (
+            bool(tender_page.find_all(id="contract-overdue")),
+            bool(row.find_all("strong", **{"class": "overdue"})),
+            bool(ended_page.find_all(id="contract-overdue")),
+        )
+
+    try:
+        clock.now = datetime.combine(end, time(12), UTC)
+        assert flagged() == (False, False, False)
+        clock.now = datetime.combine(end + timedelta(days=1), time(12), UTC)
+        assert flagged() == (True, True, False)
+        english = parse_html(client.get(f"/tender/{active['ocid']}?lang=en").text)
+        assert english.by_id("contract-overdue").text == "Overdue"
+    finally:
+        clock.now = kept
 
 
 def test_the_explorer_shows_the_lra_and_the_monthly_report(
