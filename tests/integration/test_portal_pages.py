@@ -283,6 +283,7 @@ def test_every_tender_page_shows_its_stages_up_to_where_it_is(
     one its state (and its contract's status) says; the stages before it are dated by
     the entries that reached them, in order; a stopped tender shows nothing after."""
     seen = set()
+    dated = 0
     for doc in tender_docs(site):
         document = page(client, f"/tender/{doc['ocid']}")
         items = document.by_id("tender-stages").find_all("li")
@@ -304,8 +305,21 @@ def test_every_tender_page_shows_its_stages_up_to_where_it_is(
         assert all("ahead" in li.attrs["class"].split() for li in items[at + 1 :])
         times = [t.attrs["datetime"] for li in items for t in li.find_all("time")]
         assert times == sorted(times) and times, doc["ocid"]
+        logged = {
+            row.attrs["id"]: row.find_all("time")[0].attrs["datetime"]
+            for row in document.find_all("tr")
+            if row.attrs.get("id", "").startswith("seq-")
+        }
+        for li in items:  # a stage's date is the time of the entry that reached it
+            if "data-seq" in li.attrs and f"seq-{li.attrs['data-seq']}" in logged:
+                assert (
+                    li.find_all("time")[0].attrs["datetime"]
+                    == logged[f"seq-{li.attrs['data-seq']}"]
+                )
+                dated += 1
         if doc["state"] in ("cancelled", "failed"):
             assert keys[-1] == doc["state"]
+    assert dated > len(seen)
     assert seen >= {
         "planned",
         "announced",
