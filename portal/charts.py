@@ -65,3 +65,82 @@ def monthly_chart(plan_sen: Sequence[int], realised_sen: Sequence[int]) -> Month
         label_x=tuple(round(PLOT_LEFT + (i + 0.5) * slot, 1) for i in range(MONTHS)),
         scale_sen=scale,
     )
+
+
+OPDS_SHOWN: Final = 10
+"""OPDs the home page's chart draws by name; the rest are summed into one row."""
+OPD_ROW_HEIGHT: Final = 40
+"""Each OPD's slot: its name, then the budget bar above the realised bar."""
+OPD_BAR_HEIGHT: Final = 11
+OPD_LABEL_HEIGHT: Final = 14
+
+
+@dataclass(frozen=True)
+class Share:
+    """One OPD's belanja (sen): a code and name, or ``code == ""`` for the other OPDs summed."""
+
+    code: str
+    name: str
+    budget_sen: int
+    realised_sen: int
+
+
+@dataclass(frozen=True)
+class OpdRow:
+    share: Share
+    budget: Bar
+    realised: Bar
+    label_y: float
+    """The baseline of the OPD's name, above its two bars."""
+
+
+@dataclass(frozen=True)
+class OpdChart:
+    rows: tuple[OpdRow, ...]
+    scale_sen: int
+    """The figure a full-width bar stands for (the largest budget or realisation)."""
+    width: int
+    height: int
+    left: int = PLOT_LEFT
+
+
+def top_shares(shares: Sequence[Share], shown: int = OPDS_SHOWN) -> tuple[Share, ...]:
+    """The ``shown`` largest budgets (ties in code order), then the rest summed as one
+    ``code == ""`` share when there is a rest: the rows add up to the year's belanja."""
+    ranked = sorted(shares, key=lambda s: (-s.budget_sen, s.code))
+    head, rest = ranked[:shown], ranked[shown:]
+    if not rest:
+        return tuple(head)
+    other = Share(
+        code="",
+        name="",
+        budget_sen=sum(s.budget_sen for s in rest),
+        realised_sen=sum(s.realised_sen for s in rest),
+    )
+    return (*head, other)
+
+
+def opd_chart(shares: Sequence[Share]) -> OpdChart:
+    """Horizontal bars, one slot per share in the order given: budget and realised,
+    widths scaled to the largest figure; a zero or negative figure draws a zero-width bar."""
+    scale = max([1, *(s.budget_sen for s in shares), *(s.realised_sen for s in shares)])
+    plot_width = PLOT_RIGHT - PLOT_LEFT
+
+    def bar(value: int, y: float) -> Bar:
+        width = round(max(0, value) * plot_width / scale, 1)
+        return Bar(PLOT_LEFT, round(y, 1), width, OPD_BAR_HEIGHT)
+
+    rows = []
+    for index, share in enumerate(shares):
+        top = PLOT_TOP + index * OPD_ROW_HEIGHT
+        bars_top = top + OPD_LABEL_HEIGHT
+        rows.append(
+            OpdRow(
+                share=share,
+                budget=bar(share.budget_sen, bars_top),
+                realised=bar(share.realised_sen, bars_top + OPD_BAR_HEIGHT + 1),
+                label_y=top + OPD_LABEL_HEIGHT - 3,
+            )
+        )
+    height = PLOT_TOP + len(shares) * OPD_ROW_HEIGHT
+    return OpdChart(rows=tuple(rows), scale_sen=scale, width=VIEW_WIDTH, height=height)

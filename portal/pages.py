@@ -31,6 +31,8 @@ from portal import (
     pages_vendors,
     params,
 )
+from portal.budget_figures import BudgetFigures, ScopeFigures
+from portal.charts import Share, top_shares
 from portal.pages_common import fiscal_years
 from portal.rendering import render
 from portal.routing import PortalRoute, not_found
@@ -74,8 +76,23 @@ def absorption(fiscal: FiscalYearRow | None, group: str) -> str:
     return percent(totals["realised_sen"], totals["budget_sen"])
 
 
+def spending_by_opd(scope: ScopeFigures | None) -> tuple[Share, ...]:
+    """The year's belanja per OPD, the largest budgets first and the rest summed: the
+    LRA's OPD rows (``/api/v1/budget/reports/lra?by=opd``), so they add up to its total."""
+    if scope is None:
+        return ()
+    return top_shares(
+        [
+            Share(row.code, row.name, row.budget_sen, row.realised_sen)
+            for row in scope.rows
+            if row.group == "belanja" and row.level == "opd"
+        ]
+    )
+
+
 def build_router(ledger: Ledger) -> APIRouter:
     router = APIRouter(include_in_schema=False, route_class=PortalRoute)
+    figures = BudgetFigures(ledger.reads.engine)
 
     @router.get("/", response_class=HTMLResponse)
     def home(request: Request) -> HTMLResponse:
@@ -94,6 +111,9 @@ def build_router(ledger: Ledger) -> APIRouter:
             checkpoint = latest_checkpoint(conn)
             witnessed = [] if checkpoint is None else cosignatures(conn, checkpoint.size)
             note = None if checkpoint is None else witnessing.cosigned_note(conn, checkpoint)
+        scope = (
+            None if fiscal is None else figures.scope(fiscal.year, None, None, fiscal.updated_seq)
+        )
         return render(
             request,
             "home.html",
@@ -103,6 +123,8 @@ def build_router(ledger: Ledger) -> APIRouter:
             fiscal=fiscal,
             absorption=absorption(fiscal, "belanja"),
             group_absorption={g: absorption(fiscal, g) for g in (fiscal.totals if fiscal else {})},
+            by_opd=spending_by_opd(scope),
+            months=() if scope is None else scope.months.get("belanja", ()),
             open_tenders=open_tenders,
             checkpoint=checkpoint,
             checkpoint_note=note,
@@ -110,7 +132,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             verifier_key=ledger.verifier_key(),
         )
 
-    router.include_router(pages_budget.build_router(ledger))
+    router.include_router(pages_budget.build_router(ledger, figures))
     router.include_router(pages_tenders.build_router(ledger))
     router.include_router(pages_vendors.build_router(ledger))
     router.include_router(pages_redflags.build_router(ledger))

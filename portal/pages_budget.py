@@ -66,9 +66,10 @@ def _name(conn: Any, kind: str, code: str | None) -> str:
     return str(found[code]["name"]) if code in found else ""
 
 
-def build_router(ledger: Ledger) -> APIRouter:
+def build_router(ledger: Ledger, figures: BudgetFigures | None = None) -> APIRouter:
+    """The explorer's routes; ``figures`` is the cache shared with the home page."""
     router = APIRouter(include_in_schema=False, route_class=PortalRoute)
-    figures = BudgetFigures(ledger.reads.engine)
+    figures = figures if figures is not None else BudgetFigures(ledger.reads.engine)
 
     @router.get("/anggaran", response_class=HTMLResponse)
     def explorer(request: Request) -> HTMLResponse:

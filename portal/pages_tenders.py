@@ -29,7 +29,7 @@ from ledger.authority import CLOCK_KEY, META_NAMESPACE
 from ledger.reads import TREE_SIZE_HEADER
 from ledger.service import Ledger
 from ledger.time_anchor import WITNESS_POLICY_KEY
-from portal import entries, links, params
+from portal import entries, links, overdue, params, tender_stages
 from portal.pages_common import filter_query, fiscal_years
 from portal.rendering import render, url_with
 from portal.routing import PortalRoute, bad_request, not_found
@@ -288,11 +288,27 @@ def build_router(ledger: Ledger) -> APIRouter:
                 for flag in flag_reads.flags_of(conn, ocid)
             ]
             enquiries = _enquiries(conn, ocid)
+            stages = tender_stages.stages(
+                doc,
+                contract,
+                None
+                if bids_after or bids_page.next_after is not None
+                else _evaluated_seq(doc, bids),
+            )
+            stage_times = {
+                view.seq: view.logged_at
+                for view in entries.by_seq(conn, [s.seq for s in stages if s.seq is not None])
+            }
         more = len(summaries) > entries.TIMELINE_PAGE_ITEMS
         return render(
             request,
             "tender.html",
             tender=doc,
+            stages=stages,
+            contract_overdue=overdue.is_overdue(
+                contract, overdue.region_today(ledger.clock, ledger.settings.time_zone)
+            ),
+            stage_times=stage_times,
             opd=opd,
             opd_name=opd_name,
             timeline=timeline,
@@ -341,6 +357,18 @@ def _enquiries(conn: Connection, ocid: str) -> dict[str, Any]:
         "objections_more": objections.next_after is not None,
         "enquiry_entries": {view.seq: view for view in found},
     }
+
+
+def _evaluated_seq(doc: dict[str, Any], bids: list[dict[str, Any]]) -> int | None:
+    """The seq of the current evaluation round's last entry, from every bid (the caller
+    passes the whole list, not a page of it); ``None`` before any is evaluated."""
+    evaluation = doc.get("evaluation") or {}
+    seqs = [
+        int(bid["evaluation"]["seq"])
+        for bid in bids
+        if (bid.get("evaluation") or {}).get("round") == evaluation.get("round")
+    ]
+    return max(seqs, default=None)
 
 
 def _bid_order(bid: dict[str, Any]) -> tuple[int, int]:

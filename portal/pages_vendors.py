@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 from budgeting.spreadsheet import neutralise_row
 from ledger.reads import TREE_SIZE_HEADER
 from ledger.service import Ledger
-from portal import entries, links, params
+from portal import entries, links, overdue, params
 from portal.pages_common import filter_query
 from portal.pages_tenders import opd_names
 from portal.rendering import render, url_with
@@ -145,6 +145,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             ]
             flag_opds = opd_names(conn, [f["opd"] for f in flags if f["opd"]])
         more = len(summaries) > entries.TIMELINE_PAGE_ITEMS
+        today = overdue.region_today(ledger.clock, ledger.settings.time_zone)
         return render(
             request,
             "vendor.html",
@@ -159,6 +160,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             flag_opd_names=flag_opds,
             contracts=contracts.items,
             contract_titles=titles,
+            overdue_ocids={c["ocid"] for c in contracts.items if overdue.is_overdue(c, today)},
             contracts_next_url=(
                 None
                 if contracts.next_after is None

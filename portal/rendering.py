@@ -59,6 +59,7 @@ environment.globals.update(
     month_name=formatting.month_name,
     meter_value=formatting.percent_value,
     monthly_chart=charts.monthly_chart,
+    opd_chart=charts.opd_chart,
     subject_url=links.subject,
     url_for_explorer=links.explorer,
     url_for_tender=links.tender,

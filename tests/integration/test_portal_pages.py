@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -21,9 +22,11 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from portal_support import ENGINES, DemoSite, Element, demo_site, parse_html
 
+from budgeting.money import format_amount
 from budgeting.reports import percent
 from portal.rendering import environment
 from procurement import reads
+from procurement.contracts import CONTRACT_NAMESPACE
 from terang.app import create_app
 
 PAGE_BYTES_MAX = 300 * 1024
@@ -208,6 +211,169 @@ def test_home_figures_equal_the_api(site: DemoSite, client: TestClient) -> None:
         open_ocids
         == [f"/tender/{d['ocid']}" for d in tender_docs(site) if d["state"] == "active"][:5]
     )
+
+
+def test_home_charts_show_the_lra_by_opd_and_the_monthly_report(
+    site: DemoSite, client: TestClient
+) -> None:
+    """The home page's charts are the reports' figures: the ten largest OPD budgets in
+    order, the rest summed into one row, so the rows add up to the LRA's belanja total;
+    the months are the monthly report's. The SVG is decoration, the table the text."""
+    lra = client.get(f"/api/v1/budget/reports/lra?year={site.year}&by=opd").json()
+    monthly = client.get(f"/api/v1/budget/reports/monthly?year={site.year}").json()
+    opds = sorted(
+        (r for r in lra["rows"] if r["group"] == "belanja" and r["level"] == "opd"),
+        key=lambda r: (-sen(r["budget"]), r["code"]),
+    )
+    document = page(client, "/")
+    rows = document.by_id("opd-spending").find_all("tr")[1:]
+    shown = [(row.attrs["data-code"], row.values()) for row in rows]
+    expected = [(r["code"], [r["budget"], r["realised"]]) for r in opds[:10]]
+    assert shown[:10] == expected and expected
+    assert len(opds) > 10  # the demo has more OPDs than the chart names: a summed row
+    rest = opds[10:]
+    assert shown[10:] == [
+        (
+            "",
+            [
+                format_amount(sum(sen(r["budget"]) for r in rest)),
+                format_amount(sum(sen(r["realised"]) for r in rest)),
+            ],
+        )
+    ]
+    total = sum(sen(values[0]) for _, values in shown)
+    summary = client.get(f"/api/v1/budget/summary?year={site.year}").json()
+    assert total == sen(summary["totals"]["belanja"]["budget"])
+    section = document.find_all("section", **{"aria-labelledby": "by-opd-heading"})[0]
+    svg = section.find_all("svg")[0]
+    assert svg.attrs["aria-hidden"] == "true"
+    assert len(svg.find_all("rect")) == 2 * len(shown)
+    monthly_section = document.find_all("section", **{"aria-labelledby": "home-monthly-heading"})
+    months = monthly_section[0].find_all("tr")[1:]
+    assert [row.values() for row in months] == [
+        [r["allotted"], r["realised"], r["allotted_cumulative"], r["realised_cumulative"]]
+        for r in monthly["rows"]
+        if r["group"] == "belanja"
+    ]
+
+
+STAGE_OF_STATE = {
+    "planned": {"planned"},
+    "active": {"announced"},
+    "closed": {"closed"},
+    "opening": {"closed"},
+    "opened": {"opened", "evaluated"},
+    "winner_announced": {"winner_announced"},
+    "cancelled": {"cancelled"},
+    "failed": {"failed"},
+}
+STAGE_OF_CONTRACT = {
+    None: "awarded",
+    "active": "contract_signed",
+    "paid": "paid",
+    "completed": "completed",
+    "terminated": "terminated",
+}
+
+
+def test_every_tender_page_shows_its_stages_up_to_where_it_is(
+    site: DemoSite, client: TestClient
+) -> None:
+    """Each demo tender's stage list marks one stage current (aria-current="step"), the
+    one its state (and its contract's status) says; the stages before it are dated by
+    the entries that reached them, in order; a stopped tender shows nothing after."""
+    seen = set()
+    dated = 0
+    for doc in tender_docs(site):
+        document = page(client, f"/tender/{doc['ocid']}")
+        items = document.by_id("tender-stages").find_all("li")
+        current = [li for li in items if li.attrs.get("aria-current") == "step"]
+        assert len(current) == 1, doc["ocid"]
+        key = current[0].attrs["data-stage"]
+        status = (doc.get("contract") or {}).get("status")
+        expected = (
+            {STAGE_OF_CONTRACT[status]}
+            if doc["state"] == "awarded"
+            else STAGE_OF_STATE[doc["state"]]
+        )
+        assert key in expected, (doc["ocid"], doc["state"], status, key)
+        seen.add(key)
+        keys = [li.attrs["data-stage"] for li in items]
+        assert keys[0] == "planned"
+        at = keys.index(key)
+        assert all("reached" in li.attrs["class"].split() for li in items[: at + 1])
+        assert all("ahead" in li.attrs["class"].split() for li in items[at + 1 :])
+        times = [t.attrs["datetime"] for li in items for t in li.find_all("time")]
+        assert times == sorted(times) and times, doc["ocid"]
+        logged = {
+            row.attrs["id"]: row.find_all("time")[0].attrs["datetime"]
+            for row in document.find_all("tr")
+            if row.attrs.get("id", "").startswith("seq-")
+        }
+        for li in items:  # a stage's date is the time of the entry that reached it
+            if "data-seq" in li.attrs and f"seq-{li.attrs['data-seq']}" in logged:
+                assert (
+                    li.find_all("time")[0].attrs["datetime"]
+                    == logged[f"seq-{li.attrs['data-seq']}"]
+                )
+                dated += 1
+        if doc["state"] in ("cancelled", "failed"):
+            assert keys[-1] == doc["state"]
+    assert dated > len(seen)
+    assert seen >= {
+        "planned",
+        "announced",
+        "closed",
+        "opened",
+        "evaluated",
+        "winner_announced",
+        "contract_signed",
+        "paid",
+        "completed",
+        "terminated",
+        "cancelled",
+        "failed",
+    }
+
+
+def test_an_active_contract_past_its_end_is_flagged_overdue(
+    site: DemoSite, client: TestClient
+) -> None:
+    """Overdue (terlambat) on the tender page and the vendor's contracts table the day
+    after the contract's last day, by the ledger's clock, and not on that day; a contract
+    that ended (paid, completed, terminated) is never flagged. Noon UTC is the same day
+    in UTC and in every Indonesian zone, so the test holds whichever the portal uses."""
+    docs = tender_docs(site)
+    active = next(d for d in docs if (d.get("contract") or {}).get("status") == "active")
+    ended = next(d for d in docs if (d.get("contract") or {}).get("status") == "completed")
+    with site.harness.ledger.engine.connect() as conn:
+        contract = reads.document(conn, CONTRACT_NAMESPACE, active["ocid"])
+    assert contract is not None
+    end = date.fromisoformat(contract["end"])
+    clock = site.harness.clock
+    kept = clock.now
+    vendor_url = f"/penyedia/{contract['vendor']}"
+
+    def flagged() -> tuple[bool, bool, bool]:
+        tender_page = page(client, f"/tender/{active['ocid']}")
+        ended_page = page(client, f"/tender/{ended['ocid']}")
+        rows = page(client, vendor_url).by_id("vendor-contracts").find_all("tr")
+        row = next(r for r in rows if r.attrs.get("data-ocid") == active["ocid"])
+        return (
+            bool(tender_page.find_all(id="contract-overdue")),
+            bool(row.find_all("strong", **{"class": "overdue"})),
+            bool(ended_page.find_all(id="contract-overdue")),
+        )
+
+    try:
+        clock.now = datetime.combine(end, time(12), UTC)
+        assert flagged() == (False, False, False)
+        clock.now = datetime.combine(end + timedelta(days=1), time(12), UTC)
+        assert flagged() == (True, True, False)
+        english = parse_html(client.get(f"/tender/{active['ocid']}?lang=en").text)
+        assert english.by_id("contract-overdue").text == "Overdue"
+    finally:
+        clock.now = kept
 
 
 def test_the_explorer_shows_the_lra_and_the_monthly_report(
