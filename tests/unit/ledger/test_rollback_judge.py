@@ -13,15 +13,8 @@ import pytest
 from witness_support import Tree
 
 from ledger.checkpoint import Checkpoint
-from ledger.rollback_guard import (
-    HELD_CODES,
-    Claim,
-    Finding,
-    LogBehindPublished,
-    LogDisagreesWithPublished,
-    StateFile,
-    judge,
-)
+from ledger.errors import HELD_CODES, LogBehindPublished, LogDisagreesWithPublished
+from ledger.rollback_guard import Claim, Finding, StateFile, judge
 
 ORIGIN = "terang.test/log"
 
