@@ -9,7 +9,9 @@ the bulk pages validate against the OCDS 1.1 schema with every tender in them.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 from bench_support import positive, run_bench
 
@@ -17,6 +19,14 @@ REPO = Path(__file__).resolve().parents[2]
 from ocds_checks import check_codelists, validator  # noqa: E402
 
 BIDS, TENDERS = 5, 20
+
+
+LOCAL_ORIGIN = re.compile(r"http://127\.0\.0\.1:[0-9]+/")
+
+
+def same_origin(releases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``releases`` with every local server origin in a URL replaced by one placeholder."""
+    return json.loads(LOCAL_ORIGIN.sub("http://server/", json.dumps(releases)))
 
 
 def test_bench_runs_at_a_tiny_size(engine_args: list[str], tmp_path: Path) -> None:
@@ -92,9 +102,12 @@ def test_bench_runs_at_a_tiny_size(engine_args: list[str], tmp_path: Path) -> No
     assert len({r["ocid"] for r in records["records"]}) == TENDERS
     releases = json.loads((exports / "ocds-releases-2026-limit7.json").read_text())
     validator("release-package-schema.json").validate(releases)
-    assert releases["releases"] == [r for record in records["records"] for r in record["releases"]]
+    # Each export ran against its own server (its own port): document urls are absolute,
+    # so they differ by origin only; everything else is the same.
+    in_records = [r for record in records["records"] for r in record["releases"]]
+    assert same_origin(releases["releases"]) == same_origin(in_records)
     paged_once = json.loads((exports / "ocds-releases-2026-limit500.json").read_text())
-    assert paged_once["releases"] == releases["releases"]
+    assert same_origin(paged_once["releases"]) == same_origin(releases["releases"])
     for release in releases["releases"]:
         validator("release-schema.json").validate(release)
         check_codelists(release)
