@@ -22,6 +22,7 @@
 #   TERANG_SKIP_PG=1          do not start PostgreSQL; run with TERANG_TEST_POSTGRES=skip
 #                             (refused when CI=true)
 #   TERANG_SKIP_TESTS=1       skip pytest (checks only)
+#   TERANG_TEST_WORKERS=2     pytest-xdist workers (0: no workers, one process; for -x, pdb)
 #   TERANG_CHROMIUM=/path     the Chromium the browser tests drive (default /usr/bin/chromium)
 #   TERANG_SKIP_BROWSER=1     do not install Chromium; run with TERANG_TEST_BROWSER=skip
 #                             (refused when CI=true)
@@ -382,7 +383,14 @@ step "pytest $*"
 set +e
 # --durations: the slowest tests are named in every run, so a suite that grows slower
 # shows where (the whole command must stay well under CI's time limit).
-"$VENV/bin/pytest" --durations=30 "$@"
+# Two workers (pytest-xdist), one test file per worker at a time (--dist loadfile keeps
+# a module's shared fixtures, such as a served demo, in one process): the suite is mostly
+# waiting on servers, subprocesses and databases, so two workers on two cores take about
+# 19 minutes where one took 30. TERANG_TEST_WORKERS=0 runs in this process (pdb, -x).
+workers=${TERANG_TEST_WORKERS:-2}
+parallel=()
+if [[ $workers != 0 ]]; then parallel=(-n "$workers" --dist loadfile); fi
+"$VENV/bin/pytest" --durations=30 "${parallel[@]}" "$@"
 rc=$?
 set -e
 if [[ $rc -eq 5 ]]; then
