@@ -3,7 +3,9 @@
 Call order (``import_file`` does all three; the CLI shows a progress bar)::
 
     plan = read_plan(path, ledger)      # 1. parse + 2. validate; raises ImportRejected
-    result = post_plan(ledger, key, plan)  # 3. sign and log, one atomic job
+    result = post_plan(ledger, key, plan)  # 3. sign and log, one atomic job; the
+                                           #    budget rules refuse rows here, or
+    check_plan(ledger, plan)            # 3'. (--dry-run) the same rules, nothing logged
 
 Invariants:
 
@@ -15,8 +17,11 @@ Invariants:
    ``budgeting.codes``, amounts by ``budgeting.money``); across rows (one row per
    budget line, one name per code, allotments within the amount); against the ledger
    (codes registered or named in the file, the line not opened by another posting);
-   finally a dry run of the budgeting reducers over a snapshot of the projection, so
-   whatever the sequencer would refuse is reported here, against its row.
+   finally the budgeting reducers, run ONCE: by the sequencer, in the transaction that
+   logs the file, in the mode that sets a refused statement aside and goes on
+   (``append_batch(every_refusal=True)``), so every refusal is reported against its
+   row and a file with any refusal logs nothing. ``--dry-run`` runs the same reducers
+   over a snapshot of the projection instead (``check_plan``) and logs nothing.
 3. **Deterministic ids.** Row ``n`` of a file whose SHA-256 is ``h`` posts
    ``dpa-<h[:16]>-<n>`` (appropriation) and ``dpa-<h[:16]>-<n>-kas`` (allotment); the
    statement nonces derive from those (``statements.posting_nonce``). A posting id
@@ -77,7 +82,7 @@ from budgeting.reducers import (
 )
 from ledger.errors import ClientError, TerangError
 from ledger.keys import client_key_id
-from ledger.sequencer import Receipt, StoredState
+from ledger.sequencer import Receipt, StatementsRefused, StoredState
 from ledger.service import Ledger
 from ledger.state import Overlay
 from ledger.statement import SignedStatement, Statement, format_time
@@ -565,12 +570,11 @@ def plan_import(
                             row.line,
                         )
                     )
-        if errors:
-            raise ImportRejected(errors, total=len(errors))
-        _dry_run(state, postings, snap.tree_size, ledger, errors, progress)
         tree_size = snap.tree_size
     if errors:
         raise ImportRejected(errors, total=len(errors))
+    if progress is not None:
+        progress("validate", len(rows), len(rows))
     return ImportPlan(
         file_sha256,
         rows,
@@ -581,34 +585,36 @@ def plan_import(
     )
 
 
-def _dry_run(
-    state: StoredState,
-    postings: list[tuple[st.Posting, int]],
-    tree_size: int,
-    ledger: Ledger,
-    errors: list[RowError],
-    progress: Progress | None,
-) -> None:
-    """Run the budgeting reducers over the snapshot; report each refusal against its row.
+def check_plan(ledger: Ledger, plan: ImportPlan, *, progress: Progress | None = None) -> None:
+    """The dry run (``--dry-run``): the budgeting reducers over a snapshot of the
+    projection, every refusal reported against its row (raises ``ImportRejected``).
 
-    The signer, signature and role are the sequencer's to check; here the statement is
+    A real import does not call this: the sequencer runs the same reducers once, in the
+    transaction that logs the file, reporting every refusal (``post_plan``). The
+    signer, signature and role are the sequencer's to check; here each statement is
     built unsigned (a zero signer) at the ledger's time."""
+    errors: list[RowError] = []
     logged_at = format_time(ledger.clock())
-    base = Overlay(state)
-    statements = [
-        Statement(p.type, p.subject, "0" * 64, logged_at, p.nonce, p.body) for p, _ in postings
-    ]
-    state.prefetch(key for s in statements for key in prefetch(s))
-    for index, (statement, (_, line)) in enumerate(zip(statements, postings, strict=True)):
-        job = Overlay(base)
-        try:
-            apply_statement(job, statement, Context(tree_size + index, logged_at))
-        except TerangError as exc:
-            errors.append(RowError(line, statement.type, exc.message))
-            continue
-        job.commit()
-        if progress is not None and (index % 1000 == 0 or index == len(statements) - 1):
-            progress("validate", index + 1, len(statements))
+    with snapshot(ledger.engine) as snap:
+        state = StoredState(snap.conn)
+        base = Overlay(state)
+        statements = [
+            Statement(p.type, p.subject, "0" * 64, logged_at, p.nonce, p.body)
+            for p in plan.postings
+        ]
+        state.prefetch(key for s in statements for key in prefetch(s))
+        for index, (statement, line) in enumerate(zip(statements, plan.posting_lines, strict=True)):
+            job = Overlay(base)
+            try:
+                apply_statement(job, statement, Context(snap.tree_size + index, logged_at))
+            except TerangError as exc:
+                errors.append(RowError(line, statement.type, exc.message))
+                continue
+            job.commit()
+            if progress is not None and (index % 1000 == 0 or index == len(statements) - 1):
+                progress("check", index + 1, len(statements))
+    if errors:
+        raise ImportRejected(errors, total=len(errors))
 
 
 def read_plan(path: Path, ledger: Ledger, *, progress: Progress | None = None) -> ImportPlan:
@@ -655,7 +661,16 @@ def post_plan(
             code="import_too_slow",
         )
     ledger.check_genesis(signed)
-    (result,) = ledger.sequencer.append_batch([signed])
+    # The reducers run once, here: every refused statement is reported, none is logged.
+    (result,) = ledger.sequencer.append_batch([signed], every_refusal=True)
+    if isinstance(result, StatementsRefused):
+        raise ImportRejected(
+            [
+                RowError(plan.posting_lines[index], plan.postings[index].type, error.message)
+                for index, error in result.refusals
+            ],
+            total=len(result.refusals),
+        ) from result
     if isinstance(result, TerangError):
         index = result.details.get("statement_index")
         line = (
@@ -701,6 +716,7 @@ def import_file(
     """Read, validate and (unless ``dry_run``) post a DPA file; raise ImportRejected if bad."""
     plan = read_plan(path, ledger, progress=progress)
     if dry_run:
+        check_plan(ledger, plan, progress=progress)
         return ImportResult(
             plan.file_sha256,
             len(plan.rows),

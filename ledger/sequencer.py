@@ -87,6 +87,25 @@ class NonceReused(Conflict):
     code = "nonce_reused"
 
 
+class StatementsRefused(ClientError):
+    """A job applied with ``every_refusal`` had refused statements; none of it was logged.
+
+    ``refusals`` pairs each refused statement's index in the job with its error, in
+    job order; ``details`` names the first (``statement_index``) and the count."""
+
+    code = "statements_refused"
+
+    def __init__(self, refusals: Sequence[tuple[int, TerangError]]) -> None:
+        first_index, first = refusals[0]
+        super().__init__(
+            f"{len(refusals)} statement(s) of the job were refused, so none of it was"
+            f" logged; the first, statement {first_index}: {first.code}: {first.message}",
+            statement_index=first_index,
+            refused_count=len(refusals),
+        )
+        self.refusals = list(refusals)
+
+
 class ClockSkew(ClientError):
     code = "clock_skew"
 
@@ -211,12 +230,19 @@ class Sequencer:
     # -- the synchronous core -------------------------------------------------------
 
     def append_batch(
-        self, jobs: Sequence[Sequence[SignedStatement]]
+        self, jobs: Sequence[Sequence[SignedStatement]], *, every_refusal: bool = False
     ) -> list[list[Receipt] | TerangError]:
         """Log several jobs in ONE transaction; each job is atomic on its own.
 
         Returns, per job, its receipts or the error that rejected it (nothing of a
         rejected job is logged). Used by the writer thread and by bulk tools.
+
+        A job is refused at its first refused statement, unless ``every_refusal``: then
+        each statement is applied on its own overlay, a refused one is set aside and the
+        rest go on over what was accepted before it, and a job with any refusal is
+        rejected with ``StatementsRefused`` naming every one. A bulk load (the DPA
+        import) uses it to report every bad row from the one run of the reducers that
+        also logs the good file, instead of a dry run first and the real run after.
         """
         if self.guard is not None:
             self.guard.refuse_if_held()
@@ -224,7 +250,7 @@ class Sequencer:
         write = self.engine.connect().execution_options(**{storage.WRITE_LOCK_OPTION: True})
         with write as conn, conn.begin():
             storage.take_write_lock(conn)
-            results = self._append_locked(conn, jobs)
+            results = self._append_locked(conn, jobs, every_refusal=every_refusal)
         if self.after_commit is not None and any(isinstance(r, list) for r in results):
             try:
                 self.after_commit()
@@ -233,7 +259,11 @@ class Sequencer:
         return results
 
     def _append_locked(
-        self, conn: Connection, jobs: Sequence[Sequence[SignedStatement]]
+        self,
+        conn: Connection,
+        jobs: Sequence[Sequence[SignedStatement]],
+        *,
+        every_refusal: bool = False,
     ) -> list[list[Receipt] | TerangError]:
         clock_now = self.clock()
         now = clock_now
@@ -271,30 +301,43 @@ class Sequencer:
             job_nonces: dict[tuple[str, str], tuple[Receipt, bytes]] = {}
             next_seq = size + len(new_rows)
             next_prev = new_rows[-1]["leaf_hash"] if new_rows else prev
+            refusals: list[tuple[int, TerangError]] = []
             try:
-                for signed in job:
+                for index, signed in enumerate(job):
                     statement = signed.statement
                     nonce_key = (statement.signer, statement.nonce)
-                    earlier = (
-                        existing.get(nonce_key)
-                        or pending_by_nonce.get(nonce_key)
-                        or job_nonces.get(nonce_key)
-                    )
-                    if earlier is not None:
-                        job_receipts.append(self._idempotent(earlier, signed, job_state))
-                        continue
-                    # Skew is judged against the clock as read (the client's view of now).
-                    self._check_clock(statement.time, clock_now)
-                    entry = LoggedEntry(next_seq, logged_at, next_prev, signed)
-                    check_time_order(head_logged_at, entry, simulated=simulated)
-                    entry_bytes = entry.entry_bytes()
-                    if len(entry_bytes) > self.limits.entry_bytes_max:
-                        raise PayloadTooLarge(
-                            f"entry would be {len(entry_bytes)} bytes; the limit is "
-                            f"{self.limits.entry_bytes_max}",
-                            code="entry_too_large",
+                    # With every_refusal, a statement's writes are staged on their own
+                    # overlay, so a refused one leaves nothing for the ones after it.
+                    target = Overlay(job_state) if every_refusal else job_state
+                    try:
+                        earlier = (
+                            existing.get(nonce_key)
+                            or pending_by_nonce.get(nonce_key)
+                            or job_nonces.get(nonce_key)
                         )
-                    apply_entry(job_state, self.kinds, entry, origin=self.origin)
+                        if earlier is not None:
+                            job_receipts.append(self._idempotent(earlier, signed, job_state))
+                            continue
+                        # Skew is judged against the clock as read (the client's view of now).
+                        self._check_clock(statement.time, clock_now)
+                        entry = LoggedEntry(next_seq, logged_at, next_prev, signed)
+                        check_time_order(head_logged_at, entry, simulated=simulated)
+                        entry_bytes = entry.entry_bytes()
+                        if len(entry_bytes) > self.limits.entry_bytes_max:
+                            raise PayloadTooLarge(
+                                f"entry would be {len(entry_bytes)} bytes; the limit is "
+                                f"{self.limits.entry_bytes_max}",
+                                code="entry_too_large",
+                            )
+                        apply_entry(target, self.kinds, entry, origin=self.origin)
+                    except TerangError as refused:
+                        refused.details.setdefault("statement_index", index)
+                        if not every_refusal:
+                            raise
+                        refusals.append((index, refused))
+                        continue
+                    if target is not job_state:
+                        target.commit()
                     leaf = merkle.leaf_hash(entry_bytes)
                     receipt = Receipt(next_seq, leaf, logged_at, duplicate=False)
                     job_receipts.append(receipt)
@@ -313,6 +356,8 @@ class Sequencer:
                     )
                     next_seq += 1
                     next_prev = leaf
+                if refusals:
+                    raise StatementsRefused(refusals)
             except TerangError as error:
                 error.details.setdefault("statement_index", len(job_receipts))
                 results.append(error)

