@@ -102,6 +102,8 @@ POSTING_ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9._:/-]{{0,{POSTING_ID_CHARS_MAX - 
 """A posting id, as ``parse_posting_id`` checks it (also the OpenAPI's ``pattern``)."""
 _POSTING_ID = re.compile(POSTING_ID_PATTERN[1:-1])
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f]")
+"""A C0 control character (U+0000..U+001F): never in a text field of a body."""
 
 
 # -- field helpers -------------------------------------------------------------------
@@ -125,7 +127,7 @@ def _text(body: dict[str, Any], field: str, chars_max: int, *, required: bool) -
             f"body.{field} must be a string of 1 to {chars_max} characters",
             field=f"body.{field}",
         )
-    if value != value.strip() or any(ord(c) < 0x20 for c in value):
+    if value != value.strip() or _CONTROL_CHARACTER.search(value) is not None:
         raise BadBody(
             f"body.{field} must not start or end with spaces or hold control characters",
             field=f"body.{field}",
