@@ -225,15 +225,19 @@ def check_line_invariants(line: Document) -> None:
     Runs for every line every posting changes, on the append's hot path: each check is
     ``if not ...: raise``, so a line that holds builds no error (CONTRIBUTING.md)."""
     where = f"line {line['line_id']}"
-    if not (
-        line["budget_sen"] == line["appropriated_sen"] + line["revised_sen"] + line["shifted_sen"]
-        and line["realised_sen"] == line["paid_committed_sen"] + line["paid_uncommitted_sen"]
-        and line["available_sen"]
-        == line["budget_sen"] - line["committed_sen"] - line["paid_uncommitted_sen"]
-        and line["allotted_sen"] == sum(line["allotted_by_month"])
-        and line["realised_sen"] == sum(line["realised_by_month"])
+    # One check per derived amount, so a failure names the one that broke.
+    if line["budget_sen"] != line["appropriated_sen"] + line["revised_sen"] + line["shifted_sen"]:
+        raise InvariantBroken(f"{where}: budget is not appropriated + revised + shifted")
+    if line["realised_sen"] != line["paid_committed_sen"] + line["paid_uncommitted_sen"]:
+        raise InvariantBroken(f"{where}: realised is not the committed and uncommitted paid")
+    if line["available_sen"] != (
+        line["budget_sen"] - line["committed_sen"] - line["paid_uncommitted_sen"]
     ):
-        raise InvariantBroken(f"{where}: derived amounts do not add up")
+        raise InvariantBroken(f"{where}: available is not budget - committed - paid uncommitted")
+    if line["allotted_sen"] != sum(line["allotted_by_month"]):
+        raise InvariantBroken(f"{where}: allotted is not the sum of the months' allotments")
+    if line["realised_sen"] != sum(line["realised_by_month"]):
+        raise InvariantBroken(f"{where}: realised is not the sum of the months' payments")
     if not all(value >= 0 for value in line["allotted_by_month"]):
         raise InvariantBroken(f"{where}: a month's allotment is negative")
     if not all(abs(line[field]) <= AMOUNT_SEN_MAX for field in AMOUNT_FIELDS):
