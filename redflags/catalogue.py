@@ -49,6 +49,15 @@ RULES: tuple[RuleInfo, ...] = (
         "The second lowest valid bid is very close to the winning price.",
     ),
     RuleInfo(
+        "R025",
+        "cardinal",
+        "Banyak penawaran yang tidak pernah menang",
+        "Excessive unsuccessful bids",
+        "Penyedia ini sering memasukkan penawaran sah tetapi jarang atau tidak pernah menang.",
+        "This vendor often submits valid bids but rarely or never wins.",
+        scope="vendor",
+    ),
+    RuleInfo(
         "R028",
         "cardinal",
         "Harga penawaran identik",

@@ -21,8 +21,8 @@ Followed types and what each recomputes (everything else cannot change a flag):
 * ``tender.closed``: R018 (the tenderers are known);
 * ``tender.opened``: R028, RI-HPS-BAND (prices are known from here on);
 * ``tender.awarded``: the award rules (R024, R030, R035, R036, R058, RI-YEAR-END,
-  RI-NEW-WINNER), RI-REPEAT-WINNER and R038's tallies;
-* ``tender.failed``: R038's tallies (its bids were evaluated too);
+  RI-NEW-WINNER), RI-REPEAT-WINNER, and R038's and R025's tallies;
+* ``tender.failed``: R038's and R025's tallies (its bids were evaluated too);
 * ``tender.cancelled``: the per-tender rules again (nothing is cleared by a
   cancellation; a flag raised stays, with the tender's final state beside it);
 * ``contract.amended``: RI-AMEND-CEILING.
@@ -36,7 +36,7 @@ flag that was raised is history too). Unchanged flags are not rewritten, so thei
 ``changed_seq`` stays the entry that last changed them.
 
 Documents (namespace ``redflags.flag``, key ``<subject>|<rule>``; the subject is the
-ocid, or ``opd:<code>`` / ``vendor:<key id>`` for R038): the rule and its version, the
+ocid, or ``opd:<code>`` / ``vendor:<key id>`` for R038 and R025): the rule and its version, the
 status, the tender, OPD, year and vendors it concerns, its value, the figures it used
 (``inputs``), the thresholds, and the seqs of the entries behind it. Running counts
 live in ``redflags.tally``.
@@ -64,8 +64,9 @@ from redflags.rules import THRESHOLDS, BidFact, Flag, SmallPackage, TenderFacts,
 
 FLAG_NAMESPACE = "redflags.flag"
 TALLY_NAMESPACE = "redflags.tally"
-R038_RECENT_MAX = 20
-"""R038 flags name the entries of at most this many of the latest processes behind them."""
+TALLY_RECENT_MAX = 20
+"""R038 and R025 flags name the entries of at most this many of the latest processes
+behind them."""
 
 P = "procurement."
 PACKAGE_CREATED = P + "package.created"
@@ -126,6 +127,7 @@ def make_follower(th: Thresholds = THRESHOLDS, periods: PeriodBook = PERIODS) ->
             _follow_repeat_winner(state, doc, entry, th)
         if kind in (AWARDED, FAILED):
             _follow_r038(state, doc, facts, entry, th)
+            _follow_r025(state, doc, facts, entry, th)
         award_date = facts.awarded_at.astimezone(WIB).date() if facts.awarded_at else None
         found = rules.tender_flags(facts, award_date, th)
         judged = rules.TENDER_RULES if with_bids else NO_BID_RULES
@@ -368,6 +370,43 @@ def _follow_r038(
         )
 
 
+def _follow_r025(
+    state: State, doc: Document, facts: TenderFacts, entry: LoggedEntry, th: Thresholds
+) -> None:
+    """R025: add the tender's valid bids (opened, not disqualified) to each bidder's
+    counts of valid and winning bids, and judge each of those bidders again."""
+    for bid in facts.bids:
+        if not bid.tendered or bid.price_sen is None or bid.disqualified:
+            continue
+        won = facts.awarded and bid.bidder == facts.winner
+        tally_key = f"r025|vendor:{bid.bidder}"
+        tally = state.get(TALLY_NAMESPACE, tally_key) or {"valid": 0, "won": 0, "recent": []}
+        tally["valid"] += 1
+        tally["won"] += 1 if won else 0
+        tally["recent"] = [*tally["recent"], [doc["ocid"], entry.seq]][-TALLY_RECENT_MAX:]
+        state.put(TALLY_NAMESPACE, tally_key, tally)
+        counts = rules.WinTally(tally["valid"], tally["won"])
+        ratio = rules.r025_excessive_unsuccessful_bids(counts, th)
+        flag = None
+        if ratio is not None:
+            flag = Flag(
+                "R025",
+                rules.ratio_text(ratio),
+                {
+                    "of": "tenderer",
+                    "valid_bids": counts.valid,
+                    "winning_bids": counts.won,
+                    "ratio": rules.ratio_text(ratio),
+                    "recent_ocids": [o for o, _ in tally["recent"]],
+                },
+                tuple(int(s) for _, s in tally["recent"]),
+                th.as_json("r025_valid_bids_min", "r025_ratio_max"),
+                (bid.bidder,),
+            )
+        subject_doc = {"ocid": None, "title": None, "opd": None, "year": None}
+        write_flag(state, entry, flag, subject_doc, "R025", f"vendor:{bid.bidder}")
+
+
 def _r038_add(
     state: State,
     entry: LoggedEntry,
@@ -390,7 +429,7 @@ def _r038_add(
     tally["processes"] += 1
     tally["submitted"] += submitted
     tally["disqualified"] += disqualified
-    tally["recent"] = [*tally["recent"], [ocid, entry.seq]][-R038_RECENT_MAX:]
+    tally["recent"] = [*tally["recent"], [ocid, entry.seq]][-TALLY_RECENT_MAX:]
     state.put(TALLY_NAMESPACE, tally_key, tally)
     counts = rules.DisqualifiedTally(tally["processes"], tally["submitted"], tally["disqualified"])
     ratio = rules.r038_excessive_disqualified(counts, buyer=buyer, th=th)

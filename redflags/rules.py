@@ -31,10 +31,11 @@ from typing import Any
 
 from ledger.statement import format_time
 
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 """Bumped whenever a rule or a threshold changes what is flagged; every flag names it.
 A new version changes the projection: it ships with a migration asking for
-``terang rebuild-projections`` (``ledger.migrations.request_projection_rebuild``)."""
+``terang rebuild-projections`` (``ledger.migrations.request_projection_rebuild``).
+1: the first rules (0006_redflags_projection); 2: R025 added (0007_redflags_r025)."""
 
 OPEN_METHODS = ("tender", "tender_cepat")
 """Methods the OCDS export publishes as ``open`` (procurement/ocds.py)."""
@@ -64,6 +65,14 @@ class Thresholds:
     """R038: tenderers with fewer submitted bids are not judged (Cardinal's default)."""
     r038_buyer_processes_min: int = 2
     """R038: buyers with fewer contracting processes are not judged (Cardinal's default)."""
+    r025_valid_bids_min: int = 10
+    """R025: a tenderer is a "top tenderer", and judged, from this many valid bids.
+    Cardinal takes the 75th percentile of every tenderer's count over the data set; a
+    flag kept as entries arrive cannot (see the module docstring), so the fixed form:
+    ten valid bids is a frequent bidder in one kabupaten's procurement."""
+    r025_ratio_max: Fraction = Fraction(1, 8)
+    """R025: flagged when winning / valid bids <= this: the lower fence of Cardinal's
+    R025 worked example (one eighth)."""
     hps_band: Fraction = Fraction(1, 100)
     """RI-HPS-BAND: every opened bid is within this fraction below the HPS."""
     hps_band_bids_min: int = 2
@@ -433,6 +442,29 @@ def r038_excessive_disqualified(
         return None
     ratio = Fraction(tally.disqualified, tally.submitted)
     return ratio if ratio >= th.r038_ratio_min else None
+
+
+@dataclass(frozen=True)
+class WinTally:
+    """R025's running counts for one tenderer (vendor)."""
+
+    valid: int = 0
+    """Bids that were opened and not disqualified, in processes that ended."""
+    won: int = 0
+    """Of those, the ones that won the award."""
+
+
+def r025_excessive_unsuccessful_bids(
+    tally: WinTally, th: Thresholds = THRESHOLDS
+) -> Fraction | None:
+    """R025, excessive unsuccessful bids: a top tenderer (at least ``r025_valid_bids_min``
+    valid bids) whose ratio of winning to valid bids is at most ``r025_ratio_max``.
+    Cardinal's reason: a colluding bidder mimics competition with deliberately losing
+    bids where its partner bids. The ratio when flagged, else None."""
+    if tally.valid < th.r025_valid_bids_min:
+        return None
+    ratio = Fraction(tally.won, tally.valid)
+    return ratio if ratio <= th.r025_ratio_max else None
 
 
 # -- Indonesian indicators ------------------------------------------------------------

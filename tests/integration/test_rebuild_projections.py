@@ -42,7 +42,11 @@ DOCUMENT_ROW = ("procurement.document", "ab" * 32)
 """The row today's announcement reducer writes and the old code did not."""
 REDFLAG_ROW = ("redflags.flag", "ocds-t3r4ng-2026-0001|R003")
 """The red flag the fixture's announcement raises (10 days, under R003's 15; 0006)."""
-REQUESTS = ["0005_projection_rebuild_requests", "0006_redflags_projection"]
+REQUESTS = [
+    "0005_projection_rebuild_requests",
+    "0006_redflags_projection",
+    "0007_redflags_r025",
+]
 NOT_DERIVED = (
     ("ledger_entries", "seq"),
     ("ledger_tree_nodes", "level, idx"),
@@ -188,7 +192,7 @@ def test_db_upgrade_runs_the_rebuild_and_terang_verify_passes(tmp_path: Path) ->
     url, settings = old_database(tmp_path)
     env = cli_env(url)
     upgraded = run(tmp_path, env, "db", "upgrade")
-    assert "schema at 0006_redflags_projection" in upgraded
+    assert "schema at 0007_redflags_r025" in upgraded
     assert "projections rebuilt at tree size 27: 2 inserted, 0 updated, 0 deleted" in upgraded
     again = run(tmp_path, env, "db", "upgrade")  # the request was cleared: no second rebuild
     assert "rebuilt" not in again
@@ -430,15 +434,25 @@ def test_readers_see_all_old_rows_or_all_new_never_a_half_swap(log: Harness) -> 
             mid_swap.append(census(other))
         time.sleep(0.3)  # let the pollers read while every row is rewritten, uncommitted
 
+    def wait_for_answers() -> None:
+        """Until each poller has read once more (not a fixed sleep: a loaded machine
+        starts the app's client slower than any sleep would allow)."""
+        seen_before, served_before = len(seen), len(served)
+        deadline = time.monotonic() + 30
+        while (len(seen) <= seen_before or len(served) <= served_before) and (
+            time.monotonic() < deadline
+        ):
+            time.sleep(0.01)
+
     pollers = [threading.Thread(target=poll), threading.Thread(target=poll_the_read_api)]
     for poller in pollers:
         poller.start()
-    time.sleep(0.3)  # the read API answers before the rebuild starts, too
     try:
+        wait_for_answers()  # the read API answers before the rebuild starts, too
         report = rebuild_projections(
             engine, all_kinds(), h.ledger.limits, before_commit=before_commit
         )
-        time.sleep(0.3)
+        wait_for_answers()  # and after it
     finally:
         stop.set()
         for poller in pollers:

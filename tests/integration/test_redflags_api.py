@@ -85,7 +85,7 @@ def test_the_demo_raises_the_flags_a_reader_would_expect(
     # and those entries are about its tender.
     with site.harness.ledger.engine.connect() as conn:
         for flag in flags:
-            assert flag["rule_version"] == "1" and flag["status"] == "raised"
+            assert flag["rule_version"] == "2" and flag["status"] == "raised"
             assert flag["seqs"] and flag["raised_seq"] <= flag["changed_seq"]
             if flag["ocid"] is not None:
                 tender = document(conn, lc.TENDER_NAMESPACE, flag["ocid"])

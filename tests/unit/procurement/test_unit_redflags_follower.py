@@ -16,6 +16,7 @@ from ledger.kinds import KindRegistry, Rejected, StatementKind
 from ledger.replay import apply_entry
 from ledger.state import DictState, State
 from ledger.statement import LoggedEntry
+from redflags import rules
 from redflags.reducer import FLAG_NAMESPACE, TALLY_NAMESPACE
 
 
@@ -88,7 +89,8 @@ def test_disqualifications_around_the_winner_raise_r028_r035_r036_and_r003() -> 
     assert award_seq in docs[f"{s.ocid}|R036"]["seqs"]
     assert docs[f"{s.ocid}|R028"]["vendors"] == sorted([client_key_id(a), client_key_id(c)])
     assert all(
-        d["rule_version"] == "1" and d["changed_seq"] >= d["raised_seq"] for d in docs.values()
+        d["rule_version"] == rules.RULES_VERSION == "2" and d["changed_seq"] >= d["raised_seq"]
+        for d in docs.values()
     )
     # R003 was not rewritten by the later entries: it did not change.
     assert docs[f"{s.ocid}|R003"]["changed_seq"] == r003["changed_seq"]
@@ -168,4 +170,54 @@ def test_repeat_winner_and_new_winner_from_the_third_award() -> None:
     third = flags(log, "ocds-t3r4ng-2026-0003")["ocds-t3r4ng-2026-0003|RI-REPEAT-WINNER"]
     assert third["value"] == "3" and third["inputs"]["ocids"][-1] == "ocds-t3r4ng-2026-0003"
     assert all("RI-NEW-WINNER" not in raised(log, f"ocds-t3r4ng-2026-{n:04d}") for n in (1, 2, 3))
+    assert replayed(log) == dict(log.state.items())
+
+
+def test_r025_flags_the_vendor_whose_valid_bids_never_win_and_clears_when_it_wins() -> None:
+    """Vendor c bids validly in every tender and loses each; with the top-tenderer
+    minimum at 3 (a test threshold), c is flagged at the third award and not before;
+    a and b share the wins (ratio 1/2 or more) and are not. When c wins the fourth,
+    its ratio (1/4) passes the test's fence of 0 and the flag is cleared, not deleted."""
+    from fractions import Fraction
+
+    from budgeting import reducers as budgeting_reducers
+    from ledger.service import default_kinds
+    from procurement import kinds as procurement_kinds
+    from redflags.reducer import FOLLOWED_TYPES, make_follower
+    from redflags.rules import Thresholds
+
+    th = Thresholds(r025_valid_bids_min=3, r025_ratio_max=Fraction(0))
+    registry = default_kinds()  # terang.app.all_kinds, with the test's thresholds
+    budgeting_reducers.register(registry)
+    procurement_kinds.register(registry)
+    registry.follow(FOLLOWED_TYPES, make_follower(th), name="redflags")
+    log = MemoryLog(kinds=registry)
+    s = Scenario.build(log, budget_sen=500_000_000_000)
+    log.clock.advance(40 * 86400)
+    a, b, c = s.vendors
+    c_key = f"vendor:{client_key_id(c)}|R025"
+    for number, winner in enumerate((a, b, a, c), start=1):
+        s.ocid = f"ocds-t3r4ng-2026-{number:04d}"
+        s.package(hps_sen=HPS_SEN)
+        s.announce(days=20)
+        for vendor, price in ((a, 40_000_000_000), (b, 41_000_000_000), (c, 42_000_000_000)):
+            s.bid(vendor, price if vendor is not winner else 39_000_000_000)
+        s.close()
+        s.open()
+        s.evaluate([(a, True, "80"), (b, True, "80"), (c, True, "80")])
+        s.announce_winner(winner)
+        log.clock.advance(5 * 86400)
+        log.append(s.award_statements(posting_id=f"KONTRAK-2026-{number:04d}"))
+        found = flags(log).get(c_key)
+        if number < 3:
+            assert found is None
+        elif number == 3:
+            assert found is not None and found["status"] == "raised"
+            assert found["value"] == "0.0000" and found["vendors"] == [client_key_id(c)]
+            assert found["inputs"]["valid_bids"] == 3 and found["inputs"]["winning_bids"] == 0
+            assert found["thresholds"] == {"r025_valid_bids_min": 3, "r025_ratio_max": "0.0000"}
+    assert found is not None and found["status"] == "cleared"
+    assert all(flags(log).get(f"vendor:{client_key_id(v)}|R025") is None for v in (a, b))
+    tally = log.state.get(TALLY_NAMESPACE, f"r025|vendor:{client_key_id(c)}")
+    assert tally is not None and (tally["valid"], tally["won"]) == (4, 1)
     assert replayed(log) == dict(log.state.items())

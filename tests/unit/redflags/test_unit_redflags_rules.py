@@ -198,7 +198,29 @@ def test_r036_lowest_bid_disqualified() -> None:
     )
 
 
-# -- R038 -------------------------------------------------------------------------------
+# -- R025 and R038 (per tenderer and buyer) -----------------------------------------------
+
+
+def test_r025_flags_a_top_tenderer_that_wins_at_most_one_bid_in_eight() -> None:
+    judge = rules.r025_excessive_unsuccessful_bids
+    assert judge(rules.WinTally(valid=16, won=2)) == Fraction(1, 8)  # at the fence
+    assert judge(rules.WinTally(valid=10, won=0)) == Fraction(0)  # never won
+    assert judge(rules.WinTally(valid=15, won=2)) is None  # 2/15 is above 1/8
+    assert judge(rules.WinTally(valid=9, won=0)) is None  # not yet a top tenderer
+    assert judge(rules.WinTally()) is None
+    stricter = rules.Thresholds(r025_valid_bids_min=3, r025_ratio_max=Fraction(0))
+    assert judge(rules.WinTally(valid=3, won=0), stricter) == Fraction(0)
+    assert judge(rules.WinTally(valid=3, won=1), stricter) is None
+
+
+@given(st.integers(0, 200), st.integers(0, 200))
+def test_r025_is_exactly_its_definition(valid: int, won: int) -> None:
+    won = min(won, valid)
+    found = rules.r025_excessive_unsuccessful_bids(rules.WinTally(valid, won))
+    expected = valid >= 10 and Fraction(won, valid) <= Fraction(1, 8)
+    assert (found is not None) == expected
+    if found is not None:
+        assert found == Fraction(won, valid)
 
 
 def test_r038_ratio_and_minimums() -> None:
