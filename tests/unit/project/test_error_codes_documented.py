@@ -3,7 +3,9 @@
 An integrator scripting against the API, or an operator reading `error[<code>]: ...` from
 the CLI, needs each code explained somewhere. The codes are collected from the source as
 written: ``rejected("code", ...)`` (procurement's refusals), any ``code="..."`` argument,
-and every error class's ``code = "..."``. A new code without a line in docs/ fails here.
+the default of a helper's ``code`` parameter (``procurement.fields.bad``), and every
+error class's ``code = "..."`` (the opening's reasons and the portal's page errors are
+such classes). A new code without a line in docs/ fails here.
 """
 
 from __future__ import annotations
@@ -38,6 +40,19 @@ def _codes_in(node: ast.AST) -> list[str]:
         if name == "rejected" and node.args and isinstance(node.args[0], ast.Constant):
             codes.append(node.args[0].value)
         return [c for c in codes if isinstance(c, str)]
+    if isinstance(node, ast.FunctionDef):
+        arguments = node.args.posonlyargs + node.args.args
+        defaults = dict(zip(reversed(arguments), reversed(node.args.defaults), strict=False))
+        defaults |= {
+            a: d for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True) if d
+        }
+        return [
+            default.value
+            for argument, default in defaults.items()
+            if argument.arg == "code"
+            and isinstance(default, ast.Constant)
+            and isinstance(default.value, str)
+        ]
     if isinstance(node, ast.ClassDef):
         return [
             statement.value.value
@@ -57,6 +72,11 @@ def test_the_scan_finds_the_codes_it_should() -> None:
     assert codes["bad_amendment_number"] == "procurement/contracts.py"  # rejected("...")
     assert codes["backup_exists"] == "ledger/backup.py"  # code="..."
     assert codes["log_behind_published"] == "ledger/errors.py"  # class attribute
+    assert codes["not_enough_shares"] == "procurement/errors.py"  # an opening reason
+    assert codes["page_not_found"] == "portal/routing.py"  # a portal page error
+    assert codes["page_bad_request"] == "portal/routing.py"
+    helper = ast.parse('def bad(field, message, code="bad_field", *, hint=None): pass')
+    assert _codes_in(helper.body[0]) == ["bad_field"]  # procurement.fields.bad's default
 
 
 def test_every_raised_code_is_documented() -> None:
