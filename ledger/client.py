@@ -67,7 +67,11 @@ def _held(response: httpx.Response) -> bool:
 
 
 class RemoteError(TerangError):
-    """The server answered with a problem document."""
+    """The server answered with a problem document.
+
+    Its status and code are the server's answer, read off the wire, so they are given
+    when the error is built (the client cannot know them as classes); the document
+    itself is kept whole in ``problem_document``. Never rendered by this service."""
 
     def __init__(self, status: int, problem: dict[str, Any]) -> None:
         super().__init__(str(problem.get("detail", problem)), code=str(problem.get("code", "")))

@@ -70,7 +70,13 @@ class Conflict(ClientError):
 class RoutingRefusal(ClientError):
     """The web framework refused the request before any Terang code ran: no such path
     (404 ``not_found``), a method the path does not allow (405 ``http_405``), and the
-    like (``http_<status>``). Its status is the framework's, so it is given here."""
+    like (``http_<status>``).
+
+    The one Terang error (with ``ledger.client.RemoteError``) whose status is not its
+    class's: the status is the framework's, an open set Terang does not choose (any
+    ``HTTPException`` Starlette or FastAPI raises), so it is given once, when the error
+    is built, and never changed after. A class per status would either miss the ones
+    the framework adds or guess them; the code names the status instead."""
 
     def __init__(self, message: str, *, status: int, **details: Any) -> None:
         super().__init__(

@@ -1,12 +1,13 @@
 """Errors as pages: a bad link or an unknown record gets an HTML answer, not JSON.
 
 The app's own handlers answer ``application/problem+json`` (right for the API). A
-portal route raises ``PageError`` instead; ``PortalRoute`` renders it as the
-``error.html`` page in the visitor's language, with the status it names (400 for a
-bad query parameter, 404 for an unknown record). Handlers read their query
-parameters themselves (``portal.params``) so FastAPI's JSON 422 never reaches a
-visitor. A browser that asks for a path no route has gets the HTML 404 too
-(``wants_page``, called by the app's 404 handler); API clients keep problem+json.
+portal route raises a ``PageError`` instead; ``PortalRoute`` renders it as the
+``error.html`` page in the visitor's language, with its class's status (400
+``page_bad_request`` for a bad query parameter, 404 ``page_not_found`` for an unknown
+record). Handlers read their query parameters themselves (``portal.params``) so
+FastAPI's JSON 422 never reaches a visitor. A browser that asks for a path no route
+has gets the HTML 404 too (``wants_page``, called by the app's 404 handler); API
+clients keep problem+json.
 """
 
 from __future__ import annotations
@@ -17,26 +18,50 @@ from typing import Any, Final
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
+from ledger.errors import ClientError
 from portal.rendering import render
 
 
-class PageError(Exception):
+class PageError(ClientError):
     """A page that cannot be shown: ``message`` is a catalogue key, formatted with
-    ``params`` in the visitor's language."""
+    ``params`` in the visitor's language.
 
-    def __init__(self, status_code: int, message: str, **params: str) -> None:
+    A ``ClientError`` like every refusal of the API (nothing was read or changed for
+    it), so it has a stable ``code`` and its status comes from its class: raise
+    ``PageNotFound`` or ``PageBadRequest`` (``not_found`` and ``bad_request`` build
+    them). ``params`` are kept apart from ``details`` because a catalogue parameter may
+    be called ``code`` (``error.unknown_opd``), which names the error's own code in
+    ``TerangError``. A portal route renders it as HTML (``PortalRoute``); escaped
+    anywhere else, the app's handler renders it as problem+json like any other error.
+    """
+
+    def __init__(self, message: str, **params: str) -> None:
         super().__init__(message)
-        self.status_code = status_code
-        self.message = message
         self.params = params
+        if params:  # a machine reading the problem+json sees what the page would say
+            self.details["params"] = dict(params)
 
 
-def not_found(message: str = "error.not_found.detail", **params: str) -> PageError:
-    return PageError(404, message, **params)
+class PageNotFound(PageError):
+    """404: the record the page is about does not exist (an unknown year, OPD, tender)."""
+
+    http_status = 404
+    code = "page_not_found"
 
 
-def bad_request(message: str, **params: str) -> PageError:
-    return PageError(400, message, **params)
+class PageBadRequest(PageError):
+    """400: a query parameter is malformed, repeated, out of range or missing its pair."""
+
+    http_status = 400
+    code = "page_bad_request"
+
+
+def not_found(message: str = "error.not_found.detail", **params: str) -> PageNotFound:
+    return PageNotFound(message, **params)
+
+
+def bad_request(message: str, **params: str) -> PageBadRequest:
+    return PageBadRequest(message, **params)
 
 
 class PortalRoute(APIRoute):
@@ -52,8 +77,8 @@ class PortalRoute(APIRoute):
                 return render(
                     request,
                     "error.html",
-                    status_code=error.status_code,
-                    error_status=error.status_code,
+                    status_code=error.http_status,
+                    error_status=error.http_status,
                     error_message=error.message,
                     error_params=error.params,
                 )

@@ -40,12 +40,12 @@ from ledger.limits import Limits
 from ledger.signing import make_signed
 from ledger.statement import SignedStatement, b64decode_strict, b64encode
 from procurement import lifecycle as lc
+from procurement.errors import CiphertextHashMismatch, ShareMismatch
 from procurement.fields import sha256_hex, wire_amount
 from procurement.sealed import (
     BID_FORMAT_FELDMAN,
     BID_FORMAT_SHAMIR,
     OpenedEnvelope,
-    OpeningFailed,
     Share,
     bid_key_from_secret,
     deal,
@@ -237,8 +237,10 @@ def release_shares(
 def open_bid(bid: Mapping[str, Any], threshold: int) -> OpenedEnvelope:
     """Anyone: reconstruct the key from a bid's released shares, decrypt and check it.
 
-    Raises ``sealed.OpeningFailed`` (``not_enough_shares``, ``decryption_failed``,
-    ``content_mismatch``, ``wrong_binding``, ``bad_envelope``).
+    Raises a ``procurement.errors.OpeningFailed``, whose ``code`` is the reason, in the
+    order checked: ``share_mismatch``, then ``not_enough_shares``, ``bad_share`` or
+    ``inconsistent_shares``, then ``ciphertext_hash_mismatch``, ``decryption_failed``,
+    ``content_mismatch``, ``bad_envelope`` and ``wrong_binding``.
     """
     members = [s["member"] for s in bid["shares"]]
     shares = [
@@ -248,11 +250,11 @@ def open_bid(bid: Mapping[str, Any], threshold: int) -> OpenedEnvelope:
     version = bid_format(bid)
     for share, member in zip(shares, sorted(bid["released"]), strict=True):
         if not share_is_committed(bid, member, share):
-            raise OpeningFailed("share_mismatch", f"{member}'s released share does not check")
+            raise ShareMismatch(f"{member}'s released share does not check", member=member)
     key = reconstruct_key(version, shares, threshold)
     ciphertext = b64decode_strict(bid["ciphertext"], field="ciphertext")
     if sha256_hex(ciphertext) != bid["ciphertext_sha256"]:
-        raise OpeningFailed("ciphertext_hash_mismatch", "the ciphertext is not the logged one")
+        raise CiphertextHashMismatch("the ciphertext is not the logged one")
     return open_envelope(
         key, ciphertext, bid["content_sha256"], bid["ocid"], bid["bidder"], version=version
     )

@@ -38,12 +38,12 @@ from datetime import datetime, timedelta
 from ledger.state import Document, State
 from ledger.statement import b64decode_strict, b64encode, format_time, parse_time
 from procurement import lifecycle as lc
-from procurement.errors import rejected
+from procurement.errors import NotEnoughShares, OpeningFailed, rejected
 from procurement.rules import RuleSet
-from procurement.sealed import BID_FORMAT_SHAMIR, OpeningFailed, Share, open_envelope
+from procurement.sealed import BID_FORMAT_SHAMIR, Share, open_envelope
 from procurement.sealed import reconstruct_key as _reconstruct_key
 
-NOT_ENOUGH_SHARES = "not_enough_shares"
+NOT_ENOUGH_SHARES = NotEnoughShares.code
 
 
 def is_late(doc: Document, bid: Document) -> bool:
@@ -146,8 +146,10 @@ def _decide(
             version=bid_format,
         )
     except OpeningFailed as failure:
-        bid["opening"] = {"result": "unopenable", "reason": failure.reason, "key": None}
-        if failure.reason == NOT_ENOUGH_SHARES:
+        # The failure's code is the recorded reason: the same strings as before the
+        # reasons became classes, so replayed logs project the same documents.
+        bid["opening"] = {"result": "unopenable", "reason": failure.code, "key": None}
+        if failure.code == NOT_ENOUGH_SHARES:
             bid["opening"]["missing_members"] = [m for m in members if m not in bid["released"]]
         bid["validity"] = "unopenable"
         return

@@ -81,6 +81,15 @@ from budgeting.money import format_amount, parse_positive_amount
 from ledger.canonical import canonical_bytes, parse_json_object
 from ledger.errors import ClientError, TerangError
 from ledger.statement import b64encode
+from procurement.errors import (
+    BadEnvelope,
+    BadShare,
+    ContentMismatch,
+    DecryptionFailed,
+    InconsistentShares,
+    NotEnoughShares,
+    WrongBinding,
+)
 
 BID_FORMAT_SHAMIR = 1
 """Format 1: Shamir over GF(2^128), per-member hash commitments (legacy, still accepted)."""
@@ -105,15 +114,6 @@ COMMITTEE_MEMBERS_MAX = 9
 SHARE_DOMAIN = b"terang.procurement.share.v1\x00"
 PRICE_CHARS_MAX = 32
 """An envelope's price string: far above any real amount, short enough to parse cheaply."""
-
-
-class OpeningFailed(Exception):
-    """A bid that cannot be opened; ``reason`` is a stable code shown as the result."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -152,8 +152,10 @@ def combine_shares(shares: list[Share], threshold: int) -> bytes:
     """The key from at least ``threshold`` distinct shares; fewer opens nothing."""
     distinct = {s.x: s for s in shares}
     if len(distinct) < threshold:
-        raise OpeningFailed(
-            "not_enough_shares", f"{len(distinct)} distinct shares; {threshold} are needed"
+        raise NotEnoughShares(
+            f"{len(distinct)} distinct shares; {threshold} are needed",
+            shares=len(distinct),
+            threshold=threshold,
         )
     chosen = [distinct[x] for x in sorted(distinct)[:threshold]]
     first = Shamir.combine([(s.x, s.y[:16]) for s in chosen])
@@ -176,8 +178,7 @@ def combine_consistent(shares: list[Share], threshold: int) -> bytes:
     base = distinct[: threshold - 1]
     for extra in distinct[threshold:]:
         if combine_shares([*base, extra], threshold) != key:
-            raise OpeningFailed(
-                "inconsistent_shares",
+            raise InconsistentShares(
                 "the released shares do not lie on one polynomial (the vendor's sealing)",
             )
     return key
@@ -271,15 +272,17 @@ def combine_secret(shares: list[Share], threshold: int) -> bytes:
     lowest x (any k verified shares give the same value)."""
     distinct = sorted({s.x: s for s in shares}.values(), key=lambda s: s.x)
     if len(distinct) < threshold:
-        raise OpeningFailed(
-            "not_enough_shares", f"{len(distinct)} distinct shares; {threshold} are needed"
+        raise NotEnoughShares(
+            f"{len(distinct)} distinct shares; {threshold} are needed",
+            shares=len(distinct),
+            threshold=threshold,
         )
     chosen = distinct[:threshold]
     secret = 0
     for share in chosen:
         y = parse_scalar(share.y)
         if y is None:
-            raise OpeningFailed("bad_share", f"the share of x = {share.x} is not a scalar")
+            raise BadShare(f"the share of x = {share.x} is not a scalar", x=share.x)
         numerator, denominator = 1, 1
         for other in chosen:
             if other.x != share.x:
@@ -295,7 +298,8 @@ def bid_key_from_secret(secret: bytes) -> bytes:
 
 
 def reconstruct_key(bid_format: int, shares: list[Share], threshold: int) -> bytes:
-    """The bid key from released shares, by the bid's format; ``OpeningFailed`` if not."""
+    """The bid key from released shares, by the bid's format; else an ``OpeningFailed``
+    (``procurement.errors``) naming the reason."""
     if bid_format == BID_FORMAT_FELDMAN:
         return bid_key_from_secret(combine_secret(shares, threshold))
     return combine_consistent(shares, threshold)
@@ -309,9 +313,7 @@ def decrypt(key: bytes, ciphertext: bytes) -> bytes:
     try:
         return bytes(SecretBox(key).decrypt(ciphertext))
     except CryptoError as exc:
-        raise OpeningFailed(
-            "decryption_failed", "the reconstructed key does not open the ciphertext"
-        ) from exc
+        raise DecryptionFailed("the reconstructed key does not open the ciphertext") from exc
 
 
 def seal_share(member_public_key: bytes, share: Share) -> bytes:
@@ -377,7 +379,8 @@ def open_envelope(
     *,
     version: int,
 ) -> OpenedEnvelope:
-    """Decrypt and check a bid envelope; ``OpeningFailed`` with a stable reason if not.
+    """Decrypt and check a bid envelope; else an ``OpeningFailed`` (``procurement.errors``,
+    one subclass per reason).
 
     The plaintext is the vendor's, so anything may be in it: every way it can be
     malformed (not UTF-8 or JSON, nested deep, huge numbers, wrong types or fields)
@@ -386,26 +389,24 @@ def open_envelope(
     """
     plaintext = decrypt(key, ciphertext)
     if hashlib.sha256(plaintext).hexdigest() != content_sha256:
-        raise OpeningFailed(
-            "content_mismatch", "the decrypted envelope does not match its logged hash"
-        )
+        raise ContentMismatch("the decrypted envelope does not match its logged hash")
     try:
         value: dict[str, Any] = parse_json_object(plaintext)
         canonical = canonical_bytes(value) == plaintext
     except TerangError as exc:
-        raise OpeningFailed("bad_envelope", f"the envelope is not canonical JSON: {exc}") from exc
+        raise BadEnvelope(f"the envelope is not canonical JSON: {exc}") from exc
     if not canonical or set(value) != ENVELOPE_FIELDS:
-        raise OpeningFailed("bad_envelope", f"the envelope is not in the v{version} form")
+        raise BadEnvelope(f"the envelope is not in the v{version} form")
     if type(value["v"]) is not int or value["v"] != version:
-        raise OpeningFailed("bad_envelope", f"the envelope's version is not {version}")
+        raise BadEnvelope(f"the envelope's version is not {version}")
     if value["ocid"] != ocid or value["bidder"] != bidder:
-        raise OpeningFailed("wrong_binding", "the envelope names another tender or bidder")
+        raise WrongBinding("the envelope names another tender or bidder")
     if not isinstance(value["price"], str) or len(value["price"]) > PRICE_CHARS_MAX:
-        raise OpeningFailed("bad_envelope", "the envelope's price is not an amount string")
+        raise BadEnvelope("the envelope's price is not an amount string")
     try:
         price_sen = parse_positive_amount(value["price"], field="price")
     except TerangError as exc:
-        raise OpeningFailed("bad_envelope", f"the envelope's price: {exc}") from exc
+        raise BadEnvelope(f"the envelope's price: {exc}") from exc
     documents = value["documents"]
     if not isinstance(documents, list) or not all(
         isinstance(d, dict)
@@ -413,7 +414,7 @@ def open_envelope(
         and all(isinstance(v, str) for v in d.values())
         for d in documents
     ):
-        raise OpeningFailed("bad_envelope", "documents must be [{name, sha256}] of strings")
+        raise BadEnvelope("documents must be [{name, sha256}] of strings")
     if not isinstance(value["salt"], str):
-        raise OpeningFailed("bad_envelope", "the envelope's salt is not a string")
+        raise BadEnvelope("the envelope's salt is not a string")
     return OpenedEnvelope(price_sen, documents)

@@ -45,6 +45,7 @@ from redflags import kinds as redflags_kinds
 from redflags import router as redflags_router
 from terang import api_docs, health, limits_middleware, metrics
 from terang.cors import PublicReadCORS
+from terang.problem_log import log_problem
 from terang.security_headers import SecurityHeadersMiddleware
 
 log = logging.getLogger("terang")
@@ -69,18 +70,13 @@ def all_kinds() -> KindRegistry:
 
 
 def problem_response(error: TerangError, headers: dict[str, str] | None = None) -> JSONResponse:
+    """``error`` as RFC 9457 problem+json with its class's status, ``Retry-After`` for push
+    back, and the one log line that says what happened (``terang.problem_log``: push
+    back is a warning, a full disk and a broken invariant are errors, refusals nothing)."""
     headers = dict(headers or {})
     if isinstance(error, Unavailable):
         headers["Retry-After"] = str(error.retry_after_s)
-        # Push back is normal operation (load, a database restart): worth a warning,
-        # never the "invariant broken" line that alerts page someone on.
-        if isinstance(error, StorageFull):
-            # Not a bug either, but it needs the operator: an error line they can alert on.
-            log.error("storage full: %s %s", error.code, error.message)
-        elif error.http_status >= 500:
-            log.warning("push back: %s %s", error.code, error.message)
-    elif isinstance(error, InvariantBroken) or error.http_status >= 500:
-        log.error("invariant broken: %s %s", error.code, error.message)
+    log_problem(error)
     return JSONResponse(
         error.problem(), status_code=error.http_status, media_type=PROBLEM_JSON, headers=headers
     )

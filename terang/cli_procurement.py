@@ -29,8 +29,8 @@ from procurement import client as pc
 from procurement import contracts as ct
 from procurement import lifecycle as lc
 from procurement.bids import RELEASES_PER_STATEMENT_MAX
+from procurement.errors import OpeningFailed
 from procurement.members import BOX_KEY_REGISTERED
-from procurement.sealed import OpeningFailed
 
 API = "/api/v1/procurement"
 
@@ -411,7 +411,7 @@ def vendor_opening(
             try:
                 item["reopened_price_sen"] = pc.open_bid(bid, threshold).price_sen
             except OpeningFailed as failed:
-                item["reopened_error"] = failed.reason
+                item["reopened_error"] = failed.code
         if mine is not None and bid["bidder"] == mine:
             kept = sorted(bid_dir.glob(f"{ocid}.{mine[:16]}.v*.json"))
             matching = [

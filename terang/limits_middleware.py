@@ -50,6 +50,7 @@ from ledger.errors import (
 )
 from ledger.limits import Limits
 from ledger.ratelimit import RateLimits
+from terang.problem_log import log_problem
 
 PROBLEM_JSON: Final = "application/problem+json"
 READ_METHODS: Final = frozenset({"GET", "HEAD"})
@@ -267,6 +268,7 @@ async def _send_problem(
     headers: dict[str, str] = {}
     if isinstance(error, Unavailable):
         headers["Retry-After"] = str(error.retry_after_s)
+    log_problem(error)  # the line the app's own answers get (heavy_reads_busy: push back)
     if close:
         headers["Connection"] = "close"
     response = JSONResponse(

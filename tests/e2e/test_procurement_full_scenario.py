@@ -49,6 +49,7 @@ from ledger.signing import make_signed
 from ledger.statement import b64encode, format_time
 from procurement import client as pc
 from procurement import sealed
+from procurement.errors import OpeningFailed
 from procurement.service import Closer
 from terang import cli_procurement
 from terang.app import create_app
@@ -376,7 +377,7 @@ def test_full_procurement_scenario(live: Live, cli: Callable[..., Any], tmp_path
     # Before the closing nobody can read a bid: nothing released, nothing opens.
     for doc in bids.values():
         assert doc["released"] == {} and doc["opening"] is None
-        with pytest.raises(sealed.OpeningFailed):
+        with pytest.raises(OpeningFailed):
             pc.open_bid(doc, 2)
 
     # -- the deadline passes: a late bid is refused and nothing is logged ----------------

@@ -25,7 +25,8 @@ from budgeting import statements as st
 from ledger.client import RemoteError
 from ledger.keys import client_key_id
 from ledger.statement import SignedStatement, b64encode
-from procurement import client, sealed
+from procurement import client
+from procurement.errors import OpeningFailed
 from terang.app import create_app
 
 API = "/api/v1/procurement"
@@ -56,7 +57,7 @@ def test_bid_not_matching_its_logged_hash_is_shown_invalid(harness: Harness) -> 
     assert "price_sen" not in bad["opening"]
     assert bids[client_key_id(a)]["validity"] == "valid"
     # Anyone re-opening it from the public shares reaches the same verdict.
-    with pytest.raises(sealed.OpeningFailed) as reopened:
+    with pytest.raises(OpeningFailed) as reopened:
         client.open_bid(bad, 2)
     assert reopened.value.reason == "content_mismatch"
     statuses = {
@@ -105,7 +106,7 @@ def test_read_open_before_closing_and_overspend_refused_over_http(harness: Harne
         # Before the closing the public bids carry no release, no key and no price.
         for doc in http.get(f"{API}/tenders/{s.ocid}/bids").json()["items"]:
             assert doc["released"] == {} and doc["opening"] is None
-            with pytest.raises(sealed.OpeningFailed) as early:
+            with pytest.raises(OpeningFailed) as early:
                 client.open_bid(doc, 2)
             assert early.value.reason == "not_enough_shares"
         # Opening before the closing: the error names the state and the allowed next steps.

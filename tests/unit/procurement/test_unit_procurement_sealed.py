@@ -17,8 +17,9 @@ from ledger.errors import ClientError, TerangError
 from ledger.keys import client_key_id
 from ledger.statement import b64encode
 from procurement import client, sealed
+from procurement.errors import OpeningFailed
 from procurement.rules import RULES, RuleBook, parse_rule_set
-from procurement.sealed import OpeningFailed, Share
+from procurement.sealed import Share
 
 
 def committee(n: int) -> tuple[list[PrivateKey], list[dict[str, str]]]:
