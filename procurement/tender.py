@@ -716,7 +716,24 @@ def prefetch_tender(statement: Statement) -> list[tuple[str, str]]:
     if statement.type.startswith("procurement.bid.") or statement.type == lc.OBJECTION_FILED:
         keys.append((lc.BID_NAMESPACE, lc.bid_key(statement.subject, statement.signer)))
         keys.append((VENDOR_NAMESPACE, statement.signer))
-    documents: Any = statement.body.get("documents")
+    body = statement.body
+    if statement.type == lc.PACKAGE_CREATED and isinstance(body.get("budget_line"), str):
+        keys.append((budget.NS_LINE, body["budget_line"]))
+    committee: Any = body.get("committee")
+    if statement.type == lc.ANNOUNCED and isinstance(committee, dict):
+        members: Any = committee.get("members")
+        if isinstance(members, list):  # each member's key is checked for its role
+            keys.extend(
+                (KEY_NAMESPACE, m) for m in members[:COMMITTEE_MEMBERS_MAX] if isinstance(m, str)
+            )
+    results: Any = body.get("results")
+    if statement.type == lc.EVALUATED and isinstance(results, list):  # each result's bid
+        keys.extend(
+            (lc.BID_NAMESPACE, lc.bid_key(statement.subject, r["bidder"]))
+            for r in results
+            if isinstance(r, dict) and isinstance(r.get("bidder"), str)
+        )
+    documents: Any = body.get("documents")
     if statement.type in (lc.ANNOUNCED, lc.AMENDED) and isinstance(documents, list):
         keys.extend(
             (lc.DOCUMENT_NAMESPACE, d["sha256"])

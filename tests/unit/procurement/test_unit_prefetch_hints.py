@@ -1,0 +1,72 @@
+"""Prefetch hints name what the reducers read: the sequencer loads a batch's hinted
+documents in a few queries, and every read it did not hint is one more database round
+trip inside the writer's lock. These statements' reducers read only documents their
+statement names, so every such read must be hinted (reads that depend on documents
+read first, such as a tender's bids in bid order, and the red flag follower's, are
+not known from the statement and are not checked here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from procurement_support import MemoryLog, Scenario
+
+from ledger.replay import keys_to_prefetch
+from ledger.state import DictState, Document
+from ledger.statement import LoggedEntry
+
+CHECKED = (
+    "procurement.package.created",
+    "procurement.tender.announced",
+    "procurement.tender.evaluated",
+)
+SECOND_ORDER = ("redflags.", "procurement.bid_order")
+
+
+class RecordingState(DictState):
+    """A state that remembers every key read through it (an overlay's misses)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads: list[tuple[str, str]] = []
+
+    def get(self, namespace: str, key: str) -> Document | None:
+        self.reads.append((namespace, key))
+        return super().get(namespace, key)
+
+
+@dataclass
+class RecordingLog(MemoryLog):
+    misses: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    """Per checked statement type: the keys its last entry read without a hint."""
+
+    def append(self, statements: Any) -> list[LoggedEntry]:
+        assert isinstance(self.state, RecordingState)
+        self.state.reads.clear()
+        made = super().append(statements)
+        if len(made) == 1 and made[0].signed.statement.type in CHECKED:
+            statement = made[0].signed.statement
+            hinted = set(keys_to_prefetch(self.kinds, statement))
+            unhinted = {
+                key
+                for key in self.state.reads
+                if key not in hinted and not key[0].startswith(SECOND_ORDER)
+            }
+            self.misses[statement.type] = unhinted
+        return made
+
+
+def test_a_package_an_announcement_and_an_evaluation_read_only_hinted_documents() -> None:
+    log = RecordingLog(state=RecordingState())
+    s = Scenario.build(log)
+    a, b, _ = s.vendors
+    s.package()
+    s.announce(days=20)
+    s.bid(a, 40_000_000_000)
+    s.bid(b, 41_000_000_000)
+    s.close()
+    s.open()
+    s.evaluate([(a, True, "80"), (b, False, "10")])
+    assert set(log.misses) == set(CHECKED)
+    assert log.misses == {kind: set() for kind in CHECKED}
