@@ -33,6 +33,7 @@ from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
 from budgeting import statements as budget_statements
+from budgeting.money import parse_amount
 from ledger.client import LedgerClient
 from ledger.errors import ClientError, VerificationError
 from ledger.keys import client_key_id, read_secret_file, write_secret_file
@@ -432,6 +433,17 @@ def payment_request(
     return make_signed(vendor, PAYMENT_REQUESTED, ocid, body, at=at, origin=origin, limits=limits)
 
 
+def _unpaid_sen(commitment: Mapping[str, Any]) -> int:
+    """What a commitment has left to pay, from the public API's document or the
+    projection's (the public one carries rupiah strings; issue 12 found the client
+    crashing with ``KeyError: 'amount_sen'`` on it)."""
+    if "amount_sen" in commitment:
+        return int(commitment["amount_sen"]) - int(commitment["paid_sen"])
+    return parse_amount(commitment["amount"], field="amount") - parse_amount(
+        commitment["paid"], field="paid"
+    )
+
+
 def payment_batch(
     officer: SigningKey,
     finance: SigningKey,
@@ -448,8 +460,10 @@ def payment_batch(
     """``[budgeting.payment.posted (SP2D) ..., procurement.contract.paid]``: one batch.
 
     ``commitments`` maps the contract's commitment posting ids to their budgeting
-    documents; the amount is paid from them in order, as far as each has room (the
-    budgeting payments are ``posting_id``, then ``posting_id-2``, ...).
+    documents, as ``GET /api/v1/budget/commitments/{posting_id}`` returns them
+    (``amount`` and ``paid`` in rupiah) or as the projection holds them (``amount_sen``
+    and ``paid_sen``); the amount is paid from them in order, as far as each has room
+    (the budgeting payments are ``posting_id``, then ``posting_id-2``, ...).
     """
     from procurement.contracts import PAID
 
@@ -458,7 +472,7 @@ def payment_batch(
     ids: list[str] = []
     for commitment_id in contract["commitments"]:
         doc = commitments.get(commitment_id)
-        room = left if doc is None else doc["amount_sen"] - doc["paid_sen"]
+        room = left if doc is None else _unpaid_sen(doc)
         part = min(left, room)
         if part <= 0:
             continue
