@@ -53,7 +53,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from ledger.errors import ClientError
@@ -66,6 +66,9 @@ LINE_ID_SEPARATOR = ":"
 PARSED_LINE_IDS_CACHED_MAX = 1 << 17
 """Line ids kept parsed (``parse_line_id``): a DPA import and its replay parse each line's id
 a dozen times; a kabupaten's year has tens of thousands of lines. About 1 KiB each."""
+PARSED_CODES_CACHED_MAX = 1 << 15
+"""Programme and account codes kept parsed, each: a kabupaten's year names a few
+thousand of each (the LRA reads every line's codes back); about 0.5 KiB each."""
 NO_SUB_KEGIATAN = "-"
 
 
@@ -277,8 +280,9 @@ class ProgrammeCode:
     text: str
     level: ProgrammeLevel
 
-    @property
+    @cached_property
     def parts(self) -> tuple[str, ...]:
+        """The dotted parts (split once: parsed codes are kept and read many times)."""
         return tuple(self.text.split("."))
 
     @property
@@ -301,7 +305,17 @@ class ProgrammeCode:
 
 
 def parse_programme_code(value: Any, level: ProgrammeLevel | None = None) -> ProgrammeCode:
-    """A programme code; with ``level``, it must be a code of that level."""
+    """A programme code; with ``level``, it must be a code of that level.
+
+    A valid code's parse is kept (the result is immutable; a year's lines name a few
+    thousand codes, read back for every line of every report); a bad one raises every
+    time."""
+    if isinstance(value, str):
+        return _parse_programme_code_kept(value, level)
+    return _parse_programme_code(value, level)  # raises: not a string
+
+
+def _parse_programme_code(value: Any, level: ProgrammeLevel | None) -> ProgrammeCode:
     kind = level.label if level is not None else "programme"
     parts = _split(kind, value, len(PROGRAMME_PARTS))
     text: str = value
@@ -332,14 +346,18 @@ def parse_programme_code(value: Any, level: ProgrammeLevel | None = None) -> Pro
     return ProgrammeCode(text, found)
 
 
+_parse_programme_code_kept = lru_cache(maxsize=PARSED_CODES_CACHED_MAX)(_parse_programme_code)
+
+
 @dataclass(frozen=True)
 class AccountCode:
     """An account code (akun 4, 5 or 6) at any of its six levels."""
 
     text: str
 
-    @property
+    @cached_property
     def parts(self) -> tuple[str, ...]:
+        """The dotted parts (split once: parsed codes are kept and read many times)."""
         return tuple(self.text.split("."))
 
     @property
@@ -370,7 +388,15 @@ class AccountCode:
 
 
 def parse_account_code(value: Any, *, leaf: bool = False) -> AccountCode:
-    """An account code; with ``leaf``, it must be a full sub rincian objek code."""
+    """An account code; with ``leaf``, it must be a full sub rincian objek code.
+
+    A valid code's parse is kept, as ``parse_programme_code``'s is."""
+    if isinstance(value, str):
+        return _parse_account_code_kept(value, leaf)
+    return _parse_account_code(value, leaf)  # raises: not a string
+
+
+def _parse_account_code(value: Any, leaf: bool) -> AccountCode:
     kind = "account"
     parts = _split(kind, value, len(ACCOUNT_PARTS))
     text: str = value
@@ -397,14 +423,18 @@ def parse_account_code(value: Any, *, leaf: bool = False) -> AccountCode:
     return AccountCode(text)
 
 
+_parse_account_code_kept = lru_cache(maxsize=PARSED_CODES_CACHED_MAX)(_parse_account_code)
+
+
 @dataclass(frozen=True)
 class OpdCode:
     """An OPD (or a unit under one): ``U.BB.U.BB.U.BB.SS.UUUU``."""
 
     text: str
 
-    @property
+    @cached_property
     def parts(self) -> tuple[str, ...]:
+        """The dotted parts (split once: parsed codes are kept and read many times)."""
         return tuple(self.text.split("."))
 
     @property
