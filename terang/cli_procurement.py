@@ -24,7 +24,7 @@ from ledger.clock import utc_now
 from ledger.errors import ClientError, TerangError
 from ledger.keys import client_key_id, load_client_key, read_secret_file, write_secret_file
 from ledger.signing import make_signed
-from ledger.statement import b64encode
+from ledger.statement import SignedStatement, b64encode
 from procurement import client as pc
 from procurement import contracts as ct
 from procurement import lifecycle as lc
@@ -467,6 +467,162 @@ def vendor_request_payment(
         _echo(client.submit(signed))
 
 
+# -- officer and finance: the two-key batches -----------------------------------------
+
+officer_app = typer.Typer(
+    help="As the procurement officer (PPK): prepare the award and payment batches that"
+    " finance (BPKAD) co-signs; your key signs your part here and never leaves.",
+    no_args_is_help=True,
+)
+finance_app = typer.Typer(
+    help="As finance (BPKAD): read a batch file the officer prepared, see what you are"
+    " asked to sign, sign your part and submit the whole batch.",
+    no_args_is_help=True,
+)
+OutOption = Annotated[
+    Path, typer.Option("--out", help="Where to write the batch file for finance.")
+]
+
+
+def _write_batch(
+    out: Path, origin: str, what: str, ocid: str, at: Any, statements: Any, stand_in: Any
+) -> None:
+    from procurement.batch_file import BatchFile, split_batch, write_batch_file
+
+    write_batch_file(out, BatchFile(origin, what, ocid, at, split_batch(statements, stand_in)))
+
+
+@officer_app.command("award")
+def officer_award(
+    ocid: OcidOption,
+    posting_id: Annotated[
+        str,
+        typer.Option(
+            "--posting-id", help="The budget commitment's posting id, e.g. KONTRAK-2026-0001."
+        ),
+    ],
+    out: OutOption = Path("award.batch.json"),
+    key: KeyOption = Path("keys/officer.key"),
+    url: UrlOption = DEFAULT_URL,
+) -> None:
+    """Prepare the award of a tender whose winner is announced and whose masa sanggah is
+    over: the commitment (finance signs it) and the award (signed here), one batch.
+
+    Finance then runs `terang finance sign-batch FILE` within 5 minutes: the log refuses
+    a statement signed more than clock_skew_s_max (300 s) before it arrives."""
+    from nacl.signing import SigningKey
+
+    with connect(url) as client:
+        tender = _tender(client, ocid)["tender"]
+        origin, now, stand_in = client.origin(), utc_now(), SigningKey.generate()
+        statements = pc.award_batch(
+            load_client_key(key), stand_in, tender, posting_id, at=now, origin=origin
+        )
+    _write_batch(out, origin, "award", ocid, now, statements, stand_in)
+    _echo(
+        {
+            "batch_file": str(out),
+            "what": "award",
+            "ocid": ocid,
+            "next": f"terang finance sign-batch {out} --key KEYFILE --url {url}",
+        }
+    )
+
+
+@officer_app.command("pay")
+def officer_pay(
+    ocid: OcidOption,
+    request: Annotated[
+        int, typer.Option("--request", help="The vendor's payment request number (1-).")
+    ],
+    posting_id: Annotated[
+        str, typer.Option("--posting-id", help="The SP2D's posting id, e.g. SP2D-2026-0001.")
+    ],
+    out: OutOption = Path("payment.batch.json"),
+    key: KeyOption = Path("keys/officer.key"),
+    url: UrlOption = DEFAULT_URL,
+) -> None:
+    """Prepare the payment of a vendor's request: the SP2D postings against the
+    contract's commitments (finance signs them) and contract.paid (signed here)."""
+    from nacl.signing import SigningKey
+
+    with connect(url) as client:
+        contract = _get(client, f"{API}/tenders/{ocid}/contract")["contract"]
+        room = {c: _get(client, f"/api/v1/budget/commitments/{c}") for c in contract["commitments"]}
+        origin, now, stand_in = client.origin(), utc_now(), SigningKey.generate()
+        statements = pc.payment_batch(
+            load_client_key(key),
+            stand_in,
+            contract,
+            request,
+            posting_id,
+            room,
+            at=now,
+            origin=origin,
+        )
+    _write_batch(out, origin, "payment", ocid, now, statements, stand_in)
+    _echo(
+        {
+            "batch_file": str(out),
+            "what": "payment",
+            "ocid": ocid,
+            "next": f"terang finance sign-batch {out} --key KEYFILE --url {url}",
+        }
+    )
+
+
+@finance_app.command("sign-batch")
+def finance_sign_batch(
+    file: Annotated[Path, typer.Argument(help="The batch file the officer wrote.")],
+    key: KeyOption = Path("keys/finance.key"),
+    url: UrlOption = DEFAULT_URL,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Sign without asking (after reading what is shown).")
+    ] = False,
+) -> None:
+    """Show what the batch asks you to sign, in rupiah; sign your part; submit it all."""
+    from budgeting.money import parse_amount
+    from ledger.limits import Limits
+    from portal.formatting import rupiah
+    from procurement.batch_file import read_batch_file
+
+    limits = Limits()
+    batch = read_batch_file(file, limits)
+    now = utc_now()
+    age = batch.age_s(now)
+    if age > limits.clock_skew_s_max - 30:
+        raise ClientError(
+            f"{file.name} was prepared {age:.0f} s ago; the log takes statements signed at most"
+            f" {limits.clock_skew_s_max} s before they arrive. Ask the procurement officer to"
+            " prepare it again (nothing was signed or sent)",
+            code="batch_file_expired",
+        )
+    typer.echo(f"{batch.what} of {batch.ocid}, prepared {age:.0f} s ago. You are asked to sign:")
+    for template in batch.templates:
+        body = template.body
+        amount = body.get("amount")
+        shown = rupiah(parse_amount(amount), "id") if isinstance(amount, str) else "-"
+        typer.echo(
+            f"  {template.type}  line {template.subject}  {shown}"
+            f"  posting {body.get('posting_id')}  ({body.get('document') or ''})"
+        )
+    typer.echo("Signed already, by the officer (checked by the log when you submit):")
+    for item in batch.items:
+        if isinstance(item, SignedStatement):
+            statement = item.statement
+            shown_body = json.dumps(statement.body, ensure_ascii=False)[:200]
+            typer.echo(f"  {statement.type}  {statement.subject}  {shown_body}")
+    if not yes and not typer.confirm("Sign and submit?", default=False):
+        raise typer.Exit(1)
+    with connect(url) as client:
+        if client.origin() != batch.origin:
+            raise ClientError(
+                f"{file.name} was prepared for the log {batch.origin!r}, not {client.origin()!r}",
+                code="bad_batch_file",
+            )
+        _echo(client.submit_batch(batch.complete(load_client_key(key), at=utc_now())))
+
+
 # -- documents ------------------------------------------------------------------------
 
 documents_app = typer.Typer(
@@ -566,4 +722,6 @@ def mount(app: typer.Typer) -> None:
     """Add ``terang vendor``, ``terang committee`` and ``terang documents`` to the main CLI."""
     app.add_typer(vendor_app, name="vendor")
     app.add_typer(committee_app, name="committee")
+    app.add_typer(officer_app, name="officer")
+    app.add_typer(finance_app, name="finance")
     app.add_typer(documents_app, name="documents")
