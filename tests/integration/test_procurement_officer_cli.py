@@ -161,3 +161,57 @@ def test_a_late_batch_and_one_for_another_log_are_refused_before_signing(
     assert refused(late) == "batch_file_expired"
     assert "Ask the procurement officer to prepare it again" in str(late.exception)
     assert h.ledger.size() == size
+
+
+def test_a_payment_request_is_paid_through_the_officer_and_finance_commands(
+    harness: Harness, cli: Any, tmp_path: Path
+) -> None:
+    from procurement_support import LINE
+
+    from budgeting import statements as st
+    from procurement import client
+    from procurement import contracts as ct
+
+    h = harness
+    s = awarded_winner_scenario(h)
+    a = s.vendors[0]
+    allot = st.allotment(LINE, "ANGKAS-2026-1", [(3, 100_000_000_000)])
+    h.ledger.append_direct([allot.sign(s.finance, at=h.clock(), origin=h.origin)])
+    officer = key_file(tmp_path / "officer.key", s.officer)
+    finance = key_file(tmp_path / "finance.key", s.finance)
+    award = tmp_path / "award.batch.json"
+    cli(
+        "officer", "award", "--ocid", s.ocid, "--posting-id", "KONTRAK-2026-0001",
+        "--key", officer, "--out", str(award),
+    )  # fmt: skip
+    assert cli("finance", "sign-batch", str(award), "--key", finance, "--yes").exit_code == 0
+    terms = client.contract_body(
+        "SPK-001/DINKES/2026",
+        40_000_000_000,
+        "2026-03-20",
+        "2026-06-30",
+        [client.milestone("Serah terima", 40_000_000_000, "2026-06-30")],
+    )
+    signature = client.countersign(a, ct.SIGNED, s.ocid, terms)
+    h.ledger.append_direct(
+        [
+            client.contract_statement(
+                s.officer, s.ocid, terms, signature, at=h.clock(), origin=h.origin
+            )
+        ]
+    )
+    h.ledger.append_direct(
+        [client.payment_request(a, s.ocid, 1, 1, 40_000_000_000, at=h.clock(), origin=h.origin)]
+    )
+    payment = tmp_path / "payment.batch.json"
+    prepared = cli(
+        "officer", "pay", "--ocid", s.ocid, "--request", "1", "--posting-id", "SP2D-2026-0001",
+        "--key", officer, "--out", str(payment),
+    )  # fmt: skip
+    assert prepared.exit_code == 0, prepared.output
+    paid = cli("finance", "sign-batch", str(payment), "--key", finance, "--yes")
+    assert paid.exit_code == 0, paid.output
+    assert "budgeting.payment.posted" in paid.output and "Rp 400.000.000,00" in paid.output
+    contract = s.read(ct.CONTRACT_NAMESPACE, s.ocid)
+    assert contract["paid_sen"] == 40_000_000_000
+    assert [r["status"] for r in contract["requests"]] == ["paid"]
