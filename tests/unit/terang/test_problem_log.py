@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -131,7 +132,15 @@ def test_the_limits_middleware_logs_the_same_line(
 
     scope = {"type": "http", "method": "GET", "path": "/api/v1/entries", "headers": []}
     with caplog.at_level(logging.DEBUG, logger="terang"):
-        asyncio.run(limits_middleware._send_problem(scope, receive, send, make()))
+        # On a thread of its own: another test in this worker may have left an event
+        # loop running on this one (Playwright's sync API does), and asyncio.run refuses
+        # to nest.
+        worker = threading.Thread(
+            target=asyncio.run,
+            args=(limits_middleware._send_problem(scope, receive, send, make()),),
+        )
+        worker.start()
+        worker.join()
     assert sent[0]["status"] == status
     assert _lines(caplog) == lines
 
