@@ -3,7 +3,9 @@
 "Kabupaten Contoh": fifteen perangkat daerah (dinas, badan, RSUD, kecamatan), about
 three hundred budget lines with Permendagri 90/2019 codes and Indonesian names,
 the APBD murni, monthly anggaran kas, contracts and SP2D payments through the year,
-a pergeseran in June, the APBD perubahan in September and one corrected SP2D.
+a pergeseran in June, the APBD perubahan in September and one corrected SP2D. The
+lines that fund the procurement demo's tenders (``TENDER_LINES``) are appropriated and
+allotted here and otherwise left to the tenders (``procurement.demo``).
 
 The codes and names follow the shape of Kepmendagri 050-5889/2021 (the updated
 nomenclature of Permendagri 90/2019); the numbers of some sub kegiatan and accounts
@@ -108,6 +110,7 @@ SUPPORT_PROGRAMME = "PROGRAM PENUNJANG URUSAN PEMERINTAHAN DAERAH KABUPATEN/KOTA
 SUPPORT_KEGIATAN = {
     "01.2.02": "Administrasi Keuangan Perangkat Daerah",
     "01.2.06": "Administrasi Umum Perangkat Daerah",
+    "01.2.07": "Pengadaan Barang Milik Daerah Penunjang Urusan Pemerintah Daerah",
     "01.2.08": "Penyediaan Jasa Penunjang Urusan Pemerintahan Daerah",
     "01.2.09": "Pemeliharaan Barang Milik Daerah Penunjang Urusan Pemerintahan Daerah",
 }
@@ -117,11 +120,14 @@ SUPPORT_SUB_KEGIATAN = {
     "01.2.06.0004": "Penyediaan Bahan Logistik Kantor",
     "01.2.06.0005": "Penyediaan Barang Cetakan dan Penggandaan",
     "01.2.06.0009": "Penyelenggaraan Rapat Koordinasi dan Konsultasi SKPD",
+    "01.2.07.0002": "Pengadaan Kendaraan Dinas Operasional atau Lapangan",
     "01.2.08.0002": "Penyediaan Jasa Komunikasi, Sumber Daya Air dan Listrik",
+    "01.2.08.0004": "Penyediaan Jasa Pelayanan Umum Kantor",
     "01.2.09.0002": (
         "Penyediaan Jasa Pemeliharaan, Biaya Pemeliharaan, Pajak dan Perizinan Kendaraan"
         " Dinas Operasional atau Lapangan"
     ),
+    "01.2.09.0009": "Pemeliharaan/Rehabilitasi Gedung Kantor dan Bangunan Lainnya",
 }
 
 # Technical programmes: program, kegiatan and sub kegiatan codes with names.
@@ -151,6 +157,7 @@ KEGIATAN = {
     "1.02.02.2.02": (
         "Penyediaan Layanan Kesehatan untuk UKM dan UKP Rujukan Tingkat Daerah Kabupaten/Kota"
     ),
+    "1.02.02.2.06": "Pengelolaan Sistem Informasi Kesehatan",
     "1.03.03.2.01": "Pengelolaan dan Pengembangan SPAM di Daerah Kabupaten/Kota",
     "1.03.10.2.01": "Penyelenggaraan Jalan Kabupaten/Kota",
     "1.06.05.2.02": "Pengelolaan Data Fakir Miskin Cakupan Daerah Kabupaten/Kota",
@@ -230,12 +237,16 @@ ACCOUNTS = {
     "5.1.02.02.01.0061": "Belanja Tagihan Listrik",
     "5.1.02.02.01.0063": "Belanja Kawat/Faksimili/Internet/TV Berlangganan",
     "5.1.02.02.04": "Belanja Jasa Konsultansi Konstruksi",
+    "5.1.02.02.04.0004": (
+        "Belanja Jasa Konsultansi Perencanaan Rekayasa-Jasa Desain Rekayasa untuk Transportasi"
+    ),
     "5.1.02.02.04.0036": "Belanja Jasa Konsultansi Pengawasan Rekayasa-Jasa Pengawas Jalan",
     "5.1.02.02.05": "Belanja Jasa Konsultansi Non Konstruksi",
     "5.1.02.02.05.0008": "Belanja Jasa Konsultansi Pengembangan Sistem Informasi",
     "5.1.02.03": "Belanja Pemeliharaan",
     "5.1.02.03.02": "Belanja Pemeliharaan Peralatan dan Mesin",
     "5.1.02.03.02.0035": "Belanja Pemeliharaan Alat Angkutan-Kendaraan Bermotor Penumpang",
+    "5.1.02.03.02.0120": "Belanja Pemeliharaan Komputer-Peralatan Jaringan",
     "5.1.02.03.03": "Belanja Pemeliharaan Gedung dan Bangunan",
     "5.1.02.03.03.0001": "Belanja Pemeliharaan Bangunan Gedung-Bangunan Gedung Kantor",
     "5.1.02.04": "Belanja Perjalanan Dinas",
@@ -248,9 +259,15 @@ ACCOUNTS = {
     "5.1.06.01.01.0001": "Belanja Bantuan Sosial Uang kepada Keluarga Miskin",
     "5.2": "Belanja Modal",
     "5.2.02": "Belanja Modal Peralatan dan Mesin",
+    "5.2.02.02": "Belanja Modal Alat Angkutan",
+    "5.2.02.02.01": "Belanja Modal Alat Angkutan Darat Bermotor",
+    "5.2.02.02.01.0003": "Belanja Modal Kendaraan Bermotor Penumpang",
+    "5.2.02.02.01.0004": "Belanja Modal Kendaraan Bermotor Khusus (Ambulans)",
     "5.2.02.05": "Belanja Modal Alat Kantor dan Rumah Tangga",
     "5.2.02.05.01": "Belanja Modal Alat Kantor",
     "5.2.02.05.01.0005": "Belanja Modal Alat Penyimpan Perlengkapan Kantor",
+    "5.2.02.05.02": "Belanja Modal Alat Rumah Tangga",
+    "5.2.02.05.02.0001": "Belanja Modal Mebel",
     "5.2.02.07": "Belanja Modal Alat Kedokteran dan Kesehatan",
     "5.2.02.07.01": "Belanja Modal Alat Kedokteran",
     "5.2.02.07.01.0001": "Belanja Modal Alat Kedokteran Umum",
@@ -260,6 +277,7 @@ ACCOUNTS = {
     "5.2.03": "Belanja Modal Gedung dan Bangunan",
     "5.2.03.01": "Belanja Modal Bangunan Gedung",
     "5.2.03.01.01": "Belanja Modal Bangunan Gedung Tempat Kerja",
+    "5.2.03.01.01.0001": "Belanja Modal Bangunan Gedung Kantor",
     "5.2.03.01.01.0007": "Belanja Modal Bangunan Kesehatan",
     "5.2.03.01.01.0013": "Belanja Modal Bangunan Gedung Tempat Pendidikan",
     "5.2.04": "Belanja Modal Jalan, Irigasi, dan Jaringan",
@@ -474,6 +492,44 @@ KECAMATAN_SUB = (
         [("5.1.02.04.01.0003", "goods", 110, "DAU"), ("5.1.02.01.01.0026", "goods", 45, "DAU")],
     ),
 )
+SETDA = "4.01.0.00.0.00.01.0000"
+EDUCATION = "1.01.0.00.0.00.01.0000"
+PUPR = "1.03.0.00.0.00.01.0000"
+# Lines that fund the procurement demo's tenders (``procurement.demo``): appropriated and
+# allotted here, committed and paid only by the tenders' awards and SP2D, so the budget
+# demo's own postings leave them alone (behaviour "tender"). One line per OPD and account
+# a tender's title calls for, funded apart from the OPD's other lines on that account.
+# (OPD, sub kegiatan, account, funding, millions of rupiah)
+TENDER_LINES = (
+    (EDUCATION, "1.01.02.2.01.0009", "5.2.03.01.01.0013", "DAU", 4_000),
+    (EDUCATION, "1.01.02.2.01.0026", "5.2.02.05.02.0001", "DAU", 1_500),
+    (EDUCATION, "1.01.02.2.01.0026", "5.2.02.05.01.0005", "PAD", 800),
+    (EDUCATION, "1.01.02.2.01.0026", "5.2.02.10.01.0002", "DAU", 1_200),
+    (DINKES, "1.02.02.2.01.0003", "5.2.03.01.01.0007", "DAU", 3_500),
+    (DINKES, "1.02.02.2.01.0014", "5.2.02.07.01.0001", "DAU", 1_500),
+    (DINKES, "1.02.02.2.01.0020", "5.2.02.02.01.0004", "DAU", 1_000),
+    (DINKES, "1.02.02.2.06.0001", "5.2.02.10.01.0002", "DAU", 700),
+    (RSUD, "1.02.02.2.02.0036", "5.1.02.02.01.0013", "DAU", 400),
+    (RSUD, "1.02.02.2.02.0036", "5.2.02.07.01.0001", "DAU", 800),
+    (PUPR, "1.03.10.2.01.0022", "5.2.04.01.01.0003", "PAD", 5_500),
+    (PUPR, "1.03.03.2.01.0003", "5.2.04.02.04.0001", "PAD", 900),
+    (PUPR, "1.03.10.2.01.0013", "5.1.02.02.04.0004", "DAU", 500),
+    ("2.15.0.00.0.00.01.0000", "2.15.02.2.02.0001", "5.2.04.01.01.0012", "PAD", 600),
+    ("2.16.2.20.2.21.01.0000", "2.16.03.2.02.0005", "5.1.02.02.05.0008", "PAD", 600),
+    ("2.16.2.20.2.21.01.0000", "2.16.03.2.02.0005", "5.1.02.03.02.0120", "PAD", 250),
+    ("3.27.0.00.0.00.01.0000", "3.27.03.2.01.0002", "5.2.04.02.01.0006", "PAD", 1_000),
+    (SETDA, "4.01.01.2.07.0002", "5.2.02.02.01.0003", "DAU", 1_000),
+    (SETDA, "4.01.01.2.08.0004", "5.1.02.02.01.0013", "DAU", 500),
+    (SETDA, "4.01.01.2.06.0009", "5.1.02.01.01.0052", "DAU", 400),
+    (SETDA, "4.01.01.2.06.0004", "5.1.02.01.01.0024", "DAU", 250),
+    (SETDA, "4.01.01.2.09.0002", "5.1.02.03.02.0035", "DAU", 300),
+    (SETDA, "4.01.01.2.09.0009", "5.1.02.03.03.0001", "DAU", 300),
+    ("7.01.0.00.0.00.02.0000", "7.01.01.2.09.0009", "5.2.03.01.01.0001", "DAU", 1_500),
+)
+TENDER_SUB_KEGIATAN = {
+    "1.02.02.2.01.0020": "Pengadaan Sarana di Fasilitas Pelayanan Kesehatan",
+    "1.02.02.2.06.0001": "Pengelolaan Sistem Informasi Kesehatan",
+}
 REVENUE = (
     (BPKAD, "4.1.01.09.01.0001", "PAD", 0.012, "even"),
     (BPKAD, "4.1.01.12.01.0001", "PAD", 0.018, "even"),
@@ -515,6 +571,7 @@ CASH_PLANS: dict[str, list[float]] = {
     "tranche": [0, 0, 0, 30, 0, 0, 45, 0, 0, 25, 0, 0],
     "silpa": [100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     "capital": [0, 0, 0, 0, 0, 0, 0, 0, 100, 0, 0, 0],
+    "tender": [0, 0, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10],
 }
 
 
@@ -583,6 +640,7 @@ def structure_postings(year: int) -> list[st.Posting]:
         programme[sub] = name
     for sub, name, _ in KECAMATAN_SUB:
         programme[sub] = name
+    programme.update(TENDER_SUB_KEGIATAN)
     by_depth = sorted(programme, key=lambda code: (code.count("."), code))
     out += [st.structure("programme", code, programme[code]) for code in by_depth]
     accounts = sorted(ACCOUNTS, key=lambda code: (code.count("."), code))
@@ -634,7 +692,12 @@ def _line_plans(year: int, rng: random.Random) -> list[_LinePlan]:
                         behaviour,
                         millions * JUTA * rng.uniform(0.8, 1.2),
                     )
-    belanja = sum(plan.amount_sen for plan in plans)
+    # The tenders' lines draw nothing from ``rng``: adding one leaves every other amount as it was.
+    tendered = [
+        _LinePlan(line_id, "tender", _round(millions * JUTA), ACCOUNTS[line_id.split(":")[3]])
+        for line_id, millions in tender_lines(year)
+    ]
+    belanja = sum(plan.amount_sen for plan in plans + tendered)
     silpa = _round(belanja * 0.04)
     capital = _round(belanja * 0.006)
     add(BPKAD, None, "6.1.01.01.01.0001", "SILPA", "silpa", silpa)
@@ -643,7 +706,19 @@ def _line_plans(year: int, rng: random.Random) -> list[_LinePlan]:
     shares = sum(share for _, _, _, share, _ in REVENUE)
     for opd, account, funding, share, pattern in REVENUE:
         add(opd, None, account, funding, pattern, needed * share / shares)
+    plans += tendered
+    if len({plan.line_id for plan in plans}) != len(plans):
+        raise InvariantBroken("two demo budget plans name the same line")
     return plans
+
+
+def tender_lines(year: int) -> list[tuple[str, int]]:
+    """(line id, millions of rupiah) of the lines that fund the demo's tenders
+    (``TENDER_LINES``), as ``procurement.demo`` finds them."""
+    return [
+        (f"{year}:{opd}:{sub}:{account}:{funding}", millions)
+        for opd, sub, account, funding, millions in TENDER_LINES
+    ]
 
 
 class _Simulation:
@@ -742,7 +817,8 @@ def build_demo(year: int) -> DemoBudget:
         if month == 9:
             _perubahan(sim, plans, next_id, rng, year)
         for plan in plans:
-            _month_of(sim, plan, month, day, next_id, rng, contracts)
+            if plan.behaviour != "tender":  # the procurement demo's tenders spend these
+                _month_of(sim, plan, month, day, next_id, rng, contracts)
         if month == 8:
             _correction(sim, plans, next_id, year)
     if not shifted:

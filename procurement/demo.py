@@ -18,12 +18,15 @@ months of the year (``YEAR_PLAN`` and the six ``DEMO-001`` .. ``DEMO-006`` below
 * every announced document's bytes stored (``procurement.documents``), so
   ``terang vendor download`` works against the demo service.
 
-Each package is sized to the room its budget line has left when it is built (budget
-available and, for contracts that pay, cash allotted from the first payment's month;
-a competitive method whose HPS floor the room cannot pass becomes pengadaan langsung),
-so commitments and payments never break budget control; the demo budget allots
-capital lines' cash from August, which is why most contracts are paid late in the
-year. The first six keep their states for the tests and docs that name them:
+Each package is funded by the line its title calls for (``WHERE``: the OPD the title
+names, an account of its category: works on belanja modal gedung or jalan/irigasi, goods
+on belanja modal peralatan or belanja barang, services on belanja jasa or pemeliharaan),
+one of the demo budget's tender lines (``budgeting.demo.TENDER_LINES``), which the budget
+demo's own postings leave alone. It is sized to the room its line has left when it is
+built (budget available and, for contracts that pay, cash allotted from the first
+payment's month; a competitive method whose HPS floor the room cannot pass becomes
+pengadaan langsung), so commitments and payments never break budget control. The first
+six keep their states for the tests and docs that name them:
 ``DEMO-001`` awarded with a paid advance, ``002`` cancelled, ``003`` opened, ``004``
 planned, ``005`` open for bids on the real clock (deadline in two weeks: try
 ``terang vendor bid``), ``006`` closed with two sealed bids (try ``terang committee
@@ -64,10 +67,11 @@ from typing import Any
 from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
+from budgeting import demo as budget_demo
 from budgeting import reducers as budget
 from budgeting import statements as budget_statements
 from ledger.authority import KEY_NAMESPACE
-from ledger.errors import TerangError
+from ledger.errors import InvariantBroken, TerangError, require
 from ledger.keys import client_key_id, generate_client_key, load_client_key
 from ledger.sequencer import Sequencer
 from ledger.service import Ledger
@@ -234,30 +238,69 @@ def _setup_people(ledger: Ledger, log: SimulatedLog, keys_dir: Path, year: int) 
     return People(officer, finance, pokja, vendors)
 
 
-def _lines(ledger: Ledger, year: int, needed: int) -> list[dict[str, Any]]:
-    """Belanja barang/jasa and modal lines with room for a tender, in id order.
+# Where each tender is funded: the OPD its title names and an account of its category,
+# among the demo budget's tender lines (``budgeting.demo.TENDER_LINES``, which the budget
+# demo's own postings leave alone).
+EDUCATION = budget_demo.EDUCATION
+DINKES = budget_demo.DINKES
+RSUD = budget_demo.RSUD
+PUPR = budget_demo.PUPR
+SETDA = budget_demo.SETDA
+DISHUB = "2.15.0.00.0.00.01.0000"
+KOMINFO = "2.16.2.20.2.21.01.0000"
+PERTANIAN = "3.27.0.00.0.00.01.0000"
+KECAMATAN_SUKAMAJU = "7.01.0.00.0.00.02.0000"
+WHERE = {
+    "school-building": (EDUCATION, "5.2.03.01.01.0013"),
+    "school-furniture": (EDUCATION, "5.2.02.05.02.0001"),
+    "office-storage": (EDUCATION, "5.2.02.05.01.0005"),
+    "school-computers": (EDUCATION, "5.2.02.10.01.0002"),
+    "health-building": (DINKES, "5.2.03.01.01.0007"),
+    "health-equipment": (DINKES, "5.2.02.07.01.0001"),
+    "ambulance": (DINKES, "5.2.02.02.01.0004"),
+    "health-computers": (DINKES, "5.2.02.10.01.0002"),
+    "hospital-staff": (RSUD, "5.1.02.02.01.0013"),
+    "hospital-equipment": (RSUD, "5.2.02.07.01.0001"),
+    "roads": (PUPR, "5.2.04.01.01.0003"),
+    "water": (PUPR, "5.2.04.02.04.0001"),
+    "road-design": (PUPR, "5.1.02.02.04.0004"),
+    "road-signs": (DISHUB, "5.2.04.01.01.0012"),
+    "information-systems": (KOMINFO, "5.1.02.02.05.0008"),
+    "network-upkeep": (KOMINFO, "5.1.02.03.02.0120"),
+    "irrigation": (PERTANIAN, "5.2.04.02.01.0006"),
+    "vehicles": (SETDA, "5.2.02.02.01.0003"),
+    "office-services": (SETDA, "5.1.02.02.01.0013"),
+    "meetings": (SETDA, "5.1.02.01.01.0052"),
+    "stationery": (SETDA, "5.1.02.01.01.0024"),
+    "vehicle-upkeep": (SETDA, "5.1.02.03.02.0035"),
+    "building-upkeep": (SETDA, "5.1.02.03.03.0001"),
+    "kecamatan-building": (KECAMATAN_SUKAMAJU, "5.2.03.01.01.0001"),
+}
+"""A tender's ``where`` -> (OPD, account) of the tender line that funds it."""
 
-    The first has cash room (allotted less realised, from April on) for the awarded
-    tender's advance; the others need only budget room, and are reused if few.
-    """
-    with ledger.engine.connect() as conn:
-        lines = list(iter_prefixed(conn, budget.NS_LINE, f"{year}:"))
-    candidates = [
-        line
-        for line in sorted(lines, key=lambda d: str(d["line_id"]))
-        if str(line["account"]).startswith(("5.1.02", "5.2"))
-        and line["available_sen"] >= 450 * JUTA
+
+def _line(ledger: Ledger, year: int, where: str, family: str) -> dict[str, Any]:
+    """The demo budget's tender line for ``where`` (``WHERE``), as the log holds it now.
+
+    The plan tables are checked here, not trusted: the line exists, and its account is of
+    the tender's family (works on belanja modal gedung/jalan/irigasi, goods on barang or
+    modal peralatan, services on jasa or pemeliharaan)."""
+    opd, account = WHERE[where]
+    ids = [
+        line_id
+        for line_id, _ in budget_demo.tender_lines(year)
+        if line_id.split(":")[1] == opd and line_id.split(":")[3] == account
     ]
-    first = next(
-        (c for c in candidates if _cash_room(c, 4) >= _hps(c) * 3 // 10),
-        None,
+    require(len(ids) == 1, InvariantBroken(f"demo tender line {where!r}: {len(ids)} lines"))
+    require(
+        account.startswith(FAMILIES[family][0]),
+        InvariantBroken(f"demo tender line {where!r} ({account}) is not a {family} account"),
     )
-    if first is None:
-        return []
-    others = [c for c in candidates if c is not first]
-    if not others:
-        return [first]
-    return [first, *(others[i % len(others)] for i in range(needed - 1))]
+    with ledger.engine.connect() as conn:
+        line = document(conn, budget.NS_LINE, ids[0])
+    if line is None:
+        raise InvariantBroken(f"demo tender line {ids[0]} is not budgeted")
+    return line
 
 
 def _cash_room(line: dict[str, Any], month: int) -> int:
@@ -272,9 +315,9 @@ def _cash_room(line: dict[str, Any], month: int) -> int:
     return room or 0
 
 
-def _hps(line: dict[str, Any]) -> int:
+def _hps(line: dict[str, Any], cap_juta: int) -> int:
     available: int = line["available_sen"]
-    return min(2_000 * JUTA, available * 9 // 10) // JUTA * JUTA
+    return min(cap_juta * JUTA, available * 9 // 10) // JUTA * JUTA
 
 
 def _package(
@@ -284,10 +327,11 @@ def _package(
     line: dict[str, Any],
     title: str,
     category: str,
+    cap_juta: int,
 ) -> int:
-    """A package of ``category`` as its title says: a capital line (akun 5.2) buys goods
-    (equipment, furniture, vehicles: 5.2.02) as well as works (buildings: 5.2.03)."""
-    hps = _hps(line)
+    """A package of ``category`` as its title says, on the line its title calls for
+    (``WHERE``), its HPS at most ``cap_juta`` and nine tenths of the line's room."""
+    hps = _hps(line, cap_juta)
     body = {
         "title": title,
         "budget_line": line["line_id"],
@@ -383,7 +427,7 @@ def _close_and_open(
 def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
     title = "Rehabilitasi gedung puskesmas pembantu"
     log.at(datetime(line["year"], 3, 3, 1, 0, tzinfo=UTC))
-    hps = _package(log, people, ocid, line, title, "works")
+    hps = _package(log, people, ocid, line, title, "works", 1_000)
     log.at(log.now + HOUR)
     _announce(ledger, log, people, ocid, title)
     v1, v2 = people.vendors[:2]
@@ -495,7 +539,7 @@ def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line:
 def _opened(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
     title = "Pengadaan alat kesehatan puskesmas"
     log.at(datetime(line["year"], 9, 1, 1, 0, tzinfo=UTC))
-    hps = _package(log, people, ocid, line, title, "goods")
+    hps = _package(log, people, ocid, line, title, "goods", 800)
     log.at(log.now + HOUR)
     _announce(ledger, log, people, ocid, title)
     for index, (vendor, percent) in enumerate(zip(people.vendors[:3], (96, 89, 93), strict=True)):
@@ -507,7 +551,7 @@ def _opened(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: 
 def _closed(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
     title = "Pengadaan meubelair sekolah"
     log.at(datetime(line["year"], 10, 1, 1, 0, tzinfo=UTC))
-    hps = _package(log, people, ocid, line, title, "goods")
+    hps = _package(log, people, ocid, line, title, "goods", 700)
     log.at(log.now + HOUR)
     _announce(ledger, log, people, ocid, title)
     for index, (vendor, percent) in enumerate(zip(people.vendors[:2], (95, 92), strict=True)):
@@ -522,7 +566,7 @@ def _closed(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: 
 def _cancelled(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
     title = "Pengadaan kendaraan operasional"
     log.at(datetime(line["year"], 5, 5, 1, 0, tzinfo=UTC))
-    _package(log, people, ocid, line, title, "goods")
+    _package(log, people, ocid, line, title, "goods", 900)
     log.at(log.now + HOUR)
     _announce(ledger, log, people, ocid, title)
     log.at(log.now + 3 * DAY)
@@ -532,7 +576,7 @@ def _cancelled(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, lin
 
 def _planned(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
     log.at(datetime(line["year"], 11, 3, 1, 0, tzinfo=UTC))
-    _package(log, people, ocid, line, "Pembangunan jalan lingkungan", "works")
+    _package(log, people, ocid, line, "Pembangunan jalan lingkungan", "works", 900)
 
 
 # -- a year of tenders ---------------------------------------------------------------
@@ -559,11 +603,10 @@ STAGES = (
 FAMILIES = {
     "works": (("5.2.03", "5.2.04", "5.2.05"), "works"),
     "goods": (("5.2.02", "5.1.02.01"), "goods"),
-    "services": (("5.1.02.02", "5.1.02.03"), "other_services"),
-    "consulting": (("5.1.02.02",), "consulting"),
+    "services": (("5.1.02.02.01", "5.1.02.03"), "other_services"),
+    "consulting": (("5.1.02.02.04", "5.1.02.02.05"), "consulting"),
 }
-NOT_TENDERED = ("Tagihan", "Perjalanan Dinas", "Bahan Bakar", "Honorarium")
-"""Lines paid without a tender (utilities, travel, fuel by e-purchasing, honoraria)."""
+"""A plan's family -> (the account prefixes its line may have, its OCDS category)."""
 COMPETITIVE_HPS_MIN = {"tender": 200 * JUTA, "tender_cepat": 200 * JUTA, "seleksi": 100 * JUTA}
 """HPS must exceed these for the method (the rule book's value_min_exclusive_sen)."""
 DIRECT_HPS_MAX = {"consulting": 95 * JUTA}
@@ -580,8 +623,9 @@ class Plan:
     family: str
     title: str
     month: int
-    day: int = 5
-    keyword: str = ""
+    day: int
+    where: str
+    """The line that funds it (``WHERE``): the OPD its title names, an account of its family."""
     method: str = "tender"
     hps_max_juta: int = 900
     pay_months: tuple[int, ...] = ()
@@ -596,8 +640,8 @@ def _plan(
     family: str,
     title: str,
     month: int,
-    day: int = 5,
-    keyword: str = "",
+    day: int,
+    where: str,
     *,
     method: str = "tender",
     hps_max_juta: int = 900,
@@ -611,7 +655,7 @@ def _plan(
         title,
         month,
         day,
-        keyword,
+        where,
         method,
         hps_max_juta,
         pay_months,
@@ -623,95 +667,78 @@ def _plan(
 # months fall where the demo budget has cash (capital lines are allotted from August).
 # fmt: off
 YEAR_PLAN = (
-    # number, stage, family, title, month, day, line keyword; method, HPS cap, payment months
-    _plan(7, "completed", "works", "Rehabilitasi ruang kelas SD Negeri 3", 1, 13, "Pendidikan",
-          pay_months=(8, 10), extras="question"),
-    _plan(8, "completed", "works", "Pembangunan jalan lingkungan Desa Sukamaju", 1, 20, "Jalan",
+    # number, stage, family, title, month, day, funding line (WHERE); method, HPS cap, payments
+    _plan(7, "completed", "works", "Rehabilitasi ruang kelas SD Negeri 3", 1, 13,
+          "school-building", pay_months=(8, 10), extras="question"),
+    _plan(8, "completed", "works", "Pembangunan jalan lingkungan Desa Sukamaju", 1, 20, "roads",
           pay_months=(8, 11), extras="decrease"),
     _plan(9, "completed", "goods", "Pengadaan alat kedokteran umum puskesmas", 2, 3,
-          "Kedokteran", hps_max_juta=350, pay_months=(8, 9), extras="addendum"),
+          "health-equipment", hps_max_juta=350, pay_months=(8, 9), extras="addendum"),
     _plan(10, "completed", "services", "Jasa kebersihan gedung kantor", 2, 17,
-          "Tenaga Pendukung", method="pengadaan_langsung", pay_months=(4, 9)),
+          "office-services", method="pengadaan_langsung", pay_months=(4, 9)),
     _plan(11, "completed", "works", "Pembangunan jaringan pipa distribusi air bersih", 3, 2,
-          "Air Bersih", hps_max_juta=260, pay_months=(8, 10), extras="upheld"),
+          "water", hps_max_juta=260, pay_months=(8, 10), extras="upheld"),
     _plan(12, "completed", "consulting", "Jasa konsultansi pengembangan sistem informasi", 3,
-          16, "Konsultansi", method="seleksi", pay_months=(6, 10)),
-    _plan(13, "completed", "works", "Pemasangan rambu dan marka jalan", 4, 6, "Rambu",
+          16, "information-systems", method="seleksi", pay_months=(6, 10)),
+    _plan(13, "completed", "works", "Pemasangan rambu dan marka jalan", 4, 6, "road-signs",
           method="tender_cepat", hps_max_juta=400, pay_months=(8, 9)),
     _plan(14, "completed", "goods", "Pengadaan makanan dan minuman rapat koordinasi", 4, 22,
-          "Makanan", method="pengadaan_langsung", pay_months=(9, 9)),
-    _plan(15, "completed", "works", "Rehabilitasi saluran irigasi tersier", 5, 11, "Irigasi",
-          pay_months=(8, 11), extras="decrease question"),
+          "meetings", method="pengadaan_langsung", pay_months=(9, 9)),
+    _plan(15, "completed", "works", "Rehabilitasi saluran irigasi tersier", 5, 11,
+          "irrigation", pay_months=(8, 11), extras="decrease question"),
     _plan(16, "completed", "goods", "Pengadaan alat penyimpan perlengkapan kantor", 6, 2,
-          "Penyimpan", pay_months=(8, 10)),
-    _plan(17, "paid", "works", "Pembangunan gedung puskesmas pembantu", 5, 4, "Kesehatan",
-          hps_max_juta=600, pay_months=(8, 12)),
+          "office-storage", hps_max_juta=600, pay_months=(8, 10)),
+    _plan(17, "paid", "works", "Pembangunan gedung puskesmas pembantu", 5, 4,
+          "health-building", hps_max_juta=600, pay_months=(8, 12)),
     _plan(18, "paid", "services", "Pemeliharaan kendaraan dinas operasional", 6, 15,
-          "Pemeliharaan", method="pengadaan_langsung", pay_months=(9, 12)),
+          "vehicle-upkeep", method="pengadaan_langsung", pay_months=(9, 12)),
     _plan(19, "terminated", "works", "Pembangunan ruang kelas baru SMP Negeri 2", 4, 14,
-          "Pendidikan", hps_max_juta=700, pay_months=(8,), extras="question"),
+          "school-building", hps_max_juta=700, pay_months=(8,), extras="question"),
     _plan(20, "terminated", "goods", "Pengadaan personal computer untuk sekolah", 6, 23,
-          "Computer", method="pengadaan_langsung", pay_months=(8,)),
+          "school-computers", method="pengadaan_langsung", pay_months=(8,)),
     _plan(21, "terminated", "works", "Peningkatan jalan kabupaten ruas Tanjung-Sukamaju", 7, 7,
-          "Jalan", hps_max_juta=500, pay_months=(9,)),
-    _plan(22, "advance_paid", "works", "Pembangunan gedung sekolah dasar", 7, 21, "Pendidikan",
-          hps_max_juta=800, pay_months=(9,)),
-    _plan(23, "advance_paid", "works", "Rehabilitasi bangunan kesehatan", 8, 4, "Kesehatan",
-          hps_max_juta=500, pay_months=(10,), extras="objection"),
+          "roads", hps_max_juta=500, pay_months=(9,)),
+    _plan(22, "advance_paid", "works", "Pembangunan gedung sekolah dasar", 7, 21,
+          "school-building", hps_max_juta=800, pay_months=(9,)),
+    _plan(23, "advance_paid", "works", "Rehabilitasi bangunan kesehatan", 8, 4,
+          "health-building", hps_max_juta=500, pay_months=(10,), extras="objection"),
     _plan(24, "advance_paid", "services", "Jasa tenaga pendukung administrasi RSUD", 8, 18,
-          "Tenaga Pendukung", method="pengadaan_langsung", pay_months=(10,)),
-    _plan(25, "advance_paid", "works", "Perbaikan jalan kabupaten pascabanjir", 9, 1, "Jalan",
+          "hospital-staff", method="pengadaan_langsung", pay_months=(10,)),
+    _plan(25, "advance_paid", "works", "Perbaikan jalan kabupaten pascabanjir", 9, 1, "roads",
           hps_max_juta=400, pay_months=(11,)),
     _plan(26, "contract_signed", "goods", "Pengadaan alat kedokteran RSUD", 9, 15,
-          "Kedokteran", hps_max_juta=500),
+          "hospital-equipment", hps_max_juta=500),
     _plan(27, "contract_signed", "works", "Pembangunan pagar dan drainase sekolah", 10, 1,
-          "Pendidikan", method="tender_cepat", hps_max_juta=400),
-    _plan(28, "awarded", "works", "Pembangunan talud penahan tanah", 10, 13, "Jalan",
-          hps_max_juta=350),
+          "school-building", method="tender_cepat", hps_max_juta=400),
+    _plan(28, "awarded", "works", "Pembangunan talud penahan tanah jalan kabupaten", 10, 13,
+          "roads", hps_max_juta=350),
     _plan(29, "awarded", "goods", "Pengadaan alat tulis kantor dan bahan cetak", 10, 20,
-          "Alat Tulis", method="pengadaan_langsung"),
+          "stationery", method="pengadaan_langsung"),
     _plan(30, "winner_announced", "works", "Rehabilitasi gedung kantor kecamatan", 10, 27,
-          "Bangunan", hps_max_juta=450, extras="objection"),
+          "kecamatan-building", hps_max_juta=450, extras="objection"),
     _plan(31, "winner_announced", "goods", "Pengadaan perlengkapan rapat dan konsumsi", 11, 3,
-          "Makanan", method="pengadaan_langsung"),
-    _plan(32, "evaluated", "works", "Pembangunan sumur bor air bersih", 11, 10, "Air Bersih",
+          "meetings", method="pengadaan_langsung"),
+    _plan(32, "evaluated", "works", "Pembangunan sumur bor air bersih", 11, 10, "water",
           hps_max_juta=300),
     _plan(33, "opening", "goods", "Pengadaan komputer jinjing untuk puskesmas", 11, 17,
-          "Computer"),
-    _plan(34, "closed", "services", "Jasa pemeliharaan gedung dan bangunan", 11, 24,
-          "Pemeliharaan", method="pengadaan_langsung"),
-    _plan(35, "failed", "works", "Pembangunan jembatan gantung Desa Harapan", 6, 9, "Jalan",
+          "health-computers", hps_max_juta=600),
+    _plan(34, "closed", "services", "Jasa pemeliharaan gedung dan bangunan kantor", 11, 24,
+          "building-upkeep", method="pengadaan_langsung"),
+    _plan(35, "failed", "works", "Pembangunan jembatan gantung Desa Harapan", 6, 9, "roads",
           extras="no_passing_bid"),
-    _plan(36, "failed", "goods", "Pengadaan mebel ruang kelas", 8, 11, "Pendidikan",
+    _plan(36, "failed", "goods", "Pengadaan mebel ruang kelas", 8, 11, "school-furniture",
           extras="one_bid"),
     _plan(37, "cancelled", "services", "Jasa penyelenggaraan pelatihan aparatur", 7, 28,
-          "Pendukung", method="pengadaan_langsung"),
-    _plan(38, "planned", "works", "Pembangunan gedung serbaguna kecamatan", 12, 1, "Bangunan",
-          hps_max_juta=700),
-    _plan(39, "planned", "goods", "Pengadaan ambulans desa", 12, 8, "Kedokteran"),
+          "office-services", method="pengadaan_langsung"),
+    _plan(38, "planned", "works", "Pembangunan gedung serbaguna kecamatan", 12, 1,
+          "kecamatan-building", hps_max_juta=700),
+    _plan(39, "planned", "goods", "Pengadaan ambulans desa", 12, 8, "ambulance"),
     _plan(40, "planned", "consulting", "Jasa konsultansi perencanaan jalan kabupaten", 12, 15,
-          "Konsultansi", method="seleksi"),
+          "road-design", method="seleksi"),
     _plan(41, "planned", "services", "Jasa pemeliharaan jaringan internet kantor", 12, 22,
-          "Internet", method="pengadaan_langsung"),
+          "network-upkeep", method="pengadaan_langsung"),
 )
 # fmt: on
-
-
-def _candidate_lines(ledger: Ledger, year: int, family: str) -> list[dict[str, Any]]:
-    prefixes, _category = FAMILIES[family]
-    with ledger.engine.connect() as conn:
-        lines = list(iter_prefixed(conn, budget.NS_LINE, f"{year}:"))
-    found = []
-    for line in lines:
-        description = str(line["description"] or "")
-        if not str(line["account"]).startswith(prefixes):
-            continue
-        if any(word in description for word in NOT_TENDERED):
-            continue
-        if (family == "consulting") != ("Konsultansi" in description):
-            continue
-        found.append(line)
-    return sorted(found, key=lambda d: str(d["line_id"]))
 
 
 def _capacity(line: dict[str, Any], pay_month: int | None) -> int:
@@ -721,34 +748,22 @@ def _capacity(line: dict[str, Any], pay_month: int | None) -> int:
     return available if pay_month is None else min(available, _cash_room(line, pay_month))
 
 
-def _choose(
-    ledger: Ledger, year: int, plan: Plan, used_opds: dict[str, int]
-) -> tuple[dict[str, Any], str, int] | None:
-    """The line, method and HPS for ``plan``: a line of its family (its keyword first)
-    with room, from the OPD with the fewest demo tenders so far; a competitive method
-    whose HPS floor the room cannot pass becomes pengadaan langsung."""
+def _choose(ledger: Ledger, year: int, plan: Plan) -> tuple[dict[str, Any], str, int] | None:
+    """The line, method and HPS for ``plan``: the line its title calls for (``plan.where``),
+    the HPS what the line's room allows up to the plan's cap; a competitive method whose
+    HPS floor the room cannot pass becomes pengadaan langsung. None: no room at all."""
     pay_month = plan.pay_months[0] if plan.pay_months else None
     _prefixes, category = FAMILIES[plan.family]
-    lines = _candidate_lines(ledger, year, plan.family)
+    line = _line(ledger, year, plan.where, plan.family)
     for method in dict.fromkeys((plan.method, "pengadaan_langsung")):
         floor = COMPETITIVE_HPS_MIN.get(method)
-        for keyword in dict.fromkeys((plan.keyword, "")):
-            best = None
-            for line in lines:
-                if keyword not in str(line["description"] or ""):
-                    continue
-                room = _capacity(line, pay_month) * 9 // 10
-                hps = min(room, plan.hps_max_juta * JUTA)
-                if floor is None:
-                    hps = min(hps, DIRECT_HPS_MAX.get(category, 190 * JUTA))
-                hps = hps // JUTA * JUTA
-                if hps < 20 * JUTA or (floor is not None and hps <= floor):
-                    continue
-                rank = (used_opds.get(str(line["opd"]), 0), -hps, str(line["line_id"]))
-                if best is None or rank < best[0]:
-                    best = (rank, line, hps)
-            if best is not None:
-                return best[1], method, best[2]
+        room = _capacity(line, pay_month) * 9 // 10
+        hps = min(room, plan.hps_max_juta * JUTA)
+        if floor is None:
+            hps = min(hps, DIRECT_HPS_MAX.get(category, 190 * JUTA))
+        hps = hps // JUTA * JUTA
+        if hps >= 20 * JUTA and (floor is None or hps > floor):
+            return line, method, hps
     return None
 
 
@@ -788,14 +803,13 @@ class YearTender:
         assert found is not None
         return found
 
-    def build(self, year: int, used_opds: dict[str, int]) -> bool:
-        """Log the plan's history; False when no budget line has room for it."""
-        chosen = _choose(self.ledger, year, self.plan, used_opds)
+    def build(self, year: int) -> bool:
+        """Log the plan's history; False when its budget line has no room for it."""
+        chosen = _choose(self.ledger, year, self.plan)
         if chosen is None:
             return False
         self.line, method, hps = chosen
         self.year = year
-        used_opds[str(self.line["opd"])] = used_opds.get(str(self.line["opd"]), 0) + 1
         plan = self.plan
         self.log.jump(datetime(year, plan.month, plan.day, 1, 30, tzinfo=UTC))
         body = {
@@ -1116,17 +1130,19 @@ def _recent(ledger: Ledger, log: SimulatedLog, people: People, year: int, added:
     """Two tenders of these weeks, on the real calendar (logged as of a few days ago):
     one still open for bids after its questions closed, one in its masa sanggah now."""
     now = ledger.clock()
-    lines = _candidate_lines(ledger, year, "works") or _candidate_lines(ledger, year, "goods")
-    if not lines:
-        return
     specs = (
-        (f"{OCID_PREFIX}-{year}-DEMO-042", "Pembangunan tempat pembuangan sampah terpadu", 6),
-        (f"{OCID_PREFIX}-{year}-DEMO-043", "Rehabilitasi pasar desa", 14),
+        (f"{OCID_PREFIX}-{year}-DEMO-042", "Pembangunan saluran drainase jalan kota", "roads", 6),
+        (
+            f"{OCID_PREFIX}-{year}-DEMO-043",
+            "Rehabilitasi puskesmas rawat inap Tanjung Harapan",
+            "health-building",
+            14,
+        ),
     )
-    for index, (ocid, title, days_ago) in enumerate(specs):
+    for index, (ocid, title, where, days_ago) in enumerate(specs):
         if _tender(ledger, ocid) is not None:
             continue
-        line = max(lines, key=lambda d: (d["available_sen"], str(d["line_id"])))
+        line = _line(ledger, year, where, "works")
         hps = max(min(line["available_sen"] * 9 // 10, 600 * JUTA) // JUTA * JUTA, 210 * JUTA)
         if hps > line["available_sen"]:
             continue
@@ -1149,7 +1165,7 @@ def _recent(ledger: Ledger, log: SimulatedLog, people: People, year: int, added:
         if index == 0:
             continue  # still open: the deadline is days from now
         tender = YearTender(
-            ledger, log, people, _plan(43, "winner_announced", "works", title, 1), ocid
+            ledger, log, people, _plan(43, "winner_announced", "works", title, 1, 1, where), ocid
         )
         tender.bidders = list(vendors)
         tender.year = year
@@ -1172,25 +1188,24 @@ def load_procurement_demo(ledger: Ledger, keys_dir: Path, year: int) -> dict[str
     """Add the procurement demo (see the module doc); returns what it added."""
     log = SimulatedLog(ledger)
     people = _setup_people(ledger, log, keys_dir, year)
-    lines = _lines(ledger, year, 6)
     plan = [
-        (f"{OCID_PREFIX}-{year}-DEMO-001", _awarded),
-        (f"{OCID_PREFIX}-{year}-DEMO-002", _cancelled),
-        (f"{OCID_PREFIX}-{year}-DEMO-003", _opened),
-        (f"{OCID_PREFIX}-{year}-DEMO-006", _closed),
-        (f"{OCID_PREFIX}-{year}-DEMO-004", _planned),
+        (f"{OCID_PREFIX}-{year}-DEMO-001", _awarded, "health-building", "works"),
+        (f"{OCID_PREFIX}-{year}-DEMO-002", _cancelled, "vehicles", "goods"),
+        (f"{OCID_PREFIX}-{year}-DEMO-003", _opened, "health-equipment", "goods"),
+        (f"{OCID_PREFIX}-{year}-DEMO-006", _closed, "school-furniture", "goods"),
+        (f"{OCID_PREFIX}-{year}-DEMO-004", _planned, "roads", "works"),
     ]
     added = []
-    for (ocid, build), line in zip(plan, lines, strict=False):
+    for ocid, build, where, family in plan:
         if _tender(ledger, ocid) is None:
-            build(ledger, log, people, ocid, line)
+            build(ledger, log, people, ocid, _line(ledger, year, where, family))
             added.append(ocid)
     open_ocid = f"{OCID_PREFIX}-{year}-DEMO-005"
-    if len(lines) >= 2 and _tender(ledger, open_ocid) is None:
+    if _tender(ledger, open_ocid) is None:
         now = ledger.clock()
         title = "Pengadaan laptop untuk sekolah dasar"
-        line = lines[1]
-        hps = _hps(line)
+        line = _line(ledger, year, "school-computers", "goods")
+        hps = _hps(line, 800)
         body = {
             "title": title,
             "budget_line": line["line_id"],
@@ -1226,12 +1241,11 @@ def load_procurement_demo(ledger: Ledger, keys_dir: Path, year: int) -> dict[str
     _recent(ledger, log, people, year, added)
     # The year: tenders that do not touch the budget first (they only need room when
     # planned), then those that commit and pay, each sized to the room its line has left.
-    used_opds: dict[str, int] = {}
     ordered = sorted(YEAR_PLAN, key=lambda p: STAGES.index(p.stage) >= STAGES.index("awarded"))
     for item in ordered:
         ocid = f"{OCID_PREFIX}-{year}-DEMO-{item.number:03d}"
         if _tender(ledger, ocid) is None and YearTender(ledger, log, people, item, ocid).build(
-            year, used_opds
+            year
         ):
             added.append(ocid)
     return {"procurement_tenders": added, "procurement_statements": log.statements}
