@@ -16,6 +16,12 @@ random generator, posting ids numbered in order). The fiscal year is the one bef
 the ledger clock's year, so a whole year of value dates lies in the past. Idempotent:
 ``load_budget_demo`` skips every registration and posting the log already holds.
 
+Time: the year is logged on ``terang demo``'s simulated clock (``SimulatedLog``): the
+registrations, the DPA and the anggaran kas on 2 January, every other posting on its
+day (a payment's or commitment's value date; the pergeseran on 1 June, the APBD
+perubahan on 1 September), in the order of those days, merged with the procurement
+demo's tenders (``procurement.demo._schedule``) so the clock only moves forward.
+
 Every posting is checked while it is generated, by running the real reducers on an
 in-memory state; the plan asks for realistic amounts and the simulation trims them to
 what the rules allow (cash allotted to date, commitment remaining), so the generated
@@ -24,11 +30,13 @@ year is valid by construction.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from nacl.signing import SigningKey
@@ -43,12 +51,14 @@ from budgeting.reducers import (
     Context,
     apply_statement,
 )
-from budgeting.service import post_postings
 from ledger import storage
-from ledger.errors import InvariantBroken
+from ledger.errors import InvariantBroken, TerangError
+from ledger.keys import client_key_id
+from ledger.sequencer import Sequencer
 from ledger.service import Ledger
+from ledger.signing import make_signed
 from ledger.state import DictState, Document, Overlay
-from ledger.statement import Statement
+from ledger.statement import SignedStatement, Statement, format_time
 
 KABUPATEN = "Kabupaten Contoh"
 RUPIAH = 100  # sen
@@ -585,11 +595,16 @@ class _LinePlan:
 
 @dataclass
 class DemoBudget:
-    """The demo's statements in log order; reversals name what they reverse by posting id."""
+    """The demo's statements in log order; reversals name what they reverse by posting id.
+
+    ``days[i]`` is the day ``postings[i]`` is logged on the demo's simulated clock: its value
+    date, or the day of the act (the DPA on 2 January, the pergeseran on 1 June, the APBD
+    perubahan on 1 September). The postings are in the order of their days."""
 
     year: int
     structure: list[st.Posting] = field(default_factory=list)
     postings: list[st.Posting | _Reversal] = field(default_factory=list)
+    days: list[date] = field(default_factory=list)
     lines: int = 0
 
 
@@ -730,6 +745,9 @@ class _Simulation:
         self.year = year
         self.logged_at = f"{year + 1}-01-15T00:00:00.000Z"
         self.posted: list[st.Posting | _Reversal] = []
+        self.days: list[date] = []
+        self.day = date(year, 1, 2)
+        """The day of what is posted now (a posting's value date, when later, wins)."""
         self.seq_of: dict[str, int] = {}
 
     def apply(self, posting: st.Posting) -> None:
@@ -745,13 +763,20 @@ class _Simulation:
         staged.commit()
         self.seq_of[posting.key] = self.seq
 
-    def post(self, posting: st.Posting) -> None:
+    def post(self, posting: st.Posting, day: date | None = None) -> None:
         self.apply(posting)
         self.posted.append(posting)
+        value = posting.body.get("date")
+        self.days.append(
+            day or max(self.day, date.fromisoformat(value) if isinstance(value, str) else self.day)
+        )
 
-    def reverse(self, subject: str, posting_id: str, reverses: str, reason: str) -> None:
+    def reverse(
+        self, subject: str, posting_id: str, reverses: str, reason: str, day: date | None = None
+    ) -> None:
         self.apply(st.reversal(subject, posting_id, self.seq_of[reverses], reason))
         self.posted.append(_Reversal(subject, posting_id, reverses, reason))
+        self.days.append(day or self.day)
 
     def line(self, line_id: str) -> Document:
         return self.state.documents[(NS_LINE, line_id)]
@@ -812,6 +837,7 @@ def build_demo(year: int) -> DemoBudget:
     shifted = False
     for month in range(1, MONTHS + 1):
         day = date(year, month, 1)
+        sim.day = day
         if month == 6:
             shifted = _pergeseran(sim, plans, next_id, rng)
         if month == 9:
@@ -823,7 +849,19 @@ def build_demo(year: int) -> DemoBudget:
             _correction(sim, plans, next_id, year)
     if not shifted:
         raise InvariantBroken("the demo's pergeseran found no line to take from")
-    demo.postings = sim.posted
+    # In the order of their days (stable: a day's postings keep the order they were made
+    # in), checked again by the reducers in that order: this is the order they are logged.
+    order = sorted(range(len(sim.posted)), key=lambda index: sim.days[index])
+    demo.postings = [sim.posted[index] for index in order]
+    demo.days = [sim.days[index] for index in order]
+    check = _Simulation(year)
+    for posting in demo.structure:
+        check.apply(posting)
+    for item in demo.postings:
+        if isinstance(item, _Reversal):
+            check.reverse(item.subject, item.posting_id, item.reverses_posting_id, item.reason)
+        else:
+            check.post(item)
     return demo
 
 
@@ -1006,11 +1044,65 @@ def _correction(sim: _Simulation, plans: list[_LinePlan], next_id: Any, year: in
         return
     first = next_id("SP2D")
     sim.post(st.payment(wrong, first, amount, when, document="SP2D-LS tagihan air"))
-    sim.reverse(wrong, next_id("X"), first, "Salah kode rekening: tagihan air, bukan listrik")
+    reason = "Salah kode rekening: tagihan air, bukan listrik"
+    sim.reverse(wrong, next_id("X"), first, reason, day=when)
     sim.post(st.payment(right, next_id("SP2D"), amount, when, document="SP2D-LS tagihan air"))
 
 
 # -- loading into a ledger ----------------------------------------------------------------
+
+
+class SimulatedLog:
+    """Appends through a sequencer whose clock is set by the demo: ``terang demo`` logs a
+    year of history on it, the budget's and the procurement's merged in time order
+    (``procurement.demo._schedule``), so its ``logged_at`` only moves forward."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.now = datetime(2000, 1, 1, tzinfo=UTC)
+        self.sequencer = Sequencer(
+            ledger.engine,
+            ledger.kinds,
+            ledger.limits,
+            lambda: self.now,
+            after_commit=ledger.publisher.publish,
+            origin=ledger.origin,
+        )
+        self.origin = ledger.origin
+        self.limits = ledger.limits
+        self.statements: Counter[str] = Counter()
+        """Statements appended, by room (``budget``, ``procurement``, ``keys``)."""
+
+    def at(self, moment: datetime) -> None:
+        """Move the clock forward to ``moment``; never back (a step due earlier than the
+        clock is logged at the clock)."""
+        self.now = max(self.now, moment)
+
+    def sign(
+        self, key: SigningKey, statement_type: str, subject: str, body: dict[str, Any]
+    ) -> SignedStatement:
+        nonce = (
+            "demo-"
+            + hashlib.sha256(
+                f"{statement_type}\0{subject}\0{client_key_id(key)}\0{format_time(self.now)}".encode()
+            ).hexdigest()[:32]
+        )
+        return make_signed(
+            key,
+            statement_type,
+            subject,
+            body,
+            at=self.now,
+            origin=self.origin,
+            nonce=nonce,
+            limits=self.limits,
+        )
+
+    def append(self, statements: Sequence[SignedStatement], room: str = "procurement") -> None:
+        """Log ``statements`` as one atomic batch at the clock's time; a refusal raises."""
+        (result,) = self.sequencer.append_batch([statements])
+        if isinstance(result, TerangError):
+            raise result
+        self.statements[room] += len(statements)
 
 
 def _existing(ledger: Ledger) -> set[tuple[str, str]]:
@@ -1052,20 +1144,78 @@ def _batches(
         yield batch
 
 
-def load_budget_demo(ledger: Ledger, finance: SigningKey) -> dict[str, Any]:
-    """Post what of the demo year the log does not hold yet; report what was posted."""
+@dataclass
+class BudgetLoad:
+    """What ``load_budget_demo`` logged so far (``steps`` adds to it as the demo runs)."""
+
+    year: int
+    lines: int
+    structure_registered: int = 0
+    posted: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "budget_year": self.year,
+            "budget_structure_registered": self.structure_registered,
+            "budget_postings": self.posted,
+            "budget_lines": self.lines,
+        }
+
+
+POSTING_HOUR_UTC = 3
+"""A day's postings are logged at 03:00 UTC (10:00 WIB), after the tenders' 01:00 steps."""
+
+
+def load_budget_demo(
+    ledger: Ledger, finance: SigningKey, log: SimulatedLog
+) -> tuple[BudgetLoad, Iterator[datetime]]:
+    """Log what of the demo year's start the log does not hold yet, on ``log``'s simulated
+    clock at 2 January of the fiscal year (registrations, DPA, anggaran kas); return the
+    rest of the year as steps for the demo's scheduler (``procurement.demo._schedule``):
+    each yields the moment its day's postings are due, and logs them when resumed."""
     year = ledger.clock().year - 1
     demo = build_demo(year)
     existing = _existing(ledger)
+    load = BudgetLoad(year, demo.lines)
     structure = [
         p
         for p in demo.structure
         if (STRUCTURE_NAMESPACES[p.body["kind"]], p.body["code"]) not in existing
     ]
-    todo = [item for item in demo.postings if (NS_POSTING_ID, item.key) not in existing]
-    post_postings(ledger, finance, structure)
-    posted = 0
-    for batch in _batches(todo, ledger.limits.batch_statements_max):
+    todo = [
+        (day, item)
+        for day, item in zip(demo.days, demo.postings, strict=True)
+        if (NS_POSTING_ID, item.key) not in existing
+    ]
+    start = date(year, 1, 2)
+    log.at(datetime(year, 1, 2, 1, 0, tzinfo=UTC))
+    load.structure_registered = _post(ledger, finance, log, structure)
+    load.posted = _post(ledger, finance, log, [item for day, item in todo if day <= start])
+    rest = [(day, item) for day, item in todo if day > start]
+    return load, _steps(ledger, finance, log, rest, load)
+
+
+def _steps(
+    ledger: Ledger,
+    finance: SigningKey,
+    log: SimulatedLog,
+    todo: list[tuple[date, st.Posting | _Reversal]],
+    load: BudgetLoad,
+) -> Iterator[datetime]:
+    days = sorted({day for day, _ in todo})
+    for day in days:
+        yield datetime(day.year, day.month, day.day, POSTING_HOUR_UTC, tzinfo=UTC)
+        load.posted += _post(ledger, finance, log, [item for d, item in todo if d == day])
+
+
+def _post(
+    ledger: Ledger,
+    finance: SigningKey,
+    log: SimulatedLog,
+    items: Sequence[st.Posting | _Reversal],
+) -> int:
+    """Sign and log ``items`` at the clock's time, in atomic batches; how many were logged."""
+    for batch in _batches(list(items), ledger.limits.batch_statements_max):
         postings = [
             st.reversal(
                 item.subject,
@@ -1077,10 +1227,9 @@ def load_budget_demo(ledger: Ledger, finance: SigningKey) -> dict[str, Any]:
             else item
             for item in batch
         ]
-        posted += len(post_postings(ledger, finance, postings))
-    return {
-        "budget_year": year,
-        "budget_structure_registered": len(structure),
-        "budget_postings": posted,
-        "budget_lines": demo.lines,
-    }
+        signed = [
+            posting.sign(finance, at=log.now, origin=log.origin, limits=log.limits)
+            for posting in postings
+        ]
+        log.append(signed, room="budget")
+    return len(items)

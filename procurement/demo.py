@@ -42,13 +42,15 @@ the members' machines).
 
 Time: a tender's steps are judged at their logging time, and bid windows and objection
 periods are days long, so the tenders' histories are logged by a sequencer on a
-**simulated clock** (``SimulatedLog``): inside the demo fiscal year for the year's
-tenders, each starting on its own date (so the clock jumps back between tenders), and
-a few weeks back from now for ``DEMO-042`` (open for bids, questions closed) and
-``DEMO-043`` (in its masa sanggah now, an objection awaiting its answer). Their logging
-times are therefore not in log order: the one place where the demo log departs from
-it. Only the demo does this; the service's sequencer always reads the real clock.
-``DEMO-005`` is logged on the real clock.
+**simulated clock** (``budgeting.demo.SimulatedLog``, the one ``terang demo`` logs the
+whole demo on): inside the demo fiscal year for the year's tenders, and a few weeks back
+from now for ``DEMO-042`` (open for bids, questions closed) and ``DEMO-043`` (in its
+masa sanggah now, an objection awaiting its answer). Each tender is a generator that
+yields the moment of its next step; ``_schedule`` merges them with the demo budget's
+year (``budgeting.demo.load_budget_demo``: a day's postings at their value date), so the
+clock only moves forward and the log's ``logged_at`` never decreases after the
+simulated clock's declaration. ``DEMO-005`` is logged last, on the real clock. Only the
+demo does this; the service's sequencer always reads the real clock.
 
 Idempotent: a tender that exists is skipped (so is a registered vendor or box key),
 and every statement of the simulated history has a deterministic nonce. Deterministic:
@@ -58,7 +60,8 @@ the same packages, prices, steps and states on every run of a fresh database.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import heapq
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -70,13 +73,13 @@ from nacl.signing import SigningKey
 from budgeting import demo as budget_demo
 from budgeting import reducers as budget
 from budgeting import statements as budget_statements
+from budgeting.demo import SimulatedLog
 from ledger.authority import KEY_NAMESPACE
-from ledger.errors import InvariantBroken, TerangError, require
+from ledger.errors import InvariantBroken, require
 from ledger.keys import client_key_id, generate_client_key, load_client_key
-from ledger.sequencer import Sequencer
 from ledger.service import Ledger
 from ledger.signing import make_signed
-from ledger.statement import SignedStatement, b64encode, format_time
+from ledger.statement import b64encode, format_time
 from procurement import client as pc
 from procurement import contracts as ct
 from procurement import documents
@@ -131,59 +134,6 @@ def _box_key(path: Path) -> PrivateKey:
 def _client_key(keys_dir: Path, label: str) -> SigningKey:
     path = demo_key_file(keys_dir, label)
     return load_client_key(path) if path.exists() else generate_client_key(path)
-
-
-class SimulatedLog:
-    """Appends through a sequencer whose clock is set by the demo (see the module doc)."""
-
-    def __init__(self, ledger: Ledger) -> None:
-        self.now = datetime(2000, 1, 1, tzinfo=UTC)
-        self.sequencer = Sequencer(
-            ledger.engine,
-            ledger.kinds,
-            ledger.limits,
-            lambda: self.now,
-            after_commit=ledger.publisher.publish,
-            origin=ledger.origin,
-        )
-        self.origin = ledger.origin
-        self.limits = ledger.limits
-        self.statements = 0
-
-    def at(self, moment: datetime) -> None:
-        """Move the clock forward to ``moment`` (never back: one tender's steps are in order)."""
-        self.now = max(self.now, moment)
-
-    def jump(self, moment: datetime) -> None:
-        """Set the clock to ``moment``, even back: each tender of the year starts on its own
-        date, after the tenders built before it (the module doc says why that is allowed)."""
-        self.now = moment
-
-    def sign(
-        self, key: SigningKey, statement_type: str, subject: str, body: dict[str, Any]
-    ) -> SignedStatement:
-        nonce = (
-            "demo-"
-            + hashlib.sha256(
-                f"{statement_type}\0{subject}\0{client_key_id(key)}\0{format_time(self.now)}".encode()
-            ).hexdigest()[:32]
-        )
-        return make_signed(
-            key,
-            statement_type,
-            subject,
-            body,
-            at=self.now,
-            origin=self.origin,
-            nonce=nonce,
-            limits=self.limits,
-        )
-
-    def append(self, statements: Sequence[SignedStatement]) -> None:
-        (result,) = self.sequencer.append_batch([statements])
-        if isinstance(result, TerangError):
-            raise result
-        self.statements += len(statements)
 
 
 @dataclass
@@ -408,34 +358,37 @@ def _bid(ledger: Ledger, log: SimulatedLog, vendor: SigningKey, ocid: str, price
 
 def _close_and_open(
     ledger: Ledger, log: SimulatedLog, people: People, ocid: str, members: Sequence[int]
-) -> None:
+) -> Iterator[datetime]:
     tender = _tender(ledger, ocid)
     assert tender is not None
-    log.at(datetime.fromisoformat(tender["schedule"]["bid_deadline"].replace("Z", "+00:00")))
+    yield datetime.fromisoformat(tender["schedule"]["bid_deadline"].replace("Z", "+00:00"))
     log.append([log.sign(people.officer, lc.CLOSED_TYPE, ocid, {})])
     for index in members:
-        log.at(log.now + HOUR)
+        yield log.now + HOUR
         key, box = people.pokja[index]
         with ledger.engine.connect() as conn:
             bids = list(iter_prefixed(conn, lc.BID_NAMESPACE, ocid + "|"))
         releases, _bad = pc.release_shares(client_key_id(key), box, ocid, bids)
         log.append([log.sign(key, lc.SHARES_RELEASED, ocid, {"shares": releases})])
-    log.at(log.now + HOUR)
+    yield log.now + HOUR
     log.append([log.sign(people.pokja[members[-1]][0], lc.OPENED_TYPE, ocid, {})])
 
 
-def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
+def _awarded(
+    ledger: Ledger, log: SimulatedLog, people: People, ocid: str, year: int, where: str
+) -> Iterator[datetime]:
     title = "Rehabilitasi gedung puskesmas pembantu"
-    log.at(datetime(line["year"], 3, 3, 1, 0, tzinfo=UTC))
+    yield datetime(year, 3, 3, 1, 0, tzinfo=UTC)
+    line = _line(ledger, year, where, "works")
     hps = _package(log, people, ocid, line, title, "works", 1_000)
-    log.at(log.now + HOUR)
+    yield log.now + HOUR
     _announce(ledger, log, people, ocid, title)
     v1, v2 = people.vendors[:2]
-    log.at(log.now + DAY)
+    yield log.now + DAY
     log.append(
         [log.sign(v1, lc.QUESTION_ASKED, ocid, {"question": "Apakah boleh memakai merek setara?"})]
     )
-    log.at(log.now + DAY)
+    yield log.now + DAY
     log.append(
         [
             log.sign(
@@ -446,12 +399,12 @@ def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line:
             )
         ]
     )
-    log.at(log.now + DAY)
+    yield log.now + DAY
     _bid(ledger, log, v1, ocid, hps * 94 // 100 // JUTA * JUTA)
-    log.at(log.now + HOUR)
+    yield log.now + HOUR
     _bid(ledger, log, v2, ocid, hps * 91 // 100 // JUTA * JUTA)
-    _close_and_open(ledger, log, people, ocid, (0, 2))
-    log.at(log.now + DAY)
+    yield from _close_and_open(ledger, log, people, ocid, (0, 2))
+    yield log.now + DAY
     results = [
         {"bidder": client_key_id(v), "passed": True, "score": score, "reasons": reasons}
         for v, score, reasons in (
@@ -460,7 +413,7 @@ def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line:
         )
     ]
     log.append([log.sign(people.pokja[0][0], lc.EVALUATED, ocid, {"results": results})])
-    log.at(log.now + HOUR)
+    yield log.now + HOUR
     log.append(
         [
             log.sign(
@@ -468,7 +421,7 @@ def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line:
             )
         ]
     )
-    log.at(log.now + 6 * DAY)
+    yield log.now + 6 * DAY
     tender = _tender(ledger, ocid)
     assert tender is not None
     value = tender["winner"]["price_sen"]
@@ -491,7 +444,7 @@ def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line:
     log.append(
         [commitment.sign(people.finance, at=log.now, origin=log.origin, limits=log.limits), award]
     )
-    log.at(log.now + DAY)
+    yield log.now + DAY
     advance = value * 30 // 100
     start = log.now.date()
     terms = pc.contract_body(
@@ -510,7 +463,7 @@ def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line:
     log.append(
         [log.sign(people.officer, ct.SIGNED, ocid, {**terms, "vendor_signature": signature})]
     )
-    log.at(log.now + 10 * DAY)
+    yield log.now + 10 * DAY
     request = {
         "request": 1,
         "milestone": 1,
@@ -521,7 +474,7 @@ def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line:
         },
     }
     log.append([log.sign(v2, ct.PAYMENT_REQUESTED, ocid, request)])
-    log.at(log.now + 5 * DAY)
+    yield log.now + 5 * DAY
     posting = budget_statements.payment(
         line["line_id"],
         f"SP2D-{ocid}-1",
@@ -536,46 +489,58 @@ def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line:
     )
 
 
-def _opened(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
+def _opened(
+    ledger: Ledger, log: SimulatedLog, people: People, ocid: str, year: int, where: str
+) -> Iterator[datetime]:
     title = "Pengadaan alat kesehatan puskesmas"
-    log.at(datetime(line["year"], 9, 1, 1, 0, tzinfo=UTC))
+    yield datetime(year, 9, 1, 1, 0, tzinfo=UTC)
+    line = _line(ledger, year, where, "goods")
     hps = _package(log, people, ocid, line, title, "goods", 800)
-    log.at(log.now + HOUR)
+    yield log.now + HOUR
     _announce(ledger, log, people, ocid, title)
     for index, (vendor, percent) in enumerate(zip(people.vendors[:3], (96, 89, 93), strict=True)):
-        log.at(log.now + DAY + index * HOUR)
+        yield log.now + DAY + index * HOUR
         _bid(ledger, log, vendor, ocid, hps * percent // 100 // JUTA * JUTA)
-    _close_and_open(ledger, log, people, ocid, (0, 1))
+    yield from _close_and_open(ledger, log, people, ocid, (0, 1))
 
 
-def _closed(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
+def _closed(
+    ledger: Ledger, log: SimulatedLog, people: People, ocid: str, year: int, where: str
+) -> Iterator[datetime]:
     title = "Pengadaan meubelair sekolah"
-    log.at(datetime(line["year"], 10, 1, 1, 0, tzinfo=UTC))
+    yield datetime(year, 10, 1, 1, 0, tzinfo=UTC)
+    line = _line(ledger, year, where, "goods")
     hps = _package(log, people, ocid, line, title, "goods", 700)
-    log.at(log.now + HOUR)
+    yield log.now + HOUR
     _announce(ledger, log, people, ocid, title)
     for index, (vendor, percent) in enumerate(zip(people.vendors[:2], (95, 92), strict=True)):
-        log.at(log.now + 2 * DAY + index * HOUR)
+        yield log.now + 2 * DAY + index * HOUR
         _bid(ledger, log, vendor, ocid, hps * percent // 100 // JUTA * JUTA)
     tender = _tender(ledger, ocid)
     assert tender is not None
-    log.at(datetime.fromisoformat(tender["schedule"]["bid_deadline"].replace("Z", "+00:00")))
+    yield datetime.fromisoformat(tender["schedule"]["bid_deadline"].replace("Z", "+00:00"))
     log.append([log.sign(people.officer, lc.CLOSED_TYPE, ocid, {})])
 
 
-def _cancelled(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
+def _cancelled(
+    ledger: Ledger, log: SimulatedLog, people: People, ocid: str, year: int, where: str
+) -> Iterator[datetime]:
     title = "Pengadaan kendaraan operasional"
-    log.at(datetime(line["year"], 5, 5, 1, 0, tzinfo=UTC))
+    yield datetime(year, 5, 5, 1, 0, tzinfo=UTC)
+    line = _line(ledger, year, where, "goods")
     _package(log, people, ocid, line, title, "goods", 900)
-    log.at(log.now + HOUR)
+    yield log.now + HOUR
     _announce(ledger, log, people, ocid, title)
-    log.at(log.now + 3 * DAY)
+    yield log.now + 3 * DAY
     reason = "Anggaran dialihkan melalui pergeseran untuk penanganan bencana"
     log.append([log.sign(people.officer, lc.CANCELLED_TYPE, ocid, {"reason": reason})])
 
 
-def _planned(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
-    log.at(datetime(line["year"], 11, 3, 1, 0, tzinfo=UTC))
+def _planned(
+    ledger: Ledger, log: SimulatedLog, people: People, ocid: str, year: int, where: str
+) -> Iterator[datetime]:
+    yield datetime(year, 11, 3, 1, 0, tzinfo=UTC)
+    line = _line(ledger, year, where, "works")
     _package(log, people, ocid, line, "Pembangunan jalan lingkungan", "works", 900)
 
 
@@ -664,7 +629,7 @@ def _plan(
 
 
 # Deterministic: the same packages, steps, prices and states on every run. Payment
-# months fall where the demo budget has cash (capital lines are allotted from August).
+# months fall where the tender lines have cash (allotted a tenth a month from March).
 # fmt: off
 YEAR_PLAN = (
     # number, stage, family, title, month, day, funding line (WHERE); method, HPS cap, payments
@@ -795,23 +760,25 @@ class YearTender:
     def step(self, key: SigningKey, statement_type: str, body: dict[str, Any]) -> None:
         self.log.append([self.log.sign(key, statement_type, self.ocid, body)])
 
-    def later(self, delta: timedelta) -> None:
-        self.log.at(self.log.now + delta)
+    def later(self, delta: timedelta) -> datetime:
+        """The moment ``delta`` after this step (the scheduler runs the next one then)."""
+        return self.log.now + delta
 
     def tender(self) -> dict[str, Any]:
         found = _tender(self.ledger, self.ocid)
         assert found is not None
         return found
 
-    def build(self, year: int) -> bool:
-        """Log the plan's history; False when its budget line has no room for it."""
-        chosen = _choose(self.ledger, year, self.plan)
+    def build(self, year: int) -> Generator[datetime, None, bool]:
+        """Log the plan's history, a step each time the scheduler resumes it at the moment it
+        yielded (sized at its creation date); False when its budget line has no room."""
+        plan = self.plan
+        yield datetime(year, plan.month, plan.day, 1, 30, tzinfo=UTC)
+        chosen = _choose(self.ledger, year, plan)
         if chosen is None:
             return False
         self.line, method, hps = chosen
         self.year = year
-        plan = self.plan
-        self.log.jump(datetime(year, plan.month, plan.day, 1, 30, tzinfo=UTC))
         body = {
             "title": plan.title,
             "budget_line": self.line["line_id"],
@@ -823,7 +790,7 @@ class YearTender:
         self.step(self.people.officer, lc.PACKAGE_CREATED, body)
         if self.reached("planned"):
             return True
-        self.later(2 * DAY)
+        yield self.later(2 * DAY)
         window = WINDOW_DAYS[method]
         _announce(
             self.ledger,
@@ -834,55 +801,57 @@ class YearTender:
             clarification_days=max(1, window // 3),
             window_days=window,
         )
-        self._clarify()
+        yield from self._clarify()
         if self.reached("cancelled"):
-            self.later(3 * DAY)
+            yield self.later(3 * DAY)
             reason = "Spesifikasi teknis perlu disusun ulang setelah kaji ulang kebutuhan"
             self.step(self.people.officer, lc.CANCELLED_TYPE, {"reason": reason})
             return True
-        self._bids(hps)
-        self.log.at(_moment(self.tender()["schedule"]["bid_deadline"]))
+        yield from self._bids(hps)
+        yield _moment(self.tender()["schedule"]["bid_deadline"])
         self.step(self.people.officer, lc.CLOSED_TYPE, {})
         if self.reached("closed"):
             return True
         if "one_bid" in plan.extras:
-            self.later(DAY)
+            yield self.later(DAY)
             reason = "Tender gagal: peserta yang memasukkan penawaran kurang dari tiga"
             self.step(self.people.officer, lc.FAILED_TYPE, {"reason": reason})
             return True
-        self._release(0)
+        yield from self._release(0)
         if self.reached("opening"):
             return True
-        self._release(1)
-        self.later(HOUR)
+        yield from self._release(1)
+        yield self.later(HOUR)
         self.step(self.people.pokja[1][0], lc.OPENED_TYPE, {})
         if self.reached("opened"):
             return True
-        self._evaluate(failing=set(self.bidders) if "no_passing_bid" in plan.extras else set())
+        yield from self._evaluate(
+            failing=set(self.bidders) if "no_passing_bid" in plan.extras else set()
+        )
         if self.reached("evaluated"):
             return True
         if self.reached("failed"):
-            self.later(DAY)
+            yield self.later(DAY)
             reason = "Tender gagal: tidak ada penawaran yang memenuhi persyaratan teknis"
             self.step(self.people.officer, lc.FAILED_TYPE, {"reason": reason})
             return True
-        self._announce_winner()
+        yield from self._announce_winner()
         if self.reached("winner_announced"):
             return True
-        return self._contract()
+        return (yield from self._contract())
 
-    def _clarify(self) -> None:
+    def _clarify(self) -> Iterator[datetime]:
         if "question" in self.plan.extras:
-            self.later(6 * HOUR)
+            yield self.later(6 * HOUR)
             question = "Apakah pengalaman pekerjaan sejenis lima tahun terakhir wajib dilampirkan?"
             self.step(self.bidders[0], lc.QUESTION_ASKED, {"question": question})
-            self.later(6 * HOUR)
+            yield self.later(6 * HOUR)
             answer = "Ya, lampirkan kontrak dan BAST pekerjaan sejenis."
             self.step(
                 self.people.pokja[0][0], lc.QUESTION_ANSWERED, {"question": 1, "answer": answer}
             )
         if "addendum" in self.plan.extras:
-            self.later(12 * HOUR)
+            yield self.later(12 * HOUR)
             content = (
                 f"ADENDUM 1 DOKUMEN PEMILIHAN\nPaket: {self.plan.title}\n"
                 "Spesifikasi teknis butir 4 diperjelas; jadwal tetap.\n"
@@ -895,25 +864,25 @@ class YearTender:
             }
             self.step(self.people.officer, lc.AMENDED, body)
 
-    def _bids(self, hps: int) -> None:
+    def _bids(self, hps: int) -> Iterator[datetime]:
         schedule = self.tender()["schedule"]
-        self.log.at(_moment(schedule["clarification_end"]))
+        yield _moment(schedule["clarification_end"])
         bidders = self.bidders[:1] if "one_bid" in self.plan.extras else self.bidders
         percents = (94, 89, 91) if self.plan.number % 2 else (90, 95, 88)
         for vendor, percent in zip(bidders, percents, strict=False):
-            self.later(3 * HOUR)
+            yield self.later(3 * HOUR)
             _bid(self.ledger, self.log, vendor, self.ocid, hps * percent // 100 // JUTA * JUTA)
 
-    def _release(self, member: int) -> None:
-        self.later(HOUR)
+    def _release(self, member: int) -> Iterator[datetime]:
+        yield self.later(HOUR)
         key, box = self.people.pokja[member]
         with self.ledger.engine.connect() as conn:
             bids = list(iter_prefixed(conn, lc.BID_NAMESPACE, self.ocid + "|"))
         releases, _bad = pc.release_shares(client_key_id(key), box, self.ocid, bids)
         self.step(key, lc.SHARES_RELEASED, {"shares": releases})
 
-    def _evaluate(self, failing: set[SigningKey]) -> None:
-        self.later(2 * DAY)
+    def _evaluate(self, failing: set[SigningKey]) -> Iterator[datetime]:
+        yield self.later(2 * DAY)
         results = []
         for index, vendor in enumerate(self.bidders):
             failed = vendor in failing
@@ -929,17 +898,17 @@ class YearTender:
             )
         self.step(self.people.pokja[0][0], lc.EVALUATED, {"results": results})
 
-    def _announce_winner(self) -> None:
-        self.later(DAY)
+    def _announce_winner(self) -> Iterator[datetime]:
+        yield self.later(DAY)
         best = self.tender()["evaluation"]["best"]
         self.step(self.people.pokja[0][0], lc.WINNER_ANNOUNCED_TYPE, {"winner": best["bidder"]})
         if not {"objection", "upheld"} & self.plan.extras:
             return
         loser = next(v for v in self.bidders if client_key_id(v) != best["bidder"])
-        self.later(2 * DAY)
+        yield self.later(2 * DAY)
         objection = "Harga penawaran pemenang tidak wajar dan metode pelaksanaan tidak lengkap."
         self.step(loser, lc.OBJECTION_FILED, {"objection": objection})
-        self.later(DAY)
+        yield self.later(DAY)
         upheld = "upheld" in self.plan.extras
         answer = {
             "objection": 1,
@@ -951,22 +920,22 @@ class YearTender:
         self.step(self.people.pokja[0][0], lc.OBJECTION_ANSWERED, answer)
         if not upheld:
             return
-        self.later(HOUR)
+        yield self.later(HOUR)
         reason = "Sanggah diterima: metode pelaksanaan pemenang tidak memenuhi syarat"
         self.step(self.people.officer, lc.EVALUATION_REOPENED, {"reason": reason})
         winner = next(v for v in self.bidders if client_key_id(v) == best["bidder"])
-        self._evaluate(failing={winner})
-        self._announce_winner_again()
+        yield from self._evaluate(failing={winner})
+        yield from self._announce_winner_again()
 
-    def _announce_winner_again(self) -> None:
-        self.later(DAY)
+    def _announce_winner_again(self) -> Iterator[datetime]:
+        yield self.later(DAY)
         best = self.tender()["evaluation"]["best"]
         self.step(self.people.pokja[0][0], lc.WINNER_ANNOUNCED_TYPE, {"winner": best["bidder"]})
 
-    def _contract(self) -> bool:
+    def _contract(self) -> Generator[datetime, None, bool]:
         people = self.people
         tender = self.tender()
-        self.log.at(_moment(tender["objections"]["end"]) + DAY)
+        yield _moment(tender["objections"]["end"]) + DAY
         award = pc.award_batch(
             people.officer,
             people.finance,
@@ -981,7 +950,7 @@ class YearTender:
             return True
         winner = next(v for v in self.bidders if client_key_id(v) == tender["winner"]["bidder"])
         value = tender["winner"]["price_sen"]
-        self.later(3 * DAY)
+        yield self.later(3 * DAY)
         start = self.log.now.date()
         pay_months = self.plan.pay_months or (min(start.month + 2, 12),)
         final_day = date(self.year, pay_months[-1], 20)
@@ -1002,11 +971,11 @@ class YearTender:
         self.step(people.officer, ct.SIGNED, {**terms, "vendor_signature": signature})
         if self.reached("contract_signed"):
             return True
-        self._pay(winner, 1, 1, advance, pay_months[0])
+        yield from self._pay(winner, 1, 1, advance, pay_months[0])
         if self.reached("advance_paid"):
             return True
         if self.reached("terminated"):
-            self.later(30 * DAY)
+            yield self.later(30 * DAY)
             reason = "Wanprestasi: deviasi progres fisik lebih dari 20% setelah tiga surat teguran"
             batch = pc.termination_batch(
                 people.officer,
@@ -1024,11 +993,11 @@ class YearTender:
             return True
         rest = value - advance
         if "decrease" in self.plan.extras:
-            rest = self._decrease(winner, advance, rest, end)
-        self._pay(winner, 2, 2, rest, pay_months[-1])
+            rest = yield from self._decrease(winner, advance, rest, end)
+        yield from self._pay(winner, 2, 2, rest, pay_months[-1])
         if self.reached("paid"):
             return True
-        self.later(5 * DAY)
+        yield self.later(5 * DAY)
         bast = f"BAST/{self.ocid.rsplit('-', 1)[-1]}/{self.year}"
         content = (
             f"BERITA ACARA SERAH TERIMA PEKERJAAN\nNomor: {bast}\nPaket: {self.plan.title}\n"
@@ -1066,8 +1035,8 @@ class YearTender:
 
     def _pay(
         self, vendor: SigningKey, request: int, milestone: int, amount: int, month: int
-    ) -> None:
-        self.log.at(max(self.log.now + 7 * DAY, datetime(self.year, month, 8, 2, 0, tzinfo=UTC)))
+    ) -> Iterator[datetime]:
+        yield max(self.log.now + 7 * DAY, datetime(self.year, month, 8, 2, 0, tzinfo=UTC))
         self.log.append(
             [
                 pc.payment_request(
@@ -1082,7 +1051,7 @@ class YearTender:
                 )
             ]
         )
-        self.later(3 * DAY)
+        yield self.later(3 * DAY)
         batch = pc.payment_batch(
             self.people.officer,
             self.people.finance,
@@ -1096,9 +1065,11 @@ class YearTender:
         )
         self.log.append(batch)
 
-    def _decrease(self, vendor: SigningKey, advance: int, rest: int, end: date) -> int:
+    def _decrease(
+        self, vendor: SigningKey, advance: int, rest: int, end: date
+    ) -> Generator[datetime, None, int]:
         """The work cost less (CCO kurang): the final milestone drops by 8%."""
-        self.later(10 * DAY)
+        yield self.later(10 * DAY)
         lower = rest - rest * 8 // 100 // JUTA * JUTA
         body = pc.amendment_body(
             1,
@@ -1126,82 +1097,146 @@ class YearTender:
         return lower
 
 
-def _recent(ledger: Ledger, log: SimulatedLog, people: People, year: int, added: list[str]) -> None:
-    """Two tenders of these weeks, on the real calendar (logged as of a few days ago):
-    one still open for bids after its questions closed, one in its masa sanggah now."""
-    now = ledger.clock()
-    specs = (
-        (f"{OCID_PREFIX}-{year}-DEMO-042", "Pembangunan saluran drainase jalan kota", "roads", 6),
-        (
-            f"{OCID_PREFIX}-{year}-DEMO-043",
-            "Rehabilitasi puskesmas rawat inap Tanjung Harapan",
-            "health-building",
-            14,
-        ),
+RECENT = (
+    (42, "Pembangunan saluran drainase jalan kota", "roads", 6),
+    (43, "Rehabilitasi puskesmas rawat inap Tanjung Harapan", "health-building", 14),
+)
+"""The two tenders of these weeks: number, title, line (``WHERE``), created how many days ago."""
+
+
+def _recent(
+    ledger: Ledger, log: SimulatedLog, people: People, year: int, index: int, added: list[str]
+) -> Iterator[datetime]:
+    """A tender of these weeks, on the real calendar (created a few days ago): ``042`` still
+    open for bids after its questions closed, ``043`` in its masa sanggah now."""
+    number, title, where, days_ago = RECENT[index]
+    ocid = f"{OCID_PREFIX}-{year}-DEMO-{number:03d}"
+    yield ledger.clock() - days_ago * DAY
+    if _tender(ledger, ocid) is not None:
+        return
+    line = _line(ledger, year, where, "works")
+    hps = max(min(line["available_sen"] * 9 // 10, 600 * JUTA) // JUTA * JUTA, 210 * JUTA)
+    if hps > line["available_sen"]:
+        return
+    body = {
+        "title": title,
+        "budget_line": line["line_id"],
+        "category": "works",
+        "hps": wire_amount(hps),
+        "method": "tender",
+    }
+    log.append([log.sign(people.officer, lc.PACKAGE_CREATED, ocid, body)])
+    added.append(ocid)
+    yield log.now + HOUR
+    _announce(ledger, log, people, ocid, title, clarification_days=3, window_days=10)
+    vendors = people.vendors[2 + index * 3 : 5 + index * 3]
+    for vendor, percent in zip(vendors, (93, 90, 96), strict=False):
+        yield log.now + DAY
+        _bid(ledger, log, vendor, ocid, hps * percent // 100 // JUTA * JUTA)
+    if index == 0:
+        return  # still open: the deadline is days from now
+    tender = YearTender(
+        ledger, log, people, _plan(number, "winner_announced", "works", title, 1, 1, where), ocid
     )
-    for index, (ocid, title, where, days_ago) in enumerate(specs):
-        if _tender(ledger, ocid) is not None:
-            continue
-        line = _line(ledger, year, where, "works")
-        hps = max(min(line["available_sen"] * 9 // 10, 600 * JUTA) // JUTA * JUTA, 210 * JUTA)
-        if hps > line["available_sen"]:
-            continue
-        log.jump(now - days_ago * DAY)
-        body = {
-            "title": title,
-            "budget_line": line["line_id"],
-            "category": "works",
-            "hps": wire_amount(hps),
-            "method": "tender",
-        }
-        log.append([log.sign(people.officer, lc.PACKAGE_CREATED, ocid, body)])
-        log.at(log.now + HOUR)
-        _announce(ledger, log, people, ocid, title, clarification_days=3, window_days=10)
-        vendors = people.vendors[2 + index * 3 : 5 + index * 3]
-        for vendor, percent in zip(vendors, (93, 90, 96), strict=False):
-            log.at(log.now + DAY)
-            _bid(ledger, log, vendor, ocid, hps * percent // 100 // JUTA * JUTA)
-        added.append(ocid)
-        if index == 0:
-            continue  # still open: the deadline is days from now
-        tender = YearTender(
-            ledger, log, people, _plan(43, "winner_announced", "works", title, 1, 1, where), ocid
-        )
-        tender.bidders = list(vendors)
-        tender.year = year
-        log.at(_moment(tender.tender()["schedule"]["bid_deadline"]))
-        tender.step(people.officer, lc.CLOSED_TYPE, {})
-        tender._release(0)
-        tender._release(1)
-        tender.later(HOUR)
-        tender.step(people.pokja[1][0], lc.OPENED_TYPE, {})
-        tender._evaluate(failing=set())
-        tender._announce_winner()
-        best = tender.tender()["evaluation"]["best"]["bidder"]
-        loser = next(v for v in vendors if client_key_id(v) != best)
-        log.at(log.now + 12 * HOUR)
-        objection = "Persyaratan SBU pemenang belum sesuai dengan subklasifikasi pekerjaan."
-        tender.step(loser, lc.OBJECTION_FILED, {"objection": objection})
+    tender.bidders = list(vendors)
+    tender.year = year
+    yield _moment(tender.tender()["schedule"]["bid_deadline"])
+    tender.step(people.officer, lc.CLOSED_TYPE, {})
+    yield from tender._release(0)
+    yield from tender._release(1)
+    yield tender.later(HOUR)
+    tender.step(people.pokja[1][0], lc.OPENED_TYPE, {})
+    yield from tender._evaluate(failing=set())
+    yield from tender._announce_winner()
+    best = tender.tender()["evaluation"]["best"]["bidder"]
+    loser = next(v for v in vendors if client_key_id(v) != best)
+    yield log.now + 12 * HOUR
+    objection = "Persyaratan SBU pemenang belum sesuai dengan subklasifikasi pekerjaan."
+    tender.step(loser, lc.OBJECTION_FILED, {"objection": objection})
 
 
-def load_procurement_demo(ledger: Ledger, keys_dir: Path, year: int) -> dict[str, Any]:
-    """Add the procurement demo (see the module doc); returns what it added."""
-    log = SimulatedLog(ledger)
+def _first_tender(
+    ledger: Ledger,
+    log: SimulatedLog,
+    people: People,
+    ocid: str,
+    year: int,
+    build: Callable[[Ledger, SimulatedLog, People, str, int, str], Iterator[datetime]],
+    where: str,
+    added: list[str],
+) -> Iterator[datetime]:
+    """One of ``DEMO-001`` .. ``004``, ``006``: skipped when the log holds it already."""
+    steps: Iterator[datetime] = build(ledger, log, people, ocid, year, where)
+    first = next(steps)
+    yield first
+    if _tender(ledger, ocid) is not None:
+        return
+    added.append(ocid)
+    yield from steps
+
+
+def _year_tender(
+    ledger: Ledger, log: SimulatedLog, people: People, year: int, plan: Plan, added: list[str]
+) -> Iterator[datetime]:
+    ocid = f"{OCID_PREFIX}-{year}-DEMO-{plan.number:03d}"
+    steps = YearTender(ledger, log, people, plan, ocid).build(year)
+    yield next(steps)
+    if _tender(ledger, ocid) is not None:
+        return
+    added.append(ocid)
+    if not (yield from steps):
+        added.remove(ocid)  # its line had no room: not built
+
+
+def _schedule(log: SimulatedLog, actors: Sequence[Iterator[datetime]]) -> None:
+    """Run every actor's steps in the order of their moments, so the simulated clock only
+    moves forward: an actor yields the moment of its next step, and is resumed (its step
+    logged) once no other actor's step is due before it. Ties go to the actor listed first,
+    so the order, like every moment, is the same on every run."""
+    due: list[tuple[datetime, int, Iterator[datetime]]] = []
+
+    def plan(order: int, actor: Iterator[datetime]) -> None:
+        moment = next(actor, None)  # None: the actor is done
+        if moment is not None:
+            heapq.heappush(due, (moment, order, actor))
+
+    for order, actor in enumerate(actors):
+        plan(order, actor)
+    while due:
+        moment, order, actor = heapq.heappop(due)
+        log.at(moment)
+        plan(order, actor)
+
+
+def load_procurement_demo(
+    ledger: Ledger,
+    keys_dir: Path,
+    year: int,
+    log: SimulatedLog,
+    budget_steps: Iterator[datetime],
+) -> dict[str, Any]:
+    """Add the procurement demo (see the module doc), its steps merged in time order with
+    the rest of the demo budget's year (``budget_steps``, after its DPA); returns what it
+    added."""
     people = _setup_people(ledger, log, keys_dir, year)
-    plan = [
-        (f"{OCID_PREFIX}-{year}-DEMO-001", _awarded, "health-building", "works"),
-        (f"{OCID_PREFIX}-{year}-DEMO-002", _cancelled, "vehicles", "goods"),
-        (f"{OCID_PREFIX}-{year}-DEMO-003", _opened, "health-equipment", "goods"),
-        (f"{OCID_PREFIX}-{year}-DEMO-006", _closed, "school-furniture", "goods"),
-        (f"{OCID_PREFIX}-{year}-DEMO-004", _planned, "roads", "works"),
+    added: list[str] = []
+    firsts = (
+        (f"{OCID_PREFIX}-{year}-DEMO-001", _awarded, "health-building"),
+        (f"{OCID_PREFIX}-{year}-DEMO-002", _cancelled, "vehicles"),
+        (f"{OCID_PREFIX}-{year}-DEMO-003", _opened, "health-equipment"),
+        (f"{OCID_PREFIX}-{year}-DEMO-006", _closed, "school-furniture"),
+        (f"{OCID_PREFIX}-{year}-DEMO-004", _planned, "roads"),
+    )
+    actors: list[Iterator[datetime]] = [budget_steps]
+    actors += [
+        _first_tender(ledger, log, people, ocid, year, build, where, added)
+        for ocid, build, where in firsts
     ]
-    added = []
-    for ocid, build, where, family in plan:
-        if _tender(ledger, ocid) is None:
-            build(ledger, log, people, ocid, _line(ledger, year, where, family))
-            added.append(ocid)
+    actors += [_year_tender(ledger, log, people, year, plan, added) for plan in YEAR_PLAN]
+    actors += [_recent(ledger, log, people, year, index, added) for index in range(len(RECENT))]
+    _schedule(log, actors)
     open_ocid = f"{OCID_PREFIX}-{year}-DEMO-005"
-    if _tender(ledger, open_ocid) is None:
+    if _tender(ledger, open_ocid) is None:  # last: on the real clock, after every other step
         now = ledger.clock()
         title = "Pengadaan laptop untuk sekolah dasar"
         line = _line(ledger, year, "school-computers", "goods")
@@ -1238,14 +1273,7 @@ def load_procurement_demo(ledger: Ledger, keys_dir: Path, year: int) -> dict[str
             ]
         )
         added.append(open_ocid)
-    _recent(ledger, log, people, year, added)
-    # The year: tenders that do not touch the budget first (they only need room when
-    # planned), then those that commit and pay, each sized to the room its line has left.
-    ordered = sorted(YEAR_PLAN, key=lambda p: STAGES.index(p.stage) >= STAGES.index("awarded"))
-    for item in ordered:
-        ocid = f"{OCID_PREFIX}-{year}-DEMO-{item.number:03d}"
-        if _tender(ledger, ocid) is None and YearTender(ledger, log, people, item, ocid).build(
-            year
-        ):
-            added.append(ocid)
-    return {"procurement_tenders": added, "procurement_statements": log.statements}
+    return {
+        "procurement_tenders": sorted(added),
+        "procurement_statements": log.statements["procurement"],
+    }

@@ -1,18 +1,22 @@
 """The demo tells one believable story (issue 13 item 9), on both engines, on the demo as
 `terang init` + `terang demo` leave it: each tender is funded by a budget line of the OPD
-its title names and of an account its category buys with.
+its title names and of an account its category buys with, and its history runs forward
+in time along the log.
 
 The expectations are written out here, from the titles, not derived from the demo's own
 plan tables (``procurement.demo.WHERE``), so a tender moved to an unrelated line fails."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 
 from budgeting import reducers as budget
+from ledger import storage
+from ledger.authority import CLOCK_SIMULATED_TYPE
 from procurement import lifecycle as lc
 from procurement.reads import document, prefixed
 
@@ -102,3 +106,45 @@ def test_every_demo_tender_is_on_a_line_of_its_opd_and_category(
         ):
             wrong.append((tender["ocid"], title, category, line["opd"], line["account"]))
     assert wrong == []
+
+
+def test_the_demo_log_runs_forward_in_time(service: tuple[str, Path, dict[str, str]]) -> None:
+    """Along seq, ``logged_at`` never decreases after the simulated clock's declaration
+    (seq 1, logged at the real time, like the genesis of `terang init` before it), and
+    every entry is logged when what it records could have happened: a posting on or after
+    its value date, a tender after the DPA of the line that funds it."""
+    _url, _directory, env = service
+    engine = create_engine(env["TERANG_DATABASE_URL"])
+    e = storage.entries.c
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(e.seq, e.logged_at, e.statement_type).order_by(e.seq)).all()
+            postings = prefixed(conn, budget.NS_POSTING, "0", limit=10_000)
+            tenders = prefixed(conn, lc.TENDER_NAMESPACE, "ocds-t3r4ng-", limit=500)
+            lines = {
+                t["budget_line"]: document(conn, budget.NS_LINE, t["budget_line"]) for t in tenders
+            }
+    finally:
+        engine.dispose()
+    logged_at = {row.seq: row.logged_at for row in rows}
+    assert [row.seq for row in rows] == list(range(len(rows)))
+    assert rows[1].statement_type == CLOCK_SIMULATED_TYPE
+    backwards = [
+        (before.seq, before.logged_at, after.logged_at)
+        for before, after in itertools.pairwise(rows[2:])
+        if after.logged_at < before.logged_at
+    ]
+    assert backwards == []
+    # A year of history before the real time of the declaration, and DEMO-005 at it.
+    assert rows[2].logged_at < rows[1].logged_at <= rows[-1].logged_at
+
+    dated = [p for p in postings if p.get("date")]
+    assert len(dated) > 2000
+    early = [p["posting_id"] for p in dated if logged_at[p["seq"]][:10] < p["date"]]
+    assert early == []
+    for tender in tenders:
+        line = lines[tender["budget_line"]]
+        assert line is not None
+        dpa = line["opened_seq"]
+        assert dpa < tender["seqs"]["package.created"], tender["ocid"]
+        assert logged_at[dpa] <= tender["created_at"], tender["ocid"]
