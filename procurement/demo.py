@@ -596,7 +596,8 @@ class Plan:
     pay_months: tuple[int, ...] = ()
     extras: frozenset[str] = frozenset()
     """``question``, ``addendum``, ``objection`` (rejected), ``upheld`` (evaluation
-    reopened), ``decrease`` (an amendment: the work cost less; completion releases it)."""
+    reopened), ``decrease`` (an amendment: the work cost less; completion releases it),
+    ``identical_bids`` and ``close_bids`` (prices the red flags R028 and R024 point at)."""
 
 
 def _plan(
@@ -648,7 +649,7 @@ YEAR_PLAN = (
     _plan(13, "completed", "works", "Pemasangan rambu dan marka jalan", 4, 6, "road-signs",
           method="tender_cepat", hps_max_juta=400, pay_months=(8, 9)),
     _plan(14, "completed", "goods", "Pengadaan makanan dan minuman rapat koordinasi", 4, 22,
-          "meetings", method="pengadaan_langsung", pay_months=(9, 9)),
+          "meetings", method="pengadaan_langsung", pay_months=(9, 9), extras="identical_bids"),
     _plan(15, "completed", "works", "Rehabilitasi saluran irigasi tersier", 5, 11,
           "irrigation", pay_months=(8, 11), extras="decrease question"),
     _plan(16, "completed", "goods", "Pengadaan alat penyimpan perlengkapan kantor", 6, 2,
@@ -674,7 +675,7 @@ YEAR_PLAN = (
     _plan(26, "contract_signed", "goods", "Pengadaan alat kedokteran RSUD", 9, 15,
           "hospital-equipment", hps_max_juta=500),
     _plan(27, "contract_signed", "works", "Pembangunan pagar dan drainase sekolah", 10, 1,
-          "school-building", method="tender_cepat", hps_max_juta=400),
+          "school-building", method="tender_cepat", hps_max_juta=400, extras="close_bids"),
     _plan(28, "awarded", "works", "Pembangunan talud penahan tanah jalan kabupaten", 10, 13,
           "roads", hps_max_juta=350),
     _plan(29, "awarded", "goods", "Pengadaan alat tulis kantor dan bahan cetak", 10, 20,
@@ -869,6 +870,10 @@ class YearTender:
         yield _moment(schedule["clarification_end"])
         bidders = self.bidders[:1] if "one_bid" in self.plan.extras else self.bidders
         percents = (94, 89, 91) if self.plan.number % 2 else (90, 95, 88)
+        if "identical_bids" in self.plan.extras:
+            percents = (90, 95, 90)  # two tenderers at one price (red flags R028, R024)
+        elif "close_bids" in self.plan.extras:
+            percents = (94, 89, 90)  # the runner-up about 1% above the winner (R024)
         for vendor, percent in zip(bidders, percents, strict=False):
             yield self.later(3 * HOUR)
             _bid(self.ledger, self.log, vendor, self.ocid, hps * percent // 100 // JUTA * JUTA)

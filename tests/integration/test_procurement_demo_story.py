@@ -18,7 +18,8 @@ from budgeting import reducers as budget
 from ledger import storage
 from ledger.authority import CLOCK_SIMULATED_TYPE
 from procurement import lifecycle as lc
-from procurement.reads import document, prefixed
+from procurement.reads import document, prefixed, scan
+from redflags.reducer import FLAG_NAMESPACE
 
 EDUCATION = "1.01.0.00.0.00.01.0000"
 DINKES = "1.02.0.00.0.00.01.0000"
@@ -148,3 +149,26 @@ def test_the_demo_log_runs_forward_in_time(service: tuple[str, Path, dict[str, s
         dpa = line["opened_seq"]
         assert dpa < tender["seqs"]["package.created"], tender["ocid"]
         assert logged_at[dpa] <= tender["created_at"], tender["ocid"]
+
+
+def test_the_demo_bids_show_the_red_flags_the_docs_name(
+    service: tuple[str, Path, dict[str, str]],
+) -> None:
+    """docs/red-flags.md names the demo's price flags: an identical price (DEMO-014, R028
+    and R024 at 0%), a 1.1% gap (DEMO-027) and a 1.8% gap after rounding (DEMO-029)."""
+    _url, _directory, env = service
+    engine = create_engine(env["TERANG_DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            flags = dict(scan(conn, FLAG_NAMESPACE, "ocds-t3r4ng-"))
+    finally:
+        engine.dispose()
+    year = next(iter(flags)).split("-")[2]
+    prices = {
+        key.split("-DEMO-")[1]: flag["value"]
+        for key, flag in flags.items()
+        if key.endswith("|R024") and flag["status"] == "raised"
+    }
+    assert prices == {"014|R024": "0.0000", "027|R024": "0.0112", "029|R024": "0.0178"}
+    identical = [k for k, f in flags.items() if k.endswith("|R028") and f["status"] == "raised"]
+    assert identical == [f"ocds-t3r4ng-{year}-DEMO-014|R028"]
