@@ -941,7 +941,9 @@ def _month_of(
     line_id = plan.line_id
     budget = plan.amount_sen
     behaviour = plan.behaviour
-    sp2d_day = day.replace(day=min(28, 5 + rng.randrange(20)))
+    # The BUD issues SP2D in weekly runs (the 5th, 12th and 19th), so a month's payments
+    # are logged on three days, each day's in one batch.
+    sp2d_day = day.replace(day=5 + 7 * (rng.randrange(20) // 7))
 
     def pay(amount: int, commitment: str | None = None, when: date = sp2d_day) -> None:
         doc = (
