@@ -3,7 +3,9 @@
 "Kabupaten Contoh": fifteen perangkat daerah (dinas, badan, RSUD, kecamatan), about
 three hundred budget lines with Permendagri 90/2019 codes and Indonesian names,
 the APBD murni, monthly anggaran kas, contracts and SP2D payments through the year,
-a pergeseran in June, the APBD perubahan in September and one corrected SP2D.
+a pergeseran in June, the APBD perubahan in September and one corrected SP2D. The
+lines that fund the procurement demo's tenders (``TENDER_LINES``) are appropriated and
+allotted here and otherwise left to the tenders (``procurement.demo``).
 
 The codes and names follow the shape of Kepmendagri 050-5889/2021 (the updated
 nomenclature of Permendagri 90/2019); the numbers of some sub kegiatan and accounts
@@ -14,6 +16,12 @@ random generator, posting ids numbered in order). The fiscal year is the one bef
 the ledger clock's year, so a whole year of value dates lies in the past. Idempotent:
 ``load_budget_demo`` skips every registration and posting the log already holds.
 
+Time: the year is logged on ``terang demo``'s simulated clock (``SimulatedLog``): the
+registrations, the DPA and the anggaran kas on 2 January, every other posting on its
+day (a payment's or commitment's value date; the pergeseran on 1 June, the APBD
+perubahan on 1 September), in the order of those days, merged with the procurement
+demo's tenders (``procurement.demo._schedule``) so the clock only moves forward.
+
 Every posting is checked while it is generated, by running the real reducers on an
 in-memory state; the plan asks for realistic amounts and the simulation trims them to
 what the rules allow (cash allotted to date, commitment remaining), so the generated
@@ -22,11 +30,13 @@ year is valid by construction.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from nacl.signing import SigningKey
@@ -41,12 +51,14 @@ from budgeting.reducers import (
     Context,
     apply_statement,
 )
-from budgeting.service import post_postings
 from ledger import storage
-from ledger.errors import InvariantBroken
+from ledger.errors import InvariantBroken, TerangError
+from ledger.keys import client_key_id
+from ledger.sequencer import Sequencer
 from ledger.service import Ledger
+from ledger.signing import make_signed
 from ledger.state import DictState, Document, Overlay
-from ledger.statement import Statement
+from ledger.statement import SignedStatement, Statement, format_time
 
 KABUPATEN = "Kabupaten Contoh"
 RUPIAH = 100  # sen
@@ -108,6 +120,7 @@ SUPPORT_PROGRAMME = "PROGRAM PENUNJANG URUSAN PEMERINTAHAN DAERAH KABUPATEN/KOTA
 SUPPORT_KEGIATAN = {
     "01.2.02": "Administrasi Keuangan Perangkat Daerah",
     "01.2.06": "Administrasi Umum Perangkat Daerah",
+    "01.2.07": "Pengadaan Barang Milik Daerah Penunjang Urusan Pemerintah Daerah",
     "01.2.08": "Penyediaan Jasa Penunjang Urusan Pemerintahan Daerah",
     "01.2.09": "Pemeliharaan Barang Milik Daerah Penunjang Urusan Pemerintahan Daerah",
 }
@@ -117,11 +130,14 @@ SUPPORT_SUB_KEGIATAN = {
     "01.2.06.0004": "Penyediaan Bahan Logistik Kantor",
     "01.2.06.0005": "Penyediaan Barang Cetakan dan Penggandaan",
     "01.2.06.0009": "Penyelenggaraan Rapat Koordinasi dan Konsultasi SKPD",
+    "01.2.07.0002": "Pengadaan Kendaraan Dinas Operasional atau Lapangan",
     "01.2.08.0002": "Penyediaan Jasa Komunikasi, Sumber Daya Air dan Listrik",
+    "01.2.08.0004": "Penyediaan Jasa Pelayanan Umum Kantor",
     "01.2.09.0002": (
         "Penyediaan Jasa Pemeliharaan, Biaya Pemeliharaan, Pajak dan Perizinan Kendaraan"
         " Dinas Operasional atau Lapangan"
     ),
+    "01.2.09.0009": "Pemeliharaan/Rehabilitasi Gedung Kantor dan Bangunan Lainnya",
 }
 
 # Technical programmes: program, kegiatan and sub kegiatan codes with names.
@@ -151,6 +167,7 @@ KEGIATAN = {
     "1.02.02.2.02": (
         "Penyediaan Layanan Kesehatan untuk UKM dan UKP Rujukan Tingkat Daerah Kabupaten/Kota"
     ),
+    "1.02.02.2.06": "Pengelolaan Sistem Informasi Kesehatan",
     "1.03.03.2.01": "Pengelolaan dan Pengembangan SPAM di Daerah Kabupaten/Kota",
     "1.03.10.2.01": "Penyelenggaraan Jalan Kabupaten/Kota",
     "1.06.05.2.02": "Pengelolaan Data Fakir Miskin Cakupan Daerah Kabupaten/Kota",
@@ -230,12 +247,16 @@ ACCOUNTS = {
     "5.1.02.02.01.0061": "Belanja Tagihan Listrik",
     "5.1.02.02.01.0063": "Belanja Kawat/Faksimili/Internet/TV Berlangganan",
     "5.1.02.02.04": "Belanja Jasa Konsultansi Konstruksi",
+    "5.1.02.02.04.0004": (
+        "Belanja Jasa Konsultansi Perencanaan Rekayasa-Jasa Desain Rekayasa untuk Transportasi"
+    ),
     "5.1.02.02.04.0036": "Belanja Jasa Konsultansi Pengawasan Rekayasa-Jasa Pengawas Jalan",
     "5.1.02.02.05": "Belanja Jasa Konsultansi Non Konstruksi",
     "5.1.02.02.05.0008": "Belanja Jasa Konsultansi Pengembangan Sistem Informasi",
     "5.1.02.03": "Belanja Pemeliharaan",
     "5.1.02.03.02": "Belanja Pemeliharaan Peralatan dan Mesin",
     "5.1.02.03.02.0035": "Belanja Pemeliharaan Alat Angkutan-Kendaraan Bermotor Penumpang",
+    "5.1.02.03.02.0120": "Belanja Pemeliharaan Komputer-Peralatan Jaringan",
     "5.1.02.03.03": "Belanja Pemeliharaan Gedung dan Bangunan",
     "5.1.02.03.03.0001": "Belanja Pemeliharaan Bangunan Gedung-Bangunan Gedung Kantor",
     "5.1.02.04": "Belanja Perjalanan Dinas",
@@ -248,9 +269,15 @@ ACCOUNTS = {
     "5.1.06.01.01.0001": "Belanja Bantuan Sosial Uang kepada Keluarga Miskin",
     "5.2": "Belanja Modal",
     "5.2.02": "Belanja Modal Peralatan dan Mesin",
+    "5.2.02.02": "Belanja Modal Alat Angkutan",
+    "5.2.02.02.01": "Belanja Modal Alat Angkutan Darat Bermotor",
+    "5.2.02.02.01.0003": "Belanja Modal Kendaraan Bermotor Penumpang",
+    "5.2.02.02.01.0004": "Belanja Modal Kendaraan Bermotor Khusus (Ambulans)",
     "5.2.02.05": "Belanja Modal Alat Kantor dan Rumah Tangga",
     "5.2.02.05.01": "Belanja Modal Alat Kantor",
     "5.2.02.05.01.0005": "Belanja Modal Alat Penyimpan Perlengkapan Kantor",
+    "5.2.02.05.02": "Belanja Modal Alat Rumah Tangga",
+    "5.2.02.05.02.0001": "Belanja Modal Mebel",
     "5.2.02.07": "Belanja Modal Alat Kedokteran dan Kesehatan",
     "5.2.02.07.01": "Belanja Modal Alat Kedokteran",
     "5.2.02.07.01.0001": "Belanja Modal Alat Kedokteran Umum",
@@ -260,6 +287,7 @@ ACCOUNTS = {
     "5.2.03": "Belanja Modal Gedung dan Bangunan",
     "5.2.03.01": "Belanja Modal Bangunan Gedung",
     "5.2.03.01.01": "Belanja Modal Bangunan Gedung Tempat Kerja",
+    "5.2.03.01.01.0001": "Belanja Modal Bangunan Gedung Kantor",
     "5.2.03.01.01.0007": "Belanja Modal Bangunan Kesehatan",
     "5.2.03.01.01.0013": "Belanja Modal Bangunan Gedung Tempat Pendidikan",
     "5.2.04": "Belanja Modal Jalan, Irigasi, dan Jaringan",
@@ -474,6 +502,44 @@ KECAMATAN_SUB = (
         [("5.1.02.04.01.0003", "goods", 110, "DAU"), ("5.1.02.01.01.0026", "goods", 45, "DAU")],
     ),
 )
+SETDA = "4.01.0.00.0.00.01.0000"
+EDUCATION = "1.01.0.00.0.00.01.0000"
+PUPR = "1.03.0.00.0.00.01.0000"
+# Lines that fund the procurement demo's tenders (``procurement.demo``): appropriated and
+# allotted here, committed and paid only by the tenders' awards and SP2D, so the budget
+# demo's own postings leave them alone (behaviour "tender"). One line per OPD and account
+# a tender's title calls for, funded apart from the OPD's other lines on that account.
+# (OPD, sub kegiatan, account, funding, millions of rupiah)
+TENDER_LINES = (
+    (EDUCATION, "1.01.02.2.01.0009", "5.2.03.01.01.0013", "DAU", 4_000),
+    (EDUCATION, "1.01.02.2.01.0026", "5.2.02.05.02.0001", "DAU", 1_500),
+    (EDUCATION, "1.01.02.2.01.0026", "5.2.02.05.01.0005", "PAD", 800),
+    (EDUCATION, "1.01.02.2.01.0026", "5.2.02.10.01.0002", "DAU", 1_200),
+    (DINKES, "1.02.02.2.01.0003", "5.2.03.01.01.0007", "DAU", 3_500),
+    (DINKES, "1.02.02.2.01.0014", "5.2.02.07.01.0001", "DAU", 1_500),
+    (DINKES, "1.02.02.2.01.0020", "5.2.02.02.01.0004", "DAU", 1_000),
+    (DINKES, "1.02.02.2.06.0001", "5.2.02.10.01.0002", "DAU", 700),
+    (RSUD, "1.02.02.2.02.0036", "5.1.02.02.01.0013", "DAU", 400),
+    (RSUD, "1.02.02.2.02.0036", "5.2.02.07.01.0001", "DAU", 800),
+    (PUPR, "1.03.10.2.01.0022", "5.2.04.01.01.0003", "PAD", 5_500),
+    (PUPR, "1.03.03.2.01.0003", "5.2.04.02.04.0001", "PAD", 900),
+    (PUPR, "1.03.10.2.01.0013", "5.1.02.02.04.0004", "DAU", 500),
+    ("2.15.0.00.0.00.01.0000", "2.15.02.2.02.0001", "5.2.04.01.01.0012", "PAD", 600),
+    ("2.16.2.20.2.21.01.0000", "2.16.03.2.02.0005", "5.1.02.02.05.0008", "PAD", 600),
+    ("2.16.2.20.2.21.01.0000", "2.16.03.2.02.0005", "5.1.02.03.02.0120", "PAD", 250),
+    ("3.27.0.00.0.00.01.0000", "3.27.03.2.01.0002", "5.2.04.02.01.0006", "PAD", 1_000),
+    (SETDA, "4.01.01.2.07.0002", "5.2.02.02.01.0003", "DAU", 1_000),
+    (SETDA, "4.01.01.2.08.0004", "5.1.02.02.01.0013", "DAU", 500),
+    (SETDA, "4.01.01.2.06.0009", "5.1.02.01.01.0052", "DAU", 400),
+    (SETDA, "4.01.01.2.06.0004", "5.1.02.01.01.0024", "DAU", 250),
+    (SETDA, "4.01.01.2.09.0002", "5.1.02.03.02.0035", "DAU", 300),
+    (SETDA, "4.01.01.2.09.0009", "5.1.02.03.03.0001", "DAU", 300),
+    ("7.01.0.00.0.00.02.0000", "7.01.01.2.09.0009", "5.2.03.01.01.0001", "DAU", 1_500),
+)
+TENDER_SUB_KEGIATAN = {
+    "1.02.02.2.01.0020": "Pengadaan Sarana di Fasilitas Pelayanan Kesehatan",
+    "1.02.02.2.06.0001": "Pengelolaan Sistem Informasi Kesehatan",
+}
 REVENUE = (
     (BPKAD, "4.1.01.09.01.0001", "PAD", 0.012, "even"),
     (BPKAD, "4.1.01.12.01.0001", "PAD", 0.018, "even"),
@@ -515,6 +581,7 @@ CASH_PLANS: dict[str, list[float]] = {
     "tranche": [0, 0, 0, 30, 0, 0, 45, 0, 0, 25, 0, 0],
     "silpa": [100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     "capital": [0, 0, 0, 0, 0, 0, 0, 0, 100, 0, 0, 0],
+    "tender": [0, 0, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10],
 }
 
 
@@ -528,11 +595,16 @@ class _LinePlan:
 
 @dataclass
 class DemoBudget:
-    """The demo's statements in log order; reversals name what they reverse by posting id."""
+    """The demo's statements in log order; reversals name what they reverse by posting id.
+
+    ``days[i]`` is the day ``postings[i]`` is logged on the demo's simulated clock: its value
+    date, or the day of the act (the DPA on 2 January, the pergeseran on 1 June, the APBD
+    perubahan on 1 September). The postings are in the order of their days."""
 
     year: int
     structure: list[st.Posting] = field(default_factory=list)
     postings: list[st.Posting | _Reversal] = field(default_factory=list)
+    days: list[date] = field(default_factory=list)
     lines: int = 0
 
 
@@ -583,6 +655,7 @@ def structure_postings(year: int) -> list[st.Posting]:
         programme[sub] = name
     for sub, name, _ in KECAMATAN_SUB:
         programme[sub] = name
+    programme.update(TENDER_SUB_KEGIATAN)
     by_depth = sorted(programme, key=lambda code: (code.count("."), code))
     out += [st.structure("programme", code, programme[code]) for code in by_depth]
     accounts = sorted(ACCOUNTS, key=lambda code: (code.count("."), code))
@@ -634,7 +707,12 @@ def _line_plans(year: int, rng: random.Random) -> list[_LinePlan]:
                         behaviour,
                         millions * JUTA * rng.uniform(0.8, 1.2),
                     )
-    belanja = sum(plan.amount_sen for plan in plans)
+    # The tenders' lines draw nothing from ``rng``: adding one leaves every other amount as it was.
+    tendered = [
+        _LinePlan(line_id, "tender", _round(millions * JUTA), ACCOUNTS[line_id.split(":")[3]])
+        for line_id, millions in tender_lines(year)
+    ]
+    belanja = sum(plan.amount_sen for plan in plans + tendered)
     silpa = _round(belanja * 0.04)
     capital = _round(belanja * 0.006)
     add(BPKAD, None, "6.1.01.01.01.0001", "SILPA", "silpa", silpa)
@@ -643,7 +721,19 @@ def _line_plans(year: int, rng: random.Random) -> list[_LinePlan]:
     shares = sum(share for _, _, _, share, _ in REVENUE)
     for opd, account, funding, share, pattern in REVENUE:
         add(opd, None, account, funding, pattern, needed * share / shares)
+    plans += tendered
+    if len({plan.line_id for plan in plans}) != len(plans):
+        raise InvariantBroken("two demo budget plans name the same line")
     return plans
+
+
+def tender_lines(year: int) -> list[tuple[str, int]]:
+    """(line id, millions of rupiah) of the lines that fund the demo's tenders
+    (``TENDER_LINES``), as ``procurement.demo`` finds them."""
+    return [
+        (f"{year}:{opd}:{sub}:{account}:{funding}", millions)
+        for opd, sub, account, funding, millions in TENDER_LINES
+    ]
 
 
 class _Simulation:
@@ -655,6 +745,9 @@ class _Simulation:
         self.year = year
         self.logged_at = f"{year + 1}-01-15T00:00:00.000Z"
         self.posted: list[st.Posting | _Reversal] = []
+        self.days: list[date] = []
+        self.day = date(year, 1, 2)
+        """The day of what is posted now (a posting's value date, when later, wins)."""
         self.seq_of: dict[str, int] = {}
 
     def apply(self, posting: st.Posting) -> None:
@@ -670,13 +763,20 @@ class _Simulation:
         staged.commit()
         self.seq_of[posting.key] = self.seq
 
-    def post(self, posting: st.Posting) -> None:
+    def post(self, posting: st.Posting, day: date | None = None) -> None:
         self.apply(posting)
         self.posted.append(posting)
+        value = posting.body.get("date")
+        self.days.append(
+            day or max(self.day, date.fromisoformat(value) if isinstance(value, str) else self.day)
+        )
 
-    def reverse(self, subject: str, posting_id: str, reverses: str, reason: str) -> None:
+    def reverse(
+        self, subject: str, posting_id: str, reverses: str, reason: str, day: date | None = None
+    ) -> None:
         self.apply(st.reversal(subject, posting_id, self.seq_of[reverses], reason))
         self.posted.append(_Reversal(subject, posting_id, reverses, reason))
+        self.days.append(day or self.day)
 
     def line(self, line_id: str) -> Document:
         return self.state.documents[(NS_LINE, line_id)]
@@ -737,17 +837,31 @@ def build_demo(year: int) -> DemoBudget:
     shifted = False
     for month in range(1, MONTHS + 1):
         day = date(year, month, 1)
+        sim.day = day
         if month == 6:
             shifted = _pergeseran(sim, plans, next_id, rng)
         if month == 9:
             _perubahan(sim, plans, next_id, rng, year)
         for plan in plans:
-            _month_of(sim, plan, month, day, next_id, rng, contracts)
+            if plan.behaviour != "tender":  # the procurement demo's tenders spend these
+                _month_of(sim, plan, month, day, next_id, rng, contracts)
         if month == 8:
             _correction(sim, plans, next_id, year)
     if not shifted:
         raise InvariantBroken("the demo's pergeseran found no line to take from")
-    demo.postings = sim.posted
+    # In the order of their days (stable: a day's postings keep the order they were made
+    # in), checked again by the reducers in that order: this is the order they are logged.
+    order = sorted(range(len(sim.posted)), key=lambda index: sim.days[index])
+    demo.postings = [sim.posted[index] for index in order]
+    demo.days = [sim.days[index] for index in order]
+    check = _Simulation(year)
+    for posting in demo.structure:
+        check.apply(posting)
+    for item in demo.postings:
+        if isinstance(item, _Reversal):
+            check.reverse(item.subject, item.posting_id, item.reverses_posting_id, item.reason)
+        else:
+            check.post(item)
     return demo
 
 
@@ -827,7 +941,9 @@ def _month_of(
     line_id = plan.line_id
     budget = plan.amount_sen
     behaviour = plan.behaviour
-    sp2d_day = day.replace(day=min(28, 5 + rng.randrange(20)))
+    # The BUD issues SP2D in weekly runs (the 5th, 12th and 19th), so a month's payments
+    # are logged on three days, each day's in one batch.
+    sp2d_day = day.replace(day=5 + 7 * (rng.randrange(20) // 7))
 
     def pay(amount: int, commitment: str | None = None, when: date = sp2d_day) -> None:
         doc = (
@@ -930,11 +1046,65 @@ def _correction(sim: _Simulation, plans: list[_LinePlan], next_id: Any, year: in
         return
     first = next_id("SP2D")
     sim.post(st.payment(wrong, first, amount, when, document="SP2D-LS tagihan air"))
-    sim.reverse(wrong, next_id("X"), first, "Salah kode rekening: tagihan air, bukan listrik")
+    reason = "Salah kode rekening: tagihan air, bukan listrik"
+    sim.reverse(wrong, next_id("X"), first, reason, day=when)
     sim.post(st.payment(right, next_id("SP2D"), amount, when, document="SP2D-LS tagihan air"))
 
 
 # -- loading into a ledger ----------------------------------------------------------------
+
+
+class SimulatedLog:
+    """Appends through a sequencer whose clock is set by the demo: ``terang demo`` logs a
+    year of history on it, the budget's and the procurement's merged in time order
+    (``procurement.demo._schedule``), so its ``logged_at`` only moves forward."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.now = datetime(2000, 1, 1, tzinfo=UTC)
+        self.sequencer = Sequencer(
+            ledger.engine,
+            ledger.kinds,
+            ledger.limits,
+            lambda: self.now,
+            after_commit=ledger.publisher.publish,
+            origin=ledger.origin,
+        )
+        self.origin = ledger.origin
+        self.limits = ledger.limits
+        self.statements: Counter[str] = Counter()
+        """Statements appended, by room (``budget``, ``procurement``, ``keys``)."""
+
+    def at(self, moment: datetime) -> None:
+        """Move the clock forward to ``moment``; never back (a step due earlier than the
+        clock is logged at the clock)."""
+        self.now = max(self.now, moment)
+
+    def sign(
+        self, key: SigningKey, statement_type: str, subject: str, body: dict[str, Any]
+    ) -> SignedStatement:
+        nonce = (
+            "demo-"
+            + hashlib.sha256(
+                f"{statement_type}\0{subject}\0{client_key_id(key)}\0{format_time(self.now)}".encode()
+            ).hexdigest()[:32]
+        )
+        return make_signed(
+            key,
+            statement_type,
+            subject,
+            body,
+            at=self.now,
+            origin=self.origin,
+            nonce=nonce,
+            limits=self.limits,
+        )
+
+    def append(self, statements: Sequence[SignedStatement], room: str = "procurement") -> None:
+        """Log ``statements`` as one atomic batch at the clock's time; a refusal raises."""
+        (result,) = self.sequencer.append_batch([statements])
+        if isinstance(result, TerangError):
+            raise result
+        self.statements[room] += len(statements)
 
 
 def _existing(ledger: Ledger) -> set[tuple[str, str]]:
@@ -976,20 +1146,78 @@ def _batches(
         yield batch
 
 
-def load_budget_demo(ledger: Ledger, finance: SigningKey) -> dict[str, Any]:
-    """Post what of the demo year the log does not hold yet; report what was posted."""
+@dataclass
+class BudgetLoad:
+    """What ``load_budget_demo`` logged so far (``steps`` adds to it as the demo runs)."""
+
+    year: int
+    lines: int
+    structure_registered: int = 0
+    posted: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "budget_year": self.year,
+            "budget_structure_registered": self.structure_registered,
+            "budget_postings": self.posted,
+            "budget_lines": self.lines,
+        }
+
+
+POSTING_HOUR_UTC = 3
+"""A day's postings are logged at 03:00 UTC (10:00 WIB), after the tenders' 01:00 steps."""
+
+
+def load_budget_demo(
+    ledger: Ledger, finance: SigningKey, log: SimulatedLog
+) -> tuple[BudgetLoad, Iterator[datetime]]:
+    """Log what of the demo year's start the log does not hold yet, on ``log``'s simulated
+    clock at 2 January of the fiscal year (registrations, DPA, anggaran kas); return the
+    rest of the year as steps for the demo's scheduler (``procurement.demo._schedule``):
+    each yields the moment its day's postings are due, and logs them when resumed."""
     year = ledger.clock().year - 1
     demo = build_demo(year)
     existing = _existing(ledger)
+    load = BudgetLoad(year, demo.lines)
     structure = [
         p
         for p in demo.structure
         if (STRUCTURE_NAMESPACES[p.body["kind"]], p.body["code"]) not in existing
     ]
-    todo = [item for item in demo.postings if (NS_POSTING_ID, item.key) not in existing]
-    post_postings(ledger, finance, structure)
-    posted = 0
-    for batch in _batches(todo, ledger.limits.batch_statements_max):
+    todo = [
+        (day, item)
+        for day, item in zip(demo.days, demo.postings, strict=True)
+        if (NS_POSTING_ID, item.key) not in existing
+    ]
+    start = date(year, 1, 2)
+    log.at(datetime(year, 1, 2, 1, 0, tzinfo=UTC))
+    load.structure_registered = _post(ledger, finance, log, structure)
+    load.posted = _post(ledger, finance, log, [item for day, item in todo if day <= start])
+    rest = [(day, item) for day, item in todo if day > start]
+    return load, _steps(ledger, finance, log, rest, load)
+
+
+def _steps(
+    ledger: Ledger,
+    finance: SigningKey,
+    log: SimulatedLog,
+    todo: list[tuple[date, st.Posting | _Reversal]],
+    load: BudgetLoad,
+) -> Iterator[datetime]:
+    days = sorted({day for day, _ in todo})
+    for day in days:
+        yield datetime(day.year, day.month, day.day, POSTING_HOUR_UTC, tzinfo=UTC)
+        load.posted += _post(ledger, finance, log, [item for d, item in todo if d == day])
+
+
+def _post(
+    ledger: Ledger,
+    finance: SigningKey,
+    log: SimulatedLog,
+    items: Sequence[st.Posting | _Reversal],
+) -> int:
+    """Sign and log ``items`` at the clock's time, in atomic batches; how many were logged."""
+    for batch in _batches(list(items), ledger.limits.batch_statements_max):
         postings = [
             st.reversal(
                 item.subject,
@@ -1001,10 +1229,9 @@ def load_budget_demo(ledger: Ledger, finance: SigningKey) -> dict[str, Any]:
             else item
             for item in batch
         ]
-        posted += len(post_postings(ledger, finance, postings))
-    return {
-        "budget_year": year,
-        "budget_structure_registered": len(structure),
-        "budget_postings": posted,
-        "budget_lines": demo.lines,
-    }
+        signed = [
+            posting.sign(finance, at=log.now, origin=log.origin, limits=log.limits)
+            for posting in postings
+        ]
+        log.append(signed, room="budget")
+    return len(items)

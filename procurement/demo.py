@@ -18,12 +18,15 @@ months of the year (``YEAR_PLAN`` and the six ``DEMO-001`` .. ``DEMO-006`` below
 * every announced document's bytes stored (``procurement.documents``), so
   ``terang vendor download`` works against the demo service.
 
-Each package is sized to the room its budget line has left when it is built (budget
-available and, for contracts that pay, cash allotted from the first payment's month;
-a competitive method whose HPS floor the room cannot pass becomes pengadaan langsung),
-so commitments and payments never break budget control; the demo budget allots
-capital lines' cash from August, which is why most contracts are paid late in the
-year. The first six keep their states for the tests and docs that name them:
+Each package is funded by the line its title calls for (``WHERE``: the OPD the title
+names, an account of its category: works on belanja modal gedung or jalan/irigasi, goods
+on belanja modal peralatan or belanja barang, services on belanja jasa or pemeliharaan),
+one of the demo budget's tender lines (``budgeting.demo.TENDER_LINES``), which the budget
+demo's own postings leave alone. It is sized to the room its line has left when it is
+built (budget available and, for contracts that pay, cash allotted from the first
+payment's month; a competitive method whose HPS floor the room cannot pass becomes
+pengadaan langsung), so commitments and payments never break budget control. The first
+six keep their states for the tests and docs that name them:
 ``DEMO-001`` awarded with a paid advance, ``002`` cancelled, ``003`` opened, ``004``
 planned, ``005`` open for bids on the real clock (deadline in two weeks: try
 ``terang vendor bid``), ``006`` closed with two sealed bids (try ``terang committee
@@ -39,13 +42,15 @@ the members' machines).
 
 Time: a tender's steps are judged at their logging time, and bid windows and objection
 periods are days long, so the tenders' histories are logged by a sequencer on a
-**simulated clock** (``SimulatedLog``): inside the demo fiscal year for the year's
-tenders, each starting on its own date (so the clock jumps back between tenders), and
-a few weeks back from now for ``DEMO-042`` (open for bids, questions closed) and
-``DEMO-043`` (in its masa sanggah now, an objection awaiting its answer). Their logging
-times are therefore not in log order: the one place where the demo log departs from
-it. Only the demo does this; the service's sequencer always reads the real clock.
-``DEMO-005`` is logged on the real clock.
+**simulated clock** (``budgeting.demo.SimulatedLog``, the one ``terang demo`` logs the
+whole demo on): inside the demo fiscal year for the year's tenders, and a few weeks back
+from now for ``DEMO-042`` (open for bids, questions closed) and ``DEMO-043`` (in its
+masa sanggah now, an objection awaiting its answer). Each tender is a generator that
+yields the moment of its next step; ``_schedule`` merges them with the demo budget's
+year (``budgeting.demo.load_budget_demo``: a day's postings at their value date), so the
+clock only moves forward and the log's ``logged_at`` never decreases after the
+simulated clock's declaration. ``DEMO-005`` is logged last, on the real clock. Only the
+demo does this; the service's sequencer always reads the real clock.
 
 Idempotent: a tender that exists is skipped (so is a registered vendor or box key),
 and every statement of the simulated history has a deterministic nonce. Deterministic:
@@ -55,7 +60,8 @@ the same packages, prices, steps and states on every run of a fresh database.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import heapq
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -64,15 +70,16 @@ from typing import Any
 from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
+from budgeting import demo as budget_demo
 from budgeting import reducers as budget
 from budgeting import statements as budget_statements
+from budgeting.demo import SimulatedLog
 from ledger.authority import KEY_NAMESPACE
-from ledger.errors import TerangError
+from ledger.errors import InvariantBroken, require
 from ledger.keys import client_key_id, generate_client_key, load_client_key
-from ledger.sequencer import Sequencer
 from ledger.service import Ledger
 from ledger.signing import make_signed
-from ledger.statement import SignedStatement, b64encode, format_time
+from ledger.statement import b64encode, format_time
 from procurement import client as pc
 from procurement import contracts as ct
 from procurement import documents
@@ -129,59 +136,6 @@ def _client_key(keys_dir: Path, label: str) -> SigningKey:
     return load_client_key(path) if path.exists() else generate_client_key(path)
 
 
-class SimulatedLog:
-    """Appends through a sequencer whose clock is set by the demo (see the module doc)."""
-
-    def __init__(self, ledger: Ledger) -> None:
-        self.now = datetime(2000, 1, 1, tzinfo=UTC)
-        self.sequencer = Sequencer(
-            ledger.engine,
-            ledger.kinds,
-            ledger.limits,
-            lambda: self.now,
-            after_commit=ledger.publisher.publish,
-            origin=ledger.origin,
-        )
-        self.origin = ledger.origin
-        self.limits = ledger.limits
-        self.statements = 0
-
-    def at(self, moment: datetime) -> None:
-        """Move the clock forward to ``moment`` (never back: one tender's steps are in order)."""
-        self.now = max(self.now, moment)
-
-    def jump(self, moment: datetime) -> None:
-        """Set the clock to ``moment``, even back: each tender of the year starts on its own
-        date, after the tenders built before it (the module doc says why that is allowed)."""
-        self.now = moment
-
-    def sign(
-        self, key: SigningKey, statement_type: str, subject: str, body: dict[str, Any]
-    ) -> SignedStatement:
-        nonce = (
-            "demo-"
-            + hashlib.sha256(
-                f"{statement_type}\0{subject}\0{client_key_id(key)}\0{format_time(self.now)}".encode()
-            ).hexdigest()[:32]
-        )
-        return make_signed(
-            key,
-            statement_type,
-            subject,
-            body,
-            at=self.now,
-            origin=self.origin,
-            nonce=nonce,
-            limits=self.limits,
-        )
-
-    def append(self, statements: Sequence[SignedStatement]) -> None:
-        (result,) = self.sequencer.append_batch([statements])
-        if isinstance(result, TerangError):
-            raise result
-        self.statements += len(statements)
-
-
 @dataclass
 class People:
     officer: SigningKey
@@ -234,30 +188,69 @@ def _setup_people(ledger: Ledger, log: SimulatedLog, keys_dir: Path, year: int) 
     return People(officer, finance, pokja, vendors)
 
 
-def _lines(ledger: Ledger, year: int, needed: int) -> list[dict[str, Any]]:
-    """Belanja barang/jasa and modal lines with room for a tender, in id order.
+# Where each tender is funded: the OPD its title names and an account of its category,
+# among the demo budget's tender lines (``budgeting.demo.TENDER_LINES``, which the budget
+# demo's own postings leave alone).
+EDUCATION = budget_demo.EDUCATION
+DINKES = budget_demo.DINKES
+RSUD = budget_demo.RSUD
+PUPR = budget_demo.PUPR
+SETDA = budget_demo.SETDA
+DISHUB = "2.15.0.00.0.00.01.0000"
+KOMINFO = "2.16.2.20.2.21.01.0000"
+PERTANIAN = "3.27.0.00.0.00.01.0000"
+KECAMATAN_SUKAMAJU = "7.01.0.00.0.00.02.0000"
+WHERE = {
+    "school-building": (EDUCATION, "5.2.03.01.01.0013"),
+    "school-furniture": (EDUCATION, "5.2.02.05.02.0001"),
+    "office-storage": (EDUCATION, "5.2.02.05.01.0005"),
+    "school-computers": (EDUCATION, "5.2.02.10.01.0002"),
+    "health-building": (DINKES, "5.2.03.01.01.0007"),
+    "health-equipment": (DINKES, "5.2.02.07.01.0001"),
+    "ambulance": (DINKES, "5.2.02.02.01.0004"),
+    "health-computers": (DINKES, "5.2.02.10.01.0002"),
+    "hospital-staff": (RSUD, "5.1.02.02.01.0013"),
+    "hospital-equipment": (RSUD, "5.2.02.07.01.0001"),
+    "roads": (PUPR, "5.2.04.01.01.0003"),
+    "water": (PUPR, "5.2.04.02.04.0001"),
+    "road-design": (PUPR, "5.1.02.02.04.0004"),
+    "road-signs": (DISHUB, "5.2.04.01.01.0012"),
+    "information-systems": (KOMINFO, "5.1.02.02.05.0008"),
+    "network-upkeep": (KOMINFO, "5.1.02.03.02.0120"),
+    "irrigation": (PERTANIAN, "5.2.04.02.01.0006"),
+    "vehicles": (SETDA, "5.2.02.02.01.0003"),
+    "office-services": (SETDA, "5.1.02.02.01.0013"),
+    "meetings": (SETDA, "5.1.02.01.01.0052"),
+    "stationery": (SETDA, "5.1.02.01.01.0024"),
+    "vehicle-upkeep": (SETDA, "5.1.02.03.02.0035"),
+    "building-upkeep": (SETDA, "5.1.02.03.03.0001"),
+    "kecamatan-building": (KECAMATAN_SUKAMAJU, "5.2.03.01.01.0001"),
+}
+"""A tender's ``where`` -> (OPD, account) of the tender line that funds it."""
 
-    The first has cash room (allotted less realised, from April on) for the awarded
-    tender's advance; the others need only budget room, and are reused if few.
-    """
-    with ledger.engine.connect() as conn:
-        lines = list(iter_prefixed(conn, budget.NS_LINE, f"{year}:"))
-    candidates = [
-        line
-        for line in sorted(lines, key=lambda d: str(d["line_id"]))
-        if str(line["account"]).startswith(("5.1.02", "5.2"))
-        and line["available_sen"] >= 450 * JUTA
+
+def _line(ledger: Ledger, year: int, where: str, family: str) -> dict[str, Any]:
+    """The demo budget's tender line for ``where`` (``WHERE``), as the log holds it now.
+
+    The plan tables are checked here, not trusted: the line exists, and its account is of
+    the tender's family (works on belanja modal gedung/jalan/irigasi, goods on barang or
+    modal peralatan, services on jasa or pemeliharaan)."""
+    opd, account = WHERE[where]
+    ids = [
+        line_id
+        for line_id, _ in budget_demo.tender_lines(year)
+        if line_id.split(":")[1] == opd and line_id.split(":")[3] == account
     ]
-    first = next(
-        (c for c in candidates if _cash_room(c, 4) >= _hps(c) * 3 // 10),
-        None,
+    require(len(ids) == 1, InvariantBroken(f"demo tender line {where!r}: {len(ids)} lines"))
+    require(
+        account.startswith(FAMILIES[family][0]),
+        InvariantBroken(f"demo tender line {where!r} ({account}) is not a {family} account"),
     )
-    if first is None:
-        return []
-    others = [c for c in candidates if c is not first]
-    if not others:
-        return [first]
-    return [first, *(others[i % len(others)] for i in range(needed - 1))]
+    with ledger.engine.connect() as conn:
+        line = document(conn, budget.NS_LINE, ids[0])
+    if line is None:
+        raise InvariantBroken(f"demo tender line {ids[0]} is not budgeted")
+    return line
 
 
 def _cash_room(line: dict[str, Any], month: int) -> int:
@@ -272,9 +265,9 @@ def _cash_room(line: dict[str, Any], month: int) -> int:
     return room or 0
 
 
-def _hps(line: dict[str, Any]) -> int:
+def _hps(line: dict[str, Any], cap_juta: int) -> int:
     available: int = line["available_sen"]
-    return min(2_000 * JUTA, available * 9 // 10) // JUTA * JUTA
+    return min(cap_juta * JUTA, available * 9 // 10) // JUTA * JUTA
 
 
 def _package(
@@ -284,10 +277,11 @@ def _package(
     line: dict[str, Any],
     title: str,
     category: str,
+    cap_juta: int,
 ) -> int:
-    """A package of ``category`` as its title says: a capital line (akun 5.2) buys goods
-    (equipment, furniture, vehicles: 5.2.02) as well as works (buildings: 5.2.03)."""
-    hps = _hps(line)
+    """A package of ``category`` as its title says, on the line its title calls for
+    (``WHERE``), its HPS at most ``cap_juta`` and nine tenths of the line's room."""
+    hps = _hps(line, cap_juta)
     body = {
         "title": title,
         "budget_line": line["line_id"],
@@ -364,34 +358,37 @@ def _bid(ledger: Ledger, log: SimulatedLog, vendor: SigningKey, ocid: str, price
 
 def _close_and_open(
     ledger: Ledger, log: SimulatedLog, people: People, ocid: str, members: Sequence[int]
-) -> None:
+) -> Iterator[datetime]:
     tender = _tender(ledger, ocid)
     assert tender is not None
-    log.at(datetime.fromisoformat(tender["schedule"]["bid_deadline"].replace("Z", "+00:00")))
+    yield datetime.fromisoformat(tender["schedule"]["bid_deadline"].replace("Z", "+00:00"))
     log.append([log.sign(people.officer, lc.CLOSED_TYPE, ocid, {})])
     for index in members:
-        log.at(log.now + HOUR)
+        yield log.now + HOUR
         key, box = people.pokja[index]
         with ledger.engine.connect() as conn:
             bids = list(iter_prefixed(conn, lc.BID_NAMESPACE, ocid + "|"))
         releases, _bad = pc.release_shares(client_key_id(key), box, ocid, bids)
         log.append([log.sign(key, lc.SHARES_RELEASED, ocid, {"shares": releases})])
-    log.at(log.now + HOUR)
+    yield log.now + HOUR
     log.append([log.sign(people.pokja[members[-1]][0], lc.OPENED_TYPE, ocid, {})])
 
 
-def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
+def _awarded(
+    ledger: Ledger, log: SimulatedLog, people: People, ocid: str, year: int, where: str
+) -> Iterator[datetime]:
     title = "Rehabilitasi gedung puskesmas pembantu"
-    log.at(datetime(line["year"], 3, 3, 1, 0, tzinfo=UTC))
-    hps = _package(log, people, ocid, line, title, "works")
-    log.at(log.now + HOUR)
+    yield datetime(year, 3, 3, 1, 0, tzinfo=UTC)
+    line = _line(ledger, year, where, "works")
+    hps = _package(log, people, ocid, line, title, "works", 1_000)
+    yield log.now + HOUR
     _announce(ledger, log, people, ocid, title)
     v1, v2 = people.vendors[:2]
-    log.at(log.now + DAY)
+    yield log.now + DAY
     log.append(
         [log.sign(v1, lc.QUESTION_ASKED, ocid, {"question": "Apakah boleh memakai merek setara?"})]
     )
-    log.at(log.now + DAY)
+    yield log.now + DAY
     log.append(
         [
             log.sign(
@@ -402,12 +399,12 @@ def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line:
             )
         ]
     )
-    log.at(log.now + DAY)
+    yield log.now + DAY
     _bid(ledger, log, v1, ocid, hps * 94 // 100 // JUTA * JUTA)
-    log.at(log.now + HOUR)
+    yield log.now + HOUR
     _bid(ledger, log, v2, ocid, hps * 91 // 100 // JUTA * JUTA)
-    _close_and_open(ledger, log, people, ocid, (0, 2))
-    log.at(log.now + DAY)
+    yield from _close_and_open(ledger, log, people, ocid, (0, 2))
+    yield log.now + DAY
     results = [
         {"bidder": client_key_id(v), "passed": True, "score": score, "reasons": reasons}
         for v, score, reasons in (
@@ -416,7 +413,7 @@ def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line:
         )
     ]
     log.append([log.sign(people.pokja[0][0], lc.EVALUATED, ocid, {"results": results})])
-    log.at(log.now + HOUR)
+    yield log.now + HOUR
     log.append(
         [
             log.sign(
@@ -424,7 +421,7 @@ def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line:
             )
         ]
     )
-    log.at(log.now + 6 * DAY)
+    yield log.now + 6 * DAY
     tender = _tender(ledger, ocid)
     assert tender is not None
     value = tender["winner"]["price_sen"]
@@ -447,7 +444,7 @@ def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line:
     log.append(
         [commitment.sign(people.finance, at=log.now, origin=log.origin, limits=log.limits), award]
     )
-    log.at(log.now + DAY)
+    yield log.now + DAY
     advance = value * 30 // 100
     start = log.now.date()
     terms = pc.contract_body(
@@ -466,7 +463,7 @@ def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line:
     log.append(
         [log.sign(people.officer, ct.SIGNED, ocid, {**terms, "vendor_signature": signature})]
     )
-    log.at(log.now + 10 * DAY)
+    yield log.now + 10 * DAY
     request = {
         "request": 1,
         "milestone": 1,
@@ -477,7 +474,7 @@ def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line:
         },
     }
     log.append([log.sign(v2, ct.PAYMENT_REQUESTED, ocid, request)])
-    log.at(log.now + 5 * DAY)
+    yield log.now + 5 * DAY
     posting = budget_statements.payment(
         line["line_id"],
         f"SP2D-{ocid}-1",
@@ -492,47 +489,59 @@ def _awarded(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line:
     )
 
 
-def _opened(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
+def _opened(
+    ledger: Ledger, log: SimulatedLog, people: People, ocid: str, year: int, where: str
+) -> Iterator[datetime]:
     title = "Pengadaan alat kesehatan puskesmas"
-    log.at(datetime(line["year"], 9, 1, 1, 0, tzinfo=UTC))
-    hps = _package(log, people, ocid, line, title, "goods")
-    log.at(log.now + HOUR)
+    yield datetime(year, 9, 1, 1, 0, tzinfo=UTC)
+    line = _line(ledger, year, where, "goods")
+    hps = _package(log, people, ocid, line, title, "goods", 800)
+    yield log.now + HOUR
     _announce(ledger, log, people, ocid, title)
     for index, (vendor, percent) in enumerate(zip(people.vendors[:3], (96, 89, 93), strict=True)):
-        log.at(log.now + DAY + index * HOUR)
+        yield log.now + DAY + index * HOUR
         _bid(ledger, log, vendor, ocid, hps * percent // 100 // JUTA * JUTA)
-    _close_and_open(ledger, log, people, ocid, (0, 1))
+    yield from _close_and_open(ledger, log, people, ocid, (0, 1))
 
 
-def _closed(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
+def _closed(
+    ledger: Ledger, log: SimulatedLog, people: People, ocid: str, year: int, where: str
+) -> Iterator[datetime]:
     title = "Pengadaan meubelair sekolah"
-    log.at(datetime(line["year"], 10, 1, 1, 0, tzinfo=UTC))
-    hps = _package(log, people, ocid, line, title, "goods")
-    log.at(log.now + HOUR)
+    yield datetime(year, 10, 1, 1, 0, tzinfo=UTC)
+    line = _line(ledger, year, where, "goods")
+    hps = _package(log, people, ocid, line, title, "goods", 700)
+    yield log.now + HOUR
     _announce(ledger, log, people, ocid, title)
     for index, (vendor, percent) in enumerate(zip(people.vendors[:2], (95, 92), strict=True)):
-        log.at(log.now + 2 * DAY + index * HOUR)
+        yield log.now + 2 * DAY + index * HOUR
         _bid(ledger, log, vendor, ocid, hps * percent // 100 // JUTA * JUTA)
     tender = _tender(ledger, ocid)
     assert tender is not None
-    log.at(datetime.fromisoformat(tender["schedule"]["bid_deadline"].replace("Z", "+00:00")))
+    yield datetime.fromisoformat(tender["schedule"]["bid_deadline"].replace("Z", "+00:00"))
     log.append([log.sign(people.officer, lc.CLOSED_TYPE, ocid, {})])
 
 
-def _cancelled(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
+def _cancelled(
+    ledger: Ledger, log: SimulatedLog, people: People, ocid: str, year: int, where: str
+) -> Iterator[datetime]:
     title = "Pengadaan kendaraan operasional"
-    log.at(datetime(line["year"], 5, 5, 1, 0, tzinfo=UTC))
-    _package(log, people, ocid, line, title, "goods")
-    log.at(log.now + HOUR)
+    yield datetime(year, 5, 5, 1, 0, tzinfo=UTC)
+    line = _line(ledger, year, where, "goods")
+    _package(log, people, ocid, line, title, "goods", 900)
+    yield log.now + HOUR
     _announce(ledger, log, people, ocid, title)
-    log.at(log.now + 3 * DAY)
+    yield log.now + 3 * DAY
     reason = "Anggaran dialihkan melalui pergeseran untuk penanganan bencana"
     log.append([log.sign(people.officer, lc.CANCELLED_TYPE, ocid, {"reason": reason})])
 
 
-def _planned(ledger: Ledger, log: SimulatedLog, people: People, ocid: str, line: Any) -> None:
-    log.at(datetime(line["year"], 11, 3, 1, 0, tzinfo=UTC))
-    _package(log, people, ocid, line, "Pembangunan jalan lingkungan", "works")
+def _planned(
+    ledger: Ledger, log: SimulatedLog, people: People, ocid: str, year: int, where: str
+) -> Iterator[datetime]:
+    yield datetime(year, 11, 3, 1, 0, tzinfo=UTC)
+    line = _line(ledger, year, where, "works")
+    _package(log, people, ocid, line, "Pembangunan jalan lingkungan", "works", 900)
 
 
 # -- a year of tenders ---------------------------------------------------------------
@@ -559,11 +568,10 @@ STAGES = (
 FAMILIES = {
     "works": (("5.2.03", "5.2.04", "5.2.05"), "works"),
     "goods": (("5.2.02", "5.1.02.01"), "goods"),
-    "services": (("5.1.02.02", "5.1.02.03"), "other_services"),
-    "consulting": (("5.1.02.02",), "consulting"),
+    "services": (("5.1.02.02.01", "5.1.02.03"), "other_services"),
+    "consulting": (("5.1.02.02.04", "5.1.02.02.05"), "consulting"),
 }
-NOT_TENDERED = ("Tagihan", "Perjalanan Dinas", "Bahan Bakar", "Honorarium")
-"""Lines paid without a tender (utilities, travel, fuel by e-purchasing, honoraria)."""
+"""A plan's family -> (the account prefixes its line may have, its OCDS category)."""
 COMPETITIVE_HPS_MIN = {"tender": 200 * JUTA, "tender_cepat": 200 * JUTA, "seleksi": 100 * JUTA}
 """HPS must exceed these for the method (the rule book's value_min_exclusive_sen)."""
 DIRECT_HPS_MAX = {"consulting": 95 * JUTA}
@@ -580,14 +588,16 @@ class Plan:
     family: str
     title: str
     month: int
-    day: int = 5
-    keyword: str = ""
+    day: int
+    where: str
+    """The line that funds it (``WHERE``): the OPD its title names, an account of its family."""
     method: str = "tender"
     hps_max_juta: int = 900
     pay_months: tuple[int, ...] = ()
     extras: frozenset[str] = frozenset()
     """``question``, ``addendum``, ``objection`` (rejected), ``upheld`` (evaluation
-    reopened), ``decrease`` (an amendment: the work cost less; completion releases it)."""
+    reopened), ``decrease`` (an amendment: the work cost less; completion releases it),
+    ``identical_bids`` and ``close_bids`` (prices the red flags R028 and R024 point at)."""
 
 
 def _plan(
@@ -596,8 +606,8 @@ def _plan(
     family: str,
     title: str,
     month: int,
-    day: int = 5,
-    keyword: str = "",
+    day: int,
+    where: str,
     *,
     method: str = "tender",
     hps_max_juta: int = 900,
@@ -611,7 +621,7 @@ def _plan(
         title,
         month,
         day,
-        keyword,
+        where,
         method,
         hps_max_juta,
         pay_months,
@@ -620,98 +630,81 @@ def _plan(
 
 
 # Deterministic: the same packages, steps, prices and states on every run. Payment
-# months fall where the demo budget has cash (capital lines are allotted from August).
+# months fall where the tender lines have cash (allotted a tenth a month from March).
 # fmt: off
 YEAR_PLAN = (
-    # number, stage, family, title, month, day, line keyword; method, HPS cap, payment months
-    _plan(7, "completed", "works", "Rehabilitasi ruang kelas SD Negeri 3", 1, 13, "Pendidikan",
-          pay_months=(8, 10), extras="question"),
-    _plan(8, "completed", "works", "Pembangunan jalan lingkungan Desa Sukamaju", 1, 20, "Jalan",
+    # number, stage, family, title, month, day, funding line (WHERE); method, HPS cap, payments
+    _plan(7, "completed", "works", "Rehabilitasi ruang kelas SD Negeri 3", 1, 13,
+          "school-building", pay_months=(8, 10), extras="question"),
+    _plan(8, "completed", "works", "Pembangunan jalan lingkungan Desa Sukamaju", 1, 20, "roads",
           pay_months=(8, 11), extras="decrease"),
     _plan(9, "completed", "goods", "Pengadaan alat kedokteran umum puskesmas", 2, 3,
-          "Kedokteran", hps_max_juta=350, pay_months=(8, 9), extras="addendum"),
+          "health-equipment", hps_max_juta=350, pay_months=(8, 9), extras="addendum"),
     _plan(10, "completed", "services", "Jasa kebersihan gedung kantor", 2, 17,
-          "Tenaga Pendukung", method="pengadaan_langsung", pay_months=(4, 9)),
+          "office-services", method="pengadaan_langsung", pay_months=(4, 9)),
     _plan(11, "completed", "works", "Pembangunan jaringan pipa distribusi air bersih", 3, 2,
-          "Air Bersih", hps_max_juta=260, pay_months=(8, 10), extras="upheld"),
+          "water", hps_max_juta=260, pay_months=(8, 10), extras="upheld"),
     _plan(12, "completed", "consulting", "Jasa konsultansi pengembangan sistem informasi", 3,
-          16, "Konsultansi", method="seleksi", pay_months=(6, 10)),
-    _plan(13, "completed", "works", "Pemasangan rambu dan marka jalan", 4, 6, "Rambu",
+          16, "information-systems", method="seleksi", pay_months=(6, 10)),
+    _plan(13, "completed", "works", "Pemasangan rambu dan marka jalan", 4, 6, "road-signs",
           method="tender_cepat", hps_max_juta=400, pay_months=(8, 9)),
     _plan(14, "completed", "goods", "Pengadaan makanan dan minuman rapat koordinasi", 4, 22,
-          "Makanan", method="pengadaan_langsung", pay_months=(9, 9)),
-    _plan(15, "completed", "works", "Rehabilitasi saluran irigasi tersier", 5, 11, "Irigasi",
-          pay_months=(8, 11), extras="decrease question"),
+          "meetings", method="pengadaan_langsung", pay_months=(9, 9), extras="identical_bids"),
+    _plan(15, "completed", "works", "Rehabilitasi saluran irigasi tersier", 5, 11,
+          "irrigation", pay_months=(8, 11), extras="decrease question"),
     _plan(16, "completed", "goods", "Pengadaan alat penyimpan perlengkapan kantor", 6, 2,
-          "Penyimpan", pay_months=(8, 10)),
-    _plan(17, "paid", "works", "Pembangunan gedung puskesmas pembantu", 5, 4, "Kesehatan",
-          hps_max_juta=600, pay_months=(8, 12)),
+          "office-storage", hps_max_juta=600, pay_months=(8, 10)),
+    _plan(17, "paid", "works", "Pembangunan gedung puskesmas pembantu", 5, 4,
+          "health-building", hps_max_juta=600, pay_months=(8, 12)),
     _plan(18, "paid", "services", "Pemeliharaan kendaraan dinas operasional", 6, 15,
-          "Pemeliharaan", method="pengadaan_langsung", pay_months=(9, 12)),
+          "vehicle-upkeep", method="pengadaan_langsung", pay_months=(9, 12)),
     _plan(19, "terminated", "works", "Pembangunan ruang kelas baru SMP Negeri 2", 4, 14,
-          "Pendidikan", hps_max_juta=700, pay_months=(8,), extras="question"),
+          "school-building", hps_max_juta=700, pay_months=(8,), extras="question"),
     _plan(20, "terminated", "goods", "Pengadaan personal computer untuk sekolah", 6, 23,
-          "Computer", method="pengadaan_langsung", pay_months=(8,)),
+          "school-computers", method="pengadaan_langsung", pay_months=(8,)),
     _plan(21, "terminated", "works", "Peningkatan jalan kabupaten ruas Tanjung-Sukamaju", 7, 7,
-          "Jalan", hps_max_juta=500, pay_months=(9,)),
-    _plan(22, "advance_paid", "works", "Pembangunan gedung sekolah dasar", 7, 21, "Pendidikan",
-          hps_max_juta=800, pay_months=(9,)),
-    _plan(23, "advance_paid", "works", "Rehabilitasi bangunan kesehatan", 8, 4, "Kesehatan",
-          hps_max_juta=500, pay_months=(10,), extras="objection"),
+          "roads", hps_max_juta=500, pay_months=(9,)),
+    _plan(22, "advance_paid", "works", "Pembangunan gedung sekolah dasar", 7, 21,
+          "school-building", hps_max_juta=800, pay_months=(9,)),
+    _plan(23, "advance_paid", "works", "Rehabilitasi bangunan kesehatan", 8, 4,
+          "health-building", hps_max_juta=500, pay_months=(10,), extras="objection"),
     _plan(24, "advance_paid", "services", "Jasa tenaga pendukung administrasi RSUD", 8, 18,
-          "Tenaga Pendukung", method="pengadaan_langsung", pay_months=(10,)),
-    _plan(25, "advance_paid", "works", "Perbaikan jalan kabupaten pascabanjir", 9, 1, "Jalan",
+          "hospital-staff", method="pengadaan_langsung", pay_months=(10,)),
+    _plan(25, "advance_paid", "works", "Perbaikan jalan kabupaten pascabanjir", 9, 1, "roads",
           hps_max_juta=400, pay_months=(11,)),
     _plan(26, "contract_signed", "goods", "Pengadaan alat kedokteran RSUD", 9, 15,
-          "Kedokteran", hps_max_juta=500),
+          "hospital-equipment", hps_max_juta=500),
     _plan(27, "contract_signed", "works", "Pembangunan pagar dan drainase sekolah", 10, 1,
-          "Pendidikan", method="tender_cepat", hps_max_juta=400),
-    _plan(28, "awarded", "works", "Pembangunan talud penahan tanah", 10, 13, "Jalan",
-          hps_max_juta=350),
+          "school-building", method="tender_cepat", hps_max_juta=400, extras="close_bids"),
+    _plan(28, "awarded", "works", "Pembangunan talud penahan tanah jalan kabupaten", 10, 13,
+          "roads", hps_max_juta=350),
     _plan(29, "awarded", "goods", "Pengadaan alat tulis kantor dan bahan cetak", 10, 20,
-          "Alat Tulis", method="pengadaan_langsung"),
+          "stationery", method="pengadaan_langsung"),
     _plan(30, "winner_announced", "works", "Rehabilitasi gedung kantor kecamatan", 10, 27,
-          "Bangunan", hps_max_juta=450, extras="objection"),
+          "kecamatan-building", hps_max_juta=450, extras="objection"),
     _plan(31, "winner_announced", "goods", "Pengadaan perlengkapan rapat dan konsumsi", 11, 3,
-          "Makanan", method="pengadaan_langsung"),
-    _plan(32, "evaluated", "works", "Pembangunan sumur bor air bersih", 11, 10, "Air Bersih",
+          "meetings", method="pengadaan_langsung"),
+    _plan(32, "evaluated", "works", "Pembangunan sumur bor air bersih", 11, 10, "water",
           hps_max_juta=300),
     _plan(33, "opening", "goods", "Pengadaan komputer jinjing untuk puskesmas", 11, 17,
-          "Computer"),
-    _plan(34, "closed", "services", "Jasa pemeliharaan gedung dan bangunan", 11, 24,
-          "Pemeliharaan", method="pengadaan_langsung"),
-    _plan(35, "failed", "works", "Pembangunan jembatan gantung Desa Harapan", 6, 9, "Jalan",
+          "health-computers", hps_max_juta=600),
+    _plan(34, "closed", "services", "Jasa pemeliharaan gedung dan bangunan kantor", 11, 24,
+          "building-upkeep", method="pengadaan_langsung"),
+    _plan(35, "failed", "works", "Pembangunan jembatan gantung Desa Harapan", 6, 9, "roads",
           extras="no_passing_bid"),
-    _plan(36, "failed", "goods", "Pengadaan mebel ruang kelas", 8, 11, "Pendidikan",
+    _plan(36, "failed", "goods", "Pengadaan mebel ruang kelas", 8, 11, "school-furniture",
           extras="one_bid"),
     _plan(37, "cancelled", "services", "Jasa penyelenggaraan pelatihan aparatur", 7, 28,
-          "Pendukung", method="pengadaan_langsung"),
-    _plan(38, "planned", "works", "Pembangunan gedung serbaguna kecamatan", 12, 1, "Bangunan",
-          hps_max_juta=700),
-    _plan(39, "planned", "goods", "Pengadaan ambulans desa", 12, 8, "Kedokteran"),
+          "office-services", method="pengadaan_langsung"),
+    _plan(38, "planned", "works", "Pembangunan gedung serbaguna kecamatan", 12, 1,
+          "kecamatan-building", hps_max_juta=700),
+    _plan(39, "planned", "goods", "Pengadaan ambulans desa", 12, 8, "ambulance"),
     _plan(40, "planned", "consulting", "Jasa konsultansi perencanaan jalan kabupaten", 12, 15,
-          "Konsultansi", method="seleksi"),
+          "road-design", method="seleksi"),
     _plan(41, "planned", "services", "Jasa pemeliharaan jaringan internet kantor", 12, 22,
-          "Internet", method="pengadaan_langsung"),
+          "network-upkeep", method="pengadaan_langsung"),
 )
 # fmt: on
-
-
-def _candidate_lines(ledger: Ledger, year: int, family: str) -> list[dict[str, Any]]:
-    prefixes, _category = FAMILIES[family]
-    with ledger.engine.connect() as conn:
-        lines = list(iter_prefixed(conn, budget.NS_LINE, f"{year}:"))
-    found = []
-    for line in lines:
-        description = str(line["description"] or "")
-        if not str(line["account"]).startswith(prefixes):
-            continue
-        if any(word in description for word in NOT_TENDERED):
-            continue
-        if (family == "consulting") != ("Konsultansi" in description):
-            continue
-        found.append(line)
-    return sorted(found, key=lambda d: str(d["line_id"]))
 
 
 def _capacity(line: dict[str, Any], pay_month: int | None) -> int:
@@ -721,34 +714,22 @@ def _capacity(line: dict[str, Any], pay_month: int | None) -> int:
     return available if pay_month is None else min(available, _cash_room(line, pay_month))
 
 
-def _choose(
-    ledger: Ledger, year: int, plan: Plan, used_opds: dict[str, int]
-) -> tuple[dict[str, Any], str, int] | None:
-    """The line, method and HPS for ``plan``: a line of its family (its keyword first)
-    with room, from the OPD with the fewest demo tenders so far; a competitive method
-    whose HPS floor the room cannot pass becomes pengadaan langsung."""
+def _choose(ledger: Ledger, year: int, plan: Plan) -> tuple[dict[str, Any], str, int] | None:
+    """The line, method and HPS for ``plan``: the line its title calls for (``plan.where``),
+    the HPS what the line's room allows up to the plan's cap; a competitive method whose
+    HPS floor the room cannot pass becomes pengadaan langsung. None: no room at all."""
     pay_month = plan.pay_months[0] if plan.pay_months else None
     _prefixes, category = FAMILIES[plan.family]
-    lines = _candidate_lines(ledger, year, plan.family)
+    line = _line(ledger, year, plan.where, plan.family)
     for method in dict.fromkeys((plan.method, "pengadaan_langsung")):
         floor = COMPETITIVE_HPS_MIN.get(method)
-        for keyword in dict.fromkeys((plan.keyword, "")):
-            best = None
-            for line in lines:
-                if keyword not in str(line["description"] or ""):
-                    continue
-                room = _capacity(line, pay_month) * 9 // 10
-                hps = min(room, plan.hps_max_juta * JUTA)
-                if floor is None:
-                    hps = min(hps, DIRECT_HPS_MAX.get(category, 190 * JUTA))
-                hps = hps // JUTA * JUTA
-                if hps < 20 * JUTA or (floor is not None and hps <= floor):
-                    continue
-                rank = (used_opds.get(str(line["opd"]), 0), -hps, str(line["line_id"]))
-                if best is None or rank < best[0]:
-                    best = (rank, line, hps)
-            if best is not None:
-                return best[1], method, best[2]
+        room = _capacity(line, pay_month) * 9 // 10
+        hps = min(room, plan.hps_max_juta * JUTA)
+        if floor is None:
+            hps = min(hps, DIRECT_HPS_MAX.get(category, 190 * JUTA))
+        hps = hps // JUTA * JUTA
+        if hps >= 20 * JUTA and (floor is None or hps > floor):
+            return line, method, hps
     return None
 
 
@@ -780,24 +761,25 @@ class YearTender:
     def step(self, key: SigningKey, statement_type: str, body: dict[str, Any]) -> None:
         self.log.append([self.log.sign(key, statement_type, self.ocid, body)])
 
-    def later(self, delta: timedelta) -> None:
-        self.log.at(self.log.now + delta)
+    def later(self, delta: timedelta) -> datetime:
+        """The moment ``delta`` after this step (the scheduler runs the next one then)."""
+        return self.log.now + delta
 
     def tender(self) -> dict[str, Any]:
         found = _tender(self.ledger, self.ocid)
         assert found is not None
         return found
 
-    def build(self, year: int, used_opds: dict[str, int]) -> bool:
-        """Log the plan's history; False when no budget line has room for it."""
-        chosen = _choose(self.ledger, year, self.plan, used_opds)
+    def build(self, year: int) -> Generator[datetime, None, bool]:
+        """Log the plan's history, a step each time the scheduler resumes it at the moment it
+        yielded (sized at its creation date); False when its budget line has no room."""
+        plan = self.plan
+        yield datetime(year, plan.month, plan.day, 1, 30, tzinfo=UTC)
+        chosen = _choose(self.ledger, year, plan)
         if chosen is None:
             return False
         self.line, method, hps = chosen
         self.year = year
-        used_opds[str(self.line["opd"])] = used_opds.get(str(self.line["opd"]), 0) + 1
-        plan = self.plan
-        self.log.jump(datetime(year, plan.month, plan.day, 1, 30, tzinfo=UTC))
         body = {
             "title": plan.title,
             "budget_line": self.line["line_id"],
@@ -809,7 +791,7 @@ class YearTender:
         self.step(self.people.officer, lc.PACKAGE_CREATED, body)
         if self.reached("planned"):
             return True
-        self.later(2 * DAY)
+        yield self.later(2 * DAY)
         window = WINDOW_DAYS[method]
         _announce(
             self.ledger,
@@ -820,55 +802,57 @@ class YearTender:
             clarification_days=max(1, window // 3),
             window_days=window,
         )
-        self._clarify()
+        yield from self._clarify()
         if self.reached("cancelled"):
-            self.later(3 * DAY)
+            yield self.later(3 * DAY)
             reason = "Spesifikasi teknis perlu disusun ulang setelah kaji ulang kebutuhan"
             self.step(self.people.officer, lc.CANCELLED_TYPE, {"reason": reason})
             return True
-        self._bids(hps)
-        self.log.at(_moment(self.tender()["schedule"]["bid_deadline"]))
+        yield from self._bids(hps)
+        yield _moment(self.tender()["schedule"]["bid_deadline"])
         self.step(self.people.officer, lc.CLOSED_TYPE, {})
         if self.reached("closed"):
             return True
         if "one_bid" in plan.extras:
-            self.later(DAY)
+            yield self.later(DAY)
             reason = "Tender gagal: peserta yang memasukkan penawaran kurang dari tiga"
             self.step(self.people.officer, lc.FAILED_TYPE, {"reason": reason})
             return True
-        self._release(0)
+        yield from self._release(0)
         if self.reached("opening"):
             return True
-        self._release(1)
-        self.later(HOUR)
+        yield from self._release(1)
+        yield self.later(HOUR)
         self.step(self.people.pokja[1][0], lc.OPENED_TYPE, {})
         if self.reached("opened"):
             return True
-        self._evaluate(failing=set(self.bidders) if "no_passing_bid" in plan.extras else set())
+        yield from self._evaluate(
+            failing=set(self.bidders) if "no_passing_bid" in plan.extras else set()
+        )
         if self.reached("evaluated"):
             return True
         if self.reached("failed"):
-            self.later(DAY)
+            yield self.later(DAY)
             reason = "Tender gagal: tidak ada penawaran yang memenuhi persyaratan teknis"
             self.step(self.people.officer, lc.FAILED_TYPE, {"reason": reason})
             return True
-        self._announce_winner()
+        yield from self._announce_winner()
         if self.reached("winner_announced"):
             return True
-        return self._contract()
+        return (yield from self._contract())
 
-    def _clarify(self) -> None:
+    def _clarify(self) -> Iterator[datetime]:
         if "question" in self.plan.extras:
-            self.later(6 * HOUR)
+            yield self.later(6 * HOUR)
             question = "Apakah pengalaman pekerjaan sejenis lima tahun terakhir wajib dilampirkan?"
             self.step(self.bidders[0], lc.QUESTION_ASKED, {"question": question})
-            self.later(6 * HOUR)
+            yield self.later(6 * HOUR)
             answer = "Ya, lampirkan kontrak dan BAST pekerjaan sejenis."
             self.step(
                 self.people.pokja[0][0], lc.QUESTION_ANSWERED, {"question": 1, "answer": answer}
             )
         if "addendum" in self.plan.extras:
-            self.later(12 * HOUR)
+            yield self.later(12 * HOUR)
             content = (
                 f"ADENDUM 1 DOKUMEN PEMILIHAN\nPaket: {self.plan.title}\n"
                 "Spesifikasi teknis butir 4 diperjelas; jadwal tetap.\n"
@@ -881,25 +865,29 @@ class YearTender:
             }
             self.step(self.people.officer, lc.AMENDED, body)
 
-    def _bids(self, hps: int) -> None:
+    def _bids(self, hps: int) -> Iterator[datetime]:
         schedule = self.tender()["schedule"]
-        self.log.at(_moment(schedule["clarification_end"]))
+        yield _moment(schedule["clarification_end"])
         bidders = self.bidders[:1] if "one_bid" in self.plan.extras else self.bidders
         percents = (94, 89, 91) if self.plan.number % 2 else (90, 95, 88)
+        if "identical_bids" in self.plan.extras:
+            percents = (90, 95, 90)  # two tenderers at one price (red flags R028, R024)
+        elif "close_bids" in self.plan.extras:
+            percents = (94, 89, 90)  # the runner-up about 1% above the winner (R024)
         for vendor, percent in zip(bidders, percents, strict=False):
-            self.later(3 * HOUR)
+            yield self.later(3 * HOUR)
             _bid(self.ledger, self.log, vendor, self.ocid, hps * percent // 100 // JUTA * JUTA)
 
-    def _release(self, member: int) -> None:
-        self.later(HOUR)
+    def _release(self, member: int) -> Iterator[datetime]:
+        yield self.later(HOUR)
         key, box = self.people.pokja[member]
         with self.ledger.engine.connect() as conn:
             bids = list(iter_prefixed(conn, lc.BID_NAMESPACE, self.ocid + "|"))
         releases, _bad = pc.release_shares(client_key_id(key), box, self.ocid, bids)
         self.step(key, lc.SHARES_RELEASED, {"shares": releases})
 
-    def _evaluate(self, failing: set[SigningKey]) -> None:
-        self.later(2 * DAY)
+    def _evaluate(self, failing: set[SigningKey]) -> Iterator[datetime]:
+        yield self.later(2 * DAY)
         results = []
         for index, vendor in enumerate(self.bidders):
             failed = vendor in failing
@@ -915,17 +903,17 @@ class YearTender:
             )
         self.step(self.people.pokja[0][0], lc.EVALUATED, {"results": results})
 
-    def _announce_winner(self) -> None:
-        self.later(DAY)
+    def _announce_winner(self) -> Iterator[datetime]:
+        yield self.later(DAY)
         best = self.tender()["evaluation"]["best"]
         self.step(self.people.pokja[0][0], lc.WINNER_ANNOUNCED_TYPE, {"winner": best["bidder"]})
         if not {"objection", "upheld"} & self.plan.extras:
             return
         loser = next(v for v in self.bidders if client_key_id(v) != best["bidder"])
-        self.later(2 * DAY)
+        yield self.later(2 * DAY)
         objection = "Harga penawaran pemenang tidak wajar dan metode pelaksanaan tidak lengkap."
         self.step(loser, lc.OBJECTION_FILED, {"objection": objection})
-        self.later(DAY)
+        yield self.later(DAY)
         upheld = "upheld" in self.plan.extras
         answer = {
             "objection": 1,
@@ -937,22 +925,22 @@ class YearTender:
         self.step(self.people.pokja[0][0], lc.OBJECTION_ANSWERED, answer)
         if not upheld:
             return
-        self.later(HOUR)
+        yield self.later(HOUR)
         reason = "Sanggah diterima: metode pelaksanaan pemenang tidak memenuhi syarat"
         self.step(self.people.officer, lc.EVALUATION_REOPENED, {"reason": reason})
         winner = next(v for v in self.bidders if client_key_id(v) == best["bidder"])
-        self._evaluate(failing={winner})
-        self._announce_winner_again()
+        yield from self._evaluate(failing={winner})
+        yield from self._announce_winner_again()
 
-    def _announce_winner_again(self) -> None:
-        self.later(DAY)
+    def _announce_winner_again(self) -> Iterator[datetime]:
+        yield self.later(DAY)
         best = self.tender()["evaluation"]["best"]
         self.step(self.people.pokja[0][0], lc.WINNER_ANNOUNCED_TYPE, {"winner": best["bidder"]})
 
-    def _contract(self) -> bool:
+    def _contract(self) -> Generator[datetime, None, bool]:
         people = self.people
         tender = self.tender()
-        self.log.at(_moment(tender["objections"]["end"]) + DAY)
+        yield _moment(tender["objections"]["end"]) + DAY
         award = pc.award_batch(
             people.officer,
             people.finance,
@@ -967,7 +955,7 @@ class YearTender:
             return True
         winner = next(v for v in self.bidders if client_key_id(v) == tender["winner"]["bidder"])
         value = tender["winner"]["price_sen"]
-        self.later(3 * DAY)
+        yield self.later(3 * DAY)
         start = self.log.now.date()
         pay_months = self.plan.pay_months or (min(start.month + 2, 12),)
         final_day = date(self.year, pay_months[-1], 20)
@@ -988,11 +976,11 @@ class YearTender:
         self.step(people.officer, ct.SIGNED, {**terms, "vendor_signature": signature})
         if self.reached("contract_signed"):
             return True
-        self._pay(winner, 1, 1, advance, pay_months[0])
+        yield from self._pay(winner, 1, 1, advance, pay_months[0])
         if self.reached("advance_paid"):
             return True
         if self.reached("terminated"):
-            self.later(30 * DAY)
+            yield self.later(30 * DAY)
             reason = "Wanprestasi: deviasi progres fisik lebih dari 20% setelah tiga surat teguran"
             batch = pc.termination_batch(
                 people.officer,
@@ -1010,11 +998,11 @@ class YearTender:
             return True
         rest = value - advance
         if "decrease" in self.plan.extras:
-            rest = self._decrease(winner, advance, rest, end)
-        self._pay(winner, 2, 2, rest, pay_months[-1])
+            rest = yield from self._decrease(winner, advance, rest, end)
+        yield from self._pay(winner, 2, 2, rest, pay_months[-1])
         if self.reached("paid"):
             return True
-        self.later(5 * DAY)
+        yield self.later(5 * DAY)
         bast = f"BAST/{self.ocid.rsplit('-', 1)[-1]}/{self.year}"
         content = (
             f"BERITA ACARA SERAH TERIMA PEKERJAAN\nNomor: {bast}\nPaket: {self.plan.title}\n"
@@ -1052,8 +1040,8 @@ class YearTender:
 
     def _pay(
         self, vendor: SigningKey, request: int, milestone: int, amount: int, month: int
-    ) -> None:
-        self.log.at(max(self.log.now + 7 * DAY, datetime(self.year, month, 8, 2, 0, tzinfo=UTC)))
+    ) -> Iterator[datetime]:
+        yield max(self.log.now + 7 * DAY, datetime(self.year, month, 8, 2, 0, tzinfo=UTC))
         self.log.append(
             [
                 pc.payment_request(
@@ -1068,7 +1056,7 @@ class YearTender:
                 )
             ]
         )
-        self.later(3 * DAY)
+        yield self.later(3 * DAY)
         batch = pc.payment_batch(
             self.people.officer,
             self.people.finance,
@@ -1082,9 +1070,11 @@ class YearTender:
         )
         self.log.append(batch)
 
-    def _decrease(self, vendor: SigningKey, advance: int, rest: int, end: date) -> int:
+    def _decrease(
+        self, vendor: SigningKey, advance: int, rest: int, end: date
+    ) -> Generator[datetime, None, int]:
         """The work cost less (CCO kurang): the final milestone drops by 8%."""
-        self.later(10 * DAY)
+        yield self.later(10 * DAY)
         lower = rest - rest * 8 // 100 // JUTA * JUTA
         body = pc.amendment_body(
             1,
@@ -1112,85 +1102,150 @@ class YearTender:
         return lower
 
 
-def _recent(ledger: Ledger, log: SimulatedLog, people: People, year: int, added: list[str]) -> None:
-    """Two tenders of these weeks, on the real calendar (logged as of a few days ago):
-    one still open for bids after its questions closed, one in its masa sanggah now."""
-    now = ledger.clock()
-    lines = _candidate_lines(ledger, year, "works") or _candidate_lines(ledger, year, "goods")
-    if not lines:
+RECENT = (
+    (42, "Pembangunan saluran drainase jalan kota", "roads", 6),
+    (43, "Rehabilitasi puskesmas rawat inap Tanjung Harapan", "health-building", 14),
+)
+"""The two tenders of these weeks: number, title, line (``WHERE``), created how many days ago."""
+
+
+def _recent(
+    ledger: Ledger, log: SimulatedLog, people: People, year: int, index: int, added: list[str]
+) -> Iterator[datetime]:
+    """A tender of these weeks, on the real calendar (created a few days ago): ``042`` still
+    open for bids after its questions closed, ``043`` in its masa sanggah now."""
+    number, title, where, days_ago = RECENT[index]
+    ocid = f"{OCID_PREFIX}-{year}-DEMO-{number:03d}"
+    yield ledger.clock() - days_ago * DAY
+    if _tender(ledger, ocid) is not None:
         return
-    specs = (
-        (f"{OCID_PREFIX}-{year}-DEMO-042", "Pembangunan tempat pembuangan sampah terpadu", 6),
-        (f"{OCID_PREFIX}-{year}-DEMO-043", "Rehabilitasi pasar desa", 14),
+    line = _line(ledger, year, where, "works")
+    hps = max(min(line["available_sen"] * 9 // 10, 600 * JUTA) // JUTA * JUTA, 210 * JUTA)
+    if hps > line["available_sen"]:
+        return
+    body = {
+        "title": title,
+        "budget_line": line["line_id"],
+        "category": "works",
+        "hps": wire_amount(hps),
+        "method": "tender",
+    }
+    log.append([log.sign(people.officer, lc.PACKAGE_CREATED, ocid, body)])
+    added.append(ocid)
+    yield log.now + HOUR
+    _announce(ledger, log, people, ocid, title, clarification_days=3, window_days=10)
+    vendors = people.vendors[2 + index * 3 : 5 + index * 3]
+    for vendor, percent in zip(vendors, (93, 90, 96), strict=False):
+        yield log.now + DAY
+        _bid(ledger, log, vendor, ocid, hps * percent // 100 // JUTA * JUTA)
+    if index == 0:
+        return  # still open: the deadline is days from now
+    tender = YearTender(
+        ledger, log, people, _plan(number, "winner_announced", "works", title, 1, 1, where), ocid
     )
-    for index, (ocid, title, days_ago) in enumerate(specs):
-        if _tender(ledger, ocid) is not None:
-            continue
-        line = max(lines, key=lambda d: (d["available_sen"], str(d["line_id"])))
-        hps = max(min(line["available_sen"] * 9 // 10, 600 * JUTA) // JUTA * JUTA, 210 * JUTA)
-        if hps > line["available_sen"]:
-            continue
-        log.jump(now - days_ago * DAY)
-        body = {
-            "title": title,
-            "budget_line": line["line_id"],
-            "category": "works",
-            "hps": wire_amount(hps),
-            "method": "tender",
-        }
-        log.append([log.sign(people.officer, lc.PACKAGE_CREATED, ocid, body)])
-        log.at(log.now + HOUR)
-        _announce(ledger, log, people, ocid, title, clarification_days=3, window_days=10)
-        vendors = people.vendors[2 + index * 3 : 5 + index * 3]
-        for vendor, percent in zip(vendors, (93, 90, 96), strict=False):
-            log.at(log.now + DAY)
-            _bid(ledger, log, vendor, ocid, hps * percent // 100 // JUTA * JUTA)
-        added.append(ocid)
-        if index == 0:
-            continue  # still open: the deadline is days from now
-        tender = YearTender(
-            ledger, log, people, _plan(43, "winner_announced", "works", title, 1), ocid
-        )
-        tender.bidders = list(vendors)
-        tender.year = year
-        log.at(_moment(tender.tender()["schedule"]["bid_deadline"]))
-        tender.step(people.officer, lc.CLOSED_TYPE, {})
-        tender._release(0)
-        tender._release(1)
-        tender.later(HOUR)
-        tender.step(people.pokja[1][0], lc.OPENED_TYPE, {})
-        tender._evaluate(failing=set())
-        tender._announce_winner()
-        best = tender.tender()["evaluation"]["best"]["bidder"]
-        loser = next(v for v in vendors if client_key_id(v) != best)
-        log.at(log.now + 12 * HOUR)
-        objection = "Persyaratan SBU pemenang belum sesuai dengan subklasifikasi pekerjaan."
-        tender.step(loser, lc.OBJECTION_FILED, {"objection": objection})
+    tender.bidders = list(vendors)
+    tender.year = year
+    yield _moment(tender.tender()["schedule"]["bid_deadline"])
+    tender.step(people.officer, lc.CLOSED_TYPE, {})
+    yield from tender._release(0)
+    yield from tender._release(1)
+    yield tender.later(HOUR)
+    tender.step(people.pokja[1][0], lc.OPENED_TYPE, {})
+    yield from tender._evaluate(failing=set())
+    yield from tender._announce_winner()
+    best = tender.tender()["evaluation"]["best"]["bidder"]
+    loser = next(v for v in vendors if client_key_id(v) != best)
+    yield log.now + 12 * HOUR
+    objection = "Persyaratan SBU pemenang belum sesuai dengan subklasifikasi pekerjaan."
+    tender.step(loser, lc.OBJECTION_FILED, {"objection": objection})
 
 
-def load_procurement_demo(ledger: Ledger, keys_dir: Path, year: int) -> dict[str, Any]:
-    """Add the procurement demo (see the module doc); returns what it added."""
-    log = SimulatedLog(ledger)
+def _first_tender(
+    ledger: Ledger,
+    log: SimulatedLog,
+    people: People,
+    ocid: str,
+    year: int,
+    build: Callable[[Ledger, SimulatedLog, People, str, int, str], Iterator[datetime]],
+    where: str,
+    added: list[str],
+) -> Iterator[datetime]:
+    """One of ``DEMO-001`` .. ``004``, ``006``: skipped when the log holds it already."""
+    steps: Iterator[datetime] = build(ledger, log, people, ocid, year, where)
+    first = next(steps)
+    yield first
+    if _tender(ledger, ocid) is not None:
+        return
+    added.append(ocid)
+    yield from steps
+
+
+def _year_tender(
+    ledger: Ledger, log: SimulatedLog, people: People, year: int, plan: Plan, added: list[str]
+) -> Iterator[datetime]:
+    ocid = f"{OCID_PREFIX}-{year}-DEMO-{plan.number:03d}"
+    steps = YearTender(ledger, log, people, plan, ocid).build(year)
+    yield next(steps)
+    if _tender(ledger, ocid) is not None:
+        return
+    added.append(ocid)
+    if not (yield from steps):
+        added.remove(ocid)  # its line had no room: not built
+
+
+def _schedule(log: SimulatedLog, actors: Sequence[Iterator[datetime]]) -> None:
+    """Run every actor's steps in the order of their moments, so the simulated clock only
+    moves forward: an actor yields the moment of its next step, and is resumed (its step
+    logged) once no other actor's step is due before it. Ties go to the actor listed first,
+    so the order, like every moment, is the same on every run."""
+    due: list[tuple[datetime, int, Iterator[datetime]]] = []
+
+    def plan(order: int, actor: Iterator[datetime]) -> None:
+        moment = next(actor, None)  # None: the actor is done
+        if moment is not None:
+            heapq.heappush(due, (moment, order, actor))
+
+    for order, actor in enumerate(actors):
+        plan(order, actor)
+    while due:
+        moment, order, actor = heapq.heappop(due)
+        log.at(moment)
+        plan(order, actor)
+
+
+def load_procurement_demo(
+    ledger: Ledger,
+    keys_dir: Path,
+    year: int,
+    log: SimulatedLog,
+    budget_steps: Iterator[datetime],
+) -> dict[str, Any]:
+    """Add the procurement demo (see the module doc), its steps merged in time order with
+    the rest of the demo budget's year (``budget_steps``, after its DPA); returns what it
+    added."""
     people = _setup_people(ledger, log, keys_dir, year)
-    lines = _lines(ledger, year, 6)
-    plan = [
-        (f"{OCID_PREFIX}-{year}-DEMO-001", _awarded),
-        (f"{OCID_PREFIX}-{year}-DEMO-002", _cancelled),
-        (f"{OCID_PREFIX}-{year}-DEMO-003", _opened),
-        (f"{OCID_PREFIX}-{year}-DEMO-006", _closed),
-        (f"{OCID_PREFIX}-{year}-DEMO-004", _planned),
+    added: list[str] = []
+    firsts = (
+        (f"{OCID_PREFIX}-{year}-DEMO-001", _awarded, "health-building"),
+        (f"{OCID_PREFIX}-{year}-DEMO-002", _cancelled, "vehicles"),
+        (f"{OCID_PREFIX}-{year}-DEMO-003", _opened, "health-equipment"),
+        (f"{OCID_PREFIX}-{year}-DEMO-006", _closed, "school-furniture"),
+        (f"{OCID_PREFIX}-{year}-DEMO-004", _planned, "roads"),
+    )
+    actors: list[Iterator[datetime]] = [budget_steps]
+    actors += [
+        _first_tender(ledger, log, people, ocid, year, build, where, added)
+        for ocid, build, where in firsts
     ]
-    added = []
-    for (ocid, build), line in zip(plan, lines, strict=False):
-        if _tender(ledger, ocid) is None:
-            build(ledger, log, people, ocid, line)
-            added.append(ocid)
+    actors += [_year_tender(ledger, log, people, year, plan, added) for plan in YEAR_PLAN]
+    actors += [_recent(ledger, log, people, year, index, added) for index in range(len(RECENT))]
+    _schedule(log, actors)
     open_ocid = f"{OCID_PREFIX}-{year}-DEMO-005"
-    if len(lines) >= 2 and _tender(ledger, open_ocid) is None:
+    if _tender(ledger, open_ocid) is None:  # last: on the real clock, after every other step
         now = ledger.clock()
         title = "Pengadaan laptop untuk sekolah dasar"
-        line = lines[1]
-        hps = _hps(line)
+        line = _line(ledger, year, "school-computers", "goods")
+        hps = _hps(line, 800)
         body = {
             "title": title,
             "budget_line": line["line_id"],
@@ -1223,15 +1278,7 @@ def load_procurement_demo(ledger: Ledger, keys_dir: Path, year: int) -> dict[str
             ]
         )
         added.append(open_ocid)
-    _recent(ledger, log, people, year, added)
-    # The year: tenders that do not touch the budget first (they only need room when
-    # planned), then those that commit and pay, each sized to the room its line has left.
-    used_opds: dict[str, int] = {}
-    ordered = sorted(YEAR_PLAN, key=lambda p: STAGES.index(p.stage) >= STAGES.index("awarded"))
-    for item in ordered:
-        ocid = f"{OCID_PREFIX}-{year}-DEMO-{item.number:03d}"
-        if _tender(ledger, ocid) is None and YearTender(ledger, log, people, item, ocid).build(
-            year, used_opds
-        ):
-            added.append(ocid)
-    return {"procurement_tenders": added, "procurement_statements": log.statements}
+    return {
+        "procurement_tenders": sorted(added),
+        "procurement_statements": log.statements["procurement"],
+    }

@@ -14,8 +14,11 @@ guarantee against the operator. That is why the directory is never the service's
 directory (the log key's; refused with ``demo_keys_beside_log_key``) and why
 ``terang demo`` says it on every run.
 
-Time: the demo logs a year of history on a simulated clock that jumps back between
-tenders (``procurement.demo``), which the time-order rule refuses on any other log
+Time: the demo logs a year of history in the past on a simulated clock
+(``budgeting.demo.SimulatedLog``): the people's keys, then the budget and the tenders
+merged in time order (``procurement.demo._schedule``), so after the declaration below
+``logged_at`` never decreases. But it starts a year before the genesis that ``terang
+init`` logged at the real time, which the time-order rule refuses on any other log
 (``ledger.replay.check_time_order``). So the demo first declares it, as entry 1 right
 after the genesis (``ledger.clock.simulated``, signed by the authority): a demo needs a
 fresh log, and verifiers and the portal say that its logging times vouch for nothing.
@@ -23,12 +26,13 @@ fresh log, and verifiers and the portal say that its logging times vouch for not
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from nacl.signing import SigningKey
 
-from budgeting.demo import load_budget_demo
+from budgeting.demo import SimulatedLog, load_budget_demo
 from ledger.authority import (
     CLOCK_KEY,
     CLOCK_SIMULATED_SEQ,
@@ -146,6 +150,12 @@ def load_demo(ledger: Ledger, authority: SigningKey, keys_dir: Path) -> dict[str
 
     prepare_demo_keys_dir(ledger, keys_dir)
     declare_simulated_clock(ledger, authority)
+    # The demo's history runs on one simulated clock, from the start of the fiscal year
+    # (the year before the clock's) forward: the people's keys on 2 January, then the
+    # budget's registrations and DPA, then the year's postings and tenders in time order.
+    year = ledger.clock().year - 1
+    log = SimulatedLog(ledger)
+    log.at(datetime(year, 1, 2, 0, 0, tzinfo=UTC))
     registered = 0
     signed = []
     for label, name, roles in DEMO_PEOPLE:
@@ -163,24 +173,20 @@ def load_demo(ledger: Ledger, authority: SigningKey, keys_dir: Path) -> dict[str
         body = {"public_key": b64encode(bytes(key.verify_key)), "name": name, "roles": roles}
         signed.append(
             make_signed(
-                authority,
-                KEY_REGISTERED_TYPE,
-                key_id,
-                body,
-                at=ledger.clock(),
-                origin=ledger.origin,
+                authority, KEY_REGISTERED_TYPE, key_id, body, at=log.now, origin=ledger.origin
             )
         )
         registered += 1
     if signed:
-        ledger.append_direct(signed)
+        log.append(signed, room="keys")
     # -- budgeting (issue 4): the APBD and a year of postings, signed by BPKAD --
-    budget = load_budget_demo(ledger, _key(keys_dir, "finance"))
-    # -- procurement (issue 5): tenders in every state on the demo budget's lines --
-    procurement = load_procurement_demo(ledger, keys_dir, budget["budget_year"])
+    budget, budget_steps = load_budget_demo(ledger, _key(keys_dir, "finance"), log)
+    # -- procurement (issue 5): tenders in every state on the demo budget's lines, merged
+    # in time order with the budget's year --
+    procurement = load_procurement_demo(ledger, keys_dir, year, log, budget_steps)
     return {
         "registered_keys": registered,
-        **budget,
+        **budget.summary(),
         **procurement,
         "tree_size": ledger.size(),
         "demo_keys_dir": str(keys_dir),
