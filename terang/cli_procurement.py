@@ -612,14 +612,15 @@ def finance_sign_batch(
             statement = item.statement
             shown_body = json.dumps(statement.body, ensure_ascii=False)[:200]
             typer.echo(f"  {statement.type}  {statement.subject}  {shown_body}")
-    if not yes and not typer.confirm("Sign and submit?", default=False):
-        raise typer.Exit(1)
     with connect(url) as client:
+        # Another log's file is refused before finance is asked anything.
         if client.origin() != batch.origin:
             raise ClientError(
                 f"{file.name} was prepared for the log {batch.origin!r}, not {client.origin()!r}",
                 code="bad_batch_file",
             )
+        if not yes and not typer.confirm("Sign and submit?", default=False):
+            raise typer.Exit(1)
         _echo(client.submit_batch(batch.complete(load_client_key(key), at=utc_now())))
 
 
