@@ -56,19 +56,17 @@ from enum import StrEnum
 from functools import cached_property, lru_cache
 from typing import Any
 
+from budgeting.limits import (
+    CODE_CHARS_MAX,
+    FISCAL_YEAR_MAX,
+    FISCAL_YEAR_MIN,
+    FUNDING_SOURCE_CHARS_MAX,
+    PARSED_CODES_CACHED_MAX,
+    PARSED_LINE_IDS_CACHED_MAX,
+)
 from ledger.errors import ClientError
 
-CODE_CHARS_MAX = 40
-FUNDING_SOURCE_CHARS_MAX = 32
-FISCAL_YEAR_MIN = 2000
-FISCAL_YEAR_MAX = 2099
 LINE_ID_SEPARATOR = ":"
-PARSED_LINE_IDS_CACHED_MAX = 1 << 17
-"""Line ids kept parsed (``parse_line_id``): a DPA import and its replay parse each line's id
-a dozen times; a kabupaten's year has tens of thousands of lines. About 1 KiB each."""
-PARSED_CODES_CACHED_MAX = 1 << 15
-"""Programme and account codes kept parsed, each: a kabupaten's year names a few
-thousand of each (the LRA reads every line's codes back); about 0.5 KiB each."""
 NO_SUB_KEGIATAN = "-"
 
 

@@ -70,6 +70,12 @@ from budgeting.codes import (
     parse_opd_code,
     parse_programme_code,
 )
+from budgeting.limits import (
+    DESCRIPTION_CHARS_MAX,
+    ERRORS_REPORTED_MAX,
+    FILE_ROWS_MAX,
+    NAME_CHARS_MAX,
+)
 from budgeting.money import format_amount, parse_amount, parse_positive_amount
 from budgeting.read_models import snapshot
 from budgeting.reducers import (
@@ -113,12 +119,6 @@ NAME_COLUMNS = (
 OPTIONAL_COLUMNS = ("description", *MONTH_COLUMNS, *NAME_COLUMNS)
 KNOWN_COLUMNS = frozenset(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
 
-FILE_ROWS_MAX = 100_000
-"""Rows one import may hold: one transaction of up to ~200,000 statements, all signed
-with one client time that must still be within the ledger's clock-skew window when
-the transaction starts (50,000 rows are measured in the bench)."""
-ERRORS_REPORTED_MAX = 10_000
-"""Bad-row reports kept (a wholly wrong file would otherwise produce millions)."""
 HEADER_LINE = 1
 FIRST_DATA_LINE = 2
 HASH_CHARS = 16
@@ -301,13 +301,13 @@ def _parse_row(
             if sen:
                 months.append((index, sen))
     description = cells.get("description") or None
-    if description is not None and len(description) > st.DESCRIPTION_CHARS_MAX:
+    if description is not None and len(description) > DESCRIPTION_CHARS_MAX:
         errors.append(
-            RowError(line, "description", f"longer than {st.DESCRIPTION_CHARS_MAX} characters")
+            RowError(line, "description", f"longer than {DESCRIPTION_CHARS_MAX} characters")
         )
     for column in NAME_COLUMNS:
-        if len(cells.get(column, "")) > st.NAME_CHARS_MAX:
-            errors.append(RowError(line, column, f"longer than {st.NAME_CHARS_MAX} characters"))
+        if len(cells.get(column, "")) > NAME_CHARS_MAX:
+            errors.append(RowError(line, column, f"longer than {NAME_CHARS_MAX} characters"))
     if len(errors) > bad:
         return None
     try:

@@ -26,13 +26,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from budgeting.limits import AMOUNT_CHARS_MAX, AMOUNT_SEN_MAX
 from ledger.errors import ClientError
 
 SEN_PER_RUPIAH = 100
-AMOUNT_SEN_MAX = 2**53 - 1
-"""The largest amount (and total) kept anywhere: Rp 90,071,992,547,409.91."""
-AMOUNT_CHARS_MAX = 24
-"""Longest amount text accepted, checked before the pattern (cheap refusal of junk)."""
 
 # [0-9], not \d: \d also matches other scripts' digits ("١٢٣").
 _AMOUNT = re.compile(r"(-?)(0|[1-9][0-9]{0,15})(?:\.([0-9]{1,2}))?")

@@ -35,6 +35,7 @@ from budgeting.codes import (
     parse_account_code,
     parse_programme_code,
 )
+from budgeting.limits import HISTORY_SEQS_MAX
 from budgeting.reducers import (
     AMOUNT_FIELDS,
     NS_COMMITMENT,
@@ -49,7 +50,6 @@ from ledger.state import Document
 
 SCAN_ROWS_PER_QUERY = 2000
 """Rows fetched per query while iterating a namespace (bounded memory per step)."""
-HISTORY_SEQS_MAX = 1000
 
 
 Snapshot = ReadSnapshot

@@ -86,7 +86,8 @@ from budgeting.errors import (
     UnknownLine,
     UnknownPosting,
 )
-from budgeting.money import AMOUNT_SEN_MAX, format_amount
+from budgeting.limits import AMOUNT_SEN_MAX, VALUE_DATE_LEAD_DAYS_MAX
+from budgeting.money import format_amount
 from ledger.errors import InvariantBroken, TerangError
 from ledger.kinds import KindRegistry, StatementKind
 from ledger.state import Document, State
@@ -121,8 +122,6 @@ NAMESPACES = (
 )
 
 MONTHS = 12
-VALUE_DATE_LEAD_DAYS_MAX = 1
-"""A value date may be the logging day (UTC) plus this: WIB/WITA/WIT are UTC+7..+9."""
 
 # The amount fields of a line, in sen; a fiscal year's totals hold the same fields.
 AMOUNT_FIELDS = (

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from budgeting import fiscal_data_package, reports
-from budgeting.codes import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
+from budgeting.limits import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
 from budgeting.read_models import get_fiscal_year
 from ledger.errors import NotFound
 from ledger.http_problems import problem_responses

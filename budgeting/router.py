@@ -22,9 +22,6 @@ from fastapi import APIRouter, Path, Query, Request
 
 from budgeting.codes import (
     ACCOUNT_CODE_PATTERN,
-    FISCAL_YEAR_MAX,
-    FISCAL_YEAR_MIN,
-    FUNDING_SOURCE_CHARS_MAX,
     FUNDING_SOURCE_PATTERN,
     LINE_ID_PATTERN,
     OPD_CODE_PATTERN,
@@ -34,6 +31,14 @@ from budgeting.codes import (
     parse_line_id,
     parse_opd_code,
     parse_programme_code,
+)
+from budgeting.limits import (
+    FISCAL_YEAR_MAX,
+    FISCAL_YEAR_MIN,
+    FUNDING_SOURCE_CHARS_MAX,
+    PAGE_ITEMS_DEFAULT,
+    PAGE_ITEMS_MAX,
+    POSTING_ID_CHARS_MAX,
 )
 from budgeting.read_models import (
     get_commitment,
@@ -55,13 +60,10 @@ from budgeting.schemas import (
     structure_public,
     summary_public,
 )
-from budgeting.statements import POSTING_ID_CHARS_MAX, POSTING_ID_PATTERN, parse_posting_id
+from budgeting.statements import POSTING_ID_PATTERN, parse_posting_id
 from ledger.errors import ClientError, NotFound
 from ledger.http_problems import problem_responses
 from ledger.service import Ledger
-
-PAGE_ITEMS_MAX = 1000
-PAGE_ITEMS_DEFAULT = 100
 
 Year = Annotated[int, Query(ge=FISCAL_YEAR_MIN, le=FISCAL_YEAR_MAX, description="Fiscal year.")]
 After = Annotated[str, Query(max_length=256, description="`next_after` of the previous page.")]

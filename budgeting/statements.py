@@ -56,12 +56,21 @@ from budgeting.codes import (
     parse_programme_code,
 )
 from budgeting.errors import BadBody, BadDate, BadSubject
+from budgeting.limits import (
+    DESCRIPTION_CHARS_MAX,
+    DOCUMENT_CHARS_MAX,
+    NAME_CHARS_MAX,
+    POSTING_ID_CHARS_MAX,
+    REFERENCE_CHARS_MAX,
+    SHIFT_MOVES_MAX,
+)
 from budgeting.money import (
     format_amount,
     parse_nonzero_amount,
     parse_positive_amount,
 )
-from ledger.limits import Limits
+from ledger.errors import InvariantBroken, require
+from ledger.limits import COLUMN_CHARS, Limits
 from ledger.signing import make_signed
 from ledger.statement import SignedStatement
 
@@ -88,16 +97,11 @@ POSTING_TYPES = (
 STRUCTURE_KINDS = ("fiscal_year", "opd", "programme", "account", "funding_source")
 SHIFT_SUBJECT_PREFIX = "shift:"
 
-NAME_CHARS_MAX = 300
-DESCRIPTION_CHARS_MAX = 500
-DOCUMENT_CHARS_MAX = 200
-REFERENCE_CHARS_MAX = 100
-SHIFT_MOVES_MAX = 100
-"""Lines one pergeseran may touch (a statement stays far below statement_bytes_max)."""
 MONTHS_PER_YEAR = 12
-
-POSTING_ID_CHARS_MAX = 120
-"""So that ``shift:<posting id>`` fits the ledger's 128-character subject."""
+require(
+    len(SHIFT_SUBJECT_PREFIX) + POSTING_ID_CHARS_MAX <= COLUMN_CHARS["subject_chars_max"],
+    InvariantBroken("a shift's subject (prefix + posting id) must fit the subject column"),
+)
 POSTING_ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9._:/-]{{0,{POSTING_ID_CHARS_MAX - 1}}}$"
 """A posting id, as ``parse_posting_id`` checks it (also the OpenAPI's ``pattern``)."""
 _POSTING_ID = re.compile(POSTING_ID_PATTERN[1:-1])

@@ -35,11 +35,10 @@ from budgeting.reports import (
     monthly_from_lines,
     percent,
 )
+from portal.limits import SCOPES_CACHED_MAX
 from portal.versioned_cache import Versioned, VersionedCache
 from procurement.reads import documents
 
-SCOPES_CACHED_MAX: Final = 64
-"""Scopes kept in memory: a year, its OPDs and the programmes being looked at."""
 REFRESH_INTERVAL_S: Final = 10.0
 """A scope's sums are recomputed at most this often while postings stream in."""
 LINES_PAGE_ITEMS: Final = 50

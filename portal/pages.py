@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from budgeting.codes import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
+from budgeting.limits import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
 from budgeting.read_models import FiscalYearRow, get_fiscal_year
 from budgeting.reports import percent
 from ledger import witnessing

@@ -16,14 +16,8 @@ from typing import Any, Final
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from budgeting.codes import (
-    FISCAL_YEAR_MAX,
-    FISCAL_YEAR_MIN,
-    BadCode,
-    parse_line_id,
-    parse_opd_code,
-    parse_programme_code,
-)
+from budgeting.codes import BadCode, parse_line_id, parse_opd_code, parse_programme_code
+from budgeting.limits import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
 from budgeting.read_models import LineRow, get_fiscal_year, get_line_row, line_history
 from budgeting.reducers import STRUCTURE_NAMESPACES
 from budgeting.reports import percent
@@ -37,13 +31,13 @@ from portal.budget_figures import (
     find_row,
     page_after,
 )
+from portal.limits import SEQ_CURSOR_MAX
 from portal.pages_common import fiscal_years
 from portal.rendering import render
 from portal.routing import PortalRoute, bad_request, not_found
 from procurement.reads import documents
 
 LINE_CURSOR: Final = re.compile(r"[0-9]{4}(:[^:]{1,40}){4}")
-SEQ_CURSOR_MAX: Final = 2**53
 
 
 def _months(allotted: tuple[int, ...], realised: tuple[int, ...]) -> tuple[Month, ...]:

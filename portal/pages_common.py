@@ -8,10 +8,8 @@ from urllib.parse import urlencode
 from fastapi import Request
 from sqlalchemy.engine import Connection
 
-from budgeting.codes import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
 from budgeting.read_models import iter_structure_rows
-
-FISCAL_YEARS_MAX: Final = FISCAL_YEAR_MAX - FISCAL_YEAR_MIN + 1
+from portal.limits import FISCAL_YEARS_MAX
 
 
 def fiscal_years(conn: Connection) -> list[int]:

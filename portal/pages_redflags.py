@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse
 from budgeting.codes import parse_opd_code
 from ledger.service import Ledger
 from portal import links, params
+from portal.limits import PAGE_SIZES
 from portal.pages_common import filter_query, fiscal_years
 from portal.pages_tenders import all_opds
 from portal.rendering import render, url_with
@@ -85,7 +86,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             rules=catalogue.RULES,
             after=after,
             limit=limit,
-            page_sizes=params.PAGE_SIZES,
+            page_sizes=PAGE_SIZES,
             first_url=url_with(request, after=None, lang=None) if after else None,
             csv_url="/api/v1/redflags.csv" + ("?" + query if query else ""),
             tree_size=size,

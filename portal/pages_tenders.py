@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.engine import Connection
 
 from budgeting.codes import parse_opd_code
+from budgeting.limits import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
 from budgeting.money import format_amount
 from budgeting.reducers import STRUCTURE_NAMESPACES
 from budgeting.spreadsheet import amounts_as_numbers, neutralise_cell, neutralise_row
@@ -30,6 +31,7 @@ from ledger.reads import TREE_SIZE_HEADER
 from ledger.service import Ledger
 from ledger.time_anchor import WITNESS_POLICY_KEY
 from portal import entries, links, overdue, params, tender_stages
+from portal.limits import DOWNLOAD_ROWS_MAX, PAGE_SIZES
 from portal.pages_common import filter_query, fiscal_years
 from portal.rendering import render, url_with
 from portal.routing import PortalRoute, bad_request, not_found
@@ -42,10 +44,6 @@ from procurement.vendors import VENDOR_NAMESPACE
 from redflags import catalogue as flag_catalogue
 from redflags import reads as flag_reads
 
-YEAR_MIN: Final = 2000
-YEAR_MAX: Final = 2100
-DOWNLOAD_ROWS_MAX: Final = 1000
-"""Tenders per CSV/XLSX download; ``X-Terang-Next-After`` says where the next starts."""
 NEXT_AFTER_HEADER: Final = "X-Terang-Next-After"
 XLSX_MEDIA_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_COLUMNS: Final = (
@@ -85,7 +83,7 @@ def tender_filter(request: Request) -> reads.TenderFilter:
         state=params.choice(request, "state", lc.STATES),
         method=params.choice(request, "method", METHODS),
         category=params.choice(request, "category", CATEGORIES),
-        year=params.integer(request, "year", YEAR_MIN, YEAR_MAX),
+        year=params.integer(request, "year", FISCAL_YEAR_MIN, FISCAL_YEAR_MAX),
         opd=params.code(request, "opd", parse_opd_code),
         hps_min_sen=value_min,
         hps_max_sen=value_max,
@@ -205,7 +203,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             items=[(doc, names.get(opd_of(doc["budget_line"]), "")) for doc in page.items],
             after=after,
             limit=limit,
-            page_sizes=params.PAGE_SIZES,
+            page_sizes=PAGE_SIZES,
             opds=opds,
             states=lc.STATES,
             methods=METHODS,

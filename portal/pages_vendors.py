@@ -19,6 +19,7 @@ from budgeting.spreadsheet import neutralise_row
 from ledger.reads import TREE_SIZE_HEADER
 from ledger.service import Ledger
 from portal import entries, links, overdue, params
+from portal.limits import DOWNLOAD_ROWS_MAX, PAGE_SIZES
 from portal.pages_common import filter_query
 from portal.pages_tenders import opd_names
 from portal.rendering import render, url_with
@@ -35,7 +36,6 @@ CONTRACTS_SHOWN: Final = 50
 """Contracts per page of a vendor's page (``contracts_after`` continues)."""
 VENDOR_FLAGS_SHOWN: Final = 20
 """Red flags naming the vendor shown on its page; the rest on ``/tanda-peringatan``."""
-DOWNLOAD_ROWS_MAX: Final = 1000
 CSV_COLUMNS: Final = (
     "vendor_id",
     "name",
@@ -74,7 +74,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             wanted=wanted,
             page=page,
             limit=limit,
-            page_sizes=params.PAGE_SIZES,
+            page_sizes=PAGE_SIZES,
             statuses=STATUSES,
             first_url=url_with(request, after=None, lang=None) if after else None,
             csv_url="/penyedia.csv" + ("?" + query if query else ""),

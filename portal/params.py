@@ -10,22 +10,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
-from typing import Any, Final
+from typing import Any
 
 from fastapi import Request
 
-from budgeting.money import AMOUNT_SEN_MAX, SEN_PER_RUPIAH
+from budgeting.limits import AMOUNT_SEN_MAX
+from budgeting.money import SEN_PER_RUPIAH
 from ledger.errors import ClientError
+from portal.limits import (
+    PAGE_ITEMS_MAX,
+    PAGE_SIZE_DEFAULT,
+    TEXT_CHARS_MAX,
+    VALUE_CHARS_MAX,
+)
 from portal.routing import bad_request
 
-TEXT_CHARS_MAX: Final = 100
-"""Longest search text accepted."""
-VALUE_CHARS_MAX: Final = 256
-"""Longest value of any other parameter (a budget line id is at most 128)."""
-PAGE_SIZES: Final = (10, 25, 50, 100)
-"""The sizes a list's form offers; ``limit`` takes any size up to ``PAGE_ITEMS_MAX``."""
-PAGE_SIZE_DEFAULT: Final = 25
-PAGE_ITEMS_MAX: Final = 100
 _DIGITS = re.compile(r"[0-9]{1,16}")
 
 

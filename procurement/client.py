@@ -32,6 +32,7 @@ from typing import Any
 from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
+from budgeting import limits as budget_limits
 from budgeting import statements as budget_statements
 from budgeting.money import parse_amount
 from ledger.client import LedgerClient
@@ -534,7 +535,7 @@ def _release_statements(
             release_id,
             commitment_id,
             unpaid,
-            f"{contract['contract']}: {reason}"[: budget_statements.DESCRIPTION_CHARS_MAX],
+            f"{contract['contract']}: {reason}"[: budget_limits.DESCRIPTION_CHARS_MAX],
             document=document,
         )
         statements.append(posting.sign(finance, at=at, origin=origin, limits=limits))
@@ -573,7 +574,7 @@ def completion_batch(
         f"selesai, BAST {handover_reference}",
         at=at,
         origin=origin,
-        document=handover_reference[: budget_statements.DOCUMENT_CHARS_MAX],
+        document=handover_reference[: budget_limits.DOCUMENT_CHARS_MAX],
         limits=limits,
     )
     body: dict[str, Any] = {

@@ -26,7 +26,8 @@ from urllib.parse import unquote
 
 import schemathesis
 
-from budgeting.codes import FUNDING_SOURCE_CHARS_MAX, LINE_ID_SEPARATOR
+from budgeting.codes import LINE_ID_SEPARATOR
+from budgeting.limits import FUNDING_SOURCE_CHARS_MAX
 from ledger.http_problems import BEYOND_SCHEMA_KEY, PROBLEM_JSON
 
 REJECTED_POSITIVE_DATA = "ST202"

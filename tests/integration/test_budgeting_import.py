@@ -240,7 +240,8 @@ def test_rows_the_budget_rules_refuse_are_all_reported_from_the_one_run_that_log
     of it): both are reported, with the allotments that depend on their appropriations,
     nothing is logged, and the dry run reports exactly the same rows."""
     from budgeting.importer import check_plan
-    from budgeting.money import AMOUNT_SEN_MAX, format_amount
+    from budgeting.limits import AMOUNT_SEN_MAX
+    from budgeting.money import format_amount
 
     records = example_records(YEAR, 5)
     for record in records:

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as strategies
 
 from budgeting import fiscal_data_package, reports
-from budgeting.money import AMOUNT_SEN_MAX
+from budgeting.limits import AMOUNT_SEN_MAX
 from budgeting.reports import LraBy, MonthlyBy, Report, percent
 
 

@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from budgeting.codes import (
     ACCOUNT_CODE_PATTERN,
-    FUNDING_SOURCE_CHARS_MAX,
     FUNDING_SOURCE_PATTERN,
     LINE_ID_PATTERN,
     OPD_CODE_PATTERN,
@@ -31,6 +30,7 @@ from budgeting.codes import (
     parse_opd_code,
     parse_programme_code,
 )
+from budgeting.limits import FUNDING_SOURCE_CHARS_MAX
 from budgeting.statements import POSTING_ID_PATTERN, parse_posting_id
 from ledger.errors import ClientError
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from budgeting.money import AMOUNT_SEN_MAX
+from budgeting.limits import AMOUNT_SEN_MAX
 from ledger.errors import BadSetting
 from portal import charts, formatting
 
