@@ -89,7 +89,7 @@ from audit.verifier import LogFault, LogReplayer
 from ledger import storage
 from ledger.errors import ClientError, TerangError, VerificationError
 from ledger.kinds import KindRegistry
-from ledger.limits import Limits
+from ledger.limits import QUERY_KEYS_MAX, Limits
 from ledger.state import DictState, Document, Key
 from ledger.statement import LoggedEntry
 
@@ -102,8 +102,6 @@ CATCH_UP_LOCKED_ENTRIES_MAX = 100
 """Stop the unlocked rounds once at most this many entries are left for the lock."""
 CHANGED_EXAMPLES_MAX = 20
 """Changed rows named in the report (the counts cover all of them)."""
-PAIRS_PER_DELETE = 400
-"""(namespace, key) pairs per DELETE statement: under both engines' parameter limits."""
 
 Progress = Callable[[int, int], None]
 """Called with (entries replayed, entries to replay) as the replay goes."""
@@ -403,8 +401,8 @@ def _difference(conn: Connection, state: _WriterTrackingState) -> _Swap:
 
 def _write(conn: Connection, swap: _Swap, state: _WriterTrackingState) -> None:
     p = storage.projection_rows.c
-    for start in range(0, len(swap.deleted), PAIRS_PER_DELETE):
-        chunk = swap.deleted[start : start + PAIRS_PER_DELETE]
+    for start in range(0, len(swap.deleted), QUERY_KEYS_MAX):
+        chunk = swap.deleted[start : start + QUERY_KEYS_MAX]
         conn.execute(
             delete(storage.projection_rows).where(
                 storage.pairs_condition(p.namespace, p.key, chunk)

@@ -9,8 +9,8 @@ checks its own.
 
 from __future__ import annotations
 
-from ledger.canonical import JSON_SAFE_INTEGER_MAX
 from ledger.errors import InvariantBroken, require
+from ledger.limits import JSON_SAFE_INTEGER_MAX
 
 # -- codes (budgeting.codes) ------------------------------------------------------------
 CODE_CHARS_MAX = 40

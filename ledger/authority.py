@@ -26,6 +26,7 @@ from typing import Any
 
 from ledger.errors import ClientError, Forbidden
 from ledger.kinds import ROLES, KindRegistry, Rejected, StatementKind
+from ledger.limits import GENESIS_AUTHORITIES_MAX, REGISTRY_NAME_CHARS_MAX
 from ledger.state import Document, State
 from ledger.statement import LoggedEntry, Statement, b64decode_strict, b64encode, key_id_of
 
@@ -42,8 +43,6 @@ CLOCK_KEY = "clock"
 CLOCK_SIMULATED_SEQ = 1
 WITNESS_POLICY_KEY = "witness_policy"
 """``registry.meta`` key of the witness policy (``ledger.time_anchor``)."""
-NAME_CHARS_MAX = 200
-GENESIS_AUTHORITIES_MAX = 16
 
 
 class UnknownSigner(Forbidden):
@@ -125,7 +124,7 @@ def reduce_genesis(state: State, entry: LoggedEntry) -> None:
         if not isinstance(item, dict):
             raise ClientError("each authority is an object", code="bad_genesis")
         public_key = _public_key(item, "public_key")
-        name = _text(item, "name", NAME_CHARS_MAX)
+        name = _text(item, "name", REGISTRY_NAME_CHARS_MAX)
         state.put(
             KEY_NAMESPACE,
             key_id_of(public_key),
@@ -140,7 +139,7 @@ def reduce_key_registered(state: State, entry: LoggedEntry) -> None:
     statement = entry.signed.statement
     body = statement.body
     public_key = _public_key(body, "public_key")
-    name = _text(body, "name", NAME_CHARS_MAX)
+    name = _text(body, "name", REGISTRY_NAME_CHARS_MAX)
     roles = body.get("roles", [])
     if not isinstance(roles, list):
         raise ClientError("body.roles must be a list", code="bad_field")

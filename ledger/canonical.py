@@ -16,15 +16,8 @@ from typing import Any
 import rfc8785
 
 from ledger.errors import ClientError
+from ledger.limits import JSON_SAFE_INTEGER_MAX, NESTING_DEPTH_MAX, PARSE_NESTING_DEPTH_MAX
 
-JSON_SAFE_INTEGER_MAX = 2**53 - 1
-NESTING_DEPTH_MAX = 32
-PARSE_NESTING_DEPTH_MAX = NESTING_DEPTH_MAX + 1
-"""Arrays and objects open one inside another that ``parse_json_object`` accepts: the
-deepest value ``canonical_bytes`` accepts (values at depth 0 to ``NESTING_DEPTH_MAX``),
-so parsing never refuses what could be logged. Checked on the bytes BEFORE decoding:
-the standard library's decoder recurses per level and raises ``RecursionError`` (not a
-``ValueError``) near Python's recursion limit, which would be a 500, not a 4xx."""
 # Above this code point, UTF-16 code-unit order (JCS) and code-point order (Python's
 # sort) can disagree: surrogate pairs sort below U+E000..U+FFFF in UTF-16.
 _SORT_ORDER_SAFE_MAX = "\ud7ff"

@@ -36,7 +36,11 @@ from ledger import merkle, storage
 from ledger.authority import CLOCK_KEY, META_NAMESPACE, clock_is_simulated
 from ledger.checkpoint import Checkpoint, open_checkpoint_note
 from ledger.errors import ClientError, TerangError
-from ledger.limits import ENTRY_BUNDLE_ENTRY_BYTES_MAX, TILE_WIDTH
+from ledger.limits import (
+    CATCH_UP_ENTRIES_MAX,
+    ENTRY_BUNDLE_BYTES_MAX,
+    TILE_WIDTH,
+)
 from ledger.note import Note
 from ledger.replay import apply_entry, check_time_order, keys_to_prefetch
 from ledger.rollback_guard import Mirror
@@ -45,11 +49,6 @@ from ledger.service import Ledger
 from ledger.state import Overlay
 from ledger.statement import ZERO_HASH, LoggedEntry, format_time
 from ledger.tiles import decode_entry_bundle, entries_path
-
-CATCH_UP_ENTRIES_MAX = 100_000
-"""Entries one run appends (rule 2). Beyond it, recover the database itself
-(point-in-time recovery, a standby): a run holds its entries in memory."""
-BUNDLE_BYTES_MAX = TILE_WIDTH * (2 + ENTRY_BUNDLE_ENTRY_BYTES_MAX)
 
 
 class CatchUpRefused(ClientError):
@@ -66,9 +65,9 @@ class CatchUpResult:
 
 
 def _bundle(mirror: Mirror, index: int, width: int | None) -> list[bytes]:
-    data = mirror.get(entries_path(index, width), BUNDLE_BYTES_MAX)
+    data = mirror.get(entries_path(index, width), ENTRY_BUNDLE_BYTES_MAX)
     if data is None and width is not None:
-        full = mirror.get(entries_path(index), BUNDLE_BYTES_MAX)
+        full = mirror.get(entries_path(index), ENTRY_BUNDLE_BYTES_MAX)
         return decode_entry_bundle(full, TILE_WIDTH)[:width] if full is not None else []
     if data is None:
         raise CatchUpRefused(f"{mirror.name} has no entry bundle {entries_path(index, width)}")

@@ -14,33 +14,24 @@ from typing import Any
 import httpx
 
 from ledger.errors import HELD_CODES, TerangError
+from ledger.limits import (
+    CLIENT_RETRIES_MAX,
+    CONNECT_BACKOFF_S_MAX,
+    PUSHBACK_WAIT_S_MAX,
+    RETRY_AFTER_S_MAX,
+)
 from ledger.statement import SignedStatement
 
 DEFAULT_TIMEOUT_S = 30.0
 PUSHBACK_STATUSES = frozenset({429, 503})
 """The log says "not now" (a spent rate, a full queue, a database restart): retry."""
-RETRY_AFTER_S_MAX = 60
 NOT_WAITED_OUT_CODES = HELD_CODES | {"storage_full"}
 """Push back that does not pass by itself (a restored log held read-only; the database's
 disk full: the operator must act), so the caller hears of it at once instead of after
 every resend."""
-CLIENT_RETRIES_MAX = 5
-"""Times the client resends one request after a lost connection. Safe for writes too: a
-statement is logged at most once per signer and nonce, so a resent one gets the receipt
-of the first (docs/api.md, ``nonce_reused``)."""
-PUSHBACK_WAIT_S_MAX = 90.0
-"""How long, in all, the client waits out push back (429/503) for one request, each
-resend after the ``Retry-After`` it was given. A PostgreSQL failover answers 503
-``database_unavailable`` with ``Retry-After: 2`` until a standby is promoted, which
-pg_auto_failover does in about 51 s with its default health checks
-(bench/results/failover.json): 90 s waits that out, so a write in flight at a failover is
-still logged, once, instead of failing and being signed again under a new nonce."""
 
 
 CONNECT_BACKOFF_S = 0.5
-CONNECT_BACKOFF_S_MAX = 4.0
-"""Waits between resends after a lost connection: 0.5, 1, 2, 4, 4 s (11.5 s in all),
-about as long as a PostgreSQL failover or a service restart takes."""
 
 
 class ServiceUnreachable(TerangError):

@@ -17,10 +17,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from ledger.errors import DatabaseUnavailable
+from ledger.limits import DB_WAIT_BACKOFF_S_MAX
 
 WAIT_BACKOFF_S = 0.5
-"""First pause between tries; doubled after each failure up to ``WAIT_BACKOFF_S_MAX``."""
-WAIT_BACKOFF_S_MAX = 5.0
+"""First pause between tries; doubled after each failure up to ``DB_WAIT_BACKOFF_S_MAX``."""
 
 
 def first_line(error: BaseException) -> str:
@@ -66,4 +66,4 @@ def wait_for_database(
                 f"next try in {pause:.1f} s (giving up in {left:.0f} s)"
             )
             sleep(pause)
-            pause = min(pause * 2, WAIT_BACKOFF_S_MAX)
+            pause = min(pause * 2, DB_WAIT_BACKOFF_S_MAX)

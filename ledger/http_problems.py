@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from ledger.canonical import JSON_SAFE_INTEGER_MAX
+from ledger.limits import JSON_SAFE_INTEGER_MAX
 
 PROBLEM_JSON: Final = "application/problem+json"
 PROBLEM_SCHEMA_NAME: Final = "Problem"

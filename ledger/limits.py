@@ -73,6 +73,105 @@ DATABASE_INTEGER_MAX = 2**63 - 1
 COLUMN_CHARS = {"type_chars_max": 64, "subject_chars_max": 128, "nonce_chars_max": 64}
 
 
+# -- fixed bounds of the ledger's modules -----------------------------------------------
+# Not operator settings either: each bounds one module's work or input, and is named here
+# so that a bound is defined once and its relations with the others are checked below.
+
+# canonical JSON (ledger.canonical)
+JSON_SAFE_INTEGER_MAX = 2**53 - 1
+"""SPEC: RFC 7493 (I-JSON) §2.2: integers beyond ±(2^53 - 1) are not interoperable."""
+NESTING_DEPTH_MAX = 32
+"""Deepest value ``canonical_bytes`` accepts (depth 0 is the statement itself)."""
+PARSE_NESTING_DEPTH_MAX = NESTING_DEPTH_MAX + 1
+"""Arrays and objects open one inside another that ``parse_json_object`` accepts: the
+deepest value ``canonical_bytes`` accepts (values at depth 0 to ``NESTING_DEPTH_MAX``),
+so parsing never refuses what could be logged. Checked on the bytes BEFORE decoding:
+the standard library's decoder recurses per level and raises ``RecursionError`` (not a
+``ValueError``) near Python's recursion limit, which would be a 500, not a 4xx."""
+
+# storage (ledger.storage)
+QUERY_KEYS_MAX = 400
+"""Keys (or key pairs) one lookup query names: at most 800 bound parameters, under the
+999 that SQLite builds before 3.32 allow (SQLITE_MAX_VARIABLE_NUMBER), and a size at
+which PostgreSQL still plans an index scan."""
+
+# the authority's registry (ledger.authority)
+REGISTRY_NAME_CHARS_MAX = 200
+"""A registered key holder's name (ledger.authority)."""
+GENESIS_AUTHORITIES_MAX = 16
+"""Authority keys the genesis entry may name."""
+
+# time anchors and witnesses (ledger.time_anchor, ledger.witnessing, ledger.rollback_guard)
+WITNESSES_MAX = 16
+"""Witnesses one time anchor may name."""
+GRACE_S_DEFAULT = 300
+"""Five minutes: a checkpoint is published within ``checkpoint_interval_ms_min`` of a
+commit and witnesses answer within seconds; the grace covers that and a witness
+retry (``WitnessSet.retry_interval_s``, 30 s) several times over."""
+GRACE_S_MAX = 86_400
+"""A time anchor's grace is at most a day."""
+ANCHOR_CHARS_MAX = 16_384
+"""A checkpoint note with ``WITNESSES_MAX`` cosignatures is about 2 KiB."""
+VERIFIER_KEY_CHARS_MAX = 512
+"""Longest verifier key (a witness's or an anchor's) accepted: the column is VARCHAR(512)."""
+WITNESS_RESPONSE_BYTES_MAX = 64 * 1024
+"""Largest answer read from a witness (a cosignature line is under 200 bytes)."""
+SOURCE_BYTES_MAX = 64 * 1024
+"""Largest checkpoint note read from any source (a note with a few dozen cosignatures
+is under 8 KiB)."""
+
+# catching up from a backup (ledger.catch_up)
+CATCH_UP_ENTRIES_MAX = 100_000
+"""Entries one run appends (rule 2). Beyond it, recover the database itself
+(point-in-time recovery, a standby): a run holds its entries in memory."""
+ENTRY_BUNDLE_BYTES_MAX = TILE_WIDTH * (2 + ENTRY_BUNDLE_ENTRY_BYTES_MAX)
+
+# the client (ledger.client) and waiting for the database (ledger.db_wait)
+RETRY_AFTER_S_MAX = 60
+"""Longest ``Retry-After`` the client obeys in one wait (a larger one is cut to this)."""
+CLIENT_RETRIES_MAX = 5
+"""Times the client resends one request after a lost connection. Safe for writes too: a
+statement is logged at most once per signer and nonce, so a resent one gets the receipt
+of the first (docs/api.md, ``nonce_reused``)."""
+PUSHBACK_WAIT_S_MAX = 90.0
+"""How long, in all, the client waits out push back (429/503) for one request, each
+resend after the ``Retry-After`` it was given. A PostgreSQL failover answers 503
+``database_unavailable`` with ``Retry-After: 2`` until a standby is promoted, which
+pg_auto_failover does in about 51 s with its default health checks
+(bench/results/failover.json): 90 s waits that out, so a write in flight at a failover is
+still logged, once, instead of failing and being signed again under a new nonce."""
+CONNECT_BACKOFF_S_MAX = 4.0
+"""Waits between resends after a lost connection: 0.5, 1, 2, 4, 4 s (11.5 s in all),
+about as long as a PostgreSQL failover or a service restart takes."""
+DB_WAIT_BACKOFF_S_MAX = 5.0
+"""Longest wait between two tries while the database is not yet up (ledger.db_wait)."""
+
+require(
+    PARSE_NESTING_DEPTH_MAX == NESTING_DEPTH_MAX + 1,
+    InvariantBroken("parsing must accept exactly what canonical_bytes accepts"),
+)
+require(
+    2 * QUERY_KEYS_MAX <= 999,
+    InvariantBroken("a lookup of key pairs must stay under SQLite's 999 bound parameters"),
+)
+require(
+    WITNESSES_MAX < NOTE_SIGNATURES_MAX,
+    InvariantBroken("an anchored checkpoint carries the log's signature and every witness's"),
+)
+require(
+    ANCHOR_CHARS_MAX <= SOURCE_BYTES_MAX,
+    InvariantBroken("every anchor a statement may carry must be readable from a source"),
+)
+require(
+    0 < GRACE_S_DEFAULT <= GRACE_S_MAX,
+    InvariantBroken("the default anchor grace must be a valid grace"),
+)
+require(
+    RETRY_AFTER_S_MAX <= PUSHBACK_WAIT_S_MAX,
+    InvariantBroken("the client must be able to wait out one Retry-After it obeys"),
+)
+
+
 @dataclass(frozen=True)
 class Limits:
     statement_bytes_max: int = 16 * 1024

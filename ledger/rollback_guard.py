@@ -57,6 +57,7 @@ from ledger import merkle, storage
 from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.errors import LogBehindPublished, LogDisagreesWithPublished, TerangError
 from ledger.files import write_atomically
+from ledger.limits import SOURCE_BYTES_MAX
 from ledger.note import Verifier
 from ledger.publisher import latest_checkpoint
 
@@ -64,9 +65,6 @@ log = logging.getLogger(__name__)
 
 CHECKPOINT_FILE_NAME = "checkpoint"
 """SPEC: c2sp.org/tlog-tiles: the checkpoint is served at ``<prefix>/checkpoint``."""
-SOURCE_BYTES_MAX = 64 * 1024
-"""Largest checkpoint note read from any source (a note with a few dozen cosignatures
-is under 8 KiB)."""
 SOURCE_TIMEOUT_S = 5.0
 """Per witness or mirror request: a start waits at most this long for each one."""
 HOLD_RETRY_AFTER_S = 60

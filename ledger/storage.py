@@ -44,6 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, ExceptionContext
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, StatementError
 
+from ledger.limits import QUERY_KEYS_MAX
 from ledger.merkle import NodeId
 
 metadata = MetaData()
@@ -253,11 +254,6 @@ def tree_size(conn: Connection) -> int:
 
 
 _K = TypeVar("_K")
-
-QUERY_KEYS_MAX = 400
-"""Keys (or key pairs) one lookup query names: at most 800 bound parameters, under the
-999 that SQLite builds before 3.32 allow (SQLITE_MAX_VARIABLE_NUMBER), and a size at
-which PostgreSQL still plans an index scan."""
 
 
 def in_chunks(keys: Sequence[_K]) -> Iterator[Sequence[_K]]:

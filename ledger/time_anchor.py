@@ -39,20 +39,18 @@ from ledger.authority import WITNESS_POLICY_KEY as WITNESS_POLICY_KEY
 from ledger.checkpoint import Checkpoint
 from ledger.errors import ClientError, FormatError, SignatureError, TerangError
 from ledger.kinds import KindRegistry, Rejected, StatementKind
+from ledger.limits import (
+    ANCHOR_CHARS_MAX,
+    GRACE_S_DEFAULT,
+    GRACE_S_MAX,
+    VERIFIER_KEY_CHARS_MAX,
+    WITNESSES_MAX,
+)
 from ledger.note import CosignatureVerifier, Verifier, open_note, parse_verifier_key
 from ledger.state import Document, State
 from ledger.statement import LoggedEntry, Statement
 
 WITNESS_POLICY_TYPE = "ledger.witness_policy.set"
-WITNESSES_MAX = 16
-GRACE_S_DEFAULT = 300
-"""Five minutes: a checkpoint is published within ``checkpoint_interval_ms_min`` of a
-commit and witnesses answer within seconds; the grace covers that and a witness
-retry (``WitnessSet.retry_interval_s``, 30 s) several times over."""
-GRACE_S_MAX = 86_400
-ANCHOR_CHARS_MAX = 16_384
-"""A checkpoint note with ``WITNESSES_MAX`` cosignatures is about 2 KiB."""
-VERIFIER_KEY_CHARS_MAX = 512
 
 
 class TimeAnchorRefused(Rejected):

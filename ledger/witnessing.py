@@ -54,6 +54,7 @@ from ledger.authority import META_NAMESPACE
 from ledger.checkpoint import Checkpoint
 from ledger.clock import Clock, utc_now
 from ledger.errors import ClientError, FormatError, TerangError, require
+from ledger.limits import VERIFIER_KEY_CHARS_MAX, WITNESS_RESPONSE_BYTES_MAX
 from ledger.note import (
     CosignatureVerifier,
     Signature,
@@ -71,16 +72,13 @@ from ledger.tlog_proof import TlogProof
 log = logging.getLogger(__name__)
 
 ENV_VAR = "TERANG_WITNESSES"
-WITNESS_KEY_CHARS_MAX = 512
-"""Longest witness verifier key accepted (the column is VARCHAR(512))."""
 SIZE_CONTENT_TYPE = "text/x.tlog.size"
-_RESPONSE_BYTES_MAX = 64 * 1024
 _URL = re.compile(r"https?://[^\s,]+")
 
 cosignatures = Table(
     "ledger_cosignatures",
     storage.metadata,
-    Column("witness_key", String(WITNESS_KEY_CHARS_MAX), nullable=False),
+    Column("witness_key", String(VERIFIER_KEY_CHARS_MAX), nullable=False),
     Column("tree_size", BigInteger, nullable=False),  # a ledger_checkpoints.tree_size
     Column("signature", Text, nullable=False),
     Column("cosigned_at", BigInteger, nullable=False),
@@ -115,8 +113,8 @@ def parse_witness(item: str) -> WitnessEndpoint:
         ClientError(f"witness URL {url!r} must be http(s)://... without spaces or commas"),
     )
     require(
-        len(vkey) <= WITNESS_KEY_CHARS_MAX,
-        ClientError(f"witness key longer than {WITNESS_KEY_CHARS_MAX} characters"),
+        len(vkey) <= VERIFIER_KEY_CHARS_MAX,
+        ClientError(f"witness key longer than {VERIFIER_KEY_CHARS_MAX} characters"),
     )
     verifier = parse_verifier_key(vkey)
     if not isinstance(verifier, CosignatureVerifier):
@@ -423,7 +421,7 @@ class WitnessSet:
             content=self._request_body(checkpoint, old),
             headers={"Content-Type": "text/plain; charset=utf-8"},
         )
-        body = response.content[:_RESPONSE_BYTES_MAX]
+        body = response.content[:WITNESS_RESPONSE_BYTES_MAX]
         if response.status_code == 409:
             content_type = response.headers.get("content-type", "").split(";")[0].strip()
             text = body.decode("utf-8", "replace")

@@ -13,13 +13,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from ledger.client import (
-    CLIENT_RETRIES_MAX,
-    PUSHBACK_WAIT_S_MAX,
-    LedgerClient,
-    RemoteError,
-    ServiceUnreachable,
-)
+from ledger.client import LedgerClient, RemoteError, ServiceUnreachable
+from ledger.limits import CLIENT_RETRIES_MAX, PUSHBACK_WAIT_S_MAX
 
 UNAVAILABLE = {"code": "database_unavailable", "detail": "the database cannot be reached"}
 

@@ -10,14 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
-from ledger.canonical import (
-    NESTING_DEPTH_MAX,
-    PARSE_NESTING_DEPTH_MAX,
-    canonical_bytes,
-    parse_json_object,
-)
+from ledger.canonical import canonical_bytes, parse_json_object
 from ledger.errors import ClientError, FormatError, PayloadTooLarge, SignatureError
-from ledger.limits import Limits
+from ledger.limits import NESTING_DEPTH_MAX, PARSE_NESTING_DEPTH_MAX, Limits
 from ledger.signing import make_signed
 from ledger.statement import (
     STATEMENT_SIGNATURE_DOMAIN,

@@ -10,14 +10,9 @@ import pytest
 
 from ledger.checkpoint import Checkpoint, sign_checkpoint
 from ledger.errors import ClientError
+from ledger.limits import GRACE_S_DEFAULT
 from ledger.note import add_signatures, generate_cosigner, generate_signer, split_note
-from ledger.time_anchor import (
-    GRACE_S_DEFAULT,
-    TimeAnchorRefused,
-    WitnessPolicy,
-    check_anchor,
-    parse_policy_body,
-)
+from ledger.time_anchor import TimeAnchorRefused, WitnessPolicy, check_anchor, parse_policy_body
 
 LOG = generate_signer("terang.test/log")
 WITNESSES = [generate_cosigner(f"w{i}.test/witness") for i in range(3)]
