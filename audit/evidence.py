@@ -32,6 +32,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from audit.limits import EVIDENCE_FILE_BYTES_MAX
 from audit.verifier import LogFault, LogReplayer
 from ledger import merkle
 from ledger.checkpoint import Checkpoint, open_checkpoint
@@ -40,9 +41,6 @@ from ledger.note import Verifier
 from ledger.tlog_proof import HEADER as TLOG_PROOF_HEADER
 from ledger.tlog_proof import TlogProof
 
-EVIDENCE_FILE_BYTES_MAX = 1024 * 1024
-"""A receipt or checkpoint is a few kilobytes; anything larger is not one."""
-EVIDENCE_FILES_MAX = 100_000
 LEAF_HASH_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 
 

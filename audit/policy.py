@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Set
 from dataclasses import dataclass, field
 
+from audit.limits import POLICY_NAMES_MAX
 from ledger.checkpoint import Checkpoint
 from ledger.errors import FormatError, SignatureError
 from ledger.note import CosignatureVerifier, Verifier, open_note, parse_verifier_key
-
-NAMES_MAX = 256  # well above the spec's recommended 32 logs, 32 witnesses, 32 groups
 
 
 @dataclass(frozen=True)
@@ -135,7 +134,7 @@ def parse_policy(data: bytes) -> Policy:
             policy.quorum = words[1]
         else:
             raise fail(f"unknown keyword {keyword!r}")
-        if len(names) > NAMES_MAX or len(policy.logs) > NAMES_MAX:
+        if len(names) > POLICY_NAMES_MAX or len(policy.logs) > POLICY_NAMES_MAX:
             raise fail("too many names")
     if quorum_lines != 1:
         raise FormatError("policy: exactly one quorum line is required")

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select, tuple_
 
+from audit.limits import RECORD_BUNDLE_ENTRIES_MAX
 from ledger import merkle, storage, witnessing
 from ledger.authority import KEY_NAMESPACE
 from ledger.errors import NotFound
@@ -27,7 +28,6 @@ from ledger.http_problems import problem_responses
 from ledger.limits import COLUMN_CHARS
 from ledger.service import Ledger
 
-BUNDLE_ENTRIES_MAX = 1000
 Subject = Annotated[
     str,
     Path(
@@ -72,7 +72,9 @@ class RecordBundle(BaseModel):
     signer_registrations: list[BundleEntry] = Field(
         description="the registration entry of each key that signed one of the entries"
     )
-    truncated: bool = Field(description=f"true when over {BUNDLE_ENTRIES_MAX} entries matched")
+    truncated: bool = Field(
+        description=f"true when over {RECORD_BUNDLE_ENTRIES_MAX} entries matched"
+    )
 
 
 def build_router(ledger: Ledger) -> APIRouter:
@@ -139,12 +141,12 @@ def build_router(ledger: Ledger) -> APIRouter:
                 select(e.seq, e.entry_bytes, e.signer)
                 .where(e.subject == subject, e.seq < checkpoint.size)
                 .order_by(e.seq)
-                .limit(BUNDLE_ENTRIES_MAX + 1)
+                .limit(RECORD_BUNDLE_ENTRIES_MAX + 1)
             ).all()
             if not rows:
                 raise NotFound(f"no entries about {subject!r}", code="unknown_subject")
-            truncated = len(rows) > BUNDLE_ENTRIES_MAX
-            rows = rows[:BUNDLE_ENTRIES_MAX]
+            truncated = len(rows) > RECORD_BUNDLE_ENTRIES_MAX
+            rows = rows[:RECORD_BUNDLE_ENTRIES_MAX]
             signers = sorted({r.signer for r in rows})
             p = storage.projection_rows.c
             registered = conn.execute(

@@ -85,6 +85,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, delete, inspect, select
 from sqlalchemy.engine import Connection
 
+from audit.limits import CATCH_UP_LOCKED_ENTRIES_MAX, CATCH_UP_ROUNDS_MAX, CHANGED_EXAMPLES_MAX
 from audit.verifier import LogFault, LogReplayer
 from ledger import storage
 from ledger.errors import ClientError, TerangError, VerificationError
@@ -95,13 +96,6 @@ from ledger.statement import LoggedEntry
 
 ENTRIES_PER_READ = 1000
 """Entries read per query in the replay (each read in its own short transaction)."""
-CATCH_UP_ROUNDS_MAX = 5
-"""Unlocked replay rounds after the first, while the service keeps appending; what is
-left after them is replayed under the write lock."""
-CATCH_UP_LOCKED_ENTRIES_MAX = 100
-"""Stop the unlocked rounds once at most this many entries are left for the lock."""
-CHANGED_EXAMPLES_MAX = 20
-"""Changed rows named in the report (the counts cover all of them)."""
 
 Progress = Callable[[int, int], None]
 """Called with (entries replayed, entries to replay) as the replay goes."""

@@ -51,6 +51,7 @@ from typing import Any
 import httpx
 
 from audit.evidence import EvidenceCheck, load_evidence
+from audit.limits import PROJECTION_CATCH_UP_S_MAX, PUSHBACK_RETRIES_MAX, READ_AHEAD_BUNDLES_MAX
 from audit.policy import Policy
 from audit.verifier import LogFault, LogReplayer
 from ledger import merkle, tiles
@@ -65,12 +66,7 @@ from ledger.note import Verifier, parse_verifier_key
 from ledger.statement import LoggedEntry, b64decode_strict
 from procurement.lifecycle import TENDER_NAMESPACE
 
-READ_AHEAD_BUNDLES_MAX = 16
-PUSHBACK_RETRIES_MAX = 8
-"""Times one GET is retried when the log pushes back (429 or 503 with Retry-After)."""
 PROJECTION_PAGE_ROWS = 1000
-PROJECTION_CATCH_UP_S_MAX = 10.0
-"""How long to wait for a checkpoint covering rows written after the first one, seconds."""
 CATCH_UP_POLL_S = 0.2
 
 Progress = Callable[[int, int], None]

@@ -44,6 +44,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from audit.limits import CHECKPOINT_FILE_BYTES_MAX
 from ledger import merkle, storage, tiles, witnessing
 from ledger.checkpoint import Checkpoint
 from ledger.errors import ClientError, DatabaseUnavailable, InvariantBroken, TerangError
@@ -53,8 +54,6 @@ from ledger.note import split_note
 from ledger.publisher import checkpoint_at, latest_checkpoint
 
 CHECKPOINT_FILE = "checkpoint"
-CHECKPOINT_FILE_BYTES_MAX = 1 << 20
-"""A checkpoint note with its cosignatures is a few hundred bytes; more is not one."""
 FOLLOW_INTERVAL_S_DEFAULT = 2.0
 TEMPORARY_PREFIX = ".terang-"
 """Temporary files start with a dot: the example nginx configuration never serves them."""

@@ -22,7 +22,7 @@ lines, an empty line, then the checkpoint note. Answers, in the order checked:
 422  a size-0 checkpoint whose root is not SHA-256(""), a proof sent with
      ``old 0``, a consistency proof that does not verify, or the same size as the
      stored checkpoint with another root hash
-413  body larger than ``REQUEST_BYTES_MAX``
+413  body larger than ``WITNESS_REQUEST_BYTES_MAX``
 200  the cosignature line ``— <witness name> <base64>\\n`` (text/plain)
 ==== ==========================================================================
 
@@ -46,6 +46,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
+from audit.limits import WITNESS_PROOF_LINES_MAX, WITNESS_REQUEST_BYTES_MAX
 from audit.witness_store import (
     Refusal,
     SizeMismatch,
@@ -82,10 +83,6 @@ from ledger.note import (
 
 log = logging.getLogger(__name__)
 
-PROOF_LINES_MAX = 63
-"""SPEC: tlog-witness: "The client MUST NOT send more than 63 consistency proof lines"."""
-REQUEST_BYTES_MAX = 1 << 20
-"""A checkpoint note with 100 ML-DSA-44 signatures is about 330 KiB; 1 MiB is plenty."""
 SIZE_CONTENT_TYPE = "text/x.tlog.size"
 TEXT = "text/plain; charset=utf-8"
 _ORIGIN_HASH = re.compile(r"[0-9a-f]{64}")
@@ -146,8 +143,8 @@ def parse_add_checkpoint(body: bytes) -> AddCheckpointRequest:
     old_line, proof_lines = lines[0], lines[1:]
     if not old_line.startswith("old "):
         raise BadRequest("the first line must be 'old <size>'")
-    if len(proof_lines) > PROOF_LINES_MAX:
-        raise BadRequest(f"more than {PROOF_LINES_MAX} consistency proof lines")
+    if len(proof_lines) > WITNESS_PROOF_LINES_MAX:
+        raise BadRequest(f"more than {WITNESS_PROOF_LINES_MAX} consistency proof lines")
     try:
         old_size = parse_decimal(old_line[len("old ") :], "old size")
         proof = tuple(b64decode_strict(line, "consistency proof line") for line in proof_lines)
@@ -362,7 +359,9 @@ def _error(error: TerangError) -> Response:
     return PlainTextResponse(error.message + "\n", status_code=error.http_status)
 
 
-def create_witness_app(witness: Witness, *, max_request_bytes: int = REQUEST_BYTES_MAX) -> FastAPI:
+def create_witness_app(
+    witness: Witness, *, max_request_bytes: int = WITNESS_REQUEST_BYTES_MAX
+) -> FastAPI:
     """The witness's HTTP API (see the module docstring)."""
     app = FastAPI(
         title="Terang witness",

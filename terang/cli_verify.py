@@ -232,7 +232,7 @@ def verify_command(
 
 def _read_evidence(paths: list[Path]) -> list[tuple[str, bytes]]:
     """(name, bytes) of every evidence file: the paths, and the files under directories."""
-    from audit.evidence import EVIDENCE_FILE_BYTES_MAX, EVIDENCE_FILES_MAX
+    from audit.limits import EVIDENCE_FILE_BYTES_MAX, EVIDENCE_FILES_MAX
 
     files: list[Path] = []
     for path in paths:

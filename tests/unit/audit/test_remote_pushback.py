@@ -7,7 +7,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from audit.remote import PUSHBACK_RETRIES_MAX, FetchError, _get
+from audit.limits import PUSHBACK_RETRIES_MAX
+from audit.remote import FetchError, _get
 
 
 def client_answering(statuses: list[int]) -> tuple[httpx.Client, list[int]]:

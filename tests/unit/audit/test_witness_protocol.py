@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from witness_support import Tree, add_checkpoint_body
 
+from audit.limits import WITNESS_PROOF_LINES_MAX
 from audit.witness import (
-    PROOF_LINES_MAX,
     Witness,
     create_witness_app,
     parse_add_checkpoint,
@@ -240,7 +240,9 @@ def test_old_larger_than_size_gets_400(setup: Setup) -> None:
 
 def test_too_many_proof_lines_get_400(setup: Setup) -> None:
     tree = Tree().grow(3)
-    body = add_checkpoint_body(1, [b"\x00" * 32] * (PROOF_LINES_MAX + 1), tree.note(setup.log))
+    body = add_checkpoint_body(
+        1, [b"\x00" * 32] * (WITNESS_PROOF_LINES_MAX + 1), tree.note(setup.log)
+    )
     assert post(setup, body)[0] == 400
     with pytest.raises(ClientError):
         parse_add_checkpoint(body)

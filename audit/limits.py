@@ -1,0 +1,71 @@
+"""Every bound the audit room enforces, in one place, with units and qualifiers last.
+
+The audit room reads another party's log (remote verify, rebuild, evidence) and serves the
+read API and a witness; each bound caps what one input or one run may cost. Relations with
+the ledger's bounds are checked at import, as ``ledger.limits`` checks its own.
+"""
+
+from __future__ import annotations
+
+from ledger.errors import InvariantBroken, require
+from ledger.limits import ANCHOR_CHARS_MAX, INCLUSION_PROOF_HASHES_MAX, SOURCE_BYTES_MAX
+
+# evidence an auditor holds (audit.evidence)
+EVIDENCE_FILE_BYTES_MAX = 1024 * 1024
+"""A receipt or checkpoint is a few kilobytes; anything larger is not one."""
+EVIDENCE_FILES_MAX = 100_000
+"""Receipts and checkpoints one evidence folder may hold."""
+
+# witness and log policies (audit.policy)
+POLICY_NAMES_MAX = 256
+"""Logs, witnesses and groups one policy may name: well above the spec's recommended 32
+logs, 32 witnesses and 32 groups."""
+
+# the read API (audit.read_api)
+RECORD_BUNDLE_ENTRIES_MAX = 1000
+"""Entries one subject's record bundle lists (``truncated`` says when more matched)."""
+
+# rebuilding projections (audit.rebuild)
+CATCH_UP_ROUNDS_MAX = 5
+"""Unlocked replay rounds after the first, while the service keeps appending; what is
+left after them is replayed under the write lock."""
+CATCH_UP_LOCKED_ENTRIES_MAX = 100
+"""Stop the unlocked rounds once at most this many entries are left for the lock."""
+CHANGED_EXAMPLES_MAX = 20
+"""Changed rows named in the report (the counts cover all of them)."""
+
+# verifying a remote log (audit.remote)
+READ_AHEAD_BUNDLES_MAX = 16
+"""Entry bundles fetched ahead of the replay (memory: 16 x 256 entries at most)."""
+PUSHBACK_RETRIES_MAX = 8
+"""Times one GET is retried when the log pushes back (429 or 503 with Retry-After)."""
+PROJECTION_CATCH_UP_S_MAX = 10.0
+"""How long to wait for a checkpoint covering rows written after the first one, seconds."""
+
+# static tiles (audit.static_tiles)
+CHECKPOINT_FILE_BYTES_MAX = 1 << 20
+"""A checkpoint note with its cosignatures is a few hundred bytes; more is not one."""
+
+# the witness (audit.witness)
+WITNESS_PROOF_LINES_MAX = 63
+"""SPEC: tlog-witness: "The client MUST NOT send more than 63 consistency proof lines"."""
+WITNESS_REQUEST_BYTES_MAX = 1 << 20
+"""A checkpoint note with 100 ML-DSA-44 signatures is about 330 KiB; 1 MiB is plenty."""
+
+require(
+    WITNESS_PROOF_LINES_MAX < INCLUSION_PROOF_HASHES_MAX,
+    InvariantBroken("a consistency proof is never longer than the tree is tall"),
+)
+require(
+    SOURCE_BYTES_MAX <= EVIDENCE_FILE_BYTES_MAX,
+    InvariantBroken("every checkpoint the ledger reads must be keepable as evidence"),
+)
+require(
+    SOURCE_BYTES_MAX <= CHECKPOINT_FILE_BYTES_MAX,
+    InvariantBroken("every checkpoint the ledger reads must be servable as a static file"),
+)
+require(
+    ANCHOR_CHARS_MAX <= WITNESS_REQUEST_BYTES_MAX,
+    InvariantBroken("a witness must accept every checkpoint the ledger anchors to"),
+)
+require(CATCH_UP_LOCKED_ENTRIES_MAX >= 1, InvariantBroken("the locked round must make progress"))
