@@ -59,14 +59,12 @@ from procurement.rules import RULES as PROCUREMENT_RULES
 from procurement.rules import WIB
 from procurement.vendors import VENDOR_NAMESPACE
 from redflags import rules
+from redflags.limits import TALLY_RECENT_MAX
 from redflags.periods import PERIODS, PeriodBook
 from redflags.rules import THRESHOLDS, BidFact, Flag, SmallPackage, TenderFacts, Thresholds
 
 FLAG_NAMESPACE = "redflags.flag"
 TALLY_NAMESPACE = "redflags.tally"
-TALLY_RECENT_MAX = 20
-"""R038 and R025 flags name the entries of at most this many of the latest processes
-behind them."""
 
 P = "procurement."
 PACKAGE_CREATED = P + "package.created"

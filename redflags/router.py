@@ -17,16 +17,14 @@ from pydantic import BaseModel, Field
 from ledger.http_problems import problem_responses
 from ledger.reads import TREE_SIZE_HEADER
 from ledger.service import Ledger
-from procurement.reads import PAGE_ITEMS_MAX
 from redflags import catalogue, reads, rules
+from redflags.limits import CSV_ROWS_MAX, PAGE_ITEMS_MAX
 from redflags.reads import FlagFilter
 
 OCID = r"^ocds-[a-z0-9]{6}-[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"
 HEX64 = r"^[0-9a-f]{64}$"
 OPD = r"^[0-9A-Za-z.]{1,64}$"
 RULE = "^(" + "|".join(catalogue.RULE_IDS) + ")$"
-CSV_ROWS_MAX = 1000
-"""Flags per CSV download; ``X-Terang-Next-After`` says where the next one starts."""
 NEXT_AFTER_HEADER = "X-Terang-Next-After"
 BAD_FILTER = problem_responses(
     {422: "`invalid_request`: a filter, `after` or `limit` does not meet its constraint."}
