@@ -746,7 +746,7 @@ def prefetch_tender(statement: Statement) -> list[tuple[str, str]]:
 OFFICER = frozenset({"procurement_officer"})
 COMMITTEE = frozenset({"procurement_officer", "committee_member"})
 CLOSER = frozenset({"tender_closer"})
-"""The role of the server's closer key (``procurement.service``): closing and nothing else."""
+"""The role of the server's closer key (``procurement.closer``): closing and nothing else."""
 VENDOR = frozenset({"vendor"})
 ROLES = {
     lc.PACKAGE_CREATED: (OFFICER, "plan a package (RUP item) against a budget line"),

@@ -37,9 +37,9 @@ from portal import assets as portal_assets
 from portal import pages as portal_pages
 from portal import pages_verify as portal_pages_verify
 from portal import routing as portal_routing
+from procurement import closer as procurement_closer
 from procurement import kinds as procurement_kinds
 from procurement import router as procurement_router
-from procurement import service as procurement_service
 from procurement.documents import DocumentLimits
 from redflags import kinds as redflags_kinds
 from redflags import router as redflags_router
@@ -246,7 +246,7 @@ def create_app(ledger: Ledger) -> FastAPI:
     app.include_router(budgeting_report_router.build_router(ledger))
     # -- procurement (issue 5) --
     app.include_router(procurement_router.build_router(ledger))
-    procurement_service.install(app, ledger)
+    procurement_closer.install(app, ledger)
     # -- red flags (issue 13) --
     app.include_router(redflags_router.build_router(ledger))
 

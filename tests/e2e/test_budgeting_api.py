@@ -15,7 +15,7 @@ from nacl.signing import SigningKey
 
 from budgeting import statements as st
 from budgeting.demo import structure_postings
-from budgeting.service import post_postings
+from budgeting.postings import post_postings
 from terang.app import create_app
 
 YEAR = 2026

@@ -12,7 +12,7 @@ write is a signed statement POSTed to the service (the officers' and finance's b
 ``terang committee ...``, run in process so that their clock is the service's), every
 read goes through the public read API, and at the end ``terang verify`` runs as a
 separate process against the service's URL with the log's verifier key. The closing
-entry is logged by the service's closer (``procurement.service.Closer``), called once
+entry is logged by the service's closer (``procurement.closer.Closer``), called once
 rather than on its timer so that the late bid is tried first, deterministically.
 """
 
@@ -48,8 +48,8 @@ from ledger.signing import make_signed
 from ledger.statement import b64encode, format_time
 from procurement import client as pc
 from procurement import sealed
+from procurement.closer import Closer
 from procurement.errors import OpeningFailed
-from procurement.service import Closer
 from terang import cli_procurement
 from terang.app import create_app
 from terang.cli import app as terang_cli

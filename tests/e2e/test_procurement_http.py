@@ -20,7 +20,7 @@ from audit.remote import verify_log
 from ledger.client import RemoteError
 from ledger.keys import client_key_id
 from ledger.statement import SignedStatement
-from procurement.service import Closer
+from procurement.closer import Closer
 from terang.app import all_kinds, create_app
 
 

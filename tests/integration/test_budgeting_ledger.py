@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from audit.verifier import LogReplayer
 from budgeting import statements as st
 from budgeting.demo import structure_postings
+from budgeting.postings import check_posting, post_postings
 from budgeting.reducers import (
     AMOUNT_FIELDS,
     NS_COMMITMENT,
@@ -26,7 +27,6 @@ from budgeting.reducers import (
     NS_LINE,
     check_line_invariants,
 )
-from budgeting.service import check_posting, post_postings
 from ledger import storage
 from ledger.errors import TerangError
 from terang.app import all_kinds

@@ -32,7 +32,7 @@ from procurement import client as pc
 from procurement import lifecycle as lc
 from procurement import reads
 from procurement import router as procurement_router
-from procurement.service import Closer
+from procurement.closer import Closer
 from terang import cli_procurement
 from terang.app import create_app
 from terang.cli import app

@@ -13,7 +13,7 @@ from ledger.keys import client_key_id
 from ledger.statement import b64encode, format_time
 from procurement import client
 from procurement import lifecycle as lc
-from procurement.service import Closer
+from procurement.closer import Closer
 
 
 def test_full_tender_on_both_engines(harness: Harness) -> None:

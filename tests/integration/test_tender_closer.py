@@ -15,7 +15,7 @@ from procurement_support import Scenario
 from ledger.errors import TerangError
 from ledger.keys import client_key_id
 from procurement import lifecycle as lc
-from procurement.service import Closer
+from procurement.closer import Closer
 
 
 def test_a_closer_key_closes_but_cannot_open_evaluate_award_or_plan(harness: Harness) -> None:

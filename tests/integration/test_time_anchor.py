@@ -34,7 +34,7 @@ from ledger.statement import b64encode
 from ledger.time_anchor import WITNESS_POLICY_TYPE
 from ledger.witnessing import WitnessEndpoint, WitnessSet
 from procurement import lifecycle as lc
-from procurement.service import Closer
+from procurement.closer import Closer
 from terang.app import all_kinds, create_app
 
 WITNESS_URL = "http://witness.test"

@@ -1,4 +1,4 @@
-"""The procurement service: appends each tender's closing entry at its deadline.
+"""The tender closer: appends each tender's closing entry at its deadline.
 
 The closing entry is an ordinary signed statement (``procurement.tender.closed``),
 signed by the service's own key, which an authority registered with the
