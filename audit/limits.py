@@ -1,14 +1,14 @@
 """Every bound the audit room enforces, in one place, with units and qualifiers last.
 
 The audit room reads another party's log (remote verify, rebuild, evidence) and serves the
-read API and a witness; each bound caps what one input or one run may cost. Relations with
+read API; each bound caps what one input or one run may cost. Relations with
 the ledger's bounds are checked at import, as ``ledger.limits`` checks its own.
 """
 
 from __future__ import annotations
 
 from ledger.errors import InvariantBroken, require
-from ledger.limits import ANCHOR_CHARS_MAX, INCLUSION_PROOF_HASHES_MAX, SOURCE_BYTES_MAX
+from ledger.limits import SOURCE_BYTES_MAX
 
 # evidence an auditor holds (audit.evidence)
 EVIDENCE_FILE_BYTES_MAX = 1024 * 1024
@@ -46,16 +46,6 @@ PROJECTION_CATCH_UP_S_MAX = 10.0
 CHECKPOINT_FILE_BYTES_MAX = 1 << 20
 """A checkpoint note with its cosignatures is a few hundred bytes; more is not one."""
 
-# the witness (audit.witness)
-WITNESS_PROOF_LINES_MAX = 63
-"""SPEC: tlog-witness: "The client MUST NOT send more than 63 consistency proof lines"."""
-WITNESS_REQUEST_BYTES_MAX = 1 << 20
-"""A checkpoint note with 100 ML-DSA-44 signatures is about 330 KiB; 1 MiB is plenty."""
-
-require(
-    WITNESS_PROOF_LINES_MAX < INCLUSION_PROOF_HASHES_MAX,
-    InvariantBroken("a consistency proof is never longer than the tree is tall"),
-)
 require(
     SOURCE_BYTES_MAX <= EVIDENCE_FILE_BYTES_MAX,
     InvariantBroken("every checkpoint the ledger reads must be keepable as evidence"),
@@ -63,9 +53,5 @@ require(
 require(
     SOURCE_BYTES_MAX <= CHECKPOINT_FILE_BYTES_MAX,
     InvariantBroken("every checkpoint the ledger reads must be servable as a static file"),
-)
-require(
-    ANCHOR_CHARS_MAX <= WITNESS_REQUEST_BYTES_MAX,
-    InvariantBroken("a witness must accept every checkpoint the ledger anchors to"),
 )
 require(CATCH_UP_LOCKED_ENTRIES_MAX >= 1, InvariantBroken("the locked round must make progress"))

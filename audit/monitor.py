@@ -41,7 +41,6 @@ from typing import Any
 import httpx
 
 from audit.remote import FetchError
-from audit.witness_store import origin_hash
 from ledger import tiles
 from ledger.checkpoint import Checkpoint, open_checkpoint_note
 from ledger.clock import Clock, utc_now
@@ -51,6 +50,7 @@ from ledger.limits import HASH_BYTES
 from ledger.merkle import EMPTY_ROOT, roots_from_consistency_proof, verify_consistency
 from ledger.note import CosignatureVerifier, Verifier, b64encode
 from ledger.statement import format_time
+from witness.store import origin_hash
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ Rules, in the order applied:
    publisher writes every checkpoint it signs, atomically and after its database commit
    (so the file is never ahead of the database that signed it); (b) each configured
    witness's latest cosigned checkpoint (``GET <witness>/<sha256(origin) hex>/checkpoint``,
-   ``audit.witness``); (c) each configured mirror's ``checkpoint`` file (a URL prefix or a
+   ``witness.server``); (c) each configured mirror's ``checkpoint`` file (a URL prefix or a
    directory of published tiles, c2sp.org/tlog-tiles).
 2. A source's checkpoint counts only when its note is signed by this log's own key for
    this origin (``ledger.checkpoint.open_checkpoint``). Anything else (a forged or foreign

@@ -14,12 +14,12 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from audit import log_api, read_api
+from audit import read_api
 from budgeting import reducers as budgeting_reducers
 from budgeting import report_router as budgeting_report_router
 from budgeting import router as budgeting_router
 from ledger import api as ledger_api
-from ledger import storage
+from ledger import log_api, storage
 from ledger.errors import (
     ClientError,
     DatabaseUnavailable,

@@ -118,8 +118,8 @@ def witness_serve(
     """Serve POST /add-checkpoint and GET /<origin hash>/checkpoint."""
     import uvicorn
 
-    from audit.witness import Witness, create_witness_app, parse_log_keys
-    from audit.witness_store import WitnessStore
+    from witness.server import Witness, create_witness_app, parse_log_keys
+    from witness.store import WitnessStore
 
     if not log:
         raise ClientError("give at least one --log to follow", code="no_logs")

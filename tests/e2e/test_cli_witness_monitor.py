@@ -13,9 +13,9 @@ from pathlib import Path
 
 import httpx
 
-from audit.witness_store import origin_hash
 from ledger.checkpoint import Checkpoint, open_checkpoint_note, sign_checkpoint
 from ledger.note import Signer, parse_private_key, parse_verifier_key, split_note
+from witness.store import origin_hash
 
 TERANG = [sys.executable, "-m", "terang.cli"]
 ORIGIN = "kab-contoh.example/terang"

@@ -24,8 +24,6 @@ from audit.monitor import (
     WitnessView,
     write_evidence,
 )
-from audit.witness import NotConsistent, Witness, create_witness_app
-from audit.witness_store import SizeMismatch, WitnessStore, origin_hash
 from ledger import proofs
 from ledger.checkpoint import Checkpoint, open_checkpoint_note, sign_checkpoint
 from ledger.errors import ClientError, ProofError
@@ -35,6 +33,8 @@ from ledger.note import b64decode_strict, generate_cosigner, generate_signer, sp
 from ledger.statement import b64encode
 from ledger.witnessing import WitnessEndpoint, WitnessSet
 from terang.app import create_app
+from witness.server import NotConsistent, Witness, create_witness_app
+from witness.store import SizeMismatch, WitnessStore, origin_hash
 
 LOG_URL = "http://log.test"
 FORK_URL = "http://fork.test"

@@ -26,8 +26,6 @@ from nacl.signing import SigningKey
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from audit.witness import Witness, create_witness_app
-from audit.witness_store import WitnessStore
 from ledger import storage
 from ledger.backup import backup_sqlite
 from ledger.catch_up import CatchUpRefused, catch_up
@@ -42,6 +40,8 @@ from ledger.statement import SignedStatement, b64encode
 from ledger.tiles import decode_entry_bundle, encode_entry_bundle, entries_path
 from ledger.witnessing import WitnessEndpoint, WitnessSet
 from terang.app import all_kinds, create_app
+from witness.server import Witness, create_witness_app
+from witness.store import WitnessStore
 
 GUARD_LOGGER = "ledger.rollback_guard"
 

@@ -5,7 +5,7 @@ logs a bid; its ``logged_at`` is before the deadline, so the bid reducers accept
 With a witness policy logged, the closing carries a checkpoint the witness quorum
 cosigned at or before deadline + grace, and every bid at or past its tree size is
 judged late (kept, never opened or evaluated), on the server and on replay alike.
-The witness runs in-process (``audit.witness`` behind a TestClient) on its own clock,
+The witness runs in-process (``witness.server`` behind a TestClient) on its own clock,
 which the operator does not control. Both engines.
 """
 
@@ -23,8 +23,6 @@ from nacl.signing import SigningKey
 from procurement_support import Scenario
 
 from audit.remote import verify_log
-from audit.witness import Witness, create_witness_app
-from audit.witness_store import WitnessStore
 from ledger.canonical import canonical_bytes as json_bytes
 from ledger.errors import TerangError
 from ledger.keys import client_key_id
@@ -36,6 +34,8 @@ from ledger.witnessing import WitnessEndpoint, WitnessSet
 from procurement import lifecycle as lc
 from procurement.closer import Closer
 from terang.app import all_kinds, create_app
+from witness.server import Witness, create_witness_app
+from witness.store import WitnessStore
 
 WITNESS_URL = "http://witness.test"
 GRACE_S = 60

@@ -16,8 +16,6 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from witness_support import add_checkpoint_body
 
-from audit.witness import Witness, create_witness_app
-from audit.witness_store import WitnessStore
 from ledger.checkpoint import open_checkpoint_note
 from ledger.errors import ClientError, SignatureError
 from ledger.keys import client_key_id
@@ -34,6 +32,8 @@ from ledger.witnessing import (
     parse_witnesses,
 )
 from terang.app import all_kinds, create_app
+from witness.server import Witness, create_witness_app
+from witness.store import WitnessStore
 
 WITNESS_URL = "http://witness.test"
 

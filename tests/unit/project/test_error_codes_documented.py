@@ -15,7 +15,7 @@ import ast
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
-ROOMS = ("ledger", "budgeting", "procurement", "redflags", "audit", "portal", "terang")
+ROOMS = ("ledger", "budgeting", "procurement", "redflags", "audit", "witness", "portal", "terang")
 
 
 def raised_codes() -> dict[str, str]:

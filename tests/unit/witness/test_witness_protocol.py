@@ -12,15 +12,6 @@ import pytest
 from fastapi.testclient import TestClient
 from witness_support import Tree, add_checkpoint_body
 
-from audit.limits import WITNESS_PROOF_LINES_MAX
-from audit.witness import (
-    Witness,
-    create_witness_app,
-    parse_add_checkpoint,
-    parse_log_key,
-    parse_log_keys,
-)
-from audit.witness_store import SizeMismatch, WitnessStore, origin_hash
 from ledger.checkpoint import Checkpoint, open_checkpoint_note, sign_checkpoint
 from ledger.errors import ClientError
 from ledger.merkle import EMPTY_ROOT
@@ -34,6 +25,15 @@ from ledger.note import (
     sign_note,
     split_note,
 )
+from witness.limits import WITNESS_PROOF_LINES_MAX
+from witness.server import (
+    Witness,
+    create_witness_app,
+    parse_add_checkpoint,
+    parse_log_key,
+    parse_log_keys,
+)
+from witness.store import SizeMismatch, WitnessStore, origin_hash
 
 ORIGIN = "log.test/witnessed"
 NOW = 1_767_225_600  # 2026-01-01T00:00:00Z

@@ -1,7 +1,7 @@
 """A C2SP tlog-witness (c2sp.org/tlog-witness) with Ed25519 cosignature/v1 keys.
 
 A witness follows a configured set of logs (origin -> the log's Ed25519 verifier
-keys), remembers the latest checkpoint it cosigned for each (``audit.witness_store``),
+keys), remembers the latest checkpoint it cosigned for each (``witness.store``),
 and cosigns a new checkpoint only when it is signed by the log and provably
 consistent with that one. So no two parties can be shown different histories of a
 log (a *split view*) that both carry this witness's cosignature.
@@ -46,14 +46,6 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
-from audit.limits import WITNESS_PROOF_LINES_MAX, WITNESS_REQUEST_BYTES_MAX
-from audit.witness_store import (
-    Refusal,
-    SizeMismatch,
-    StoredCheckpoint,
-    WitnessStore,
-    origin_hash,
-)
 from ledger.checkpoint import Checkpoint
 from ledger.errors import (
     ClientError,
@@ -79,6 +71,14 @@ from ledger.note import (
     parse_decimal,
     parse_verifier_key,
     split_note,
+)
+from witness.limits import WITNESS_PROOF_LINES_MAX, WITNESS_REQUEST_BYTES_MAX
+from witness.store import (
+    Refusal,
+    SizeMismatch,
+    StoredCheckpoint,
+    WitnessStore,
+    origin_hash,
 )
 
 log = logging.getLogger(__name__)
