@@ -15,10 +15,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from conftest import Clock
+from fastapi.testclient import TestClient
 from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
 from budgeting.money import format_amount
+from ledger.client import LedgerClient
 from ledger.keys import client_key_id
 from ledger.kinds import KindRegistry
 from ledger.limits import Limits
@@ -410,3 +412,13 @@ def poison_body(s: Scenario, plaintext: bytes) -> dict[str, Any]:
     """A bid whose envelope is whatever the vendor chose (it holds the key whole)."""
     dealing = sealed.deal(s.threshold, len(s.members))
     return format_2_body(s, dealing, dealing.shares, plaintext)
+
+
+class InProcessClient(LedgerClient):
+    """A ``LedgerClient`` over a FastAPI ``TestClient``: the CLI's calls stay in-process."""
+
+    def __init__(self, http: TestClient) -> None:
+        self.http = http
+
+    def close(self) -> None:  # the test owns the TestClient
+        pass

@@ -22,6 +22,7 @@ import pytest
 from conftest import Harness
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
+from outage_support import set_outage
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
@@ -31,26 +32,6 @@ from ledger.statement import b64encode
 from terang.app import create_app
 
 READS = ("/api/v1/entries/0", "/api/v1/checkpoints")
-
-
-def set_outage(database_url: str, *, down: bool) -> None:
-    """Refuse (or allow again) connections to the database and drop the open ones."""
-    name = make_url(database_url).database
-    admin = create_engine(
-        make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(not down).lower()}'))
-            if down:
-                conn.execute(
-                    text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
-                    ),
-                    {"n": name},
-                )
-    finally:
-        admin.dispose()
 
 
 def test_reads_get_503_while_the_database_is_down_and_recover_after(

@@ -18,11 +18,10 @@ import pytest
 from conftest import Harness
 from fastapi.testclient import TestClient
 from log_checks import replay_matches
-from procurement_support import Member, Scenario, setup_budget_line
+from procurement_support import InProcessClient, Member, Scenario, setup_budget_line
 from typer.testing import CliRunner
 
 from ledger.authority import KEY_NAMESPACE
-from ledger.client import LedgerClient
 from ledger.errors import TerangError
 from ledger.keys import client_key_id, generate_client_key, load_client_key
 from ledger.statement import b64encode
@@ -33,14 +32,6 @@ from terang.app import create_app
 from terang.cli import app
 
 runner = CliRunner()
-
-
-class InProcessClient(LedgerClient):
-    def __init__(self, http: TestClient) -> None:
-        self.http = http
-
-    def close(self) -> None:  # the test owns the TestClient
-        pass
 
 
 @pytest.fixture

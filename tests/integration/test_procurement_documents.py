@@ -17,10 +17,9 @@ import pytest
 from conftest import Harness
 from fastapi.testclient import TestClient
 from log_checks import replay_matches
-from procurement_support import Scenario
+from procurement_support import InProcessClient, Scenario
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
-from test_procurement_cli import InProcessClient
 from typer.testing import CliRunner
 
 from procurement import client as pc

@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import TERANG, free_port, run
+from outage_support import set_outage
 from sqlalchemy import create_engine
-from test_database_outage import set_outage
 
 from ledger.db_wait import wait_for_database
 from ledger.errors import DatabaseUnavailable

@@ -7,8 +7,11 @@ OPDs and the codes four lines need, and applies postings the way the sequencer d
 
 from __future__ import annotations
 
+import pytest
+
 from budgeting import statements as st
 from budgeting.reducers import Context, apply_statement
+from ledger.errors import TerangError
 from ledger.state import DictState, Overlay, copy_document
 from ledger.statement import Statement
 
@@ -99,3 +102,30 @@ def structured_book() -> Book:
     for kind, code, name in STRUCTURE:
         book.post(st.structure(kind, code, name))
     return book
+
+
+RP = 100  # sen per rupiah
+
+
+def juta(n: int) -> int:
+    """n million rupiah, in sen."""
+    return n * 1_000_000 * RP
+
+
+def refused(book: Book, posting: st.Posting, code: str) -> TerangError:
+    """Post, expect refusal with ``code``, and check nothing changed."""
+    before = book.snapshot()
+    seq = book.seq
+    with pytest.raises(TerangError) as caught:
+        book.post(posting)
+    assert caught.value.code == code, caught.value.message
+    assert book.snapshot() == before and book.seq == seq
+    return caught.value
+
+
+def funded(book: Book, line: str = L1, amount: int = juta(100), cash: int | None = None) -> None:
+    """Appropriate ``amount`` to ``line`` and allot ``cash`` (default: all of it) in January."""
+    book.post(st.appropriation(line, f"DPA-{line}", amount))
+    cash = amount if cash is None else cash
+    if cash:
+        book.post(st.allotment(line, f"AK-{line}", [(1, cash)]))

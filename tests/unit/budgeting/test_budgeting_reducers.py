@@ -16,6 +16,9 @@ from budgeting_book import (
     REVENUE,
     YEAR,
     Book,
+    funded,
+    juta,
+    refused,
     structured_book,
 )
 
@@ -24,34 +27,6 @@ from budgeting.codes import BadCode
 from budgeting.errors import BadBody, BadDate, BadSubject, BudgetRejected
 from budgeting.money import BadAmount
 from budgeting.reducers import AMOUNT_FIELDS, NS_FISCAL_YEAR, NS_LINE, check_line_invariants
-from ledger.errors import TerangError
-
-RP = 100  # sen per rupiah
-
-
-def juta(n: int) -> int:
-    """n million rupiah, in sen."""
-    return n * 1_000_000 * RP
-
-
-def refused(book: Book, posting: st.Posting, code: str) -> TerangError:
-    """Post, expect refusal with ``code``, and check nothing changed."""
-    before = book.snapshot()
-    seq = book.seq
-    with pytest.raises(TerangError) as caught:
-        book.post(posting)
-    assert caught.value.code == code, caught.value.message
-    assert book.snapshot() == before and book.seq == seq
-    return caught.value
-
-
-def funded(book: Book, line: str = L1, amount: int = juta(100), cash: int | None = None) -> None:
-    """Appropriate ``amount`` to ``line`` and allot ``cash`` (default: all of it) in January."""
-    book.post(st.appropriation(line, f"DPA-{line}", amount))
-    cash = amount if cash is None else cash
-    if cash:
-        book.post(st.allotment(line, f"AK-{line}", [(1, cash)]))
-
 
 # -- structure --------------------------------------------------------------------
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from budgeting_book import L1, L2, YEAR, Book, structured_book
-from test_budgeting_reducers import funded, juta, refused
+from budgeting_book import L1, L2, YEAR, Book, funded, juta, refused, structured_book
 
 from budgeting import statements as st
 from budgeting.read_models import _commitment_row
