@@ -42,6 +42,12 @@ PUSHBACK_RETRIES_MAX = 8
 PROJECTION_CATCH_UP_S_MAX = 10.0
 """How long to wait for a checkpoint covering rows written after the first one, seconds."""
 
+VERIFY_WORKERS_MAX = 8
+"""More worker processes than this add memory, not speed (the replay is one thread)."""
+PROCESS_ENTRIES_MIN = 4096
+"""Below this many entries to replay, parsing stays on a thread: starting a worker
+process (about 0.3 s: it imports the ledger) would cost more than it saves."""
+
 # static tiles (audit.static_tiles)
 CHECKPOINT_FILE_BYTES_MAX = 1 << 20
 """A checkpoint note with its cosignatures is a few hundred bytes; more is not one."""

@@ -43,7 +43,6 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,14 +50,20 @@ from typing import Any
 import httpx
 
 from audit.evidence import EvidenceCheck, load_evidence
-from audit.limits import PROJECTION_CATCH_UP_S_MAX, PUSHBACK_RETRIES_MAX, READ_AHEAD_BUNDLES_MAX
+from audit.limits import (
+    PROCESS_ENTRIES_MIN,
+    PROJECTION_CATCH_UP_S_MAX,
+    PUSHBACK_RETRIES_MAX,
+    READ_AHEAD_BUNDLES_MAX,
+)
+from audit.parse_ahead import ParseAhead, default_workers
 from audit.policy import Policy
 from audit.verifier import LogFault, LogReplayer
 from ledger import merkle, tiles
 from ledger.authority import GENESIS_TYPE, KEY_NAMESPACE, KEY_REGISTERED_TYPE
 from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.client import PUSHBACK_STATUSES, retry_after_s
-from ledger.errors import SignatureError, TerangError, VerificationError
+from ledger.errors import TerangError, VerificationError
 from ledger.files import write_atomically
 from ledger.kinds import KindRegistry
 from ledger.limits import FULL_TILE_BYTES, HASH_BYTES, TILE_WIDTH, Limits
@@ -169,13 +174,22 @@ def _get_tile(client: httpx.Client, prefix: str, path: str, full: str) -> tuple[
             raise exc from None
 
 
+Prefetched = bytes | BaseException
+"""A full hash tile fetched ahead, or the error fetching it gave (raised when it is checked,
+so a fault is still reported where the replay reaches it)."""
+
+
 def _bundles(
     client: httpx.Client, prefix: str, size: int, start_bundle: int = 0
-) -> Iterator[list[bytes]]:
-    """Entry bundles in order, read ahead by a fetch thread (bounded window)."""
+) -> Iterator[tuple[list[bytes], Prefetched | None]]:
+    """Entry bundles in order, read ahead by a fetch thread (bounded window), each with
+    the level-0 hash tile over it when it is full: the replay compares that tile after
+    the bundle's last entry, and fetching it there would stall the replay on the network."""
     full, last_width = divmod(size, TILE_WIDTH)
     count = full + (1 if last_width else 0)
-    window: queue.Queue[list[bytes] | BaseException | None] = queue.Queue(READ_AHEAD_BUNDLES_MAX)
+    window: queue.Queue[tuple[list[bytes], Prefetched | None] | BaseException | None] = queue.Queue(
+        READ_AHEAD_BUNDLES_MAX
+    )
     stop = threading.Event()
 
     def fetch() -> None:
@@ -183,9 +197,14 @@ def _bundles(
             for index in range(start_bundle, count):
                 if stop.is_set():
                     return
-                window.put(
-                    _fetch_bundle(client, prefix, index, last_width if index == full else None)
-                )
+                bundle = _fetch_bundle(client, prefix, index, last_width if index == full else None)
+                tile: Prefetched | None = None
+                if index < full:
+                    try:
+                        tile = _get(client, f"{prefix}/{tiles.tile_path(0, index)}")
+                    except Exception as exc:  # raised by the replay, in its order
+                        tile = exc
+                window.put((bundle, tile))
             window.put(None)
         except BaseException as exc:
             window.put(exc)
@@ -203,35 +222,6 @@ def _bundles(
             while True:
                 window.get_nowait()
         thread.join(timeout=10)
-
-
-def _preverify(entries: list[LoggedEntry], known_keys: dict[str, bytes], origin: str) -> None:
-    """Verify signatures of signers already known; the result is cached on each entry.
-
-    A key id is the SHA-256 of its public key, so a known key id can only ever mean
-    this public key: checking ahead of the replay is sound. Failures are left for
-    the replay to report in its documented order.
-    """
-    for entry in entries:
-        public_key = known_keys.get(entry.signed.statement.signer)
-        if public_key is not None:
-            with contextlib.suppress(SignatureError):
-                entry.verify_signature(public_key, origin=origin)
-
-
-def _parse_bundle(
-    bundle: list[bytes], first_seq: int, limits: Limits
-) -> list[LoggedEntry | LogFault]:
-    parsed: list[LoggedEntry | LogFault] = []
-    for offset, entry_bytes in enumerate(bundle):
-        seq = first_seq + offset
-        try:
-            parsed.append(LoggedEntry.parse(entry_bytes, limits))
-        except TerangError as exc:
-            parsed.append(
-                LogFault(f"entry {seq}: does not parse: {exc.message}", seq=seq, fault="malformed")
-            )
-    return parsed
 
 
 class StateFile:
@@ -259,14 +249,26 @@ class StateFile:
         write_atomically(self.path, json.dumps(data, indent=2, sort_keys=True).encode("utf-8"))
 
 
-def _check_tile(client: httpx.Client, prefix: str, tile: tuple[int, int, bytes]) -> None:
-    """The hash tile the log serves must be the one recomputed from its entries."""
+def _check_tile(
+    client: httpx.Client,
+    prefix: str,
+    tile: tuple[int, int, bytes],
+    prefetched: Prefetched | None = None,
+) -> None:
+    """The hash tile the log serves must be the one recomputed from its entries.
+
+    ``prefetched``: the full tile as the fetch thread read it ahead (or its error)."""
     level, index, expected = tile
     width = len(expected) // HASH_BYTES
     path = f"{prefix}/{tiles.tile_path(level, index, None if width == TILE_WIDTH else width)}"
-    served, fell_back = _get_tile(client, prefix, path, tiles.tile_path(level, index))
-    if fell_back:
-        served = served[: len(expected)] if len(served) == FULL_TILE_BYTES else b""
+    if prefetched is not None and width == TILE_WIDTH:
+        if isinstance(prefetched, BaseException):
+            raise prefetched
+        served = prefetched
+    else:
+        served, fell_back = _get_tile(client, prefix, path, tiles.tile_path(level, index))
+        if fell_back:
+            served = served[: len(expected)] if len(served) == FULL_TILE_BYTES else b""
     if served != expected:
         raise LogFault(
             f"hash tile {path} is not the tile of the entries' hashes; proofs built from it "
@@ -531,6 +533,7 @@ def verify_log(
     catch_up_s_max: float = PROJECTION_CATCH_UP_S_MAX,
     evidence: Sequence[tuple[str, bytes]] = (),
     tiles_only: bool = False,
+    workers: int | None = None,
 ) -> VerifyReport:
     """Check the whole log behind ``client``; raise ``LogFault`` at the first fault.
 
@@ -543,7 +546,10 @@ def verify_log(
     be signed by one of its logs and cosigned by a quorum of its witnesses.
     ``evidence`` is (name, bytes) of held receipts and checkpoints (``audit.evidence``);
     each must agree with the served entries, and an unusable one is ``EvidenceError``.
+    ``workers``: processes that parse and check signatures ahead of the replay (default:
+    one per core; 0 parses on a thread of this process).
     """
+    workers = default_workers() if workers is None else workers
     note = _get(client, f"{prefix}/checkpoint").decode("utf-8")
     checkpoint, verifier = _open_note(note, policy, verifier_key)
     held = EvidenceCheck(
@@ -557,7 +563,7 @@ def verify_log(
     replayer = LogReplayer(kinds, limits, checkpoint.origin)
     size = checkpoint.size
     known_keys: dict[str, bytes] = {}
-    _replay_to(client, prefix, replayer, size, known_keys, previous, on_progress, {}, held)
+    _replay_to(client, prefix, replayer, size, known_keys, previous, on_progress, {}, held, workers)
     if held.checked != len(held.held):  # every held size is <= size, so each was reached
         raise VerificationError("held evidence left unchecked after the replay")
     replayer.check_checkpoint(note, verifier.name, verifier)
@@ -659,30 +665,37 @@ def _replay_to(
     on_progress: Progress | None,
     ahead: dict[int, list[_AheadRow]],
     held: EvidenceCheck | None = None,
+    workers: int = 0,
 ) -> None:
-    """Stream and replay the entries from ``replayer.size`` up to ``size``."""
+    """Stream and replay the entries from ``replayer.size`` up to ``size``; ``workers``
+    processes parse and pre-verify ahead (``audit.parse_ahead``) when there are enough."""
     start = replayer.size
     if size <= start:
         return
     first_bundle, skip = divmod(start, TILE_WIDTH)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="terang-verify-sig") as pool:
-        pending: tuple[list[LoggedEntry | LogFault], Future[None]] | None = None
+
+    prefetched: dict[tuple[int, int], Prefetched] = {}
+
+    def numbered() -> Iterator[tuple[int, list[bytes]]]:
         bundles = _bundles(client, prefix, size, first_bundle)
-        for index, bundle in enumerate(bundles, start=first_bundle):
-            first_seq = index * TILE_WIDTH
+        for index, (bundle, tile) in enumerate(bundles, first_bundle):
+            if tile is not None:
+                prefetched[(0, index)] = tile  # at most the parse-ahead window's worth
             if index == first_bundle and skip:
-                bundle, first_seq = bundle[skip:], first_seq + skip
-            parsed = _parse_bundle(bundle, first_seq, replayer.limits)
-            entries = [e for e in parsed if isinstance(e, LoggedEntry)]
-            # Check this bundle's signatures on the worker while replaying the last one.
-            future = pool.submit(_preverify, entries, dict(known_keys), replayer.origin)
-            if pending is not None:
-                _replay(client, prefix, replayer, *pending, known_keys, previous, ahead, held)
-                if on_progress is not None:
-                    on_progress(replayer.size, size)
-            pending = (parsed, future)
-        if pending is not None:
-            _replay(client, prefix, replayer, *pending, known_keys, previous, ahead, held)
+                yield index * TILE_WIDTH + skip, bundle[skip:]
+            else:
+                yield index * TILE_WIDTH, bundle
+
+    # Parse and check signatures ahead, on every core, while the replay runs here.
+    in_processes = workers > 0 and size - start >= PROCESS_ENTRIES_MIN
+    with ParseAhead(
+        replayer.limits,
+        replayer.origin,
+        workers=workers if in_processes else 0,
+        depth=2 * workers if in_processes else 1,
+    ) as ahead_parser:
+        for parsed in ahead_parser.parsed(numbered(), known_keys):
+            _replay(client, prefix, replayer, parsed, known_keys, previous, ahead, held, prefetched)
             if on_progress is not None:
                 on_progress(replayer.size, size)
 
@@ -692,13 +705,12 @@ def _replay(
     prefix: str,
     replayer: LogReplayer,
     parsed: list[LoggedEntry | LogFault],
-    signatures_checked: Future[None],
     known_keys: dict[str, bytes],
     previous: dict[str, Any] | None,
     ahead: dict[int, list[_AheadRow]],
     held: EvidenceCheck | None,
+    prefetched: dict[tuple[int, int], Prefetched],
 ) -> None:
-    signatures_checked.result()
     for item in parsed:
         if isinstance(item, LogFault):
             raise item
@@ -709,7 +721,7 @@ def _replay(
         if held is not None:
             held.after_entry(replayer)
         for tile in replayer.take_full_tiles():
-            _check_tile(client, prefix, tile)
+            _check_tile(client, prefix, tile, prefetched.pop(tile[:2], None))
         if (
             previous is not None
             and replayer.size == int(previous["size"])

@@ -95,11 +95,13 @@ QUERY_KEYS_MAX = 400
 999 that SQLite builds before 3.32 allow (SQLITE_MAX_VARIABLE_NUMBER), and a size at
 which PostgreSQL still plans an index scan."""
 
-# the authority's registry (ledger.authority)
+# the authority's registry (ledger.authority) and the replay (ledger.replay)
 REGISTRY_NAME_CHARS_MAX = 200
 """A registered key holder's name (ledger.authority)."""
 GENESIS_AUTHORITIES_MAX = 16
 """Authority keys the genesis entry may name."""
+SIGNER_KEYS_CACHED_MAX = 4096
+"""Registered public keys kept decoded by the replay (32 bytes each, plus the text)."""
 
 # time anchors and witnesses (ledger.time_anchor, ledger.witnessing, ledger.rollback_guard)
 WITNESSES_MAX = 16

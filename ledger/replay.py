@@ -25,6 +25,7 @@ state is passed in, so the offline verifier replays exactly what the server did.
 from __future__ import annotations
 
 import contextlib
+from functools import lru_cache
 
 from ledger.authority import (
     GENESIS_TYPE,
@@ -37,6 +38,7 @@ from ledger.authority import (
 )
 from ledger.errors import InvariantBroken, TerangError
 from ledger.kinds import KindRegistry, Rejected
+from ledger.limits import SIGNER_KEYS_CACHED_MAX
 from ledger.state import State
 from ledger.statement import LoggedEntry, Statement, b64decode_strict, key_id_of, parse_time
 from ledger.text import check_strings, check_text, text_rule_applies
@@ -109,7 +111,7 @@ def apply_entry(state: State, kinds: KindRegistry, entry: LoggedEntry, *, origin
                 code="genesis_origin",
             )
         entry.verify_signature(genesis_signer_key(entry), origin=origin)
-        _check_text_rule(entry)
+        check_text_rule(entry)
         kind.reduce(state, entry)
         return
     signer = key_document(state, statement.signer)
@@ -129,9 +131,7 @@ def apply_entry(state: State, kinds: KindRegistry, entry: LoggedEntry, *, origin
             signer=statement.signer,
         )
     if signer is not None:
-        entry.verify_signature(
-            b64decode_strict(signer["public_key"], field="public_key"), origin=origin
-        )
+        entry.verify_signature(_registered_public_key(signer["public_key"]), origin=origin)
         if not kind.roles.intersection(signer["roles"]):
             raise MissingRole(
                 f"{statement.type} needs one of the roles {', '.join(sorted(kind.roles))};"
@@ -139,13 +139,27 @@ def apply_entry(state: State, kinds: KindRegistry, entry: LoggedEntry, *, origin
                 signer=statement.signer,
                 required_roles=sorted(kind.roles),
             )
-    _check_text_rule(entry)
+    check_text_rule(entry)
     kind.reduce(state, entry)
 
 
-def _check_text_rule(entry: LoggedEntry) -> None:
-    """Step 6: the dated text rule, before any reducer reads the strings."""
+def check_text_rule(entry: LoggedEntry) -> None:
+    """Step 6: the dated text rule, before any reducer reads the strings.
+
+    A pass is remembered on the (immutable) entry, as a signature check is, so the
+    verifier's workers can check it ahead of the replay (``audit.parse_ahead``); a
+    failure is not, and is raised again where the replay reaches it."""
+    if entry.__dict__.get("_text_rule_passed"):
+        return
     if text_rule_applies(entry.logged_at):
         statement = entry.signed.statement
         check_text(statement.subject, "subject")
         check_strings(statement.body, "body")
+    entry.__dict__["_text_rule_passed"] = True
+
+
+@lru_cache(maxsize=SIGNER_KEYS_CACHED_MAX)
+def _registered_public_key(text: str) -> bytes:
+    """A registered key's bytes from its base64 (a pure function, so kept: every entry's
+    signer is decoded again otherwise)."""
+    return b64decode_strict(text, field="public_key")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from audit.limits import PROCESS_ENTRIES_MIN, VERIFY_WORKERS_MAX
 from ledger.errors import ClientError
 
 if TYPE_CHECKING:
@@ -94,6 +95,17 @@ def verify_command(
             "no projections, so they are not compared, and the report says so.",
         ),
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=VERIFY_WORKERS_MAX,
+            envvar="TERANG_VERIFY_WORKERS",
+            help="Processes that parse entries and check signatures ahead of the replay "
+            "(default: one per core; 0: none, a thread of this process does it). Used when "
+            f"there are at least {PROCESS_ENTRIES_MIN} entries to replay.",
+        ),
+    ] = None,
 ) -> None:
     """Verify a Terang log as an outsider: signatures, hashes, proofs, authority, replay.
 
@@ -170,6 +182,7 @@ def verify_command(
                     policy=trust,
                     evidence=held,
                     tiles_only=tiles_only,
+                    workers=workers,
                 )
     except FetchError as error:
         console.print(f"error[{error.code}]: {error.message}", markup=False, highlight=False)
