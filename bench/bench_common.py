@@ -45,6 +45,24 @@ class BenchError(RuntimeError):
 # ------------------------------------------------------------------------ measuring
 
 
+VERIFY_LOOP_N: Final = 20_000
+"""Signatures checked by ``verify_ceiling``: about 2 s of one core."""
+
+
+def verify_ceiling() -> dict[str, Any]:
+    """Ed25519 verifies per second on one core, PyNaCl, as the sequencer calls it."""
+    from nacl.signing import SigningKey
+
+    key = SigningKey.generate()
+    signed = [key.sign(f"statement {i}".encode() * 8) for i in range(1000)]
+    verify = key.verify_key.verify
+    start = time.perf_counter()
+    for i in range(VERIFY_LOOP_N):
+        verify(signed[i % 1000])
+    seconds = time.perf_counter() - start
+    return {"verifies": VERIFY_LOOP_N, "verifies_per_s": round(VERIFY_LOOP_N / seconds)}
+
+
 def percentile(values: Sequence[float], pct: float) -> float:
     """Nearest-rank percentile (``pct`` in 0..100) of a non-empty sequence."""
     ordered = sorted(values)

@@ -43,7 +43,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_common import git, load_average, own_cpu_s, own_peak_rss_mib  # noqa: E402
+from bench_common import (  # noqa: E402
+    git,
+    load_average,
+    own_cpu_s,
+    own_peak_rss_mib,
+    verify_ceiling,
+)
 from budgeting_bench import YEAR, fixed_clock, setup  # noqa: E402
 from ledger_bench import PostgresServer, machine_facts, postgres_database  # noqa: E402
 
@@ -53,21 +59,6 @@ from ledger.note import Signer, parse_private_key  # noqa: E402
 from ledger.service import Ledger, Settings  # noqa: E402
 
 TARGET_LINES_PER_S = 2000
-VERIFY_LOOP_N = 20_000
-
-
-def verify_ceiling() -> dict[str, Any]:
-    """Ed25519 verifies per second on one core, PyNaCl, as the sequencer calls it."""
-    from nacl.signing import SigningKey
-
-    key = SigningKey.generate()
-    signed = [key.sign(f"statement {i}".encode() * 8) for i in range(1000)]
-    verify = key.verify_key.verify
-    start = time.perf_counter()
-    for i in range(VERIFY_LOOP_N):
-        verify(signed[i % 1000])
-    seconds = time.perf_counter() - start
-    return {"verifies": VERIFY_LOOP_N, "verifies_per_s": round(VERIFY_LOOP_N / seconds)}
 
 
 def open_ledger(db: str, workdir: Path, clock_at: datetime) -> Ledger:
