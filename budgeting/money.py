@@ -93,6 +93,28 @@ def parse_positive_amount(value: Any, *, field: str = "amount") -> int:
     return sen
 
 
+_RUPIAH_TEXT = re.compile(r"Rp\s?(\d{1,3}(?:\.\d{3})*)(?:,(\d{1,2}))?")
+
+
+def parse_typed_amount(text: str, *, field: str = "amount") -> int:
+    """Positive sen from what a person types: the wire form (``814000000.00``) or the
+    rupiah as it is written and printed (``Rp 814.000.000,00``, ``Rp 814.000.000``).
+
+    A bare ``814.000.000`` is refused: it reads as 814 rupiah to the wire format and as
+    814 juta to a person, and a CLI must not guess which."""
+    written = _RUPIAH_TEXT.fullmatch(text.strip()) if isinstance(text, str) else None
+    if written is not None:
+        whole, fraction = written.groups()
+        text = whole.replace(".", "") + ("." + fraction if fraction else "")
+    elif isinstance(text, str) and re.fullmatch(r"\d{1,3}(?:\.\d{3}){2,}(?:,\d{1,2})?", text):
+        raise BadAmount(
+            f"{field} {text!r}: write Rp {text} (as rupiah are printed) or"
+            f" {text.replace('.', '').replace(',', '.')} (the wire form)",
+            field=field,
+        )
+    return parse_positive_amount(text, field=field)
+
+
 def parse_nonzero_amount(value: Any, *, field: str = "amount") -> int:
     """Signed sen, refusing zero (revisions and re-phasings move money one way or the other)."""
     sen = parse_amount(value, field=field, signed=True)

@@ -7,6 +7,8 @@ it, labelled. Nothing stored or published changes: the log, the API, OCDS and CS
 speak UTC (``ledger.statement.format_time``). Legal dates that the law counts in WIB
 stay in WIB whatever this says (``procurement.rules.RuleBook.in_force``).
 
+People type times in their zone too: ``parse_local_time`` reads what a CLI user gives.
+
 Pure: no clock, no database. The zones are IANA's, read through ``zoneinfo`` from the
 system's database or, where a machine has none (a slim container), the ``tzdata``
 package that Terang depends on.
@@ -14,10 +16,12 @@ package that Terang depends on.
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from ledger.errors import BadSetting
+from ledger.errors import BadSetting, ClientError
 
 ZONES: Final[dict[str, str]] = {
     "WIB": "Asia/Jakarta",
@@ -46,3 +50,51 @@ def parse_time_zone(text: str) -> str:
 def zone_info(label: str) -> ZoneInfo:
     """The ``ZoneInfo`` of a label that ``parse_time_zone`` accepted."""
     return ZoneInfo(ZONES[parse_time_zone(label)])
+
+
+_LOCAL_TIME = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<clock>\d{2}:\d{2}(?::\d{2})?)"
+    r"(?:\s*(?P<zone>Z|[+-]\d{2}:\d{2}|WIB|WITA|WIT))?"
+)
+
+
+def parse_local_time(text: str, default_zone: str, *, field: str = "time") -> datetime:
+    """A time a person typed, as an aware UTC ``datetime``.
+
+    People in a region give deadlines in their own zone, so any of these is accepted:
+    ``2026-12-10 14:00`` (in ``default_zone``, the region's), ``2026-12-10 14:00 WITA``
+    (a zone label), ``2026-12-10T14:00:00+08:00`` (an offset) and
+    ``2026-12-10T06:00:00Z`` (UTC). What is stored and signed is always UTC
+    (``ledger.statement.format_time``). A day alone is refused: a deadline needs its hour.
+    """
+    zone_label = parse_time_zone(default_zone)
+    examples = (
+        f"give it as 2026-12-10 14:00 (in {zone_label}), 2026-12-10 14:00 WITA,"
+        " 2026-12-10T14:00+08:00 or 2026-12-10T06:00:00Z"
+    )
+    found = _LOCAL_TIME.fullmatch(text.strip()) if isinstance(text, str) else None
+    if found is None:
+        raise ClientError(
+            f"{field}: {str(text)[:60]!r} is not a time; {examples}", code="bad_time", field=field
+        )
+    clock = found["clock"] if found["clock"].count(":") == 2 else found["clock"] + ":00"
+    try:
+        naive = datetime.fromisoformat(f"{found['date']}T{clock}")
+    except ValueError as exc:
+        raise ClientError(
+            f"{field}: {text!r}: {exc}; {examples}", code="bad_time", field=field
+        ) from exc
+    zone = found["zone"]
+    if zone is None or zone in ZONES:
+        moment = naive.replace(tzinfo=zone_info(zone or zone_label))
+    elif zone == "Z":
+        moment = naive.replace(tzinfo=UTC)
+    else:
+        moment = datetime.fromisoformat(f"{found['date']}T{clock}{zone}")
+    return moment.astimezone(UTC)
+
+
+def local_time_text(moment: datetime, zone_label: str) -> str:
+    """``moment`` as people in the region read it: ``2026-12-10 14:00 WIB``."""
+    local = moment.astimezone(zone_info(zone_label))
+    return f"{local:%Y-%m-%d %H:%M} {zone_label}"

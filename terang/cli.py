@@ -110,6 +110,49 @@ def keygen(
     )
 
 
+@app.command()
+def keyinfo(
+    file: Annotated[Path, typer.Argument(help="A key file: keygen's, a log key, a box key.")],
+) -> None:
+    """Print what a key file is and its public part (never the secret).
+
+    A client key gives its key id (what the authority registers and roles are granted
+    to) and public key; a log or witness key its verifier key; a committee member's
+    X25519 box key its public key. The file must be mode 0600, as keygen writes it."""
+    from nacl.public import PrivateKey
+
+    from ledger.keys import (
+        CLIENT_KEY_PREFIX,
+        KeyFileError,
+        client_key_id,
+        load_client_key,
+        read_secret_file,
+    )
+    from ledger.note import CosignatureSigner, parse_private_key
+    from ledger.statement import b64encode
+    from procurement.client import BOX_KEY_PREFIX, load_box_key
+
+    text = read_secret_file(file)
+    shown: dict[str, str]
+    if text.startswith(CLIENT_KEY_PREFIX):
+        key = load_client_key(file)
+        public = b64encode(bytes(key.verify_key))
+        shown = {"kind": "client", "key_id": client_key_id(key), "public_key": public}
+    elif text.startswith(BOX_KEY_PREFIX):
+        box: PrivateKey = load_box_key(file)
+        shown = {"kind": "x25519_box", "public_key": b64encode(bytes(box.public_key))}
+    elif text.startswith("PRIVATE+KEY+"):
+        signer = parse_private_key(text.strip())
+        kind = "witness" if isinstance(signer, CosignatureSigner) else "log"
+        shown = {"kind": kind, "name": signer.name, "verifier_key": signer.verifier_key()}
+    else:
+        raise KeyFileError(
+            f"{file} is not a Terang key file (a client key, a log or witness key, or an"
+            " X25519 box key)"
+        )
+    typer.echo(json.dumps(shown, ensure_ascii=False))
+
+
 AUTHORITY_KEY_PRINT = "-"
 AuthorityKeyOption = Annotated[
     Path,

@@ -470,8 +470,9 @@ def vendor_request_payment(
 # -- officer and finance: the two-key batches -----------------------------------------
 
 officer_app = typer.Typer(
-    help="As the procurement officer (PPK): prepare the award and payment batches that"
-    " finance (BPKAD) co-signs; your key signs your part here and never leaves.",
+    help="As the procurement officer (PPK, Pokja): every step of a tender, and the award"
+    " and payment batches that finance (BPKAD) co-signs; your key signs here and never"
+    " leaves.",
     no_args_is_help=True,
 )
 finance_app = typer.Typer(
@@ -492,7 +493,7 @@ def _write_batch(
     write_batch_file(out, BatchFile(origin, what, ocid, at, split_batch(statements, stand_in)))
 
 
-@officer_app.command("award")
+@officer_app.command("award", rich_help_panel="Award and payment (with finance)")
 def officer_award(
     ocid: OcidOption,
     posting_id: Annotated[
@@ -505,8 +506,9 @@ def officer_award(
     key: KeyOption = Path("keys/officer.key"),
     url: UrlOption = DEFAULT_URL,
 ) -> None:
-    """Prepare the award of a tender whose winner is announced and whose masa sanggah is
-    over: the commitment (finance signs it) and the award (signed here), one batch.
+    """Prepare the award: the commitment (finance signs it) and the award, one batch.
+
+    The tender's winner is announced and its masa sanggah is over.
 
     Finance then runs `terang finance sign-batch FILE` within 5 minutes: the log refuses
     a statement signed more than clock_skew_s_max (300 s) before it arrives."""
@@ -529,7 +531,7 @@ def officer_award(
     )
 
 
-@officer_app.command("pay")
+@officer_app.command("pay", rich_help_panel="Award and payment (with finance)")
 def officer_pay(
     ocid: OcidOption,
     request: Annotated[
@@ -542,8 +544,9 @@ def officer_pay(
     key: KeyOption = Path("keys/officer.key"),
     url: UrlOption = DEFAULT_URL,
 ) -> None:
-    """Prepare the payment of a vendor's request: the SP2D postings against the
-    contract's commitments (finance signs them) and contract.paid (signed here)."""
+    """Prepare a payment: the SP2D postings (finance signs them) and contract.paid.
+
+    The postings are against the contract's commitments, for the vendor's request."""
     from nacl.signing import SigningKey
 
     with connect(url) as client:
@@ -720,7 +723,11 @@ def committee_open(
 
 
 def mount(app: typer.Typer) -> None:
-    """Add ``terang vendor``, ``terang committee`` and ``terang documents`` to the main CLI."""
+    """Add ``vendor``, ``committee``, ``officer``, ``finance`` and ``documents`` to ``terang``.
+
+    The officer's one-statement steps live in
+    ``terang.cli_officer``, which adds them to ``officer_app`` when imported."""
+    __import__("terang.cli_officer")
     app.add_typer(vendor_app, name="vendor")
     app.add_typer(committee_app, name="committee")
     app.add_typer(officer_app, name="officer")

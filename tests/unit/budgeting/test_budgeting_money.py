@@ -13,6 +13,7 @@ from budgeting.money import (
     parse_amount,
     parse_nonzero_amount,
     parse_positive_amount,
+    parse_typed_amount,
 )
 
 amounts = strategies.integers(min_value=-AMOUNT_SEN_MAX, max_value=AMOUNT_SEN_MAX)
@@ -134,3 +135,32 @@ def test_format_refuses_non_int() -> None:
         format_amount(1.5)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         format_amount(True)
+
+
+# -- what a person types (the CLI's --hps, --milestone) -------------------------------
+
+
+@given(strategies.integers(min_value=1, max_value=AMOUNT_SEN_MAX))
+def test_an_amount_typed_as_it_is_printed_is_the_same_sen(sen: int) -> None:
+    from portal.formatting import rupiah
+
+    assert parse_typed_amount(rupiah(sen, "id")) == sen  # "Rp 814.000.000,00"
+    assert parse_typed_amount(format_amount(sen)) == sen  # "814000000.00"
+    if sen % 100 == 0:
+        assert parse_typed_amount(rupiah(sen, "id").removesuffix(",00")) == sen
+
+
+@pytest.mark.parametrize(
+    ("typed", "hint"),
+    [
+        ("814.000.000", "write Rp 814.000.000"),  # 814 rupiah or 814 juta: not guessed
+        ("Rp 81.4000", "not a decimal amount"),
+        ("Rp 0", "more than 0.00"),
+        ("IDR 814,000,000.00", "not a decimal amount"),
+    ],
+)
+def test_an_amount_typed_ambiguously_is_refused_saying_how_to_write_it(
+    typed: str, hint: str
+) -> None:
+    with pytest.raises(BadAmount, match=hint):
+        parse_typed_amount(typed, field="--hps")

@@ -6,9 +6,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from ledger.errors import BadSetting
-from ledger.region_time import ZONES, zone_info
+from ledger.errors import BadSetting, ClientError
+from ledger.region_time import ZONES, local_time_text, parse_local_time, zone_info
 from ledger.service import Settings
 
 
@@ -42,3 +44,44 @@ def test_the_zones_are_the_fixed_offsets_indonesia_keeps() -> None:
             for year in (2025, 2040):
                 instant = datetime(year, month, 1, tzinfo=UTC)
                 assert instant.astimezone(zone_info(label)).utcoffset() == timedelta(hours=offset)
+
+
+# -- what a person types --------------------------------------------------------------
+
+MINUTES = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)
+).map(lambda moment: moment.replace(second=0, microsecond=0))
+
+
+@given(moment=MINUTES, zone=st.sampled_from(sorted(ZONES)), shown=st.sampled_from(sorted(ZONES)))
+def test_a_time_told_back_in_a_zone_reads_as_the_same_instant(
+    moment: datetime, zone: str, shown: str
+) -> None:
+    """What the CLI says back (``2026-12-10 14:00 WITA``) is what it signed, in any zone."""
+    told = local_time_text(moment, shown)
+    assert parse_local_time(told, zone) == moment
+    bare = told.rsplit(" ", 1)[0]  # no label: read in the region's zone
+    assert parse_local_time(bare, shown) == moment
+
+
+@pytest.mark.parametrize(
+    ("typed", "utc"),
+    [
+        ("2026-12-10 14:00", "2026-12-10T07:00:00+00:00"),  # the region's zone (WIB here)
+        ("2026-12-10 14:00 WITA", "2026-12-10T06:00:00+00:00"),
+        ("2026-12-10T14:00:30 WIT", "2026-12-10T05:00:30+00:00"),
+        ("2026-12-10T14:00+08:00", "2026-12-10T06:00:00+00:00"),
+        ("2026-12-10T06:00:00Z", "2026-12-10T06:00:00+00:00"),
+    ],
+)
+def test_every_way_of_typing_a_time_is_the_instant_meant(typed: str, utc: str) -> None:
+    assert parse_local_time(typed, "WIB").isoformat() == utc
+
+
+@pytest.mark.parametrize(
+    "typed", ["2026-12-10", "14:00", "2026-12-10 14:00 CET", "2026-13-01 10:00", "besok jam 2", ""]
+)
+def test_a_time_that_is_not_one_is_refused_with_examples(typed: str) -> None:
+    with pytest.raises(ClientError, match="2026-12-10 14:00 WITA") as refused:
+        parse_local_time(typed, "WIB", field="--bid-deadline")
+    assert refused.value.code == "bad_time"

@@ -50,6 +50,7 @@ def loaded_after(argv: list[str], cwd: Path) -> tuple[list[str], str]:
         ["submit", "--help"],
         ["vendor", "bid", "--help"],
         ["committee", "release", "--help"],
+        ["officer", "announce", "--help"],
         ["verify", "--help"],
         ["witness", "serve", "--help"],
         ["serve", "--help"],
@@ -66,6 +67,8 @@ def test_a_client_command_runs_without_the_server_layers(tmp_path: Path) -> None
     assert loaded == []
     assert json.loads(printed)["key_id"]
     assert (tmp_path / "me.key").stat().st_mode & 0o777 == 0o600
+    loaded, printed = loaded_after(["keyinfo", str(tmp_path / "me.key")], tmp_path)
+    assert loaded == [] and json.loads(printed)["kind"] == "client"
 
 
 def test_a_database_command_still_loads_what_it_needs(tmp_path: Path) -> None:
