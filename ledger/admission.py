@@ -12,7 +12,8 @@ first failure wins, with the code and ``statement_index`` the sequencer would gi
 2. the statement type is known (``unknown_statement_type``);
 3. the signer is registered (``unknown_signer``), unless the kind is self-signed (then
    the key is the body's ``public_key``) or an earlier statement of the same job is about
-   the signer (its subject: it may register the key or grant it a role);
+   the signer (its subject: it may register the key or grant it a role), and not revoked
+   (``revoked_signer``: a revocation is for good, so the snapshot's word is final);
 4. the signature verifies under the signer's key (``bad_signature``);
 5. the signer holds one of the kind's roles (``missing_role``), with the same exception
    as in 3.
@@ -39,7 +40,11 @@ from ledger import storage
 from ledger.authority import (
     GENESIS_TYPE,
     KEY_NAMESPACE,
+    KEY_REGISTERED_BY,
+    KEY_REVOKED_REMEDY,
+    ROLE_GRANTED_BY,
     MissingRole,
+    RevokedSigner,
     UnknownSigner,
 )
 from ledger.errors import PayloadTooLarge, TerangError
@@ -123,6 +128,12 @@ def first_refusal(
             kind = kinds.get(statement.type)
             vouched = statement.signer in subjects_so_far
             signer = registry.get(statement.signer)
+            if signer is not None and signer.get("revoked_seq") is not None:
+                raise RevokedSigner(  # for good: a revoked key is never restored
+                    f"signer {statement.signer} was revoked at seq {signer['revoked_seq']}."
+                    f" {KEY_REVOKED_REMEDY}",
+                    signer=statement.signer,
+                )
             if signer is not None:
                 public_key = b64decode_strict(signer["public_key"], field="public_key")
                 signed.verify(public_key, origin=origin)
@@ -130,7 +141,7 @@ def first_refusal(
                     raise MissingRole(
                         f"{statement.type} needs one of the roles "
                         f"{', '.join(sorted(kind.roles))}; signer holds "
-                        f"{', '.join(signer['roles']) or 'none'}",
+                        f"{', '.join(signer['roles']) or 'none'}. {ROLE_GRANTED_BY}",
                         signer=statement.signer,
                         required_roles=sorted(kind.roles),
                     )
@@ -143,7 +154,8 @@ def first_refusal(
                 signed.verify(own_key, origin=origin)
             elif not vouched:
                 raise UnknownSigner(
-                    f"signer {statement.signer} is not a registered key", signer=statement.signer
+                    f"signer {statement.signer} is not a registered key. {KEY_REGISTERED_BY}",
+                    signer=statement.signer,
                 )
         except TerangError as error:
             return index, error

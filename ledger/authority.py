@@ -57,6 +57,22 @@ class MissingRole(Forbidden):
     code = "missing_role"
 
 
+ROLE_GRANTED_BY = (
+    "Roles are granted by the region's authority (terang grant-role KEY_ID --role ROLE)."
+)
+"""Who unblocks a ``missing_role`` refusal, said in its message."""
+KEY_REGISTERED_BY = (
+    "Keys are registered by the region's authority (terang register-key); a vendor"
+    " registers its own (terang vendor register)."
+)
+"""Who unblocks an ``unknown_signer`` refusal, said in its message."""
+KEY_REVOKED_REMEDY = (
+    "A revoked key signs nothing more; the authority registers the holder's new key"
+    " (terang register-key)."
+)
+"""What a ``revoked_signer`` refusal leaves its holder to do, said in its message."""
+
+
 def _text(body: dict[str, Any], field: str, chars_max: int) -> str:
     value = body.get(field)
     if not isinstance(value, str) or not 1 <= len(value) <= chars_max:

@@ -79,7 +79,8 @@ def require_eligible(state: State, vendor_id: str, at: datetime) -> Document:
     if doc["status"] != "active":
         raise rejected(
             "vendor_not_eligible",
-            f"vendor {vendor_id} is {doc['status']}, not active",
+            f"vendor {vendor_id} is {doc['status']}, not active: a procurement officer"
+            f" activates a registered vendor (terang officer activate-vendor {vendor_id})",
             vendor=vendor_id,
             status=doc["status"],
         )

@@ -613,6 +613,69 @@ def register_key(
         typer.echo(json.dumps(client.submit(signed), indent=2))
 
 
+def _authority_submit(
+    key: Path, url: str, statement_type: str, subject: str, body: dict[str, str]
+) -> None:
+    from ledger.client import LedgerClient
+    from ledger.clock import utc_now
+    from ledger.keys import load_client_key
+    from ledger.signing import make_signed
+
+    with LedgerClient(url) as client:
+        signed = make_signed(
+            load_client_key(key),
+            statement_type,
+            subject,
+            body,
+            at=utc_now(),
+            origin=client.origin(),
+        )
+        typer.echo(json.dumps(client.submit(signed), indent=2))
+
+
+KeyIdArgument = Annotated[str, typer.Argument(help="The key id (terang keyinfo FILE prints it).")]
+
+
+@app.command("grant-role")
+def grant_role(
+    key_id: KeyIdArgument,
+    role: Annotated[str, typer.Option(help="The role, e.g. procurement_officer, finance.")],
+    key: KeyOption = Path(DEFAULT_AUTHORITY_KEY_FILE),
+    url: UrlOption = "http://127.0.0.1:8000",
+) -> None:
+    """As an authority: grant a role to a registered key."""
+    from ledger.authority import ROLE_GRANTED_TYPE
+
+    _authority_submit(key, url, ROLE_GRANTED_TYPE, key_id, {"role": role})
+
+
+@app.command("revoke-role")
+def revoke_role(
+    key_id: KeyIdArgument,
+    role: Annotated[str, typer.Option(help="The role to take away.")],
+    key: KeyOption = Path(DEFAULT_AUTHORITY_KEY_FILE),
+    url: UrlOption = "http://127.0.0.1:8000",
+) -> None:
+    """As an authority: revoke one role of a key (the key stays registered)."""
+    from ledger.authority import ROLE_REVOKED_TYPE
+
+    _authority_submit(key, url, ROLE_REVOKED_TYPE, key_id, {"role": role})
+
+
+@app.command("revoke-key")
+def revoke_key(
+    key_id: KeyIdArgument,
+    reason: Annotated[str, typer.Option(help="Why, e.g. 'key lost (laptop stolen)'.")],
+    key: KeyOption = Path(DEFAULT_AUTHORITY_KEY_FILE),
+    url: UrlOption = "http://127.0.0.1:8000",
+) -> None:
+    """As an authority: revoke a key for good (a lost or stolen key): it signs nothing
+    more; what it signed before stays in the log. Register the person's new key after."""
+    from ledger.authority import KEY_REVOKED_TYPE
+
+    _authority_submit(key, url, KEY_REVOKED_TYPE, key_id, {"reason": reason})
+
+
 @app.command()
 def proof(
     seq: Annotated[int, typer.Argument(help="The entry's seq (from its receipt).")],

@@ -67,10 +67,33 @@ def test_cli_and_service_work_as_documented(service: tuple[str, Path, dict[str, 
     text = run(cwd, env, "proof", str(grant["seq"]))
     assert TlogProof.parse(text).index == grant["seq"]
 
+    # The authority's own commands: a role granted and revoked, then the key revoked (a
+    # lost laptop): the key signs nothing more, and a refusal says who unblocks it.
+    new_key_file = str(cwd / "keys" / "new.key")
+    assert json.loads(run(cwd, env, "keyinfo", new_key_file))["key_id"] == new_key["key_id"]
+    run(cwd, env, "grant-role", new_key["key_id"], "--role", "procurement_officer")
+    run(cwd, env, "revoke-role", new_key["key_id"], "--role", "procurement_officer")
+    unblock = subprocess.run(
+        [*TERANG, "officer", "activate-vendor", "ab" * 32, "--key", new_key_file, "--url", url],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert unblock.returncode == 1 and "error[missing_role]" in unblock.stderr
+    assert "terang grant-role" in unblock.stderr  # who can unblock it, and how
+    revoked = json.loads(
+        run(cwd, env, "revoke-key", new_key["key_id"], "--reason", "laptop hilang")
+    )
+    again = subprocess.run(
+        [*TERANG, "submit", "--type", "registry.role.granted", "--subject", new_key["key_id"],
+         "--body", '{"role": "auditor"}', "--key", new_key_file],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert again.returncode == 1 and "error[revoked_signer]" in again.stderr
+    assert "registers the holder's new key" in again.stderr
+
     # An auditor, with the key from `terang info` (out of band), checks everything.
     with httpx.Client(base_url=url) as client:
         report = verify_log(client, info["verifier_key"], all_kinds(), Limits())
-    assert report.tree_size >= grant["seq"] + 1
+    assert report.tree_size >= revoked["seq"] + 1
 
 
 def test_cli_errors_are_one_line_with_a_code(service: tuple[str, Path, dict[str, str]]) -> None:

@@ -361,6 +361,29 @@ def test_a_repeat_is_still_answered_after_its_signer_lost_the_role(harness: Harn
     assert (fresh.status_code, fresh.json()["code"]) == (403, "missing_role")
 
 
+def test_a_revoked_key_is_told_it_is_revoked_not_that_it_lacks_a_role(harness: Harness) -> None:
+    """The sequencer checks revocation before roles; admission says the same, so the
+    holder of a lost key is told to get a new key registered, not to ask for a role. A
+    retry of what the key logged before its revocation still gets its first receipt."""
+    deputy = harness.register("deputy", ["authority"])
+    before = new_key_statement(harness, deputy, "before the revocation")
+    revoke = harness.sign(
+        harness.authority, "registry.key.revoked", client_key_id(deputy), {"reason": "hilang"}
+    )
+    with TestClient(create_app(harness.ledger)) as client:
+        assert client.post("/api/v1/statements", json=before.to_json()).status_code == 201
+        assert client.post("/api/v1/statements", json=revoke.to_json()).status_code == 201
+        jobs = count_sequencer_jobs(harness)
+        after = client.post(
+            "/api/v1/statements", json=new_key_statement(harness, deputy, "after").to_json()
+        )
+        again = client.post("/api/v1/statements", json=before.to_json())
+    assert (after.status_code, after.json()["code"]) == (403, "revoked_signer")
+    assert "registers the holder's new key" in after.json()["detail"]
+    assert jobs == [1]  # the refused statement never queued; only the retry did
+    assert again.status_code == 200 and again.json()["duplicate"] is True
+
+
 # -- 4. heavy reads wait their turn; light reads do not wait behind them -----------------
 
 
