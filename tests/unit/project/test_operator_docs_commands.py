@@ -1,4 +1,5 @@
-"""Every ``terang`` command line in the operators' pages exists as written.
+"""Every ``terang`` command line in the operators' pages (and the officer's walkthrough)
+exists as written.
 
 An operator copies these lines during an outage; a renamed option there costs minutes
 when they are dearest. Each code-block line that runs ``terang`` is resolved through the
@@ -27,6 +28,7 @@ PAGES = (
     "shape-single-postgresql.md",
     "shape-ha.md",
     "runbook.md",
+    "officer.md",
 )
 SHELL_FENCES = ("", "sh", "bash", "console", "shell")
 
