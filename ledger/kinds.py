@@ -26,6 +26,9 @@ ROLES = frozenset(
         # May sign only procurement.tender.closed: the server's closer holds it, so a
         # key kept on the server cannot open, evaluate or award anything.
         "tender_closer",
+        # The kepala daerah (bupati, wali kota, gubernur): approves a multi-year contract
+        # (kontrak tahun jamak) where the procurement rule set in force allows it.
+        "head_of_region",
     }
 )
 

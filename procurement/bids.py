@@ -44,7 +44,7 @@ from ledger.errors import ClientError
 from ledger.kinds import StatementKind
 from ledger.state import Document, State
 from ledger.statement import LoggedEntry, b64decode_strict, b64encode, parse_time
-from procurement import fields
+from procurement import conflicts, fields
 from procurement import lifecycle as lc
 from procurement.errors import rejected
 from procurement.opening import is_late, judge_late
@@ -152,6 +152,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
         doc = lc.require_tender(state, ocid)
         vendor = require_eligible(state, statement.signer, _at(entry))
         _check_bidding_open(doc, entry, statement.type)
+        conflicts.check_bidder(rules.by_id(doc["rule_set"]), doc, statement.signer)
         key = lc.bid_key(ocid, statement.signer)
         bid = state.get(lc.BID_NAMESPACE, key)
         active = bid is not None and bid["status"] == "submitted"

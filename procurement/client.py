@@ -331,6 +331,34 @@ def contract_body(
     }
 
 
+def multi_year_approval(
+    approver: SigningKey,
+    ocid: str,
+    budget_line: str,
+    terms: Mapping[str, Any],
+    approval: str,
+    dprd_agreement: str | None = None,
+) -> dict[str, Any]:
+    """``body.multi_year`` of a kontrak tahun jamak: the approver (``head_of_region``)
+    signs the contract's identity, value and period and the references (run on its
+    machine); add it to the terms before the vendor countersigns them."""
+    from procurement.contracts import multi_year_terms
+
+    references: dict[str, Any] = {"approval": approval, "approver": client_key_id(approver)}
+    if dprd_agreement is not None:
+        references["dprd_agreement"] = dprd_agreement
+    signed = multi_year_terms(
+        ocid,
+        budget_line,
+        terms["contract"],
+        terms["value"],
+        terms["start"],
+        terms["end"],
+        references,
+    )
+    return {**references, "approver_signature": b64encode(approver.sign(signed).signature)}
+
+
 def contract_statement(
     officer: SigningKey,
     ocid: str,

@@ -62,7 +62,8 @@ Every refusal raises, so the sequencer logs nothing.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
+from functools import partial
 from typing import Any, Literal
 
 from nacl.exceptions import BadSignatureError
@@ -75,10 +76,11 @@ from ledger.authority import KEY_NAMESPACE
 from ledger.canonical import canonical_bytes
 from ledger.kinds import StatementKind
 from ledger.state import Document, State
-from ledger.statement import LoggedEntry, Statement, b64decode_strict
-from procurement import fields
+from ledger.statement import LoggedEntry, Statement, b64decode_strict, parse_time
+from procurement import conflicts, fields
 from procurement import lifecycle as lc
 from procurement.errors import rejected, transition_not_allowed
+from procurement.rules import RULES, RuleBook, RuleSet
 from procurement.tender import _ocid
 
 CONTRACT_NAMESPACE = "procurement.contract"
@@ -111,6 +113,14 @@ PAYMENTS_PER_REQUEST_MAX = 9
 COMMITMENTS_MAX = AMENDMENTS_MAX + 1
 """The award's commitment and one per increasing amendment: the most releases one end needs."""
 HANDOVER_REFERENCE_CHARS_MAX = 100
+MULTI_YEAR_TERMS_DOMAIN = "terang.procurement.multi_year.v1"
+MULTI_YEAR_REFERENCE_CHARS_MAX = 200
+MULTI_YEAR_YEARS_MAX = 5
+"""Fiscal years one kontrak tahun jamak may span (a regional one may not outlast the
+kepala daerah's five-year term, PP 12/2019 art. 92: a bound, not the term itself)."""
+EARLIEST_ZONE = timezone(timedelta(hours=7), "WIB")
+LATEST_ZONE = timezone(timedelta(hours=9), "WIT")
+"""Indonesia's zones run from WIB (UTC+7) to WIT (UTC+9)."""
 
 
 def allowed_next(status: str) -> list[str]:
@@ -223,13 +233,206 @@ def _check_commitment(
     return commitment
 
 
-def reduce_signed(state: State, entry: LoggedEntry) -> None:
+# -- the fiscal year and multi-year contracts (kontrak tahun jamak) -----------------
+
+
+def fiscal_year_of(tender: Document) -> int:
+    """The package's fiscal year: its budget line's year (``budgeting.codes``)."""
+    return int(tender["year"])
+
+
+def signed_within_year(logged_at: datetime, year: int) -> bool:
+    """Whether a contract logged at ``logged_at`` was signed within fiscal ``year``.
+
+    The fiscal year runs 1 January to 31 December (UU 17/2003 art. 4) in the region's
+    own zone. The log does not record the region's zone (``ledger.region_time`` is a
+    deployment setting, and replay must not depend on one), so the signing day is
+    taken as whatever day it was anywhere in Indonesia: inside the year if its date in
+    WIT (UTC+9) is not before 1 January and its date in WIB (UTC+7) is not after
+    31 December. A contract signed within the year in the region's zone is never
+    refused; at the turn of the year two hours' slack remain (a WIT region's signing at
+    00:30 on 1 January is still 31 December in WIB).
+    """
+    latest = logged_at.astimezone(LATEST_ZONE).date()
+    earliest = logged_at.astimezone(EARLIEST_ZONE).date()
+    return latest >= date(year, 1, 1) and earliest <= date(year, 12, 31)
+
+
+def multi_year_terms(
+    ocid: str,
+    budget_line: str,
+    contract: str,
+    value: str,
+    start: str,
+    end: str,
+    approval: dict[str, Any],
+) -> bytes:
+    """What the approver signs: the contract's identity, value and period, and the references."""
+    references = {k: v for k, v in approval.items() if k != "approver_signature"}
+    return canonical_bytes(
+        {
+            "domain": MULTI_YEAR_TERMS_DOMAIN,
+            "ocid": ocid,
+            "budget_line": budget_line,
+            "contract": contract,
+            "value": value,
+            "start": start,
+            "end": end,
+            "approval": references,
+        }
+    )
+
+
+def _parse_multi_year(body: dict[str, Any]) -> dict[str, Any] | None:
+    if "multi_year" not in body:
+        return None
+    raw = fields.obj(body["multi_year"], "multi_year")
+    fields.only_fields(
+        raw,
+        frozenset({"approval", "approver", "approver_signature"}),
+        frozenset({"dprd_agreement"}),
+    )
+    parsed = {
+        "approval": fields.text(raw, "approval", MULTI_YEAR_REFERENCE_CHARS_MAX),
+        "approver": fields.hex64(raw, "approver"),
+        "approver_signature": fields.base64_bytes(raw, "approver_signature", 64, 64),
+    }
+    if "dprd_agreement" in raw:
+        parsed["dprd_agreement"] = fields.text(
+            raw, "dprd_agreement", MULTI_YEAR_REFERENCE_CHARS_MAX
+        )
+    return parsed
+
+
+def _check_multi_year(
+    state: State,
+    rule_set: RuleSet,
+    statement: Statement,
+    tender: Document,
+    approval: dict[str, Any],
+    start: date,
+    end: date,
+) -> dict[str, Any]:
+    """The approval of a kontrak tahun jamak, checked; what the contract document keeps."""
+    approver = approval["approver"]
+    key = state.get(KEY_NAMESPACE, approver)
+    allowed = sorted(rule_set.multi_year_approver_roles)
+    if (
+        key is None
+        or key["revoked_seq"] is not None
+        or not set(key["roles"]) & rule_set.multi_year_approver_roles
+    ):
+        raise rejected(
+            "multi_year_approver_not_allowed",
+            f"{approver} may not approve a multi-year contract under {rule_set.id}"
+            + (f" (an active key holding {', '.join(allowed)})" if allowed else " (none may)"),
+            approver=approver,
+            allowed_roles=allowed,
+            rule_set=rule_set.id,
+        )
+    year = fiscal_year_of(tender)
+    if end.year == year:
+        raise rejected(
+            "bad_multi_year_approval",
+            f"the contract ends within fiscal year {year}: it is not a multi-year contract",
+        )
+    if end.year - year + 1 > MULTI_YEAR_YEARS_MAX:
+        raise rejected(
+            "bad_multi_year_approval",
+            f"a multi-year contract spans at most {MULTI_YEAR_YEARS_MAX} fiscal years",
+        )
+    if rule_set.multi_year_dprd_agreement_required and "dprd_agreement" not in approval:
+        raise rejected(
+            "bad_multi_year_approval",
+            f"under {rule_set.id} a multi-year approval cites the DPRD's agreement"
+            " (body.multi_year.dprd_agreement)",
+        )
+    body = statement.body
+    wire = body["multi_year"]
+    terms = multi_year_terms(
+        statement.subject,
+        tender["budget_line"],
+        body["contract"],
+        body["value"],
+        body["start"],
+        body["end"],
+        wire,
+    )
+    try:
+        VerifyKey(b64decode_strict(key["public_key"], field="public_key")).verify(
+            terms, approval["approver_signature"]
+        )
+    except BadSignatureError:
+        raise rejected(
+            "bad_multi_year_approval",
+            f"body.multi_year.approver_signature is not {approver}'s signature over this"
+            " contract's identity, value, period and references",
+            approver=approver,
+        ) from None
+    return {
+        "approval": approval["approval"],
+        "dprd_agreement": approval.get("dprd_agreement"),
+        "approver": approver,
+        "years": [year, end.year],
+    }
+
+
+def _check_fiscal_year(
+    state: State,
+    rule_set: RuleSet,
+    entry: LoggedEntry,
+    tender: Document,
+    start: date,
+    end: date,
+) -> dict[str, Any] | None:
+    """Signing and period within the package's fiscal year, or an approved multi-year."""
+    statement = entry.signed.statement
+    approval = _parse_multi_year(statement.body)
+    if not rule_set.contract_fiscal_year_check:
+        if approval is not None:
+            raise rejected(
+                "bad_multi_year_approval",
+                f"{rule_set.id} models no multi-year approval: body.multi_year is not accepted",
+                rule_set=rule_set.id,
+            )
+        return None
+    year = fiscal_year_of(tender)
+    logged_at = parse_time(entry.logged_at, field="logged_at")
+    if not signed_within_year(logged_at, year):
+        raise rejected(
+            "contract_signed_outside_fiscal_year",
+            f"the package is charged to fiscal year {year}; a contract logged at"
+            f" {entry.logged_at} is signed outside it",
+            fiscal_year=year,
+            logged_at=entry.logged_at,
+        )
+    if start.year != year:
+        raise rejected(
+            "contract_period_outside_fiscal_year",
+            f"the contract must start within fiscal year {year}, not on {start.isoformat()}",
+            fiscal_year=year,
+        )
+    if end.year != year and approval is None:
+        raise rejected(
+            "contract_period_outside_fiscal_year",
+            f"the contract runs to {end.isoformat()}, past fiscal year {year}: only a"
+            " multi-year contract (kontrak tahun jamak) with its approval (body.multi_year)"
+            " may",
+            fiscal_year=year,
+        )
+    if approval is None:
+        return None
+    return _check_multi_year(state, rule_set, statement, tender, approval, start, end)
+
+
+def reduce_signed(state: State, entry: LoggedEntry, *, rules: RuleBook = RULES) -> None:
     statement = entry.signed.statement
     body = statement.body
     ocid = _ocid(statement)
     fields.only_fields(
         body,
         frozenset({"contract", "value", "start", "end", "milestones", "vendor_signature"}),
+        frozenset({"multi_year"}),
     )
     number = fields.identifier(body, "contract", 100)
     value = fields.amount(body, "value")
@@ -255,6 +458,12 @@ def reduce_signed(state: State, entry: LoggedEntry) -> None:
     if end < start:
         raise rejected("bad_schedule", "the contract must not end before it starts")
     _check_milestones_sum(milestones, value)
+    conflicts.check_contract_signer(
+        rules.by_id(tender["rule_set"]), tender, statement.signer, award["winner"]
+    )
+    multi_year = _check_fiscal_year(
+        state, rules.in_force(parse_time(entry.logged_at)), entry, tender, start, end
+    )
     _check_countersignature(state, statement, award["winner"])
     for milestone in milestones:
         milestone.update(requested_sen=0, paid_sen=0)
@@ -283,6 +492,7 @@ def reduce_signed(state: State, entry: LoggedEntry) -> None:
             "released_sen": 0,
             "ended": None,
             "last_seq": entry.seq,
+            **({"multi_year": multi_year} if multi_year is not None else {}),
         },
     )
     tender["contract"] = {"contract": number, "seq": entry.seq, "status": ACTIVE}
@@ -290,7 +500,7 @@ def reduce_signed(state: State, entry: LoggedEntry) -> None:
     state.put(lc.TENDER_NAMESPACE, ocid, tender)
 
 
-def reduce_amended(state: State, entry: LoggedEntry) -> None:
+def reduce_amended(state: State, entry: LoggedEntry, *, rules: RuleBook = RULES) -> None:
     statement = entry.signed.statement
     body = statement.body
     ocid = _ocid(statement)
@@ -331,6 +541,15 @@ def reduce_amended(state: State, entry: LoggedEntry) -> None:
             )
     if end is not None and end.isoformat() < contract["start"]:
         raise rejected("bad_schedule", "the contract must not end before it starts")
+    if end is not None and rules.in_force(parse_time(entry.logged_at)).contract_fiscal_year_check:
+        last_year = (contract.get("multi_year") or {}).get("years", [tender["year"]])[-1]
+        if end.year > last_year:
+            raise rejected(
+                "contract_period_outside_fiscal_year",
+                f"an amendment may not move the end to {end.isoformat()}, past fiscal year"
+                f" {last_year} (the contract's last approved year)",
+                fiscal_year=last_year,
+            )
     change = value - contract["value_sen"]
     if change > 0:
         if posting_id is None:
@@ -663,6 +882,9 @@ def reduce_terminated(state: State, entry: LoggedEntry) -> None:
 
 def _prefetch(statement: Statement) -> list[tuple[str, str]]:
     keys = [(CONTRACT_NAMESPACE, statement.subject), (lc.TENDER_NAMESPACE, statement.subject)]
+    multi_year: Any = statement.body.get("multi_year")
+    if isinstance(multi_year, dict) and isinstance(multi_year.get("approver"), str):
+        keys.append((KEY_NAMESPACE, multi_year["approver"]))
     posting: Any = statement.body.get("commitment")
     if isinstance(posting, str):
         keys.append((budget.NS_COMMITMENT, posting))
@@ -674,6 +896,30 @@ def _prefetch(statement: Statement) -> list[tuple[str, str]]:
 
 
 OFFICER = frozenset({"procurement_officer"})
+
+
+def make_kinds(rules: RuleBook = RULES) -> tuple[StatementKind, ...]:
+    """The contract kinds; signing and amending read the rule set in force (tests pass theirs)."""
+    return (
+        StatementKind(
+            SIGNED,
+            OFFICER,
+            partial(reduce_signed, rules=rules),
+            "the PPK signs the contract of an awarded tender; the body carries the vendor's"
+            " countersignature (and a multi-year contract its approval)",
+            prefetch=_prefetch,
+        ),
+        StatementKind(
+            AMENDED,
+            OFFICER,
+            partial(reduce_amended, rules=rules),
+            "amend a contract (countersigned); an increase follows its budget commitment",
+            prefetch=_prefetch,
+        ),
+        *KINDS[2:],
+    )
+
+
 KINDS = (
     StatementKind(
         SIGNED,

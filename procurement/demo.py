@@ -959,7 +959,9 @@ class YearTender:
         start = self.log.now.date()
         pay_months = self.plan.pay_months or (min(start.month + 2, 12),)
         final_day = date(self.year, pay_months[-1], 20)
-        end = max(final_day, start + timedelta(days=60))
+        # A single-year contract ends within its fiscal year (Perpres 46/2025's set refuses
+        # one running past it without a multi-year approval).
+        end = min(max(final_day, start + timedelta(days=60)), date(self.year, 12, 31))
         advance = value * 30 // 100 // JUTA * JUTA
         number = f"SPK-{self.ocid.rsplit('-', 1)[-1]}/{self.year}"
         terms = pc.contract_body(

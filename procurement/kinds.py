@@ -13,7 +13,7 @@ def make_kinds(rules: RuleBook = RULES) -> tuple[StatementKind, ...]:
         *tender.make_kinds(rules),
         *bids.make_kinds(rules),
         *award.KINDS,
-        *contracts.KINDS,
+        *contracts.make_kinds(rules),
         *members.KINDS,
     )
 

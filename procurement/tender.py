@@ -28,7 +28,7 @@ from ledger.time_anchor import (
     check_anchor,
     witness_policy,
 )
-from procurement import fields, opening
+from procurement import conflicts, fields, opening
 from procurement import lifecycle as lc
 from procurement.errors import rejected
 from procurement.opening import is_late
@@ -210,7 +210,16 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
                 f"{doc['method']} is not announced as a tender (no bids are invited)",
             )
         now = _at(entry)
-        rule_set = rules.by_id(doc["rule_set"])
+        # A tender is judged under the rule set in force at its announcement: a package
+        # planned under an earlier set is checked again under the new one (its method
+        # must still be allowed at its HPS) and carries the new set from here on.
+        rule_set = rules.in_force(now)
+        if rule_set.id != doc["rule_set"]:
+            rule_set.check_method(
+                doc["method"], doc["category"], doc["hps_sen"], doc["justification"]
+            )
+            doc["planned_rule_set"] = doc["rule_set"]
+            doc["rule_set"] = rule_set.id
         window_days = rule_set.bid_window_days_min.get(doc["method"], 1)
         if deadline < now + window_days * DAY:
             raise rejected(
@@ -223,6 +232,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
             raise rejected(
                 "bad_schedule", "clarification_end must be after now and not after bid_deadline"
             )
+        conflicts.check_committee(rule_set, state, doc, members)
         roster = []
         for member in members:
             key = state.get(KEY_NAMESPACE, member)
@@ -723,9 +733,10 @@ def prefetch_tender(statement: Statement) -> list[tuple[str, str]]:
     if statement.type == lc.ANNOUNCED and isinstance(committee, dict):
         members: Any = committee.get("members")
         if isinstance(members, list):  # each member's key is checked for its role
-            keys.extend(
-                (KEY_NAMESPACE, m) for m in members[:COMMITTEE_MEMBERS_MAX] if isinstance(m, str)
-            )
+            for member in members[:COMMITTEE_MEMBERS_MAX]:
+                if isinstance(member, str):  # its key (the role) and any bid of it (conflicts)
+                    keys.append((KEY_NAMESPACE, member))
+                    keys.append((lc.BID_NAMESPACE, lc.bid_key(statement.subject, member)))
     results: Any = body.get("results")
     if statement.type == lc.EVALUATED and isinstance(results, list):  # each result's bid
         keys.extend(

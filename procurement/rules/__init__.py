@@ -21,6 +21,7 @@ from importlib import resources
 from typing import Any
 
 from ledger.errors import InvariantBroken, require
+from ledger.kinds import ROLES
 from procurement.errors import rejected
 
 CATEGORIES = ("goods", "works", "consulting", "other_services")
@@ -59,6 +60,19 @@ class RuleSet:
     """After the closing entry, how long every committee member has to release its
     shares before ``opened`` is accepted with bids still short of k releases (a rule
     set file without ``release_window_hours`` gets this default)."""
+    conflict_of_interest_check: bool = False
+    """Refuse a bidder on the tender's committee, or the package's PPK on it
+    (``procurement.conflicts``). Off in a file that does not name it, so a log written
+    under an earlier set replays as it was accepted."""
+    contract_fiscal_year_check: bool = False
+    """Refuse a contract signed outside its package's fiscal year, or running past it,
+    unless it is a multi-year contract carrying its approval (``procurement.contracts``)."""
+    multi_year_approver_roles: frozenset[str] = frozenset()
+    """Roles whose key may approve a kontrak tahun jamak (none: no multi-year contract)."""
+    multi_year_dprd_agreement_required: bool = False
+    """Whether a multi-year approval must cite the DPRD's agreement."""
+    sources: tuple[tuple[str, str], ...] = ()
+    """Where each figure comes from (the file's ``sources``: figure -> source)."""
 
     def check_method(
         self, method: str, category: str, value_sen: int, justification: str | None
@@ -144,7 +158,35 @@ def parse_rule_set(raw: dict[str, Any]) -> RuleSet:
         addendum_remaining_days_min=int(raw["addendum_remaining_days_min"]),
         performance_guarantee_below_hps_percent=int(raw["performance_guarantee_below_hps_percent"]),
         release_window_hours=int(raw.get("release_window_hours", RELEASE_WINDOW_HOURS_DEFAULT)),
+        conflict_of_interest_check=_flag(raw, "conflict_of_interest_check", where),
+        contract_fiscal_year_check=_flag(raw, "contract_fiscal_year_check", where),
+        multi_year_approver_roles=_roles(raw.get("multi_year_approver_roles", []), where),
+        multi_year_dprd_agreement_required=_flag(raw, "multi_year_dprd_agreement_required", where),
+        sources=_sources(raw.get("sources", {}), where),
     )
+
+
+def _flag(raw: dict[str, Any], name: str, where: str) -> bool:
+    value = raw.get(name, False)
+    require(isinstance(value, bool), InvariantBroken(f"{where}: {name} must be true or false"))
+    return bool(value)
+
+
+def _roles(raw: Any, where: str) -> frozenset[str]:
+    require(
+        isinstance(raw, list) and all(isinstance(r, str) and r in ROLES for r in raw),
+        InvariantBroken(f"{where}: multi_year_approver_roles must be ledger roles"),
+    )
+    return frozenset(raw)
+
+
+def _sources(raw: Any, where: str) -> tuple[tuple[str, str], ...]:
+    require(
+        isinstance(raw, dict)
+        and all(isinstance(k, str) and isinstance(v, str) and v for k, v in raw.items()),
+        InvariantBroken(f"{where}: sources must map each figure to its source text"),
+    )
+    return tuple(sorted(raw.items()))
 
 
 class RuleBook:

@@ -42,10 +42,14 @@ DOCUMENT_ROW = ("procurement.document", "ab" * 32)
 """The row today's announcement reducer writes and the old code did not."""
 REDFLAG_ROW = ("redflags.flag", "ocds-t3r4ng-2026-0001|R003")
 """The red flag the fixture's announcement raises (10 days, under R003's 15; 0006)."""
+TENDER_ROW = ("procurement.tender", "ocds-t3r4ng-2026-0001")
+"""The row whose ``rule_set`` the Perpres 46/2025 set changes (0008): the fixture's tender
+is of 2026, judged under the 2025 rules since this release."""
 REQUESTS = [
     "0005_projection_rebuild_requests",
     "0006_redflags_projection",
     "0007_redflags_r025",
+    "0008_procurement_rules_2025",
 ]
 NOT_DERIVED = (
     ("ledger_entries", "seq"),
@@ -111,8 +115,10 @@ def test_an_old_database_fails_verify_after_the_upgrade_until_rebuilt(tmp_path: 
         assert [r for r, _ in migrations.pending_projection_rebuilds(ledger.engine)] == REQUESTS
         with pytest.raises(LogFault) as caught:
             verify_ledger(ledger)
-        assert caught.value.details["fault"] == "projection_missing"
-        assert (caught.value.details["namespace"], caught.value.details["key"]) == DOCUMENT_ROW
+        # The first row verify meets changed is the tender (its rule set, 0008); the
+        # announcement's document row is missing (0003) further on.
+        assert caught.value.details["fault"] == "projection_mismatch"
+        assert (caught.value.details["namespace"], caught.value.details["key"]) == TENDER_ROW
         before = not_derived_digest(ledger.engine)
 
         done = subprocess.run(
@@ -127,12 +133,13 @@ def test_an_old_database_fails_verify_after_the_upgrade_until_rebuilt(tmp_path: 
 
         assert done.returncode == 0, done.stderr
         assert "rebuild-projections: 27/27 entries replayed (100%)" in done.stderr  # progress
-        assert "2 rows changed" in done.stderr
+        assert "3 rows changed" in done.stderr
         report = json.loads(done.stdout)
-        assert report["inserted"] == 2 and report["updated"] == report["deleted"] == 0
+        assert (report["inserted"], report["updated"], report["deleted"]) == (2, 1, 0)
         assert sorted(report["changed_examples"]) == [
             f"inserted {DOCUMENT_ROW[0]}/{DOCUMENT_ROW[1]}",
             f"inserted {REDFLAG_ROW[0]}/{REDFLAG_ROW[1]}",
+            f"updated {TENDER_ROW[0]}/{TENDER_ROW[1]}",
         ]
         assert report["requests_cleared"] == REQUESTS
         assert report["tree_size"] == ledger.size() == 27
@@ -176,10 +183,10 @@ def test_the_old_log_copied_into_postgresql_upgrades_and_rebuilds(
     try:
         with pytest.raises(LogFault) as caught:
             verify_ledger(ledger)
-        assert caught.value.details["fault"] == "projection_missing"
+        assert caught.value.details["fault"] == "projection_mismatch"
         before = not_derived_digest(ledger.engine)
         report = rebuild_projections(ledger.engine, all_kinds(), ledger.limits)
-        assert (report.inserted, report.updated, report.deleted) == (2, 0, 0)
+        assert (report.inserted, report.updated, report.deleted) == (2, 1, 0)
         assert report.requests_cleared == REQUESTS
         assert not_derived_digest(ledger.engine) == before
         verify_ledger(ledger)
@@ -192,8 +199,8 @@ def test_db_upgrade_runs_the_rebuild_and_terang_verify_passes(tmp_path: Path) ->
     url, settings = old_database(tmp_path)
     env = cli_env(url)
     upgraded = run(tmp_path, env, "db", "upgrade")
-    assert "schema at 0007_redflags_r025" in upgraded
-    assert "projections rebuilt at tree size 27: 2 inserted, 0 updated, 0 deleted" in upgraded
+    assert "schema at 0008_procurement_rules_2025" in upgraded
+    assert "projections rebuilt at tree size 27: 2 inserted, 1 updated, 0 deleted" in upgraded
     again = run(tmp_path, env, "db", "upgrade")  # the request was cleared: no second rebuild
     assert "rebuilt" not in again
     with serving(tmp_path, env) as service_url:

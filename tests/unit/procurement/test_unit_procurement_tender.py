@@ -199,7 +199,7 @@ def test_package_method_rules() -> None:
     assert code_of(lambda: s.package(method="penunjukan_langsung")) == "justification_required"
     assert code_of(lambda: s.package(hps_sen=200_000_000_000)) == "hps_above_available"
     s.package(hps_sen=20_000_000_000, method="pengadaan_langsung")  # exactly Rp 200 juta
-    assert s.tender()["rule_set"] == "perpres-16-2018-amended-12-2021"
+    assert s.tender()["rule_set"] == "perpres-46-2025"
 
 
 def test_objections_block_award_until_answered_and_upheld_reopens() -> None:
