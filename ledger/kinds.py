@@ -26,6 +26,13 @@ ROLES = frozenset(
         # May sign only procurement.tender.closed: the server's closer holds it, so a
         # key kept on the server cannot open, evaluate or award anything.
         "tender_closer",
+        # Planning (planning/, e-musrenbang → RKPD): who proposes and who decides.
+        "desa_proposer",
+        "community_proposer",
+        "dprd",
+        "kecamatan_forum",
+        "kabupaten_forum",
+        "bappeda",
     }
 )
 
