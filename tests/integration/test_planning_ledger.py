@@ -33,6 +33,7 @@ from ledger import storage
 from ledger.errors import TerangError
 from ledger.keys import client_key_id
 from planning import statements as st
+from planning.read_models import ProposalFilter, proposal_page
 from planning.reducers import NS_PROPOSAL
 from terang.app import all_kinds, create_app
 
@@ -260,3 +261,23 @@ def test_a_rogue_operator_rewriting_a_proposal_is_caught_by_verify(
         _verify(kab.h)
     assert caught.value.details["fault"] == "projection_mismatch"
     assert caught.value.details["key"] == "P-1"
+
+
+def test_a_list_page_stops_at_its_scan_bound_with_a_cursor_to_go_on(kab: Kabupaten) -> None:
+    """A filter that matches little cannot make one request read the whole namespace:
+    at the scan bound the page answers with what it found and where to go on."""
+    the_story(kab)
+    merged = ProposalFilter(stage="merged")
+    found: list[str] = []
+    cursors: list[str | None] = []
+    after = ""
+    with kab.h.ledger.reads.snapshot() as snap:
+        while True:
+            page = proposal_page(snap.conn, merged, after=after, limit=10, scanned_max=1)
+            found += [row.proposal_id for row in page.rows]
+            cursors.append(page.next_after)
+            if page.next_after is None:
+                break
+            after = page.next_after
+    assert found == ["MUS-2026-0002", "MUS-2026-0003"]
+    assert cursors[0] == "MUS-2026-0001"  # nothing found yet, but a place to go on from
