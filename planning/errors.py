@@ -134,6 +134,12 @@ class FundingLinesFull(PlanningRejected):
     code = "funding_lines_full"
 
 
+class LineProposalsFull(PlanningRejected):
+    """The budget line already funds ``planning.limits.LINE_PROPOSALS_MAX`` proposals."""
+
+    code = "line_proposals_full"
+
+
 class MergeTargetBehind(PlanningRejected):
     """At the kabupaten forum, a merge into a proposal that has not reached that forum."""
 

@@ -32,6 +32,9 @@ MERGED_FROM_MAX = 200
 few dozen); the proposal document lists them, so its size stays bounded."""
 FUNDING_LINES_MAX = 50
 """Budget lines one accepted proposal may be linked to."""
+LINE_PROPOSALS_MAX = 1000
+"""Proposals one budget line may fund (a kecamatan's road line may carry a few hundred
+village roads); the line's document in ``planning.line_proposals`` lists them."""
 HISTORY_STEPS_MAX = 4 + FUNDING_LINES_MAX + MERGED_FROM_MAX
 """Steps a proposal's history can hold: submission and up to three decisions, one link
 per funding line, one note per merged proposal."""

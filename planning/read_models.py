@@ -19,7 +19,7 @@ from budgeting.read_models import LineRow, get_line_row
 from ledger import storage
 from ledger.state import Document
 from planning.limits import PROPOSALS_SCANNED_PER_PAGE_MAX
-from planning.reducers import NS_AREA, NS_PROPOSAL
+from planning.reducers import NS_AREA, NS_LINE_PROPOSALS, NS_PROPOSAL
 
 SCAN_ROWS_PER_QUERY = 500
 
@@ -112,6 +112,26 @@ def funding_lines(conn: Connection, row: ProposalRow) -> list[LineRow]:
         if line is not None:  # a linked line always exists; kept total for safety
             lines.append(line)
     return lines
+
+
+def proposals_funded_by(conn: Connection, line_id: str) -> list[ProposalRow]:
+    """The proposals linked to a budget line, in the order they were linked."""
+    p = storage.projection_rows.c
+    found = conn.execute(
+        select(p.value).where(p.namespace == NS_LINE_PROPOSALS, p.key == line_id)
+    ).scalar()
+    if found is None:
+        return []
+    wanted = json.loads(found)["proposals"]
+    rows = {
+        key: ProposalRow(json.loads(value), int(updated_seq))
+        for key, value, updated_seq in conn.execute(
+            select(p.key, p.value, p.updated_seq).where(
+                p.namespace == NS_PROPOSAL, p.key.in_(wanted)
+            )
+        )
+    }
+    return [rows[proposal_id] for proposal_id in wanted if proposal_id in rows]
 
 
 def area_names(conn: Connection, codes: set[str]) -> dict[str, str]:

@@ -17,6 +17,8 @@ Projection (namespace → key → document):
   (``kecamatan``, ``kabupaten``, ``rkpd``: decision, seq, signer, reason, into),
   ``merged_into`` and ``merged_from``, the ``funding_lines`` and every ``steps``
   (seq, type, signer and what the step said), in log order.
+* ``planning.line_proposals`` → budget line id: the proposals linked to the line, in the
+  order they were linked (the way back from the money to the proposals).
 
 Stages: ``awaiting_kecamatan`` (an usulan from a desa or a community) →
 ``awaiting_kabupaten`` (forwarded by its kecamatan's musrenbang; a pokok pikiran DPRD
@@ -51,6 +53,7 @@ from planning.errors import (
     FundingLineLinked,
     FundingLineMismatch,
     FundingLinesFull,
+    LineProposalsFull,
     MergeAcross,
     MergeIntoItself,
     MergeTargetBehind,
@@ -69,12 +72,18 @@ from planning.errors import (
     UnknownSubKegiatan,
     WrongStage,
 )
-from planning.limits import FUNDING_LINES_MAX, HISTORY_STEPS_MAX, MERGED_FROM_MAX
+from planning.limits import (
+    FUNDING_LINES_MAX,
+    HISTORY_STEPS_MAX,
+    LINE_PROPOSALS_MAX,
+    MERGED_FROM_MAX,
+)
 
 NS_AREA = "planning.area"
 NS_SEAT = "planning.seat"
 NS_PROPOSAL = "planning.proposal"
-NAMESPACES = (NS_AREA, NS_SEAT, NS_PROPOSAL)
+NS_LINE_PROPOSALS = "planning.line_proposals"
+NAMESPACES = (NS_AREA, NS_SEAT, NS_PROPOSAL, NS_LINE_PROPOSALS)
 
 AWAITING_KECAMATAN = "awaiting_kecamatan"
 AWAITING_KABUPATEN = "awaiting_kabupaten"
@@ -373,10 +382,21 @@ def reduce_funding(state: State, statement: Statement, ctx: Context) -> None:
             " it may",
             proposal=proposal_id,
         )
+    funded = state.get(NS_LINE_PROPOSALS, body.line) or {"line_id": body.line, "proposals": []}
+    if len(funded["proposals"]) >= LINE_PROPOSALS_MAX:
+        raise LineProposalsFull(
+            f"budget line {body.line} already funds {LINE_PROPOSALS_MAX} proposals, the most"
+            " it may",
+            line=body.line,
+        )
     doc["funding_lines"].append(body.line)
     doc["steps"].append(_step(ctx, statement, line=body.line, reason=body.note))
     check_proposal_invariants(doc)
+    funded["proposals"].append(proposal_id)
+    if len(set(funded["proposals"])) != len(funded["proposals"]):
+        raise InvariantBroken(f"line {body.line}: a proposal is listed twice")
     state.put(NS_PROPOSAL, proposal_id, doc)
+    state.put(NS_LINE_PROPOSALS, body.line, funded)
 
 
 # -- invariants ----------------------------------------------------------------------
@@ -489,6 +509,7 @@ def _prefetch(statement: Statement) -> Iterable[tuple[str, str]]:
             ("sub_kegiatan", NS_PROGRAMME),
             ("into", NS_PROPOSAL),
             ("line", NS_LINE),
+            ("line", NS_LINE_PROPOSALS),
         ):
             if isinstance(body.get(field), str):
                 keys.append((namespace, body[field]))

@@ -14,7 +14,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
+from budgeting.codes import LINE_ID_PATTERN, parse_line_id
 from budgeting.limits import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
+from budgeting.read_models import get_line_row
 from ledger.errors import ClientError, NotFound
 from ledger.http_problems import problem_responses
 from ledger.service import Ledger
@@ -29,9 +31,11 @@ from planning.read_models import (
     funding_lines,
     get_proposal,
     proposal_page,
+    proposals_funded_by,
 )
 from planning.reducers import STAGES
 from planning.schemas import (
+    LineProposals,
     ProposalDetail,
     ProposalListPage,
     proposal_detail,
@@ -142,5 +146,34 @@ def build_router(ledger: Ledger) -> APIRouter:
             lines = funding_lines(snap.conn, row)
             names = area_names(snap.conn, {row.doc["desa"], row.doc["kecamatan"]})
         return proposal_detail(row, lines, names, snap.tree_size)
+
+    @router.get(
+        "/lines/{line_id}/proposals",
+        operation_id="list_planning_line_proposals",
+        response_model=LineProposals,
+        summary="The proposals a budget line funds (the way back from the money)",
+        responses={
+            **problem_responses({404: "`unknown_line`: the budget line has no postings."}),
+            **problem_responses({422: "`bad_code`: not a budget line id."}),
+        },
+    )
+    def list_line_proposals(
+        request: Request,
+        line_id: Annotated[
+            str, Path(max_length=128, json_schema_extra={"pattern": LINE_ID_PATTERN})
+        ],
+    ) -> LineProposals:
+        parse_line_id(line_id)
+        with ledger.reads.snapshot(request) as snap:
+            if get_line_row(snap.conn, line_id) is None:
+                raise NotFound(f"budget line {line_id} has no postings", code="unknown_line")
+            rows = proposals_funded_by(snap.conn, line_id)
+            codes = {code for row in rows for code in (row.doc["desa"], row.doc["kecamatan"])}
+            names = area_names(snap.conn, codes)
+        return LineProposals(
+            line_id=line_id,
+            proposals=[proposal_public(row, names) for row in rows],
+            tree_size=snap.tree_size,
+        )
 
     return router

@@ -117,3 +117,11 @@ def proposal_detail(
         funding=[line_public(line) for line in lines],
         tree_size=tree_size,
     )
+
+
+class LineProposals(BaseModel):
+    line_id: str = Field(max_length=128)
+    proposals: list[ProposalPublic] = Field(
+        description="The proposals the line funds, in the order they were linked."
+    )
+    tree_size: int

@@ -80,6 +80,8 @@ def test_three_desa_merged_accepted_and_funded_read_back_through_the_api(kab: Ka
         ).json()
         merged = client.get("/api/v1/planning/proposals", params={"stage": "merged"}).json()
         accepted = client.get("/api/v1/planning/proposals", params={"stage": "accepted"}).json()
+        back = client.get(f"/api/v1/planning/lines/{PUSKESMAS}/proposals").json()
+        unfunded = client.get(f"/api/v1/planning/lines/{ALKES}/proposals").json()
     proposal = detail["proposal"]
     assert proposal["stage"] == "accepted" and proposal["estimate"] == "850000000.00"
     assert proposal["kecamatan_name"] == "Cileunyi" and proposal["desa_name"] == "Cibiru"
@@ -110,6 +112,8 @@ def test_three_desa_merged_accepted_and_funded_read_back_through_the_api(kab: Ka
     assert page["next_after"] == "MUS-2026-0002" and rest["next_after"] is None
     assert [item["proposal_id"] for item in merged["items"]] == ["MUS-2026-0002", "MUS-2026-0003"]
     assert [item["proposal_id"] for item in accepted["items"]] == ["MUS-2026-0001"]
+    assert [p["proposal_id"] for p in back["proposals"]] == ["MUS-2026-0001"]
+    assert unfunded["proposals"] == []
     assert replay_matches_projection(kab.h) == 3
 
 
@@ -214,11 +218,15 @@ def test_the_read_api_refuses_bad_parameters_and_unknown_proposals(kab: Kabupate
         too_many = client.get("/api/v1/planning/proposals", params={"limit": 100_000})
         missing = client.get("/api/v1/planning/proposals/NOPE-1")
         bad_id = client.get("/api/v1/planning/proposals/-bad")
+        no_line = client.get(f"/api/v1/planning/lines/{PUSKESMAS.replace('DAK', 'DAU')}/proposals")
+        bad_line = client.get("/api/v1/planning/lines/2026:x/proposals")
     assert (bad_kec.status_code, bad_kec.json()["code"]) == (422, "bad_area_code")
     assert (bad_stage.status_code, bad_stage.json()["code"]) == (422, "bad_field")
     assert too_many.status_code == 422
     assert (missing.status_code, missing.json()["code"]) == (404, "unknown_proposal")
     assert (bad_id.status_code, bad_id.json()["code"]) == (422, "bad_field")
+    assert (no_line.status_code, no_line.json()["code"]) == (404, "unknown_line")
+    assert (bad_line.status_code, bad_line.json()["code"]) == (422, "bad_code")
 
 
 def _verify(h: Harness) -> None:

@@ -45,6 +45,9 @@ def test_a_citizen_follows_a_proposal_from_the_desa_to_its_budget_line(
     assert links.bundle("MUS-2026-0001") in html  # verifiable in the browser
     english = client.get(links.proposal("MUS-2026-0001"), params={"lang": "en"}).text
     assert "In the RKPD" in english and "Kecamatan musrenbang" in english
+    line_page = client.get(links.line(PUSKESMAS), params={"lang": "id"}).text
+    assert f'href="{links.proposal("MUS-2026-0001")}"' in line_page  # and back from the money
+    assert 'id="line-proposals"' in line_page
     merged_page = client.get(links.proposal("MUS-2026-0002"), params={"lang": "id"}).text
     assert f'href="{links.proposal("MUS-2026-0001")}"' in merged_page
     assert "Belum ada baris anggaran yang ditautkan." in merged_page

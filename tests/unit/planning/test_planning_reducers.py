@@ -22,6 +22,7 @@ from planning_world import (
 )
 
 from ledger.errors import TerangError
+from planning import reducers
 from planning import statements as st
 from planning.reducers import check_proposal_invariants
 
@@ -181,6 +182,17 @@ def test_funding_link_refusals(world: World) -> None:
     world.do("bappeda", st.funding("P-2", L1))
     refused(world, "finance", st.funding("P-2", L1), "funding_line_linked")
     refused(world, "desa_a1", st.funding("P-2", L1), "missing_role")
+
+
+def test_a_line_funds_a_bounded_number_of_proposals(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reducers, "LINE_PROPOSALS_MAX", 1)
+    accepted(world, "P-1")
+    accepted(world, "P-2")
+    world.do("finance", st.funding("P-1", L1))
+    refused(world, "finance", st.funding("P-2", L1), "line_proposals_full")
+    assert world.state.documents[(reducers.NS_LINE_PROPOSALS, L1)]["proposals"] == ["P-1"]
 
 
 def test_area_and_seat_refusals(world: World) -> None:

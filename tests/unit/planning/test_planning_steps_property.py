@@ -34,7 +34,13 @@ from planning_world import (
 
 from ledger.errors import TerangError
 from planning import statements as st
-from planning.reducers import CLOSED_STAGES, NS_PROPOSAL, ROLES, check_proposal_invariants
+from planning.reducers import (
+    CLOSED_STAGES,
+    NS_LINE_PROPOSALS,
+    NS_PROPOSAL,
+    ROLES,
+    check_proposal_invariants,
+)
 
 PROPOSALS = ("P-1", "P-2", "P-3", "P-4")
 SIGNERS = tuple(ROLE_KEYS)
@@ -120,6 +126,17 @@ def check_world(world: World, closed_before: dict[str, str]) -> None:
         for line_id in doc["funding_lines"]:
             line = lines[line_id]
             assert (line["year"], line["sub_kegiatan"]) == (doc["fiscal_year"], doc["sub_kegiatan"])
+    # The way back from the money: each line lists exactly the proposals linked to it.
+    back = {
+        key: doc["proposals"]
+        for (ns, key), doc in world.state.documents.items()
+        if ns == NS_LINE_PROPOSALS
+    }
+    forward: dict[str, list[str]] = {}
+    for proposal_id, doc in proposals.items():
+        for line_id in doc["funding_lines"]:
+            forward.setdefault(line_id, []).append(proposal_id)
+    assert {k: sorted(v) for k, v in back.items()} == {k: sorted(v) for k, v in forward.items()}
 
 
 def _signers_for(step: st.Step) -> list[str]:
