@@ -29,6 +29,13 @@ ROLES = frozenset(
         # The kepala daerah (bupati, wali kota, gubernur): approves a multi-year contract
         # (kontrak tahun jamak) where the procurement rule set in force allows it.
         "head_of_region",
+        # Planning (planning/, e-musrenbang → RKPD): who proposes and who decides.
+        "desa_proposer",
+        "community_proposer",
+        "dprd",
+        "kecamatan_forum",
+        "kabupaten_forum",
+        "bappeda",
     }
 )
 

@@ -31,6 +31,15 @@ def line(line_id: str) -> str:
     return "/anggaran/baris/" + quote(line_id, safe=_SAFE)
 
 
+def proposals(**params: str | None) -> str:
+    query = [(k, v) for k, v in params.items() if v]
+    return "/perencanaan" + ("?" + urlencode(query) if query else "")
+
+
+def proposal(proposal_id: str) -> str:
+    return "/perencanaan/usulan/" + quote(proposal_id, safe=_SAFE + "/")
+
+
 def explorer(year: int, **params: str | None) -> str:
     query = [("year", str(year))] + [(k, v) for k, v in params.items() if v]
     return "/anggaran?" + urlencode(query)

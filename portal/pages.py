@@ -26,6 +26,7 @@ from ledger.service import Ledger
 from portal import (
     assets,  # noqa: F401  (registers the ``asset`` template global)
     pages_budget,
+    pages_planning,
     pages_redflags,
     pages_tenders,
     pages_vendors,
@@ -133,6 +134,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         )
 
     router.include_router(pages_budget.build_router(ledger, figures))
+    router.include_router(pages_planning.build_router(ledger))
     router.include_router(pages_tenders.build_router(ledger))
     router.include_router(pages_vendors.build_router(ledger))
     router.include_router(pages_redflags.build_router(ledger))

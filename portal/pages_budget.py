@@ -22,6 +22,7 @@ from budgeting.read_models import LineRow, get_fiscal_year, get_line_row, line_h
 from budgeting.reducers import STRUCTURE_NAMESPACES
 from budgeting.reports import percent
 from ledger.service import Ledger
+from planning.read_models import proposals_funded_by
 from portal import entries, links, params
 from portal.budget_figures import (
     GROUPS,
@@ -149,6 +150,7 @@ def build_router(ledger: Ledger, figures: BudgetFigures | None = None) -> APIRou
             shown = later[: entries.TIMELINE_PAGE_ITEMS]
             timeline = entries.by_seq(snap.conn, shown)
             names = _line_names(snap.conn, row)
+            proposals = [found.doc for found in proposals_funded_by(snap.conn, line_id)]
             tree_size = snap.tree_size
         more = len(later) > len(shown)
         return render(
@@ -165,6 +167,7 @@ def build_router(ledger: Ledger, figures: BudgetFigures | None = None) -> APIRou
             next_after_seq=shown[-1] if more and shown else None,
             first_url=links.line(line_id) if after_seq >= 0 else None,
             bundle_url=links.bundle(line_id),
+            proposals=proposals,
             tree_size=tree_size,
         )
 

@@ -65,6 +65,8 @@ environment.globals.update(
     url_for_tender=links.tender,
     url_for_vendor=links.vendor,
     url_for_line=links.line,
+    url_for_proposal=links.proposal,
+    url_for_proposals=links.proposals,
     mixed_scripts=mixed_scripts,
 )
 

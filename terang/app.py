@@ -33,6 +33,8 @@ from ledger.http_problems import GENERAL_PROBLEMS, INVALID_REQUEST, PROBLEM_JSON
 from ledger.kinds import KindRegistry
 from ledger.reads import TreeSizeHeader
 from ledger.service import Ledger, default_kinds
+from planning import reducers as planning_reducers
+from planning import router as planning_router
 from portal import assets as portal_assets
 from portal import pages as portal_pages
 from portal import pages_verify as portal_pages_verify
@@ -64,6 +66,8 @@ def all_kinds() -> KindRegistry:
     budgeting_reducers.register(registry)
     # -- procurement (issue 5) --
     procurement_kinds.register(registry)
+    # -- planning (issue 15 item 1): e-musrenbang → RKPD --
+    planning_reducers.register(registry)
     # -- red flags (issue 13): a read model following procurement's kinds --
     redflags_kinds.register(registry)
     return registry
@@ -244,6 +248,7 @@ def create_app(ledger: Ledger) -> FastAPI:
     app.include_router(read_api.build_router(ledger))
     app.include_router(budgeting_router.build_router(ledger))
     app.include_router(budgeting_report_router.build_router(ledger))
+    app.include_router(planning_router.build_router(ledger))
     # -- procurement (issue 5) --
     app.include_router(procurement_router.build_router(ledger))
     procurement_closer.install(app, ledger)
