@@ -1,0 +1,60 @@
+"""What the workspace's pages read: the key registry and the log's set-up, from the
+public projections (the same rows ``/api/v1/projections`` serves)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from ledger.authority import CLOCK_KEY, KEY_NAMESPACE, META_NAMESPACE
+from procurement import reads
+from workspace.limits import KEYS_SHOWN_MAX
+
+
+@dataclass(frozen=True)
+class RegisteredKey:
+    key_id: str
+    name: str
+    roles: tuple[str, ...]
+    registered_seq: int
+    revoked_seq: int | None
+
+
+@dataclass(frozen=True)
+class Registry:
+    keys: tuple[RegisteredKey, ...]
+    truncated: bool
+
+    def holders(self, role: str) -> tuple[RegisteredKey, ...]:
+        """Keys not revoked that hold ``role`` now."""
+        return tuple(k for k in self.keys if role in k.roles and k.revoked_seq is None)
+
+
+def _key(doc: dict[str, Any]) -> RegisteredKey:
+    revoked = doc.get("revoked_seq")
+    return RegisteredKey(
+        key_id=str(doc["key_id"]),
+        name=str(doc["name"]),
+        roles=tuple(sorted(doc.get("roles", ()))),
+        registered_seq=int(doc["registered_seq"]),
+        revoked_seq=None if revoked is None else int(revoked),
+    )
+
+
+def registry(conn: Connection) -> Registry:
+    """The registered keys in registration order, at most ``KEYS_SHOWN_MAX``."""
+    found: list[RegisteredKey] = []
+    truncated = False
+    for _, doc in reads.scan(conn, KEY_NAMESPACE, ""):
+        if len(found) == KEYS_SHOWN_MAX:
+            truncated = True
+            break
+        found.append(_key(doc))
+    return Registry(tuple(sorted(found, key=lambda k: k.registered_seq)), truncated)
+
+
+def is_demo(conn: Connection) -> bool:
+    """Whether the log declared a simulated clock (``terang demo``'s logs do)."""
+    return reads.document(conn, META_NAMESPACE, CLOCK_KEY) is not None
