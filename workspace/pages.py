@@ -11,6 +11,7 @@ origin (the signature covers it), the region's zone and the messages.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Final
 
 from fastapi import APIRouter, Request
@@ -59,7 +60,8 @@ def script_config(request: Request, ledger: Ledger) -> dict[str, Any]:
     """What the scripts need, as JSON in the page."""
     language = language_of(request)
     zone = time_zone_of(request)
-    offset = zone_info(zone).utcoffset(None)
+    # Indonesia's zones keep one offset all year (no daylight saving): the scripts add it.
+    offset = datetime.now(zone_info(zone)).utcoffset()
     return {
         "origin": ledger.origin,
         "lang": language,
