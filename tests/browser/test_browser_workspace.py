@@ -450,3 +450,46 @@ def test_the_workspace_passes_axe(
         context.close()
     assert not failing, "accessibility violations:\n" + "\n".join(failing)
     assert not workspace.errors, workspace.errors
+
+
+AMOUNTS_SEN: Final = [
+    0,
+    1,
+    99,
+    100,
+    81_400_000_000,
+    -81_400_000_000,
+    123_456_789_012_345,
+    2**53 - 1,
+]
+TIMES: Final = [
+    "2026-12-04T12:00:00.000Z",
+    "2026-12-31T17:30:00.000Z",  # the next day and year in WIB
+    "2025-03-12T20:00:00.000Z",
+    "2026-01-01T00:59:59.999Z",
+]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_amounts_and_times_read_as_on_the_portal(
+    browser: Browser, workspace: Workspace, lang: str
+) -> None:
+    from portal.formatting import moment, rupiah
+
+    context = person(browser, workspace)
+    page = context.new_page()
+    try:
+        open_page(page, workspace, f"/kerja/penyedia?lang={lang}")
+        got = page.evaluate(
+            """([amounts, times]) => ({
+              amounts: amounts.map((sen) => TerangWorkspace.rupiah(sen)),
+              times: times.map((time) => TerangWorkspace.moment(time)),
+            })""",
+            [AMOUNTS_SEN, TIMES],
+        )
+    finally:
+        context.close()
+    assert got["amounts"] == [rupiah(sen, lang) for sen in AMOUNTS_SEN]
+    assert got["times"] == [moment(time, lang, "WIB") for time in TIMES]
+    if lang == "id":
+        assert got["amounts"][4] == "Rp 814.000.000,00"

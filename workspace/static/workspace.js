@@ -179,6 +179,15 @@
     return typeof value === "string" ? value : C.canonicalString(value);
   }
 
+  /* The review and the result follow the form they are about, so a person on a phone
+   * reads them where they just typed. */
+  function placeAfter(form) {
+    var review = document.getElementById("review");
+    var outcome = document.getElementById("result");
+    form.after(review);
+    review.after(outcome);
+  }
+
   function review(built) {
     var s = built.statement;
     pending = s;
@@ -316,6 +325,7 @@
 
   async function onStatementForm(event) {
     event.preventDefault();
+    placeAfter(event.target);
     if (!current) { result([el("p", { class: "bad" }, [msg("js.need_key")])], "bad"); return; }
     try {
       review(await build(event.target));

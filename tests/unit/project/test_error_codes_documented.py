@@ -15,7 +15,17 @@ import ast
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
-ROOMS = ("ledger", "budgeting", "procurement", "redflags", "audit", "witness", "portal", "terang")
+ROOMS = (
+    "ledger",
+    "budgeting",
+    "procurement",
+    "redflags",
+    "audit",
+    "witness",
+    "portal",
+    "workspace",
+    "terang",
+)
 
 
 def raised_codes() -> dict[str, str]:
