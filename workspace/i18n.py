@@ -107,6 +107,15 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "vendor.npwp_hint": "15 digit (99.999.999.9-999.999) atau 16 digit.",
         "vendor.address": "Alamat",
         "vendor.qualification": "Kualifikasi usaha",
+        "vendor.tenders": "Tender yang sedang dibuka",
+        "vendor.tenders_intro": "Unduh dokumen pemilihan di sini: peramban Anda menghitung "
+        "SHA-256 berkas yang diterima dan membandingkannya dengan hash yang tercatat di log, "
+        "sebelum menyimpannya.",
+        "vendor.ocid": "Kode tender (ocid)",
+        "vendor.hps": "HPS",
+        "vendor.deadline": "Batas penawaran",
+        "vendor.check_download": "Unduh dan periksa hash",
+        "vendor.no_tenders": "Tidak ada tender yang sedang dibuka.",
         "qualification.mikro": "Mikro",
         "qualification.kecil": "Kecil",
         "qualification.menengah": "Menengah",
@@ -184,6 +193,12 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "(peran procurement_officer) memeriksa dokumen Anda lalu mengaktifkan pendaftaran.",
         "js.vendor.active": "AKTIF sejak entri {seq}: Anda dapat bertanya, menawar dan menyanggah.",
         "js.vendor.name": "Nama usaha: {name}; NPWP {npwp}",
+        "js.doc.checking": "Mengunduh dan memeriksa…",
+        "js.doc.ok": "Hash SHA-256 cocok dengan yang tercatat di log ({size} byte).",
+        "js.doc.save": "Simpan {name}",
+        "js.doc.bad": "Hash TIDAK cocok dengan yang tercatat di log: ini bukan dokumen "
+        "tender yang diumumkan. Jangan gunakan berkas ini.",
+        "js.doc.failed": "Dokumen tidak dapat diunduh: {reason}",
     },
     "en": {
         "ws.name": "Workspace",
@@ -273,6 +288,15 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "vendor.npwp_hint": "15 digits (99.999.999.9-999.999) or 16 digits.",
         "vendor.address": "Address",
         "vendor.qualification": "Business size",
+        "vendor.tenders": "Tenders open now",
+        "vendor.tenders_intro": "Download the tender documents here: your browser computes the "
+        "SHA-256 of the file it receives and compares it with the hash in the log before "
+        "saving it.",
+        "vendor.ocid": "Tender code (ocid)",
+        "vendor.hps": "Owner's estimate (HPS)",
+        "vendor.deadline": "Bid deadline",
+        "vendor.check_download": "Download and check the hash",
+        "vendor.no_tenders": "No tender is open now.",
         "qualification.mikro": "Micro",
         "qualification.kecil": "Small",
         "qualification.menengah": "Medium",
@@ -349,6 +373,12 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "(role procurement_officer) checks your papers, then activates the registration.",
         "js.vendor.active": "ACTIVE since entry {seq}: you may ask, bid and object.",
         "js.vendor.name": "Business name: {name}; NPWP {npwp}",
+        "js.doc.checking": "Downloading and checking…",
+        "js.doc.ok": "The SHA-256 matches the hash in the log ({size} bytes).",
+        "js.doc.save": "Save {name}",
+        "js.doc.bad": "The hash does NOT match the hash in the log: this is not the announced "
+        "tender document. Do not use this file.",
+        "js.doc.failed": "The document cannot be downloaded: {reason}",
     },
 }
 

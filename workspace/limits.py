@@ -9,6 +9,8 @@ from ledger.limits import REGISTRY_NAME_CHARS_MAX
 
 KEYS_SHOWN_MAX: Final = 500
 """Registered keys listed on the authority's page (the rest: ``/api/v1/projections``)."""
+OPEN_TENDERS_SHOWN_MAX: Final = 20
+"""Open tenders listed on the vendor's page (the rest: the portal's ``/tender``)."""
 BACKUP_PBKDF2_ITERATIONS_MIN: Final = 600_000
 """PBKDF2-SHA256 iterations a key backup must use at least (OWASP's 2023 figure); the
 browser writes exactly this many and refuses to restore a file asking fewer."""

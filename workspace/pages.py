@@ -110,6 +110,8 @@ def build_router(ledger: Ledger) -> APIRouter:
 
     @router.get("/kerja/penyedia", response_class=HTMLResponse)
     def vendor(request: Request) -> HTMLResponse:
-        return page(request, "vendor.html", section="vendor")
+        with ledger.reads.snapshot(request) as snap:
+            tenders = reads.open_tenders(snap.conn)
+        return page(request, "vendor.html", section="vendor", tenders=tenders)
 
     return router

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from ledger.authority import CLOCK_KEY, KEY_NAMESPACE, META_NAMESPACE
 from procurement import reads
-from workspace.limits import KEYS_SHOWN_MAX
+from workspace.limits import KEYS_SHOWN_MAX, OPEN_TENDERS_SHOWN_MAX
 
 
 @dataclass(frozen=True)
@@ -58,3 +58,37 @@ def registry(conn: Connection) -> Registry:
 def is_demo(conn: Connection) -> bool:
     """Whether the log declared a simulated clock (``terang demo``'s logs do)."""
     return reads.document(conn, META_NAMESPACE, CLOCK_KEY) is not None
+
+
+@dataclass(frozen=True)
+class TenderDocument:
+    name: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class OpenTender:
+    ocid: str
+    title: str
+    hps_sen: int
+    bid_deadline: str | None
+    documents: tuple[TenderDocument, ...]
+
+
+def open_tenders(conn: Connection) -> tuple[OpenTender, ...]:
+    """Tenders taking bids now (state ``active``), at most ``OPEN_TENDERS_SHOWN_MAX``."""
+    page = reads.find_tenders(
+        conn, reads.TenderFilter(state="active"), limit=OPEN_TENDERS_SHOWN_MAX
+    )
+    return tuple(
+        OpenTender(
+            ocid=str(doc["ocid"]),
+            title=str(doc["title"]),
+            hps_sen=int(doc["hps_sen"]),
+            bid_deadline=(doc.get("schedule") or {}).get("bid_deadline"),
+            documents=tuple(
+                TenderDocument(str(d["name"]), str(d["sha256"])) for d in doc["documents"]
+            ),
+        )
+        for doc in page.items
+    )

@@ -38,6 +38,7 @@ environment = Environment(
 )
 environment.filters.update(
     number=formatting.number,
+    rupiah=formatting.rupiah,
     moment=formatting.moment,
     short_hash=formatting.short_hash,
 )

@@ -38,9 +38,9 @@ from typing import Any, Final
 
 import httpx
 import pytest
-from browser_harness import SCREENSHOTS, _serve
+from browser_harness import SCREENSHOTS, PortalServer, _serve
 from nacl.signing import SigningKey, VerifyKey
-from playwright.sync_api import Browser, BrowserContext, Page, Request, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, expect
 from workspace_support import read_backup, write_backup
 
 from ledger.authority import KEY_REGISTERED_TYPE
@@ -405,6 +405,22 @@ def test_the_browser_keeps_its_key_non_extractable(browser: Browser, workspace: 
         context.close()
 
 
+def axe_failures(page: Page, base_url: str, where: str) -> list[str]:
+    """axe's serious and critical WCAG 2.1 A/AA violations on the page as it is now."""
+    page.add_script_tag(url=base_url + AXE_PATH)
+    result = page.evaluate(
+        """tags => axe.run(document, {runOnly: {type: "tag", values: tags},
+                                      resultTypes: ["violations"]})""",
+        list(WCAG_TAGS),
+    )
+    return [
+        f"{where}: {v['id']}: {v['help']} on "
+        + str([" ".join(map(str, n["target"])) for n in v["nodes"]][:5])
+        for v in result["violations"]
+        if v["impact"] in IMPACTS_FAILING
+    ]
+
+
 AUDITS: Final = [(lang, size) for lang in ("id", "en") for size in VIEWPORTS]
 
 
@@ -432,18 +448,7 @@ def test_the_workspace_passes_axe(
                 page.fill("#revoke-key-reason", "uji")
                 page.click("#revoke-key-form button[type=submit]")
                 expect(page.locator("#review")).to_be_visible()
-            page.add_script_tag(url=workspace.url + AXE_PATH)
-            result = page.evaluate(
-                """tags => axe.run(document, {runOnly: {type: "tag", values: tags},
-                                              resultTypes: ["violations"]})""",
-                list(WCAG_TAGS),
-            )
-            for violation in result["violations"]:
-                if violation["impact"] in IMPACTS_FAILING:
-                    targets = [" ".join(map(str, n["target"])) for n in violation["nodes"]]
-                    failing.append(
-                        f"{path}: {violation['id']}: {violation['help']} on {targets[:5]}"
-                    )
+            failing += axe_failures(page, workspace.url, path)
             if lang == "id":
                 shot(page, f"a11y-{size}-{path.strip('/').replace('/', '-')}")
     finally:
@@ -493,3 +498,52 @@ def test_amounts_and_times_read_as_on_the_portal(
     assert got["times"] == [moment(time, lang, "WIB") for time in TIMES]
     if lang == "id":
         assert got["amounts"][4] == "Rp 814.000.000,00"
+
+
+def test_a_vendor_downloads_tender_documents_checked_against_the_log(
+    axe_script: Path, browser: Browser, portal_server: PortalServer
+) -> None:
+    # The demo kabupaten has an open tender with its documents stored.
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(portal_server.url + "/kerja/penyedia")
+        expect(page.locator("body")).to_have_attribute("data-ready", "true")
+        button = page.locator("button[data-document]").first
+        expected = button.get_attribute("data-document")
+        status = page.locator("#" + str(button.get_attribute("aria-describedby")))
+        button.click()
+        expect(status).to_have_attribute("data-check", "ok")
+        with page.expect_download() as download:
+            status.locator("a").click()
+        saved = Path(download.value.path())
+        assert hashlib.sha256(saved.read_bytes()).hexdigest() == expected
+        shot(page, "08-document-checked")
+        context.route(
+            portal_server.url + AXE_PATH,
+            lambda route: route.fulfill(path=str(axe_script), content_type="text/javascript"),
+        )
+        failing = axe_failures(page, portal_server.url, "/kerja/penyedia with open tenders")
+        assert not failing, "\n".join(failing)
+
+        # A server (or anyone on the way) serving other bytes is caught before saving.
+        def altered(route: Route) -> None:
+            route.fulfill(
+                status=200,
+                body=b"not the announced document",
+                content_type="application/octet-stream",
+            )
+
+        context.route("**/api/v1/procurement/documents/**", altered)
+        page.reload()
+        expect(page.locator("body")).to_have_attribute("data-ready", "true")
+        page.locator("button[data-document]").first.click()
+        expect(status).to_have_attribute("data-check", "mismatch")
+        assert status.locator("a").count() == 0  # nothing offered to save
+        expect(status).to_contain_text("TIDAK cocok")
+    finally:
+        context.close()
+    assert not errors, errors

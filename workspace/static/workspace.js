@@ -334,7 +334,38 @@
     }
   }
 
+  /* A tender document, checked against the hash the log holds before it is saved. */
+  async function checkDocument(button) {
+    var expected = button.dataset.document;
+    var status = document.getElementById(button.getAttribute("aria-describedby"));
+    status.dataset.check = "running";
+    show(status, [msg("js.doc.checking")]);
+    try {
+      var response = await fetch("/api/v1/procurement/documents/" + expected);
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      var bytes = new Uint8Array(await response.arrayBuffer());
+      var digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+      var got = Array.from(digest, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+      if (got !== expected) {
+        status.dataset.check = "mismatch";
+        show(status, [el("strong", { class: "bad" }, [msg("js.doc.bad")])]);
+        return;
+      }
+      var blob = new Blob([bytes], { type: "application/octet-stream" });
+      status.dataset.check = "ok";
+      show(status, [msg("js.doc.ok", { size: bytes.length }) + " ",
+        el("a", { href: URL.createObjectURL(blob), download: button.dataset.name },
+          [msg("js.doc.save", { name: button.dataset.name })])]);
+    } catch (e) {
+      status.dataset.check = "failed";
+      show(status, [el("span", { class: "bad" }, [msg("js.doc.failed", { reason: e.message })])]);
+    }
+  }
+
   async function start() {
+    document.querySelectorAll("button[data-document]").forEach(function (button) {
+      button.addEventListener("click", function () { checkDocument(button); });
+    });
     if (!(await K.supported())) {
       document.querySelectorAll("form").forEach(function (f) { f.hidden = true; });
       say("key-status", msg("js.no_webcrypto"), "bad");
