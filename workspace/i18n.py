@@ -22,6 +22,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "nav.home": "Ruang kerja",
         "nav.authority": "Otoritas",
         "nav.vendor": "Penyedia",
+        "nav.officer": "Pejabat pengadaan",
         "nav.portal": "Portal publik",
         "nav.skip": "Langsung ke isi",
         "lang.switch": "English",
@@ -60,6 +61,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "home.next": "Lanjutkan",
         "home.next_authority": "Otoritas: daftarkan kunci, beri dan cabut peran",
         "home.next_vendor": "Penyedia: daftar sendiri dan lihat status aktivasi",
+        "home.next_officer": "Pejabat pengadaan: aktifkan penyedia yang telah mendaftar",
         "auth.title": "Otoritas: kunci dan peran",
         "auth.intro": "Otoritas mendaftarkan kunci orang lain, memberi dan mencabut peran, dan "
         "mencabut kunci yang hilang. Setiap formulir di bawah menyusun pernyataan yang "
@@ -107,6 +109,20 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "vendor.npwp_hint": "15 digit (99.999.999.9-999.999) atau 16 digit.",
         "vendor.address": "Alamat",
         "vendor.qualification": "Kualifikasi usaha",
+        "officer.title": "Pejabat pengadaan: aktivasi penyedia",
+        "officer.intro": "Penyedia yang telah mendaftar sendiri menunggu di sini. Periksa "
+        "dokumennya (akta, NPWP, izin usaha) di luar sistem ini, lalu aktifkan: pernyataan "
+        "aktivasi ditandatangani kunci Anda, yang harus memegang peran pejabat pengadaan "
+        "(procurement_officer).",
+        "officer.waiting": "Menunggu aktivasi",
+        "officer.vendor_id": "Id penyedia (id kunci)",
+        "officer.registered_at": "Mendaftar",
+        "officer.note": "Catatan (tidak wajib)",
+        "officer.note_hint": "Misalnya: akta dan NIB diperiksa 4 Desember, berkas nomor 12/2026.",
+        "officer.activate": "Periksa aktivasi",
+        "officer.none_waiting": "Tidak ada penyedia yang menunggu aktivasi.",
+        "officer.truncated": "Hanya {count} penyedia pertama yang ditampilkan; daftar lengkap "
+        "ada di /penyedia?status=registered.",
         "vendor.tenders": "Tender yang sedang dibuka",
         "vendor.tenders_intro": "Unduh dokumen pemilihan di sini: peramban Anda menghitung "
         "SHA-256 berkas yang diterima dan membandingkannya dengan hash yang tercatat di log, "
@@ -186,6 +202,10 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "selamanya: ia tidak akan dapat menandatangani lagi. Alasan: {reason}.",
         "js.say.procurement.vendor.registered": "Anda mendaftarkan diri sebagai penyedia "
         "{name} (NPWP {npwp}), kualifikasi {qualification}, dengan kunci ini.",
+        "js.say.procurement.vendor.activated": "Anda mengaktifkan penyedia {name} ({subject}): "
+        "Anda menyatakan telah memeriksa dokumennya. Setelah ini ia dapat bertanya, menawar dan "
+        "menyanggah.",
+        "js.field.note": "Catatan",
         "js.unknown_name": "nama belum dikenal",
         "js.none": "tanpa peran",
         "js.vendor.none": "Kunci ini belum terdaftar sebagai penyedia.",
@@ -206,6 +226,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "nav.home": "Workspace",
         "nav.authority": "Authority",
         "nav.vendor": "Vendor",
+        "nav.officer": "Procurement officer",
         "nav.portal": "Public portal",
         "nav.skip": "Skip to content",
         "lang.switch": "Bahasa Indonesia",
@@ -242,6 +263,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "home.next": "Next",
         "home.next_authority": "Authority: register keys, grant and revoke roles",
         "home.next_vendor": "Vendor: register yourself and see your activation",
+        "home.next_officer": "Procurement officer: activate registered vendors",
         "auth.title": "Authority: keys and roles",
         "auth.intro": "The authority registers other people's keys, grants and revokes roles, "
         "and revokes lost keys. Each form below builds a statement signed by your key, which "
@@ -288,6 +310,20 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "vendor.npwp_hint": "15 digits (99.999.999.9-999.999) or 16 digits.",
         "vendor.address": "Address",
         "vendor.qualification": "Business size",
+        "officer.title": "Procurement officer: activating vendors",
+        "officer.intro": "Vendors that registered themselves wait here. Check their papers "
+        "(deed, NPWP, business licence) outside this system, then activate them: the "
+        "activation is signed by your key, which must hold the procurement officer role "
+        "(procurement_officer).",
+        "officer.waiting": "Waiting for activation",
+        "officer.vendor_id": "Vendor id (key id)",
+        "officer.registered_at": "Registered",
+        "officer.note": "Note (optional)",
+        "officer.note_hint": "For example: deed and NIB checked on 4 December, file 12/2026.",
+        "officer.activate": "Review the activation",
+        "officer.none_waiting": "No vendor is waiting for activation.",
+        "officer.truncated": "Only the first {count} vendors are shown; the whole list is at "
+        "/penyedia?status=registered.",
         "vendor.tenders": "Tenders open now",
         "vendor.tenders_intro": "Download the tender documents here: your browser computes the "
         "SHA-256 of the file it receives and compares it with the hash in the log before "
@@ -366,6 +402,9 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "never sign again. Reason: {reason}.",
         "js.say.procurement.vendor.registered": "You register yourself as the vendor {name} "
         "(NPWP {npwp}), business size {qualification}, with this key.",
+        "js.say.procurement.vendor.activated": "You activate the vendor {name} ({subject}): you "
+        "state that you checked its papers. It may then ask, bid and object.",
+        "js.field.note": "Note",
         "js.unknown_name": "name not known yet",
         "js.none": "no role",
         "js.vendor.none": "This key is not registered as a vendor.",

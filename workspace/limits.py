@@ -9,6 +9,8 @@ from ledger.limits import REGISTRY_NAME_CHARS_MAX
 
 KEYS_SHOWN_MAX: Final = 500
 """Registered keys listed on the authority's page (the rest: ``/api/v1/projections``)."""
+VENDORS_WAITING_SHOWN_MAX: Final = 100
+"""Vendors awaiting activation listed on the officer's page (the rest: ``/penyedia``)."""
 OPEN_TENDERS_SHOWN_MAX: Final = 20
 """Open tenders listed on the vendor's page (the rest: the portal's ``/tender``)."""
 BACKUP_PBKDF2_ITERATIONS_MIN: Final = 600_000

@@ -25,6 +25,7 @@ from portal.formatting import MONTHS
 from portal.i18n import language_of
 from portal.rendering import time_zone_of
 from portal.routing import PortalRoute
+from procurement.fields import TEXT_CHARS_MAX as NOTE_CHARS_MAX
 from procurement.vendors import QUALIFICATIONS
 from workspace import reads
 from workspace.i18n import script_messages
@@ -97,6 +98,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             activator_role=ACTIVATOR_ROLE,
             name_chars_max=KEY_NAME_CHARS_MAX,
             passphrase_chars_min=BACKUP_PASSPHRASE_CHARS_MIN,
+            note_chars_max=NOTE_CHARS_MAX,
             **context,
         )
 
@@ -107,6 +109,12 @@ def build_router(ledger: Ledger) -> APIRouter:
     @router.get("/kerja/otoritas", response_class=HTMLResponse)
     def authority(request: Request) -> HTMLResponse:
         return page(request, "authority.html", section="authority")
+
+    @router.get("/kerja/pejabat", response_class=HTMLResponse)
+    def officer(request: Request) -> HTMLResponse:
+        with ledger.reads.snapshot(request) as snap:
+            waiting = reads.vendors_waiting(snap.conn)
+        return page(request, "officer.html", section="officer", waiting=waiting)
 
     @router.get("/kerja/penyedia", response_class=HTMLResponse)
     def vendor(request: Request) -> HTMLResponse:

@@ -10,7 +10,9 @@ from sqlalchemy.engine import Connection
 
 from ledger.authority import CLOCK_KEY, KEY_NAMESPACE, META_NAMESPACE
 from procurement import reads
-from workspace.limits import KEYS_SHOWN_MAX, OPEN_TENDERS_SHOWN_MAX
+from procurement.npwp import display as npwp_display
+from procurement.vendors import VENDOR_NAMESPACE
+from workspace.limits import KEYS_SHOWN_MAX, OPEN_TENDERS_SHOWN_MAX, VENDORS_WAITING_SHOWN_MAX
 
 
 @dataclass(frozen=True)
@@ -92,3 +94,46 @@ def open_tenders(conn: Connection) -> tuple[OpenTender, ...]:
         )
         for doc in page.items
     )
+
+
+@dataclass(frozen=True)
+class WaitingVendor:
+    vendor_id: str
+    name: str
+    npwp: str
+    """As usually written (``01.234.567.8-901.000``)."""
+    address: str
+    qualification: str
+    registered_at: str
+
+
+@dataclass(frozen=True)
+class Waiting:
+    vendors: tuple[WaitingVendor, ...]
+    truncated: bool
+
+
+def vendors_waiting(conn: Connection) -> Waiting:
+    """Vendors registered and not yet activated, in vendor-id order, at most
+    ``VENDORS_WAITING_SHOWN_MAX`` (``truncated`` says when more are waiting, or when the
+    scan's bound stopped it first)."""
+    found: list[WaitingVendor] = []
+    last_key = None
+    for key, doc in reads.scan(conn, VENDOR_NAMESPACE, ""):
+        last_key = key
+        if doc["status"] != "registered":
+            continue
+        if len(found) == VENDORS_WAITING_SHOWN_MAX:
+            return Waiting(tuple(found), True)
+        found.append(
+            WaitingVendor(
+                vendor_id=str(doc["vendor_id"]),
+                name=str(doc["name"]),
+                npwp=npwp_display(str(doc["npwp"])),
+                address=str(doc["address"]),
+                qualification=str(doc["qualification"]),
+                registered_at=str(doc["registered_at"]),
+            )
+        )
+    more = last_key is not None and reads.scan_bound_reached(conn, VENDOR_NAMESPACE, "", last_key)
+    return Waiting(tuple(found), more)

@@ -38,29 +38,27 @@ from typing import Any, Final
 
 import httpx
 import pytest
-from browser_harness import SCREENSHOTS, PortalServer, _serve
+from browser_harness import _serve
 from nacl.signing import SigningKey, VerifyKey
-from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Request, expect
 from workspace_support import read_backup, write_backup
+from workspace_tour import (
+    AXE_PATH,
+    TIMEOUT_MS,
+    VIEWPORTS,
+    axe_failures,
+    shot,
+)
 
 from ledger.authority import KEY_REGISTERED_TYPE
 from ledger.keys import load_client_key
 from ledger.limits import Limits
 from ledger.service import Ledger, Settings
-from ledger.signing import make_signed
 from ledger.statement import LoggedEntry, b64encode, key_id_of
 from procurement.vendors import ACTIVATED
 
 ORIGIN: Final = "kab-uji.example/terang"
 PASSPHRASE: Final = "frasa sandi cadangan yang cukup panjang"
-AXE_PATH: Final = "/__test-only__/axe.min.js"
-WCAG_TAGS: Final = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
-IMPACTS_FAILING: Final = frozenset({"serious", "critical"})
-VIEWPORTS: Final = {
-    "desktop": {"width": 1280, "height": 900},
-    "phone": {"width": 360, "height": 740},
-}
-TIMEOUT_MS: Final = 20_000
 
 
 @dataclass
@@ -112,11 +110,6 @@ def person(browser: Browser, ws: Workspace, viewport: str = "desktop") -> Browse
     context.on("request", record)
     context.on("page", lambda page: page.on("pageerror", lambda e: ws.errors.append(str(e))))
     return context
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"workspace-{name}.png"), full_page=True)
 
 
 def open_page(page: Page, ws: Workspace, path: str) -> None:
@@ -268,8 +261,10 @@ def test_keys_made_in_the_browser_sign_what_the_log_accepts(
     shot(auth, "04-holders")
 
     # -- the deputy's browser signs; PyNaCl verifies ---------------------------------------
-    officer = SigningKey.generate()
-    officer_public = b64encode(bytes(officer.verify_key))
+    officer_ctx = person(browser, ws)
+    officer = officer_ctx.new_page()
+    officer_backup = ws.root / "officer.terang-key.json"
+    officer_id, officer_public = generate(officer, ws, "PPK Dinas PUPR", officer_backup)
     open_page(deputy, ws, "/kerja/otoritas")
     expect(deputy.locator("#my-key-registry")).to_have_attribute("data-roles", "authority finance")
     by_deputy = sign_form(
@@ -312,9 +307,7 @@ def test_keys_made_in_the_browser_sign_what_the_log_accepts(
     vendor_id, vendor_public = generate(vendor, ws, "CV Sinar Ñusantara", vendor_backup)
     open_page(vendor, ws, "/kerja/penyedia")
     expect(vendor.locator("#vendor-status")).to_have_attribute("data-status", "none")
-    expect(
-        vendor.locator(f'#activators li[data-key-id="{key_id_of(bytes(officer.verify_key))}"]')
-    ).to_be_visible()
+    expect(vendor.locator(f'#activators li[data-key-id="{officer_id}"]')).to_be_visible()
     registration = sign_form(
         vendor,
         "vendor-register-form",
@@ -331,18 +324,29 @@ def test_keys_made_in_the_browser_sign_what_the_log_accepts(
     expect(vendor.locator("#vendor-status")).to_have_attribute("data-status", "registered")
     expect(vendor.locator("#vendor-status")).to_contain_text("procurement_officer")
     shot(vendor, "06-vendor-registered")
-    activation = make_signed(officer, ACTIVATED, vendor_id, {}, at=ws.ledger.clock(), origin=ORIGIN)
-    assert (
-        httpx.post(f"{ws.url}/api/v1/statements", json=activation.to_json(), timeout=30).status_code
-        == 201
+    # -- the officer activates it, in its own browser ---------------------------------------
+    open_page(officer, ws, "/kerja/pejabat")
+    expect(officer.locator(f'article[data-vendor-id="{vendor_id}"]')).to_be_visible()
+    activation = sign_form(
+        officer,
+        "activate-form-1",
+        {"#activate-note-1": "Akta dan NIB diperiksa, berkas 12/2026"},
+        says="CV Sinar Ñusantara",
     )
+    assert activation["seq"] is not None, activation["text"]
+    assert activation["statement"]["type"] == ACTIVATED
+    assert activation["statement"]["subject"] == vendor_id
+    verify_with_pynacl(ws, int(activation["seq"]), officer_public)
+    shot(officer, "07-officer-activated")
     open_page(vendor, ws, "/kerja/penyedia")
     expect(vendor.locator("#vendor-status")).to_have_attribute("data-status", "active")
-    shot(vendor, "07-vendor-active")
+    shot(vendor, "08-vendor-active")
 
     # -- no request any browser sent held a private key -------------------------------------
     vendor_key = read_backup(json.loads(vendor_backup.read_text()), PASSPHRASE)
-    secrets = [s for key in (ws.authority, deputy_key, vendor_key) for s in secret_spellings(key)]
+    officer_key = read_backup(json.loads(officer_backup.read_text()), PASSPHRASE)
+    keys = (ws.authority, deputy_key, vendor_key, officer_key)
+    secrets = [s for key in keys for s in secret_spellings(key)]
     assert len(ws.sent) > 20
     for method, url, body in ws.sent:
         assert not any(secret in body or secret in url.encode() for secret in secrets), url
@@ -350,9 +354,10 @@ def test_keys_made_in_the_browser_sign_what_the_log_accepts(
             assert (method, url) == ("POST", ws.url + "/api/v1/statements"), url
             assert set(json.loads(body)) == {"statement", "signature"}
     writes = [body for method, _, body in ws.sent if method == "POST"]
-    assert len(writes) == 6  # two by the root, one refused, two by the deputy, the vendor's
+    # two by the root, one refused, two by the deputy, the vendor's, the officer's
+    assert len(writes) == 7
     assert not ws.errors, ws.errors
-    for context in (authority_ctx, deputy_ctx, restored_ctx, vendor_ctx):
+    for context in (authority_ctx, deputy_ctx, restored_ctx, vendor_ctx, officer_ctx):
         context.close()
 
     # -- and the log verifies as an outsider verifies it -----------------------------------
@@ -405,22 +410,6 @@ def test_the_browser_keeps_its_key_non_extractable(browser: Browser, workspace: 
         context.close()
 
 
-def axe_failures(page: Page, base_url: str, where: str) -> list[str]:
-    """axe's serious and critical WCAG 2.1 A/AA violations on the page as it is now."""
-    page.add_script_tag(url=base_url + AXE_PATH)
-    result = page.evaluate(
-        """tags => axe.run(document, {runOnly: {type: "tag", values: tags},
-                                      resultTypes: ["violations"]})""",
-        list(WCAG_TAGS),
-    )
-    return [
-        f"{where}: {v['id']}: {v['help']} on "
-        + str([" ".join(map(str, n["target"])) for n in v["nodes"]][:5])
-        for v in result["violations"]
-        if v["impact"] in IMPACTS_FAILING
-    ]
-
-
 AUDITS: Final = [(lang, size) for lang in ("id", "en") for size in VIEWPORTS]
 
 
@@ -440,7 +429,7 @@ def test_the_workspace_passes_axe(
         generate(
             page, workspace, "Pemeriksa aksesibilitas", workspace.root / f"a11y-{lang}-{size}.json"
         )
-        for path in ("/kerja", "/kerja/otoritas", "/kerja/penyedia"):
+        for path in ("/kerja", "/kerja/otoritas", "/kerja/pejabat", "/kerja/penyedia"):
             open_page(page, workspace, path)
             expect(page.locator("html")).to_have_attribute("lang", lang)
             if path == "/kerja/otoritas":  # with the review of a statement shown
@@ -498,52 +487,3 @@ def test_amounts_and_times_read_as_on_the_portal(
     assert got["times"] == [moment(time, lang, "WIB") for time in TIMES]
     if lang == "id":
         assert got["amounts"][4] == "Rp 814.000.000,00"
-
-
-def test_a_vendor_downloads_tender_documents_checked_against_the_log(
-    axe_script: Path, browser: Browser, portal_server: PortalServer
-) -> None:
-    # The demo kabupaten has an open tender with its documents stored.
-    context = browser.new_context(viewport=VIEWPORTS["desktop"], accept_downloads=True)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    try:
-        page.goto(portal_server.url + "/kerja/penyedia")
-        expect(page.locator("body")).to_have_attribute("data-ready", "true")
-        button = page.locator("button[data-document]").first
-        expected = button.get_attribute("data-document")
-        status = page.locator("#" + str(button.get_attribute("aria-describedby")))
-        button.click()
-        expect(status).to_have_attribute("data-check", "ok")
-        with page.expect_download() as download:
-            status.locator("a").click()
-        saved = Path(download.value.path())
-        assert hashlib.sha256(saved.read_bytes()).hexdigest() == expected
-        shot(page, "08-document-checked")
-        context.route(
-            portal_server.url + AXE_PATH,
-            lambda route: route.fulfill(path=str(axe_script), content_type="text/javascript"),
-        )
-        failing = axe_failures(page, portal_server.url, "/kerja/penyedia with open tenders")
-        assert not failing, "\n".join(failing)
-
-        # A server (or anyone on the way) serving other bytes is caught before saving.
-        def altered(route: Route) -> None:
-            route.fulfill(
-                status=200,
-                body=b"not the announced document",
-                content_type="application/octet-stream",
-            )
-
-        context.route("**/api/v1/procurement/documents/**", altered)
-        page.reload()
-        expect(page.locator("body")).to_have_attribute("data-ready", "true")
-        page.locator("button[data-document]").first.click()
-        expect(status).to_have_attribute("data-check", "mismatch")
-        assert status.locator("a").count() == 0  # nothing offered to save
-        expect(status).to_contain_text("TIDAK cocok")
-    finally:
-        context.close()
-    assert not errors, errors

@@ -18,18 +18,19 @@ from collections.abc import Iterator
 import pytest
 from conftest import Harness
 from fastapi.testclient import TestClient
+from nacl.signing import SigningKey
 from portal_support import parse_html
 
 from ledger.authority import KEY_REVOKED_TYPE, ROLE_GRANTED_TYPE
 from ledger.keys import client_key_id
 from ledger.statement import b64encode
-from procurement.vendors import REGISTERED
+from procurement.vendors import ACTIVATED, REGISTERED
 from terang.app import create_app
 from workspace.i18n import CATALOGUE
 from workspace.limits import BACKUP_PBKDF2_ITERATIONS_MIN
 from workspace.rendering import STATIC
 
-PAGES = ("/kerja", "/kerja/otoritas", "/kerja/penyedia")
+PAGES = ("/kerja", "/kerja/otoritas", "/kerja/pejabat", "/kerja/penyedia")
 
 
 @pytest.fixture
@@ -165,3 +166,31 @@ def test_the_vendor_page_names_who_activates(client: TestClient, harness: Harnes
         "besar",
     ]
     assert b64encode(bytes(vendor.verify_key)) not in form.text
+
+
+def test_the_officer_page_lists_vendors_waiting_for_activation(
+    client: TestClient, harness: Harness
+) -> None:
+    page = parse_html(client.get("/kerja/pejabat").text)
+    assert page.by_id("no-waiting").text.startswith("Tidak ada penyedia")
+    officer = harness.register("UKPBJ Kabupaten", ["procurement_officer"])
+    waiting, activated = SigningKey.generate(), SigningKey.generate()
+    for key, npwp in ((waiting, "012345678901000"), (activated, "0123456789012345")):
+        body = {
+            "public_key": b64encode(bytes(key.verify_key)),
+            "name": f"CV {npwp}",
+            "npwp": npwp,
+            "address": "Jl. Merdeka 1",
+            "qualification": "kecil",
+        }
+        harness.ledger.append_direct([harness.sign(key, REGISTERED, client_key_id(key), body)])
+    harness.ledger.append_direct([harness.sign(officer, ACTIVATED, client_key_id(activated), {})])
+    page = parse_html(client.get("/kerja/pejabat").text)
+    listed = [a.attrs["data-vendor-id"] for a in page.find_all("article")]
+    assert listed == [client_key_id(waiting)]
+    (form,) = page.find_all("form")
+    assert form.attrs["data-statement"] == ACTIVATED
+    assert form.attrs["data-name"] == "CV 012345678901000"
+    (subject,) = [i for i in form.find_all("input") if i.attrs.get("name") == "subject"]
+    assert subject.attrs == {"type": "hidden", "name": "subject", "value": client_key_id(waiting)}
+    assert "01.234.567.8-901.000" in page.by_id("main").text  # the NPWP as usually written

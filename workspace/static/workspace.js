@@ -157,6 +157,10 @@
       subject = value("subject");
       body = { reason: value("reason") };
       words = { name: nameOf(subject), reason: body.reason };
+    } else if (type === "procurement.vendor.activated") {
+      subject = value("subject");
+      body = value("note") ? { note: value("note") } : {};
+      words = { name: form.dataset.name || nameOf(subject) };
     } else if (type === "procurement.vendor.registered") {
       subject = current.keyId;
       body = { public_key: current.publicKey, name: value("name"), npwp: value("npwp"),
