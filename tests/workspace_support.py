@@ -125,3 +125,50 @@ def run_js(body: str, value: Any) -> Any:
     )
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
     return json.loads(done.stdout)
+
+
+EDGE_CHARACTERS: Final = (
+    '\x00\x01\x1f"\\/\x7f\u2028\u2029éß€ÿ\ufeff\uffff\ue000\U0001f600\U0010ffff'
+)
+
+
+def json_values(count: int, seed: int) -> list[Any]:
+    """``count`` JSON values from a seeded generator: nested objects and arrays with
+    non-ASCII, astral and control characters in keys and strings, and integers up to
+    ±(2^53-1), the values the canonical form must agree on (for a browser run, where
+    hypothesis's per-example calls would each cost a page evaluation)."""
+    import random
+
+    from ledger.limits import JSON_SAFE_INTEGER_MAX
+
+    rng = random.Random(seed)
+
+    def text() -> str:
+        pools = (
+            EDGE_CHARACTERS,
+            "abcXYZ019 _-",
+            "".join(chr(c) for c in range(0x0100, 0x0180)),
+            "".join(chr(c) for c in range(0xE000, 0xE010)) + "\ufb01\uff21",
+            "".join(chr(c) for c in range(0x1F300, 0x1F310)),
+        )
+        return "".join(rng.choice(rng.choice(pools)) for _ in range(rng.randint(0, 8)))
+
+    def value(depth: int) -> Any:
+        kind = rng.randint(0, 7 if depth < 4 else 4)
+        if kind == 0:
+            return None
+        if kind == 1:
+            return rng.random() < 0.5
+        if kind == 2:
+            return (
+                rng.choice([0, -1, JSON_SAFE_INTEGER_MAX, -JSON_SAFE_INTEGER_MAX])
+                if (rng.random() < 0.3)
+                else rng.randint(-JSON_SAFE_INTEGER_MAX, JSON_SAFE_INTEGER_MAX)
+            )
+        if kind in (3, 4):
+            return text()
+        if kind == 5:
+            return [value(depth + 1) for _ in range(rng.randint(0, 4))]
+        return {text(): value(depth + 1) for _ in range(rng.randint(0, 5))}
+
+    return [value(0) for _ in range(count)]

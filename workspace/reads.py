@@ -46,7 +46,8 @@ def _key(doc: dict[str, Any]) -> RegisteredKey:
 
 
 def registry(conn: Connection) -> Registry:
-    """The registered keys in registration order, at most ``KEYS_SHOWN_MAX``."""
+    """The registered keys, shown in registration order: at most ``KEYS_SHOWN_MAX``, the
+    first in key-id order (``truncated`` says more exist)."""
     found: list[RegisteredKey] = []
     truncated = False
     for _, doc in reads.scan(conn, KEY_NAMESPACE, ""):

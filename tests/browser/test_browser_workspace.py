@@ -41,7 +41,7 @@ import pytest
 from browser_harness import _serve
 from nacl.signing import SigningKey, VerifyKey
 from playwright.sync_api import Browser, BrowserContext, Page, Request, expect
-from workspace_support import read_backup, write_backup
+from workspace_support import json_values, read_backup, write_backup
 from workspace_tour import (
     AXE_PATH,
     TIMEOUT_MS,
@@ -51,6 +51,8 @@ from workspace_tour import (
 )
 
 from ledger.authority import KEY_REGISTERED_TYPE
+from ledger.canonical import canonical_bytes
+from ledger.errors import ClientError
 from ledger.keys import load_client_key
 from ledger.limits import Limits
 from ledger.service import Ledger, Settings
@@ -487,3 +489,33 @@ def test_amounts_and_times_read_as_on_the_portal(
     assert got["times"] == [moment(time, lang, "WIB") for time in TIMES]
     if lang == "id":
         assert got["amounts"][4] == "Rp 814.000.000,00"
+
+
+def test_chromium_writes_the_ledgers_canonical_bytes(
+    browser: Browser, workspace: Workspace
+) -> None:
+    # The Node test runs many more values; this holds the browser's own engine to them too.
+    values = [*json_values(300, seed=12), 2**53, 0.5]
+    context = person(browser, workspace)
+    page = context.new_page()
+    try:
+        open_page(page, workspace, "/kerja")
+        got = page.evaluate(
+            """values => values.map((value) => {
+              try {
+                return Array.from(TerangCanonical.canonicalBytes(value),
+                  (b) => b.toString(16).padStart(2, "0")).join("");
+              } catch (e) { return "error:" + e.code; }
+            })""",
+            values,
+        )
+    finally:
+        context.close()
+    expected = []
+    for value in values:
+        try:
+            expected.append(canonical_bytes(value).hex())
+        except ClientError as exc:
+            expected.append("error:" + exc.code)
+    assert got == expected
+    assert expected[-2:] == ["error:integer_out_of_range", "error:float_not_allowed"]
