@@ -118,7 +118,9 @@ def canonical_bytes(value: Any) -> bytes:
             pass  # a lone surrogate: let the reference implementation refuse it
     try:
         result: bytes = rfc8785.dumps(value)
-    except rfc8785.CanonicalizationError as exc:
+    except (rfc8785.CanonicalizationError, UnicodeEncodeError) as exc:
+        # rfc8785 sorts keys by their UTF-16 encoding, which raises UnicodeEncodeError on
+        # a key holding a lone surrogate (a JSON "\ud800" escape): a client's bad input.
         raise ClientError(f"value cannot be canonicalised: {exc}", code="bad_json") from exc
     return result
 

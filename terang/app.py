@@ -49,6 +49,8 @@ from terang import api_docs, health, limits_middleware, metrics
 from terang.cors import PublicReadCORS
 from terang.problem_log import log_problem
 from terang.security_headers import SecurityHeadersMiddleware
+from workspace import pages as workspace_pages
+from workspace import rendering as workspace_rendering
 
 log = logging.getLogger("terang")
 GZIP_MINIMUM_BYTES = 500
@@ -259,6 +261,13 @@ def create_app(ledger: Ledger) -> FastAPI:
     app.include_router(portal_pages.build_router(ledger))
     app.include_router(portal_pages_verify.build_router(ledger))
     app.mount(portal_assets.STATIC_PREFIX, portal_assets.static_app(), name="static")
+    # -- workspace (issue 12): pages where keys live in the browser and sign there --
+    app.include_router(workspace_pages.build_router(ledger))
+    app.mount(
+        workspace_rendering.STATIC_PREFIX,
+        workspace_rendering.static_app(),
+        name="workspace-static",
+    )
     api_docs.install(app, favicon_url=portal_assets.asset_url("favicon.svg"))
 
     return app

@@ -163,6 +163,16 @@ def test_json_parser_refuses_duplicate_keys_and_floats() -> None:
         parse_json_object(b'{"a":1.0}')
 
 
+@pytest.mark.parametrize("raw", [b'{"k\\ud800": 1}', b'{"a": {"\\udc00x": 1}}', b'["\\ud800"]'])
+def test_a_lone_surrogate_anywhere_is_a_client_error_not_a_crash(raw: bytes) -> None:
+    # Found by the workspace's JS canonical form tests: a lone surrogate in an object key
+    # escaped rfc8785 as UnicodeEncodeError (a 500 for an anonymous client's body).
+    value = parse_json_object(b'{"body": ' + raw + b"}")
+    with pytest.raises(ClientError) as caught:
+        canonical_bytes(value)
+    assert caught.value.code == "bad_json"
+
+
 @pytest.mark.parametrize("depth", [PARSE_NESTING_DEPTH_MAX + 1, 40, 4_000, 100_000])
 def test_json_parser_refuses_deep_nesting_with_a_client_error(depth: int) -> None:
     """Untrusted bytes nested deep are a 4xx ``too_deep``, never a RecursionError (500)."""

@@ -34,7 +34,7 @@ USER_PAGES = tuple(
 """The other pages name fewer files, but every one they name must exist too."""
 LIMITS_MODULES = tuple(
     importlib.import_module(f"{room}.limits")
-    for room in ("ledger", "budgeting", "planning", "portal", "audit", "witness", "redflags")
+    for room in ("ledger", "budgeting", "planning", "portal", "audit", "witness", "redflags", "workspace")
 )
 """The rooms' limits modules (tests/unit/project/test_limits_in_one_place.py)."""
 OCDS_FIELDS = frozenset({"planning.budget.id"})
@@ -71,7 +71,17 @@ def dotted_constants() -> set[str]:
     return found
 
 
-ROOMS = ("ledger", "budgeting", "planning", "procurement", "audit", "witness", "portal", "terang")
+ROOMS = (
+    "ledger",
+    "budgeting",
+    "planning",
+    "procurement",
+    "audit",
+    "witness",
+    "portal",
+    "workspace",
+    "terang",
+)
 # Paths are checked when they start at one of these: a span such as ``keys/log.key`` or
 # ``tile/<L>/<N>`` names something of a deployment or a URL, not of this repository.
 PATH_ROOTS = (*ROOMS, "tests", "docs", "bench", "deploy", "scripts", ".ci")

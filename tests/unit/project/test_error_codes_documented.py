@@ -24,6 +24,7 @@ ROOMS = (
     "audit",
     "witness",
     "portal",
+    "workspace",
     "terang",
 )
 
