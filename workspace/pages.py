@@ -45,6 +45,13 @@ ROLE_ORDER: Final = (
     "vendor",
     "auditor",
     "tender_closer",
+    "head_of_region",
+    "desa_proposer",
+    "community_proposer",
+    "kecamatan_forum",
+    "kabupaten_forum",
+    "bappeda",
+    "dprd",
 )
 """The roles as the forms list them (every role of ``ledger.kinds.ROLES``)."""
 QUALIFICATION_ORDER: Final = ("mikro", "kecil", "menengah", "besar")

@@ -34,7 +34,16 @@ USER_PAGES = tuple(
 """The other pages name fewer files, but every one they name must exist too."""
 LIMITS_MODULES = tuple(
     importlib.import_module(f"{room}.limits")
-    for room in ("ledger", "budgeting", "planning", "portal", "audit", "witness", "redflags", "workspace")
+    for room in (
+        "ledger",
+        "budgeting",
+        "planning",
+        "portal",
+        "audit",
+        "witness",
+        "redflags",
+        "workspace",
+    )
 )
 """The rooms' limits modules (tests/unit/project/test_limits_in_one_place.py)."""
 OCDS_FIELDS = frozenset({"planning.budget.id"})
