@@ -84,7 +84,8 @@ class Stop:
 
 def tour(server: PortalServer) -> list[Stop]:
     """The main pages: home, every level of the budget explorer down to a budget line,
-    the tender list (with results and empty), a tender, vendors, the verify page, a 404."""
+    the tender list (with results and empty), a tender, vendors, red flags, the planning
+    proposals, the verify page, a 404."""
     tender = showcase_tender(server)
     line = tender["budget_line"]
     year, opd, sub_kegiatan = line.split(":")[:3]
@@ -110,6 +111,7 @@ def tour(server: PortalServer) -> list[Stop]:
         Stop("vendors", "/penyedia"),
         Stop("vendor", f"/penyedia/{vendor['vendor_id']}"),
         Stop("redflags", "/tanda-peringatan"),
+        Stop("planning", "/perencanaan"),
         Stop("verify", "/verifikasi"),
         Stop("not-found", f"/tender/{NO_SUCH_TENDER}", status=404),
     ]
