@@ -77,8 +77,8 @@ from ledger.statement import SignedStatement, b64encode, format_time  # noqa: E4
 from procurement import client as pc  # noqa: E402
 from procurement import contracts as ct  # noqa: E402
 from procurement import lifecycle as lc  # noqa: E402
-from procurement.bids import RELEASES_PER_STATEMENT_MAX  # noqa: E402
 from procurement.fields import wire_amount  # noqa: E402
+from procurement.limits import RELEASES_PER_STATEMENT_MAX  # noqa: E402
 from procurement.reads import prefixed  # noqa: E402
 from procurement.vendors import VENDOR_NAMESPACE  # noqa: E402
 

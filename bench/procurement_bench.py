@@ -71,10 +71,9 @@ from ledger.statement import SignedStatement, b64encode, format_time  # noqa: E4
 from procurement import client as pc  # noqa: E402
 from procurement import contracts as ct  # noqa: E402
 from procurement import lifecycle as lc  # noqa: E402
-from procurement.bids import RELEASES_PER_STATEMENT_MAX  # noqa: E402
 from procurement.fields import wire_amount  # noqa: E402
+from procurement.limits import OCDS_BULK_TENDERS_MAX, RELEASES_PER_STATEMENT_MAX  # noqa: E402
 from procurement.reads import document, prefixed, scan  # noqa: E402
-from procurement.router import OCDS_BULK_TENDERS_MAX  # noqa: E402
 
 SCHEMA = "terang-procurement-bench/1"
 ORIGIN = "bench.terang.example/log"

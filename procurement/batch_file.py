@@ -44,11 +44,12 @@ from ledger.keys import client_key_id
 from ledger.limits import Limits
 from ledger.signing import make_signed
 from ledger.statement import SignedStatement, format_time, parse_time
+from procurement.limits import (
+    BATCH_FILE_BYTES_MAX,
+    BATCH_ITEMS_MAX,
+)
 
 BATCH_FILE_FORMAT = "terang-batch/1"
-BATCH_FILE_BYTES_MAX = 1 << 20
-"""A batch file is a few statements: far below this; a larger file is refused unread."""
-BATCH_ITEMS_MAX = 64
 FINANCE_TYPES = frozenset(
     {budget_statements.COMMITMENT, budget_statements.PAYMENT, budget_statements.RELEASE}
 )

@@ -47,13 +47,16 @@ from ledger.statement import LoggedEntry, b64decode_strict, b64encode, parse_tim
 from procurement import conflicts, fields
 from procurement import lifecycle as lc
 from procurement.errors import rejected
+from procurement.limits import (
+    CIPHERTEXT_BYTES_MAX,
+    COMMITTEE_MEMBERS_MAX,
+    RELEASES_PER_STATEMENT_MAX,
+)
 from procurement.opening import is_late, judge_late
 from procurement.rules import RuleBook
 from procurement.sealed import (
     BID_FORMAT_FELDMAN,
     BID_FORMAT_SHAMIR,
-    CIPHERTEXT_BYTES_MAX,
-    COMMITTEE_MEMBERS_MAX,
     POINT_BYTES,
     SEALED_SHARE_BYTES,
     SHARE_BYTES,
@@ -65,7 +68,6 @@ from procurement.sealed import (
 from procurement.tender import _at, _ocid, prefetch_tender
 from procurement.vendors import VENDOR_NAMESPACE, require_eligible
 
-RELEASES_PER_STATEMENT_MAX = 64
 BID_FIELDS = frozenset({"ciphertext", "ciphertext_sha256", "content_sha256", "addendum", "shares"})
 BID_FIELDS_V2 = BID_FIELDS | {"v", "commitments"}
 

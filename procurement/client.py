@@ -44,6 +44,9 @@ from ledger.statement import SignedStatement, b64decode_strict, b64encode
 from procurement import lifecycle as lc
 from procurement.errors import CiphertextHashMismatch, ShareMismatch
 from procurement.fields import sha256_hex, wire_amount
+from procurement.limits import (
+    DOWNLOAD_BYTES_MAX,
+)
 from procurement.sealed import (
     BID_FORMAT_FELDMAN,
     BID_FORMAT_SHAMIR,
@@ -680,8 +683,6 @@ def _ending(
 
 DOCUMENTS_PATH = "/api/v1/procurement/documents/"
 DOWNLOAD_CHUNK_BYTES = 1024 * 1024
-DOWNLOAD_BYTES_MAX = 256 * 1024 * 1024
-"""Never read more than this of one document (the server's ``DOCUMENT_BYTES_CEILING``)."""
 
 
 def upload_document(client: LedgerClient, content: bytes) -> dict[str, Any]:

@@ -38,10 +38,12 @@ from ledger.time_anchor import WITNESS_POLICY_KEY, WitnessPolicy
 from ledger.witnessing import anchor_note
 from procurement import lifecycle as lc
 from procurement import reads
+from procurement.limits import (
+    CLOSINGS_PER_PASS_MAX,
+)
 
 log = logging.getLogger(__name__)
 CLOSE_INTERVAL_S_DEFAULT = 5.0
-CLOSINGS_PER_PASS_MAX = 500
 
 
 class Closer:

@@ -80,6 +80,18 @@ from ledger.statement import LoggedEntry, Statement, b64decode_strict, parse_tim
 from procurement import conflicts, fields
 from procurement import lifecycle as lc
 from procurement.errors import rejected, transition_not_allowed
+from procurement.limits import (
+    AMENDMENTS_MAX,
+    COMMITMENTS_MAX,
+    HANDOVER_REFERENCE_CHARS_MAX,
+    MILESTONES_MAX,
+    MULTI_YEAR_REFERENCE_CHARS_MAX,
+    MULTI_YEAR_YEARS_MAX,
+    NAME_CHARS_MAX,
+    PAYMENTS_PER_REQUEST_MAX,
+    REASON_CHARS_MAX,
+    REQUESTS_MAX,
+)
 from procurement.rules import RULES, RuleBook, RuleSet
 from procurement.tender import _ocid
 
@@ -106,18 +118,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     TERMINATED_TYPE: (frozenset({ACTIVE}), TERMINATED),
 }
 TERMS_DOMAIN = "terang.procurement.contract.v1"
-MILESTONES_MAX = 50
-AMENDMENTS_MAX = 100
-REQUESTS_MAX = 1000
-PAYMENTS_PER_REQUEST_MAX = 9
-COMMITMENTS_MAX = AMENDMENTS_MAX + 1
-"""The award's commitment and one per increasing amendment: the most releases one end needs."""
-HANDOVER_REFERENCE_CHARS_MAX = 100
 MULTI_YEAR_TERMS_DOMAIN = "terang.procurement.multi_year.v1"
-MULTI_YEAR_REFERENCE_CHARS_MAX = 200
-MULTI_YEAR_YEARS_MAX = 5
-"""Fiscal years one kontrak tahun jamak may span (a regional one may not outlast the
-kepala daerah's five-year term, PP 12/2019 art. 92: a bound, not the term itself)."""
 EARLIEST_ZONE = timezone(timedelta(hours=7), "WIB")
 LATEST_ZONE = timezone(timedelta(hours=9), "WIT")
 """Indonesia's zones run from WIB (UTC+7) to WIT (UTC+9)."""
@@ -167,7 +168,7 @@ def _milestones(body: dict[str, Any]) -> list[dict[str, Any]]:
         fields.only_fields(milestone, frozenset({"name", "amount", "due"}))
         parsed.append(
             {
-                "name": fields.text(milestone, "name", fields.NAME_CHARS_MAX),
+                "name": fields.text(milestone, "name", NAME_CHARS_MAX),
                 "amount_sen": fields.amount(milestone, "amount"),
                 "due": _date(milestone, "due").isoformat(),
             }
@@ -384,10 +385,10 @@ def _check_fiscal_year(
     tender: Document,
     start: date,
     end: date,
+    approval: dict[str, Any] | None,
 ) -> dict[str, Any] | None:
     """Signing and period within the package's fiscal year, or an approved multi-year."""
     statement = entry.signed.statement
-    approval = _parse_multi_year(statement.body)
     if not rule_set.contract_fiscal_year_check:
         if approval is not None:
             raise rejected(
@@ -439,6 +440,7 @@ def reduce_signed(state: State, entry: LoggedEntry, *, rules: RuleBook = RULES) 
     start = _date(body, "start")
     end = _date(body, "end")
     milestones = _milestones(body)
+    approval = _parse_multi_year(body)
     fields.base64_bytes(body, "vendor_signature", 64, 64)
     tender = lc.require_tender(state, ocid)
     if tender["state"] != lc.AWARDED:
@@ -462,7 +464,7 @@ def reduce_signed(state: State, entry: LoggedEntry, *, rules: RuleBook = RULES) 
         rules.by_id(tender["rule_set"]), tender, statement.signer, award["winner"]
     )
     multi_year = _check_fiscal_year(
-        state, rules.in_force(parse_time(entry.logged_at)), entry, tender, start, end
+        state, rules.in_force(parse_time(entry.logged_at)), entry, tender, start, end, approval
     )
     _check_countersignature(state, statement, award["winner"])
     for milestone in milestones:
@@ -512,7 +514,7 @@ def reduce_amended(state: State, entry: LoggedEntry, *, rules: RuleBook = RULES)
     number = fields.integer(body, "amendment", 1, AMENDMENTS_MAX)
     value = fields.amount(body, "value")
     milestones = _milestones(body)
-    reason = fields.text(body, "reason", fields.REASON_CHARS_MAX)
+    reason = fields.text(body, "reason", REASON_CHARS_MAX)
     end = _date(body, "end") if "end" in body else None
     posting_id = (
         parse_posting_id(body["commitment"], field="body.commitment")
@@ -658,7 +660,7 @@ def reduce_payment_rejected(state: State, entry: LoggedEntry) -> None:
     ocid = _ocid(statement)
     fields.only_fields(body, frozenset({"request", "reason"}))
     number = fields.integer(body, "request", 1, REQUESTS_MAX)
-    reason = fields.text(body, "reason", fields.REASON_CHARS_MAX)
+    reason = fields.text(body, "reason", REASON_CHARS_MAX)
     contract = _require_contract(state, ocid)
     check_transition(contract, statement.type)
     request = _pending_request(contract, number)
@@ -832,7 +834,7 @@ def reduce_completed(state: State, entry: LoggedEntry) -> None:
     reference = fields.text(body, "handover_reference", HANDOVER_REFERENCE_CHARS_MAX)
     handover = _date(body, "handover_date")
     document = _ending_document(body)
-    note = fields.text(body, "note", fields.REASON_CHARS_MAX) if "note" in body else None
+    note = fields.text(body, "note", REASON_CHARS_MAX) if "note" in body else None
     posting_ids = _release_ids(body)
     contract = _require_contract(state, ocid)
     target = check_transition(contract, statement.type)
@@ -854,7 +856,7 @@ def reduce_terminated(state: State, entry: LoggedEntry) -> None:
     body = statement.body
     ocid = _ocid(statement)
     fields.only_fields(body, frozenset({"reason", "date"}), frozenset({"document", "releases"}))
-    reason = fields.text(body, "reason", fields.REASON_CHARS_MAX)
+    reason = fields.text(body, "reason", REASON_CHARS_MAX)
     day = _date(body, "date")
     document = _ending_document(body)
     posting_ids = _release_ids(body)

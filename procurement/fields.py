@@ -16,11 +16,11 @@ from typing import Any
 from budgeting.money import format_amount, parse_positive_amount
 from ledger.errors import ClientError
 from ledger.statement import b64decode_strict, parse_time
-
-TEXT_CHARS_MAX = 2000
-NAME_CHARS_MAX = 200
-REASON_CHARS_MAX = 2000
-LIST_ITEMS_MAX = 100
+from procurement.limits import (
+    LIST_ITEMS_MAX,
+    NAME_CHARS_MAX,
+    TEXT_CHARS_MAX,
+)
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
 IDENTIFIER_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]*")

@@ -18,6 +18,9 @@ from __future__ import annotations
 import re
 
 from ledger.errors import ClientError
+from procurement.limits import (
+    NPWP_CHARS_MAX,
+)
 
 _SPELLINGS = (
     re.compile(r"[0-9]{15}"),
@@ -26,7 +29,6 @@ _SPELLINGS = (
     re.compile(r"[0-9]{3}\.[0-9]{3}\.[0-9]{3}\.[0-9]-[0-9]{3}\.[0-9]{3}"),
     re.compile(r"[0-9]{4}([ .][0-9]{4}){3}"),
 )
-NPWP_CHARS_MAX = 24
 
 
 class BadNpwp(ClientError):

@@ -23,11 +23,11 @@ from ledger.limits import Limits
 from ledger.statement import LoggedEntry
 from procurement.contracts import CONTRACT_NAMESPACE
 from procurement.lifecycle import TENDER_NAMESPACE
+from procurement.limits import (
+    FILTER_WINDOW_ROWS_MAX,
+    SCAN_ROWS_MAX,
+)
 from procurement.vendors import VENDOR_NAMESPACE
-
-PAGE_ITEMS_MAX = 500
-SCAN_ROWS_MAX = 20_000
-"""Projection rows one filtered list request may examine before it returns a short page."""
 
 
 @dataclass(frozen=True)
@@ -238,11 +238,6 @@ def scan_bound_reached(conn: Connection, namespace: str, after_key: str, last_ke
 
 # -- filtered pages (the portal's lists): a bounded key window, filtered in the database --
 
-FILTER_WINDOW_ROWS_MAX = 5000
-"""Projection rows one filtered page may examine: a page costs at most this many rows,
-however many tenders or vendors there are (a kabupaten's year of tenders fits in one
-window). A page that reaches the end of its window before it is full comes back short,
-with ``next_after`` where the next window starts."""
 FILTER_CHUNK_ROWS = 500
 """Rows per query inside a window: the query stops at its first ``limit + 1`` matches,
 so a page of common matches reads one chunk, not the whole window."""

@@ -28,18 +28,19 @@ from procurement import contracts, documents, history, ocds, reads
 from procurement import lifecycle as lc
 from procurement.contracts import CONTRACT_NAMESPACE
 from procurement.fields import wire_amount
+from procurement.limits import (
+    BIDS_PAGE_ITEMS_DEFAULT,
+    BIDS_PAGE_ITEMS_MAX,
+    NUMBERED_PAGE_ITEMS_MAX,
+    OCDS_BULK_TENDERS_MAX,
+    PAGE_ITEMS_MAX,
+    RECORD_CACHE_RELEASES_MAX,
+    RECORD_ENTRIES_MAX,
+    TIMELINE_ITEMS_MAX,
+)
 from procurement.vendors import VENDOR_NAMESPACE
 
 OCID = r"^ocds-[a-z0-9]{6}-[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"
-TIMELINE_ITEMS_MAX = 1000
-RECORD_ENTRIES_MAX = 5000
-"""Entries one OCDS record holds (one release each); past it the response says
-``X-Terang-Truncated: true`` and the rest is read from ``GET /api/v1/entries?subject=<ocid>``."""
-OCDS_BULK_TENDERS_MAX = 500
-RECORD_CACHE_RELEASES_MAX = 50_000
-"""Releases the OCDS record cache holds (whole records, least recently used out)."""
-BIDS_PAGE_ITEMS_MAX = 1000
-BIDS_PAGE_ITEMS_DEFAULT = 100
 
 HEX64 = r"^[0-9a-f]{64}$"
 NO_VENDOR = problem_responses({404: "`unknown_vendor`: no vendor registered that key id."})
@@ -111,8 +112,6 @@ class TenderPublic(BaseModel):
     tree_size: int
 
 
-NUMBERED_PAGE_ITEMS_MAX = 200
-"""Questions or objections per page (a tender has at most 1,000 and 200)."""
 AfterNumber = Annotated[
     str,
     Query(
@@ -256,7 +255,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         request: Request,
         status: Annotated[str | None, Query(pattern="^(registered|active)$")] = None,
         after: Annotated[str, Query(max_length=64)] = "",
-        limit: Annotated[int, Query(ge=1, le=reads.PAGE_ITEMS_MAX)] = 100,
+        limit: Annotated[int, Query(ge=1, le=PAGE_ITEMS_MAX)] = 100,
     ) -> VendorPage:
         found: list[dict[str, Any]] = []
         last_key = None
@@ -304,7 +303,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         request: Request,
         vendor_id: Annotated[str, Path(pattern=HEX64)],
         after_seq: Annotated[int, Query(ge=-1, le=DATABASE_INTEGER_MAX)] = -1,
-        limit: Annotated[int, Query(ge=1, le=reads.PAGE_ITEMS_MAX)] = 100,
+        limit: Annotated[int, Query(ge=1, le=PAGE_ITEMS_MAX)] = 100,
     ) -> HistoryPage:
         with ledger.reads.snapshot(request) as snap:
             conn = snap.conn
@@ -329,7 +328,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
         budget_line: Annotated[str | None, Query(max_length=128)] = None,
         after: Annotated[str, Query(max_length=100)] = "",
-        limit: Annotated[int, Query(ge=1, le=reads.PAGE_ITEMS_MAX)] = 100,
+        limit: Annotated[int, Query(ge=1, le=PAGE_ITEMS_MAX)] = 100,
     ) -> TenderPage:
         wanted = {
             "state": state,

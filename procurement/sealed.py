@@ -90,6 +90,10 @@ from procurement.errors import (
     NotEnoughShares,
     WrongBinding,
 )
+from procurement.limits import (
+    COMMITTEE_MEMBERS_MAX,
+    PRICE_CHARS_MAX,
+)
 
 BID_FORMAT_SHAMIR = 1
 """Format 1: Shamir over GF(2^128), per-member hash commitments (legacy, still accepted)."""
@@ -108,12 +112,7 @@ SHARE_BYTES = 32
 SALT_BYTES = 32
 SEALED_SHARE_BYTES = SHARE_BYTES + 48
 """A SealedBox adds an ephemeral public key (32 bytes) and a Poly1305 tag (16)."""
-CIPHERTEXT_BYTES_MAX = 8 * 1024
-"""Inline ciphertext limit: keeps a bid statement well under the ledger's 16 KiB."""
-COMMITTEE_MEMBERS_MAX = 9
 SHARE_DOMAIN = b"terang.procurement.share.v1\x00"
-PRICE_CHARS_MAX = 32
-"""An envelope's price string: far above any real amount, short enough to parse cheaply."""
 
 
 @dataclass(frozen=True)

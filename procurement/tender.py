@@ -31,14 +31,19 @@ from ledger.time_anchor import (
 from procurement import conflicts, fields, opening
 from procurement import lifecycle as lc
 from procurement.errors import rejected
+from procurement.limits import (
+    COMMITTEE_MEMBERS_MAX,
+    LIST_ITEMS_MAX,
+    NAME_CHARS_MAX,
+    OBJECTIONS_MAX,
+    QUESTIONS_MAX,
+    REASON_CHARS_MAX,
+)
 from procurement.opening import is_late
 from procurement.rules import CATEGORIES, METHODS, RuleBook
-from procurement.sealed import COMMITTEE_MEMBERS_MAX
 from procurement.vendors import VENDOR_NAMESPACE, require_eligible
 
 AWARD_CRITERIA = frozenset({"price_only", "rated"})
-QUESTIONS_MAX = 1000
-OBJECTIONS_MAX = 200
 DAY = timedelta(days=1)
 SCORE_MAX_HUNDREDTHS = 10_000
 """Scores are decimal strings from "0" to "100.00" (stored in hundredths)."""
@@ -108,14 +113,14 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
             frozenset({"title", "budget_line", "category", "hps", "method"}),
             frozenset({"justification", "description", "rup_code"}),
         )
-        title = fields.text(body, "title", fields.NAME_CHARS_MAX)
+        title = fields.text(body, "title", NAME_CHARS_MAX)
         line_text = body.get("budget_line")
         line = parse_line_id(line_text)
         category = fields.choice(body, "category", CATEGORIES)
         hps = fields.amount(body, "hps")
         method = fields.choice(body, "method", METHODS)
         justification = (
-            fields.text(body, "justification", fields.REASON_CHARS_MAX)
+            fields.text(body, "justification", REASON_CHARS_MAX)
             if "justification" in body
             else None
         )
@@ -311,7 +316,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
             bid_deadline=format_time(new_deadline), clarification_end=format_time(clarification_end)
         )
         doc["addenda"] = number
-        doc["documents"] = [*doc["documents"], *documents][: fields.LIST_ITEMS_MAX * 4]
+        doc["documents"] = [*doc["documents"], *documents][: LIST_ITEMS_MAX * 4]
         doc.setdefault("addenda_log", []).append(
             {
                 "addendum": number,
@@ -416,7 +421,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
         statement = entry.signed.statement
         ocid = _ocid(statement)
         fields.only_fields(statement.body, frozenset({"reason"}))
-        reason = fields.text(statement.body, "reason", fields.REASON_CHARS_MAX)
+        reason = fields.text(statement.body, "reason", REASON_CHARS_MAX)
         doc = lc.require_tender(state, ocid)
         target = lc.check_transition(doc, statement.type)
         if doc["objections"]["upheld"] == 0:
@@ -600,7 +605,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
         statement = entry.signed.statement
         ocid = _ocid(statement)
         fields.only_fields(statement.body, frozenset({"reason"}))
-        reason = fields.text(statement.body, "reason", fields.REASON_CHARS_MAX)
+        reason = fields.text(statement.body, "reason", REASON_CHARS_MAX)
         doc = lc.require_tender(state, ocid)
         target = lc.check_transition(doc, statement.type)
         if doc["objections"]["upheld"] == 0:
@@ -617,7 +622,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
         statement = entry.signed.statement
         ocid = _ocid(statement)
         fields.only_fields(statement.body, frozenset({"reason"}))
-        reason = fields.text(statement.body, "reason", fields.REASON_CHARS_MAX)
+        reason = fields.text(statement.body, "reason", REASON_CHARS_MAX)
         doc = lc.require_tender(state, ocid)
         target = lc.check_transition(doc, statement.type)
         # "from": the state it ended in (read before the state changes).

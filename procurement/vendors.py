@@ -35,14 +35,18 @@ from ledger.state import Document, State
 from ledger.statement import LoggedEntry, Statement, b64encode, format_time, key_id_of, parse_time
 from procurement import fields
 from procurement.errors import rejected
+from procurement.limits import (
+    ADDRESS_CHARS_MAX,
+    NAME_CHARS_MAX,
+    REASON_CHARS_MAX,
+    SANCTIONS_MAX,
+)
 from procurement.npwp import normalise
 
 VENDOR_NAMESPACE = "procurement.vendor"
 NPWP_NAMESPACE = "procurement.npwp"
 QUALIFICATIONS = frozenset({"mikro", "kecil", "menengah", "besar"})
 SANCTION_KINDS = frozenset({"suspension", "blacklist"})
-SANCTIONS_MAX = 100
-ADDRESS_CHARS_MAX = 500
 
 REGISTERED = "procurement.vendor.registered"
 ACTIVATED = "procurement.vendor.activated"
@@ -108,7 +112,7 @@ def reduce_registered(state: State, entry: LoggedEntry) -> None:
     body = statement.body
     fields.only_fields(body, frozenset({"public_key", "name", "npwp", "address", "qualification"}))
     public_key = fields.base64_bytes(body, "public_key", 32, 32)
-    name = fields.text(body, "name", fields.NAME_CHARS_MAX)
+    name = fields.text(body, "name", NAME_CHARS_MAX)
     npwp = normalise(body.get("npwp"))
     address = fields.text(body, "address", ADDRESS_CHARS_MAX)
     qualification = fields.choice(body, "qualification", QUALIFICATIONS)
@@ -187,7 +191,7 @@ def reduce_sanctioned(state: State, entry: LoggedEntry) -> None:
         body, frozenset({"kind", "reason", "start"}), frozenset({"end", "reference"})
     )
     kind = fields.choice(body, "kind", SANCTION_KINDS)
-    reason = fields.text(body, "reason", fields.REASON_CHARS_MAX)
+    reason = fields.text(body, "reason", REASON_CHARS_MAX)
     start = fields.moment(body, "start")
     end: datetime | None = None
     if "end" in body:
@@ -196,9 +200,7 @@ def reduce_sanctioned(state: State, entry: LoggedEntry) -> None:
             raise fields.bad("end", "must be after body.start")
     elif kind == "blacklist":
         raise fields.bad("end", "is required for a blacklist (a blacklist has a period)")
-    reference = (
-        fields.text(body, "reference", fields.NAME_CHARS_MAX) if "reference" in body else None
-    )
+    reference = fields.text(body, "reference", NAME_CHARS_MAX) if "reference" in body else None
     doc = require_vendor(state, statement.subject)
     if len(doc["sanctions"]) >= SANCTIONS_MAX:
         raise rejected("too_many_sanctions", f"a vendor holds at most {SANCTIONS_MAX} sanctions")
@@ -224,7 +226,7 @@ def reduce_sanction_lifted(state: State, entry: LoggedEntry) -> None:
     _check_subject(statement)
     fields.only_fields(body, frozenset({"sanction", "reason"}))
     index = fields.integer(body, "sanction", 0, SANCTIONS_MAX - 1)
-    reason = fields.text(body, "reason", fields.REASON_CHARS_MAX)
+    reason = fields.text(body, "reason", REASON_CHARS_MAX)
     doc = require_vendor(state, statement.subject)
     if index >= len(doc["sanctions"]):
         raise rejected("unknown_sanction", f"vendor has no sanction {index}")

@@ -1,7 +1,7 @@
 """Reading red flags: filtered, bounded pages of ``redflags.flag`` documents.
 
 Each page is one snapshot (``ledger.reads``) and examines at most
-``procurement.reads.FILTER_WINDOW_ROWS_MAX`` rows, with the same engine-neutral JSON
+``procurement.FILTER_WINDOW_ROWS_MAX`` rows, with the same engine-neutral JSON
 conditions the tender list uses (a raw-text prefilter, then the parsed field); a page
 that reaches the end of its window short says where the next window starts.
 """
@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.engine import Connection
 
 from procurement import reads as procurement_reads
+from procurement.limits import FILTER_WINDOW_ROWS_MAX
 from procurement.reads import FilteredPage
 from redflags.reducer import FLAG_NAMESPACE
 
@@ -60,7 +61,7 @@ def find_flags(
     *,
     after: str = "",
     limit: int = 100,
-    window: int = procurement_reads.FILTER_WINDOW_ROWS_MAX,
+    window: int = FILTER_WINDOW_ROWS_MAX,
 ) -> FilteredPage:
     """Flag documents matching ``wanted``, in key order (``<ocid or subject>|<rule>``)."""
     f = procurement_reads.JsonFields(conn)

@@ -28,8 +28,8 @@ from ledger.statement import SignedStatement, b64encode
 from procurement import client as pc
 from procurement import contracts as ct
 from procurement import lifecycle as lc
-from procurement.bids import RELEASES_PER_STATEMENT_MAX
 from procurement.errors import OpeningFailed
+from procurement.limits import RELEASES_PER_STATEMENT_MAX
 from procurement.members import BOX_KEY_REGISTERED
 
 API = "/api/v1/procurement"

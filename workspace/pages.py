@@ -25,7 +25,7 @@ from portal.formatting import MONTHS
 from portal.i18n import language_of
 from portal.rendering import time_zone_of
 from portal.routing import PortalRoute
-from procurement.fields import TEXT_CHARS_MAX as NOTE_CHARS_MAX
+from procurement.limits import TEXT_CHARS_MAX as NOTE_CHARS_MAX
 from procurement.vendors import QUALIFICATIONS
 from workspace import reads
 from workspace.i18n import script_messages

@@ -33,6 +33,7 @@ from procurement import lifecycle as lc
 from procurement import reads
 from procurement import router as procurement_router
 from procurement.closer import Closer
+from procurement.limits import BIDS_PAGE_ITEMS_MAX
 from terang import cli_procurement
 from terang.app import create_app
 from terang.cli import app
@@ -107,7 +108,7 @@ def test_bids_come_back_across_pages_in_bidder_order(harness: Harness, http: Tes
         {"after": "0" * 63},
         {"after": "0" * 65},
         {"limit": 0},
-        {"limit": procurement_router.BIDS_PAGE_ITEMS_MAX + 1},
+        {"limit": BIDS_PAGE_ITEMS_MAX + 1},
         {"limit": "ten"},
     ],
 )

@@ -24,6 +24,7 @@ from ledger.errors import TerangError
 from ledger.keys import client_key_id
 from ledger.statement import b64decode_strict, b64encode, parse_time
 from procurement import client, sealed
+from procurement.limits import CIPHERTEXT_BYTES_MAX
 from procurement.rules import RELEASE_WINDOW_HOURS_DEFAULT
 
 FRIEND_PRICE = 49_000_000_000  # the dearest bid, the rogue's friend
@@ -320,7 +321,7 @@ def test_a_poison_envelope_is_bad_envelope_and_never_blocks_the_others(poison: s
     s.announce()
     poisoner, honest, other = s.vendors
     plaintext = POISONS[poison](s, poisoner)
-    assert len(plaintext) <= sealed.CIPHERTEXT_BYTES_MAX - 40
+    assert len(plaintext) <= CIPHERTEXT_BYTES_MAX - 40
     s.append(poisoner, "procurement.bid.submitted", poison_body(s, plaintext))
     s.bid(honest, 44_000_000_000)
     s.bid(other, 46_000_000_000)

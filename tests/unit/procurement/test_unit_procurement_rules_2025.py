@@ -442,3 +442,20 @@ def test_under_the_2021_set_no_fiscal_year_check_and_no_multi_year_field() -> No
         "bad_multi_year_approval"
     )
     sign_contract(s, body)  # accepted as it was before the 2025 rules
+
+
+def test_a_malformed_multi_year_approval_is_a_422_before_any_rule() -> None:
+    s = awarded()
+    body = terms(end="2027-06-30")
+    for bad, code in (
+        ("yes", "bad_field"),
+        ({"approval": "Keputusan", "approver": "ab" * 32}, "missing_field"),
+        (
+            {"approval": "K", "approver": "ab" * 32, "approver_signature": "AA==", "x": 1},
+            "unknown_field",
+        ),
+    ):
+        with pytest.raises(TerangError) as caught:
+            sign_contract(s, {**body, "multi_year": bad})
+        assert caught.value.code == code
+        assert caught.value.http_status == 422

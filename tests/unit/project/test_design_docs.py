@@ -42,6 +42,7 @@ LIMITS_MODULES = tuple(
         "audit",
         "witness",
         "redflags",
+        "procurement",
         "workspace",
     )
 )
@@ -185,8 +186,6 @@ def check_span(span: str, types: set[str], *, user_page: bool = False) -> str | 
     if BOUND.fullmatch(span):
         if any(hasattr(module, span) for module in LIMITS_MODULES):
             return None
-        if user_page and span in module_constants():
-            return None  # procurement's bounds are still beside its parsers (issue 11)
         return f"{span}: not a bound in any room's limits.py"
     if is_repo_path(span):
         return None if (REPO / span).exists() else f"{span}: no such file or folder"
@@ -201,16 +200,6 @@ def check_span(span: str, types: set[str], *, user_page: bool = False) -> str | 
 
 
 @functools.cache
-def module_constants() -> set[str]:
-    """Every upper-case module-level name assigned in procurement (not yet moved)."""
-    names = set()
-    for path in (REPO / "procurement").rglob("*.py"):
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            if isinstance(node, ast.Assign):
-                names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-    return names
-
-
 def slug(heading: str) -> str:
     """A heading's anchor as GitHub makes it: lower case, punctuation dropped, - for spaces."""
     text = re.sub(r"[`*]", "", heading.strip().lower())
