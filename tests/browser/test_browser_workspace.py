@@ -14,6 +14,8 @@ IndexedDB):
   a role); a statement the log refuses shows the log's reason;
 * a vendor generates a key, self-registers, and sees its status and who activates it;
   after an officer activates it, it sees itself active;
+* the authority revokes the deputy's key (a lost laptop): the page says so, and the
+  log refuses what the key signs next;
 * every request body any browser sent is inspected: none holds a private key, in any
   encoding; every write was ``{"statement", "signature"}`` to ``/api/v1/statements``;
 * ``terang verify`` then passes on the resulting log;
@@ -344,6 +346,26 @@ def test_keys_made_in_the_browser_sign_what_the_log_accepts(
     expect(vendor.locator("#vendor-status")).to_have_attribute("data-status", "active")
     shot(vendor, "08-vendor-active")
 
+    # -- a lost key: the authority revokes it, and it signs nothing more ------------------
+    open_page(auth, ws, "/kerja/otoritas")
+    key_revoked = sign_form(
+        auth,
+        "revoke-key-form",
+        {"#revoke-key-id": deputy_id, "#revoke-key-reason": "laptop hilang, dilaporkan hari ini"},
+        says="laptop hilang",
+    )
+    assert key_revoked["seq"] is not None, key_revoked["text"]
+    open_page(restored, ws, "/kerja/otoritas")
+    expect(restored.locator("#my-key-registry")).to_contain_text("DICABUT")
+    refused = sign_form(
+        restored,
+        "grant-role-form",
+        {"#grant-key-id": officer_id, "select:#grant-role": "auditor"},
+        says="Auditor",
+    )
+    assert refused["seq"] is None and refused["code"] == "revoked_signer", refused
+    shot(restored, "10-revoked-key-refused")
+
     # -- no request any browser sent held a private key -------------------------------------
     vendor_key = read_backup(json.loads(vendor_backup.read_text()), PASSPHRASE)
     officer_key = read_backup(json.loads(officer_backup.read_text()), PASSPHRASE)
@@ -356,8 +378,8 @@ def test_keys_made_in_the_browser_sign_what_the_log_accepts(
             assert (method, url) == ("POST", ws.url + "/api/v1/statements"), url
             assert set(json.loads(body)) == {"statement", "signature"}
     writes = [body for method, _, body in ws.sent if method == "POST"]
-    # two by the root, one refused, two by the deputy, the vendor's, the officer's
-    assert len(writes) == 7
+    # three by the root, two by the deputy and two refused, the vendor's, the officer's
+    assert len(writes) == 9
     assert not ws.errors, ws.errors
     for context in (authority_ctx, deputy_ctx, restored_ctx, vendor_ctx, officer_ctx):
         context.close()
