@@ -327,6 +327,8 @@ def test_keys_made_in_the_browser_sign_what_the_log_accepts(
     verify_with_pynacl(ws, int(registration["seq"]), vendor_public)
     expect(vendor.locator("#vendor-status")).to_have_attribute("data-status", "registered")
     expect(vendor.locator("#vendor-status")).to_contain_text("procurement_officer")
+    expect(vendor.locator("#vendor-status")).to_contain_text("NPWP 01.234.567.8-901.000")
+    expect(vendor.locator("#vendor-name")).to_have_value("")  # the form is done with
     shot(vendor, "06-vendor-registered")
     # -- the officer activates it, in its own browser ---------------------------------------
     open_page(officer, ws, "/kerja/pejabat")

@@ -9,6 +9,7 @@
   var K = window.TerangKeys;
   var C = window.TerangCanonical;
   var pending = null; // the statement under review
+  var pendingForm = null; // the form it came from
   var current = null; // the kept key, if any
 
   function msg(key, params) {
@@ -58,7 +59,14 @@
     return local.getUTCDate() + " " + config.months[local.getUTCMonth()] + " " +
       local.getUTCFullYear() + " " + clock + " " + config.zone;
   }
-  window.TerangWorkspace = { rupiah: rupiah, moment: moment, msg: msg };
+  /* An NPWP as usually written (procurement/npwp.py display): 15 digits punctuated. */
+  function npwp(digits) {
+    var d = String(digits);
+    if (d.length !== 15) return d;
+    return d.slice(0, 2) + "." + d.slice(2, 5) + "." + d.slice(5, 8) + "." + d[8] + "-" +
+      d.slice(9, 12) + "." + d.slice(12, 15);
+  }
+  window.TerangWorkspace = { rupiah: rupiah, moment: moment, npwp: npwp, msg: msg };
 
   async function getJson(path) {
     var response = await fetch(path, { headers: { Accept: "application/json" } });
@@ -124,7 +132,7 @@
             ? msg("js.vendor.active", { seq: v.activated_seq })
             : msg("js.vendor.registered", { time: moment(v.registered_at) }),
         ]),
-        el("p", {}, [msg("js.vendor.name", { name: v.name, npwp: v.npwp })]),
+        el("p", {}, [msg("js.vendor.name", { name: v.name, npwp: npwp(v.npwp) })]),
       ]);
     } catch (e) {
       say("vendor-status", msg("js.network", { reason: e.message }), "bad");
@@ -266,6 +274,7 @@
       el("p", {}, [msg("js.leaf") + ": ", el("code", {}, [answer.leaf_hash || ""])]),
       el("p", {}, [link]),
     ]);
+    if (pendingForm) pendingForm.reset();
     showKey();
     showVendor();
   }
@@ -330,6 +339,7 @@
   async function onStatementForm(event) {
     event.preventDefault();
     placeAfter(event.target);
+    pendingForm = event.target;
     if (!current) { result([el("p", { class: "bad" }, [msg("js.need_key")])], "bad"); return; }
     try {
       review(await build(event.target));
