@@ -495,6 +495,7 @@ def test_amounts_and_times_read_as_on_the_portal(
     browser: Browser, workspace: Workspace, lang: str
 ) -> None:
     from portal.formatting import moment, rupiah
+    from procurement.npwp import display as npwp_display
 
     context = person(browser, workspace)
     page = context.new_page()
@@ -504,6 +505,7 @@ def test_amounts_and_times_read_as_on_the_portal(
             """([amounts, times]) => ({
               amounts: amounts.map((sen) => TerangWorkspace.rupiah(sen)),
               times: times.map((time) => TerangWorkspace.moment(time)),
+              npwp: ["012345678901000", "0123456789012345"].map(TerangWorkspace.npwp),
             })""",
             [AMOUNTS_SEN, TIMES],
         )
@@ -513,6 +515,7 @@ def test_amounts_and_times_read_as_on_the_portal(
     assert got["times"] == [moment(time, lang, "WIB") for time in TIMES]
     if lang == "id":
         assert got["amounts"][4] == "Rp 814.000.000,00"
+    assert got["npwp"] == [npwp_display("012345678901000"), npwp_display("0123456789012345")]
 
 
 def test_chromium_writes_the_ledgers_canonical_bytes(
