@@ -77,6 +77,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "auth.status.revoked": "dicabut (entri {seq})",
         "auth.entry": "entri {seq}",
         "auth.no_roles": "tanpa peran",
+        "auth.nobody": "tidak seorang pun",
         "auth.truncated": "Hanya {count} kunci pertama yang ditampilkan; daftar lengkap ada di "
         "/api/v1/projections?namespace=registry.key.",
         "auth.register": "Daftarkan kunci",
@@ -207,6 +208,9 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "menyanggah.",
         "js.field.note": "Catatan",
         "js.unknown_name": "nama belum dikenal",
+        "js.bad_public_key": "Kunci publik harus base64 dari tepat 32 byte (44 karakter, "
+        "diakhiri =), seperti yang ditunjukkan halaman Ruang kerja pemegangnya.",
+        "js.bad_key_id": "Id kunci harus 64 digit heksadesimal huruf kecil.",
         "js.none": "tanpa peran",
         "js.vendor.none": "Kunci ini belum terdaftar sebagai penyedia.",
         "js.vendor.registered": "Terdaftar sejak {time}, BELUM AKTIF. Pejabat pengadaan "
@@ -279,6 +283,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "auth.status.revoked": "revoked (entry {seq})",
         "auth.entry": "entry {seq}",
         "auth.no_roles": "no role",
+        "auth.nobody": "nobody",
         "auth.truncated": "Only the first {count} keys are shown; the whole list is at "
         "/api/v1/projections?namespace=registry.key.",
         "auth.register": "Register a key",
@@ -406,6 +411,9 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "state that you checked its papers. It may then ask, bid and object.",
         "js.field.note": "Note",
         "js.unknown_name": "name not known yet",
+        "js.bad_public_key": "A public key is the base64 of exactly 32 bytes (44 characters, "
+        "ending in =), as its holder's Workspace page shows it.",
+        "js.bad_key_id": "A key id is 64 lowercase hexadecimal digits.",
         "js.none": "no role",
         "js.vendor.none": "This key is not registered as a vendor.",
         "js.vendor.registered": "Registered since {time}, NOT ACTIVE yet. A procurement officer "

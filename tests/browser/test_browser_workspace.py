@@ -259,6 +259,13 @@ def test_keys_made_in_the_browser_sign_what_the_log_accepts(
         says="",
     )
     assert again["seq"] is None and again["code"] == "role_held", again
+    # A public key that is not one is caught in the browser: nothing is signed or sent.
+    open_page(auth, ws, "/kerja/otoritas")
+    auth.fill("#register-public-key", "bukan-kunci")
+    auth.fill("#register-name", "Salah ketik")
+    auth.click("#register-key-form button[type=submit]")
+    expect(auth.locator("#result-invalid")).to_contain_text("base64")
+    expect(auth.locator("#review")).to_be_hidden()
     open_page(auth, ws, "/kerja/otoritas")
     row = auth.locator(f'#holders tr[data-key-id="{deputy_id}"]')
     expect(row).to_have_attribute("data-roles", "authority finance")

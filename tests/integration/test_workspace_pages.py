@@ -139,6 +139,13 @@ def test_the_authority_page_shows_who_holds_which_role(
     assert rows[client_key_id(lost)].attrs["data-revoked"] == "true"
     assert "revoked (entry" in rows[client_key_id(lost)].text
     assert "PPK Dinas PU" in rows[client_key_id(officer)].text
+    by_role = {
+        dd.attrs["data-role"]: dd.attrs["data-holders"].split() for dd in html.find_all("dd")
+    }
+    assert by_role["authority"] == [client_key_id(harness.authority)]
+    assert by_role["auditor"] == by_role["procurement_officer"] == [client_key_id(officer)]
+    assert by_role["finance"] == []  # its only holder's key was revoked
+    assert "nobody" in html.by_id("by-role").text
     forms = {f.attrs["id"]: f.attrs.get("data-statement") for f in html.find_all("form")}
     assert forms == {
         "register-key-form": "registry.key.registered",

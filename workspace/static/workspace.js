@@ -146,6 +146,11 @@
     return msg("js.unknown_name");
   }
 
+  function checkedKeyId(text) {
+    if (!/^[0-9a-f]{64}$/.test(text)) throw new Error(msg("js.bad_key_id"));
+    return text;
+  }
+
   /* What each form signs: its type, subject and body, and the words that say it. */
   async function build(form) {
     var type = form.dataset.statement;
@@ -154,15 +159,19 @@
     var subject, body, words = {};
     if (type === "registry.key.registered") {
       var publicKey = value("public_key");
-      subject = await K.keyId(K.unb64(publicKey));
+      try {
+        subject = await K.keyId(K.unb64(publicKey));
+      } catch (e) {
+        throw new Error(msg("js.bad_public_key"));
+      }
       body = { public_key: publicKey, name: value("name"), roles: data.getAll("roles").map(String) };
       words = { name: body.name, roles: roleNames(body.roles) };
     } else if (type === "registry.role.granted" || type === "registry.role.revoked") {
-      subject = value("subject");
+      subject = checkedKeyId(value("subject"));
       body = { role: value("role") };
       words = { name: nameOf(subject), role: msg("role." + body.role) };
     } else if (type === "registry.key.revoked") {
-      subject = value("subject");
+      subject = checkedKeyId(value("subject"));
       body = { reason: value("reason") };
       words = { name: nameOf(subject), reason: body.reason };
     } else if (type === "procurement.vendor.activated") {
@@ -344,7 +353,9 @@
     try {
       review(await build(event.target));
     } catch (e) {
-      result([el("p", { class: "bad" }, [e.message])], "bad");
+      pending = null;
+      document.getElementById("review").hidden = true;
+      result([el("p", { class: "bad", id: "result-invalid" }, [e.message])], "bad");
     }
   }
 
