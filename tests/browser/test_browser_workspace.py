@@ -439,6 +439,10 @@ def test_the_browser_keeps_its_key_non_extractable(browser: Browser, workspace: 
         page.fill("#restore-passphrase", "not the passphrase at all")
         page.click("#restore-form button[type=submit]")
         expect(page.locator("#restore-status")).to_contain_text("frasa sandi salah")
+        # Forgetting removes the key from this browser (its backup still restores it).
+        page.click("#forget-button")
+        expect(page.locator("#key-status")).to_contain_text("Belum ada kunci")
+        assert page.evaluate("async () => (await TerangKeys.load()) === undefined")
     finally:
         context.close()
 
