@@ -557,3 +557,25 @@ def test_chromium_writes_the_ledgers_canonical_bytes(
             expected.append("error:" + exc.code)
     assert got == expected
     assert expected[-2:] == ["error:integer_out_of_range", "error:float_not_allowed"]
+
+
+def test_without_the_script_no_form_can_send_a_passphrase(
+    browser: Browser, workspace: Workspace
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    context.set_default_timeout(TIMEOUT_MS)
+    sent: list[str] = []
+    context.on("request", lambda request: sent.append(request.url))
+    page = context.new_page()
+    try:
+        page.goto(workspace.url + "/kerja")
+        expect(page.locator("noscript, .notice").first).to_be_attached()
+        expect(page.locator("#generate-form button[type=submit]")).to_be_disabled()
+        page.fill("#generate-name", "Tanpa skrip")
+        page.fill("#generate-passphrase", "rahasia sekali jangan dikirim")
+        page.fill("#generate-passphrase-again", "rahasia sekali jangan dikirim")
+        page.press("#generate-passphrase-again", "Enter")  # implicit submission
+        page.wait_for_timeout(300)
+    finally:
+        context.close()
+    assert not any("rahasia" in url or "passphrase" in url for url in sent), sent

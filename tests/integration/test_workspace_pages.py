@@ -71,6 +71,10 @@ def test_pages_answer_in_both_languages_with_the_portals_csp(
     assert "style=" not in page.text
     for form in html.find_all("form"):
         assert "action" not in form.attrs and "method" not in form.attrs  # never posted
+        # Until the script handles the form, it cannot be sent at all: a form without a
+        # script would go to the server as a query string, passphrase and all.
+        (button,) = [b for b in form.find_all("button") if b.attrs.get("type") == "submit"]
+        assert "disabled" in button.attrs and "data-needs-script" in button.attrs
     passwords = [i.attrs["id"] for i in html.find_all("input") if i.attrs.get("type") == "password"]
     assert set(passwords) <= {
         "generate-passphrase",

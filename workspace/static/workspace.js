@@ -417,6 +417,11 @@
       document.getElementById("review").hidden = true;
       result([el("p", {}, [msg("js.cancelled")])]);
     });
+    // Forms arrive with their buttons disabled: without this script, a form would be sent
+    // to the server as a query string, passphrase and all. Enabled only once handled here.
+    document.querySelectorAll("button[data-needs-script]").forEach(function (button) {
+      button.disabled = false;
+    });
     document.body.dataset.ready = "true";
     await showKey();
     await showVendor();
