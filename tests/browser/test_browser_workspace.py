@@ -380,6 +380,10 @@ def test_keys_made_in_the_browser_sign_what_the_log_accepts(
     officer_key = read_backup(json.loads(officer_backup.read_text()), PASSPHRASE)
     keys = (ws.authority, deputy_key, vendor_key, officer_key)
     secrets = [s for key in keys for s in secret_spellings(key)]
+    # nor the passphrase, nor a backup file (its key can be guessed at offline)
+    secrets.append(PASSPHRASE.encode())
+    for backup in (root_backup, deputy_backup, vendor_backup, officer_backup):
+        secrets.append(json.loads(backup.read_text())["ciphertext"].encode())
     assert len(ws.sent) > 20
     for method, url, body in ws.sent:
         assert not any(secret in body or secret in url.encode() for secret in secrets), url
