@@ -31,6 +31,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -156,6 +157,9 @@ def sign_form(page: Page, form: str, fill: dict[str, str], says: str) -> dict[st
     page.click(f"#{form} button[type=submit]")
     expect(page.locator("#review")).to_be_visible()
     expect(page.locator("#review-summary")).to_contain_text(says)
+    fields = page.locator("#review-fields")
+    expect(fields).to_contain_text(ORIGIN)  # the log the signature is for
+    expect(fields).to_contain_text(re.compile(r"\d{1,2} \w+ \d{4} \d{2}\.\d{2} WIB"))
     raw = json.loads(page.locator("#review-raw").text_content() or "")
     page.click("#review-sign")
     result = page.locator("#result-accepted, #result-refused")

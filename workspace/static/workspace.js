@@ -282,6 +282,7 @@
         [msg(response.status === 200 ? "js.duplicate" : "js.accepted", { seq: answer.seq })]),
       el("p", {}, [msg("js.leaf") + ": ", el("code", {}, [answer.leaf_hash || ""])]),
       el("p", {}, [link]),
+      el("p", {}, [el("a", { href: location.pathname + location.search }, [msg("js.reload")])]),
     ]);
     if (pendingForm) pendingForm.reset();
     showKey();
