@@ -51,7 +51,10 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "home.generate_button": "Buat kunci dan unduh cadangan",
         "home.restore": "Pulihkan dari berkas cadangan",
         "home.restore_intro": "Pilih berkas cadangan (.terang-key.json) dan masukkan frasa "
-        "sandinya. Berkas dibuka di peramban ini saja.",
+        "sandinya, atau berkas kunci terang CLI (terang-ed25519-seed:…). Berkas dibuka di "
+        "peramban ini saja.",
+        "home.restore_passphrase_hint": "Hanya untuk berkas cadangan; berkas kunci CLI tidak "
+        "berfrasa sandi.",
         "home.backup_file": "Berkas cadangan",
         "home.restore_button": "Pulihkan kunci",
         "home.forget": "Lupakan kunci di peramban ini",
@@ -258,7 +261,9 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "home.generate_button": "Make the key and download its backup",
         "home.restore": "Restore from a backup file",
         "home.restore_intro": "Choose the backup file (.terang-key.json) and type its "
-        "passphrase. The file is opened in this browser only.",
+        "passphrase, or a terang CLI key file (terang-ed25519-seed:…). The file is opened in "
+        "this browser only.",
+        "home.restore_passphrase_hint": "For a backup file only; a CLI key file has no passphrase.",
         "home.backup_file": "Backup file",
         "home.restore_button": "Restore the key",
         "home.forget": "Forget the key in this browser",

@@ -56,7 +56,7 @@ from workspace_tour import (
 from ledger.authority import KEY_REGISTERED_TYPE
 from ledger.canonical import canonical_bytes
 from ledger.errors import ClientError
-from ledger.keys import load_client_key
+from ledger.keys import CLIENT_KEY_PREFIX, load_client_key
 from ledger.limits import Limits
 from ledger.service import Ledger, Settings
 from ledger.statement import LoggedEntry, b64encode, key_id_of
@@ -451,6 +451,17 @@ def test_the_browser_keeps_its_key_non_extractable(browser: Browser, workspace: 
         page.click("#forget-button")
         expect(page.locator("#key-status")).to_contain_text("Belum ada kunci")
         assert page.evaluate("async () => (await TerangKeys.load()) === undefined")
+        # A terang CLI key file opens here too, as the same key, kept non-extractable.
+        cli_key = SigningKey.generate()
+        key_file = workspace.root / "cli.key"
+        key_file.write_text(CLIENT_KEY_PREFIX + b64encode(bytes(cli_key)) + "\n")
+        page.fill("#restore-passphrase", "")
+        assert restore(page, workspace, key_file, passphrase="") == key_id_of(
+            bytes(cli_key.verify_key)
+        )
+        assert (
+            page.evaluate("async () => (await TerangKeys.load()).privateKey.extractable") is False
+        )
     finally:
         context.close()
 

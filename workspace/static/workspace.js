@@ -94,7 +94,7 @@
     if (!target) return;
     if (!current) { say("key-status", msg("js.key.none")); return; }
     var nodes = [
-      el("p", {}, [msg("js.key.active", { name: current.name })]),
+      el("p", {}, [msg("js.key.active", { name: current.name || shortId(current.keyId) })]),
       el("dl", { class: "ws-fields" }, [
         el("dt", {}, [msg("js.key.id")]), el("dd", {}, [el("code", { id: "my-key-id" }, [current.keyId])]),
         el("dt", {}, [msg("js.key.public")]), el("dd", {}, [el("code", { id: "my-public-key" }, [current.publicKey])]),
@@ -215,7 +215,7 @@
     var rows = [
       ["js.field.type", s.type],
       ["js.field.subject", s.subject],
-      ["js.field.signer", current.name + " (" + s.signer + ")"],
+      ["js.field.signer", (current.name ? current.name + " " : "") + "(" + s.signer + ")"],
       ["js.field.time", moment(s.time)],
       ["js.field.log", config.origin],
     ];
@@ -331,8 +331,10 @@
     var file = data.get("file");
     say("restore-status", msg("js.restoring"));
     try {
-      var backup = JSON.parse(await file.text());
-      var kept = await K.readBackup(backup, String(data.get("passphrase")), config.backup);
+      var text = await file.text();
+      var kept = text.indexOf("terang-ed25519-seed:") === 0
+        ? await K.readKeyFile(text)
+        : await K.readBackup(JSON.parse(text), String(data.get("passphrase")), config.backup);
       await K.store(kept);
       current = kept;
       form.reset();
