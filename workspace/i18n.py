@@ -51,7 +51,10 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "home.generate_button": "Buat kunci dan unduh cadangan",
         "home.restore": "Pulihkan dari berkas cadangan",
         "home.restore_intro": "Pilih berkas cadangan (.terang-key.json) dan masukkan frasa "
-        "sandinya. Berkas dibuka di peramban ini saja.",
+        "sandinya, atau berkas kunci terang CLI (terang-ed25519-seed:…). Berkas dibuka di "
+        "peramban ini saja.",
+        "home.restore_passphrase_hint": "Hanya untuk berkas cadangan; berkas kunci CLI tidak "
+        "berfrasa sandi.",
         "home.backup_file": "Berkas cadangan",
         "home.restore_button": "Pulihkan kunci",
         "home.forget": "Lupakan kunci di peramban ini",
@@ -77,6 +80,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "auth.status.revoked": "dicabut (entri {seq})",
         "auth.entry": "entri {seq}",
         "auth.no_roles": "tanpa peran",
+        "auth.nobody": "tidak seorang pun",
         "auth.truncated": "Hanya {count} kunci pertama yang ditampilkan; daftar lengkap ada di "
         "/api/v1/projections?namespace=registry.key.",
         "auth.register": "Daftarkan kunci",
@@ -186,6 +190,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "js.network": "Log tidak dapat dihubungi: {reason}",
         "js.leaf": "Hash daun",
         "js.receipt": "Unduh tanda terima (.json)",
+        "js.reload": "Muat ulang halaman untuk melihat keadaan terbaru",
         "js.cancelled": "Dibatalkan; tidak ada yang ditandatangani.",
         "js.field.type": "Jenis pernyataan",
         "js.field.subject": "Tentang",
@@ -214,6 +219,9 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "menyanggah.",
         "js.field.note": "Catatan",
         "js.unknown_name": "nama belum dikenal",
+        "js.bad_public_key": "Kunci publik harus base64 dari tepat 32 byte (44 karakter, "
+        "diakhiri =), seperti yang ditunjukkan halaman Ruang kerja pemegangnya.",
+        "js.bad_key_id": "Id kunci harus 64 digit heksadesimal huruf kecil.",
         "js.none": "tanpa peran",
         "js.vendor.none": "Kunci ini belum terdaftar sebagai penyedia.",
         "js.vendor.registered": "Terdaftar sejak {time}, BELUM AKTIF. Pejabat pengadaan "
@@ -260,7 +268,9 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "home.generate_button": "Make the key and download its backup",
         "home.restore": "Restore from a backup file",
         "home.restore_intro": "Choose the backup file (.terang-key.json) and type its "
-        "passphrase. The file is opened in this browser only.",
+        "passphrase, or a terang CLI key file (terang-ed25519-seed:…). The file is opened in "
+        "this browser only.",
+        "home.restore_passphrase_hint": "For a backup file only; a CLI key file has no passphrase.",
         "home.backup_file": "Backup file",
         "home.restore_button": "Restore the key",
         "home.forget": "Forget the key in this browser",
@@ -286,6 +296,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "auth.status.revoked": "revoked (entry {seq})",
         "auth.entry": "entry {seq}",
         "auth.no_roles": "no role",
+        "auth.nobody": "nobody",
         "auth.truncated": "Only the first {count} keys are shown; the whole list is at "
         "/api/v1/projections?namespace=registry.key.",
         "auth.register": "Register a key",
@@ -393,6 +404,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "js.network": "The log cannot be reached: {reason}",
         "js.leaf": "Leaf hash",
         "js.receipt": "Download the receipt (.json)",
+        "js.reload": "Reload the page to see the latest state",
         "js.cancelled": "Cancelled; nothing was signed.",
         "js.field.type": "Statement type",
         "js.field.subject": "About",
@@ -420,6 +432,9 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "state that you checked its papers. It may then ask, bid and object.",
         "js.field.note": "Note",
         "js.unknown_name": "name not known yet",
+        "js.bad_public_key": "A public key is the base64 of exactly 32 bytes (44 characters, "
+        "ending in =), as its holder's Workspace page shows it.",
+        "js.bad_key_id": "A key id is 64 lowercase hexadecimal digits.",
         "js.none": "no role",
         "js.vendor.none": "This key is not registered as a vendor.",
         "js.vendor.registered": "Registered since {time}, NOT ACTIVE yet. A procurement officer "

@@ -26,7 +26,8 @@ from portal.i18n import language_of
 from portal.rendering import time_zone_of
 from portal.routing import PortalRoute
 from procurement.limits import TEXT_CHARS_MAX as NOTE_CHARS_MAX
-from procurement.vendors import QUALIFICATIONS
+from procurement.vendors import ACTIVATED, QUALIFICATIONS
+from procurement.vendors import KINDS as VENDOR_KINDS
 from workspace import reads
 from workspace.i18n import script_messages
 from workspace.limits import (
@@ -56,11 +57,15 @@ ROLE_ORDER: Final = (
 """The roles as the forms list them (every role of ``ledger.kinds.ROLES``)."""
 QUALIFICATION_ORDER: Final = ("mikro", "kecil", "menengah", "besar")
 ACTIVATOR_ROLE: Final = "procurement_officer"
-"""The role that signs ``procurement.vendor.activated``."""
+"""The role that signs ``procurement.vendor.activated`` (checked against its kind below)."""
 
 require(
     set(ROLE_ORDER) == ROLES and set(QUALIFICATION_ORDER) == QUALIFICATIONS,
     InvariantBroken("the forms must list every role and every qualification"),
+)
+require(
+    [kind.roles for kind in VENDOR_KINDS if kind.type == ACTIVATED] == [{ACTIVATOR_ROLE}],
+    InvariantBroken("the vendor page must name the role that activates vendors"),
 )
 
 

@@ -14,6 +14,8 @@ IndexedDB):
   a role); a statement the log refuses shows the log's reason;
 * a vendor generates a key, self-registers, and sees its status and who activates it;
   after an officer activates it, it sees itself active;
+* the authority revokes the deputy's key (a lost laptop): the page says so, and the
+  log refuses what the key signs next;
 * every request body any browser sent is inspected: none holds a private key, in any
   encoding; every write was ``{"statement", "signature"}`` to ``/api/v1/statements``;
 * ``terang verify`` then passes on the resulting log;
@@ -29,6 +31,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -53,7 +56,7 @@ from workspace_tour import (
 from ledger.authority import KEY_REGISTERED_TYPE
 from ledger.canonical import canonical_bytes
 from ledger.errors import ClientError
-from ledger.keys import load_client_key
+from ledger.keys import CLIENT_KEY_PREFIX, load_client_key
 from ledger.limits import Limits
 from ledger.service import Ledger, Settings
 from ledger.statement import LoggedEntry, b64encode, key_id_of
@@ -154,6 +157,9 @@ def sign_form(page: Page, form: str, fill: dict[str, str], says: str) -> dict[st
     page.click(f"#{form} button[type=submit]")
     expect(page.locator("#review")).to_be_visible()
     expect(page.locator("#review-summary")).to_contain_text(says)
+    fields = page.locator("#review-fields")
+    expect(fields).to_contain_text(ORIGIN)  # the log the signature is for
+    expect(fields).to_contain_text(re.compile(r"\d{1,2} \w+ \d{4} \d{2}\.\d{2} WIB"))
     raw = json.loads(page.locator("#review-raw").text_content() or "")
     page.click("#review-sign")
     result = page.locator("#result-accepted, #result-refused")
@@ -257,6 +263,13 @@ def test_keys_made_in_the_browser_sign_what_the_log_accepts(
         says="",
     )
     assert again["seq"] is None and again["code"] == "role_held", again
+    # A public key that is not one is caught in the browser: nothing is signed or sent.
+    open_page(auth, ws, "/kerja/otoritas")
+    auth.fill("#register-public-key", "bukan-kunci")
+    auth.fill("#register-name", "Salah ketik")
+    auth.click("#register-key-form button[type=submit]")
+    expect(auth.locator("#result-invalid")).to_contain_text("base64")
+    expect(auth.locator("#review")).to_be_hidden()
     open_page(auth, ws, "/kerja/otoritas")
     row = auth.locator(f'#holders tr[data-key-id="{deputy_id}"]')
     expect(row).to_have_attribute("data-roles", "authority finance")
@@ -325,6 +338,8 @@ def test_keys_made_in_the_browser_sign_what_the_log_accepts(
     verify_with_pynacl(ws, int(registration["seq"]), vendor_public)
     expect(vendor.locator("#vendor-status")).to_have_attribute("data-status", "registered")
     expect(vendor.locator("#vendor-status")).to_contain_text("procurement_officer")
+    expect(vendor.locator("#vendor-status")).to_contain_text("NPWP 01.234.567.8-901.000")
+    expect(vendor.locator("#vendor-name")).to_have_value("")  # the form is done with
     shot(vendor, "06-vendor-registered")
     # -- the officer activates it, in its own browser ---------------------------------------
     open_page(officer, ws, "/kerja/pejabat")
@@ -344,11 +359,35 @@ def test_keys_made_in_the_browser_sign_what_the_log_accepts(
     expect(vendor.locator("#vendor-status")).to_have_attribute("data-status", "active")
     shot(vendor, "08-vendor-active")
 
+    # -- a lost key: the authority revokes it, and it signs nothing more ------------------
+    open_page(auth, ws, "/kerja/otoritas")
+    key_revoked = sign_form(
+        auth,
+        "revoke-key-form",
+        {"#revoke-key-id": deputy_id, "#revoke-key-reason": "laptop hilang, dilaporkan hari ini"},
+        says="laptop hilang",
+    )
+    assert key_revoked["seq"] is not None, key_revoked["text"]
+    open_page(restored, ws, "/kerja/otoritas")
+    expect(restored.locator("#my-key-registry")).to_contain_text("DICABUT")
+    refused = sign_form(
+        restored,
+        "grant-role-form",
+        {"#grant-key-id": officer_id, "select:#grant-role": "auditor"},
+        says="Auditor",
+    )
+    assert refused["seq"] is None and refused["code"] == "revoked_signer", refused
+    shot(restored, "10-revoked-key-refused")
+
     # -- no request any browser sent held a private key -------------------------------------
     vendor_key = read_backup(json.loads(vendor_backup.read_text()), PASSPHRASE)
     officer_key = read_backup(json.loads(officer_backup.read_text()), PASSPHRASE)
     keys = (ws.authority, deputy_key, vendor_key, officer_key)
     secrets = [s for key in keys for s in secret_spellings(key)]
+    # nor the passphrase, nor a backup file (its key can be guessed at offline)
+    secrets.append(PASSPHRASE.encode())
+    for backup in (root_backup, deputy_backup, vendor_backup, officer_backup):
+        secrets.append(json.loads(backup.read_text())["ciphertext"].encode())
     assert len(ws.sent) > 20
     for method, url, body in ws.sent:
         assert not any(secret in body or secret in url.encode() for secret in secrets), url
@@ -356,8 +395,8 @@ def test_keys_made_in_the_browser_sign_what_the_log_accepts(
             assert (method, url) == ("POST", ws.url + "/api/v1/statements"), url
             assert set(json.loads(body)) == {"statement", "signature"}
     writes = [body for method, _, body in ws.sent if method == "POST"]
-    # two by the root, one refused, two by the deputy, the vendor's, the officer's
-    assert len(writes) == 7
+    # three by the root, two by the deputy and two refused, the vendor's, the officer's
+    assert len(writes) == 9
     assert not ws.errors, ws.errors
     for context in (authority_ctx, deputy_ctx, restored_ctx, vendor_ctx, officer_ctx):
         context.close()
@@ -408,6 +447,21 @@ def test_the_browser_keeps_its_key_non_extractable(browser: Browser, workspace: 
         page.fill("#restore-passphrase", "not the passphrase at all")
         page.click("#restore-form button[type=submit]")
         expect(page.locator("#restore-status")).to_contain_text("frasa sandi salah")
+        # Forgetting removes the key from this browser (its backup still restores it).
+        page.click("#forget-button")
+        expect(page.locator("#key-status")).to_contain_text("Belum ada kunci")
+        assert page.evaluate("async () => (await TerangKeys.load()) === undefined")
+        # A terang CLI key file opens here too, as the same key, kept non-extractable.
+        cli_key = SigningKey.generate()
+        key_file = workspace.root / "cli.key"
+        key_file.write_text(CLIENT_KEY_PREFIX + b64encode(bytes(cli_key)) + "\n")
+        page.fill("#restore-passphrase", "")
+        assert restore(page, workspace, key_file, passphrase="") == key_id_of(
+            bytes(cli_key.verify_key)
+        )
+        assert (
+            page.evaluate("async () => (await TerangKeys.load()).privateKey.extractable") is False
+        )
     finally:
         context.close()
 
@@ -471,6 +525,7 @@ def test_amounts_and_times_read_as_on_the_portal(
     browser: Browser, workspace: Workspace, lang: str
 ) -> None:
     from portal.formatting import moment, rupiah
+    from procurement.npwp import display as npwp_display
 
     context = person(browser, workspace)
     page = context.new_page()
@@ -480,6 +535,7 @@ def test_amounts_and_times_read_as_on_the_portal(
             """([amounts, times]) => ({
               amounts: amounts.map((sen) => TerangWorkspace.rupiah(sen)),
               times: times.map((time) => TerangWorkspace.moment(time)),
+              npwp: ["012345678901000", "0123456789012345"].map(TerangWorkspace.npwp),
             })""",
             [AMOUNTS_SEN, TIMES],
         )
@@ -489,6 +545,7 @@ def test_amounts_and_times_read_as_on_the_portal(
     assert got["times"] == [moment(time, lang, "WIB") for time in TIMES]
     if lang == "id":
         assert got["amounts"][4] == "Rp 814.000.000,00"
+    assert got["npwp"] == [npwp_display("012345678901000"), npwp_display("0123456789012345")]
 
 
 def test_chromium_writes_the_ledgers_canonical_bytes(
@@ -519,3 +576,25 @@ def test_chromium_writes_the_ledgers_canonical_bytes(
             expected.append("error:" + exc.code)
     assert got == expected
     assert expected[-2:] == ["error:integer_out_of_range", "error:float_not_allowed"]
+
+
+def test_without_the_script_no_form_can_send_a_passphrase(
+    browser: Browser, workspace: Workspace
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    context.set_default_timeout(TIMEOUT_MS)
+    sent: list[str] = []
+    context.on("request", lambda request: sent.append(request.url))
+    page = context.new_page()
+    try:
+        page.goto(workspace.url + "/kerja")
+        expect(page.locator("noscript, .notice").first).to_be_attached()
+        expect(page.locator("#generate-form button[type=submit]")).to_be_disabled()
+        page.fill("#generate-name", "Tanpa skrip")
+        page.fill("#generate-passphrase", "rahasia sekali jangan dikirim")
+        page.fill("#generate-passphrase-again", "rahasia sekali jangan dikirim")
+        page.press("#generate-passphrase-again", "Enter")  # implicit submission
+        page.wait_for_timeout(300)
+    finally:
+        context.close()
+    assert not any("rahasia" in url or "passphrase" in url for url in sent), sent

@@ -52,6 +52,9 @@ def test_a_wheel_installed_elsewhere_migrates_and_serves_its_files(tmp_path: Pat
         "ledger/schema/script.py.mako",
         "ledger/schema/versions/0001_ledger_core.py",
         "portal/templates/base.html",
+        "workspace/templates/base.html",
+        "workspace/static/keys.js",
+        "workspace/static/canonical.js",
     ):
         assert shipped in names, f"{shipped} is not in the wheel"
     installed = subprocess.run(

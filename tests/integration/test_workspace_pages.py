@@ -71,6 +71,10 @@ def test_pages_answer_in_both_languages_with_the_portals_csp(
     assert "style=" not in page.text
     for form in html.find_all("form"):
         assert "action" not in form.attrs and "method" not in form.attrs  # never posted
+        # Until the script handles the form, it cannot be sent at all: a form without a
+        # script would go to the server as a query string, passphrase and all.
+        (button,) = [b for b in form.find_all("button") if b.attrs.get("type") == "submit"]
+        assert "disabled" in button.attrs and "data-needs-script" in button.attrs
     passwords = [i.attrs["id"] for i in html.find_all("input") if i.attrs.get("type") == "password"]
     assert set(passwords) <= {
         "generate-passphrase",
@@ -139,6 +143,13 @@ def test_the_authority_page_shows_who_holds_which_role(
     assert rows[client_key_id(lost)].attrs["data-revoked"] == "true"
     assert "revoked (entry" in rows[client_key_id(lost)].text
     assert "PPK Dinas PU" in rows[client_key_id(officer)].text
+    by_role = {
+        dd.attrs["data-role"]: dd.attrs["data-holders"].split() for dd in html.find_all("dd")
+    }
+    assert by_role["authority"] == [client_key_id(harness.authority)]
+    assert by_role["auditor"] == by_role["procurement_officer"] == [client_key_id(officer)]
+    assert by_role["finance"] == []  # its only holder's key was revoked
+    assert "nobody" in html.by_id("by-role").text
     forms = {f.attrs["id"]: f.attrs.get("data-statement") for f in html.find_all("form")}
     assert forms == {
         "register-key-form": "registry.key.registered",

@@ -181,6 +181,30 @@
       name: typeof backup.name === "string" ? backup.name : "" };
   }
 
+  /* A `terang` CLI key file (one line, "terang-ed25519-seed:<base64 seed>"; ledger/keys.py),
+   * read in the browser: its public key comes from WebCrypto (a PKCS #8 import exported
+   * as JWK carries it), then the key is kept non-extractable like any other. */
+  var PKCS8_ED25519_PREFIX = new Uint8Array([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06,
+    0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
+  async function readKeyFile(text) {
+    var line = text.replace(/\n$/, "");
+    if (line.indexOf(SEED_PREFIX) !== 0 || /\s/.test(line)) {
+      throw BackupError("bad_backup", "not a terang key file");
+    }
+    var seed = unb64(line.slice(SEED_PREFIX.length));
+    if (seed.length !== 32) throw BackupError("bad_backup", "an Ed25519 seed is 32 bytes");
+    try {
+      var loose = await subtle.importKey("pkcs8", concat([PKCS8_ED25519_PREFIX, seed]),
+        { name: "Ed25519" }, true, ["sign"]);
+      var publicRaw = unb64url((await subtle.exportKey("jwk", loose)).x);
+      var privateKey = await importSeed(seed, publicRaw, false);
+    } finally {
+      seed.fill(0);
+    }
+    return { privateKey: privateKey, publicKey: b64(publicRaw), keyId: await keyId(publicRaw),
+      name: "" };
+  }
+
   /* A new key: its backup (written from the one extractable copy) and the kept,
    * non-extractable import. */
   async function generate(name, passphrase, iterations) {
@@ -228,7 +252,7 @@
   root.TerangKeys = {
     FORMAT: FORMAT, supported: supported, keyId: keyId, nonce: nonce, b64: b64, unb64: unb64,
     signingMessage: signingMessage, sign: sign, importSeed: importSeed,
-    writeBackup: writeBackup, readBackup: readBackup, generate: generate,
+    writeBackup: writeBackup, readBackup: readBackup, readKeyFile: readKeyFile, generate: generate,
     store: store, load: load, forget: forget,
   };
 })(globalThis);

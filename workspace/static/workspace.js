@@ -9,6 +9,7 @@
   var K = window.TerangKeys;
   var C = window.TerangCanonical;
   var pending = null; // the statement under review
+  var pendingForm = null; // the form it came from
   var current = null; // the kept key, if any
 
   function msg(key, params) {
@@ -58,7 +59,14 @@
     return local.getUTCDate() + " " + config.months[local.getUTCMonth()] + " " +
       local.getUTCFullYear() + " " + clock + " " + config.zone;
   }
-  window.TerangWorkspace = { rupiah: rupiah, moment: moment, msg: msg };
+  /* An NPWP as usually written (procurement/npwp.py display): 15 digits punctuated. */
+  function npwp(digits) {
+    var d = String(digits);
+    if (d.length !== 15) return d;
+    return d.slice(0, 2) + "." + d.slice(2, 5) + "." + d.slice(5, 8) + "." + d[8] + "-" +
+      d.slice(9, 12) + "." + d.slice(12, 15);
+  }
+  window.TerangWorkspace = { rupiah: rupiah, moment: moment, npwp: npwp, msg: msg };
 
   async function getJson(path) {
     var response = await fetch(path, { headers: { Accept: "application/json" } });
@@ -86,7 +94,7 @@
     if (!target) return;
     if (!current) { say("key-status", msg("js.key.none")); return; }
     var nodes = [
-      el("p", {}, [msg("js.key.active", { name: current.name })]),
+      el("p", {}, [msg("js.key.active", { name: current.name || shortId(current.keyId) })]),
       el("dl", { class: "ws-fields" }, [
         el("dt", {}, [msg("js.key.id")]), el("dd", {}, [el("code", { id: "my-key-id" }, [current.keyId])]),
         el("dt", {}, [msg("js.key.public")]), el("dd", {}, [el("code", { id: "my-public-key" }, [current.publicKey])]),
@@ -124,7 +132,7 @@
             ? msg("js.vendor.active", { seq: v.activated_seq })
             : msg("js.vendor.registered", { time: moment(v.registered_at) }),
         ]),
-        el("p", {}, [msg("js.vendor.name", { name: v.name, npwp: v.npwp })]),
+        el("p", {}, [msg("js.vendor.name", { name: v.name, npwp: npwp(v.npwp) })]),
       ]);
     } catch (e) {
       say("vendor-status", msg("js.network", { reason: e.message }), "bad");
@@ -138,6 +146,11 @@
     return msg("js.unknown_name");
   }
 
+  function checkedKeyId(text) {
+    if (!/^[0-9a-f]{64}$/.test(text)) throw new Error(msg("js.bad_key_id"));
+    return text;
+  }
+
   /* What each form signs: its type, subject and body, and the words that say it. */
   async function build(form) {
     var type = form.dataset.statement;
@@ -146,15 +159,19 @@
     var subject, body, words = {};
     if (type === "registry.key.registered") {
       var publicKey = value("public_key");
-      subject = await K.keyId(K.unb64(publicKey));
+      try {
+        subject = await K.keyId(K.unb64(publicKey));
+      } catch (e) {
+        throw new Error(msg("js.bad_public_key"));
+      }
       body = { public_key: publicKey, name: value("name"), roles: data.getAll("roles").map(String) };
       words = { name: body.name, roles: roleNames(body.roles) };
     } else if (type === "registry.role.granted" || type === "registry.role.revoked") {
-      subject = value("subject");
+      subject = checkedKeyId(value("subject"));
       body = { role: value("role") };
       words = { name: nameOf(subject), role: msg("role." + body.role) };
     } else if (type === "registry.key.revoked") {
-      subject = value("subject");
+      subject = checkedKeyId(value("subject"));
       body = { reason: value("reason") };
       words = { name: nameOf(subject), reason: body.reason };
     } else if (type === "procurement.vendor.activated") {
@@ -198,7 +215,7 @@
     var rows = [
       ["js.field.type", s.type],
       ["js.field.subject", s.subject],
-      ["js.field.signer", current.name + " (" + s.signer + ")"],
+      ["js.field.signer", (current.name ? current.name + " " : "") + "(" + s.signer + ")"],
       ["js.field.time", moment(s.time)],
       ["js.field.log", config.origin],
     ];
@@ -265,7 +282,9 @@
         [msg(response.status === 200 ? "js.duplicate" : "js.accepted", { seq: answer.seq })]),
       el("p", {}, [msg("js.leaf") + ": ", el("code", {}, [answer.leaf_hash || ""])]),
       el("p", {}, [link]),
+      el("p", {}, [el("a", { href: location.pathname + location.search }, [msg("js.reload")])]),
     ]);
+    if (pendingForm) pendingForm.reset();
     showKey();
     showVendor();
   }
@@ -312,8 +331,10 @@
     var file = data.get("file");
     say("restore-status", msg("js.restoring"));
     try {
-      var backup = JSON.parse(await file.text());
-      var kept = await K.readBackup(backup, String(data.get("passphrase")), config.backup);
+      var text = await file.text();
+      var kept = text.indexOf("terang-ed25519-seed:") === 0
+        ? await K.readKeyFile(text)
+        : await K.readBackup(JSON.parse(text), String(data.get("passphrase")), config.backup);
       await K.store(kept);
       current = kept;
       form.reset();
@@ -330,11 +351,14 @@
   async function onStatementForm(event) {
     event.preventDefault();
     placeAfter(event.target);
+    pendingForm = event.target;
     if (!current) { result([el("p", { class: "bad" }, [msg("js.need_key")])], "bad"); return; }
     try {
       review(await build(event.target));
     } catch (e) {
-      result([el("p", { class: "bad" }, [e.message])], "bad");
+      pending = null;
+      document.getElementById("review").hidden = true;
+      result([el("p", { class: "bad", id: "result-invalid" }, [e.message])], "bad");
     }
   }
 
@@ -395,6 +419,11 @@
       pending = null;
       document.getElementById("review").hidden = true;
       result([el("p", {}, [msg("js.cancelled")])]);
+    });
+    // Forms arrive with their buttons disabled: without this script, a form would be sent
+    // to the server as a query string, passphrase and all. Enabled only once handled here.
+    document.querySelectorAll("button[data-needs-script]").forEach(function (button) {
+      button.disabled = false;
     });
     document.body.dataset.ready = "true";
     await showKey();

@@ -22,6 +22,7 @@ from workspace_support import read_backup, run_js, write_backup
 
 from ledger.canonical import canonical_bytes
 from ledger.errors import ClientError
+from ledger.keys import CLIENT_KEY_PREFIX
 from ledger.limits import JSON_SAFE_INTEGER_MAX, NESTING_DEPTH_MAX, Limits
 from ledger.statement import STATEMENT_SIGNATURE_DOMAIN, Statement, key_id_of
 
@@ -228,3 +229,33 @@ def test_backups_open_both_ways() -> None:
     restored = read_backup(backup, passphrase)
     assert key_id_of(bytes(restored.verify_key)) == backup["key_id"]
     assert json.dumps(backup, ensure_ascii=False).count(backup["ciphertext"]) == 1
+
+
+KEY_FILE = """
+const kept = await TerangKeys.readKeyFile(input.text);
+let refused = null;
+try { await TerangKeys.readKeyFile(input.text.replace("seed:", "seed: ")); }
+catch (e) { refused = e.code; }
+const signed = await TerangKeys.sign(kept.privateKey, "log.example/x", input.statement);
+return {key_id: kept.keyId, public_key: kept.publicKey, extractable: kept.privateKey.extractable,
+  signature: signed.signature, refused};
+"""
+
+
+def test_a_cli_key_file_opens_in_the_browser_as_the_same_key() -> None:
+    key = SigningKey.generate()
+    text = CLIENT_KEY_PREFIX + base64.b64encode(bytes(key)).decode() + "\n"  # ledger.keys' file
+    statement = {
+        "type": "registry.role.granted",
+        "subject": "0" * 64,
+        "signer": key_id_of(bytes(key.verify_key)),
+        "time": "2026-12-04T12:00:00.000Z",
+        "nonce": "AbCdEfGhIjKlMnOpQrStUv",
+        "body": {"role": "auditor"},
+    }
+    got = run_js(KEY_FILE, {"text": text, "statement": statement})
+    assert got["key_id"] == key_id_of(bytes(key.verify_key))
+    assert base64.b64decode(got["public_key"]) == bytes(key.verify_key)
+    assert got["extractable"] is False and got["refused"] == "bad_backup"
+    message = Statement.from_json(statement, Limits()).signing_message(origin="log.example/x")
+    VerifyKey(bytes(key.verify_key)).verify(message, base64.b64decode(got["signature"]))
