@@ -364,40 +364,41 @@ def officer_answer_objection(
     _sign_and_submit(key, url, lc.OBJECTION_ANSWERED, ocid, body)
 
 
-@officer_app.command("reopen-evaluation", rich_help_panel="Evaluation and result")
-def officer_reopen_evaluation(
-    ocid: OcidOption,
-    reason: ReasonOption,
-    key: KeyOption = OFFICER_KEY,
-    url: UrlOption = DEFAULT_URL,
-) -> None:
-    """Start a new evaluation round after an upheld objection."""
-    _say(f"Reopening the evaluation of {ocid}: {reason}")
-    _sign_and_submit(key, url, lc.EVALUATION_REOPENED, ocid, {"reason": reason})
+def _reason_step(name: str, statement_type: str, saying: str, help_text: str) -> None:
+    """Register ``terang officer NAME --ocid OCID --reason TEXT``: one statement whose body
+    is its reason (reopen-evaluation, cancel, fail)."""
+
+    def step(
+        ocid: OcidOption,
+        reason: ReasonOption,
+        key: KeyOption = OFFICER_KEY,
+        url: UrlOption = DEFAULT_URL,
+    ) -> None:
+        _say(f"{saying.format(ocid=ocid)}: {reason}")
+        _sign_and_submit(key, url, statement_type, ocid, {"reason": reason})
+
+    step.__doc__ = help_text
+    officer_app.command(name, rich_help_panel="Evaluation and result")(step)
 
 
-@officer_app.command("cancel", rich_help_panel="Evaluation and result")
-def officer_cancel(
-    ocid: OcidOption,
-    reason: ReasonOption,
-    key: KeyOption = OFFICER_KEY,
-    url: UrlOption = DEFAULT_URL,
-) -> None:
-    """Cancel the tender (any state before the award)."""
-    _say(f"Cancelling {ocid}: {reason}")
-    _sign_and_submit(key, url, lc.CANCELLED_TYPE, ocid, {"reason": reason})
-
-
-@officer_app.command("fail", rich_help_panel="Evaluation and result")
-def officer_fail(
-    ocid: OcidOption,
-    reason: ReasonOption,
-    key: KeyOption = OFFICER_KEY,
-    url: UrlOption = DEFAULT_URL,
-) -> None:
-    """Declare the tender failed (tender gagal), from closing to the winner's announcement."""
-    _say(f"Declaring {ocid} failed: {reason}")
-    _sign_and_submit(key, url, lc.FAILED_TYPE, ocid, {"reason": reason})
+_reason_step(
+    "reopen-evaluation",
+    lc.EVALUATION_REOPENED,
+    "Reopening the evaluation of {ocid}",
+    "Start a new evaluation round after an upheld objection.",
+)
+_reason_step(
+    "cancel",
+    lc.CANCELLED_TYPE,
+    "Cancelling {ocid}",
+    "Cancel the tender (any state before the award).",
+)
+_reason_step(
+    "fail",
+    lc.FAILED_TYPE,
+    "Declaring {ocid} failed",
+    "Declare the tender failed (tender gagal), from closing to the winner's announcement.",
+)
 
 
 # -- the contract ---------------------------------------------------------------------

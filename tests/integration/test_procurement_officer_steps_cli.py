@@ -250,6 +250,12 @@ def test_typing_mistakes_are_refused_before_anything_is_signed(
     )
     assert refused(bad_rows) == "bad_results" and "line 2" in str(bad_rows.exception)
     assert h.ledger.size() == size
+    cancelled = cli(
+        "officer", "cancel", "--ocid", s.ocid, "--reason", "Anggaran direvisi", "--key", officer
+    )
+    assert cancelled.exit_code == 0, cancelled.output
+    assert f"Cancelling {s.ocid}: Anggaran direvisi" in cancelled.output
+    assert s.tender()["state"] == "cancelled"
 
 
 def test_the_log_still_decides_who_may_sign_an_officer_step(
