@@ -9,7 +9,8 @@ clock that moves only when told. ``Actors`` registers officers, committee member
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -422,3 +423,51 @@ class InProcessClient(LedgerClient):
 
     def close(self) -> None:  # the test owns the TestClient
         pass
+
+
+# -- the client-side CLI, in-process --------------------------------------------------
+
+
+@dataclass
+class InProcessCli:
+    """``terang ...`` run with ``CliRunner`` against an in-process service (``http``)."""
+
+    http: TestClient
+
+    def __call__(self, *args: str, answer: str | None = None) -> Any:
+        from typer.testing import CliRunner
+
+        from terang.cli import app
+
+        return CliRunner().invoke(app, list(args), input=answer)
+
+
+@contextmanager
+def cli_against(harness: Any, monkeypatch: Any) -> Iterator[InProcessCli]:
+    """The officer's, vendor's and finance's commands talking to ``harness``'s service,
+    on its clock (``monkeypatch`` undoes both at the end of the test)."""
+    from terang import cli_officer, cli_procurement
+    from terang.app import create_app
+
+    with TestClient(create_app(harness.ledger)) as http:
+        for module in (cli_procurement, cli_officer):
+            monkeypatch.setattr(module, "connect", lambda _url: InProcessClient(http))
+            monkeypatch.setattr(module, "utc_now", harness.clock)
+        yield InProcessCli(http)
+
+
+def refused(result: Any) -> str:
+    """The code of the Terang error a command stopped with (the CLI prints it so)."""
+    from ledger.errors import TerangError
+
+    assert result.exit_code != 0
+    assert isinstance(result.exception, TerangError), result.output
+    return result.exception.code
+
+
+def key_file(path: Any, key: Any) -> str:
+    """``key`` written as a client key file at ``path`` (mode 0600); its path."""
+    from ledger.keys import CLIENT_KEY_PREFIX, write_secret_file
+
+    write_secret_file(path, CLIENT_KEY_PREFIX + b64encode(bytes(key)))
+    return str(path)

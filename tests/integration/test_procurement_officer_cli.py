@@ -10,56 +10,19 @@ that is not a budgeting posting, one for another log, and one submitted too late
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import Harness
-from fastapi.testclient import TestClient
-from procurement_support import Scenario
-from typer.testing import CliRunner
+from procurement_support import InProcessCli, Scenario, cli_against, key_file, refused
 
-from ledger.client import LedgerClient
-from ledger.errors import TerangError
-from ledger.keys import CLIENT_KEY_PREFIX, write_secret_file
-from ledger.statement import b64encode
-from terang import cli_procurement
-from terang.app import create_app
-from terang.cli import app
-
-runner = CliRunner()
 DAY = 86_400
 
 
-class InProcessClient(LedgerClient):
-    def __init__(self, http: TestClient) -> None:
-        self.http = http
-
-    def close(self) -> None:  # the test owns the TestClient
-        pass
-
-
-def refused(result: Any) -> str:
-    """The code of the Terang error a command stopped with (the CLI prints it so)."""
-    assert result.exit_code != 0
-    assert isinstance(result.exception, TerangError), result.output
-    return result.exception.code
-
-
-def key_file(path: Path, key: Any) -> str:
-    write_secret_file(path, CLIENT_KEY_PREFIX + b64encode(bytes(key)))
-    return str(path)
-
-
 @pytest.fixture
-def cli(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Any:
-    with TestClient(create_app(harness.ledger)) as http:
-        monkeypatch.setattr(cli_procurement, "connect", lambda _url: InProcessClient(http))
-        monkeypatch.setattr(cli_procurement, "utc_now", harness.clock)
-
-        def invoke(*args: str, answer: str | None = None) -> Any:
-            return runner.invoke(app, list(args), input=answer)
-
+def cli(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessCli]:
+    with cli_against(harness, monkeypatch) as invoke:
         yield invoke
 
 
@@ -81,7 +44,7 @@ def awarded_winner_scenario(h: Harness) -> Scenario:
 
 
 def test_the_officer_prepares_the_award_and_finance_signs_and_submits_it(
-    harness: Harness, cli: Any, tmp_path: Path
+    harness: Harness, cli: InProcessCli, tmp_path: Path
 ) -> None:
     h = harness
     s = awarded_winner_scenario(h)
@@ -107,7 +70,7 @@ def test_the_officer_prepares_the_award_and_finance_signs_and_submits_it(
 
 
 def test_finance_signs_nothing_when_asked_no_or_when_the_file_was_changed(
-    harness: Harness, cli: Any, tmp_path: Path
+    harness: Harness, cli: InProcessCli, tmp_path: Path
 ) -> None:
     h = harness
     s = awarded_winner_scenario(h)
@@ -138,7 +101,7 @@ def test_finance_signs_nothing_when_asked_no_or_when_the_file_was_changed(
 
 
 def test_a_late_batch_and_one_for_another_log_are_refused_before_signing(
-    harness: Harness, cli: Any, tmp_path: Path
+    harness: Harness, cli: InProcessCli, tmp_path: Path
 ) -> None:
     h = harness
     s = awarded_winner_scenario(h)
@@ -164,7 +127,7 @@ def test_a_late_batch_and_one_for_another_log_are_refused_before_signing(
 
 
 def test_a_payment_request_is_paid_through_the_officer_and_finance_commands(
-    harness: Harness, cli: Any, tmp_path: Path
+    harness: Harness, cli: InProcessCli, tmp_path: Path
 ) -> None:
     from procurement_support import LINE
 

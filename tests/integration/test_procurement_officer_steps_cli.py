@@ -12,54 +12,36 @@ anything is signed, and the log is unchanged.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import Harness
-from fastapi.testclient import TestClient
-from procurement_support import LINE, InProcessClient, Scenario, register_vendor
-from typer.testing import CliRunner
+from procurement_support import (
+    LINE,
+    InProcessCli,
+    Scenario,
+    cli_against,
+    key_file,
+    refused,
+    register_vendor,
+)
 
 from budgeting import statements as st
-from ledger.errors import TerangError
-from ledger.keys import CLIENT_KEY_PREFIX, client_key_id, write_secret_file
+from ledger.keys import client_key_id
 from ledger.region_time import zone_info
-from ledger.statement import b64encode, format_time
+from ledger.statement import format_time
 from procurement import client
 from procurement import contracts as ct
 from procurement import lifecycle as lc
-from terang import cli_officer, cli_procurement
-from terang.app import create_app
-from terang.cli import app
 
-runner = CliRunner()
 DAY = 86_400
 
 
-def refused(result: Any) -> str:
-    assert result.exit_code != 0
-    assert isinstance(result.exception, TerangError), result.output
-    return result.exception.code
-
-
-def key_file(path: Path, key: Any) -> str:
-    write_secret_file(path, CLIENT_KEY_PREFIX + b64encode(bytes(key)))
-    return str(path)
-
-
 @pytest.fixture
-def cli(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Any:
-    with TestClient(create_app(harness.ledger)) as http:
-        for module in (cli_procurement, cli_officer):
-            monkeypatch.setattr(module, "connect", lambda _url: InProcessClient(http))
-            monkeypatch.setattr(module, "utc_now", harness.clock)
-
-        def invoke(*args: str) -> Any:
-            return runner.invoke(app, list(args))
-
-        invoke.http = http  # type: ignore[attr-defined]
+def cli(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessCli]:
+    with cli_against(harness, monkeypatch) as invoke:
         yield invoke
 
 
@@ -71,7 +53,7 @@ def local(h: Harness, days: float, zone: str) -> tuple[str, str]:
 
 
 def test_the_officer_runs_a_tender_from_package_to_handover(
-    harness: Harness, cli: Any, tmp_path: Path
+    harness: Harness, cli: InProcessCli, tmp_path: Path
 ) -> None:
     h = harness
     s = Scenario.build(h, vendors=2, budget_sen=500_000_000_000)
@@ -219,7 +201,7 @@ def test_the_officer_runs_a_tender_from_package_to_handover(
 
 
 def test_typing_mistakes_are_refused_before_anything_is_signed(
-    harness: Harness, cli: Any, tmp_path: Path
+    harness: Harness, cli: InProcessCli, tmp_path: Path
 ) -> None:
     h = harness
     s = Scenario.build(h, vendors=1, budget_sen=500_000_000_000)
@@ -259,7 +241,7 @@ def test_typing_mistakes_are_refused_before_anything_is_signed(
 
 
 def test_the_log_still_decides_who_may_sign_an_officer_step(
-    harness: Harness, cli: Any, tmp_path: Path
+    harness: Harness, cli: InProcessCli, tmp_path: Path
 ) -> None:
     """The CLI is a convenience, not an authority: a vendor's key running an officer
     command is refused by the log, and nothing is logged."""
