@@ -1,6 +1,6 @@
 """Benchmark ``terang verify``: entries/s and peak memory on logs of growing size.
 
-    python bench/verify_bench.py [--sizes 100000,1000000] [--workers 0,2]
+    python bench/verify_bench.py [--sizes 100000,1000000] [--workers 0,2] [--repeat 2]
                                  [--out bench/results/verify.json]
 
 For each size (ascending; the log is extended, not rebuilt): append signed entries
@@ -133,7 +133,7 @@ def verify_once(
                 vkey,
                 "--no-progress",
                 "--state",
-                str(workdir / f"state-{size}-{workers}.json"),
+                str(workdir / f"state-{size}-{workers}-{time.monotonic_ns()}.json"),
             ],
             cwd=workdir,
             env=env,
@@ -174,6 +174,13 @@ def main() -> None:
         default=f"0,{os.cpu_count() or 1}",
         help="parse workers to verify with, each on the same log (default: 0 and one per core)",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="rounds over the worker counts, interleaved (0,2,0,2): on a shared machine the"
+        " load drifts, and interleaving gives each count the same drift",
+    )
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "verify.json")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -201,11 +208,14 @@ def main() -> None:
         try:
             for size in sizes:
                 build_rate = grow(ledger, authority, keys, size)
-                for workers in worker_counts:
-                    figure = verify_once(workdir, env, vkey, size, workers)
-                    figure["build_entries_per_s"] = round(build_rate)
-                    console.print(figure)
-                    results.append(figure)
+                for round_number in range(args.repeat):
+                    for workers in worker_counts:
+                        figure = verify_once(workdir, env, vkey, size, workers)
+                        figure["build_entries_per_s"] = round(build_rate)
+                        figure["round"] = round_number
+                        figure["load_avg_1m"] = round(os.getloadavg()[0], 2)
+                        console.print(figure)
+                        results.append(figure)
         finally:
             ledger.close()
     document = {
