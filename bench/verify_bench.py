@@ -99,10 +99,12 @@ def grow(ledger: Ledger, authority: SigningKey, keys: list[SigningKey], target: 
 
 
 def verify_once(
-    workdir: Path, env: dict[str, str], vkey: str, size: int, workers: int
+    workdir: Path, env: dict[str, str], vkey: str, size: int, workers: int | None = None
 ) -> dict[str, float]:
-    """One ``terang verify`` run as an auditor runs it, against a fresh ``terang serve``."""
-    env = {**env, "TERANG_VERIFY_WORKERS": str(workers)}
+    """One ``terang verify`` run as an auditor runs it, against a fresh ``terang serve``;
+    ``workers`` sets ``--workers`` (None: the default, one per core)."""
+    if workers is not None:
+        env = {**env, "TERANG_VERIFY_WORKERS": str(workers)}
     port = free_port()
     server = subprocess.Popen(
         [*TERANG, "serve", "--port", str(port)],
@@ -150,7 +152,7 @@ def verify_once(
         report = json.loads(out)
         return {
             "tree_size": report["tree_size"],
-            "workers": workers,
+            "workers": workers if workers is not None else os.cpu_count() or 1,
             "seconds": round(elapsed, 2),
             "entries_per_s": round(report["tree_size"] / elapsed),
             "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
