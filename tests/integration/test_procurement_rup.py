@@ -125,3 +125,36 @@ def test_a_package_above_its_rup_value_written_behind_the_back_is_caught(
         verify(h)
     assert caught.value.details["fault"] == "hps_above_rup"
     assert caught.value.details["seq"] == entry.seq
+
+
+def test_the_read_api_lists_an_opds_plan_and_shows_an_item_with_its_history(
+    harness: Harness,
+) -> None:
+    h = harness
+    s = published(h)
+    opd = LINE.split(":")[1]
+    second = item(name="Jasa kebersihan puskesmas", category="other_services", umk=False)
+    h.ledger.append_direct([h.sign(s.officer, rup.PUBLISHED, "41234568", second)])
+    h.ledger.append_direct([package_statement(s, HPS_SEN)])
+    withdrawn = {"reason": "Digabung dengan paket lain"}
+    h.ledger.append_direct([h.sign(s.officer, rup.WITHDRAWN, "41234568", withdrawn)])
+    with TestClient(create_app(h.ledger)) as client:
+        page = client.get(f"{API}/rup", params={"opd": opd, "year": 2026, "limit": 1}).json()
+        assert [i["code"] for i in page["items"]] == [CODE]
+        assert page["items"][0]["value"] == "600000000.00"
+        assert "history" not in page["items"][0]
+        rest = client.get(f"{API}/rup", params={"opd": opd, "after": page["next_after"]}).json()
+        assert [(i["code"], i["state"]) for i in rest["items"]] == [("41234568", "withdrawn")]
+        assert rest["next_after"] is None
+        assert client.get(f"{API}/rup", params={"year": 2027}).json()["items"] == []
+        assert client.get(f"{API}/rup", params={"limit": 0}).status_code == 422
+        shown = client.get(f"{API}/rup/{CODE}").json()
+        assert [p["ocid"] for p in shown["packages"]] == [s.ocid]
+        assert [e["type"] for e in shown["entries"]] == [rup.PUBLISHED]
+        assert shown["rup"]["history"][0]["item"]["value"] == "600000000.00"
+        gone = client.get(f"{API}/rup/41234568").json()
+        assert [e["type"] for e in gone["entries"]] == [rup.PUBLISHED, rup.WITHDRAWN]
+        assert gone["rup"]["withdrawn"]["reason"] == withdrawn["reason"]
+        missing = client.get(f"{API}/rup/NOPE")
+        assert missing.status_code == 404 and missing.json()["code"] == "unknown_rup"
+        assert client.get(f"{API}/rup/bad%20code").status_code == 422
