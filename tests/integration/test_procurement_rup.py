@@ -7,6 +7,7 @@ caught by ``terang verify``."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from budgeting.money import format_amount
 from ledger.statement import LoggedEntry, SignedStatement, format_time
 from procurement import rup
 from terang.app import all_kinds, create_app
+from terang.demo import load_demo
 
 API = "/api/v1/procurement"
 CODE = "41234567"
@@ -158,3 +160,19 @@ def test_the_read_api_lists_an_opds_plan_and_shows_an_item_with_its_history(
         missing = client.get(f"{API}/rup/NOPE")
         assert missing.status_code == 404 and missing.json()["code"] == "unknown_rup"
         assert client.get(f"{API}/rup/bad%20code").status_code == 422
+
+
+def test_every_demo_package_cites_a_published_rup_item(harness: Harness, tmp_path: Path) -> None:
+    h = harness
+    summary = load_demo(h.ledger, h.authority, tmp_path / "demo-keys")
+    with TestClient(create_app(h.ledger)) as client:
+        planned = client.get(f"{API}/rup", params={"year": summary["budget_year"]}).json()
+        codes = {i["code"]: i for i in planned["items"]}
+        assert planned["next_after"] is None
+        for ocid in summary["procurement_tenders"]:
+            tender = client.get(f"{API}/tenders/{ocid}").json()["tender"]
+            item = codes[tender["rup_code"]]
+            assert tender["rup"]["code"] == item["code"] and ocid in item["packages"]
+            assert tender["hps_sen"] <= tender["rup"]["value_sen"]
+        assert len(codes) == len(summary["procurement_tenders"])
+    replay_matches(h)
