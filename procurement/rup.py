@@ -14,8 +14,9 @@ item as it stood at the package's entry (``item_at``): published and not withdra
 HPS. The package keeps the item as cited (``cited``), so its OCDS ``planning`` is true in
 time. Once cited an item may still be revised, but not away from its packages
 (``rup_cited``), and it may not be withdrawn. Under a rule set with ``rup_required``
-every package must cite one (none of the shipped sets turns it on yet: the demo's
-packages carry codes no item was published for, which are kept as unchecked labels).
+every package must cite one (none of the shipped sets turns it on: packages logged
+before RUP items existed carry codes no item was published for, kept as unchecked
+labels, and must still replay as they were accepted).
 Bodies and codes are in docs/procurement.md, "The procurement plan (RUP)".
 """
 
