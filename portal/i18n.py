@@ -422,6 +422,12 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "tender.clarification_end": "Akhir pemberian penjelasan",
         "tender.budget_line": "Baris anggaran",
         "tender.rup": "Kode RUP",
+        "tender.rup_value": "pagu",
+        "tender.rup_schedule": (
+            "revisi {revision}; rencana pemilihan {selection}, kontrak {contract}"
+        ),
+        "tender.rup_pdn": "produk dalam negeri (PDN)",
+        "tender.rup_umk": "dicadangkan untuk usaha mikro dan kecil (UMK)",
         "tender.ended": "Berakhir",
         "tender.documents": "Dokumen pemilihan",
         "tender.documents_hint": (
@@ -1052,6 +1058,12 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "tender.clarification_end": "End of clarifications",
         "tender.budget_line": "Budget line",
         "tender.rup": "Procurement plan code (RUP)",
+        "tender.rup_value": "planned value",
+        "tender.rup_schedule": (
+            "revision {revision}; selection planned {selection}, contract {contract}"
+        ),
+        "tender.rup_pdn": "domestic products (PDN)",
+        "tender.rup_umk": "reserved for micro and small businesses (UMK)",
         "tender.ended": "Ended",
         "tender.documents": "Tender documents",
         "tender.documents_hint": (

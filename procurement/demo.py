@@ -82,7 +82,7 @@ from ledger.signing import make_signed
 from ledger.statement import b64encode, format_time
 from procurement import client as pc
 from procurement import contracts as ct
-from procurement import documents
+from procurement import documents, rup
 from procurement import lifecycle as lc
 from procurement.fields import wire_amount
 from procurement.members import BOX_KEY_REGISTERED
@@ -270,6 +270,31 @@ def _hps(line: dict[str, Any], cap_juta: int) -> int:
     return min(cap_juta * JUTA, available * 9 // 10) // JUTA * JUTA
 
 
+def _rup_body(
+    line: dict[str, Any], title: str, category: str, method: str, hps: int, at: datetime
+) -> dict[str, Any]:
+    """The RUP item a demo package cites: planned at the package's value, its selection
+    starting the month it is planned, its contract two months on (within the line's year)."""
+    line_id = line["line_id"]
+    year = int(line_id.split(":")[0])
+    selection = (at.year, at.month) if at.year in (year - 1, year) else (year, 12)
+    contract_month = min(12, selection[1] + 2) if selection[0] == year else 1
+    return {
+        "opd": line_id.split(":")[1],
+        "budget_line": line_id,
+        "fiscal_year": year,
+        "name": title,
+        "value": wire_amount(hps),
+        "procurement_type": "penyedia",
+        "category": category,
+        "method": method,
+        "pdn": category != "consulting",
+        "umk": hps <= 1_500_000_000_000,
+        "selection_start": f"{selection[0]}-{selection[1]:02d}",
+        "contract_start": f"{year}-{contract_month:02d}",
+    }
+
+
 def _package(
     log: SimulatedLog,
     people: People,
@@ -290,6 +315,8 @@ def _package(
         "method": "tender",
         "rup_code": "RUP-" + ocid.rsplit("-", 1)[-1],
     }
+    item = _rup_body(line, title, category, "tender", hps, log.now)
+    log.append([log.sign(people.officer, rup.PUBLISHED, body["rup_code"], item)])
     log.append([log.sign(people.officer, lc.PACKAGE_CREATED, ocid, body)])
     return hps
 
@@ -788,6 +815,8 @@ class YearTender:
             "method": method,
             "rup_code": f"RUP-{year}-{plan.number:05d}",
         }
+        item = _rup_body(self.line, plan.title, body["category"], method, hps, self.log.now)
+        self.log.append([self.log.sign(self.people.officer, rup.PUBLISHED, body["rup_code"], item)])
         self.step(self.people.officer, lc.PACKAGE_CREATED, body)
         if self.reached("planned"):
             return True
@@ -1131,7 +1160,10 @@ def _recent(
         "category": "works",
         "hps": wire_amount(hps),
         "method": "tender",
+        "rup_code": "RUP-" + ocid.rsplit("-", 1)[-1],
     }
+    item = _rup_body(line, title, "works", "tender", hps, log.now)
+    log.append([log.sign(people.officer, rup.PUBLISHED, body["rup_code"], item)])
     log.append([log.sign(people.officer, lc.PACKAGE_CREATED, ocid, body)])
     added.append(ocid)
     yield log.now + HOUR
@@ -1254,7 +1286,9 @@ def load_procurement_demo(
             "category": "goods",
             "hps": wire_amount(hps),
             "method": "tender",
+            "rup_code": "RUP-" + open_ocid.rsplit("-", 1)[-1],
         }
+        item = _rup_body(line, title, "goods", "tender", hps, now)
         clarification_end = format_time(now + 7 * DAY)
         deadline = format_time(now + 14 * DAY)
         content = tender_document(open_ocid, title, clarification_end, deadline)
@@ -1266,6 +1300,14 @@ def load_procurement_demo(
         }
         ledger.append_direct(
             [
+                make_signed(
+                    people.officer,
+                    rup.PUBLISHED,
+                    body["rup_code"],
+                    item,
+                    at=now,
+                    origin=ledger.origin,
+                ),
                 make_signed(
                     people.officer,
                     lc.PACKAGE_CREATED,

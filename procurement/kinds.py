@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from ledger.kinds import KindRegistry, StatementKind
-from procurement import award, bids, contracts, members, tender, vendors
+from procurement import award, bids, contracts, members, rup, tender, vendors
 from procurement.rules import RULES, RuleBook
 
 
 def make_kinds(rules: RuleBook = RULES) -> tuple[StatementKind, ...]:
     return (
         *vendors.KINDS,
+        *rup.make_kinds(rules),
         *tender.make_kinds(rules),
         *bids.make_kinds(rules),
         *award.KINDS,

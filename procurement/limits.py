@@ -59,6 +59,14 @@ BATCH_FILE_BYTES_MAX = 1 << 20
 """A batch file is a few statements: far below this; a larger file is refused unread."""
 BATCH_ITEMS_MAX = 64
 
+# -- rup ------------------------------------------------------------------------------
+RUP_CODE_CHARS_MAX = 64
+"""A RUP code (SiRUP's kode RUP), the subject of its item and a package's ``rup_code``."""
+RUP_REVISIONS_MAX = 100
+"""Steps one RUP item's history holds (its publication, revisions and withdrawal)."""
+RUP_PACKAGES_MAX = 50
+"""Packages that may cite one RUP item (SiRUP: one item is usually one package)."""
+
 # -- reads ----------------------------------------------------------------------------
 PAGE_ITEMS_MAX = 500
 SCAN_ROWS_MAX = 20_000

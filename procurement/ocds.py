@@ -230,6 +230,47 @@ def _buyer_party(
     }
 
 
+def _planning(tender: Mapping[str, Any]) -> dict[str, Any]:
+    """The budget line, and the RUP item the package cited AS IT CITED IT (the package's
+    own document keeps it: a later revision of the item does not reach back): its value
+    as the budget, its name and flags as the rationale, its planned months as
+    milestones (the first day of the month, 00:00 UTC: that day in every Indonesian zone)."""
+    budget: dict[str, Any] = {
+        "id": tender["budget_line"],
+        "description": f"APBD {tender['year']} {tender['budget_line']}",
+        "amount": value(tender["hps_sen"]),
+    }
+    planning: dict[str, Any] = {"budget": budget}
+    item = tender.get("rup")
+    if item is None:
+        return planning
+    budget["amount"] = value(item["value_sen"])
+    budget["description"] += f"; RUP {item['code']} revisi {item['revision']}"
+    flags = [
+        "produk dalam negeri (PDN)" if item["pdn"] else None,
+        "usaha mikro dan kecil (UMK)" if item["umk"] else None,
+    ]
+    planning["rationale"] = (
+        f"RUP {item['code']} ({item['opd']}): {item['name']}; {item['procurement_type']}"
+        + "".join(f"; {flag}" for flag in flags if flag)
+    )
+    planning["milestones"] = [
+        {
+            "id": f"rup-{item['code']}-{kind}",
+            "title": title,
+            "type": milestone_type,
+            "description": f"{title}: {month} (RUP {item['code']})",
+            "dueDate": f"{month}-01T00:00:00Z",
+            "status": "scheduled",
+        }
+        for kind, title, milestone_type, month in (
+            ("selection", "Rencana mulai pemilihan", "preProcurement", item["selection_start"]),
+            ("contract", "Rencana mulai kontrak", "approval", item["contract_start"]),
+        )
+    ]
+    return planning
+
+
 def _ref(party: Mapping[str, Any]) -> dict[str, str]:
     return {"id": party["id"], "name": party["name"]}
 
@@ -760,13 +801,7 @@ class Releases:
             "language": "id",
             "parties": [{**buyer, "roles": buyer_roles}, *self.parties.values()],
             "buyer": _ref(buyer),
-            "planning": {
-                "budget": {
-                    "id": tender["budget_line"],
-                    "description": f"APBD {tender['year']} {tender['budget_line']}",
-                    "amount": value(tender["hps_sen"]),
-                }
-            },
+            "planning": _planning(tender),
             "tender": _tender_section(
                 tender, len(self.submitted), buyer=buyer, moment=moment, links=self.links
             ),

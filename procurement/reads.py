@@ -27,6 +27,7 @@ from procurement.limits import (
     FILTER_WINDOW_ROWS_MAX,
     SCAN_ROWS_MAX,
 )
+from procurement.rup import RUP_NAMESPACE
 from procurement.vendors import VENDOR_NAMESPACE
 
 
@@ -509,4 +510,29 @@ def find_contracts(
         after=after,
         limit=limit,
         window=window,
+    )
+
+
+def find_rup(
+    conn: Connection,
+    *,
+    opd: str | None = None,
+    year: int | None = None,
+    after: str = "",
+    limit: int = 50,
+    window: int = FILTER_WINDOW_ROWS_MAX,
+) -> FilteredPage:
+    """RUP items (``procurement.rup``) of an OPD and a fiscal year, in code order."""
+    f = JsonFields(conn)
+    conditions: list[ColumnElement[bool]] = []
+    if opd is not None:
+        conditions += f.equals("opd", opd)
+    if year is not None:
+        conditions.append(f.integer("year") == year)
+
+    def recheck(doc: dict[str, Any]) -> bool:
+        return (opd is None or doc["opd"] == opd) and (year is None or doc["year"] == year)
+
+    return window_page(
+        conn, RUP_NAMESPACE, conditions, recheck, after=after, limit=limit, window=window
     )

@@ -24,7 +24,7 @@ from ledger.errors import InvariantBroken, NotFound
 from ledger.http_problems import problem_responses
 from ledger.limits import DATABASE_INTEGER_MAX
 from ledger.service import Ledger
-from procurement import contracts, documents, history, ocds, reads
+from procurement import contracts, documents, history, ocds, reads, rup
 from procurement import lifecycle as lc
 from procurement.contracts import CONTRACT_NAMESPACE
 from procurement.fields import wire_amount
@@ -36,6 +36,7 @@ from procurement.limits import (
     PAGE_ITEMS_MAX,
     RECORD_CACHE_RELEASES_MAX,
     RECORD_ENTRIES_MAX,
+    RUP_REVISIONS_MAX,
     TIMELINE_ITEMS_MAX,
 )
 from procurement.vendors import VENDOR_NAMESPACE
@@ -44,6 +45,8 @@ OCID = r"^ocds-[a-z0-9]{6}-[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"
 
 HEX64 = r"^[0-9a-f]{64}$"
 NO_VENDOR = problem_responses({404: "`unknown_vendor`: no vendor registered that key id."})
+NO_RUP = problem_responses({404: "`unknown_rup`: no RUP item was published under that code."})
+RUP_CODE = r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$"
 NO_TENDER = problem_responses({404: "`unknown_tender`: no tender with that ocid."})
 NO_YEAR = problem_responses(
     {404: "`no_ocds_data`: no tender of that fiscal year (after `after`): no package."}
@@ -93,6 +96,22 @@ class HistoryPage(BaseModel):
     items: list[EntryPublic]
     tree_size: int
     next_after_seq: int | None = Field(description="pass as `after_seq` for the next page")
+
+
+class RupPage(BaseModel):
+    items: list[dict[str, Any]]
+    tree_size: int
+    next_after: str | None = Field(description="pass as `after` for the next page")
+    window_ended: bool = Field(
+        description="the page is short because its window of rows ended, not the data"
+    )
+
+
+class RupPublic(BaseModel):
+    rup: dict[str, Any] = Field(description="the item now, with every step in `history`")
+    packages: list[dict[str, Any]] = Field(description="the packages citing it")
+    entries: list[EntryPublic] = Field(description="its own entries, by seq")
+    tree_size: int
 
 
 class TenderPage(BaseModel):
@@ -233,6 +252,30 @@ def _tender_summary(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _rup_summary(doc: dict[str, Any]) -> dict[str, Any]:
+    """A RUP item without its history (the list's row); amounts as rupiah strings."""
+    found = {k: v for k, v in doc.items() if k not in ("history", "value_sen")}
+    found["value"] = wire_amount(doc["value_sen"])
+    found.pop("cited_hps_max_sen", None)
+    return found
+
+
+def _rup_public(doc: dict[str, Any]) -> dict[str, Any]:
+    found = _rup_summary(doc)
+    found["history"] = [
+        {
+            **{k: v for k, v in step.items() if k != "item"},
+            **(
+                {"item": {**step["item"], "value": wire_amount(step["item"]["value_sen"])}}
+                if "item" in step
+                else {}
+            ),
+        }
+        for step in doc["history"]
+    ]
+    return found
+
+
 def _entry(summary: reads.EntrySummary) -> EntryPublic:
     return EntryPublic(
         seq=summary.seq,
@@ -317,6 +360,52 @@ def build_router(ledger: Ledger) -> APIRouter:
             items=[_entry(s) for s in found],
             tree_size=size,
             next_after_seq=found[-1].seq if len(found) == limit else None,
+        )
+
+    @router.get(
+        "/rup",
+        operation_id="list_rup",
+        response_model=RupPage,
+        summary="The procurement plan (RUP items) of an OPD and a fiscal year, in code order",
+    )
+    def list_rup(
+        request: Request,
+        opd: Annotated[str | None, Query(max_length=64)] = None,
+        year: Annotated[int | None, Query(ge=2000, le=2200)] = None,
+        after: Annotated[str, Query(max_length=64)] = "",
+        limit: Annotated[int, Query(ge=1, le=PAGE_ITEMS_MAX)] = 100,
+    ) -> RupPage:
+        with ledger.reads.snapshot(request) as snap:
+            page = reads.find_rup(snap.conn, opd=opd, year=year, after=after, limit=limit)
+            size = snap.tree_size
+        return RupPage(
+            items=[_rup_summary(doc) for doc in page.items],
+            tree_size=size,
+            next_after=page.next_after,
+            window_ended=page.window_ended,
+        )
+
+    @router.get(
+        "/rup/{code:path}",
+        operation_id="get_rup",
+        response_model=RupPublic,
+        summary="One RUP item: now, its history, and the packages citing it",
+        responses=NO_RUP,
+    )
+    def get_rup(request: Request, code: Annotated[str, Path(pattern=RUP_CODE)]) -> RupPublic:
+        with ledger.reads.snapshot(request) as snap:
+            conn = snap.conn
+            size = snap.tree_size
+            doc = reads.document(conn, rup.RUP_NAMESPACE, code)
+            if doc is None:
+                raise NotFound(f"no RUP item {code}", code="unknown_rup")
+            cited = reads.documents(conn, lc.TENDER_NAMESPACE, list(doc["packages"]))
+            found = reads.entries_about(conn, subject=code, limit=RUP_REVISIONS_MAX + 1)
+        return RupPublic(
+            rup=_rup_public(doc),
+            packages=[_tender_summary(cited[o]) for o in doc["packages"] if o in cited],
+            entries=[_entry(e) for e in found if e.type.startswith("procurement.rup.")],
+            tree_size=size,
         )
 
     @router.get("/tenders", operation_id="list_tenders", response_model=TenderPage)

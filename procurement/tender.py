@@ -28,7 +28,7 @@ from ledger.time_anchor import (
     check_anchor,
     witness_policy,
 )
-from procurement import conflicts, fields, opening
+from procurement import conflicts, fields, opening, rup
 from procurement import lifecycle as lc
 from procurement.errors import rejected
 from procurement.limits import (
@@ -38,6 +38,7 @@ from procurement.limits import (
     OBJECTIONS_MAX,
     QUESTIONS_MAX,
     REASON_CHARS_MAX,
+    RUP_CODE_CHARS_MAX,
 )
 from procurement.opening import is_late
 from procurement.rules import CATEGORIES, METHODS, RuleBook
@@ -125,7 +126,9 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
             else None
         )
         description = fields.text(body, "description") if "description" in body else None
-        rup_code = fields.identifier(body, "rup_code", 64) if "rup_code" in body else None
+        rup_code = (
+            fields.identifier(body, "rup_code", RUP_CODE_CHARS_MAX) if "rup_code" in body else None
+        )
         if state.get(lc.TENDER_NAMESPACE, ocid) is not None:
             raise rejected("tender_exists", f"{ocid} already exists", ocid=ocid)
         line_doc = state.get(budget.NS_LINE, line.text)
@@ -141,6 +144,17 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
                 hps=fields.wire_amount(hps),
                 available=fields.wire_amount(line_doc["available_sen"]),
             )
+        cited = rup.cite(
+            state,
+            entry,
+            ocid=ocid,
+            rup_code=rup_code,
+            budget_line=line.text,
+            category=category,
+            method=method,
+            hps_sen=hps,
+            required=rule_set.rup_required,
+        )
         state.put(
             lc.TENDER_NAMESPACE,
             ocid,
@@ -156,6 +170,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
                 "method": method,
                 "justification": justification,
                 "rup_code": rup_code,
+                **({"rup": cited} if cited is not None else {}),
                 "rule_set": rule_set.id,
                 "competitive": rule_set.methods[method].competitive,
                 "planned_by": statement.signer,
@@ -734,6 +749,8 @@ def prefetch_tender(statement: Statement) -> list[tuple[str, str]]:
     body = statement.body
     if statement.type == lc.PACKAGE_CREATED and isinstance(body.get("budget_line"), str):
         keys.append((budget.NS_LINE, body["budget_line"]))
+    if statement.type == lc.PACKAGE_CREATED and isinstance(body.get("rup_code"), str):
+        keys.append((rup.RUP_NAMESPACE, body["rup_code"]))
     committee: Any = body.get("committee")
     if statement.type == lc.ANNOUNCED and isinstance(committee, dict):
         members: Any = committee.get("members")

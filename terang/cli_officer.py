@@ -36,7 +36,7 @@ from ledger.statement import format_time
 from procurement import client as pc
 from procurement import contracts as ct
 from procurement import lifecycle as lc
-from procurement import vendors
+from procurement import rup, vendors
 from procurement.fields import sha256_hex
 from terang.cli_procurement import (
     DEFAULT_URL,
@@ -45,6 +45,7 @@ from terang.cli_procurement import (
     UrlOption,
     _document_refs,
     _echo,
+    _get,
     _tender,
     connect,
     officer_app,
@@ -110,6 +111,186 @@ def officer_activate_vendor(
 
 
 # -- the package and the tender -------------------------------------------------------
+
+
+# -- the procurement plan (RUP) -------------------------------------------------------
+
+rup_app = typer.Typer(
+    help="The procurement plan (RUP, as SiRUP publishes it): publish, revise, withdraw items.",
+    no_args_is_help=True,
+)
+officer_app.add_typer(rup_app, name="rup", rich_help_panel="The procurement plan")
+RupCode = Annotated[str, typer.Argument(help="The RUP code (SiRUP's kode RUP).")]
+MonthHelp = "A month, YYYY-MM."
+
+
+def _rup_item(
+    *,
+    name: str | None,
+    value: str | None,
+    procurement_type: str | None,
+    category: str | None,
+    method: str | None,
+    pdn: bool | None,
+    umk: bool | None,
+    selection_start: str | None,
+    contract_start: str | None,
+    justification: str | None,
+    current: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The item's wire fields: each option given, else the current item's (revise)."""
+    given = {
+        "name": name,
+        "value": format_amount(parse_typed_amount(value, field="--value")) if value else None,
+        "procurement_type": procurement_type,
+        "category": category,
+        "method": method,
+        "pdn": pdn,
+        "umk": umk,
+        "selection_start": selection_start,
+        "contract_start": contract_start,
+    }
+    body = {k: (v if v is not None else current.get(k)) for k, v in given.items()}
+    if body["procurement_type"] == "swakelola":
+        body["method"] = None
+    missing = [k for k, v in body.items() if v is None and k != "method"]
+    if missing:
+        raise ClientError(
+            "missing " + ", ".join("--" + k.replace("_", "-") for k in missing),
+            code="missing_field",
+            fields=missing,
+        )
+    if justification is not None:
+        body["justification"] = justification
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def _say_item(code: str, body: Mapping[str, Any]) -> None:
+    value = parse_typed_amount(body["value"], field="value")
+    _say(
+        f"RUP {code}: {body['name']!r}, {body['procurement_type']}, {body['category']}"
+        + (f", {body['method']}" if "method" in body else "")
+        + f", {_rupiah(value)}"
+    )
+    _say(
+        f"  PDN {'ya' if body['pdn'] else 'tidak'}, UMK {'ya' if body['umk'] else 'tidak'};"
+        f" pemilihan {body['selection_start']}, kontrak {body['contract_start']}"
+    )
+
+
+NameOption = Annotated[str | None, typer.Option(help="The package's name, as planned.")]
+ValueOption = Annotated[
+    str | None, typer.Option(help='The planned value: "Rp 814.000.000,00" or "814000000.00".')
+]
+TypeOption = Annotated[
+    str | None, typer.Option("--type", help="penyedia (by a provider) or swakelola.")
+]
+CategoryOption = Annotated[
+    str | None, typer.Option(help="goods, works, consulting or other_services.")
+]
+MethodOption = Annotated[str | None, typer.Option(help="The method (penyedia only).")]
+PdnOption = Annotated[
+    bool | None, typer.Option("--pdn/--no-pdn", help="Produk dalam negeri (domestic products).")
+]
+UmkOption = Annotated[
+    bool | None, typer.Option("--umk/--no-umk", help="Reserved for usaha mikro dan kecil.")
+]
+SelectionOption = Annotated[str | None, typer.Option(help="Selection starts: " + MonthHelp)]
+ContractOption = Annotated[str | None, typer.Option(help="Contract starts: " + MonthHelp)]
+JustificationOption = Annotated[
+    str | None, typer.Option(help="Why this method (required by the rules for some).")
+]
+
+
+@rup_app.command("publish")
+def officer_rup_publish(
+    code: RupCode,
+    budget_line: Annotated[str, typer.Option(help="The budgeting line id that funds it.")],
+    name: NameOption = None,
+    value: ValueOption = None,
+    procurement_type: TypeOption = "penyedia",
+    category: CategoryOption = None,
+    method: MethodOption = None,
+    pdn: PdnOption = None,
+    umk: UmkOption = None,
+    selection_start: SelectionOption = None,
+    contract_start: ContractOption = None,
+    justification: JustificationOption = None,
+    key: KeyOption = OFFICER_KEY,
+    url: UrlOption = DEFAULT_URL,
+) -> None:
+    """Publish a RUP item: the OPD's planned procurement on a budget line (its OPD and
+    fiscal year are the line's)."""
+    from budgeting.codes import parse_line_id
+
+    line = parse_line_id(budget_line)
+    body = _rup_item(
+        name=name,
+        value=value,
+        procurement_type=procurement_type,
+        category=category,
+        method=method,
+        pdn=pdn,
+        umk=umk,
+        selection_start=selection_start,
+        contract_start=contract_start,
+        justification=justification,
+        current={},
+    )
+    _say_item(code, body)
+    _say(f"  on budget line {line.text} (OPD {line.opd.text}, TA {line.year})")
+    body.update(opd=line.opd.text, budget_line=line.text, fiscal_year=line.year)
+    _sign_and_submit(key, url, rup.PUBLISHED, code, body)
+
+
+@rup_app.command("revise")
+def officer_rup_revise(
+    code: RupCode,
+    reason: ReasonOption,
+    name: NameOption = None,
+    value: ValueOption = None,
+    procurement_type: TypeOption = None,
+    category: CategoryOption = None,
+    method: MethodOption = None,
+    pdn: PdnOption = None,
+    umk: UmkOption = None,
+    selection_start: SelectionOption = None,
+    contract_start: ContractOption = None,
+    justification: JustificationOption = None,
+    key: KeyOption = OFFICER_KEY,
+    url: UrlOption = DEFAULT_URL,
+) -> None:
+    """Revise a RUP item: the options given change, the rest stays as published."""
+    with connect(url) as client:
+        current = dict(_get(client, f"{API_RUP}/{code}")["rup"])
+    body = _rup_item(
+        name=name,
+        value=value,
+        procurement_type=procurement_type,
+        category=category,
+        method=method,
+        pdn=pdn,
+        umk=umk,
+        selection_start=selection_start,
+        contract_start=contract_start,
+        justification=justification,
+        current=current,
+    )
+    _say_item(code, body)
+    _say(f"  revision {current['revision'] + 1}, because: {reason}")
+    _sign_and_submit(key, url, rup.REVISED, code, {**body, "reason": reason})
+
+
+@rup_app.command("withdraw")
+def officer_rup_withdraw(
+    code: RupCode, reason: ReasonOption, key: KeyOption = OFFICER_KEY, url: UrlOption = DEFAULT_URL
+) -> None:
+    """Withdraw a RUP item that no package cites."""
+    _say(f"Withdrawing RUP {code}, because: {reason}")
+    _sign_and_submit(key, url, rup.WITHDRAWN, code, {"reason": reason})
+
+
+API_RUP = "/api/v1/procurement/rup"
 
 
 @officer_app.command("package", rich_help_panel="The tender")

@@ -71,6 +71,9 @@ class RuleSet:
     """Roles whose key may approve a kontrak tahun jamak (none: no multi-year contract)."""
     multi_year_dprd_agreement_required: bool = False
     """Whether a multi-year approval must cite the DPRD's agreement."""
+    rup_required: bool = False
+    """Every package must cite a published RUP item (``procurement.rup``); off in every
+    shipped set, so a package citing a code no item was published for (a label) replays."""
     sources: tuple[tuple[str, str], ...] = ()
     """Where each figure comes from (the file's ``sources``: figure -> source)."""
 
@@ -162,6 +165,7 @@ def parse_rule_set(raw: dict[str, Any]) -> RuleSet:
         contract_fiscal_year_check=_flag(raw, "contract_fiscal_year_check", where),
         multi_year_approver_roles=_roles(raw.get("multi_year_approver_roles", []), where),
         multi_year_dprd_agreement_required=_flag(raw, "multi_year_dprd_agreement_required", where),
+        rup_required=_flag(raw, "rup_required", where),
         sources=_sources(raw.get("sources", {}), where),
     )
 

@@ -588,6 +588,10 @@ def test_a_tender_page_shows_its_record(
     assert document.by_id("tender-award").values() == [
         f"{Decimal(tender['award']['value_sen']) / 100:.2f}"
     ]
+    # The RUP item the package cited (issue 16 item 1): its value, code and planned months.
+    rup = document.by_id("tender-rup")
+    assert rup.values() == [f"{Decimal(tender['rup']['value_sen']) / 100:.2f}"]
+    assert tender["rup"]["code"] in rup.text and tender["rup"]["contract_start"] in rup.text
     sealed = page(client, f"/tender/ocds-t3r4ng-{site.year}-DEMO-006")  # closed, not opened
     assert not sealed.find_all(id="tender-bids")
     # Demo tenders say that their committee's box keys sit on this server (issue 10, item 7).

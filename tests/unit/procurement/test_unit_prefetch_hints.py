@@ -70,3 +70,60 @@ def test_a_package_an_announcement_and_an_evaluation_read_only_hinted_documents(
     s.evaluate([(a, True, "80"), (b, False, "10")])
     assert set(log.misses) == set(CHECKED)
     assert log.misses == {kind: set() for kind in CHECKED}
+
+
+def test_rup_steps_and_a_package_citing_an_item_read_only_hinted_documents() -> None:
+    from procurement_support import LINE
+
+    from budgeting.money import format_amount
+    from procurement import rup
+
+    log = RecordingLog(state=RecordingState())
+    s = Scenario.build(log, vendors=0)
+    item = {
+        "opd": LINE.split(":")[1],
+        "budget_line": LINE,
+        "fiscal_year": 2026,
+        "name": "Pengadaan alat kesehatan puskesmas",
+        "value": format_amount(60_000_000_000),
+        "procurement_type": "penyedia",
+        "category": "goods",
+        "method": "tender",
+        "pdn": True,
+        "umk": False,
+        "selection_start": "2026-03",
+        "contract_start": "2026-05",
+    }
+    checked = (rup.PUBLISHED, rup.REVISED, "procurement.package.created")
+    misses: dict[str, set[tuple[str, str]]] = {}
+    for kind, subject, body in (
+        (rup.PUBLISHED, "41234567", item),
+        (
+            rup.REVISED,
+            "41234567",
+            {
+                **{k: v for k, v in item.items() if k not in ("opd", "budget_line", "fiscal_year")},
+                "umk": True,
+                "reason": "Hasil reviu",
+            },
+        ),
+    ):
+        log.state.reads.clear()
+        log.append([log.sign(s.officer, kind, subject, body)])
+        statement = log.entries[-1].signed.statement
+        hinted = set(keys_to_prefetch(log.kinds, statement))
+        misses[kind] = {k for k in log.state.reads if k not in hinted}
+    s.append(
+        s.officer,
+        "procurement.package.created",
+        {
+            "title": "Pengadaan alat kesehatan puskesmas",
+            "budget_line": LINE,
+            "category": "goods",
+            "hps": format_amount(50_000_000_000),
+            "method": "tender",
+            "rup_code": "41234567",
+        },
+    )
+    misses["procurement.package.created"] = log.misses["procurement.package.created"]
+    assert misses == {kind: set() for kind in checked}

@@ -47,7 +47,9 @@ LIMITS_MODULES = tuple(
     )
 )
 """The rooms' limits modules (tests/unit/project/test_limits_in_one_place.py)."""
-OCDS_FIELDS = frozenset({"planning.budget.id"})
+OCDS_FIELDS = frozenset(
+    {"planning.budget.id", "planning.budget.amount", "planning.rationale", "planning.milestones"}
+)
 """OCDS release fields a page cites (docs/procurement.md) that start like a room's name:
 OCDS's ``planning`` section, not the ``planning`` room."""
 ENVIRONMENT_SETTING = re.compile(r"TERANG_([A-Z0-9_]+_(?:MAX|MIN))")
