@@ -205,3 +205,29 @@ def test_a_lowered_unit_price_in_the_projection_is_caught_by_verify(
         verify(harness)
     assert caught.value.details["fault"] == "projection_mismatch"
     assert caught.value.details["key"] == PUSKESMAS
+
+
+def test_the_line_page_shows_the_komponen_and_flags_prices_above_the_standard(
+    harness: Harness, finance: SigningKey
+) -> None:
+    with TestClient(create_app(harness.ledger)) as http:
+        assert 'id="line-komponen"' not in http.get(f"/anggaran/baris/{PUSKESMAS}").text
+    post(
+        harness,
+        finance,
+        st.revision(PUSKESMAS, "APBDP-0", 200_000 * RP),
+        st.komponen_set(PUSKESMAS, "R-1", specs(semen_price=80_000 * RP, reason="stok langka")),
+    )
+    with TestClient(create_app(harness.ledger)) as http:
+        html = http.get(f"/anggaran/baris/{PUSKESMAS}?lang=en").text
+    table = html[
+        html.index('id="line-komponen"') : html.index("</table>", html.index("line-komponen"))
+    ]
+    assert table.count("<tr data-komponen=") == 3
+    assert table.count('data-above-standard="true"') == 1 and "stok langka" in table
+    assert 'value="80000.00"' in table and 'value="78000.00"' in table  # price and standard
+    assert "SSH-2026 v1" in table
+    assert 'id="komponen-above"' in html and 'id="komponen-out-of-step"' not in html
+    post(harness, finance, st.revision(PUSKESMAS, "APBDP-1", -RP))
+    with TestClient(create_app(harness.ledger)) as http:
+        assert 'id="komponen-out-of-step"' in http.get(f"/anggaran/baris/{PUSKESMAS}").text
