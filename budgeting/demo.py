@@ -833,6 +833,8 @@ def build_demo(year: int) -> DemoBudget:
         months = _spread(plan.amount_sen, CASH_PLANS[plan.behaviour])
         sim.post(st.allotment(plan.line_id, next_id("AK"), months, document="DPA/anggaran kas"))
 
+    _rincian(sim, plans, year)
+
     contracts: dict[str, list[tuple[str, int]]] = {}  # line -> [(commitment id, month)]
     shifted = False
     for month in range(1, MONTHS + 1):
@@ -863,6 +865,80 @@ def build_demo(year: int) -> DemoBudget:
         else:
             check.post(item)
     return demo
+
+
+SSH_ITEMS = (
+    st.PriceItem("2.1.1.01.01.01.004", "Honorarium Narasumber", "OJ", 900_000 * RUPIAH, "SSH"),
+    st.PriceItem("1.1.7.01.03.01.001", "Kertas HVS A4 70 gram", "rim", 52_000 * RUPIAH, "SSH"),
+    st.PriceItem("1.1.7.01.03.09.005", "Lem Aqua/Aibon", "kaleng", 18_500 * RUPIAH, "SSH"),
+    st.PriceItem("1.1.7.01.08.01.001", "Makan dan minum rapat", "OK", 45_000 * RUPIAH, "SSH"),
+    st.PriceItem(
+        "3.1.1.01.01.01.002", "Pengawasan pekerjaan konstruksi", "OB", 9_000_000 * RUPIAH, "HSPK"
+    ),
+)
+"""The demo's standard price list (SSH and HSPK items the tender lines' komponen use)."""
+
+
+def _rincian(sim: _Simulation, plans: list[_LinePlan], year: int) -> None:
+    """2 January: the year's SSH, and the komponen of every tender line (their budgets
+    never move in the demo, so the komponen stay in step): the works or goods package
+    itself (priced from no standard: its HPS comes from the tender), its supervision
+    from the HSPK, a coordination meeting and the rapat's paper from the SSH; every
+    fourth line pays its narasumber above the SSH, with the reason given."""
+    list_id = f"SSH-{year}"
+    sim.post(
+        st.price_list(
+            list_id,
+            f"{list_id}-V1-001",
+            1,
+            list(SSH_ITEMS),
+            name=f"Standar Satuan Harga {KABUPATEN} Tahun {year}",
+            document=f"Peraturan Bupati Nomor 40 Tahun {year - 1} tentang Standar Harga Satuan",
+        )
+    )
+    honor, kertas, _, makan, pengawasan = SSH_ITEMS
+    tender_plans = [plan for plan in plans if plan.behaviour == "tender"]
+    for index, plan in enumerate(tender_plans):
+        budget = sim.line(plan.line_id)["budget_sen"]
+        above = index % 4 == 0
+        parts = [
+            st.KomponenSpec(
+                honor.uraian,
+                "2",
+                honor.satuan,
+                1_200_000 * RUPIAH if above else honor.unit_price_sen,
+                list_id,
+                honor.code,
+                reason="narasumber dari kementerian, sesuai surat undangan" if above else None,
+            ),
+            st.KomponenSpec(
+                makan.uraian, "40", makan.satuan, makan.unit_price_sen, list_id, makan.code
+            ),
+            st.KomponenSpec(
+                kertas.uraian, "5", kertas.satuan, kertas.unit_price_sen, list_id, kertas.code
+            ),
+        ]
+        if budget >= 1_000 * JUTA:
+            parts.append(
+                st.KomponenSpec(
+                    pengawasan.uraian,
+                    "6",
+                    pengawasan.satuan,
+                    pengawasan.unit_price_sen,
+                    list_id,
+                    pengawasan.code,
+                )
+            )
+        rest = budget - sum(int(part.volume) * part.unit_price_sen for part in parts)
+        package = st.KomponenSpec(plan.description or "Paket pekerjaan", "1", "paket", rest)
+        sim.post(
+            st.komponen_set(
+                plan.line_id,
+                f"RINCIAN-{year}-{index + 1:05d}",
+                [package, *parts],
+                document=f"DPA-SKPD {plan.line_id.split(':')[1]} Tahun {year}",
+            )
+        )
 
 
 def _pergeseran(sim: _Simulation, plans: list[_LinePlan], next_id: Any, rng: random.Random) -> bool:

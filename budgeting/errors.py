@@ -151,3 +151,60 @@ class AmountOutOfRange(BudgetRejected):
     """A total would pass ``money.AMOUNT_SEN_MAX`` (the I-JSON safe-integer range)."""
 
     code = "amount_out_of_range"
+
+
+# Standard price lists (SSH/HSPK/ASB) and komponen (docs/budgeting.md, "Komponen").
+
+
+class KomponenTotalMismatch(ClientError):
+    """A komponen's ``total`` is not exactly its volume × unit price in sen (422)."""
+
+    code = "komponen_total_mismatch"
+
+
+class UnknownPriceList(BudgetRejected):
+    code = "unknown_price_list"
+
+
+class UnknownPriceItem(BudgetRejected):
+    """The item a komponen names is not in the price list's latest version."""
+
+    code = "unknown_price_item"
+
+
+class PriceListVersionOutOfOrder(BudgetRejected):
+    """A price list statement names neither the latest version nor the next one."""
+
+    code = "price_list_version_out_of_order"
+
+
+class DuplicatePriceItem(BudgetRejected):
+    """An item code already in that version of the price list."""
+
+    code = "duplicate_price_item"
+
+
+class PriceListVersionFull(BudgetRejected):
+    """A version (or a list) would pass ``limits.PRICE_ITEMS_PER_VERSION_MAX`` items
+    (``PRICE_LIST_VERSIONS_MAX`` versions)."""
+
+    code = "price_list_full"
+
+
+class PriceAboveStandard(BudgetRejected):
+    """A komponen's unit price is above its standard item's price and has no ``reason``."""
+
+    code = "price_above_standard"
+
+
+class KomponenSumMismatch(BudgetRejected):
+    """A komponen set does not add up exactly to the line's budget."""
+
+    code = "komponen_sum_mismatch"
+
+
+class KomponenOutOfStep(BudgetRejected):
+    """A commitment or an uncommitted payment on a line whose komponen no longer add up
+    to its budget (a revision or pergeseran changed it since the komponen were set)."""
+
+    code = "komponen_out_of_step"

@@ -46,6 +46,32 @@ this bound only refuses an absurd list before it is parsed."""
 POSTING_ID_CHARS_MAX = 120
 """So that ``shift:<posting id>`` fits the ledger's 128-character subject."""
 
+# -- standard price lists and komponen (budgeting.statements, budgeting.reducers) -------
+PRICE_LIST_ID_CHARS_MAX = 40
+"""A standard price list's id, e.g. ``SSH-2026`` (the statement's subject)."""
+PRICE_ITEM_CODE_CHARS_MAX = 40
+"""One item's code in a price list, e.g. ``1.1.7.01.01.01.001`` (about 20 in practice)."""
+PRICE_ITEMS_PER_STATEMENT_MAX = 60
+"""Items one ``budgeting.price_list.published`` adds: a full SSH has thousands of items,
+published in several statements of at most this many (an item with the longest
+uraian is about 250 bytes, so a full statement stays within ``statement_bytes_max``)."""
+PRICE_LIST_VERSIONS_MAX = 1000
+"""Versions one price list may have (a version per revision of the Perkada)."""
+PRICE_ITEMS_PER_VERSION_MAX = 50_000
+"""Items one version of a price list may hold (a kabupaten's SSH has a few thousand)."""
+UNIT_CHARS_MAX = 40
+"""A satuan: ``OH``, ``paket``, ``m2``, ``orang/bulan``."""
+UNIT_PRICE_URAIAN_CHARS_MAX = 120
+"""An item's or a komponen's uraian (the description of the thing priced)."""
+KOMPONEN_PER_LINE_MAX = 50
+"""Komponen one line's rincian may hold (one ``budgeting.komponen.set``). A set this long
+with long reasons is larger than ``statement_bytes_max`` and is refused by the ledger's
+size check, so this bound only refuses an absurd list before it is parsed."""
+VOLUME_DECIMALS_MAX = 3
+"""A komponen's volume has at most this many decimals (``2.5`` m3, ``0.125`` ton)."""
+VOLUME_MAX = 10**9
+"""The largest volume of one komponen."""
+
 # -- rules the reducers apply (budgeting.reducers) ----------------------------------------
 VALUE_DATE_LEAD_DAYS_MAX = 1
 """A value date may be the logging day (UTC) plus this: WIB/WITA/WIT are UTC+7..+9."""
@@ -79,6 +105,14 @@ require(
 require(
     0 < PAGE_ITEMS_DEFAULT <= PAGE_ITEMS_MAX,
     InvariantBroken("the default page must be a valid page size"),
+)
+require(
+    PRICE_ITEMS_PER_STATEMENT_MAX <= PRICE_ITEMS_PER_VERSION_MAX,
+    InvariantBroken("one statement cannot add more items than a version may hold"),
+)
+require(
+    VOLUME_MAX * 10**VOLUME_DECIMALS_MAX <= JSON_SAFE_INTEGER_MAX,
+    InvariantBroken("a volume in thousandths must stay in the I-JSON safe-integer range"),
 )
 require(
     ERRORS_REPORTED_MAX <= FILE_ROWS_MAX,

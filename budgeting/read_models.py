@@ -40,9 +40,13 @@ from budgeting.reducers import (
     AMOUNT_FIELDS,
     NS_COMMITMENT,
     NS_FISCAL_YEAR,
+    NS_KOMPONEN,
     NS_LINE,
     NS_POSTING,
+    NS_PRICE_ITEM,
+    NS_PRICE_LIST,
     STRUCTURE_NAMESPACES,
+    price_item_key,
 )
 from ledger import storage
 from ledger.reads import ReadSnapshot, snapshot_of
@@ -423,7 +427,182 @@ def iter_commitment_rows(conn: Connection, *, year: int | None = None) -> Iterat
             yield _commitment_row(doc)
 
 
+# -- standard price lists and komponen ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KomponenRow:
+    """One komponen of a line's rincian (sen); ``standard_price_sen`` is the item's price
+    in the version it was priced from (None when priced from no standard)."""
+
+    index: int
+    uraian: str
+    volume: str
+    satuan: str
+    unit_price_sen: int
+    total_sen: int
+    price_list: str | None
+    version: int | None
+    item: str | None
+    standard_price_sen: int | None
+    above_standard: bool
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class KomponenSetRow:
+    line_id: str
+    year: int
+    posting_id: str
+    set_seq: int
+    set_seqs: tuple[int, ...]
+    document: str | None
+    total_sen: int
+    above_standard_count: int
+    komponen: tuple[KomponenRow, ...]
+
+
+def _komponen_set_row(doc: Document) -> KomponenSetRow:
+    return KomponenSetRow(
+        line_id=doc["line_id"],
+        year=doc["year"],
+        posting_id=doc["posting_id"],
+        set_seq=doc["set_seq"],
+        set_seqs=tuple(doc["set_seqs"]),
+        document=doc["document"],
+        total_sen=doc["total_sen"],
+        above_standard_count=doc["above_standard_count"],
+        komponen=tuple(
+            KomponenRow(
+                index=index,
+                **{
+                    name: item[name] for name in KomponenRow.__dataclass_fields__ if name != "index"
+                },
+            )
+            for index, item in enumerate(doc["komponen"])
+        ),
+    )
+
+
+def get_komponen(conn: Connection, line_id: str) -> KomponenSetRow | None:
+    """The line's komponen as last set, or None if it never had any."""
+    found = _get(conn, NS_KOMPONEN, line_id)
+    return None if found is None else _komponen_set_row(found[0])
+
+
+def iter_komponen_sets(
+    conn: Connection,
+    *,
+    year: int,
+    above_standard: bool = False,
+    after: str = "",
+    limit: int | None = None,
+) -> Iterator[KomponenSetRow]:
+    """Komponen sets of a fiscal year's lines in line-id order after ``after``;
+    ``above_standard`` keeps only those with a komponen priced above its standard."""
+    prefix = f"{year}:"
+    yielded = 0
+    for _key, doc, _ in _scan_prefix(conn, NS_KOMPONEN, prefix, after=after):
+        if above_standard and not doc["above_standard_count"]:
+            continue
+        yield _komponen_set_row(doc)
+        yielded += 1
+        if limit is not None and yielded >= limit:
+            return
+
+
+@dataclass(frozen=True)
+class PriceVersionRow:
+    version: int
+    item_count: int
+    started_seq: int
+    seqs: tuple[int, ...]
+    document: str | None
+
+
+@dataclass(frozen=True)
+class PriceListRow:
+    list_id: str
+    name: str | None
+    latest_version: int
+    versions: tuple[PriceVersionRow, ...]
+
+
+@dataclass(frozen=True)
+class PriceItemRow:
+    code: str
+    uraian: str
+    satuan: str
+    kind: str
+    unit_price_sen: int
+    seq: int
+
+
+def get_price_list(conn: Connection, list_id: str) -> PriceListRow | None:
+    found = _get(conn, NS_PRICE_LIST, list_id)
+    if found is None:
+        return None
+    doc = found[0]
+    return PriceListRow(
+        list_id=doc["list_id"],
+        name=doc["name"],
+        latest_version=doc["latest_version"],
+        versions=tuple(
+            PriceVersionRow(
+                version=v["version"],
+                item_count=v["item_count"],
+                started_seq=v["started_seq"],
+                seqs=tuple(v["seqs"]),
+                document=v["document"],
+            )
+            for v in doc["versions"]
+        ),
+    )
+
+
+def iter_price_items(
+    conn: Connection, list_id: str, version: int, *, after: str = "", limit: int | None = None
+) -> Iterator[PriceItemRow]:
+    """One version's items in code order after the code ``after``."""
+    prefix = price_item_key(list_id, version, "")
+    start = price_item_key(list_id, version, after) if after else ""
+    for count, (_, doc, _) in enumerate(
+        _scan_prefix(conn, NS_PRICE_ITEM, prefix, after=start), start=1
+    ):
+        yield PriceItemRow(**{name: doc[name] for name in PriceItemRow.__dataclass_fields__})
+        if limit is not None and count >= limit:
+            return
+
+
 # -- plumbing ----------------------------------------------------------------------------
+
+
+def _scan_prefix(
+    conn: Connection, namespace: str, prefix: str, *, after: str = ""
+) -> Iterator[tuple[str, Document, int]]:
+    """(key, document, updated_seq) of the keys starting with ``prefix``, in key order
+    after ``after``. LIKE narrows (its wildcards escaped); the exact test is here, as
+    SQLite's LIKE ignores ASCII case."""
+    p = storage.projection_rows.c
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    cursor = max(after, prefix)
+    while True:
+        rows = conn.execute(
+            select(p.key, p.value, p.updated_seq)
+            .where(
+                p.namespace == namespace,
+                p.key > cursor,
+                p.key.like(escaped + "%", escape="\\"),
+            )
+            .order_by(p.key)
+            .limit(SCAN_ROWS_PER_QUERY)
+        ).all()
+        for key, value, updated_seq in rows:
+            if key.startswith(prefix):
+                yield key, json.loads(value), int(updated_seq)
+        if len(rows) < SCAN_ROWS_PER_QUERY:
+            return
+        cursor = rows[-1].key
 
 
 def _get(conn: Connection, namespace: str, key: str) -> tuple[Document, int] | None:

@@ -18,6 +18,14 @@ Projection (namespace → key → document):
 * ``budgeting.posting`` → seq (12 digits, zero-padded): what every posting did, so a
   reversal can undo it exactly; ``reversed_by_seq`` once reversed.
 * ``budgeting.posting_id`` → posting id: the seq that used it (duplicates refused).
+* ``budgeting.price_list`` → list id (``SSH-2026``): name, ``latest_version`` and each
+  version's item count and seqs (a new version supersedes the old, which stays).
+* ``budgeting.price_item`` → ``<list id>:<version, 6 digits>:<item code>``: uraian,
+  satuan, kind (SSH/HSPK/ASB), ``unit_price_sen`` and the seq that added it.
+* ``budgeting.komponen`` → line id: the line's rincian as last set: each komponen's
+  uraian, volume, satuan, unit price and total (sen), the price list, version and item
+  it was priced from with the standard price then, and ``above_standard``; the set's
+  ``total_sen`` (which equalled the line's budget when it was set).
 
 Order of checks for a posting (the first failure wins; the same input always gives
 the same first error):
@@ -71,10 +79,16 @@ from budgeting.errors import (
     CommitmentOtherLine,
     CommitmentReversed,
     DuplicatePosting,
+    DuplicatePriceItem,
+    KomponenOutOfStep,
+    KomponenSumMismatch,
     NotReversible,
     PaymentExceedsAllotment,
     PaymentExceedsAvailable,
     PaymentExceedsCommitment,
+    PriceAboveStandard,
+    PriceListVersionFull,
+    PriceListVersionOutOfOrder,
     ReleaseExceedsCommitment,
     ReversalSubjectMismatch,
     ShiftAcrossGroups,
@@ -85,8 +99,14 @@ from budgeting.errors import (
     UnknownCommitment,
     UnknownLine,
     UnknownPosting,
+    UnknownPriceItem,
+    UnknownPriceList,
 )
-from budgeting.limits import AMOUNT_SEN_MAX, VALUE_DATE_LEAD_DAYS_MAX
+from budgeting.limits import (
+    AMOUNT_SEN_MAX,
+    PRICE_ITEMS_PER_VERSION_MAX,
+    VALUE_DATE_LEAD_DAYS_MAX,
+)
 from budgeting.money import format_amount
 from ledger.errors import InvariantBroken, TerangError
 from ledger.kinds import KindRegistry, StatementKind
@@ -102,6 +122,9 @@ NS_LINE = "budgeting.line"
 NS_COMMITMENT = "budgeting.commitment"
 NS_POSTING = "budgeting.posting"
 NS_POSTING_ID = "budgeting.posting_id"
+NS_PRICE_LIST = "budgeting.price_list"
+NS_PRICE_ITEM = "budgeting.price_item"
+NS_KOMPONEN = "budgeting.komponen"
 STRUCTURE_NAMESPACES = {
     "fiscal_year": NS_FISCAL_YEAR,
     "opd": NS_OPD,
@@ -119,6 +142,9 @@ NAMESPACES = (
     NS_COMMITMENT,
     NS_POSTING,
     NS_POSTING_ID,
+    NS_PRICE_LIST,
+    NS_PRICE_ITEM,
+    NS_KOMPONEN,
 )
 
 MONTHS = 12
@@ -693,6 +719,7 @@ def reduce_commitment(state: State, statement: Statement, ctx: Context) -> None:
             " pengeluaran pembiayaan lines",
             line=line_id.text,
         )
+    _check_komponen_in_step(state, line, "a commitment")
     _recompute(line)
     available = line["available_sen"]
     if body.amount_sen > available:
@@ -758,6 +785,8 @@ def reduce_payment(state: State, statement: Statement, ctx: Context) -> None:
     if body.commitment is not None:
         commitment = _live_commitment(state, body.commitment, line_id)
     if is_outflow(line):
+        if commitment is None:
+            _check_komponen_in_step(state, line, "a payment without a commitment")
         _check_payment_fits(line, body, commitment, month)
     if commitment is not None:
         commitment["paid_sen"] += body.amount_sen
@@ -906,6 +935,218 @@ def _check_payment_fits(
             allotted_through=_money(allotted),
             paid_through=_money(paid),
             shortfall=_money(paid - allotted),
+        )
+
+
+# -- standard price lists and komponen ----------------------------------------------
+
+
+def price_item_key(list_id: str, version: int, code: str) -> str:
+    """Items are keyed list, version, code: a version's items are one key range."""
+    return f"{list_id}:{version:06d}:{code}"
+
+
+def _record_statement_id(state: State, posting_id: str, statement_type: str, ctx: Context) -> None:
+    """A rincian statement's posting id, kept like a posting's (but no posting document:
+    nothing to reverse); called last, once every rule has passed."""
+    state.put(NS_POSTING_ID, posting_id, {"seq": ctx.seq, "type": statement_type})
+
+
+def reduce_price_list(state: State, statement: Statement, ctx: Context) -> None:
+    """Add items to the latest version of a standard price list, or start its next
+    version (``version`` = latest + 1; 1 for a new list). Earlier versions stay as they
+    were: a komponen records the version it was priced from."""
+    body = st.parse_price_list(statement.body)
+    list_id = st.parse_price_list_id(statement.subject)
+    _claim_posting_id(state, body.posting_id, ctx)
+    doc = state.get(NS_PRICE_LIST, list_id)
+    latest = 0 if doc is None else doc["latest_version"]
+    if body.version not in (latest, latest + 1) or body.version == 0:
+        raise PriceListVersionOutOfOrder(
+            f"price list {list_id}: version {body.version} is neither the latest ({latest})"
+            f" nor the next ({latest + 1}); a superseded version is closed",
+            price_list=list_id,
+            version=body.version,
+            latest_version=latest,
+        )
+    if doc is None:
+        doc = {"list_id": list_id, "name": None, "latest_version": 0, "versions": []}
+    if body.version > latest:
+        doc["latest_version"] = body.version
+        doc["versions"].append(
+            {
+                "version": body.version,
+                "started_seq": ctx.seq,
+                "item_count": 0,
+                "seqs": [],
+                "document": body.document,
+            }
+        )
+    version = doc["versions"][-1]
+    for item in body.items:
+        key = price_item_key(list_id, body.version, item.code)
+        earlier = state.get(NS_PRICE_ITEM, key)
+        if earlier is not None:
+            raise DuplicatePriceItem(
+                f"price list {list_id} version {body.version} already has item {item.code}"
+                f" (seq {earlier['seq']})",
+                price_list=list_id,
+                version=body.version,
+                item=item.code,
+                seq=earlier["seq"],
+            )
+    if version["item_count"] + len(body.items) > PRICE_ITEMS_PER_VERSION_MAX:
+        raise PriceListVersionFull(
+            f"price list {list_id} version {body.version} would hold"
+            f" {version['item_count'] + len(body.items)} items, more than"
+            f" {PRICE_ITEMS_PER_VERSION_MAX}",
+            price_list=list_id,
+            version=body.version,
+        )
+    for item in body.items:
+        state.put(
+            NS_PRICE_ITEM,
+            price_item_key(list_id, body.version, item.code),
+            {
+                "list_id": list_id,
+                "version": body.version,
+                "code": item.code,
+                "uraian": item.uraian,
+                "satuan": item.satuan,
+                "kind": item.kind,
+                "unit_price_sen": item.unit_price_sen,
+                "seq": ctx.seq,
+            },
+        )
+    version["item_count"] += len(body.items)
+    version["seqs"].append(ctx.seq)
+    if body.name is not None:
+        doc["name"] = body.name
+    state.put(NS_PRICE_LIST, list_id, doc)
+    _record_statement_id(state, body.posting_id, st.PRICE_LIST, ctx)
+
+
+def reduce_komponen(state: State, statement: Statement, ctx: Context) -> None:
+    """Set a line's rincian. Each komponen priced from a standard names its list and
+    item; the item is looked up in the list's latest version, and a unit price above
+    the item's needs a reason. The komponen must add up exactly to the line's budget."""
+    body = st.parse_komponen(statement.body)
+    line_id = st.check_line_subject(statement.subject)
+    _claim_posting_id(state, body.posting_id, ctx)
+    line = state.get(NS_LINE, line_id.text)
+    if line is None:
+        raise UnknownLine(
+            f"line {line_id.text} has no appropriation yet; set its komponen after it",
+            line=line_id.text,
+        )
+    rows: list[Document] = []
+    above = 0
+    for index, komponen in enumerate(body.komponen):
+        where = f"komponen {index + 1} ({komponen.uraian})"
+        version: int | None = None
+        standard: int | None = None
+        if komponen.price_list is not None and komponen.item is not None:
+            price_list = state.get(NS_PRICE_LIST, komponen.price_list)
+            if price_list is None:
+                raise UnknownPriceList(
+                    f"line {line_id.text}: {where} names price list {komponen.price_list},"
+                    " which is not published",
+                    line=line_id.text,
+                    index=index,
+                    price_list=komponen.price_list,
+                )
+            version = price_list["latest_version"]
+            item = state.get(
+                NS_PRICE_ITEM, price_item_key(komponen.price_list, version, komponen.item)
+            )
+            if item is None:
+                raise UnknownPriceItem(
+                    f"line {line_id.text}: {where} names item {komponen.item}, which is not in"
+                    f" version {version} of price list {komponen.price_list}",
+                    line=line_id.text,
+                    index=index,
+                    price_list=komponen.price_list,
+                    version=version,
+                    item=komponen.item,
+                )
+            standard = item["unit_price_sen"]
+            if komponen.unit_price_sen > standard and komponen.reason is None:
+                raise PriceAboveStandard(
+                    f"line {line_id.text}: {where} is priced {_money(komponen.unit_price_sen)}"
+                    f" per {komponen.satuan}, above the standard {_money(standard)} of item"
+                    f" {komponen.item} ({komponen.price_list} version {version}); excess"
+                    f" {_money(komponen.unit_price_sen - standard)}; give a reason",
+                    line=line_id.text,
+                    index=index,
+                    item=komponen.item,
+                    unit_price=_money(komponen.unit_price_sen),
+                    standard_price=_money(standard),
+                    excess=_money(komponen.unit_price_sen - standard),
+                )
+        is_above = standard is not None and komponen.unit_price_sen > standard
+        above += is_above
+        rows.append(
+            {
+                "uraian": komponen.uraian,
+                "volume": komponen.volume,
+                "volume_milli": komponen.volume_milli,
+                "satuan": komponen.satuan,
+                "unit_price_sen": komponen.unit_price_sen,
+                "total_sen": komponen.total_sen,
+                "price_list": komponen.price_list,
+                "version": version,
+                "item": komponen.item,
+                "standard_price_sen": standard,
+                "above_standard": is_above,
+                "reason": komponen.reason,
+            }
+        )
+    total = body.total_sen
+    budget = line["budget_sen"]
+    if total != budget:
+        raise KomponenSumMismatch(
+            f"line {line_id.text}: the komponen add up to {_money(total)}, not the line's"
+            f" budget {_money(budget)}; difference {_money(total - budget)}",
+            line=line_id.text,
+            komponen_total=_money(total),
+            budget=_money(budget),
+            difference=_money(total - budget),
+        )
+    earlier = state.get(NS_KOMPONEN, line_id.text)
+    state.put(
+        NS_KOMPONEN,
+        line_id.text,
+        {
+            "line_id": line_id.text,
+            "year": line_id.year,
+            "posting_id": body.posting_id,
+            "set_seq": ctx.seq,
+            "set_seqs": [*(earlier["set_seqs"] if earlier else []), ctx.seq],
+            "document": body.document,
+            "total_sen": total,
+            "above_standard_count": above,
+            "komponen": rows,
+        },
+    )
+    _record_statement_id(state, body.posting_id, st.KOMPONEN, ctx)
+
+
+def _check_komponen_in_step(state: State, line: Document, what: str) -> None:
+    """A line with komponen is spent only while they add up to its budget: a revision
+    or pergeseran since they were set must be followed by a new set first."""
+    komponen = state.get(NS_KOMPONEN, line["line_id"])
+    if komponen is None:
+        return
+    budget = line["appropriated_sen"] + line["revised_sen"] + line["shifted_sen"]
+    if komponen["total_sen"] != budget:
+        raise KomponenOutOfStep(
+            f"line {line['line_id']}: its komponen (set at seq {komponen['set_seq']}) add up to"
+            f" {_money(komponen['total_sen'])}, not its budget {_money(budget)}; set them"
+            f" again before {what}",
+            line=line["line_id"],
+            komponen_total=_money(komponen["total_sen"]),
+            budget=_money(budget),
+            difference=_money(komponen["total_sen"] - budget),
         )
 
 
@@ -1075,6 +1316,8 @@ REDUCERS: dict[str, StatementReducer] = {
     st.PAYMENT: reduce_payment,
     st.REVERSAL: reduce_reversal,
     st.RELEASE: reduce_release,
+    st.PRICE_LIST: reduce_price_list,
+    st.KOMPONEN: reduce_komponen,
 }
 
 
@@ -1118,6 +1361,13 @@ def _prefetch(statement: Statement) -> Iterable[tuple[str, str]]:
         for move in body.get("moves") or []:
             if isinstance(move, dict):
                 keys += _line_keys(parse_line_id(move.get("line")), opening=True)
+    elif kind == st.PRICE_LIST:
+        keys.append((NS_PRICE_LIST, statement.subject))
+    elif kind == st.KOMPONEN:
+        keys += [(NS_LINE, statement.subject), (NS_KOMPONEN, statement.subject)]
+        for item in body.get("komponen") or []:
+            if isinstance(item, dict) and isinstance(item.get("price_list"), str):
+                keys.append((NS_PRICE_LIST, item["price_list"]))
     elif kind == st.REVERSAL:
         if isinstance(body.get("reverses_seq"), int):
             keys.append((NS_POSTING, seq_key(body["reverses_seq"])))
@@ -1128,6 +1378,8 @@ def _prefetch(statement: Statement) -> Iterable[tuple[str, str]]:
         keys += _line_keys(parse_line_id(statement.subject), opening=opening)
         if kind in (st.PAYMENT, st.RELEASE) and isinstance(body.get("commitment"), str):
             keys.append((NS_COMMITMENT, body["commitment"]))
+        if kind in (st.COMMITMENT, st.PAYMENT):
+            keys.append((NS_KOMPONEN, statement.subject))
     return keys
 
 
@@ -1150,6 +1402,8 @@ DESCRIPTIONS = {
     st.PAYMENT: "SP2D: pay against a commitment or directly against a line",
     st.REVERSAL: "reverse one earlier budgeting posting, named by its seq",
     st.RELEASE: "give (part of) a commitment's unpaid rest back to its line",
+    st.PRICE_LIST: "publish items of a standard price list (SSH/HSPK/ASB) version",
+    st.KOMPONEN: "set a budget line's komponen (rincian), priced from a standard price list",
 }
 KINDS = tuple(
     StatementKind(

@@ -39,28 +39,45 @@ from budgeting.limits import (
     PAGE_ITEMS_DEFAULT,
     PAGE_ITEMS_MAX,
     POSTING_ID_CHARS_MAX,
+    PRICE_LIST_ID_CHARS_MAX,
+    PRICE_LIST_VERSIONS_MAX,
 )
 from budgeting.read_models import (
     get_commitment,
     get_fiscal_year,
+    get_komponen,
     get_line_row,
+    get_price_list,
+    iter_komponen_sets,
     iter_line_rows,
+    iter_price_items,
     iter_structure_rows,
     line_history,
 )
 from budgeting.reducers import STRUCTURE_NAMESPACES
 from budgeting.schemas import (
+    AboveStandardPage,
     CommitmentPublic,
     LineDetail,
+    LineKomponen,
     LinePage,
+    PriceListPublic,
     StructurePage,
     SummaryPublic,
+    above_standard_line,
     commitment_public,
+    line_komponen,
     line_public,
+    price_list_public,
     structure_public,
     summary_public,
 )
-from budgeting.statements import POSTING_ID_PATTERN, parse_posting_id
+from budgeting.statements import (
+    POSTING_ID_PATTERN,
+    PRICE_LIST_ID_PATTERN,
+    parse_posting_id,
+    parse_price_list_id,
+)
 from ledger.errors import ClientError, NotFound
 from ledger.http_problems import problem_responses
 from ledger.service import Ledger
@@ -192,6 +209,92 @@ def build_router(ledger: Ledger) -> APIRouter:
             history_truncated=truncated,
             tree_size=snap.tree_size,
         )
+
+    @router.get(
+        "/lines/{line_id}/komponen",
+        operation_id="get_budget_line_komponen",
+        response_model=LineKomponen,
+        summary="A line's komponen (rincian), each with its standard price and whether above",
+        responses={
+            **problem_responses({404: "`unknown_line`: the line has no postings."}),
+            **BAD_QUERY,
+        },
+    )
+    def get_line_komponen(
+        request: Request,
+        line_id: Annotated[str, Path(max_length=128, json_schema_extra=_declared(LINE_ID_PATTERN))],
+    ) -> LineKomponen:
+        parse_line_id(line_id)
+        with ledger.reads.snapshot(request) as snap:
+            row = get_line_row(snap.conn, line_id)
+            if row is None:
+                raise NotFound(f"budget line {line_id} has no postings", code="unknown_line")
+            found = get_komponen(snap.conn, line_id)
+        return line_komponen(row, found, snap.tree_size)
+
+    @router.get(
+        "/komponen/above-standard",
+        operation_id="list_komponen_above_standard",
+        response_model=AboveStandardPage,
+        summary="A fiscal year's lines with komponen priced above their standard",
+        responses=BAD_QUERY,
+    )
+    def list_above_standard(
+        request: Request, year: Year, after: After = "", limit: Limit = PAGE_ITEMS_DEFAULT
+    ) -> AboveStandardPage:
+        with ledger.reads.snapshot(request) as snap:
+            rows = list(
+                iter_komponen_sets(
+                    snap.conn, year=year, above_standard=True, after=after, limit=limit
+                )
+            )
+        return AboveStandardPage(
+            items=[above_standard_line(row) for row in rows],
+            tree_size=snap.tree_size,
+            next_after=rows[-1].line_id if len(rows) == limit else None,
+        )
+
+    @router.get(
+        "/price-lists/{list_id}",
+        operation_id="get_budget_price_list",
+        response_model=PriceListPublic,
+        summary="A standard price list (SSH/HSPK/ASB): its versions and one version's items",
+        responses={
+            **problem_responses(
+                {404: "`unknown_price_list`: not published; `unknown_version`: no such version."}
+            ),
+            **problem_responses({422: "`bad_subject`: not a price list id; `invalid_request`."}),
+        },
+    )
+    def get_price_list_endpoint(
+        request: Request,
+        list_id: Annotated[
+            str,
+            Path(
+                max_length=PRICE_LIST_ID_CHARS_MAX,
+                json_schema_extra=_declared(PRICE_LIST_ID_PATTERN),
+            ),
+        ],
+        version: Annotated[
+            int | None,
+            Query(ge=1, le=PRICE_LIST_VERSIONS_MAX, description="Default: the latest."),
+        ] = None,
+        after: After = "",
+        limit: Limit = PAGE_ITEMS_DEFAULT,
+    ) -> PriceListPublic:
+        parse_price_list_id(list_id, field="list_id")
+        with ledger.reads.snapshot(request) as snap:
+            row = get_price_list(snap.conn, list_id)
+            if row is None:
+                raise NotFound(f"no price list {list_id}", code="unknown_price_list")
+            shown = row.latest_version if version is None else version
+            if not 1 <= shown <= row.latest_version:
+                raise NotFound(
+                    f"price list {list_id} has versions 1 to {row.latest_version}",
+                    code="unknown_version",
+                )
+            items = list(iter_price_items(snap.conn, list_id, shown, after=after, limit=limit))
+        return price_list_public(row, shown, items, limit, snap.tree_size)
 
     @router.get(
         "/summary",

@@ -7,7 +7,16 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from budgeting.money import format_amount
-from budgeting.read_models import CommitmentRow, FiscalYearRow, LineRow, StructureRow
+from budgeting.read_models import (
+    CommitmentRow,
+    FiscalYearRow,
+    KomponenRow,
+    KomponenSetRow,
+    LineRow,
+    PriceItemRow,
+    PriceListRow,
+    StructureRow,
+)
 
 AMOUNT_PATTERN = r"^-?(0|[1-9][0-9]*)\.[0-9]{2}$"
 AMOUNT_EXAMPLE = "1500000.00"
@@ -189,5 +198,178 @@ def commitment_public(row: CommitmentRow, tree_size: int) -> CommitmentPublic:
         vendor=row.vendor,
         description=row.description,
         reversed_by_seq=row.reversed_by_seq,
+        tree_size=tree_size,
+    )
+
+
+class KomponenPublic(BaseModel):
+    index: int = Field(description="Position in the set, from 0.")
+    uraian: str = Field(max_length=120)
+    volume: str = Field(description="Koefisien: the volume, a decimal string.", max_length=14)
+    satuan: str = Field(max_length=40)
+    unit_price: str = _amount("Unit price")
+    total: str = _amount("volume × unit price, exactly")
+    price_list: str | None = Field(
+        description="The standard price list it is priced from; null if none.", max_length=40
+    )
+    version: int | None = Field(description="The list's version it was priced from.")
+    item: str | None = Field(description="The list's item code.", max_length=40)
+    standard_price: str | None = Field(
+        description="The item's unit price in that version (rupiah); null if no standard.",
+        max_length=24,
+    )
+    above_standard: bool = Field(description="True when the unit price is above the standard.")
+    excess_per_unit: str | None = Field(
+        description="unit_price - standard_price when above it (rupiah), else null.",
+        max_length=24,
+    )
+    reason: str | None = Field(description="Why the price is above the standard (or a note).")
+
+
+def komponen_public(row: KomponenRow) -> KomponenPublic:
+    above = row.standard_price_sen is not None and row.above_standard
+    return KomponenPublic(
+        index=row.index,
+        uraian=row.uraian,
+        volume=row.volume,
+        satuan=row.satuan,
+        unit_price=format_amount(row.unit_price_sen),
+        total=format_amount(row.total_sen),
+        price_list=row.price_list,
+        version=row.version,
+        item=row.item,
+        standard_price=(
+            None if row.standard_price_sen is None else format_amount(row.standard_price_sen)
+        ),
+        above_standard=row.above_standard,
+        excess_per_unit=(
+            format_amount(row.unit_price_sen - row.standard_price_sen)
+            if above and row.standard_price_sen is not None
+            else None
+        ),
+        reason=row.reason,
+    )
+
+
+class LineKomponen(BaseModel):
+    line_id: str = Field(max_length=128)
+    budget: str = _amount("The line's budget now")
+    komponen_total: str | None = Field(
+        description="The sum of the komponen (rupiah); null if the line has none.",
+        max_length=24,
+    )
+    in_step: bool | None = Field(
+        description="True when the komponen add up to the budget now; false after a revision"
+        " or pergeseran until they are set again (the line is then not committed); null if"
+        " the line has no komponen."
+    )
+    above_standard_count: int
+    set_seq: int | None = Field(description="The seq of the set shown; null if none.")
+    set_seqs: list[int] = Field(description="Seqs of every komponen set of the line.")
+    document: str | None = Field(max_length=200)
+    komponen: list[KomponenPublic]
+    tree_size: int
+
+
+def line_komponen(line: LineRow, found: KomponenSetRow | None, tree_size: int) -> LineKomponen:
+    return LineKomponen(
+        line_id=line.line_id,
+        budget=format_amount(line.budget_sen),
+        komponen_total=None if found is None else format_amount(found.total_sen),
+        in_step=None if found is None else found.total_sen == line.budget_sen,
+        above_standard_count=0 if found is None else found.above_standard_count,
+        set_seq=None if found is None else found.set_seq,
+        set_seqs=[] if found is None else list(found.set_seqs),
+        document=None if found is None else found.document,
+        komponen=[] if found is None else [komponen_public(k) for k in found.komponen],
+        tree_size=tree_size,
+    )
+
+
+class AboveStandardLine(BaseModel):
+    line_id: str = Field(max_length=128)
+    set_seq: int
+    komponen: list[KomponenPublic] = Field(description="Only the komponen above standard.")
+
+
+class AboveStandardPage(BaseModel):
+    items: list[AboveStandardLine]
+    tree_size: int
+    next_after: str | None = Field(
+        description="Pass as `after` for the next page; null at the end."
+    )
+
+
+def above_standard_line(row: KomponenSetRow) -> AboveStandardLine:
+    return AboveStandardLine(
+        line_id=row.line_id,
+        set_seq=row.set_seq,
+        komponen=[komponen_public(k) for k in row.komponen if k.above_standard],
+    )
+
+
+class PriceVersionPublic(BaseModel):
+    version: int
+    item_count: int
+    started_seq: int
+    seqs: list[int] = Field(description="Seqs of the statements that added its items.")
+    document: str | None = Field(max_length=200)
+    superseded: bool = Field(description="True once a later version was started.")
+
+
+class PriceItemPublic(BaseModel):
+    code: str = Field(max_length=40)
+    uraian: str = Field(max_length=120)
+    satuan: str = Field(max_length=40)
+    kind: str = Field(description="SSH, HSPK or ASB.", max_length=4)
+    unit_price: str = _amount("Standard unit price")
+    seq: int = Field(description="The seq of the statement that added it.")
+
+
+def price_item_public(row: PriceItemRow) -> PriceItemPublic:
+    return PriceItemPublic(
+        code=row.code,
+        uraian=row.uraian,
+        satuan=row.satuan,
+        kind=row.kind,
+        unit_price=format_amount(row.unit_price_sen),
+        seq=row.seq,
+    )
+
+
+class PriceListPublic(BaseModel):
+    list_id: str = Field(max_length=40)
+    name: str | None = Field(max_length=300)
+    latest_version: int
+    versions: list[PriceVersionPublic]
+    version: int = Field(description="The version whose items are listed.")
+    items: list[PriceItemPublic]
+    next_after: str | None = Field(
+        description="Pass as `after` for the next page of items; null at the end."
+    )
+    tree_size: int
+
+
+def price_list_public(
+    row: PriceListRow, version: int, items: list[PriceItemRow], limit: int, tree_size: int
+) -> PriceListPublic:
+    return PriceListPublic(
+        list_id=row.list_id,
+        name=row.name,
+        latest_version=row.latest_version,
+        versions=[
+            PriceVersionPublic(
+                version=v.version,
+                item_count=v.item_count,
+                started_seq=v.started_seq,
+                seqs=list(v.seqs),
+                document=v.document,
+                superseded=v.version < row.latest_version,
+            )
+            for v in row.versions
+        ],
+        version=version,
+        items=[price_item_public(item) for item in items],
+        next_after=items[-1].code if len(items) == limit else None,
         tree_size=tree_size,
     )

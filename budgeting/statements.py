@@ -19,7 +19,18 @@ type                               subject                      what it does
 ``budgeting.payment.posted``       line id                      SP2D (or a revenue receipt)
 ``budgeting.reversal.posted``      the reversed posting's       undoes one earlier posting
                                    subject
+``budgeting.price_list.published`` the list's id (``SSH-2026``) adds items to a standard
+                                                                price list's version, or
+                                                                starts its next version
+``budgeting.komponen.set``         line id                      sets the line's rincian
+                                                                (its komponen), replacing
+                                                                any earlier set
 =================================  ===========================  ==========================
+
+The last two are not postings: they move no amount, cannot be reversed (a price list
+is superseded by its next version, a komponen set by the next set), and are not in
+``POSTING_TYPES``; their ``posting_id`` is unique across all budgeting statements all
+the same, so a re-signed retry cannot apply twice.
 
 Every posting body carries a ``posting_id`` (1-120 of ``[A-Za-z0-9._:/-]``, unique
 across all budgeting postings): the business key a finance system already has (DPA
@@ -55,14 +66,24 @@ from budgeting.codes import (
     parse_opd_code,
     parse_programme_code,
 )
-from budgeting.errors import BadBody, BadDate, BadSubject
+from budgeting.errors import BadBody, BadDate, BadSubject, KomponenTotalMismatch
 from budgeting.limits import (
+    AMOUNT_SEN_MAX,
     DESCRIPTION_CHARS_MAX,
     DOCUMENT_CHARS_MAX,
+    KOMPONEN_PER_LINE_MAX,
     NAME_CHARS_MAX,
     POSTING_ID_CHARS_MAX,
+    PRICE_ITEM_CODE_CHARS_MAX,
+    PRICE_ITEMS_PER_STATEMENT_MAX,
+    PRICE_LIST_ID_CHARS_MAX,
+    PRICE_LIST_VERSIONS_MAX,
     REFERENCE_CHARS_MAX,
     SHIFT_MOVES_MAX,
+    UNIT_CHARS_MAX,
+    UNIT_PRICE_URAIAN_CHARS_MAX,
+    VOLUME_DECIMALS_MAX,
+    VOLUME_MAX,
 )
 from budgeting.money import (
     format_amount,
@@ -94,6 +115,13 @@ POSTING_TYPES = (
     RELEASE,
 )
 
+PRICE_LIST = "budgeting.price_list.published"
+KOMPONEN = "budgeting.komponen.set"
+RINCIAN_TYPES = (PRICE_LIST, KOMPONEN)
+"""Statement types about rincian and standard prices: not postings (no amount moves)."""
+PRICE_KINDS = ("SSH", "HSPK", "ASB")
+"""Standar Satuan Harga, Harga Satuan Pokok Kegiatan, Analisis Standar Belanja."""
+
 STRUCTURE_KINDS = ("fiscal_year", "opd", "programme", "account", "funding_source")
 SHIFT_SUBJECT_PREFIX = "shift:"
 
@@ -102,6 +130,16 @@ require(
     len(SHIFT_SUBJECT_PREFIX) + POSTING_ID_CHARS_MAX <= COLUMN_CHARS["subject_chars_max"],
     InvariantBroken("a shift's subject (prefix + posting id) must fit the subject column"),
 )
+require(
+    COLUMN_CHARS["subject_chars_max"] >= PRICE_LIST_ID_CHARS_MAX,
+    InvariantBroken("a price list's id is a statement subject"),
+)
+PRICE_LIST_ID_PATTERN = rf"^[A-Z0-9][A-Za-z0-9._-]{{0,{PRICE_LIST_ID_CHARS_MAX - 1}}}$"
+"""A price list's id (``SSH-2026``): no ``:``, so it is never a line id or a kind:code."""
+_PRICE_LIST_ID = re.compile(PRICE_LIST_ID_PATTERN[1:-1])
+_PRICE_ITEM_CODE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9.-]{{0,{PRICE_ITEM_CODE_CHARS_MAX - 1}}}")
+_VOLUME = re.compile(rf"(0|[1-9][0-9]{{0,9}})(?:\.([0-9]{{1,{VOLUME_DECIMALS_MAX}}}))?")
+VOLUME_SCALE = int(10**VOLUME_DECIMALS_MAX)
 POSTING_ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9._:/-]{{0,{POSTING_ID_CHARS_MAX - 1}}}$"
 """A posting id, as ``parse_posting_id`` checks it (also the OpenAPI's ``pattern``)."""
 _POSTING_ID = re.compile(POSTING_ID_PATTERN[1:-1])
@@ -389,6 +427,224 @@ def parse_reversal(body: dict[str, Any]) -> ReversalBody:
     )
 
 
+def parse_price_list_id(value: Any, *, field: str = "subject") -> str:
+    if not isinstance(value, str) or not _PRICE_LIST_ID.fullmatch(value):
+        raise BadSubject(
+            f"{field} must be a price list id of 1 to {PRICE_LIST_ID_CHARS_MAX} characters"
+            " of A-Z a-z 0-9 . _ - starting with a capital letter or digit, e.g. SSH-2026",
+            subject=value if isinstance(value, str) else None,
+        )
+    return value
+
+
+def _item_code(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not _PRICE_ITEM_CODE.fullmatch(value):
+        raise BadBody(
+            f"{field} must be 1 to {PRICE_ITEM_CODE_CHARS_MAX} characters of A-Z a-z 0-9 . -",
+            field=field,
+        )
+    return value
+
+
+def _object(value: Any, where: str, required: set[str], optional: set[str]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise BadBody(f"{where} must be an object", field=where)
+    missing = sorted(required - value.keys())
+    extra = sorted(value.keys() - required - optional)
+    if missing or extra:
+        wrong = ", ".join([*(f"missing {m}" for m in missing), *(f"unknown {x}" for x in extra)])
+        raise BadBody(f"{where}: {wrong}", field=where)
+    return value
+
+
+def _item_text(item: dict[str, Any], where: str, field: str, chars_max: int) -> str:
+    try:
+        return _required_text(item, field, chars_max)
+    except BadBody as exc:
+        raise BadBody(
+            exc.message.replace("body.", f"{where}.", 1), field=f"{where}.{field}"
+        ) from exc
+
+
+@dataclass(frozen=True)
+class PriceItem:
+    code: str
+    uraian: str
+    satuan: str
+    unit_price_sen: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class PriceListBody:
+    posting_id: str
+    version: int
+    name: str | None
+    document: str | None
+    items: tuple[PriceItem, ...]
+
+
+def parse_price_list(body: dict[str, Any]) -> PriceListBody:
+    _fields(body, {"posting_id", "version", "items"}, {"name", "document"})
+    items = body["items"]
+    if not isinstance(items, list) or not 1 <= len(items) <= PRICE_ITEMS_PER_STATEMENT_MAX:
+        raise BadBody(
+            f"body.items must be a list of 1 to {PRICE_ITEMS_PER_STATEMENT_MAX} items",
+            field="body.items",
+        )
+    parsed: list[PriceItem] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(items):
+        where = f"body.items[{index}]"
+        item = _object(raw, where, {"code", "uraian", "satuan", "unit_price", "kind"}, set())
+        code = _item_code(item["code"], f"{where}.code")
+        if code in seen:
+            raise BadBody(f"{where}: item {code} appears twice", field=where)
+        seen.add(code)
+        if item["kind"] not in PRICE_KINDS:
+            raise BadBody(
+                f"{where}.kind must be one of {', '.join(PRICE_KINDS)}", field=f"{where}.kind"
+            )
+        parsed.append(
+            PriceItem(
+                code,
+                _item_text(item, where, "uraian", UNIT_PRICE_URAIAN_CHARS_MAX),
+                _item_text(item, where, "satuan", UNIT_CHARS_MAX),
+                parse_positive_amount(item["unit_price"], field=f"{where}.unit_price"),
+                item["kind"],
+            )
+        )
+    return PriceListBody(
+        parse_posting_id(body["posting_id"]),
+        _int(body, "version", 1, PRICE_LIST_VERSIONS_MAX),
+        _text(body, "name", NAME_CHARS_MAX, required=False),
+        _text(body, "document", DOCUMENT_CHARS_MAX, required=False),
+        tuple(parsed),
+    )
+
+
+def parse_volume(value: Any, *, field: str) -> int:
+    """A komponen's volume in thousandths: a decimal string, more than 0, at most
+    ``VOLUME_DECIMALS_MAX`` decimals (``"12"``, ``"2.5"``, ``"0.125"``)."""
+    match = _VOLUME.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise BadBody(
+            f'{field} must be a decimal string like "12" or "2.5" (at most'
+            f" {VOLUME_DECIMALS_MAX} decimals, no leading zeros)",
+            field=field,
+        )
+    whole, fraction = match.groups()
+    milli = int(whole) * VOLUME_SCALE + int((fraction or "").ljust(VOLUME_DECIMALS_MAX, "0"))
+    if not 0 < milli <= VOLUME_MAX * VOLUME_SCALE:
+        raise BadBody(f"{field} must be more than 0 and at most {VOLUME_MAX}", field=field)
+    return milli
+
+
+def komponen_total_sen(volume_milli: int, unit_price_sen: int) -> int | None:
+    """volume × unit price in sen, or None when that is not a whole number of sen."""
+    product = volume_milli * unit_price_sen
+    return None if product % VOLUME_SCALE else product // VOLUME_SCALE
+
+
+@dataclass(frozen=True)
+class Komponen:
+    uraian: str
+    volume: str
+    volume_milli: int
+    satuan: str
+    unit_price_sen: int
+    total_sen: int
+    price_list: str | None
+    item: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class KomponenBody:
+    posting_id: str
+    komponen: tuple[Komponen, ...]
+    document: str | None
+
+    @property
+    def total_sen(self) -> int:
+        return sum(k.total_sen for k in self.komponen)
+
+
+KOMPONEN_FIELDS = {"uraian", "volume", "satuan", "unit_price", "total"}
+
+
+def parse_komponen(body: dict[str, Any]) -> KomponenBody:
+    _fields(body, {"posting_id", "komponen"}, {"document"})
+    komponen = body["komponen"]
+    if not isinstance(komponen, list) or not 1 <= len(komponen) <= KOMPONEN_PER_LINE_MAX:
+        raise BadBody(
+            f"body.komponen must be a list of 1 to {KOMPONEN_PER_LINE_MAX} komponen",
+            field="body.komponen",
+        )
+    parsed: list[Komponen] = []
+    for index, raw in enumerate(komponen):
+        where = f"body.komponen[{index}]"
+        item = _object(raw, where, KOMPONEN_FIELDS, {"price_list", "item", "reason"})
+        uraian = _item_text(item, where, "uraian", UNIT_PRICE_URAIAN_CHARS_MAX)
+        volume_milli = parse_volume(item["volume"], field=f"{where}.volume")
+        satuan = _item_text(item, where, "satuan", UNIT_CHARS_MAX)
+        unit_price = parse_positive_amount(item["unit_price"], field=f"{where}.unit_price")
+        total = parse_positive_amount(item["total"], field=f"{where}.total")
+        if ("price_list" in item) != ("item" in item):
+            raise BadBody(
+                f"{where}: price_list and item come together (or neither, if not priced"
+                " from a standard)",
+                field=where,
+            )
+        price_list: str | None = None
+        code: str | None = None
+        if "price_list" in item:
+            price_list = parse_price_list_id(item["price_list"], field=f"{where}.price_list")
+            code = _item_code(item["item"], f"{where}.item")
+        reason = (
+            _item_text(item, where, "reason", DESCRIPTION_CHARS_MAX) if "reason" in item else None
+        )
+        expected = komponen_total_sen(volume_milli, unit_price)
+        if expected != total:
+            product = volume_milli * unit_price
+            raise KomponenTotalMismatch(
+                f"{where}: total {format_amount(total)} is not volume {item['volume']} ×"
+                f" unit price {format_amount(unit_price)}"
+                + (
+                    f" = {format_amount(expected)}"
+                    if expected is not None
+                    else f" (= {product // VOLUME_SCALE}.{product % VOLUME_SCALE:03d} sen,"
+                    " not a whole number of sen)"
+                ),
+                field=f"{where}.total",
+                expected=None if expected is None else format_amount(expected),
+            )
+        parsed.append(
+            Komponen(
+                uraian,
+                item["volume"],
+                volume_milli,
+                satuan,
+                unit_price,
+                total,
+                price_list,
+                code,
+                reason,
+            )
+        )
+    total_sen = sum(k.total_sen for k in parsed)
+    if total_sen > AMOUNT_SEN_MAX:
+        raise BadBody(
+            f"body.komponen add up to more than the largest amount {format_amount(AMOUNT_SEN_MAX)}",
+            field="body.komponen",
+        )
+    return KomponenBody(
+        parse_posting_id(body["posting_id"]),
+        tuple(parsed),
+        _text(body, "document", DOCUMENT_CHARS_MAX, required=False),
+    )
+
+
 def check_line_subject(subject: str) -> LineId:
     """The subject of a single-line posting is the line id, in its canonical form."""
     line = parse_line_id(subject)
@@ -601,6 +857,80 @@ def reversal(subject: str, posting_id: str, reverses_seq: int, reason: str) -> P
     }
     parse_reversal(body)
     return Posting(REVERSAL, subject, body)
+
+
+def price_list(
+    list_id: str,
+    posting_id: str,
+    version: int,
+    items: list[PriceItem],
+    *,
+    name: str | None = None,
+    document: str | None = None,
+) -> Posting:
+    """Items of ``version`` of a standard price list (the next version starts a new one)."""
+    body: dict[str, Any] = {
+        "posting_id": posting_id,
+        "version": version,
+        "items": [
+            {
+                "code": item.code,
+                "uraian": item.uraian,
+                "satuan": item.satuan,
+                "unit_price": format_amount(item.unit_price_sen),
+                "kind": item.kind,
+            }
+            for item in items
+        ],
+        **_optional(name=name, document=document),
+    }
+    parse_price_list(body)
+    return Posting(PRICE_LIST, parse_price_list_id(list_id), body)
+
+
+@dataclass(frozen=True)
+class KomponenSpec:
+    """One komponen as a builder takes it; the total is computed (volume × unit price)."""
+
+    uraian: str
+    volume: str
+    satuan: str
+    unit_price_sen: int
+    price_list: str | None = None
+    item: str | None = None
+    reason: str | None = None
+
+
+def volume_milli_floor(spec: KomponenSpec) -> int:
+    return parse_volume(spec.volume, field="volume") * spec.unit_price_sen // VOLUME_SCALE
+
+
+def komponen_set(
+    line: str, posting_id: str, komponen: list[KomponenSpec], *, document: str | None = None
+) -> Posting:
+    """Set a line's rincian: its komponen, each total volume × unit price."""
+    rows: list[dict[str, Any]] = []
+    for spec in komponen:
+        total = komponen_total_sen(parse_volume(spec.volume, field="volume"), spec.unit_price_sen)
+        rows.append(
+            {
+                "uraian": spec.uraian,
+                "volume": spec.volume,
+                "satuan": spec.satuan,
+                "unit_price": format_amount(spec.unit_price_sen),
+                # Not whole sen: the floor, which the parser refuses, naming the product.
+                "total": format_amount(
+                    total if total is not None else max(1, volume_milli_floor(spec))
+                ),
+                **_optional(price_list=spec.price_list, item=spec.item, reason=spec.reason),
+            }
+        )
+    body: dict[str, Any] = {
+        "posting_id": posting_id,
+        "komponen": rows,
+        **_optional(document=document),
+    }
+    return _line_posting(KOMPONEN, parse_komponen, line, body)
 
 
 def programme_level(code: str) -> ProgrammeLevel:

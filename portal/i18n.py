@@ -638,6 +638,24 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "planning.funding": "Baris anggaran yang mendanai",
         "planning.funding_none": "Belum ada baris anggaran yang ditautkan.",
         "planning.funded_proposals": "Usulan musrenbang yang didanai baris ini",
+        "komponen.heading": "Rincian (komponen)",
+        "komponen.caption": (
+            "Komponen baris ini: koefisien, harga satuan, dan harga standar (SSH/HSPK/ASB)"
+            " yang menjadi acuannya"
+        ),
+        "komponen.uraian": "Uraian",
+        "komponen.koefisien": "Koefisien",
+        "komponen.unit_price": "Harga satuan",
+        "komponen.standard": "Harga standar",
+        "komponen.total": "Jumlah",
+        "komponen.none": "Tidak ada standar",
+        "komponen.above": "Di atas standar",
+        "komponen.reason": "Alasan",
+        "komponen.above_count": "{count} komponen di atas harga standar.",
+        "komponen.out_of_step": (
+            "Jumlah komponen ({total}) tidak sama dengan anggaran baris ini; baris tidak dapat"
+            " dikontrakkan sampai rinciannya ditetapkan ulang."
+        ),
         "forum.kecamatan": "Musrenbang kecamatan",
         "forum.kabupaten": "Forum musrenbang kabupaten",
         "forum.rkpd": "Bappeda (RKPD)",
@@ -1272,6 +1290,24 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "planning.funding": "Budget lines that fund it",
         "planning.funding_none": "No budget line is linked yet.",
         "planning.funded_proposals": "Musrenbang proposals this line funds",
+        "komponen.heading": "Breakdown (komponen)",
+        "komponen.caption": (
+            "This line's komponen: koefisien, unit price, and the standard price"
+            " (SSH/HSPK/ASB) it was priced from"
+        ),
+        "komponen.uraian": "Item",
+        "komponen.koefisien": "Quantity (koefisien)",
+        "komponen.unit_price": "Unit price",
+        "komponen.standard": "Standard price",
+        "komponen.total": "Total",
+        "komponen.none": "No standard",
+        "komponen.above": "Above the standard",
+        "komponen.reason": "Reason",
+        "komponen.above_count": "{count} komponen priced above the standard.",
+        "komponen.out_of_step": (
+            "The komponen add up to {total}, not this line's budget; the line cannot be"
+            " committed until its rincian is set again."
+        ),
         "forum.kecamatan": "Kecamatan musrenbang",
         "forum.kabupaten": "Kabupaten musrenbang forum",
         "forum.rkpd": "Bappeda (regional work plan, RKPD)",

@@ -18,7 +18,13 @@ from fastapi.responses import HTMLResponse
 
 from budgeting.codes import BadCode, parse_line_id, parse_opd_code, parse_programme_code
 from budgeting.limits import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
-from budgeting.read_models import LineRow, get_fiscal_year, get_line_row, line_history
+from budgeting.read_models import (
+    LineRow,
+    get_fiscal_year,
+    get_komponen,
+    get_line_row,
+    line_history,
+)
 from budgeting.reducers import STRUCTURE_NAMESPACES
 from budgeting.reports import percent
 from ledger.service import Ledger
@@ -151,6 +157,7 @@ def build_router(ledger: Ledger, figures: BudgetFigures | None = None) -> APIRou
             timeline = entries.by_seq(snap.conn, shown)
             names = _line_names(snap.conn, row)
             proposals = [found.doc for found in proposals_funded_by(snap.conn, line_id)]
+            komponen = get_komponen(snap.conn, line_id)
             tree_size = snap.tree_size
         more = len(later) > len(shown)
         return render(
@@ -168,6 +175,7 @@ def build_router(ledger: Ledger, figures: BudgetFigures | None = None) -> APIRou
             first_url=links.line(line_id) if after_seq >= 0 else None,
             bundle_url=links.bundle(line_id),
             proposals=proposals,
+            komponen=komponen,
             tree_size=tree_size,
         )
 

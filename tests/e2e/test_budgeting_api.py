@@ -211,6 +211,9 @@ def test_openapi_describes_the_budget_endpoints(client: TestClient) -> None:
         "get_budget_summary",
         "list_budget_structure",
         "get_budget_commitment",
+        "get_budget_line_komponen",
+        "list_komponen_above_standard",
+        "get_budget_price_list",
     } <= operations
     amounts = spec["components"]["schemas"]["AmountsPublic"]["properties"]
     assert amounts["available"]["pattern"].startswith("^-?")

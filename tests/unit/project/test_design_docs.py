@@ -292,7 +292,9 @@ def test_the_code_does_what_the_newcomers_path_says() -> None:
     # Every posting but the reversal itself can be undone: a posting type missing from
     # _UNDO would make its reversal a broken invariant, as the page warns.
     assert set(reducers._UNDO) == set(st.POSTING_TYPES) - {st.REVERSAL}
-    assert set(st.POSTING_TYPES) | {st.STRUCTURE} == set(reducers.REDUCERS)
+    # Price lists and komponen sets move no amount and are never reversed.
+    assert set(st.POSTING_TYPES) | {st.STRUCTURE, *st.RINCIAN_TYPES} == set(reducers.REDUCERS)
+    assert not set(st.RINCIAN_TYPES) & set(reducers._UNDO)
 
 
 def test_the_checker_catches_what_it_is_for() -> None:
