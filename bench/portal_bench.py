@@ -564,7 +564,9 @@ class GrowPlan:
 
     @property
     def setup_statements(self) -> int:
-        return 5 + 2 * len(self.outflow_lines) + 2 * self.vendors
+        # keys, then per belanja line a revision and an allotment, per tender line its
+        # komponen set again, per vendor its registration and activation
+        return 5 + 2 * len(self.outflow_lines) + len(self.tender_lines) + 2 * self.vendors
 
     @property
     def big_statements(self) -> int:
@@ -813,7 +815,8 @@ class Growth:
             hps_by_line.get(plan.tender_lines[0]["line_id"], 0) + BIG_HPS_SEN
         )
         document = f"Perda Nomor 7 Tahun {plan.year} tentang Perubahan APBD (bench)"
-        revisions, allotments = [], []
+        revisions, allotments, rincian = [], [], []
+        tender_line_ids = {str(line["line_id"]) for line in plan.tender_lines}
         for index, line in enumerate(plan.outflow_lines):
             line_id = str(line["line_id"])
             added = line_revision_sen(
@@ -826,6 +829,24 @@ class Growth:
                     line_id, f"APBDP-B-{index:03d}", added, document=document
                 )
             )
+            if line_id in tender_line_ids:
+                # The demo prices its tender lines' komponen; a revised budget needs its
+                # komponen set again before a commitment (komponen_out_of_step).
+                rincian.append(
+                    budget_statements.komponen_set(
+                        line_id,
+                        f"RINCIAN-B-{index:03d}",
+                        [
+                            budget_statements.KomponenSpec(
+                                "Rincian perubahan (bench)",
+                                "1",
+                                "paket",
+                                int(line["budget_sen"]) + added,
+                            )
+                        ],
+                        document=document,
+                    )
+                )
             unallotted = int(line["budget_sen"]) + added - int(line["allotted_sen"])
             month = unallotted // 12 // RUPIAH * RUPIAH
             months = [(m, month) for m in range(1, 12)] + [(12, unallotted - 11 * month)]
@@ -840,6 +861,9 @@ class Growth:
         )
         self.out.many(
             [a.sign(p.finance, at=at, origin=self.origin, limits=self.limits) for a in allotments]
+        )
+        self.out.many(
+            [r.sign(p.finance, at=at, origin=self.origin, limits=self.limits) for r in rincian]
         )
         self.out.at(start + 2 * HOUR)
         for i, vendor in enumerate(p.vendors):
