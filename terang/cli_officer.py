@@ -85,14 +85,26 @@ def _time(text: str, zone: str, field: str) -> str:
 
 
 def _sign_and_submit(
-    key: Path, url: str, statement_type: str, subject: str, body: Mapping[str, Any]
+    key: Path,
+    url: str,
+    statement_type: str,
+    subject: str,
+    body: Mapping[str, Any],
+    *,
+    files: list[Path] | None = None,
 ) -> None:
+    """Sign one statement here and log it; with ``files``, store their bytes once the
+    statement naming them is logged (the service accepts only bytes a logged entry names)."""
     signing = load_client_key(key)
     with connect(url) as client:
         signed = make_signed(
             signing, statement_type, subject, dict(body), at=utc_now(), origin=client.origin()
         )
-        _echo(client.submit(signed))
+        receipt = client.submit(signed)
+        if files is None:
+            _echo(receipt)
+        else:
+            _echo({"receipt": receipt, "stored": _upload(client, files)})
 
 
 # -- vendors --------------------------------------------------------------------------
@@ -328,7 +340,7 @@ def officer_package(
     _sign_and_submit(key, url, lc.PACKAGE_CREATED, ocid, body)
 
 
-def _documents(client: Any, files: list[Path], refs: list[str]) -> list[dict[str, str]]:
+def _documents(files: list[Path], refs: list[str]) -> list[dict[str, str]]:
     """Documents named by file (hashed here) and by name=sha256."""
     named = [{"name": path.name, "sha256": sha256_hex(path.read_bytes())} for path in files]
     return named + _document_refs(refs)
@@ -383,16 +395,10 @@ def officer_announce(
         body["award_criteria"] = award_criteria
     if objection_days is not None:
         body["objection_days"] = objection_days
-    signing = load_client_key(key)
-    with connect(url) as client:
-        body["documents"] = _documents(client, file, document)
-        for ref in body["documents"]:
-            _say(f"  document {ref['name']}  sha256 {ref['sha256']}")
-        signed = make_signed(
-            signing, lc.ANNOUNCED, ocid, body, at=utc_now(), origin=client.origin()
-        )
-        receipt = client.submit(signed)
-        _echo({"receipt": receipt, "stored": _upload(client, file)})
+    body["documents"] = _documents(file, document)
+    for ref in body["documents"]:
+        _say(f"  document {ref['name']}  sha256 {ref['sha256']}")
+    _sign_and_submit(key, url, lc.ANNOUNCED, ocid, body, files=file)
 
 
 @officer_app.command("answer", rich_help_panel="The tender")
@@ -430,7 +436,7 @@ def officer_addendum(
             body["bid_deadline"] = _time(bid_deadline, time_zone, "bid_deadline")
         if clarification_end is not None:
             body["clarification_end"] = _time(clarification_end, time_zone, "clarification_end")
-        documents = _documents(client, file, document)
+        documents = _documents(file, document)
         if documents:
             body["documents"] = documents
         signed = make_signed(signing, lc.AMENDED, ocid, body, at=utc_now(), origin=client.origin())
@@ -694,10 +700,4 @@ def officer_handover(
     if note is not None:
         body["note"] = note
     _say(f"Handover of {ocid}: BAST {reference} on {date}")
-    signing = load_client_key(key)
-    with connect(url) as client:
-        signed = make_signed(
-            signing, ct.COMPLETED_TYPE, ocid, body, at=utc_now(), origin=client.origin()
-        )
-        receipt = client.submit(signed)
-        _echo({"receipt": receipt, "stored": _upload(client, [file] if file else [])})
+    _sign_and_submit(key, url, ct.COMPLETED_TYPE, ocid, body, files=[file] if file else [])
