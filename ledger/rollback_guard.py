@@ -35,9 +35,18 @@ Rules, in the order applied:
    a newer backup or the missing entries and restarts, or starts with the unsafe override
    (``TERANG_UNSAFE_IGNORE_PUBLISHED``), which logs each finding at ERROR and lets writes
    through; its risk is stated in docs/operating.md ("Restore").
+6. While the process runs, ``recheck`` reads the sources again (``Ledger`` every
+   ``guard_recheck_s``): a second writer under the same key (an older copy started beside
+   the live one, a standby promoted while the old primary still takes writes) shows up as
+   a source ahead of this database, and the hold starts there. A recheck only adds
+   findings: one already held stays until a restart, even when its source has gone quiet
+   since (an unreachable witness must not free the writer), and a recheck never rewrites
+   the state file (the publisher keeps it).
 
 The check runs in ``Ledger.start`` (``terang serve``) and otherwise before the first write
 or publication of a process (``ensure_checked``). With no source configured it is free.
+Sources are read outside the guard's lock, so a slow witness delays only the check, never
+a write asking whether it is held.
 """
 
 from __future__ import annotations
@@ -299,18 +308,38 @@ class RollbackGuard:
     # -- the check ------------------------------------------------------------------
 
     def ensure_checked(self) -> Report:
-        with self._lock:
+        report = self.report
+        if report is not None:
+            return report
+        with self._lock:  # the first check of a process: every writer waits for it
             if self.report is None:
                 self.report = self._check()
             return self.report
 
     def check(self) -> Report:
         """Check again (a start does this), replacing what an earlier check found."""
+        report = self._check()
         with self._lock:
-            self.report = self._check()
+            self.report = report
+        return report
+
+    def recheck(self) -> Report:
+        """Check again while running (rule 6): new findings hold from now on, findings
+        already held are kept."""
+        report = self._check(remember=False)
+        with self._lock:
+            held = self.report.findings if self.report is not None else ()
+            seen = {(f.kind, f.source) for f in held}
+            added = tuple(f for f in report.findings if (f.kind, f.source) not in seen)
+            if added and not held:
+                log.error(
+                    "rollback guard: a source is now ahead of this database while it runs "
+                    "(another writer under this log key?); writes are held from now on"
+                )
+            self.report = Report(report.local_size, held + added, report.sources)
             return self.report
 
-    def _check(self) -> Report:
+    def _check(self, *, remember: bool = True) -> Report:
         claims: list[Claim] = []
         outcomes: list[dict[str, Any]] = []
         for source in self.sources:
@@ -340,7 +369,7 @@ class RollbackGuard:
             )
         if findings and self.unsafe_override:
             self._keep_aside()
-        elif not findings and latest is not None:
+        elif remember and not findings and latest is not None:
             self._remember(latest.size, latest.note, claims)
         return Report(local_size, tuple(findings), tuple(outcomes))
 

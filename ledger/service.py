@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from ledger import admission, authority, migrations, rollback_guard, storage, time_anchor
 from ledger.authority import GENESIS_TYPE
 from ledger.clock import Clock, utc_now
-from ledger.defaults import DEFAULT_DATABASE_URL, DEFAULT_LOG_KEY_FILE
+from ledger.defaults import DEFAULT_DATABASE_URL, DEFAULT_LOG_KEY_FILE, GUARD_RECHECK_S_DEFAULT
 from ledger.errors import BadSetting, ClientError, TerangError, Unavailable
 from ledger.keys import KeyFileError, read_secret_file
 from ledger.kinds import KindRegistry
@@ -78,6 +78,9 @@ class Settings:
     read_database_url: str | None = None
     """``TERANG_READ_DATABASE_URL``: where public reads go (a streaming replica,
     ``ledger.reads``); unset or blank: the primary, ``database_url``."""
+    guard_recheck_s: int = GUARD_RECHECK_S_DEFAULT
+    """``TERANG_GUARD_RECHECK_S``: seconds between the restore check's runs while the
+    service runs (``ledger.rollback_guard`` rule 6); 0: only at start."""
     time_zone: str = TIME_ZONE_DEFAULT
     """``TERANG_TIME_ZONE``: the region's zone, WIB, WITA or WIT (``ledger.region_time``),
     in which the portal shows times. Data stays UTC."""
@@ -103,6 +106,7 @@ class Settings:
             .lower()
             in {"1", "true", "yes", "on"},
             read_database_url=os.environ.get("TERANG_READ_DATABASE_URL") or None,
+            guard_recheck_s=_env_count("TERANG_GUARD_RECHECK_S", GUARD_RECHECK_S_DEFAULT),
             time_zone=os.environ.get("TERANG_TIME_ZONE") or TIME_ZONE_DEFAULT,
         )
 
@@ -198,6 +202,7 @@ class Ledger:
         """Per-client and per-signer buckets, spent by the HTTP layer (ledger.ratelimit)."""
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
+        self._guard_watch: threading.Thread | None = None
 
     def _rollback_guard(self, settings: Settings, key_from_file: bool) -> RollbackGuard | None:
         path = settings.resolved_state_file(key_from_file=key_from_file)
@@ -252,6 +257,32 @@ class Ledger:
             self._ticker.start()
         if self.witnesses is not None and not held:
             self.witnesses.start()  # held: our older checkpoint would only be refused
+        guard, interval_s = self.guard, self.settings.guard_recheck_s
+        if guard is not None and interval_s > 0 and self._guard_watch is None:
+            self._guard_watch = threading.Thread(
+                target=self._watch_guard,
+                args=(guard, interval_s),
+                name="terang-rollback-guard",
+                daemon=True,
+            )
+            self._guard_watch.start()
+
+    def _watch_guard(self, guard: RollbackGuard, interval_s: int) -> None:
+        """Compare with the published checkpoints again every ``interval_s`` while the
+        service runs (``ledger.rollback_guard`` rule 6): a second writer under this log
+        key is held within one interval instead of forking the log until a restart."""
+        while not self._stop.wait(interval_s):
+            try:
+                guard.recheck()
+            except Exception as error:  # a failed check is tried again at the next one
+                if storage.database_unavailable(error):
+                    log.warning(
+                        "rollback guard: the database is out of reach (%s); checked again in %d s",
+                        type(error).__name__,
+                        interval_s,
+                    )
+                else:
+                    log.exception("rollback guard: the check while running failed")
 
     @property
     def publisher_running(self) -> bool:
@@ -263,6 +294,9 @@ class Ledger:
         if self._ticker is not None:
             self._ticker.join(timeout=30)
             self._ticker = None
+        if self._guard_watch is not None:
+            self._guard_watch.join(timeout=30)
+            self._guard_watch = None
         if self.witnesses is not None:
             self.witnesses.stop()
         self.sequencer.stop()

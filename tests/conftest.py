@@ -258,6 +258,7 @@ def make_harness(
     state_file: Path | None = None,
     mirrors: str = "",
     unsafe_ignore_published: bool = False,
+    guard_recheck_s: int = 0,
 ) -> Harness:
     clock = clock or Clock(datetime(2026, 3, 2, 1, 0, 0, tzinfo=UTC))
     log_signer = log_signer or generate_signer(ORIGIN)
@@ -268,6 +269,7 @@ def make_harness(
         state_file=state_file,
         mirrors=mirrors,
         unsafe_ignore_published=unsafe_ignore_published,
+        guard_recheck_s=guard_recheck_s,
     )
     ledger = Ledger(settings, all_kinds(), clock=clock, log_signer=log_signer)
     harness = Harness(ledger, authority, log_signer, clock)

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import logging
 import shutil
+import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +36,7 @@ from ledger.errors import LogBehindPublished
 from ledger.keys import client_key_id
 from ledger.limits import TILE_WIDTH, Limits
 from ledger.note import generate_cosigner, generate_signer
-from ledger.rollback_guard import Mirror
+from ledger.rollback_guard import Mirror, Source
 from ledger.service import Ledger, Settings
 from ledger.statement import SignedStatement, b64encode
 from ledger.tiles import decode_entry_bundle, encode_entry_bundle, entries_path
@@ -91,6 +93,7 @@ class Restore:
         state_file: Path | None = None,
         mirrors: str = "",
         unsafe_ignore_published: bool = False,
+        guard_recheck_s: int = 0,
     ) -> Harness:
         """The restored database opened with the same log key, started as serve does."""
         h = make_harness(
@@ -102,6 +105,7 @@ class Restore:
             state_file=state_file,
             mirrors=mirrors,
             unsafe_ignore_published=unsafe_ignore_published,
+            guard_recheck_s=guard_recheck_s,
         )
         h.ledger.start()
         return h
@@ -484,3 +488,83 @@ def test_terang_db_catch_up_says_what_it_appended(published: Restore) -> None:
     finally:
         engine.dispose()
     assert newest == 6  # the mirror's checkpoint, now the database's own too
+
+
+def wait_for(condition: Callable[[], bool], timeout_s: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_a_second_writer_under_the_same_key_is_held_while_it_runs(
+    published: Restore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Rule 6: an up-to-date copy of the database started beside the live log (a standby
+    promoted while the old primary still writes, a test copy under the production key)
+    passes the start check; once the live log publishes past it, the copy holds itself
+    within one recheck instead of forking the log until its next restart."""
+    twin_path = backup_sqlite(published.live_url, published.tmp / "twin.db").path
+    twin = published.serve(
+        f"sqlite:///{twin_path}", state_file=published.state_file, guard_recheck_s=1
+    )
+    try:
+        assert twin.ledger.guard is not None and twin.ledger.guard.finding is None
+        twin_size = twin.ledger.size()
+        with caplog.at_level(logging.ERROR, logger=GUARD_LOGGER):
+            grow(published.live, 2)  # the live log publishes size 8 to the shared state file
+            assert wait_for(
+                lambda: twin.ledger.guard is not None and twin.ledger.guard.finding is not None
+            )
+        finding = twin.ledger.guard.finding
+        assert finding is not None
+        assert (finding.kind, finding.source_size, finding.local_size) == (
+            "behind",
+            twin_size + 2,
+            twin_size,
+        )
+        assert any("while it runs" in r.getMessage() for r in caplog.records)
+        with pytest.raises(LogBehindPublished):
+            twin.ledger.append([key_statement(twin)])
+        assert twin.ledger.size() == twin_size
+        assert twin.ledger.publisher.publish(force=True) is None
+
+        # The source going quiet does not free the writer: the hold lasts until a restart.
+        published.state_file.unlink()
+        report = twin.ledger.guard.recheck()
+        assert report.sources[0]["status"] == "empty"
+        assert twin.ledger.guard.finding == finding
+    finally:
+        twin.ledger.close()
+
+
+def test_a_slow_source_never_delays_a_write_asking_whether_it_is_held(
+    published: Restore,
+) -> None:
+    """The recheck reads its sources outside the guard's lock: while a witness takes its
+    time, every write's ``refuse_if_held`` answers at once from the last report."""
+    guard = published.live.ledger.guard
+    assert guard is not None and guard.finding is None
+    entered, release = threading.Event(), threading.Event()
+
+    def slow_read() -> str | None:
+        entered.set()
+        release.wait(30)
+        return None
+
+    guard.sources = (*guard.sources, Source("witness slow.example", slow_read))
+    checking = threading.Thread(target=guard.recheck)
+    checking.start()
+    try:
+        assert entered.wait(10)
+        asked = threading.Thread(target=guard.refuse_if_held)
+        asked.start()
+        asked.join(timeout=5)
+        assert not asked.is_alive(), "refuse_if_held waited for the slow source"
+        published.live.ledger.append_direct([key_statement(published.live)])
+    finally:
+        release.set()
+        checking.join(timeout=10)
+    assert guard.finding is None
