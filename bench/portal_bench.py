@@ -67,7 +67,8 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from budgeting import statements as budget_statements  # noqa: E402
-from budgeting.reducers import NS_FISCAL_YEAR, NS_LINE, is_outflow  # noqa: E402
+from budgeting.namespaces import NS_FISCAL_YEAR, NS_LINE  # noqa: E402
+from budgeting.reducers import is_outflow  # noqa: E402
 from ledger import storage  # noqa: E402
 from ledger.keys import client_key_id, load_client_key  # noqa: E402
 from ledger.limits import Limits  # noqa: E402

@@ -43,14 +43,8 @@ from nacl.signing import SigningKey
 from sqlalchemy import select
 
 from budgeting import statements as st
-from budgeting.reducers import (
-    MONTHS,
-    NS_LINE,
-    NS_POSTING_ID,
-    STRUCTURE_NAMESPACES,
-    Context,
-    apply_statement,
-)
+from budgeting.namespaces import NS_LINE, NS_POSTING_ID, STRUCTURE_NAMESPACES
+from budgeting.reducers import MONTHS, Context, apply_statement
 from ledger import storage
 from ledger.errors import InvariantBroken, TerangError
 from ledger.keys import client_key_id

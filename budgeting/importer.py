@@ -77,15 +77,9 @@ from budgeting.limits import (
     NAME_CHARS_MAX,
 )
 from budgeting.money import format_amount, parse_amount, parse_positive_amount
+from budgeting.namespaces import NS_LINE, NS_POSTING_ID, STRUCTURE_NAMESPACES
 from budgeting.read_models import snapshot
-from budgeting.reducers import (
-    NS_LINE,
-    NS_POSTING_ID,
-    STRUCTURE_NAMESPACES,
-    Context,
-    apply_statement,
-    prefetch,
-)
+from budgeting.reducers import Context, apply_statement, prefetch
 from ledger.errors import ClientError, TerangError
 from ledger.keys import client_key_id
 from ledger.sequencer import Receipt, StatementsRefused, StoredState

@@ -36,7 +36,7 @@ from budgeting.codes import (
     parse_programme_code,
 )
 from budgeting.limits import HISTORY_SEQS_MAX
-from budgeting.reducers import (
+from budgeting.namespaces import (
     AMOUNT_FIELDS,
     NS_COMMITMENT,
     NS_FISCAL_YEAR,

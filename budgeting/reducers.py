@@ -108,60 +108,39 @@ from budgeting.limits import (
     VALUE_DATE_LEAD_DAYS_MAX,
 )
 from budgeting.money import format_amount
+from budgeting.namespaces import (
+    AMOUNT_FIELDS,
+    NS_ACCOUNT,
+    NS_FISCAL_YEAR,
+    NS_FUNDING_SOURCE,
+    NS_KOMPONEN,
+    NS_PRICE_ITEM,
+    NS_PRICE_LIST,
+    NS_PROGRAMME,
+    STRUCTURE_NAMESPACES,
+    price_item_key,
+)
+from budgeting.namespaces import (
+    NS_COMMITMENT as NS_COMMITMENT,  # re-exported until procurement reads budgeting.namespaces
+)
+from budgeting.namespaces import (
+    NS_LINE as NS_LINE,  # re-exported until procurement reads budgeting.namespaces
+)
+from budgeting.namespaces import (
+    NS_OPD as NS_OPD,  # re-exported until procurement reads budgeting.namespaces
+)
+from budgeting.namespaces import (
+    NS_POSTING as NS_POSTING,  # re-exported until procurement reads budgeting.namespaces
+)
+from budgeting.namespaces import (
+    NS_POSTING_ID as NS_POSTING_ID,  # re-exported until procurement reads budgeting.namespaces
+)
 from ledger.errors import InvariantBroken, TerangError
 from ledger.kinds import KindRegistry, StatementKind
 from ledger.state import Document, State
 from ledger.statement import LoggedEntry, Statement
 
-NS_FISCAL_YEAR = "budgeting.fiscal_year"
-NS_OPD = "budgeting.opd"
-NS_PROGRAMME = "budgeting.programme"
-NS_ACCOUNT = "budgeting.account"
-NS_FUNDING_SOURCE = "budgeting.funding_source"
-NS_LINE = "budgeting.line"
-NS_COMMITMENT = "budgeting.commitment"
-NS_POSTING = "budgeting.posting"
-NS_POSTING_ID = "budgeting.posting_id"
-NS_PRICE_LIST = "budgeting.price_list"
-NS_PRICE_ITEM = "budgeting.price_item"
-NS_KOMPONEN = "budgeting.komponen"
-STRUCTURE_NAMESPACES = {
-    "fiscal_year": NS_FISCAL_YEAR,
-    "opd": NS_OPD,
-    "programme": NS_PROGRAMME,
-    "account": NS_ACCOUNT,
-    "funding_source": NS_FUNDING_SOURCE,
-}
-NAMESPACES = (
-    NS_FISCAL_YEAR,
-    NS_OPD,
-    NS_PROGRAMME,
-    NS_ACCOUNT,
-    NS_FUNDING_SOURCE,
-    NS_LINE,
-    NS_COMMITMENT,
-    NS_POSTING,
-    NS_POSTING_ID,
-    NS_PRICE_LIST,
-    NS_PRICE_ITEM,
-    NS_KOMPONEN,
-)
-
 MONTHS = 12
-
-# The amount fields of a line, in sen; a fiscal year's totals hold the same fields.
-AMOUNT_FIELDS = (
-    "appropriated_sen",
-    "revised_sen",
-    "shifted_sen",
-    "budget_sen",
-    "committed_sen",
-    "paid_committed_sen",
-    "paid_uncommitted_sen",
-    "realised_sen",
-    "available_sen",
-    "allotted_sen",
-)
 
 
 @dataclass(frozen=True)
@@ -939,11 +918,6 @@ def _check_payment_fits(
 
 
 # -- standard price lists and komponen ----------------------------------------------
-
-
-def price_item_key(list_id: str, version: int, code: str) -> str:
-    """Items are keyed list, version, code: a version's items are one key range."""
-    return f"{list_id}:{version:06d}:{code}"
 
 
 def _record_statement_id(state: State, posting_id: str, statement_type: str, ctx: Context) -> None:

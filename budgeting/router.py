@@ -42,6 +42,7 @@ from budgeting.limits import (
     PRICE_LIST_ID_CHARS_MAX,
     PRICE_LIST_VERSIONS_MAX,
 )
+from budgeting.namespaces import STRUCTURE_NAMESPACES
 from budgeting.read_models import (
     get_commitment,
     get_fiscal_year,
@@ -54,7 +55,6 @@ from budgeting.read_models import (
     iter_structure_rows,
     line_history,
 )
-from budgeting.reducers import STRUCTURE_NAMESPACES
 from budgeting.schemas import (
     AboveStandardPage,
     CommitmentPublic,

@@ -45,6 +45,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ledger import storage
+from ledger.clock import Clock
 from ledger.errors import Conflict, NotFound
 from ledger.limits import Limits
 from ledger.publisher import PublishedCheckpoint, checkpoint_at
@@ -144,6 +145,38 @@ class ReadSide:
         """Entries the read engine holds (what a replica has replayed)."""
         with self.engine.connect() as conn:
             return storage.tree_size(conn)
+
+
+class PublicLog(Protocol):
+    """The service as a read room sees it (``ledger.service.Ledger`` is one).
+
+    The portal and the other read rooms take this, never ``Ledger`` itself, so that
+    nothing they import reaches the writer (the sequencer, admission, the clients): what
+    they can reach is what they can show.
+    """
+
+    @property
+    def reads(self) -> ReadSide:
+        """The one engine public reads go to (a replica when configured)."""
+        ...
+
+    @property
+    def clock(self) -> Clock:
+        """The ledger's one clock (a simulated one in tests and the demo)."""
+        ...
+
+    @property
+    def time_zone(self) -> str:
+        """The region's zone, WIB, WITA or WIT, in which pages show times."""
+        ...
+
+    def verifier_key(self) -> str:
+        """The log's checkpoint verifier key (C2SP signed-note vkey)."""
+        ...
+
+    def witness_keys(self) -> list[str]:
+        """The verifier keys of the witnesses asked to cosign (none: empty)."""
+        ...
 
 
 def record_tree_size(request: HasState, tree_size: int) -> None:

@@ -385,6 +385,17 @@ class Ledger:
         with self.engine.connect() as conn:
             return entry_at(conn, seq, self.limits)
 
+    @property
+    def time_zone(self) -> str:
+        """The region's zone, in which pages show times (``TERANG_TIME_ZONE``)."""
+        return self.settings.time_zone
+
+    def witness_keys(self) -> list[str]:
+        """The verifier keys of the witnesses asked to cosign each checkpoint."""
+        if self.witnesses is None:
+            return []
+        return [endpoint.key for endpoint in self.witnesses.witnesses]
+
     def verifier_key(self) -> str:
         return self.log_signer.verifier_key()
 

@@ -19,7 +19,7 @@ from budgeting.read_models import LineRow, get_line_row
 from ledger import storage
 from ledger.state import Document
 from planning.limits import PROPOSALS_SCANNED_PER_PAGE_MAX
-from planning.reducers import NS_AREA, NS_LINE_PROPOSALS, NS_PROPOSAL
+from planning.stages import NS_AREA, NS_LINE_PROPOSALS, NS_PROPOSAL
 
 SCAN_ROWS_PER_QUERY = 500
 

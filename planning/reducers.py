@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from budgeting.errors import BadSubject
-from budgeting.reducers import NS_LINE, NS_PROGRAMME
+from budgeting.namespaces import NS_LINE, NS_PROGRAMME
 from ledger.authority import KEY_NAMESPACE
 from ledger.errors import InvariantBroken, TerangError
 from ledger.kinds import KindRegistry, StatementKind
@@ -78,39 +78,24 @@ from planning.limits import (
     LINE_PROPOSALS_MAX,
     MERGED_FROM_MAX,
 )
+from planning.stages import (
+    ACCEPTED,
+    AWAITING_KABUPATEN,
+    AWAITING_KECAMATAN,
+    CLOSED_STAGES,
+    FORUM_NAMES,
+    FORUMS,
+    MERGED,
+    NS_AREA,
+    NS_LINE_PROPOSALS,
+    NS_PROPOSAL,
+    NS_SEAT,
+    OPEN_STAGES,
+    REJECTED,
+    STAGES,
+    Forum,
+)
 
-NS_AREA = "planning.area"
-NS_SEAT = "planning.seat"
-NS_PROPOSAL = "planning.proposal"
-NS_LINE_PROPOSALS = "planning.line_proposals"
-NAMESPACES = (NS_AREA, NS_SEAT, NS_PROPOSAL, NS_LINE_PROPOSALS)
-
-AWAITING_KECAMATAN = "awaiting_kecamatan"
-AWAITING_KABUPATEN = "awaiting_kabupaten"
-AWAITING_BAPPEDA = "awaiting_bappeda"
-ACCEPTED = "accepted"
-REJECTED = "rejected"
-MERGED = "merged"
-STAGES = (AWAITING_KECAMATAN, AWAITING_KABUPATEN, AWAITING_BAPPEDA, ACCEPTED, REJECTED, MERGED)
-OPEN_STAGES = (AWAITING_KECAMATAN, AWAITING_KABUPATEN, AWAITING_BAPPEDA, ACCEPTED)
-CLOSED_STAGES = (REJECTED, MERGED)
-
-
-@dataclass(frozen=True)
-class Forum:
-    """One forum's place in the order: the stage it decides on and the stage it sends to."""
-
-    name: str
-    awaits: str
-    forwards_to: str
-
-
-FORUMS = {
-    st.KECAMATAN_DECISION: Forum("kecamatan", AWAITING_KECAMATAN, AWAITING_KABUPATEN),
-    st.KABUPATEN_DECISION: Forum("kabupaten", AWAITING_KABUPATEN, AWAITING_BAPPEDA),
-    st.RKPD_DECISION: Forum("rkpd", AWAITING_BAPPEDA, ACCEPTED),
-}
-FORUM_NAMES = tuple(forum.name for forum in FORUMS.values())
 SOURCE_ROLES = {"desa": "desa_proposer", "community": "community_proposer", "pokir": "dprd"}
 
 

@@ -33,7 +33,6 @@ from planning.read_models import (
     proposal_page,
     proposals_funded_by,
 )
-from planning.reducers import STAGES
 from planning.schemas import (
     LineProposals,
     ProposalDetail,
@@ -41,6 +40,7 @@ from planning.schemas import (
     proposal_detail,
     proposal_public,
 )
+from planning.stages import STAGES
 from planning.statements import (
     DESA_CODE_PATTERN,
     KECAMATAN_CODE_PATTERN,

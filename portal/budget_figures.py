@@ -19,6 +19,7 @@ from typing import Any, Final
 from sqlalchemy import Engine
 
 from budgeting.codes import AccountGroup, ProgrammeLevel
+from budgeting.namespaces import STRUCTURE_NAMESPACES
 from budgeting.read_models import (
     LineRow,
     get_fiscal_year,
@@ -26,7 +27,6 @@ from budgeting.read_models import (
     iter_structure_rows,
     snapshot,
 )
-from budgeting.reducers import STRUCTURE_NAMESPACES
 from budgeting.reports import (
     LraBy,
     MonthlyBy,

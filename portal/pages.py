@@ -22,7 +22,7 @@ from budgeting.read_models import FiscalYearRow, get_fiscal_year
 from budgeting.reports import percent
 from ledger import witnessing
 from ledger.publisher import latest_checkpoint
-from ledger.service import Ledger
+from ledger.reads import PublicLog
 from portal import (
     assets,  # noqa: F401  (registers the ``asset`` template global)
     pages_budget,
@@ -91,7 +91,7 @@ def spending_by_opd(scope: ScopeFigures | None) -> tuple[Share, ...]:
     )
 
 
-def build_router(ledger: Ledger) -> APIRouter:
+def build_router(ledger: PublicLog) -> APIRouter:
     router = APIRouter(include_in_schema=False, route_class=PortalRoute)
     figures = BudgetFigures(ledger.reads.engine)
 

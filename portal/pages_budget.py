@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 
 from budgeting.codes import BadCode, parse_line_id, parse_opd_code, parse_programme_code
 from budgeting.limits import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
+from budgeting.namespaces import STRUCTURE_NAMESPACES
 from budgeting.read_models import (
     LineRow,
     get_fiscal_year,
@@ -25,9 +26,8 @@ from budgeting.read_models import (
     get_line_row,
     line_history,
 )
-from budgeting.reducers import STRUCTURE_NAMESPACES
 from budgeting.reports import percent
-from ledger.service import Ledger
+from ledger.reads import PublicLog
 from planning.read_models import proposals_funded_by
 from portal import entries, links, params
 from portal.budget_figures import (
@@ -67,7 +67,7 @@ def _name(conn: Any, kind: str, code: str | None) -> str:
     return str(found[code]["name"]) if code in found else ""
 
 
-def build_router(ledger: Ledger, figures: BudgetFigures | None = None) -> APIRouter:
+def build_router(ledger: PublicLog, figures: BudgetFigures | None = None) -> APIRouter:
     """The explorer's routes; ``figures`` is the cache shared with the home page."""
     router = APIRouter(include_in_schema=False, route_class=PortalRoute)
     figures = figures if figures is not None else BudgetFigures(ledger.reads.engine)

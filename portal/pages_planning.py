@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 
 from budgeting.limits import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
 from ledger.errors import ClientError
-from ledger.service import Ledger
+from ledger.reads import PublicLog
 from planning.read_models import (
     ProposalFilter,
     area_names,
@@ -26,7 +26,7 @@ from planning.read_models import (
     get_proposal,
     proposal_page,
 )
-from planning.reducers import FORUM_NAMES, STAGES
+from planning.stages import FORUM_NAMES, STAGES
 from planning.statements import (
     SOURCES,
     parse_desa_code,
@@ -41,7 +41,7 @@ from portal.routing import PortalRoute, not_found
 PROPOSAL_CURSOR: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,79}")
 
 
-def build_router(ledger: Ledger) -> APIRouter:
+def build_router(ledger: PublicLog) -> APIRouter:
     router = APIRouter(include_in_schema=False, route_class=PortalRoute)
 
     @router.get("/perencanaan", response_class=HTMLResponse)

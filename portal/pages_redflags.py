@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from budgeting.codes import parse_opd_code
-from ledger.service import Ledger
+from ledger.reads import PublicLog
 from portal import links, params
 from portal.limits import PAGE_SIZES
 from portal.pages_common import filter_query, fiscal_years
@@ -58,7 +58,7 @@ def view(flag: dict[str, Any]) -> dict[str, Any]:
     return {**flag, "info": catalogue.BY_ID.get(flag["rule"])}
 
 
-def build_router(ledger: Ledger) -> APIRouter:
+def build_router(ledger: PublicLog) -> APIRouter:
     router = APIRouter(include_in_schema=False, route_class=PortalRoute)
 
     @router.get(PATH, response_class=HTMLResponse)

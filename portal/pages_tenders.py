@@ -24,11 +24,10 @@ from sqlalchemy.engine import Connection
 from budgeting.codes import parse_opd_code
 from budgeting.limits import FISCAL_YEAR_MAX, FISCAL_YEAR_MIN
 from budgeting.money import format_amount
-from budgeting.reducers import STRUCTURE_NAMESPACES
+from budgeting.namespaces import STRUCTURE_NAMESPACES
 from budgeting.spreadsheet import amounts_as_numbers, neutralise_cell, neutralise_row
 from ledger.authority import CLOCK_KEY, META_NAMESPACE
-from ledger.reads import TREE_SIZE_HEADER
-from ledger.service import Ledger
+from ledger.reads import TREE_SIZE_HEADER, PublicLog
 from ledger.time_anchor import WITNESS_POLICY_KEY
 from portal import entries, links, overdue, params, tender_stages
 from portal.limits import DOWNLOAD_ROWS_MAX, PAGE_SIZES
@@ -38,7 +37,7 @@ from portal.routing import PortalRoute, bad_request, not_found
 from procurement import documents, reads
 from procurement import lifecycle as lc
 from procurement.contracts import CONTRACT_NAMESPACE
-from procurement.demo import is_demo_ocid
+from procurement.demo_ids import is_demo_ocid
 from procurement.rules import CATEGORIES, METHODS
 from procurement.vendors import VENDOR_NAMESPACE
 from redflags import catalogue as flag_catalogue
@@ -171,7 +170,7 @@ def _xlsx(rows: list[dict[str, Any]], sheet: str) -> bytes:
     return buffer.getvalue()
 
 
-def build_router(ledger: Ledger) -> APIRouter:
+def build_router(ledger: PublicLog) -> APIRouter:
     router = APIRouter(include_in_schema=False, route_class=PortalRoute)
 
     def _ocds_year(conn: Any, year: int | None) -> int | None:
@@ -304,7 +303,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             tender=doc,
             stages=stages,
             contract_overdue=overdue.is_overdue(
-                contract, overdue.region_today(ledger.clock, ledger.settings.time_zone)
+                contract, overdue.region_today(ledger.clock, ledger.time_zone)
             ),
             stage_times=stage_times,
             opd=opd,

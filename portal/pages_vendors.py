@@ -16,8 +16,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from budgeting.spreadsheet import neutralise_row
-from ledger.reads import TREE_SIZE_HEADER
-from ledger.service import Ledger
+from ledger.reads import TREE_SIZE_HEADER, PublicLog
 from portal import entries, links, overdue, params
 from portal.limits import DOWNLOAD_ROWS_MAX, PAGE_SIZES
 from portal.pages_common import filter_query
@@ -55,7 +54,7 @@ def vendor_filter(request: Request) -> reads.VendorFilter:
     )
 
 
-def build_router(ledger: Ledger) -> APIRouter:
+def build_router(ledger: PublicLog) -> APIRouter:
     router = APIRouter(include_in_schema=False, route_class=PortalRoute)
 
     @router.get("/penyedia", response_class=HTMLResponse)
@@ -145,7 +144,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             ]
             flag_opds = opd_names(conn, [f["opd"] for f in flags if f["opd"]])
         more = len(summaries) > entries.TIMELINE_PAGE_ITEMS
-        today = overdue.region_today(ledger.clock, ledger.settings.time_zone)
+        today = overdue.region_today(ledger.clock, ledger.time_zone)
         return render(
             request,
             "vendor.html",

@@ -27,7 +27,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ledger.service import Ledger
+from ledger.reads import PublicLog
 from portal import (
     assets,  # noqa: F401  (registers the ``asset`` template global)
     standalone_verifier,
@@ -38,13 +38,6 @@ MESSAGE_PREFIX = "verify."
 """Catalogue keys verify.js renders (portal/i18n.py); only these go to the browser."""
 DOWNLOAD_CACHE_CONTROL = "public, max-age=300"
 """The file keeps its URL across releases, so caches may keep it only briefly."""
-
-
-def witness_keys(ledger: Ledger) -> list[str]:
-    """The cosignature/v1 verifier keys of the witnesses this log asks (TERANG_WITNESSES)."""
-    if ledger.witnesses is None:
-        return []
-    return [endpoint.key for endpoint in ledger.witnesses.witnesses]
 
 
 def standalone_info() -> dict[str, str]:
@@ -61,10 +54,10 @@ def standalone_info() -> dict[str, str]:
 def verify_config(request: Request, messages: dict[str, str]) -> dict[str, Any]:
     """What verify.js needs on any page: the keys to trust, its messages, and the published
     hashes of the standalone verifier (to show beside the hash of the code that ran)."""
-    ledger: Ledger = request.app.state.ledger
+    ledger: PublicLog = request.app.state.ledger
     return {
         "verifier_key": ledger.verifier_key(),
-        "witness_keys": witness_keys(ledger),
+        "witness_keys": ledger.witness_keys(),
         "messages": {k: v for k, v in messages.items() if k.startswith(MESSAGE_PREFIX)},
         "standalone": standalone_info(),
     }
@@ -73,7 +66,7 @@ def verify_config(request: Request, messages: dict[str, str]) -> dict[str, Any]:
 environment.globals["verify_config"] = verify_config
 
 
-def build_router(ledger: Ledger) -> APIRouter:
+def build_router(ledger: PublicLog) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/verifikasi", response_class=HTMLResponse)
@@ -82,7 +75,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             request,
             "verify.html",
             verifier_key=ledger.verifier_key(),
-            witness_keys=witness_keys(ledger),
+            witness_keys=ledger.witness_keys(),
             standalone=standalone_info(),
         )
 

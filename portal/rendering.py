@@ -92,7 +92,7 @@ environment.globals["asset_exists"] = asset_exists
 def time_zone_of(request: Request) -> str:
     """The deployment's zone (``Settings.time_zone``), from the ledger the app serves."""
     ledger = getattr(request.app.state, "ledger", None)
-    return TIME_ZONE_DEFAULT if ledger is None else str(ledger.settings.time_zone)
+    return TIME_ZONE_DEFAULT if ledger is None else str(ledger.time_zone)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -84,12 +84,12 @@ from procurement import client as pc
 from procurement import contracts as ct
 from procurement import documents, rup
 from procurement import lifecycle as lc
+from procurement.demo_ids import OCID_PREFIX
 from procurement.fields import wire_amount
 from procurement.members import BOX_KEY_REGISTERED
 from procurement.reads import document, iter_prefixed
 from procurement.vendors import VENDOR_NAMESPACE
 
-OCID_PREFIX = "ocds-t3r4ng"
 JUTA = 100_000_000  # Rp 1 juta in sen
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -110,12 +110,6 @@ VENDORS = (
 # the machine that ran ``terang demo``, so the demo's sealed bids are not sealed against
 # whoever holds it. The name says so wherever the file is copied.
 DEMO_KEY_FILE_PREFIX = "DEMO-"
-
-
-def is_demo_ocid(ocid: str) -> bool:
-    """Whether ``ocid`` is one of the demo's tenders (``ocds-t3r4ng-<year>-DEMO-<n>``), whose
-    committee box keys sit on the demo machine (the portal says so on their pages)."""
-    return ocid.startswith(OCID_PREFIX + "-") and "-DEMO-" in ocid
 
 
 def demo_key_file(keys_dir: Path, label: str, suffix: str = ".key") -> Path:

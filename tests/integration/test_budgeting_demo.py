@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from audit.verifier import LogReplayer
 from budgeting.codes import parse_line_id
 from budgeting.demo import OPDS, build_demo
+from budgeting.namespaces import AMOUNT_FIELDS
 from budgeting.read_models import get_fiscal_year, iter_line_rows, snapshot, structure_names
-from budgeting.reducers import AMOUNT_FIELDS
 from ledger import storage
 from terang.app import all_kinds
 from terang.demo import load_demo

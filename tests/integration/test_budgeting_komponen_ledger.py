@@ -21,8 +21,8 @@ from audit.remote import VerifyReport, verify_log
 from audit.verifier import LogFault
 from budgeting import statements as st
 from budgeting.demo import structure_postings
+from budgeting.namespaces import NS_KOMPONEN
 from budgeting.postings import post_postings
-from budgeting.reducers import NS_KOMPONEN
 from ledger import storage
 from terang.app import all_kinds, create_app
 

@@ -19,14 +19,9 @@ from sqlalchemy import func, select
 from audit.verifier import LogReplayer
 from budgeting import statements as st
 from budgeting.demo import structure_postings
+from budgeting.namespaces import AMOUNT_FIELDS, NS_COMMITMENT, NS_FISCAL_YEAR, NS_LINE
 from budgeting.postings import check_posting, post_postings
-from budgeting.reducers import (
-    AMOUNT_FIELDS,
-    NS_COMMITMENT,
-    NS_FISCAL_YEAR,
-    NS_LINE,
-    check_line_invariants,
-)
+from budgeting.reducers import check_line_invariants
 from ledger import storage
 from ledger.errors import TerangError
 from terang.app import all_kinds

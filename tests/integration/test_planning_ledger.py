@@ -34,7 +34,7 @@ from ledger.errors import TerangError
 from ledger.keys import client_key_id
 from planning import statements as st
 from planning.read_models import ProposalFilter, proposal_page
-from planning.reducers import NS_PROPOSAL
+from planning.stages import NS_PROPOSAL
 from terang.app import all_kinds, create_app
 
 

@@ -20,13 +20,8 @@ from hypothesis import strategies as strategies
 
 from budgeting import statements as st
 from budgeting.codes import parse_line_id
-from budgeting.reducers import (
-    AMOUNT_FIELDS,
-    NS_COMMITMENT,
-    NS_FISCAL_YEAR,
-    NS_LINE,
-    check_line_invariants,
-)
+from budgeting.namespaces import AMOUNT_FIELDS, NS_COMMITMENT, NS_FISCAL_YEAR, NS_LINE
+from budgeting.reducers import check_line_invariants
 from ledger.errors import TerangError
 
 LINES = (L1, L2, REVENUE)

@@ -20,7 +20,7 @@ from hypothesis import strategies as strategies
 from budgeting import statements as st
 from budgeting.errors import KomponenTotalMismatch
 from budgeting.limits import KOMPONEN_PER_LINE_MAX, PRICE_ITEMS_PER_STATEMENT_MAX
-from budgeting.reducers import NS_KOMPONEN, NS_POSTING, NS_PRICE_ITEM, NS_PRICE_LIST
+from budgeting.namespaces import NS_KOMPONEN, NS_POSTING, NS_PRICE_ITEM, NS_PRICE_LIST
 from ledger.errors import TerangError
 
 RP = 100

@@ -26,7 +26,8 @@ from budgeting import statements as st
 from budgeting.codes import BadCode
 from budgeting.errors import BadBody, BadDate, BadSubject, BudgetRejected
 from budgeting.money import BadAmount
-from budgeting.reducers import AMOUNT_FIELDS, NS_FISCAL_YEAR, NS_LINE, check_line_invariants
+from budgeting.namespaces import AMOUNT_FIELDS, NS_FISCAL_YEAR, NS_LINE
+from budgeting.reducers import check_line_invariants
 
 # -- structure --------------------------------------------------------------------
 

@@ -12,8 +12,9 @@ from datetime import date
 from budgeting_book import L1, L2, YEAR, Book, funded, juta, refused, structured_book
 
 from budgeting import statements as st
+from budgeting.namespaces import NS_COMMITMENT, NS_FISCAL_YEAR, NS_LINE
 from budgeting.read_models import _commitment_row
-from budgeting.reducers import NS_COMMITMENT, NS_FISCAL_YEAR, NS_LINE, check_line_invariants
+from budgeting.reducers import check_line_invariants
 
 
 def committed_and_paid(book: Book) -> None:

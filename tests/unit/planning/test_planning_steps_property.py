@@ -34,13 +34,8 @@ from planning_world import (
 
 from ledger.errors import TerangError
 from planning import statements as st
-from planning.reducers import (
-    CLOSED_STAGES,
-    NS_LINE_PROPOSALS,
-    NS_PROPOSAL,
-    ROLES,
-    check_proposal_invariants,
-)
+from planning.reducers import ROLES, check_proposal_invariants
+from planning.stages import CLOSED_STAGES, NS_LINE_PROPOSALS, NS_PROPOSAL
 
 PROPOSALS = ("P-1", "P-2", "P-3", "P-4")
 SIGNERS = tuple(ROLE_KEYS)

@@ -52,11 +52,12 @@ def _app() -> FastAPI:
         raise not_found("error.unknown_opd", code="1.02")
 
     app = FastAPI()
-    # What the page frame reads from the served ledger (the verifier's keys, the zone).
+    # What the page frame reads from the served ledger (ledger.reads.PublicLog: the
+    # verifier's keys, the zone).
     app.state.ledger = SimpleNamespace(
         verifier_key=lambda: "terang.example+00000000+AAAA",
-        witnesses=None,
-        settings=SimpleNamespace(time_zone=TIME_ZONE_DEFAULT),
+        witness_keys=list,
+        time_zone=TIME_ZONE_DEFAULT,
     )
     app.include_router(pages)
     app.include_router(api)
