@@ -101,6 +101,13 @@ def test_nine_divisions_in_one_award_raise_r048_on_the_winner(harness: Harness) 
         assert f"vendor:{a}|R048" in csv_text
         page = client.get("/tanda-peringatan", params={"rule": "R048"})
         assert page.status_code == 200 and "R048" in page.text
+        assert "Penyedia dengan jenis barang/jasa sangat beragam" in page.text
+        vendor_page = client.get(f"/penyedia/{a}")
+        assert vendor_page.status_code == 200
+        assert "Penyedia dengan jenis barang/jasa sangat beragam" in vendor_page.text
+        rules_body = client.get("/api/v1/redflags/rules").json()
+        assert "R048" in {r["id"] for r in rules_body["rules"]}
+        assert rules_body["thresholds"]["r048_variety_min"] == 9
     replay_matches(h)
 
 
