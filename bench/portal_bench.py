@@ -569,13 +569,19 @@ TITLE_ITEMS: Final = {
     "Pembangunan saluran irigasi tersier": ("42201", "Konstruksi jaringan irigasi", 900, "m"),
     "Pembangunan jaringan pipa air bersih": ("42911", "Konstruksi sipil air bersih", 1500, "m"),
     "Rehabilitasi gedung puskesmas pembantu": ("41015", "Konstruksi gedung kesehatan", 1, "paket"),
+    "Pembangunan gedung pelayanan terpadu satu pintu": (
+        "41012",
+        "Konstruksi gedung perkantoran",
+        1,
+        "paket",
+    ),
 }
 """Each title's one item with its KBLI 2020 code, like the demo's (procurement/demo_items.py)."""
 
 
 def bench_items(title: str) -> list[dict[str, Any]]:
     """The grown tender's item: the one its title's kind buys (``TITLE_ITEMS``)."""
-    kind = next((name for _, name in TITLES if title.startswith(name)), None)
+    kind = next((name for name in TITLE_ITEMS if title.startswith(name)), None)
     if kind is None:
         return []
     code, name, quantity, unit = TITLE_ITEMS[kind]
@@ -939,15 +945,17 @@ class Growth:
     # -- tenders --
 
     def package(self, tender: Tender) -> None:
-        body = {
+        body: dict[str, Any] = {
             "title": tender.title,
             "budget_line": tender.line_id,
             "category": tender.category,
             "hps": wire_amount(tender.hps_sen),
             "method": "tender",
             "rup_code": "RUP-B-" + tender.ocid.rsplit("-", 1)[-1],
-            "items": bench_items(tender.title),
         }
+        found = bench_items(tender.title)
+        if found:
+            body["items"] = found
         self.out.group([self.sign(self.people.officer, lc.PACKAGE_CREATED, tender.ocid, body)])
 
     def announce(self, tender: Tender) -> None:

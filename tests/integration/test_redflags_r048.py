@@ -105,6 +105,9 @@ def test_nine_divisions_in_one_award_raise_r048_on_the_winner(harness: Harness) 
         vendor_page = client.get(f"/penyedia/{a}")
         assert vendor_page.status_code == 200
         assert "Penyedia dengan jenis barang/jasa sangat beragam" in vendor_page.text
+        tender_page = client.get(f"/tender/{s.ocid}")
+        assert tender_page.status_code == 200
+        assert 'id="tender-items"' in tender_page.text and "<code>56210</code>" in tender_page.text
         rules_body = client.get("/api/v1/redflags/rules").json()
         assert "R048" in {r["id"] for r in rules_body["rules"]}
         assert rules_body["thresholds"]["r048_variety_min"] == 9
