@@ -163,3 +163,31 @@ def test_an_edited_or_forged_r048_row_is_caught_by_verify(harness: Harness) -> N
     h.ledger.publisher.publish(force=True)
     with TestClient(create_app(h.ledger)) as client:
         verify_log(client, h.log_signer.verifier_key(), all_kinds(), h.ledger.limits)
+
+
+def test_a_tally_shrunk_behind_the_service_is_caught_by_verify(harness: Harness) -> None:
+    """The quieter attack: leave the flags alone and shrink a supplier's R048 tally (its
+    divisions), so that later awards never reach the threshold. The tally is a
+    projection row like the flags: ``terang verify`` names it."""
+    h = harness
+    s = award_with_items(h, NINE_DIVISIONS[:3])
+    a = client_key_id(s.vendors[0])
+    key = f"r048|vendor:{a}"
+    with h.ledger.engine.connect() as conn:
+        value = conn.execute(
+            text(
+                "SELECT value FROM projection_rows WHERE namespace = 'redflags.tally' AND key = :k"
+            ),
+            {"k": key},
+        ).scalar_one()
+    tally = json.loads(value)
+    assert sorted(tally["divisions"]) == ["10", "18", "31"]
+    shrunk = {**tally, "divisions": {}}
+    update = "UPDATE projection_rows SET value = :v WHERE namespace = 'redflags.tally' AND key = :k"
+    behind_the_triggers(h, update, v=json.dumps(shrunk, sort_keys=True), k=key)
+    try:
+        fault = verify_fault(h)
+        assert fault["fault"] == "projection_mismatch"
+        assert (fault["namespace"], fault["key"]) == ("redflags.tally", key)
+    finally:
+        behind_the_triggers(h, update, v=value, k=key)
