@@ -84,7 +84,7 @@ from procurement.reads import prefixed  # noqa: E402
 from procurement.vendors import VENDOR_NAMESPACE  # noqa: E402
 
 SCHEMA: Final = "terang-portal-bench/1"
-RECIPE: Final = "terang-portal-grow/1"
+RECIPE: Final = "terang-portal-grow/2"
 """The grown data set's recipe: bump it when ``grow`` changes, so cached sets rebuild."""
 READY_TIMEOUT_S: Final = 180.0
 STOP_TIMEOUT_S: Final = 30.0
@@ -95,7 +95,12 @@ JOB_STATEMENTS: Final = 1000
 """Statements per append job while growing (the ledger's batch_statements_max)."""
 PAYMENT_JOBS_IN_FLIGHT: Final = 3
 """Days of payments signed ahead of the appender (bounds the builder's memory)."""
-DEMO_SOURCES: Final = ("terang/demo.py", "budgeting/demo.py", "procurement/demo.py")
+DEMO_SOURCES: Final = (
+    "terang/demo.py",
+    "budgeting/demo.py",
+    "procurement/demo.py",
+    "procurement/demo_items.py",
+)
 RUPIAH: Final = 100  # sen
 JUTA: Final = 1_000_000 * RUPIAH
 HOUR: Final = timedelta(hours=1)
@@ -123,7 +128,17 @@ STATEMENTS_BY_STATE: Final = {
     "awarded": 17,  # + commitment and award, contract, payment request, SP2D and paid
 }
 BIDS_PER_TENDER: Final = 3
-PAGES: Final = ("home", "budget", "budget_line", "tenders", "tender", "vendor", "vendor_quiet")
+PAGES: Final = (
+    "home",
+    "budget",
+    "budget_line",
+    "tenders",
+    "tender",
+    "vendor",
+    "vendor_quiet",
+    "redflags",
+    "redflags_vendor",
+)
 
 console = Console(stderr=True, highlight=False)
 
@@ -539,6 +554,50 @@ TITLES: Final = (
     ("works", "Pembangunan jaringan pipa air bersih"),
     ("works", "Rehabilitasi gedung puskesmas pembantu"),
 )
+TITLE_ITEMS: Final = {
+    "Pengadaan alat tulis kantor": ("46497", "Perdagangan besar alat tulis", 1, "paket"),
+    "Pengadaan komputer dan printer": ("46511", "Perdagangan besar komputer", 20, "unit"),
+    "Pengadaan bahan habis pakai laboratorium": ("46693", "Perdagangan besar alat lab", 1, "paket"),
+    "Pengadaan obat dan bahan medis habis pakai": (
+        "46693",
+        "Perdagangan besar farmasi",
+        1,
+        "paket",
+    ),
+    "Pengadaan meubelair ruang kelas": ("31001", "Industri furnitur dari kayu", 60, "unit"),
+    "Rehabilitasi ruang kelas": ("41016", "Konstruksi gedung pendidikan", 3, "ruang"),
+    "Pemeliharaan berkala jalan kabupaten": ("42101", "Konstruksi sipil jalan", 2000, "m2"),
+    "Pembangunan saluran irigasi tersier": ("42201", "Konstruksi jaringan irigasi", 900, "m"),
+    "Pembangunan jaringan pipa air bersih": ("42911", "Konstruksi sipil air bersih", 1500, "m"),
+    "Rehabilitasi gedung puskesmas pembantu": ("41015", "Konstruksi gedung kesehatan", 1, "paket"),
+    "Pembangunan gedung pelayanan terpadu satu pintu": (
+        "41012",
+        "Konstruksi gedung perkantoran",
+        1,
+        "paket",
+    ),
+}
+"""Each title's one item with its KBLI 2020 code, like the demo's (procurement/demo_items.py)."""
+
+
+def bench_items(title: str) -> list[dict[str, Any]]:
+    """The grown tender's item: the one its title's kind buys (``TITLE_ITEMS``)."""
+    kind = next((name for name in TITLE_ITEMS if title.startswith(name)), None)
+    if kind is None:
+        return []
+    code, name, quantity, unit = TITLE_ITEMS[kind]
+    classification = {"scheme": "KBLI", "id": code, "description": name}
+    return [
+        {
+            "id": "1",
+            "description": kind,
+            "classification": classification,
+            "quantity": quantity,
+            "unit": unit,
+        }
+    ]
+
+
 PLACES: Final = (
     "Kecamatan Kota",
     "Kecamatan Sukamaju",
@@ -887,7 +946,7 @@ class Growth:
     # -- tenders --
 
     def package(self, tender: Tender) -> None:
-        body = {
+        body: dict[str, Any] = {
             "title": tender.title,
             "budget_line": tender.line_id,
             "category": tender.category,
@@ -895,6 +954,9 @@ class Growth:
             "method": "tender",
             "rup_code": "RUP-B-" + tender.ocid.rsplit("-", 1)[-1],
         }
+        found = bench_items(tender.title)
+        if found:
+            body["items"] = found
         self.out.group([self.sign(self.people.officer, lc.PACKAGE_CREATED, tender.ocid, body)])
 
     def announce(self, tender: Tender) -> None:
@@ -1591,6 +1653,27 @@ def discover(client: Client, chosen: Chosen) -> tuple[dict[str, dict[str, Any]],
             pages[name] = {"path": path, "chosen_by": f"{how} ({count})", "record_entries": count}
         else:
             notes.append(f"{path} answered {response.status}")
+    flags = first(links, lambda u: path_of(u) == "/tanda-peringatan")
+    if flags is not None:
+        flags_path, response = follow(client, flags)
+        if response.status == 200:
+            pages["redflags"] = {"path": flags_path, "chosen_by": "the nav's red flags link"}
+            if chosen.vendor is not None:
+                # The list filtered to one vendor (the vendor page's "all its flags"
+                # link): a filter that scans flag rows, not a key range.
+                path = f"{flags_path}?vendor={quote(chosen.vendor, safe='')}"
+                _, filtered = follow(client, path)
+                if filtered.status == 200:
+                    pages["redflags_vendor"] = {
+                        "path": path,
+                        "chosen_by": "the red flags list of the vendor with the most entries",
+                    }
+                else:
+                    notes.append(f"{path} answered {filtered.status}")
+        else:
+            notes.append(f"{flags} answered {response.status}")
+    else:
+        notes.append("the home page links no red flags list (/tanda-peringatan)")
     return pages, notes
 
 

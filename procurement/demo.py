@@ -85,6 +85,7 @@ from procurement import contracts as ct
 from procurement import documents, rup
 from procurement import lifecycle as lc
 from procurement.demo_ids import OCID_PREFIX
+from procurement.demo_items import items_for
 from procurement.fields import wire_amount
 from procurement.members import BOX_KEY_REGISTERED
 from procurement.reads import document, iter_prefixed
@@ -308,6 +309,7 @@ def _package(
         "hps": wire_amount(hps),
         "method": "tender",
         "rup_code": "RUP-" + ocid.rsplit("-", 1)[-1],
+        **items_for(title),
     }
     item = _rup_body(line, title, category, "tender", hps, log.now)
     log.append([log.sign(people.officer, rup.PUBLISHED, body["rup_code"], item)])
@@ -808,6 +810,7 @@ class YearTender:
             "hps": wire_amount(hps),
             "method": method,
             "rup_code": f"RUP-{year}-{plan.number:05d}",
+            **items_for(plan.title),
         }
         item = _rup_body(self.line, plan.title, body["category"], method, hps, self.log.now)
         self.log.append([self.log.sign(self.people.officer, rup.PUBLISHED, body["rup_code"], item)])
@@ -1155,6 +1158,7 @@ def _recent(
         "hps": wire_amount(hps),
         "method": "tender",
         "rup_code": "RUP-" + ocid.rsplit("-", 1)[-1],
+        **items_for(title),
     }
     item = _rup_body(line, title, "works", "tender", hps, log.now)
     log.append([log.sign(people.officer, rup.PUBLISHED, body["rup_code"], item)])
@@ -1281,6 +1285,7 @@ def load_procurement_demo(
             "hps": wire_amount(hps),
             "method": "tender",
             "rup_code": "RUP-" + open_ocid.rsplit("-", 1)[-1],
+            **items_for(title),
         }
         item = _rup_body(line, title, "goods", "tender", hps, now)
         clarification_end = format_time(now + 7 * DAY)

@@ -17,6 +17,22 @@ NAME_CHARS_MAX = 200
 REASON_CHARS_MAX = 2000
 LIST_ITEMS_MAX = 100
 
+# -- items --------------------------------------------------------------------------
+PACKAGE_ITEMS_MAX = 12
+"""Items one package statement may list (a package is one procurement; its HPS breakdown
+of many lines stays in the HPS document, the items name what is bought)."""
+ITEM_ID_CHARS_MAX = 32
+ITEM_DESCRIPTION_CHARS_MAX = 160
+CLASSIFICATION_DESCRIPTION_CHARS_MAX = 100
+UNIT_NAME_CHARS_MAX = 32
+ITEM_QUANTITY_MAX = 1_000_000_000
+"""A whole number of units; a fractional quantity is given in a smaller unit (m2, kg)."""
+
+ITEM_BYTES_BOUND = (
+    ITEM_ID_CHARS_MAX + ITEM_DESCRIPTION_CHARS_MAX + CLASSIFICATION_DESCRIPTION_CHARS_MAX + 200
+)
+"""An item's texts plus 200 for its keys, code, quantity, unit and value (ASCII)."""
+
 # -- npwp -----------------------------------------------------------------------------
 NPWP_CHARS_MAX = 24
 
@@ -98,6 +114,13 @@ DOWNLOAD_BYTES_MAX = 256 * 1024 * 1024
 require(
     NAME_CHARS_MAX <= TEXT_CHARS_MAX and REASON_CHARS_MAX <= TEXT_CHARS_MAX,
     InvariantBroken("a name or a reason is a text: its bound must not exceed TEXT_CHARS_MAX"),
+)
+require(
+    max(ITEM_DESCRIPTION_CHARS_MAX, CLASSIFICATION_DESCRIPTION_CHARS_MAX, UNIT_NAME_CHARS_MAX)
+    <= NAME_CHARS_MAX
+    and PACKAGE_ITEMS_MAX <= LIST_ITEMS_MAX
+    and Limits().statement_bytes_max // 2 > ITEM_BYTES_BOUND * PACKAGE_ITEMS_MAX,
+    InvariantBroken("a package's items are short texts that fit half a statement"),
 )
 require(
     HANDOVER_REFERENCE_CHARS_MAX <= NAME_CHARS_MAX

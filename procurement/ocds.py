@@ -52,6 +52,7 @@ from ledger.errors import InvariantBroken
 from procurement import lifecycle as lc
 from procurement.fields import wire_amount
 from procurement.history import Award, Moment
+from procurement.items import ocds_item
 
 OCDS_VERSION = "1.1"
 BID_EXTENSION = (
@@ -382,6 +383,8 @@ def _tender_section(
         section["procurementMethodRationale"] = tender["justification"]
     if tender["description"]:
         section["description"] = tender["description"]
+    if tender.get("items"):  # a package logged before items existed has none
+        section["items"] = [ocds_item(item, CURRENCY, amount) for item in tender["items"]]
     schedule = tender["schedule"]
     if schedule:
         section["tenderPeriod"] = {

@@ -28,7 +28,7 @@ from ledger.time_anchor import (
     check_anchor,
     witness_policy,
 )
-from procurement import conflicts, fields, opening, rup
+from procurement import conflicts, fields, items, opening, rup
 from procurement import lifecycle as lc
 from procurement.errors import rejected
 from procurement.limits import (
@@ -112,7 +112,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
         fields.only_fields(
             body,
             frozenset({"title", "budget_line", "category", "hps", "method"}),
-            frozenset({"justification", "description", "rup_code"}),
+            frozenset({"justification", "description", "rup_code", "items"}),
         )
         title = fields.text(body, "title", NAME_CHARS_MAX)
         line_text = body.get("budget_line")
@@ -129,6 +129,7 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
         rup_code = (
             fields.identifier(body, "rup_code", RUP_CODE_CHARS_MAX) if "rup_code" in body else None
         )
+        package_items = items.package_items(body)
         if state.get(lc.TENDER_NAMESPACE, ocid) is not None:
             raise rejected("tender_exists", f"{ocid} already exists", ocid=ocid)
         line_doc = state.get(budget.NS_LINE, line.text)
@@ -171,6 +172,9 @@ def make_reducers(rules: RuleBook) -> dict[str, Any]:
                 "justification": justification,
                 "rup_code": rup_code,
                 **({"rup": cited} if cited is not None else {}),
+                # Only a package that lists items has the key: a package logged before
+                # items existed replays to the very document it was.
+                **({"items": package_items} if package_items else {}),
                 "rule_set": rule_set.id,
                 "competitive": rule_set.methods[method].competitive,
                 "planned_by": statement.signer,

@@ -99,6 +99,15 @@ RULES: tuple[RuleInfo, ...] = (
         scope="opd or vendor",
     ),
     RuleInfo(
+        "R048",
+        "cardinal",
+        "Penyedia dengan jenis barang/jasa sangat beragam",
+        "Heterogeneous supplier",
+        "Barang/jasa yang dimenangkan penyedia ini tersebar pada banyak golongan pokok KBLI.",
+        "The items this vendor was awarded span many KBLI divisions.",
+        scope="vendor",
+    ),
+    RuleInfo(
         "R058",
         "cardinal",
         "Penawaran dengan potongan sangat besar",

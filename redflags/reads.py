@@ -94,7 +94,7 @@ def flags_of(conn: Connection, ocid: str) -> list[dict[str, Any]]:
 
 
 def flags_of_subject(conn: Connection, subject: str) -> list[dict[str, Any]]:
-    """R038's flags of ``opd:<code>`` or ``vendor:<id>`` (at most one each)."""
+    """The flags of ``opd:<code>`` (R038) or ``vendor:<id>`` (R038, R025, R048)."""
     return procurement_reads.prefixed(conn, FLAG_NAMESPACE, subject + "|", limit=100)
 
 

@@ -21,7 +21,8 @@ Followed types and what each recomputes (everything else cannot change a flag):
 * ``tender.closed``: R018 (the tenderers are known);
 * ``tender.opened``: R028, RI-HPS-BAND (prices are known from here on);
 * ``tender.awarded``: the award rules (R024, R030, R035, R036, R058, RI-YEAR-END,
-  RI-NEW-WINNER), RI-REPEAT-WINNER, and R038's and R025's tallies;
+  RI-NEW-WINNER), RI-REPEAT-WINNER, R038's and R025's tallies, and R048's (the
+  package's items, when it lists any, are the winner's);
 * ``tender.failed``: R038's and R025's tallies (its bids were evaluated too);
 * ``tender.cancelled``: the per-tender rules again (nothing is cleared by a
   cancellation; a flag raised stays, with the tender's final state beside it);
@@ -36,7 +37,8 @@ flag that was raised is history too). Unchanged flags are not rewritten, so thei
 ``changed_seq`` stays the entry that last changed them.
 
 Documents (namespace ``redflags.flag``, key ``<subject>|<rule>``; the subject is the
-ocid, or ``opd:<code>`` / ``vendor:<key id>`` for R038 and R025): the rule and its version, the
+ocid, or ``opd:<code>`` / ``vendor:<key id>`` for R038, R025 and R048): the rule and its
+version, the
 status, the tender, OPD, year and vendors it concerns, its value, the figures it used
 (``inputs``), the thresholds, and the seqs of the entries behind it. Running counts
 live in ``redflags.tally``.
@@ -123,6 +125,7 @@ def make_follower(th: Thresholds = THRESHOLDS, periods: PeriodBook = PERIODS) ->
         facts = tender_facts(state, doc, periods, with_bids=with_bids)
         if kind == AWARDED:
             _follow_repeat_winner(state, doc, entry, th)
+            _follow_r048(state, doc, entry, th)
         if kind in (AWARDED, FAILED):
             _follow_r038(state, doc, facts, entry, th)
             _follow_r025(state, doc, facts, entry, th)
@@ -403,6 +406,62 @@ def _follow_r025(
             )
         subject_doc = {"ocid": None, "title": None, "opd": None, "year": None}
         write_flag(state, entry, flag, subject_doc, "R025", f"vendor:{bid.bidder}")
+
+
+def _follow_r048(state: State, doc: Document, entry: LoggedEntry, th: Thresholds) -> None:
+    """R048: add the awarded package's item classifications to the winner's, and judge
+    the winner again. A package without items (every package logged before items
+    existed) adds nothing and writes nothing, so an old log replays to the same rows.
+
+    The tally keeps, per first-level classification, the first award that brought it
+    (ocid, the award's seq, the package's seq: the entry that lists the item): the
+    flag's evidence, bounded by the number of first-level codes (100 at two digits)."""
+    package_items = doc.get("items") or []
+    winner = doc["award"]["winner"]
+    if not package_items or winner is None:
+        return
+    tally_key = f"r048|vendor:{winner}"
+    tally = state.get(TALLY_NAMESPACE, tally_key) or {"awards": 0, "divisions": {}}
+    if doc["ocid"] in tally.get("ocids", []):
+        return  # one award per tender: never counted twice
+    tally["awards"] += 1
+    tally["ocids"] = [*tally.get("ocids", []), doc["ocid"]][-TALLY_RECENT_MAX:]
+    package_seq = int(doc["seqs"]["package.created"])
+    for item in package_items:
+        code = str(item["classification"]["id"])
+        division = code[: th.r048_digits]
+        tally["divisions"].setdefault(
+            division,
+            {"code": code, "ocid": doc["ocid"], "award_seq": entry.seq, "package_seq": package_seq},
+        )
+    state.put(TALLY_NAMESPACE, tally_key, tally)
+    divisions = tally["divisions"]
+    variety = rules.r048_heterogeneous_supplier([d["code"] for d in divisions.values()], th)
+    flag = None
+    if variety is not None:
+        flag = Flag(
+            "R048",
+            str(variety),
+            {
+                "of": "supplier",
+                "scheme": "KBLI",
+                "variety": variety,
+                "awards_with_items": tally["awards"],
+                "classifications": [
+                    {"division": name, "code": d["code"], "ocid": d["ocid"]}
+                    for name, d in sorted(divisions.items())
+                ],
+            },
+            tuple(
+                seq
+                for d in divisions.values()
+                for seq in (int(d["award_seq"]), int(d["package_seq"]))
+            ),
+            th.as_json("r048_variety_min", "r048_digits"),
+            (winner,),
+        )
+    subject_doc = {"ocid": None, "title": None, "opd": None, "year": None}
+    write_flag(state, entry, flag, subject_doc, "R048", f"vendor:{winner}")
 
 
 def _r038_add(

@@ -34,9 +34,9 @@ BAD_FILTER = problem_responses(
 class FlagPage(BaseModel):
     items: list[dict[str, Any]] = Field(
         description="flag documents in key order (`<ocid>|<rule>`, or `opd:<code>|R038` "
-        "and `vendor:<id>|R038`): rule, rule_version, status, ocid, title, opd, year, "
-        "vendors, value, inputs, thresholds, seqs (the entries behind it), raised_seq, "
-        "changed_seq, cleared_seq"
+        "and `vendor:<id>|R038`, `|R025`, `|R048`): rule, rule_version, status, ocid, "
+        "title, opd, year, vendors, value, inputs, thresholds, seqs (the entries behind "
+        "it), raised_seq, changed_seq, cleared_seq"
     )
     tree_size: int
     next_after: str | None = Field(

@@ -23,6 +23,7 @@ figures a flag carries are decimal strings (``ratio_text``), never floats.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -31,11 +32,12 @@ from typing import Any
 
 from ledger.statement import format_time
 
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 """Bumped whenever a rule or a threshold changes what is flagged; every flag names it.
 A new version changes the projection: it ships with a migration asking for
 ``terang rebuild-projections`` (``ledger.migrations.request_projection_rebuild``).
-1: the first rules (0006_redflags_projection); 2: R025 added (0007_redflags_r025)."""
+1: the first rules (0006_redflags_projection); 2: R025 added (0007_redflags_r025); 3: R048
+added (0009_redflags_r048)."""
 
 OPEN_METHODS = ("tender", "tender_cepat")
 """Methods the OCDS export publishes as ``open`` (procurement/ocds.py)."""
@@ -73,6 +75,15 @@ class Thresholds:
     r025_ratio_max: Fraction = Fraction(1, 8)
     """R025: flagged when winning / valid bids <= this: the lower fence of Cardinal's
     R025 worked example (one eighth)."""
+    r048_variety_min: int = 9
+    """R048: a supplier is flagged when its awarded items span at least this many distinct
+    first-level classifications. Cardinal's upper fence is ``Q3 + 1.5 IQR`` of every
+    tenderer's variety over the data set; a flag kept as entries arrive cannot (see the
+    module docstring), so the fixed ``threshold`` form, at the fence of Cardinal's R048
+    worked example (9: three quarters of suppliers supply in at most 4 categories)."""
+    r048_digits: int = 2
+    """R048: the leading digits that make a first-level classification (Cardinal's
+    default ``digits = 2``; for KBLI 2020, the golongan pokok)."""
     hps_band: Fraction = Fraction(1, 100)
     """RI-HPS-BAND: every opened bid is within this fraction below the HPS."""
     hps_band_bids_min: int = 2
@@ -465,6 +476,21 @@ def r025_excessive_unsuccessful_bids(
         return None
     ratio = Fraction(tally.won, tally.valid)
     return ratio if ratio <= th.r025_ratio_max else None
+
+
+def r048_heterogeneous_supplier(
+    classifications: Collection[str], th: Thresholds = THRESHOLDS
+) -> int | None:
+    """R048, heterogeneous supplier: the *variety* of a supplier, the number of distinct
+    first-level classifications (the first ``r048_digits`` digits of each code) across
+    every item awarded to it, across all contracting processes, is at least
+    ``r048_variety_min`` (Cardinal: greater than or equal to the upper fence). Cardinal's
+    reason: a supplier of everything is more likely to be unsuitable, a front or a rent
+    seeker. Terang's awards are always to one supplier (Cardinal's exclusion of awards to
+    several suppliers never applies) and cover the package's items. The variety when
+    flagged, else None."""
+    variety = len({code[: th.r048_digits] for code in classifications})
+    return variety if variety >= th.r048_variety_min else None
 
 
 # -- Indonesian indicators ------------------------------------------------------------

@@ -318,6 +318,15 @@ def officer_package(
     ] = None,
     description: Annotated[str | None, typer.Option(help="What is bought.")] = None,
     rup_code: Annotated[str | None, typer.Option(help="The package's SiRUP code.")] = None,
+    items: Annotated[
+        Path | None,
+        typer.Option(
+            help="A JSON file: the list of items bought, each with its KBLI 2020"
+            " classification (docs/procurement.md, Package items).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
     key: KeyOption = OFFICER_KEY,
     url: UrlOption = DEFAULT_URL,
 ) -> None:
@@ -337,7 +346,21 @@ def officer_package(
     }
     optional = {"justification": justification, "description": description, "rup_code": rup_code}
     body.update({name: value for name, value in optional.items() if value is not None})
+    if items is not None:
+        body["items"] = _items_file(items)
+        _say(f"  {len(body['items'])} item(s) from {items.name}")
     _sign_and_submit(key, url, lc.PACKAGE_CREATED, ocid, body)
+
+
+def _items_file(path: Path) -> list[Any]:
+    """The package's items as the file lists them; the log checks each one."""
+    try:
+        found: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ClientError(f"{path.name}: not JSON ({error})", code="bad_items_file") from error
+    if not isinstance(found, list):
+        raise ClientError(f"{path.name}: a JSON list of items", code="bad_items_file")
+    return found
 
 
 def _documents(files: list[Path], refs: list[str]) -> list[dict[str, str]]:

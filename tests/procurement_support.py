@@ -254,7 +254,12 @@ class Scenario:
     def append(self, key: SigningKey, statement_type: str, body: dict[str, Any]) -> Any:
         return _append(self.log, [self.sign(key, statement_type, body)])
 
-    def package(self, hps_sen: int = HPS_SEN, method: str = "tender") -> None:
+    def package(
+        self,
+        hps_sen: int = HPS_SEN,
+        method: str = "tender",
+        items: list[dict[str, Any]] | None = None,
+    ) -> None:
         self.append(
             self.officer,
             "procurement.package.created",
@@ -264,6 +269,7 @@ class Scenario:
                 "category": "goods",
                 "hps": format_amount(hps_sen),
                 "method": method,
+                **({"items": items} if items is not None else {}),
             },
         )
 

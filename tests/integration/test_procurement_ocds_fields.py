@@ -29,8 +29,8 @@ from fastapi.testclient import TestClient
 from ocds_checks import check_codelists
 from ocds_support import merger
 
+from procurement import demo_items, ocds
 from procurement import lifecycle as lc
-from procurement import ocds
 from terang.app import create_app
 from terang.demo import load_demo
 
@@ -76,7 +76,15 @@ def test_demo_ocds_names_what_a_data_user_looks_for(harness: Harness, tmp_path: 
     h = harness
     summary = load_demo(h.ledger, h.authority, tmp_path / "demo-keys")
     merge = merger()
-    seen = {"supplier": 0, "payment": 0, "enquiry": 0, "complaint": 0, "ended": 0, "url": 0}
+    seen = {
+        "supplier": 0,
+        "payment": 0,
+        "enquiry": 0,
+        "complaint": 0,
+        "ended": 0,
+        "url": 0,
+        "items": 0,
+    }
     with TestClient(create_app(h.ledger)) as client:
         for ocid in summary["procurement_tenders"]:
             response = client.get(f"{API}/ocds/records/{ocid}")
@@ -91,6 +99,19 @@ def test_demo_ocds_names_what_a_data_user_looks_for(harness: Harness, tmp_path: 
 
             for path, value in walk(compiled):
                 assert value not in ([], {}), (ocid, "compiled", path)
+            # Items as the package listed them (the demo's titles: demo_items.ITEMS),
+            # known from the package's own release on: true in time.
+            listed = demo_items.ITEMS[compiled["tender"]["title"]]
+            items = compiled["tender"]["items"]
+            assert [
+                (i["id"], i["classification"]["scheme"], i["classification"]["id"], i["quantity"])
+                for i in items
+            ] == [(str(n), "KBLI", c[0], q) for n, (_, c, q, _) in enumerate(listed, 1)]
+            assert all(i["unit"]["name"] and i["description"] for i in items)
+            first = record["releases"][0]
+            assert types[int(first["id"].rsplit("-", 1)[1])] == lc.PACKAGE_CREATED
+            assert first["tender"]["items"] == items
+            seen["items"] += len(items)
             buyer = compiled["parties"][0]
             assert compiled["buyer"] == {"id": buyer["id"], "name": buyer["name"]}
             assert compiled["tender"]["procuringEntity"] == compiled["buyer"]

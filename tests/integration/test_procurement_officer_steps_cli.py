@@ -12,6 +12,7 @@ anything is signed, and the log is unchanged.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -256,3 +257,45 @@ def test_the_log_still_decides_who_may_sign_an_officer_step(
     )  # fmt: skip
     assert refused(made) == "missing_role"
     assert h.ledger.size() == size
+
+
+def test_the_officer_lists_the_package_items_from_a_file(
+    harness: Harness, cli: InProcessCli, tmp_path: Path
+) -> None:
+    """``--items FILE`` puts the file's items in the statement; a file that is not a JSON
+    list is refused before anything is signed, and a bad item by the log (422, nothing
+    logged), naming the item's field."""
+    h = harness
+    s = Scenario.build(h, vendors=1, budget_sen=500_000_000_000)
+    officer = key_file(tmp_path / "officer.key", s.officer)
+    package = (
+        "officer", "package", "--ocid", s.ocid, "--title", "Pengadaan alat kesehatan",
+        "--budget-line", LINE, "--category", "goods", "--hps", "Rp 500.000.000",
+        "--method", "tender", "--key", officer,
+    )  # fmt: skip
+    item = {
+        "id": "1",
+        "description": "Tensimeter digital",
+        "classification": {"scheme": "KBLI", "id": "46693", "description": "Perdagangan alkes"},
+        "quantity": 20,
+        "unit": "unit",
+    }
+    size = h.ledger.size()
+    not_a_list = tmp_path / "objek.json"
+    not_a_list.write_text(json.dumps(item), encoding="utf-8")
+    assert refused(cli(*package, "--items", str(not_a_list))) == "bad_items_file"
+    bad_code = tmp_path / "salah.json"
+    bad_code.write_text(
+        json.dumps([{**item, "classification": {**item["classification"], "id": "4669"}}]),
+        encoding="utf-8",
+    )
+    wrong = cli(*package, "--items", str(bad_code))
+    assert refused(wrong) == "bad_field"
+    assert "items[0].classification.id" in str(wrong.exception)
+    assert h.ledger.size() == size
+    good = tmp_path / "barang.json"
+    good.write_text(json.dumps([item]), encoding="utf-8")
+    made = cli(*package, "--items", str(good))
+    assert made.exit_code == 0, made.output
+    assert "1 item(s) from barang.json" in made.output
+    assert s.tender()["items"][0]["classification"]["id"] == "46693"

@@ -50,6 +50,7 @@ REQUESTS = [
     "0006_redflags_projection",
     "0007_redflags_r025",
     "0008_procurement_rules_2025",
+    "0009_redflags_r048",
 ]
 NOT_DERIVED = (
     ("ledger_entries", "seq"),
@@ -199,7 +200,7 @@ def test_db_upgrade_runs_the_rebuild_and_terang_verify_passes(tmp_path: Path) ->
     url, settings = old_database(tmp_path)
     env = cli_env(url)
     upgraded = run(tmp_path, env, "db", "upgrade")
-    assert "schema at 0008_procurement_rules_2025" in upgraded
+    assert "schema at 0009_redflags_r048" in upgraded
     assert "projections rebuilt at tree size 27: 2 inserted, 1 updated, 0 deleted" in upgraded
     again = run(tmp_path, env, "db", "upgrade")  # the request was cleared: no second rebuild
     assert "rebuilt" not in again

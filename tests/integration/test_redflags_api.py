@@ -20,8 +20,10 @@ from sqlalchemy import text
 from audit.remote import verify_log
 from audit.verifier import LogFault
 from procurement import lifecycle as lc
-from procurement.reads import document
+from procurement.reads import document, iter_prefixed
+from redflags import rules
 from redflags.reads import CSV_COLUMNS
+from redflags.reducer import TALLY_NAMESPACE
 from terang.app import all_kinds, create_app
 
 
@@ -80,12 +82,19 @@ def test_the_demo_raises_the_flags_a_reader_would_expect(
     assert "R003" in by_tender[ocid(site, 1)]
     # Nothing a reader would not expect: no split, no repeat winner, no late winner.
     rules_seen = {flag["rule"] for flag in flags}
-    assert rules_seen.isdisjoint({"R030", "RI-SPLIT", "RI-REPEAT-WINNER", "R058"})
+    assert rules_seen.isdisjoint({"R030", "RI-SPLIT", "RI-REPEAT-WINNER", "R058", "R048"})
+    # R048: every winner's awarded items were counted (the demo's packages list KBLI
+    # items), and no demo vendor supplies 9 divisions (Cardinal's worked example fence).
+    with site.harness.ledger.engine.connect() as conn:
+        tallies = list(iter_prefixed(conn, TALLY_NAMESPACE, "r048|vendor:"))
+    assert tallies, "the demo's awards reached R048's tallies"
+    varieties = [len(t["divisions"]) for t in tallies]
+    assert 1 <= max(varieties) < rules.THRESHOLDS.r048_variety_min, varieties
     # Each flag names its rule version, figures, thresholds and the entries behind it,
     # and those entries are about its tender.
     with site.harness.ledger.engine.connect() as conn:
         for flag in flags:
-            assert flag["rule_version"] == "2" and flag["status"] == "raised"
+            assert flag["rule_version"] == "3" and flag["status"] == "raised"
             assert flag["seqs"] and flag["raised_seq"] <= flag["changed_seq"]
             if flag["ocid"] is not None:
                 tender = document(conn, lc.TENDER_NAMESPACE, flag["ocid"])

@@ -249,3 +249,70 @@ def test_ocid_subject_checked() -> None:
     s.ocid = "not-an-ocid"
     assert code_of(lambda: s.package()) == "bad_subject"
     assert OCID.startswith("ocds-")
+
+
+def kbli(number: int = 1, code: str = "46693", **over: object) -> dict[str, object]:
+    item: dict[str, object] = {
+        "id": str(number),
+        "description": "Tensimeter digital",
+        "classification": {"scheme": "KBLI", "id": code, "description": "Perdagangan alkes"},
+        "quantity": 20,
+        "unit": "unit",
+    }
+    item.update(over)
+    return item
+
+
+def test_package_items_are_kept_with_their_kbli_classification() -> None:
+    log = MemoryLog()
+    s = Scenario.build(log)
+    s.package(items=[kbli(1), kbli(2, "31001", unit_value="1250000.50")])
+    items = s.tender()["items"]
+    assert [i["classification"]["id"] for i in items] == ["46693", "31001"]
+    assert "unit_value_sen" not in items[0] and items[1]["unit_value_sen"] == 125_000_050
+    assert items[1]["quantity"] == 20 and items[1]["unit"] == "unit"
+
+
+def test_a_package_without_items_has_no_items_key() -> None:
+    """What the reducer wrote before items existed: replaying an old package gives it."""
+    log = MemoryLog()
+    s = Scenario.build(log)
+    s.package()
+    assert "items" not in s.tender()
+
+
+@pytest.mark.parametrize(
+    ("items", "field"),
+    [
+        ([], "body.items"),
+        ([kbli(n) for n in range(13)], "body.items"),  # PACKAGE_ITEMS_MAX is 12
+        ([kbli(code="4669")], "body.items[0].classification.id"),
+        ([kbli(code="4669A")], "body.items[0].classification.id"),
+        ([kbli(1), kbli(2, code="466931")], "body.items[1].classification.id"),
+        (
+            [kbli(classification={"scheme": "CPV", "id": "33100000", "description": "x"})],
+            "body.items[0].classification.scheme",
+        ),
+        ([kbli(quantity=0)], "body.items[0].quantity"),
+        ([kbli(quantity=True)], "body.items[0].quantity"),
+        ([kbli(quantity="5")], "body.items[0].quantity"),
+        ([kbli(1), kbli(1)], "body.items[1].id"),
+        ([kbli(description=" padded")], "body.items[0].description"),
+        ([kbli(description="x" * 161)], "body.items[0].description"),
+        ([kbli(unit_value="0")], "body.items[0].unit_value"),
+        ([kbli(colour="red")], "body.items[0]"),
+        (["not an object"], "body.items[0]"),
+    ],
+)
+def test_bad_items_are_refused_naming_the_field_and_log_nothing(
+    items: list[object], field: str
+) -> None:
+    log = MemoryLog()
+    s = Scenario.build(log)
+    before = len(log.entries)
+    with pytest.raises(TerangError) as caught:
+        s.package(items=items)  # type: ignore[arg-type]
+    assert caught.value.http_status == 422, caught.value
+    assert caught.value.details.get("field") == field, caught.value.details
+    assert len(log.entries) == before
+    assert log.state.get(lc.TENDER_NAMESPACE, s.ocid) is None

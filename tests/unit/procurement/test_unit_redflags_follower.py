@@ -89,7 +89,7 @@ def test_disqualifications_around_the_winner_raise_r028_r035_r036_and_r003() -> 
     assert award_seq in docs[f"{s.ocid}|R036"]["seqs"]
     assert docs[f"{s.ocid}|R028"]["vendors"] == sorted([client_key_id(a), client_key_id(c)])
     assert all(
-        d["rule_version"] == rules.RULES_VERSION == "2" and d["changed_seq"] >= d["raised_seq"]
+        d["rule_version"] == rules.RULES_VERSION == "3" and d["changed_seq"] >= d["raised_seq"]
         for d in docs.values()
     )
     # R003 was not rewritten by the later entries: it did not change.
@@ -221,3 +221,102 @@ def test_r025_flags_the_vendor_whose_valid_bids_never_win_and_clears_when_it_win
     tally = log.state.get(TALLY_NAMESPACE, f"r025|vendor:{client_key_id(c)}")
     assert tally is not None and (tally["valid"], tally["won"]) == (4, 1)
     assert replayed(log) == dict(log.state.items())
+
+
+def kbli_item(number: int, code: str) -> dict[str, Any]:
+    return {
+        "id": str(number),
+        "description": f"Barang {code}",
+        "classification": {"scheme": "KBLI", "id": code, "description": f"KBLI {code}"},
+        "quantity": 10,
+        "unit": "unit",
+    }
+
+
+def test_r048_flags_the_supplier_whose_awards_reach_the_variety_and_not_one_less() -> None:
+    """Vendor a wins three packages; with the variety minimum at 4 (a test threshold),
+    after the second award its items span 3 KBLI divisions (41, 46 twice: 46511 and
+    46693 are one division, 31) and it is not flagged; the third award brings division
+    56 and raises R048 on a, naming the award and package entries of each division's
+    first award. Packages without items add nothing. Replay gives the same rows."""
+    from budgeting import reducers as budgeting_reducers
+    from ledger.service import default_kinds
+    from procurement import kinds as procurement_kinds
+    from redflags.reducer import FOLLOWED_TYPES, make_follower
+    from redflags.rules import Thresholds
+
+    th = Thresholds(r048_variety_min=4)
+    registry = default_kinds()
+    budgeting_reducers.register(registry)
+    procurement_kinds.register(registry)
+    registry.follow(FOLLOWED_TYPES, make_follower(th), name="redflags")
+    log = MemoryLog(kinds=registry)
+    s = Scenario.build(log, budget_sen=500_000_000_000)
+    log.clock.advance(40 * 86400)
+    a, b, _ = s.vendors
+    key = f"vendor:{client_key_id(a)}|R048"
+    plans: list[list[dict[str, Any]] | None] = [
+        [kbli_item(1, "41015"), kbli_item(2, "46511")],
+        [kbli_item(1, "46693"), kbli_item(2, "31001")],
+        None,
+        [kbli_item(1, "56210")],
+    ]
+    package_seqs = []
+    award_seqs = []
+    for number, items in enumerate(plans, start=1):
+        s.ocid = f"ocds-t3r4ng-2026-{number:04d}"
+        s.package(hps_sen=HPS_SEN, items=items)
+        package_seqs.append(log.entries[-1].seq)
+        s.announce(days=20)
+        s.bid(a, 40_000_000_000)
+        s.bid(b, 43_000_000_000)
+        s.close()
+        s.open()
+        s.evaluate([(a, True, "80"), (b, True, "80")])
+        s.announce_winner(a)
+        log.clock.advance(5 * 86400)
+        log.append(s.award_statements(posting_id=f"KONTRAK-2026-{number:04d}"))
+        award_seqs.append(next(e.seq for e in log.entries if _is_award(e, s.ocid)))
+        if number < 4:
+            assert flags(log).get(key) is None, number
+    found = flags(log)[key]
+    assert found["status"] == "raised" and found["value"] == "4"
+    assert found["vendors"] == [client_key_id(a)] and found["ocid"] is None
+    assert found["thresholds"] == {"r048_variety_min": 4, "r048_digits": 2}
+    assert found["inputs"]["awards_with_items"] == 3
+    assert [c["division"] for c in found["inputs"]["classifications"]] == ["31", "41", "46", "56"]
+    assert found["seqs"] == sorted(
+        {package_seqs[0], award_seqs[0], package_seqs[1], award_seqs[1]}
+        | {package_seqs[3], award_seqs[3]}
+    )
+    assert found["raised_seq"] == award_seqs[3]
+    assert flags(log).get(f"vendor:{client_key_id(b)}|R048") is None
+    assert log.state.get(TALLY_NAMESPACE, f"r048|vendor:{client_key_id(b)}") is None
+    assert replayed(log) == dict(log.state.items())
+
+
+def test_packages_without_items_write_no_r048_rows() -> None:
+    """A log of packages without items (every log before items existed) has no R048
+    tally or flag: its replay is the rows it had."""
+    log = MemoryLog()
+    s = Scenario.build(log)
+    a, b, _ = s.vendors
+    log.clock.advance(40 * 86400)
+    s.package()
+    s.announce(days=20)
+    s.bid(a, 40_000_000_000)
+    s.bid(b, 43_000_000_000)
+    s.close()
+    s.open()
+    s.evaluate([(a, True, "80"), (b, True, "80")])
+    s.announce_winner(a)
+    log.clock.advance(5 * 86400)
+    log.append(s.award_statements())
+    assert s.tender()["state"] == "awarded" and "items" not in s.tender()
+    assert not [k for (ns, k), _ in log.state.items() if ns == TALLY_NAMESPACE and "r048" in k]
+    assert not [k for k in flags(log) if k.endswith("|R048")]
+
+
+def _is_award(entry: LoggedEntry, ocid: str) -> bool:
+    statement = entry.signed.statement
+    return statement.type == "procurement.tender.awarded" and statement.subject == ocid

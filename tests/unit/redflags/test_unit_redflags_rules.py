@@ -223,6 +223,20 @@ def test_r025_is_exactly_its_definition(valid: int, won: int) -> None:
         assert found == Fraction(won, valid)
 
 
+def test_r048_flags_a_variety_of_nine_first_level_codes_and_not_eight() -> None:
+    judge = rules.r048_heterogeneous_supplier
+    nine = [f"{d}001" for d in range(10, 19)]  # divisions 10 .. 18
+    assert judge(nine) == 9  # at Cardinal's worked example's fence
+    assert judge(nine[:8]) is None  # one short
+    # Codes of one division count once: 46511 and 46693 are both division 46.
+    assert judge([*nine[:8], "46511", "46693"]) == 9
+    assert judge([*nine[:8], "10999"]) is None
+    assert judge([]) is None
+    finer = rules.Thresholds(r048_variety_min=2, r048_digits=5)
+    assert judge(["46511", "46693"], finer) == 2
+    assert judge(["46511", "46693"], rules.Thresholds(r048_variety_min=2)) is None
+
+
 def test_r038_ratio_and_minimums() -> None:
     tally = rules.DisqualifiedTally
     assert rules.r038_excessive_disqualified(tally(2, 4, 2), buyer=True) == Fraction(1, 2)
