@@ -17,12 +17,17 @@ Rules, in order (nothing here writes; everything is read in the caller's one sna
 2. A line's tenders are the ones its commitments name (``ocid``), plus those whose
    ``budget_line`` is the line within a bounded window of the tender namespace
    (``TRACE_TENDERS_SCANNED_MAX`` rows); at most ``TRACE_TENDERS_MAX`` of them.
-3. A proposal's trace is its own steps, then the trace of each line that funds it
-   (``FUNDING_LINES_MAX`` at most).
+3. A trace is made of parts, each in seq order: a line's trace is one part; a
+   proposal's is its own steps, then one part per line that funds it
+   (``FUNDING_LINES_MAX`` at most), in the order they were linked, so the reader meets
+   the proposal before the money even when the line's DPA was logged first. A seq
+   belongs to the first part that has it.
 4. Every source that hit its bound sets ``truncated``; the steps collected are at most
-   ``TRACE_STEPS_COLLECTED_MAX``, in seq order, and a page shows ``limit`` of them after
-   ``after_seq``. Only the page's entries are read (one ``seq IN`` query), and each
-   step's type, time, signer and amount are the entry's own, not the projection's.
+   ``TRACE_STEPS_COLLECTED_MAX``, and a page shows ``limit`` of them after the cursor
+   ``(part, seq)`` (``after``, written ``part:seq``). A new entry always has a larger seq
+   than every entry before it, so it lands after every cursor of its part: pages never
+   skip or repeat a step. Only the page's entries are read (one ``seq IN`` query), and
+   each step's type, time, signer and amount are the entry's own, not the projection's.
 5. The SPP → SPM → SP2D stages are not statements of this log: a payment is one
    ``budgeting.payment.posted`` (its ``document`` and ``posting_id`` name the SP2D).
    The trace shows the payments that exist and no stage that was never logged.
@@ -31,6 +36,7 @@ Rules, in order (nothing here writes; everything is read in the caller's one sna
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -100,6 +106,8 @@ AMOUNT_FIELDS: Final = ("amount", "value", "hps")
 
 @dataclass(frozen=True)
 class TraceStep:
+    part: int
+    """Which part of the trace (rule 3): 0 first."""
     seq: int
     type: str
     stage: str
@@ -117,18 +125,29 @@ class TraceStep:
 class _Seqs:
     """The seqs collected so far (rule 4's bound) and the records they came from."""
 
-    seqs: set[int] = field(default_factory=set)
+    parts: list[set[int]] = field(default_factory=lambda: [set()])
+    part_records: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     tenders: list[str] = field(default_factory=list)
     truncated: bool = False
+    count: int = 0
+
+    def new_part(self, record_id: str) -> None:
+        if self.part_records:
+            self.parts.append(set())
+        self.part_records.append(record_id)
 
     def add(self, seq: Any) -> None:
-        if seq is None:
+        if seq is None or any(int(seq) in part for part in self.parts):
             return
-        if len(self.seqs) >= TRACE_STEPS_COLLECTED_MAX:
+        if self.count >= TRACE_STEPS_COLLECTED_MAX:
             self.truncated = True
             return
-        self.seqs.add(int(seq))
+        self.parts[-1].add(int(seq))
+        self.count += 1
+
+    def ordered(self) -> list[tuple[int, int]]:
+        return [(index, seq) for index, part in enumerate(self.parts) for seq in sorted(part)]
 
 
 @dataclass(frozen=True)
@@ -136,10 +155,12 @@ class Trace:
     kind: str
     """``line`` or ``proposal``."""
     record_id: str
+    parts: list[str]
+    """The record each part follows (rule 3): the line, or the proposal then its lines."""
     steps: list[TraceStep]
-    """One page, in seq order."""
+    """One page, in (part, seq) order."""
     steps_total: int
-    next_after_seq: int | None
+    next_after: tuple[int, int] | None
     truncated: bool
     lines: list[str]
     tenders: list[str]
@@ -189,6 +210,7 @@ def _collect_tender(conn: Connection, ocid: str, line_id: str, into: _Seqs) -> N
 
 
 def _collect_line(conn: Connection, row: LineRow, into: _Seqs) -> None:
+    into.new_part(row.line_id)
     into.lines.append(row.line_id)
     history, cut = line_history(conn, row)
     into.truncated = into.truncated or cut
@@ -221,19 +243,22 @@ def _amount(body: dict[str, Any]) -> int | None:
     return None
 
 
-def _steps(conn: Connection, seqs: list[int]) -> list[TraceStep]:
-    """The entries of ``seqs`` as steps, with their signers' registered names and roles."""
-    if not seqs:
+def _steps(conn: Connection, shown: list[tuple[int, int]]) -> list[TraceStep]:
+    """The entries of ``shown`` as steps, with their signers' registered names and roles."""
+    if not shown:
         return []
     e = storage.entries.c
-    rows = conn.execute(select(e.entry_bytes).where(e.seq.in_(seqs)).order_by(e.seq)).all()
-    summaries = [reads.summary_of(bytes(raw)) for (raw,) in rows]
+    part_of = {seq: part for part, seq in shown}
+    rows = conn.execute(select(e.entry_bytes).where(e.seq.in_(list(part_of)))).all()
+    found = {s.seq: s for s in (reads.summary_of(bytes(raw)) for (raw,) in rows)}
+    summaries = [found[seq] for _, seq in shown if seq in found]
     keys = reads.documents(conn, KEY_NAMESPACE, sorted({s.signer for s in summaries}))
     steps = []
     for s in summaries:
         key = keys.get(s.signer, {})
         steps.append(
             TraceStep(
+                part=part_of[s.seq],
                 seq=s.seq,
                 type=s.type,
                 stage=STAGES.get(s.type, "other"),
@@ -250,40 +275,65 @@ def _steps(conn: Connection, seqs: list[int]) -> list[TraceStep]:
 
 
 def _page(
-    kind: str, record_id: str, conn: Connection, into: _Seqs, after_seq: int, limit: int
+    kind: str,
+    record_id: str,
+    conn: Connection,
+    into: _Seqs,
+    after: tuple[int, int] | None,
+    limit: int,
 ) -> Trace:
-    ordered = sorted(into.seqs)
-    later = [seq for seq in ordered if seq > after_seq]
+    ordered = into.ordered()
+    later = ordered if after is None else [key for key in ordered if key > after]
     shown = later[:limit]
     more = len(later) > len(shown)
     return Trace(
         kind=kind,
         record_id=record_id,
+        parts=into.part_records,
         steps=_steps(conn, shown),
         steps_total=len(ordered),
-        next_after_seq=shown[-1] if more and shown else None,
+        next_after=shown[-1] if more and shown else None,
         truncated=into.truncated,
         lines=into.lines,
         tenders=into.tenders,
     )
 
 
-def line_trace(conn: Connection, row: LineRow, *, after_seq: int = -1, limit: int) -> Trace:
+def line_trace(
+    conn: Connection, row: LineRow, *, after: tuple[int, int] | None = None, limit: int
+) -> Trace:
     """A budget line's trace (rules 1, 2, 4, 5)."""
     into = _Seqs()
     _collect_line(conn, row, into)
-    return _page("line", row.line_id, conn, into, after_seq, limit)
+    return _page("line", row.line_id, conn, into, after, limit)
 
 
 def proposal_trace(
-    conn: Connection, proposal: ProposalRow, *, after_seq: int = -1, limit: int
+    conn: Connection, proposal: ProposalRow, *, after: tuple[int, int] | None = None, limit: int
 ) -> Trace:
     """A proposal's trace: its steps, then its funding lines' (rule 3)."""
     into = _Seqs()
+    into.new_part(proposal.proposal_id)
     for step in proposal.doc["steps"]:
         into.add(step["seq"])
     for line_id in proposal.doc["funding_lines"]:
         row = get_line_row(conn, line_id)
         if row is not None:  # a linked line always exists (the link checks it)
             _collect_line(conn, row, into)
-    return _page("proposal", proposal.proposal_id, conn, into, after_seq, limit)
+    return _page("proposal", proposal.proposal_id, conn, into, after, limit)
+
+
+CURSOR: Final = re.compile(r"(0|[1-9][0-9]{0,2}):(0|[1-9][0-9]{0,15})")
+"""A page cursor ``part:seq`` as written (``format_cursor``)."""
+
+
+def parse_cursor(text: str) -> tuple[int, int] | None:
+    """``part:seq`` as a cursor, or None when it is not one."""
+    if not CURSOR.fullmatch(text):
+        return None
+    part, seq = text.split(":")
+    return int(part), int(seq)
+
+
+def format_cursor(cursor: tuple[int, int]) -> str:
+    return f"{cursor[0]}:{cursor[1]}"

@@ -18,12 +18,11 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from audit.limits import TRACE_STEPS_PAGE_DEFAULT, TRACE_STEPS_PAGE_MAX
-from audit.trace import Trace, line_trace, proposal_trace
+from audit.trace import CURSOR, Trace, format_cursor, line_trace, parse_cursor, proposal_trace
 from budgeting.codes import LINE_ID_PATTERN, parse_line_id
 from budgeting.read_models import get_line_row
 from ledger.errors import NotFound
 from ledger.http_problems import problem_responses
-from ledger.limits import JSON_SAFE_INTEGER_MAX
 from ledger.service import Ledger
 from planning.limits import PROPOSAL_ID_CHARS_MAX
 from planning.read_models import get_proposal
@@ -36,6 +35,7 @@ def bundle_url(subject: str, seq: int) -> str:
 
 
 class TraceStepPublic(BaseModel):
+    part: int = Field(description="the part of the trace the step is in (an index of `parts`)")
     seq: int = Field(description="the entry's seq")
     type: str = Field(description="the entry's statement type")
     stage: str = Field(
@@ -60,9 +60,13 @@ class TraceStepPublic(BaseModel):
 class TracePublic(BaseModel):
     kind: str = Field(description="`line` or `proposal`")
     id: str
-    steps: list[TraceStepPublic] = Field(description="one page of steps, in seq order")
+    parts: list[str] = Field(
+        description="the record each part follows: the line; or the proposal, then each "
+        "line that funds it"
+    )
+    steps: list[TraceStepPublic] = Field(description="one page of steps, by part then seq")
     steps_total: int = Field(description="steps the trace collected")
-    next_after_seq: int | None = Field(description="pass as `after_seq` for the next page")
+    next_after: str | None = Field(description="`part:seq`: pass as `after` for the next page")
     truncated: bool = Field(
         description="true when a source hit its bound: a line history over 1,000 entries, "
         "more tenders than a trace follows, or more steps than it collects"
@@ -78,6 +82,7 @@ def trace_public(trace: Trace, tree_size: int) -> TracePublic:
         id=trace.record_id,
         steps=[
             TraceStepPublic(
+                part=s.part,
                 seq=s.seq,
                 type=s.type,
                 stage=s.stage,
@@ -92,8 +97,9 @@ def trace_public(trace: Trace, tree_size: int) -> TracePublic:
             )
             for s in trace.steps
         ],
+        parts=trace.parts,
         steps_total=trace.steps_total,
-        next_after_seq=trace.next_after_seq,
+        next_after=None if trace.next_after is None else format_cursor(trace.next_after),
         truncated=trace.truncated,
         lines=trace.lines,
         tenders=trace.tenders,
@@ -101,10 +107,19 @@ def trace_public(trace: Trace, tree_size: int) -> TracePublic:
     )
 
 
-AfterSeq = Annotated[
-    int, Query(ge=-1, le=JSON_SAFE_INTEGER_MAX, description="continue after this seq")
+After = Annotated[
+    str | None,
+    Query(
+        max_length=20,
+        pattern=CURSOR.pattern.join("^$"),
+        description="`part:seq`: continue after this step (a page's `next_after`)",
+    ),
 ]
 Limit = Annotated[int, Query(ge=1, le=TRACE_STEPS_PAGE_MAX, description="steps per page")]
+
+
+def _cursor(text: str | None) -> tuple[int, int] | None:
+    return None if text is None else parse_cursor(text)
 
 
 def build_router(ledger: Ledger) -> APIRouter:
@@ -130,7 +145,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             str,
             Path(max_length=128, json_schema_extra={"pattern": LINE_ID_PATTERN}),
         ],
-        after_seq: AfterSeq = -1,
+        after: After = None,
         limit: Limit = TRACE_STEPS_PAGE_DEFAULT,
     ) -> TracePublic:
         parse_line_id(line_id)
@@ -138,7 +153,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             row = get_line_row(snap.conn, line_id)
             if row is None:
                 raise NotFound(f"budget line {line_id} has no postings", code="unknown_line")
-            trace = line_trace(snap.conn, row, after_seq=after_seq, limit=limit)
+            trace = line_trace(snap.conn, row, after=_cursor(after), limit=limit)
         return trace_public(trace, snap.tree_size)
 
     @router.get(
@@ -163,7 +178,7 @@ def build_router(ledger: Ledger) -> APIRouter:
                 json_schema_extra={"pattern": PROPOSAL_ID_PATTERN},
             ),
         ],
-        after_seq: AfterSeq = -1,
+        after: After = None,
         limit: Limit = TRACE_STEPS_PAGE_DEFAULT,
     ) -> TracePublic:
         parse_proposal_id(proposal_id, field="proposal_id")
@@ -171,7 +186,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             row = get_proposal(snap.conn, proposal_id)
             if row is None:
                 raise NotFound(f"no proposal {proposal_id}", code="unknown_proposal")
-            trace = proposal_trace(snap.conn, row, after_seq=after_seq, limit=limit)
+            trace = proposal_trace(snap.conn, row, after=_cursor(after), limit=limit)
         return trace_public(trace, snap.tree_size)
 
     return router

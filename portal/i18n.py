@@ -701,6 +701,8 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
             " benar-benar tercatat."
         ),
         "trace.steps": "Langkah-langkah",
+        "trace.part_proposal": "Usulan",
+        "trace.part_line": "Baris anggaran",
         "trace.steps_count": "{shown} dari {total} langkah",
         "trace.truncated": (
             "Jejak ini terpotong: satu sumbernya melewati batasnya (riwayat baris lebih dari"
@@ -1411,6 +1413,8 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
             " shown."
         ),
         "trace.steps": "Steps",
+        "trace.part_proposal": "Proposal",
+        "trace.part_line": "Budget line",
         "trace.steps_count": "{shown} of {total} steps",
         "trace.truncated": (
             "This trace is cut short: one of its sources passed its bound (a line history"

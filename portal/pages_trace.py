@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from audit.limits import TRACE_STEPS_PAGE_DEFAULT
-from audit.trace import Trace, line_trace, proposal_trace
+from audit.trace import CURSOR, Trace, format_cursor, line_trace, parse_cursor, proposal_trace
 from audit.trace_api import bundle_url
 from budgeting.codes import BadCode, parse_line_id
 from budgeting.read_models import get_line_row
@@ -23,7 +23,6 @@ from ledger.service import Ledger
 from planning.read_models import get_proposal
 from planning.statements import parse_proposal_id
 from portal import links, params
-from portal.limits import SEQ_CURSOR_MAX
 from portal.rendering import render
 from portal.routing import PortalRoute, not_found
 
@@ -35,9 +34,14 @@ def _render(
         request,
         "trace.html",
         trace=trace,
+        groups=[
+            (part, trace.parts[part], [step for step in trace.steps if step.part == part])
+            for part in sorted({step.part for step in trace.steps})
+        ],
         title_key=title,
         bundle_urls={step.seq: bundle_url(step.subject, step.seq) for step in trace.steps},
         first_url=first_url,
+        next_after=None if trace.next_after is None else format_cursor(trace.next_after),
         tree_size=tree_size,
     )
 
@@ -51,7 +55,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             parse_line_id(line_id)
         except BadCode:
             raise not_found("error.unknown_line", code=line_id) from None
-        after_seq = params.integer(request, "after_seq", 0, SEQ_CURSOR_MAX)
+        after = params.cursor(request, "after", CURSOR)
         with ledger.reads.snapshot(request) as snap:
             row = get_line_row(snap.conn, line_id)
             if row is None:
@@ -59,10 +63,10 @@ def build_router(ledger: Ledger) -> APIRouter:
             trace = line_trace(
                 snap.conn,
                 row,
-                after_seq=-1 if after_seq is None else after_seq,
+                after=parse_cursor(after) if after else None,
                 limit=TRACE_STEPS_PAGE_DEFAULT,
             )
-        first = links.trace_line(line_id) if after_seq is not None else None
+        first = links.trace_line(line_id) if after else None
         return _render(request, trace, snap.tree_size, "trace.title_line", first)
 
     @router.get("/jejak/usulan/{proposal_id:path}", response_class=HTMLResponse)
@@ -71,7 +75,7 @@ def build_router(ledger: Ledger) -> APIRouter:
             parse_proposal_id(proposal_id)
         except ClientError:
             raise not_found("error.unknown_proposal", code=proposal_id) from None
-        after_seq = params.integer(request, "after_seq", 0, SEQ_CURSOR_MAX)
+        after = params.cursor(request, "after", CURSOR)
         with ledger.reads.snapshot(request) as snap:
             row = get_proposal(snap.conn, proposal_id)
             if row is None:
@@ -79,10 +83,10 @@ def build_router(ledger: Ledger) -> APIRouter:
             trace = proposal_trace(
                 snap.conn,
                 row,
-                after_seq=-1 if after_seq is None else after_seq,
+                after=parse_cursor(after) if after else None,
                 limit=TRACE_STEPS_PAGE_DEFAULT,
             )
-        first = links.trace_proposal(proposal_id) if after_seq is not None else None
+        first = links.trace_proposal(proposal_id) if after else None
         return _render(request, trace, snap.tree_size, "trace.title_proposal", first)
 
     return router
