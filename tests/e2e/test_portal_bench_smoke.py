@@ -16,7 +16,7 @@ import pytest
 from bench_support import positive, run_bench
 
 REPO = Path(__file__).resolve().parents[2]
-PAGES = ("home", "budget", "budget_line", "tenders", "tender", "vendor", "vendor_quiet")
+PAGES = ("home", "budget", "budget_line", "trace", "tenders", "tender", "vendor", "vendor_quiet")
 GROWN_BY = 1500
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
