@@ -7,8 +7,10 @@ the ledger's bounds are checked at import, as ``ledger.limits`` checks its own.
 
 from __future__ import annotations
 
+from budgeting.limits import HISTORY_SEQS_MAX
 from ledger.errors import InvariantBroken, require
 from ledger.limits import SOURCE_BYTES_MAX
+from procurement.limits import FILTER_WINDOW_ROWS_MAX
 
 # evidence an auditor holds (audit.evidence)
 EVIDENCE_FILE_BYTES_MAX = 1024 * 1024
@@ -61,3 +63,24 @@ require(
     InvariantBroken("every checkpoint the ledger reads must be servable as a static file"),
 )
 require(CATCH_UP_LOCKED_ENTRIES_MAX >= 1, InvariantBroken("the locked round must make progress"))
+
+# the trace (audit.trace)
+TRACE_STEPS_PAGE_MAX = 100
+"""Steps one page of a trace shows (``limit``); ``next_after_seq`` names where the next starts."""
+TRACE_STEPS_PAGE_DEFAULT = 50
+TRACE_STEPS_COLLECTED_MAX = 5000
+"""Seqs one trace collects from the projections before paging (``truncated`` says when
+more were there): a line's history (1,000) plus its tenders' steps."""
+TRACE_TENDERS_MAX = 50
+"""Tenders (packages) one budget line's trace follows."""
+TRACE_TENDERS_SCANNED_MAX = FILTER_WINDOW_ROWS_MAX
+"""Tender documents examined to find the packages on a line that no commitment names yet."""
+
+require(
+    0 < TRACE_STEPS_PAGE_DEFAULT <= TRACE_STEPS_PAGE_MAX <= TRACE_STEPS_COLLECTED_MAX,
+    InvariantBroken("a trace page must fit the steps a trace collects"),
+)
+require(
+    HISTORY_SEQS_MAX < TRACE_STEPS_COLLECTED_MAX,
+    InvariantBroken("a trace must hold a whole line history and more"),
+)

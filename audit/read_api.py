@@ -7,7 +7,8 @@
 * ``GET /api/v1/records/{subject}/bundle``: every entry about one subject (an OCDS
   ocid, a budget line, a key id), plus the registration entry of every key that
   signed one of them, each with an inclusion proof to ONE signed checkpoint: enough
-  to verify that record alone, offline (``terang verify --record``).
+  to verify that record alone, offline (``terang verify --record``). With ``?seq=N``,
+  only entry N (still about the subject): what a trace step's Verify checks.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from ledger import merkle, storage, witnessing
 from ledger.authority import KEY_NAMESPACE
 from ledger.errors import NotFound
 from ledger.http_problems import problem_responses
-from ledger.limits import COLUMN_CHARS
+from ledger.limits import COLUMN_CHARS, JSON_SAFE_INTEGER_MAX
 from ledger.service import Ledger
 
 Subject = Annotated[
@@ -123,13 +124,23 @@ def build_router(ledger: Ledger) -> APIRouter:
         responses=problem_responses(
             {
                 404: "`no_checkpoint` (nothing published yet), `unknown_subject` (no "
-                "published entry has that subject).",
+                "published entry has that subject; with `seq`, entry `seq` is not a published "
+                "entry about it).",
             }
         ),
     )
     def get_record_bundle(
         request: Request,
         subject: Subject,
+        seq: Annotated[
+            int | None,
+            Query(
+                ge=0,
+                le=JSON_SAFE_INTEGER_MAX,
+                description="only this entry (it must be about the subject): the bundle a "
+                "trace step's Verify checks",
+            ),
+        ] = None,
     ) -> RecordBundle:
         e = storage.entries.c
         with ledger.reads.snapshot(request) as snap:
@@ -139,7 +150,11 @@ def build_router(ledger: Ledger) -> APIRouter:
                 raise NotFound("no checkpoint yet", code="no_checkpoint")
             rows = conn.execute(
                 select(e.seq, e.entry_bytes, e.signer)
-                .where(e.subject == subject, e.seq < checkpoint.size)
+                .where(
+                    e.subject == subject,
+                    e.seq < checkpoint.size,
+                    *([] if seq is None else [e.seq == seq]),
+                )
                 .order_by(e.seq)
                 .limit(RECORD_BUNDLE_ENTRIES_MAX + 1)
             ).all()

@@ -132,6 +132,7 @@ PAGES: Final = (
     "home",
     "budget",
     "budget_line",
+    "trace",
     "tenders",
     "tender",
     "vendor",
@@ -170,7 +171,10 @@ For each engine (--engines: sqlite, postgresql with --pg-url) and data set:
             budget line linked from the budget explorer or one level below it);
             the tender with the most entries, the vendor with the most entries
             (`vendor`) and a vendor with the fewest (`vendor_quiet`) are chosen
-            from the database and their pages must match the crawled URL shapes.
+            from the database and their pages must match the crawled URL shapes;
+            `trace` is the trace (/jejak/baris/...) of the budget line of the tender
+            with the most entries (its DPA, komponen, tenders, contracts and
+            payments), in the shape the budget line page links.
             Pages the service does not have yet (404) are listed as missing.
   ttfb_ms   p50/p95/p99/mean/max over --requests sequential GETs on one keep-alive
             connection (http.client; Accept-Encoding: gzip, as a browser sends):
@@ -1468,6 +1472,8 @@ class Chosen:
     vendor_entries: int
     vendor_quiet: str | None
     vendor_quiet_entries: int
+    trace_line: str | None = None
+    """The budget line of ``tender``: the trace page measured."""
 
 
 def choose_records(url: str) -> Chosen:
@@ -1502,7 +1508,17 @@ def choose_records(url: str) -> Chosen:
                 ).scalar()
                 return int(count or 0)
 
+            tender_doc = (
+                None
+                if top_tender is None
+                else conn.execute(
+                    select(p.value).where(
+                        p.namespace == lc.TENDER_NAMESPACE, p.key == top_tender.subject
+                    )
+                ).scalar()
+            )
             return Chosen(
+                trace_line=None if tender_doc is None else json.loads(tender_doc)["budget_line"],
                 tender=None if top_tender is None else str(top_tender.subject),
                 tender_entries=0 if top_tender is None else int(top_tender.n),
                 vendor=None if busiest is None else str(busiest.signer),
@@ -1594,6 +1610,11 @@ def discover(client: Client, chosen: Chosen) -> tuple[dict[str, dict[str, Any]],
             if line is not None:
                 how = "the first budget line on the first explorer page that lists lines"
                 pages["budget_line"] = {"path": line, "chosen_by": how, "explorer_path": chain}
+                _, line_response = follow(client, line)
+                trace_shape = any(
+                    u.startswith("/jejak/baris/") for u in page_links(client, line, line_response)
+                )
+                _discover_trace(client, chosen, trace_shape, pages, notes)
             else:
                 notes.append(f"no budget line page linked from the explorer ({chain})")
         else:
@@ -1675,6 +1696,28 @@ def discover(client: Client, chosen: Chosen) -> tuple[dict[str, dict[str, Any]],
     else:
         notes.append("the home page links no red flags list (/tanda-peringatan)")
     return pages, notes
+
+
+def _discover_trace(
+    client: Client,
+    chosen: Chosen,
+    trace_shape: bool,
+    pages: dict[str, dict[str, Any]],
+    notes: list[str],
+) -> None:
+    """The trace of the busiest tender's budget line, in the shape a line page links."""
+    if chosen.trace_line is None:
+        return
+    if not trace_shape:
+        notes.append("trace: the budget line page links no trace page (/jejak/baris/...)")
+        return
+    path = "/jejak/baris/" + quote(chosen.trace_line, safe=":.-_")
+    _, response = follow(client, path)
+    if response.status == 200:
+        how = f"the trace of the budget line of the tender with the most entries ({chosen.tender})"
+        pages["trace"] = {"path": path, "chosen_by": how}
+    else:
+        notes.append(f"{path} answered {response.status}")
 
 
 def weigh(client: Client, path: str, response: Response) -> dict[str, Any]:

@@ -40,6 +40,16 @@ def proposal(proposal_id: str) -> str:
     return "/perencanaan/usulan/" + quote(proposal_id, safe=_SAFE + "/")
 
 
+def trace_line(line_id: str) -> str:
+    """The trace page of a budget line (``portal.pages_trace``)."""
+    return "/jejak/baris/" + quote(line_id, safe=_SAFE)
+
+
+def trace_proposal(proposal_id: str) -> str:
+    """The trace page of a planning proposal (``portal.pages_trace``)."""
+    return "/jejak/usulan/" + quote(proposal_id, safe=_SAFE + "/")
+
+
 def explorer(year: int, **params: str | None) -> str:
     query = [("year", str(year))] + [(k, v) for k, v in params.items() if v]
     return "/anggaran?" + urlencode(query)

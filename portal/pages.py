@@ -29,6 +29,7 @@ from portal import (
     pages_planning,
     pages_redflags,
     pages_tenders,
+    pages_trace,
     pages_vendors,
     params,
 )
@@ -138,4 +139,5 @@ def build_router(ledger: PublicLog) -> APIRouter:
     router.include_router(pages_tenders.build_router(ledger))
     router.include_router(pages_vendors.build_router(ledger))
     router.include_router(pages_redflags.build_router(ledger))
+    router.include_router(pages_trace.build_router(ledger))
     return router

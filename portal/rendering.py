@@ -67,6 +67,8 @@ environment.globals.update(
     url_for_line=links.line,
     url_for_proposal=links.proposal,
     url_for_proposals=links.proposals,
+    url_for_trace_line=links.trace_line,
+    url_for_trace_proposal=links.trace_proposal,
     mixed_scripts=mixed_scripts,
 )
 

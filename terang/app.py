@@ -14,7 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from audit import read_api
+from audit import read_api, trace_api
 from budgeting import reducers as budgeting_reducers
 from budgeting import report_router as budgeting_report_router
 from budgeting import router as budgeting_router
@@ -248,6 +248,7 @@ def create_app(ledger: Ledger) -> FastAPI:
     app.include_router(ledger_api.build_router(ledger))
     app.include_router(log_api.build_router(ledger))
     app.include_router(read_api.build_router(ledger))
+    app.include_router(trace_api.build_router(ledger))
     app.include_router(budgeting_router.build_router(ledger))
     app.include_router(budgeting_report_router.build_router(ledger))
     app.include_router(planning_router.build_router(ledger))

@@ -1003,6 +1003,63 @@ function wireRecordPage() {
   });
 }
 
+/**
+ * A trace page (portal/templates/trace.html): each step's button.trace-verify names its
+ * one-entry record bundle (data-bundle-url, /api/v1/records/<subject>/bundle?seq=N), its
+ * seq (data-seq) and its result element (data-result). The bundle is checked exactly as a
+ * record page's, and then it must hold that seq: a bundle that verifies but is about
+ * another entry is a failure, never a pass.
+ */
+function wireTraceSteps() {
+  const buttons = document.querySelectorAll("button.trace-verify[data-bundle-url][data-seq]");
+  if (buttons.length === 0) return;
+  hashLoadedScript();
+  for (const button of buttons) {
+    const result = document.getElementById(button.dataset.result ?? "");
+    if (!result) continue;
+    button.addEventListener("click", async () => {
+      const config = pageConfig();
+      if (noWebCrypto(result, config.messages)) return;
+      const seq = Number(button.dataset.seq);
+      button.disabled = true;
+      result.setAttribute("aria-busy", "true");
+      result.textContent = message(config.messages, "verify.working", {});
+      try {
+        const response = await fetch(button.dataset.bundleUrl, {
+          headers: { Accept: "application/json" },
+        });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const report = await verifyBundle(await response.json(), config);
+        if (report.ok) {
+          if ((report.seqs ?? []).includes(seq)) {
+            report.pass("trace_seq", { seq });
+          } else {
+            report.ok = false;
+            report.failure = { check: "trace_seq", reason: `entry ${seq} is not in the bundle`, seq };
+            report.checks.push({
+              id: "trace_seq",
+              ok: false,
+              params: { seq, reason: `entry ${seq} is not in the bundle` },
+            });
+          }
+        }
+        renderReports([report], result, config.messages);
+      } catch (error) {
+        result.replaceChildren(
+          element(
+            "p",
+            { class: "verify-fail" },
+            `✗ ${message(config.messages, "verify.fetch_failed", { reason: error.message })}`,
+          ),
+        );
+      } finally {
+        button.disabled = false;
+        result.removeAttribute("aria-busy");
+      }
+    });
+  }
+}
+
 /** The drop page: a file input and drop zone, the keys to trust, and no network at all. */
 function wireDropPage() {
   const form = document.getElementById("verify-drop");
@@ -1073,5 +1130,6 @@ function wireDropPage() {
 
 if (typeof document !== "undefined") {
   wireRecordPage();
+  wireTraceSteps();
   wireDropPage();
 }

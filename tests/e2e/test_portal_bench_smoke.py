@@ -20,6 +20,7 @@ PAGES = (
     "home",
     "budget",
     "budget_line",
+    "trace",
     "tenders",
     "tender",
     "vendor",
