@@ -19,7 +19,7 @@ from audit.trace_api import bundle_url
 from budgeting.codes import BadCode, parse_line_id
 from budgeting.read_models import get_line_row
 from ledger.errors import ClientError
-from ledger.service import Ledger
+from ledger.reads import PublicLog
 from planning.read_models import get_proposal
 from planning.statements import parse_proposal_id
 from portal import links, params
@@ -46,7 +46,7 @@ def _render(
     )
 
 
-def build_router(ledger: Ledger) -> APIRouter:
+def build_router(ledger: PublicLog) -> APIRouter:
     router = APIRouter(include_in_schema=False, route_class=PortalRoute)
 
     @router.get("/jejak/baris/{line_id}", response_class=HTMLResponse)
