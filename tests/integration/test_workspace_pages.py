@@ -111,9 +111,13 @@ def test_every_script_the_pages_load_is_served(client: TestClient) -> None:
     assert {p.name for p in STATIC.iterdir()} == {
         "canonical.js",
         "keys.js",
+        "sealed.js",
         "workspace.js",
         "workspace.css",
+        "vendor",
     }
+    # Third-party code: only the bundle the build script makes, with its licence.
+    assert {p.name for p in (STATIC / "vendor").iterdir()} == {"noble.js", "LICENSE", "SOURCE.md"}
 
 
 def test_the_authority_page_shows_who_holds_which_role(
