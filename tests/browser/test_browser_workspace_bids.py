@@ -37,6 +37,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
+import httpx
 import pytest
 from browser_harness import _serve
 from nacl.signing import SigningKey
@@ -46,9 +47,11 @@ from workspace_tour import AXE_PATH, TIMEOUT_MS, VIEWPORTS, axe_failures, shot
 
 from ledger.keys import CLIENT_KEY_PREFIX, client_key_id
 from ledger.limits import Limits
+from ledger.note import parse_verifier_key
 from ledger.service import Ledger, Settings
 from ledger.signing import make_signed
-from ledger.statement import SignedStatement, b64encode
+from ledger.statement import LoggedEntry, SignedStatement, b64encode
+from ledger.tlog_proof import TlogProof, verify_tlog_proof
 from procurement.client import open_bid, release_shares
 from procurement.rules import RELEASE_WINDOW_HOURS_DEFAULT
 
@@ -242,21 +245,42 @@ def test_a_bid_sealed_in_the_browser_opens_to_the_typed_price(
         )
     assert first["seq"] is not None, first["text"]
     assert first["statement"]["type"] == "procurement.bid.submitted"
-    proof = Path(first_receipt.value.path()).read_text()
+    # The receipt is the log's tlog-proof of that very entry, verifiable offline.
     assert first_receipt.value.suggested_filename == f"entry-{first['seq']}.tlog-proof"
-    assert proof.startswith("c2sp.org/tlog-proof@v1\n") and f"index {first['seq']}" in proof
+    proof = TlogProof.parse(Path(first_receipt.value.path()).read_text())
+    entry_json = httpx.get(f"{w.url}/api/v1/entries/{first['seq']}", timeout=30).json()
+    logged = LoggedEntry.parse(base64.b64decode(entry_json["entry_bytes_b64"]), Limits())
+    assert logged.signed.statement.type == "procurement.bid.submitted"
+    leaf = logged.leaf_hash()
+    verify_tlog_proof(proof, leaf, ORIGIN, parse_verifier_key(w.log.ledger.verifier_key()))
+    assert proof.index == int(first["seq"])
     open_page(vendor, w, "/kerja/penyedia")
     expect(status).to_have_attribute("data-bid", "submitted")
+    vendor.fill(f"#{form} input[name=price]", "813.000.000")
+    with vendor.expect_download():
+        replaced = review_and_sign(vendor, form, "MENGGANTI")
+    assert replaced["statement"]["type"] == "procurement.bid.replaced", replaced
+    open_page(vendor, w, "/kerja/penyedia")
+    expect(status).to_contain_text("versi 2")
+    withdraw = f'.ws-bid[data-ocid="{s.ocid}"] form[data-statement="procurement.bid.withdrawn"]'
+    withdraw_form = str(vendor.locator(withdraw).get_attribute("id"))
+    with vendor.expect_download():
+        withdrawn = review_and_sign(vendor, withdraw_form, "MENARIK")
+    assert withdrawn["statement"]["type"] == "procurement.bid.withdrawn"
+    assert withdrawn["statement"]["body"] == {}
+    open_page(vendor, w, "/kerja/penyedia")
+    expect(status).to_have_attribute("data-bid", "withdrawn")
+    expect(vendor.locator(withdraw)).to_be_hidden()
     vendor.fill(f"#{form} input[name=price]", TYPED)
     with vendor.expect_download():
         replaced = review_and_sign(vendor, form, PRICE_WORDS)
-    assert replaced["statement"]["type"] == "procurement.bid.replaced", replaced
+    assert replaced["statement"]["type"] == "procurement.bid.submitted", replaced
     shot(vendor, "12-bid-sealed")
     body = replaced["statement"]["body"]
     assert body["v"] == 2 and len(body["commitments"]) == 2 and body["addendum"] == 0
     assert [x["member"] for x in body["shares"]] == [m.key_id for m in s.members]
     open_page(vendor, w, "/kerja/penyedia")
-    expect(status).to_contain_text("versi 2")
+    expect(status).to_contain_text("versi 3")
 
     # -- axe on the vendor's page with the tender open and a bid's review shown ---------
     failing: list[str] = []
@@ -368,6 +392,7 @@ def test_a_bid_sealed_in_the_browser_opens_to_the_typed_price(
     first_key_hint = b"81200000000"
     secrets = [
         b"814750000", b"81475000050", b"814.750.000", first_key_hint, b"812000000",
+        b"813000000",
         bid_key, base64.b64encode(bid_key), bid_key.hex().encode(),
     ]  # fmt: skip
     for key in [*(m.key for m in s.members), *s.vendors]:
@@ -434,6 +459,21 @@ def test_prices_read_and_spelled_as_a_person_writes_them(browser: Browser, world
             "sembilan puluh triliun tujuh puluh satu miliar sembilan ratus sembilan puluh dua "
             "juta lima ratus empat puluh tujuh ribu empat ratus sembilan rupiah sembilan puluh "
             "satu sen",
+        ]
+        open_page(page, world, "/kerja/penyedia?lang=en")
+        got = page.evaluate(
+            """(cases) => cases.map((t) => { try { return String(TerangWorkspace.parsePrice(t)); }
+                                              catch (e) { return "refused"; } })""",
+            ["814,000,000.50", "IDR 1,000", "814.000.000", "814,000,000,50"],
+        )
+        assert got == ["81400000050", "100000", "refused", "refused"]
+        words = page.evaluate(
+            "(cases) => cases.map((c) => TerangWorkspace.spell(BigInt(c)))",
+            ["81475000050", "1100"],
+        )
+        assert words == [
+            "eight hundred fourteen million seven hundred fifty thousand rupiah and fifty sen",
+            "eleven rupiah",
         ]
     finally:
         context.close()
