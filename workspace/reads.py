@@ -111,6 +111,8 @@ class CommitteeTender:
     members: tuple[str, ...]
     """The committee's key ids, in committee order (member i gets x = i)."""
     threshold: int
+    released_by: tuple[str, ...]
+    """Members who released shares so far (after the closing)."""
 
 
 COMMITTEE_STATES = ("active", "closed", "opening")
@@ -136,6 +138,7 @@ def committee_tenders(conn: Connection) -> tuple[CommitteeTender, ...]:
                     bid_deadline=(doc.get("schedule") or {}).get("bid_deadline"),
                     members=tuple(str(m["key_id"]) for m in committee.get("members", ())),
                     threshold=int(committee.get("threshold", 0)),
+                    released_by=tuple(str(m) for m in doc.get("released_by", ())),
                 )
             )
     return tuple(found)

@@ -345,6 +345,8 @@ def test_a_bid_sealed_in_the_browser_opens_to_the_typed_price(
             shot(page, "13-release-reviewed")
         page.click("#review-sign")
         expect(page.locator("#result-accepted")).to_be_visible()
+        open_page(page, w, "/kerja/panitia")
+        expect(article).to_contain_text("sudah melepaskan")
         # Releasing the rogue bid's share anyway: the log checks it against the
         # commitments the vendor signed and refuses it.
         code = page.evaluate(

@@ -257,5 +257,11 @@ def test_the_committee_page_lists_tenders_with_their_committees(
     members = [m.key_id for m in s.members]
     # While bids come in there is nothing to release: no release form yet.
     assert listed() == [(s.ocid, "active", members, 0)]
+    s.bid(s.vendors[0], 40_000_000_000)
     s.close()
     assert listed() == [(s.ocid, "closed", members, 1)]
+    s.release(s.members[1])
+    page = parse_html(client.get("/kerja/panitia").text)
+    (article,) = page.find_all("article")
+    assert article.attrs["data-state"] == "opening"
+    assert article.attrs["data-released"].split() == [s.members[1].key_id]

@@ -530,12 +530,18 @@
     } catch (e) {
       say("box-status", msg("js.network", { reason: e.message }), "bad");
     }
+    var mine = 0;
     document.querySelectorAll(".ws-committee-tender").forEach(function (article) {
       var members = article.dataset.members.split(" ");
       var x = members.indexOf(current.keyId) + 1;
+      var released = article.dataset.released.split(" ").indexOf(current.keyId) >= 0;
       article.hidden = x === 0;
-      show(article.querySelector(".ws-member"), x ? [msg("js.member.yes", { x: x })] : []);
+      if (x) mine++;
+      show(article.querySelector(".ws-member"), x ? [msg("js.member.yes", { x: x }) +
+        (released ? " " + msg("js.member.released") : "")] : []);
     });
+    var none = document.getElementById("not-on-any");
+    if (none) none.hidden = mine > 0 || !document.querySelector(".ws-committee-tender");
   }
 
   function downloadJson(value, filename) {
