@@ -96,8 +96,7 @@ def node() -> str:
 
 
 _PRELUDE = """
-require(%s);
-require(%s);
+%s
 const chunks = [];
 process.stdin.on("data", (c) => chunks.push(c));
 process.stdin.on("end", async () => {
@@ -108,14 +107,17 @@ process.stdin.on("end", async () => {
 """
 
 
-def run_js(body: str, value: Any) -> Any:
-    """Run ``body`` (an async function body of ``input``) with canonical.js and keys.js
-    loaded, on ``value`` passed as JSON; its return value comes back as JSON."""
-    script = _PRELUDE % (
-        json.dumps(str(STATIC / "canonical.js")),
-        json.dumps(str(STATIC / "keys.js")),
-        body,
-    )
+SCRIPTS: Final = ("canonical.js", "keys.js")
+SEALED_SCRIPTS: Final = ("vendor/noble.js", "canonical.js", "sealed.js")
+"""What the sealed-bid tests load: the vendored libraries, then the sealing."""
+
+
+def run_js(body: str, value: Any, scripts: tuple[str, ...] = SCRIPTS) -> Any:
+    """Run ``body`` (an async function body of ``input``) with ``scripts`` (files of
+    ``workspace/static``; canonical.js and keys.js unless told) loaded, on ``value``
+    passed as JSON; its return value comes back as JSON."""
+    loads = "".join(f"require({json.dumps(str(STATIC / name))});\n" for name in scripts)
+    script = _PRELUDE % (loads, body)
     done = subprocess.run(
         [node(), "-e", script],
         input=json.dumps(value).encode("utf-8"),

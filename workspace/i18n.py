@@ -234,6 +234,91 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "js.doc.bad": "Hash TIDAK cocok dengan yang tercatat di log: ini bukan dokumen "
         "tender yang diumumkan. Jangan gunakan berkas ini.",
         "js.doc.failed": "Dokumen tidak dapat diunduh: {reason}",
+        "nav.committee": "Panitia",
+        "vendor.bid": "Penawaran tersegel",
+        "vendor.price": "Harga penawaran (rupiah)",
+        "vendor.price_hint": "Tulis seperti biasa, misalnya 814.000.000 atau 814.000.000,50. "
+        "Harga disegel di peramban ini: server dan panitia baru dapat membacanya setelah "
+        "pembukaan.",
+        "vendor.bid_review": "Segel dan periksa penawaran",
+        "vendor.withdraw_review": "Periksa penarikan penawaran",
+        "committee.title": "Panitia: kunci kotak dan pembukaan penawaran",
+        "committee.intro": "Anggota panitia menerima bagian kunci penawaran yang disegel untuk "
+        "kunci kotak X25519-nya. Buat kunci kotak di peramban ini dan daftarkan; setelah tender "
+        "ditutup, buka bagian Anda di sini dan lepaskan ke log. Kunci pribadinya tidak pernah "
+        "meninggalkan peramban ini.",
+        "committee.box": "Kunci kotak Anda",
+        "committee.box_make": "Buat dan daftarkan kunci kotak",
+        "committee.tenders": "Tender tempat Anda menjadi panitia",
+        "committee.tenders_intro": "Tender yang sedang dibuka, ditutup atau dalam pembukaan. "
+        "Bagian kunci hanya dapat dilepaskan setelah tender ditutup.",
+        "committee.no_tenders": "Tidak ada tender yang sedang dibuka, ditutup atau dalam "
+        "pembukaan.",
+        "committee.state": "Tahap",
+        "committee.state.active": "Dibuka",
+        "committee.state.closed": "Ditutup",
+        "committee.state.opening": "Pembukaan penawaran",
+        "committee.threshold": "Ambang",
+        "committee.release": "Buka dan periksa bagian kunci saya",
+        "committee.not_on_any": "Kunci Anda tidak termasuk panitia tender mana pun di atas.",
+        "js.field.price": "Harga (disegel)",
+        "js.field.ciphertext": "Amplop terenkripsi",
+        "js.field.ciphertext_sha256": "SHA-256 amplop terenkripsi",
+        "js.field.content_sha256": "SHA-256 amplop",
+        "js.field.addendum": "Menjawab adendum",
+        "js.field.commitments": "Komitmen Feldman",
+        "js.field.shares": "Bagian kunci",
+        "js.field.x25519_public_key": "Kunci kotak publik (X25519)",
+        "js.field.v": "Format penawaran",
+        "js.bytes": "{bytes} byte",
+        "js.items": "{count} butir",
+        "js.bad_price": "Harga tidak terbaca: tulis rupiah seperti 814.000.000 atau "
+        "814.000.000,50 (titik pemisah ribuan, koma sebelum sen), lebih dari 0.",
+        "js.price_words": "{rupiah} — {words}",
+        "js.sealed_note": "Harga ini hanya ada di dalam amplop yang disegel di peramban ini; yang "
+        "dikirim hanya amplop terenkripsi dan bagian kunci yang disegel untuk panitia.",
+        "js.tender_not_open": "Tender ini tidak sedang menerima penawaran (tahap: {state}).",
+        "js.box_missing": "Salah satu anggota panitia belum mendaftarkan kunci kotak.",
+        "js.say.procurement.bid.submitted": "Anda mengajukan penawaran tersegel untuk tender "
+        "{title} ({subject}) dengan harga {price}. Tidak ada yang dapat membaca harga ini sebelum "
+        "pembukaan; Anda dapat mengganti atau menariknya sebelum batas penawaran.",
+        "js.say.procurement.bid.replaced": "Anda MENGGANTI penawaran Anda untuk tender {title} "
+        "({subject}) dengan penawaran tersegel baru berharga {price}. Penawaran lama tidak "
+        "berlaku lagi.",
+        "js.say.procurement.bid.withdrawn": "Anda MENARIK penawaran Anda untuk tender {title} "
+        "({subject}). Anda dapat mengajukan yang baru sebelum batas penawaran.",
+        "js.bid.none": "Anda belum mengajukan penawaran untuk tender ini.",
+        "js.bid.active": "Penawaran Anda tercatat di entri {seq} (versi {version}), tersegel.",
+        "js.bid.withdrawn": "Penawaran Anda ditarik di entri {seq}.",
+        "js.proof.waiting": "Menunggu bukti penyertaan (tlog-proof) dari log…",
+        "js.proof.ready": "Tanda terima (bukti penyertaan) diunduh: {file}.",
+        "js.proof.again": "Unduh tanda terima lagi ({file})",
+        "js.proof.failed": "Bukti penyertaan belum tersedia: {reason}. Ambil nanti dari "
+        "/api/v1/entries/{seq}/tlog-proof.",
+        "js.box.none": "Belum ada kunci kotak di peramban ini untuk kunci Anda.",
+        "js.box.kept": "Kunci kotak di peramban ini (tidak dapat diekspor): {public}",
+        "js.box.registered": "Terdaftar di log (entri {seq}).",
+        "js.box.not_registered": "BELUM terdaftar di log: kunci kotak yang terdaftar untuk Anda "
+        "adalah {registered}.",
+        "js.box.unsupported": "Peramban ini tidak mendukung X25519 di WebCrypto; gunakan Chromium "
+        "terbaru atau CLI terang.",
+        "js.say.procurement.member.box_key_registered": "Anda mendaftarkan kunci kotak X25519 "
+        "{public} untuk menerima bagian kunci penawaran tender berikutnya.",
+        "js.say.procurement.tender.shares_released": "Anda melepaskan bagian kunci Anda untuk "
+        "{count} penawaran tender {title} ({subject}). Setiap bagian diperiksa terhadap komitmen "
+        "penyedia sebelum dikirim.",
+        "js.release.bad": "Bagian kunci untuk penawaran berikut tidak dapat dibuka atau tidak "
+        "cocok dengan komitmen penyedianya, jadi tidak dilepaskan: {bidders}.",
+        "js.release.nothing": "Tidak ada bagian kunci yang perlu dilepaskan di tender ini.",
+        "js.release.no_box": "Kunci kotak yang disegel untuk Anda di tender ini ({public}) tidak "
+        "ada di peramban ini.",
+        "js.release.more": "Hanya {count} bagian pertama dilepaskan dalam satu pernyataan; ulangi "
+        "untuk sisanya.",
+        "js.member.yes": "Anda anggota panitia tender ini (urutan {x}).",
+        "js.member.no": "Kunci Anda tidak termasuk panitia tender ini.",
+        "js.member.released": "Anda sudah melepaskan bagian kunci di tender ini.",
+        "js.release.bad_title": "Tidak dilepaskan",
+        "js.release.more_title": "Sisa",
     },
     "en": {
         "ws.name": "Workspace",
@@ -447,6 +532,88 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "js.doc.bad": "The hash does NOT match the hash in the log: this is not the announced "
         "tender document. Do not use this file.",
         "js.doc.failed": "The document cannot be downloaded: {reason}",
+        "nav.committee": "Committee",
+        "vendor.bid": "Sealed bid",
+        "vendor.price": "Bid price (rupiah)",
+        "vendor.price_hint": "Write it as usual, for example 814,000,000 or 814,000,000.50. The "
+        "price is sealed in this browser: neither the server nor the committee can read it before "
+        "the opening.",
+        "vendor.bid_review": "Seal and review the bid",
+        "vendor.withdraw_review": "Review withdrawing the bid",
+        "committee.title": "Committee: box key and bid opening",
+        "committee.intro": "Committee members receive bid key shares sealed to their X25519 box "
+        "key. Make a box key in this browser and register it; after a tender closes, open your "
+        "shares here and release them to the log. The private key never leaves this browser.",
+        "committee.box": "Your box key",
+        "committee.box_make": "Make and register a box key",
+        "committee.tenders": "Tenders you sit on",
+        "committee.tenders_intro": "Tenders taking bids, closed or being opened. Shares can be "
+        "released only after a tender closes.",
+        "committee.no_tenders": "No tender is taking bids, closed or being opened.",
+        "committee.state": "Stage",
+        "committee.state.active": "Open for bids",
+        "committee.state.closed": "Closed",
+        "committee.state.opening": "Opening bids",
+        "committee.threshold": "Threshold",
+        "committee.release": "Open and check my key shares",
+        "committee.not_on_any": "Your key is on the committee of none of these tenders.",
+        "js.field.price": "Price (sealed)",
+        "js.field.ciphertext": "Encrypted envelope",
+        "js.field.ciphertext_sha256": "SHA-256 of the encrypted envelope",
+        "js.field.content_sha256": "SHA-256 of the envelope",
+        "js.field.addendum": "Answers addendum",
+        "js.field.commitments": "Feldman commitments",
+        "js.field.shares": "Key shares",
+        "js.field.x25519_public_key": "Public box key (X25519)",
+        "js.field.v": "Bid format",
+        "js.bytes": "{bytes} bytes",
+        "js.items": "{count} items",
+        "js.bad_price": "The price cannot be read: write rupiah like 814,000,000 or "
+        "814,000,000.50 (commas between thousands, a point before the sen), more than 0.",
+        "js.price_words": "{rupiah} — {words}",
+        "js.sealed_note": "This price exists only inside the envelope sealed in this browser; "
+        "what is sent is the encrypted envelope and the key shares sealed to the committee.",
+        "js.tender_not_open": "This tender is not taking bids (stage: {state}).",
+        "js.box_missing": "A committee member has not registered a box key.",
+        "js.say.procurement.bid.submitted": "You submit a sealed bid for the tender {title} "
+        "({subject}) at the price {price}. Nobody can read this price before the opening; you may "
+        "replace or withdraw it before the bid deadline.",
+        "js.say.procurement.bid.replaced": "You REPLACE your bid for the tender {title} "
+        "({subject}) with a new sealed bid at {price}. The old bid no longer counts.",
+        "js.say.procurement.bid.withdrawn": "You WITHDRAW your bid for the tender {title} "
+        "({subject}). You may submit a new one before the bid deadline.",
+        "js.bid.none": "You have not bid for this tender.",
+        "js.bid.active": "Your bid is logged at entry {seq} (version {version}), sealed.",
+        "js.bid.withdrawn": "Your bid was withdrawn at entry {seq}.",
+        "js.proof.waiting": "Waiting for the log's inclusion proof (tlog-proof)…",
+        "js.proof.ready": "Receipt (inclusion proof) downloaded: {file}.",
+        "js.proof.again": "Download the receipt again ({file})",
+        "js.proof.failed": "The inclusion proof is not available yet: {reason}. Fetch it later "
+        "from /api/v1/entries/{seq}/tlog-proof.",
+        "js.box.none": "No box key in this browser for your key yet.",
+        "js.box.kept": "Box key in this browser (not extractable): {public}",
+        "js.box.registered": "Registered in the log (entry {seq}).",
+        "js.box.not_registered": "NOT registered in the log: the box key registered for you is "
+        "{registered}.",
+        "js.box.unsupported": "This browser has no X25519 in WebCrypto; use a recent Chromium or "
+        "the terang CLI.",
+        "js.say.procurement.member.box_key_registered": "You register the X25519 box key {public} "
+        "to receive bid key shares of later tenders.",
+        "js.say.procurement.tender.shares_released": "You release your key shares of {count} "
+        "bid(s) of the tender {title} ({subject}). Each share was checked against the vendor's "
+        "commitments before sending.",
+        "js.release.bad": "The key shares of these bids could not be opened or do not match their "
+        "vendor's commitments, so they are not released: {bidders}.",
+        "js.release.nothing": "There is no key share to release in this tender.",
+        "js.release.no_box": "The box key this tender sealed to you ({public}) is not in this "
+        "browser.",
+        "js.release.more": "Only the first {count} shares go in one statement; repeat for the "
+        "rest.",
+        "js.member.yes": "You sit on this tender's committee (position {x}).",
+        "js.member.no": "Your key is not on this tender's committee.",
+        "js.member.released": "You have released key shares in this tender.",
+        "js.release.bad_title": "Not released",
+        "js.release.more_title": "The rest",
     },
 }
 

@@ -1,4 +1,5 @@
-"""The workspace's pages (``/kerja``): the key, the authority's and the vendor's forms.
+"""The workspace's pages (``/kerja``): the key, the authority's, the officer's, the
+vendor's (registration, sealed bids) and the committee's (box key, share release) forms.
 
 Every page is a shell rendered from public reads (who holds which role, who activates
 vendors) plus the scripts that do the work in the browser: ``keys.js`` makes, keeps,
@@ -35,6 +36,7 @@ from workspace.limits import (
     BACKUP_PBKDF2_ITERATIONS_MAX,
     BACKUP_PBKDF2_ITERATIONS_MIN,
     KEY_NAME_CHARS_MAX,
+    RELEASES_SENT_MAX,
 )
 from workspace.rendering import render
 
@@ -86,6 +88,7 @@ def script_config(request: Request, ledger: Ledger) -> dict[str, Any]:
             "iterations_max": BACKUP_PBKDF2_ITERATIONS_MAX,
             "passphrase_chars_min": BACKUP_PASSPHRASE_CHARS_MIN,
         },
+        "releases_max": RELEASES_SENT_MAX,
         "messages": script_messages(language),
     }
 
@@ -133,5 +136,11 @@ def build_router(ledger: Ledger) -> APIRouter:
         with ledger.reads.snapshot(request) as snap:
             tenders = reads.open_tenders(snap.conn)
         return page(request, "vendor.html", section="vendor", tenders=tenders)
+
+    @router.get("/kerja/panitia", response_class=HTMLResponse)
+    def committee(request: Request) -> HTMLResponse:
+        with ledger.reads.snapshot(request) as snap:
+            tenders = reads.committee_tenders(snap.conn)
+        return page(request, "committee.html", section="committee", tenders=tenders)
 
     return router

@@ -12,7 +12,12 @@ from ledger.authority import CLOCK_KEY, KEY_NAMESPACE, META_NAMESPACE
 from procurement import reads
 from procurement.npwp import display as npwp_display
 from procurement.vendors import VENDOR_NAMESPACE
-from workspace.limits import KEYS_SHOWN_MAX, OPEN_TENDERS_SHOWN_MAX, VENDORS_WAITING_SHOWN_MAX
+from workspace.limits import (
+    COMMITTEE_TENDERS_SHOWN_MAX,
+    KEYS_SHOWN_MAX,
+    OPEN_TENDERS_SHOWN_MAX,
+    VENDORS_WAITING_SHOWN_MAX,
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,48 @@ def open_tenders(conn: Connection) -> tuple[OpenTender, ...]:
         )
         for doc in page.items
     )
+
+
+@dataclass(frozen=True)
+class CommitteeTender:
+    ocid: str
+    title: str
+    state: str
+    bid_deadline: str | None
+    members: tuple[str, ...]
+    """The committee's key ids, in committee order (member i gets x = i)."""
+    threshold: int
+    released_by: tuple[str, ...]
+    """Members who released shares so far (after the closing)."""
+
+
+COMMITTEE_STATES = ("active", "closed", "opening")
+"""The stages in which a committee member has something to see or do: bids coming in,
+shares to release after the closing, the opening under way."""
+
+
+def committee_tenders(conn: Connection) -> tuple[CommitteeTender, ...]:
+    """Tenders in ``COMMITTEE_STATES``, at most ``COMMITTEE_TENDERS_SHOWN_MAX`` of each
+    stage, with their committees (the page's script keeps those naming its key)."""
+    found: list[CommitteeTender] = []
+    for state in COMMITTEE_STATES:
+        page = reads.find_tenders(
+            conn, reads.TenderFilter(state=state), limit=COMMITTEE_TENDERS_SHOWN_MAX
+        )
+        for doc in page.items:
+            committee = doc.get("committee") or {}
+            found.append(
+                CommitteeTender(
+                    ocid=str(doc["ocid"]),
+                    title=str(doc["title"]),
+                    state=state,
+                    bid_deadline=(doc.get("schedule") or {}).get("bid_deadline"),
+                    members=tuple(str(m["key_id"]) for m in committee.get("members", ())),
+                    threshold=int(committee.get("threshold", 0)),
+                    released_by=tuple(str(m) for m in doc.get("released_by", ())),
+                )
+            )
+    return tuple(found)
 
 
 @dataclass(frozen=True)

@@ -485,7 +485,13 @@ def test_the_workspace_passes_axe(
         generate(
             page, workspace, "Pemeriksa aksesibilitas", workspace.root / f"a11y-{lang}-{size}.json"
         )
-        for path in ("/kerja", "/kerja/otoritas", "/kerja/pejabat", "/kerja/penyedia"):
+        for path in (
+            "/kerja",
+            "/kerja/otoritas",
+            "/kerja/pejabat",
+            "/kerja/penyedia",
+            "/kerja/panitia",
+        ):
             open_page(page, workspace, path)
             expect(page.locator("html")).to_have_attribute("lang", lang)
             if path == "/kerja/otoritas":  # with the review of a statement shown

@@ -55,6 +55,9 @@ def test_a_wheel_installed_elsewhere_migrates_and_serves_its_files(tmp_path: Pat
         "workspace/templates/base.html",
         "workspace/static/keys.js",
         "workspace/static/canonical.js",
+        "workspace/static/sealed.js",
+        "workspace/static/vendor/noble.js",
+        "workspace/static/vendor/LICENSE",
     ):
         assert shipped in names, f"{shipped} is not in the wheel"
     installed = subprocess.run(

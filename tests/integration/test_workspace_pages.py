@@ -20,6 +20,7 @@ from conftest import Harness
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 from portal_support import parse_html
+from procurement_support import Scenario
 
 from ledger.authority import KEY_REVOKED_TYPE, ROLE_GRANTED_TYPE
 from ledger.keys import client_key_id
@@ -30,7 +31,7 @@ from workspace.i18n import CATALOGUE
 from workspace.limits import BACKUP_PBKDF2_ITERATIONS_MIN
 from workspace.rendering import STATIC
 
-PAGES = ("/kerja", "/kerja/otoritas", "/kerja/pejabat", "/kerja/penyedia")
+PAGES = ("/kerja", "/kerja/otoritas", "/kerja/pejabat", "/kerja/penyedia", "/kerja/panitia")
 
 
 @pytest.fixture
@@ -111,9 +112,13 @@ def test_every_script_the_pages_load_is_served(client: TestClient) -> None:
     assert {p.name for p in STATIC.iterdir()} == {
         "canonical.js",
         "keys.js",
+        "sealed.js",
         "workspace.js",
         "workspace.css",
+        "vendor",
     }
+    # Third-party code: only the bundle the build script makes, with its licence.
+    assert {p.name for p in (STATIC / "vendor").iterdir()} == {"noble.js", "LICENSE", "SOURCE.md"}
 
 
 def test_the_authority_page_shows_who_holds_which_role(
@@ -205,3 +210,58 @@ def test_the_officer_page_lists_vendors_waiting_for_activation(
     (subject,) = [i for i in form.find_all("input") if i.attrs.get("name") == "subject"]
     assert subject.attrs == {"type": "hidden", "name": "subject", "value": client_key_id(waiting)}
     assert "01.234.567.8-901.000" in page.by_id("main").text  # the NPWP as usually written
+
+
+def test_the_vendor_page_offers_a_sealed_bid_for_each_open_tender(
+    client: TestClient, harness: Harness
+) -> None:
+    s = Scenario.build(harness, vendors=1)
+    s.package()
+    s.announce()
+    page = client.get("/kerja/penyedia")
+    html = parse_html(page.text)
+    (bid,) = html.find_all("div", **{"class": "ws-bid"})
+    assert bid.attrs["data-ocid"] == s.ocid
+    forms = {f.attrs["data-statement"]: f for f in bid.find_all("form")}
+    assert set(forms) == {"procurement.bid.submitted", "procurement.bid.withdrawn"}
+    assert {f.attrs["data-ocid"] for f in forms.values()} == {s.ocid}
+    price = forms["procurement.bid.submitted"].find_all("input")[0]
+    assert price.attrs["name"] == "price" and "type" not in price.attrs  # typed as written
+    # The sealing scripts are served from this origin, the vendored bundle first.
+    sources = [x.attrs["src"].split("?")[0] for x in html.find_all("script") if "src" in x.attrs]
+    assert sources.index("/kerja/static/vendor/noble.js") < sources.index("/kerja/static/sealed.js")
+    for src in sources:
+        assert client.get(src).status_code == 200
+    # The title is the page's own, not its content.
+    assert "<section" not in page.text.split("</title>")[0]
+
+
+def test_the_committee_page_lists_tenders_with_their_committees(
+    client: TestClient, harness: Harness
+) -> None:
+    html = parse_html(client.get("/kerja/panitia").text)
+    assert html.by_id("no-committee-tenders").text.startswith("Tidak ada tender")
+    assert html.by_id("box-form").attrs["data-statement"] == "procurement.member.box_key_registered"
+    s = Scenario.build(harness, vendors=1)
+    s.package()
+    s.announce()
+
+    def listed() -> list[tuple[str, str, list[str], int]]:
+        page = parse_html(client.get("/kerja/panitia").text)
+        return [
+            (a.attrs["data-ocid"], a.attrs["data-state"], a.attrs["data-members"].split(),
+             len(a.find_all("form", **{"data-statement": "procurement.tender.shares_released"})))
+            for a in page.find_all("article")
+        ]  # fmt: skip
+
+    members = [m.key_id for m in s.members]
+    # While bids come in there is nothing to release: no release form yet.
+    assert listed() == [(s.ocid, "active", members, 0)]
+    s.bid(s.vendors[0], 40_000_000_000)
+    s.close()
+    assert listed() == [(s.ocid, "closed", members, 1)]
+    s.release(s.members[1])
+    page = parse_html(client.get("/kerja/panitia").text)
+    (article,) = page.find_all("article")
+    assert article.attrs["data-state"] == "opening"
+    assert article.attrs["data-released"].split() == [s.members[1].key_id]

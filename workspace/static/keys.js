@@ -249,10 +249,40 @@
     return transact("readwrite", function (s) { return s.delete(CURRENT); });
   }
 
+  /* Committee box keys (X25519, WebCrypto, non-extractable), kept beside the signing key
+   * under "box:<key id>:<public key>": a member who registers a new box key keeps the
+   * old one for the tenders announced with it. */
+  var BOX_PREFIX = "box:";
+  async function generateBox(id) {
+    var pair = await subtle.generateKey({ name: "X25519" }, false, ["deriveBits"]);
+    if (pair.privateKey.extractable) throw BackupError("extractable", "a box key must not be extractable");
+    var publicRaw = new Uint8Array(await subtle.exportKey("raw", pair.publicKey));
+    var kept = { privateKey: pair.privateKey, publicKey: b64(publicRaw), keyId: id,
+      made: new Date().toISOString() };
+    await transact("readwrite", function (s) { return s.put(kept, BOX_PREFIX + id + ":" + kept.publicKey); });
+    return kept;
+  }
+  function loadBoxes(id) {
+    var prefix = BOX_PREFIX + id + ":";
+    return transact("readonly", function (s) {
+      return s.getAll(IDBKeyRange.bound(prefix, prefix + "\uffff"));
+    });
+  }
+  async function boxSupported() {
+    if (!subtle) return false;
+    try {
+      await subtle.generateKey({ name: "X25519" }, false, ["deriveBits"]);
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
   root.TerangKeys = {
     FORMAT: FORMAT, supported: supported, keyId: keyId, nonce: nonce, b64: b64, unb64: unb64,
     signingMessage: signingMessage, sign: sign, importSeed: importSeed,
     writeBackup: writeBackup, readBackup: readBackup, readKeyFile: readKeyFile, generate: generate,
     store: store, load: load, forget: forget,
+    generateBox: generateBox, loadBoxes: loadBoxes, boxSupported: boxSupported,
   };
 })(globalThis);

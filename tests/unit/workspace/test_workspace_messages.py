@@ -37,9 +37,14 @@ def test_every_form_has_its_plain_words_and_every_role_and_size_a_name() -> None
         "registry.key.revoked",
         "procurement.vendor.registered",
         "procurement.vendor.activated",
+        "procurement.bid.submitted",
+        "procurement.bid.withdrawn",
+        "procurement.member.box_key_registered",
+        "procurement.tender.shares_released",
     }
     wanted = (
         {f"js.say.{form}" for form in forms}
+        | {"js.say.procurement.bid.replaced"}  # the bid form's, when a bid is active
         | {f"role.{role}" for role in ROLES}
         | {f"qualification.{size}" for size in QUALIFICATIONS}
     )
