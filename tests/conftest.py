@@ -258,6 +258,7 @@ def make_harness(
     state_file: Path | None = None,
     mirrors: str = "",
     unsafe_ignore_published: bool = False,
+    next_log_signer: Signer | None = None,
 ) -> Harness:
     clock = clock or Clock(datetime(2026, 3, 2, 1, 0, 0, tzinfo=UTC))
     log_signer = log_signer or generate_signer(ORIGIN)
@@ -269,7 +270,9 @@ def make_harness(
         mirrors=mirrors,
         unsafe_ignore_published=unsafe_ignore_published,
     )
-    ledger = Ledger(settings, all_kinds(), clock=clock, log_signer=log_signer)
+    ledger = Ledger(
+        settings, all_kinds(), clock=clock, log_signer=log_signer, next_log_signer=next_log_signer
+    )
     harness = Harness(ledger, authority, log_signer, clock)
     if genesis and ledger.size() == 0:
         genesis_statement = harness.sign(
