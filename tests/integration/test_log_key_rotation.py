@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from conftest import ORIGIN, Harness, make_harness
 from fastapi.testclient import TestClient
@@ -24,6 +25,7 @@ from log_surgery import append_behind_the_back, behind_the_triggers
 from nacl.signing import SigningKey
 from sqlalchemy import select
 
+from audit.monitor import FollowedLog, Monitor
 from audit.remote import StateFile, VerifyReport, verify_log
 from audit.verifier import LogFault
 from ledger import storage
@@ -436,3 +438,74 @@ def test_a_service_that_lost_the_key_in_force_says_so_at_start(
         assert "TERANG_NEXT_LOG_KEY_FILE" in str(caught.value)
     finally:
         h.ledger.close()
+
+
+# -- the monitor, given only the genesis key ---------------------------------------------
+
+LOG_URL = "http://log.test"
+
+
+def test_the_monitor_learns_the_new_key_from_the_hand_over(
+    rotating: Harness, new_key: Signer, tmp_path: Path
+) -> None:
+    h = rotating
+    app = create_app(h.ledger)
+
+    def factory(base_url: str) -> httpx.Client:
+        return TestClient(app, base_url=base_url)
+
+    state = tmp_path / "monitor.json"
+    followed = FollowedLog(LOG_URL, h.log_signer.verifier())
+    with Monitor([followed], state_path=state, client_factory=factory) as monitor:
+        [seen] = monitor.poll_once()
+        assert (seen.status, seen.tree_size) == ("new", 4)
+        h.ledger.append_direct([rotation(h, new_key)])
+        h.ledger.publisher.publish(force=True)
+        grow(h, 2)
+        h.ledger.publisher.publish(force=True)  # size 7, the new key alone
+        [seen] = monitor.poll_once()
+        assert (seen.status, seen.tree_size) == ("new", 7), seen
+        [learned] = monitor.state.learned[ORIGIN]
+        assert (learned.key, learned.handover_size) == (new_key.verifier(), 5)
+
+        # The old key signs nothing beyond its hand-over.
+        latest = h.ledger.latest_checkpoint()
+        assert latest is not None
+        stale = sign_checkpoint(Checkpoint(ORIGIN, 7, latest.root_hash), h.log_signer)
+        with pytest.raises(SignatureError, match="sizes 0 to 5 only"):
+            monitor.observe(followed, stale, "an old-key note")
+
+    # A restarted monitor re-checks the kept hand-over and goes on with the new key.
+    with Monitor([followed], state_path=state, client_factory=factory) as monitor:
+        assert monitor.state.latest[ORIGIN].checkpoint.size == 7
+        [seen] = monitor.poll_once()
+        assert (seen.status, seen.tree_size) == ("same", 7)
+
+
+def test_the_monitor_refuses_a_hand_over_not_signed_by_the_old_key(
+    rotating: Harness, new_key: Signer, tmp_path: Path
+) -> None:
+    """An operator serving a key history whose 'hand-over' only the new key signed:
+    the monitor learns nothing and reports the new checkpoints as unavailable."""
+    h = rotating
+    app = create_app(h.ledger)
+
+    def factory(base_url: str) -> httpx.Client:
+        return TestClient(app, base_url=base_url)
+
+    followed = FollowedLog(LOG_URL, h.log_signer.verifier())
+    with Monitor([followed], client_factory=factory) as monitor:
+        monitor.poll_once()
+        h.ledger.append_direct([rotation(h, new_key)])
+        h.ledger.publisher.publish(force=True)
+        notes = checkpoint_notes(h)
+        handover = Checkpoint.parse(split_note(notes[5]).text)
+        behind_the_triggers(
+            h,
+            "UPDATE ledger_checkpoints SET note = :n WHERE tree_size = 5",
+            n=sign_checkpoint(handover, new_key),
+        )
+        [seen] = monitor.poll_once()
+        assert seen.status == "unavailable"
+        assert "not signed by both keys" in (seen.detail or "")
+        assert not monitor.state.learned.get(ORIGIN)
