@@ -12,6 +12,7 @@ both keys configured; the restore guard reads checkpoints signed by either key.
 from __future__ import annotations
 
 import base64
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,9 +35,10 @@ from ledger.checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
 from ledger.errors import LogBehindPublished, SignatureError
 from ledger.keys import client_key_id
 from ledger.limits import Limits
-from ledger.log_keys import LOG_KEY_SUBJECT, ROTATED_TYPE, rotation_body
+from ledger.log_keys import LOG_KEY_SUBJECT, ROTATED_TYPE, WITNESS_POLICY_KEY, rotation_body
 from ledger.note import Signer, generate_cosigner, generate_signer, split_note
 from ledger.statement import LoggedEntry, SignedStatement, b64encode, format_time
+from ledger.time_anchor import WITNESS_POLICY_TYPE
 from ledger.witnessing import WitnessEndpoint, WitnessSet
 from terang.app import all_kinds, create_app
 from witness.server import Witness, create_witness_app
@@ -509,3 +511,26 @@ def test_the_monitor_refuses_a_hand_over_not_signed_by_the_old_key(
         assert seen.status == "unavailable"
         assert "not signed by both keys" in (seen.detail or "")
         assert not monitor.state.learned.get(ORIGIN)
+
+
+def test_a_rotation_moves_the_witness_policy_to_the_new_key(
+    rotating: Harness, new_key: Signer
+) -> None:
+    """Time anchors are checked against the policy's log key: a rotation that left it on
+    the old key would refuse every tender closing anchored after the hand-over."""
+    h = rotating
+    witness = generate_cosigner("witness.test/w1").verifier()
+    body = {
+        "log_verifier_key": h.log_signer.verifier_key(),
+        "witnesses": [witness.verifier_key()],
+        "quorum": 1,
+    }
+    h.ledger.append_direct([h.sign(h.authority, WITNESS_POLICY_TYPE, WITNESS_POLICY_KEY, body)])
+    h.ledger.append_direct([rotation(h, new_key)])
+    p = storage.projection_rows.c
+    with h.ledger.engine.connect() as conn:
+        stored = conn.execute(
+            select(p.value).where(p.namespace == "registry.meta", p.key == WITNESS_POLICY_KEY)
+        ).scalar_one()
+    assert json.loads(stored)["log_verifier_key"] == new_key.verifier_key()
+    replay_matches(h)
