@@ -647,17 +647,20 @@ def rotate_log_key(
     key: KeyOption = Path(DEFAULT_AUTHORITY_KEY_FILE),
     url: UrlOption = "http://127.0.0.1:8000",
 ) -> None:
-    """As the root authority: hand the log over to a new log key, within the same log.
+    """As the root authority: hand the log over to a new log key (same log).
 
-    Logs ledger.log_key.rotated, naming the new key and proving it is held. The first
-    checkpoint after it is signed by both keys (the hand-over), every later one by the
-    new key alone; auditors keep their genesis key and follow the rotation in the log.
+    Logs ledger.log_key.rotated, naming the new key and proving it is held.
+    The first checkpoint after it is signed by both keys (the hand-over),
+    every later one by the new key alone. Auditors keep their genesis key:
+    terang verify and terang monitor follow the rotation in the log.
 
-    Before: write the new key, set TERANG_NEXT_LOG_KEY_FILE to it and restart the
-    service (it refuses a rotation to any key it does not hold: next_log_key_not_configured).
-    After: once GET /log/key-history shows the hand-over checkpoint, tell the witnesses
-    to add the new key; later, make the new key TERANG_LOG_KEY_FILE. Steps:
-    docs/runbook.md, "Rotate the log key".
+    Before: write the new key (terang keygen --log-origin ORIGIN --out
+    keys/log-next.key), set TERANG_NEXT_LOG_KEY_FILE to it and restart the
+    service; ask the witnesses to add the new key beside the old one. The
+    service refuses a rotation to a key it does not hold.
+
+    After: check GET /log/key-history for the hand-over; later make the new
+    key the log key file. Steps: docs/runbook.md, "Rotate the log key".
     """
     from ledger.client import LedgerClient
     from ledger.clock import utc_now
