@@ -537,7 +537,12 @@ def _open_note(
         if not history:
             raise
         for item in reversed(history):
-            candidate = parse_verifier_key(str(item.get("verifier_key")))
+            if item.get("rotation_seq") is None:
+                continue  # the genesis key is the one given, or the log is not this one
+            try:
+                candidate = parse_verifier_key(str(item.get("verifier_key")))
+            except TerangError:
+                continue  # a hint only: a key that does not parse is no candidate
             if not isinstance(candidate, Verifier) or candidate.name != parsed_key.name:
                 continue
             try:
@@ -686,7 +691,10 @@ def verify_log(
         history = _key_history(client, prefix) or []
         evidence_keys = [genesis, verifier]
         for item in history:
-            key = parse_verifier_key(str(item.get("verifier_key")))
+            try:
+                key = parse_verifier_key(str(item.get("verifier_key")))
+            except TerangError:
+                continue
             if isinstance(key, Verifier) and key not in evidence_keys:
                 evidence_keys.append(key)
     held = EvidenceCheck(

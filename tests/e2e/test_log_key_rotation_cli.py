@@ -17,6 +17,9 @@ from conftest import TERANG, DemoSetup, _cli_env, _copy_demo, _demo_setup, run, 
 
 from ledger.note import split_note
 
+# The demo set-up (once per engine), three service starts and a full verify.
+pytestmark = pytest.mark.timeout(900)
+
 
 def _wait_for_size(url: str, size: int) -> str:
     deadline = time.monotonic() + 30
@@ -98,8 +101,19 @@ def test_rotate_the_log_key_as_the_runbook_says(
         note = _wait_for_size(url, seq + 2)
         log_lines = {s.key_id.hex() for s in split_note(note).signatures if s.name == origin}
         assert log_lines == {new_vkey.split("+")[1]}  # after the hand-over: the new key only
+        state = str(cwd / "verify-state.json")
         report = json.loads(
-            run(cwd, rotating, "verify", url, "--key", genesis_vkey, "--no-progress")
+            run(
+                cwd,
+                rotating,
+                "verify",
+                url,
+                "--key",
+                genesis_vkey,
+                "--state",
+                state,
+                "--no-progress",
+            )
         )
         assert report["ok"] is True and report["tree_size"] >= seq + 2
 
