@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from audit.limits import EVIDENCE_FILE_BYTES_MAX
 from audit.verifier import LogFault, LogReplayer
 from ledger import merkle
-from ledger.checkpoint import Checkpoint, open_checkpoint
+from ledger.checkpoint import Checkpoint, open_checkpoint, open_checkpoint_any
 from ledger.errors import ClientError, TerangError
 from ledger.note import Verifier
 from ledger.tlog_proof import HEADER as TLOG_PROOF_HEADER
@@ -48,6 +49,17 @@ class EvidenceError(ClientError):
     """An evidence file cannot be used (says nothing about the log); names the file."""
 
     code = "bad_evidence"
+
+
+LogKeys = Verifier | Sequence[Verifier]
+"""The log key, or every key of a log that rotated it (``ledger.log_keys``): a receipt
+held from before the rotation is signed by the previous key."""
+
+
+def _open(note: str, origin: str, log_key: LogKeys) -> Checkpoint:
+    if isinstance(log_key, Verifier):
+        return open_checkpoint(note, origin, log_key)
+    return open_checkpoint_any(note, origin, log_key)
 
 
 @dataclass(frozen=True)
@@ -67,7 +79,7 @@ class HeldEvidence:
         return "checkpoint" if self.index is None else "receipt"
 
 
-def load_evidence(name: str, data: bytes, origin: str, log_key: Verifier) -> HeldEvidence:
+def load_evidence(name: str, data: bytes, origin: str, log_key: LogKeys) -> HeldEvidence:
     """Parse and open one evidence file, or raise ``EvidenceError`` naming it."""
     if len(data) > EVIDENCE_FILE_BYTES_MAX:
         raise EvidenceError(f"evidence {name}: over {EVIDENCE_FILE_BYTES_MAX} bytes", file=name)
@@ -80,7 +92,7 @@ def load_evidence(name: str, data: bytes, origin: str, log_key: Verifier) -> Hel
             return _receipt(name, TlogProof.parse(text), None, origin, log_key)
         if text.startswith("{"):
             return _json_receipt(name, text, origin, log_key)
-        return HeldEvidence(name, open_checkpoint(text, origin, log_key))
+        return HeldEvidence(name, _open(text, origin, log_key))
     except EvidenceError:
         raise
     except TerangError as exc:
@@ -92,9 +104,9 @@ def load_evidence(name: str, data: bytes, origin: str, log_key: Verifier) -> Hel
 
 
 def _receipt(
-    name: str, proof: TlogProof, leaf_hash: bytes | None, origin: str, log_key: Verifier
+    name: str, proof: TlogProof, leaf_hash: bytes | None, origin: str, log_key: LogKeys
 ) -> HeldEvidence:
-    checkpoint = open_checkpoint(proof.checkpoint_note, origin, log_key)
+    checkpoint = _open(proof.checkpoint_note, origin, log_key)
     if proof.index >= checkpoint.size:
         raise EvidenceError(
             f"evidence {name}: index {proof.index} is not in its checkpoint of size "
@@ -116,7 +128,7 @@ def _receipt(
     return HeldEvidence(name, checkpoint, proof.index, proof.inclusion, leaf_hash)
 
 
-def _json_receipt(name: str, text: str, origin: str, log_key: Verifier) -> HeldEvidence:
+def _json_receipt(name: str, text: str, origin: str, log_key: LogKeys) -> HeldEvidence:
     try:
         value = json.loads(text)
     except ValueError as exc:

@@ -41,15 +41,21 @@ from typing import Any
 import httpx
 
 from audit.remote import FetchError
-from ledger import tiles
+from ledger import log_keys, merkle, tiles
 from ledger.checkpoint import Checkpoint, open_checkpoint_note
 from ledger.clock import Clock, utc_now
-from ledger.errors import ClientError, ProofError, TerangError, VerificationError
+from ledger.errors import (
+    ClientError,
+    ProofError,
+    SignatureError,
+    TerangError,
+    VerificationError,
+)
 from ledger.files import write_atomically
-from ledger.limits import HASH_BYTES
+from ledger.limits import HASH_BYTES, Limits
 from ledger.merkle import EMPTY_ROOT, roots_from_consistency_proof, verify_consistency
-from ledger.note import CosignatureVerifier, Verifier, b64encode
-from ledger.statement import format_time
+from ledger.note import CosignatureVerifier, Verifier, b64encode, open_note, parse_verifier_key
+from ledger.statement import LoggedEntry, b64decode_strict, format_time
 from witness.store import origin_hash
 
 log = logging.getLogger(__name__)
@@ -253,12 +259,77 @@ def _write_atomic(path: Path, text: str) -> None:
 # State.
 
 
+@dataclass(frozen=True)
+class LearnedKey:
+    """A log key learnt across a rotation (``ledger.log_keys``): named by the log's
+    ``/log/key-history``, and accepted because its hand-over checkpoint is signed by the
+    key before it and by it, and includes the rotation entry naming it."""
+
+    key: Verifier
+    handover_size: int
+    handover_note: str
+
+
+def open_followed(
+    followed: FollowedLog,
+    learned: Sequence[LearnedKey],
+    note: str,
+    *,
+    witnesses: Sequence[CosignatureVerifier] = (),
+    min_witnesses: int = 0,
+) -> Checkpoint:
+    """Open a checkpoint under the key in force at its size: the configured key up to
+    the first hand-over, each learnt key from its hand-over to the next one's."""
+    chain = [(followed.verifier, 0), *((k.key, k.handover_size) for k in learned)]
+    first_error: SignatureError | None = None
+    for index in range(len(chain) - 1, -1, -1):
+        key, from_size = chain[index]
+        try:
+            cp, _ = open_checkpoint_note(
+                note, followed.origin, key, witnesses=witnesses, min_witnesses=min_witnesses
+            )
+        except SignatureError as exc:
+            first_error = first_error or exc
+            continue
+        until = chain[index + 1][1] if index + 1 < len(chain) else None
+        if cp.size < from_size or (until is not None and cp.size > until):
+            raise SignatureError(
+                f"checkpoint of size {cp.size} is signed by {key.verifier_key()}, which the "
+                f"log's rotations give sizes {from_size} to {until} only",
+                size=cp.size,
+            )
+        return cp
+    raise first_error or SignatureError("checkpoint is not signed by the log")
+
+
+def _learned_chain(followed: FollowedLog, items: Any) -> list[LearnedKey]:
+    """Learnt keys kept in the state file, each hand-over re-checked against the key
+    before it (the configured key first)."""
+    learned: list[LearnedKey] = []
+    previous = followed.verifier
+    for item in items or []:
+        key = parse_verifier_key(item["verifier_key"])
+        if not isinstance(key, Verifier):
+            raise ClientError("a learnt log key must be an Ed25519 key")
+        opened = open_note(item["handover_note"], [previous, key])
+        cp = Checkpoint.parse(opened.text)
+        if not (opened.verified_by(previous) and opened.verified_by(key)):
+            raise SignatureError("a kept hand-over is not signed by both keys")
+        if cp.size != int(item["handover_size"]) or cp.origin != followed.origin:
+            raise SignatureError("a kept hand-over does not match its size or origin")
+        learned.append(LearnedKey(key, cp.size, item["handover_note"]))
+        previous = key
+    return learned
+
+
 @dataclass
 class MonitorState:
-    """The last verified checkpoint of each followed log (by origin)."""
+    """The last verified checkpoint of each followed log (by origin), and the log keys
+    learnt across rotations."""
 
     path: Path | None
     latest: dict[str, Observed] = field(default_factory=dict)
+    learned: dict[str, list[LearnedKey]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path | None, logs: Sequence[FollowedLog]) -> MonitorState:
@@ -277,14 +348,17 @@ class MonitorState:
             if followed is None:
                 continue  # a log no longer followed: kept out of memory, dropped on save
             try:
-                cp, _ = open_checkpoint_note(entry["note"], origin, followed.verifier)
-            except (KeyError, TypeError, VerificationError) as exc:
+                learned = _learned_chain(followed, entry.get("learned_keys"))
+                cp = open_followed(followed, learned, entry["note"])
+            except (KeyError, TypeError, VerificationError, ClientError) as exc:
                 raise ClientError(
                     f"monitor state {path}: the checkpoint kept for {origin} does not verify "
                     "under the configured key; refusing to trust it",
                     origin=origin,
                 ) from exc
             state.latest[origin] = Observed(cp, entry["note"], str(entry.get("source", "")))
+            if learned:
+                state.learned[origin] = learned
         return state
 
     def save(self) -> None:
@@ -298,6 +372,20 @@ class MonitorState:
                     "root_hash": b64encode(o.checkpoint.root_hash),
                     "note": o.note,
                     "source": o.source,
+                    **(
+                        {
+                            "learned_keys": [
+                                {
+                                    "verifier_key": k.key.verifier_key(),
+                                    "handover_size": k.handover_size,
+                                    "handover_note": k.handover_note,
+                                }
+                                for k in self.learned[origin]
+                            ]
+                        }
+                        if self.learned.get(origin)
+                        else {}
+                    ),
                 }
                 for origin, o in sorted(self.latest.items())
             },
@@ -408,6 +496,125 @@ class Monitor:
 
         return build
 
+    # -- log keys across a rotation ---------------------------------------------------
+
+    def _open(
+        self,
+        followed: FollowedLog,
+        note: str,
+        *,
+        witnesses: Sequence[CosignatureVerifier] = (),
+        min_witnesses: int = 0,
+    ) -> Checkpoint:
+        """Open ``note`` under the key in force at its size; a note by a key not known
+        yet makes the monitor read the log's key history once (``_learn``)."""
+        learned = self.state.learned.get(followed.origin, [])
+        try:
+            return open_followed(
+                followed, learned, note, witnesses=witnesses, min_witnesses=min_witnesses
+            )
+        except SignatureError:
+            if not self._learn(followed):
+                raise
+        return open_followed(
+            followed,
+            self.state.learned.get(followed.origin, []),
+            note,
+            witnesses=witnesses,
+            min_witnesses=min_witnesses,
+        )
+
+    def _learn(self, followed: FollowedLog) -> bool:
+        """Learn the keys the log rotated to since the last known one: each must come
+        with a hand-over checkpoint signed by the key before it and by it, whose tree
+        includes (inclusion proof) the rotation entry naming it, and that is consistent
+        with the last checkpoint this monitor verified. Whether the rotation entry is
+        signed by the region's authority is not checked here (``terang verify`` replays
+        it). Whether anything was learnt."""
+        if followed.tiles_only:
+            return False
+        response = self._get(followed.url, "/log/key-history")
+        if response.status_code != 200:
+            return False
+        try:
+            items = response.json()["keys"]
+        except (ValueError, KeyError, TypeError):
+            return False
+        learned = self.state.learned.setdefault(followed.origin, [])
+        known = {followed.verifier.verifier_key(), *(k.key.verifier_key() for k in learned)}
+        progressed = False
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, dict) or item.get("rotation_seq") is None:
+                continue
+            if item.get("verifier_key") in known:
+                continue
+            new_key = parse_verifier_key(str(item.get("verifier_key")))
+            note = item.get("handover_checkpoint")
+            seq = item.get("rotation_seq")
+            if (
+                not isinstance(new_key, Verifier)
+                or not isinstance(note, str)
+                or type(seq) is not int
+            ):
+                return progressed
+            previous_key = learned[-1].key if learned else followed.verifier
+            opened = open_note(note, [previous_key, new_key])
+            if not (opened.verified_by(previous_key) and opened.verified_by(new_key)):
+                raise SignatureError(
+                    f"{followed.url}: the hand-over to {new_key.verifier_key()} is not signed "
+                    "by both keys"
+                )
+            handover = Checkpoint.parse(opened.text)
+            if handover.origin != followed.origin or handover.size <= seq:
+                raise SignatureError(f"{followed.url}: the hand-over does not include entry {seq}")
+            self._check_rotation_entry(followed, seq, handover, previous_key, new_key)
+            seen = Observed(handover, note, f"{followed.url}/log/key-history")
+            previous = self.state.latest.get(followed.origin)
+            if previous is not None:
+                check_pair(followed, previous, seen, self._proof_source(followed), now=self.clock())
+            learned.append(LearnedKey(new_key, handover.size, note))
+            known.add(new_key.verifier_key())
+            progressed = True
+        if progressed:
+            self.state.save()
+        return progressed
+
+    def _check_rotation_entry(
+        self,
+        followed: FollowedLog,
+        seq: int,
+        handover: Checkpoint,
+        previous_key: Verifier,
+        new_key: Verifier,
+    ) -> None:
+        """Entry ``seq`` is a rotation from ``previous_key`` to ``new_key``, included in
+        the hand-over's tree (RFC 6962 inclusion proof)."""
+        response = self._get(followed.url, f"/api/v1/entries/{seq}")
+        proof_response = self._get(
+            followed.url, "/api/v1/proofs/inclusion", seq=seq, tree_size=handover.size
+        )
+        if response.status_code != 200 or proof_response.status_code != 200:
+            raise FetchError(f"{followed.url}: entry {seq} or its inclusion proof not served")
+        try:
+            raw = b64decode_strict(response.json()["entry_bytes_b64"], field="entry_bytes_b64")
+            proof = [bytes.fromhex(h) for h in proof_response.json()["proof"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise FetchError(f"{followed.url}: malformed entry {seq} or proof") from exc
+        entry = LoggedEntry.parse(raw, Limits())
+        statement = entry.signed.statement
+        if (
+            entry.seq != seq
+            or statement.type != log_keys.ROTATED_TYPE
+            or statement.body.get("verifier_key") != new_key.verifier_key()
+            or statement.body.get("previous_verifier_key") != previous_key.verifier_key()
+        ):
+            raise SignatureError(
+                f"{followed.url}: entry {seq} is not the rotation to {new_key.verifier_key()}"
+            )
+        merkle.verify_inclusion(
+            merkle.leaf_hash(raw), seq, handover.size, proof, handover.root_hash
+        )
+
     # -- checking -------------------------------------------------------------------
 
     def observe(self, followed: FollowedLog, note: str, source: str) -> PollResult:
@@ -417,7 +624,7 @@ class Monitor:
         ``SplitView``/``Inconsistent`` on misbehaviour, ``FetchError`` if a needed
         proof cannot be fetched (no verdict; the state is unchanged).
         """
-        checkpoint, _ = open_checkpoint_note(note, followed.origin, followed.verifier)
+        checkpoint = self._open(followed, note)
         seen = Observed(checkpoint, note, source)
         previous = self.state.latest.get(followed.origin)
         if previous is not None:
@@ -437,7 +644,7 @@ class Monitor:
         the state. Unsigned ones raise ``SignatureError``."""
         observed = []
         for source, note in notes:
-            cp, _ = open_checkpoint_note(note, followed.origin, followed.verifier)
+            cp = self._open(followed, note)
             observed.append(Observed(cp, note, source))
         # Sorted by size, consecutive pairs suffice: consistency is transitive, and
         # equal sizes with different roots end up next to each other.
@@ -478,13 +685,7 @@ class Monitor:
                 raise FetchError(f"GET {source}: HTTP {response.status_code}")
             note = response.text
             if witness is not None and witness.verifier is not None:
-                open_checkpoint_note(
-                    note,
-                    followed.origin,
-                    followed.verifier,
-                    witnesses=[witness.verifier],
-                    min_witnesses=1,
-                )
+                self._open(followed, note, witnesses=[witness.verifier], min_witnesses=1)
             return self.observe(followed, note, source)
         except SplitView:
             raise

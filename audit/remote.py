@@ -61,13 +61,13 @@ from audit.policy import Policy
 from audit.verifier import LogFault, LogReplayer
 from ledger import merkle, tiles
 from ledger.authority import GENESIS_TYPE, KEY_NAMESPACE, KEY_REGISTERED_TYPE
-from ledger.checkpoint import Checkpoint, open_checkpoint
+from ledger.checkpoint import Checkpoint, open_checkpoint, open_checkpoint_any
 from ledger.client import PUSHBACK_STATUSES, retry_after_s
-from ledger.errors import TerangError, VerificationError
+from ledger.errors import SignatureError, TerangError, VerificationError
 from ledger.files import write_atomically
 from ledger.kinds import KindRegistry
 from ledger.limits import FULL_TILE_BYTES, HASH_BYTES, TILE_WIDTH, Limits
-from ledger.note import Verifier, parse_verifier_key
+from ledger.note import Verifier, open_note, parse_verifier_key
 from ledger.statement import LoggedEntry, b64decode_strict
 from procurement.lifecycle import TENDER_NAMESPACE
 
@@ -505,18 +505,152 @@ def _compare_ahead_after(replayer: LogReplayer, ahead: dict[int, list[_AheadRow]
 
 
 def _open_note(
-    note: str, policy: Policy | None, verifier_key: str | None
-) -> tuple[Checkpoint, Verifier]:
-    """Verify a checkpoint note under ``policy`` or ``verifier_key``: (checkpoint, log key)."""
+    note: str,
+    policy: Policy | None,
+    verifier_key: str | None,
+    client: httpx.Client | None = None,
+    prefix: str = "/log",
+) -> tuple[Checkpoint, Verifier, Verifier]:
+    """Verify a checkpoint note under ``policy`` or ``verifier_key``: (checkpoint, the
+    key that opened it, the genesis key trusted).
+
+    A log that rotated its key (``ledger.log_keys``) signs its latest checkpoint with a
+    key the auditor was not given: the candidates are read from ``/log/key-history``
+    and the note opened under the one that signed it. That is provisional: the replay
+    then follows the rotation entries from the given key and the checkpoint must be
+    signed by the key in force at its size (``LogReplayer.check_checkpoint``), and
+    every hand-over checkpoint by both keys (``_check_handovers``).
+    """
     if policy is not None:
         checkpoint = policy.verify_checkpoint(note)
-        return checkpoint, next(v for v in policy.logs if v.name == checkpoint.origin)
+        key = next(v for v in policy.logs if v.name == checkpoint.origin)
+        return checkpoint, key, key
     if verifier_key is None:
         raise VerificationError("give the log's verifier key or a policy")
     parsed_key = parse_verifier_key(verifier_key)
     if not isinstance(parsed_key, Verifier):
         raise VerificationError("the log's verifier key must be an Ed25519 note key")
-    return open_checkpoint(note, parsed_key.name, parsed_key), parsed_key
+    try:
+        return open_checkpoint(note, parsed_key.name, parsed_key), parsed_key, parsed_key
+    except SignatureError:
+        history = None if client is None else _key_history(client, prefix)
+        if not history:
+            raise
+        for item in reversed(history):
+            if item.get("rotation_seq") is None:
+                continue  # the genesis key is the one given, or the log is not this one
+            try:
+                candidate = parse_verifier_key(str(item.get("verifier_key")))
+            except TerangError:
+                continue  # a hint only: a key that does not parse is no candidate
+            if not isinstance(candidate, Verifier) or candidate.name != parsed_key.name:
+                continue
+            try:
+                return open_checkpoint(note, parsed_key.name, candidate), candidate, parsed_key
+            except SignatureError:
+                continue
+        raise
+
+
+def _key_history(client: httpx.Client, prefix: str) -> list[dict[str, Any]] | None:
+    """``/log/key-history``'s ``keys`` (None: not served, as by a tiles-only mirror)."""
+    try:
+        body = json.loads(_get(client, f"{prefix}/key-history"))
+    except FetchError as exc:
+        if exc.details.get("status") == 404:
+            return None
+        raise
+    except ValueError as exc:
+        raise LogFault("/log/key-history is not JSON", fault="bad_key_history") from exc
+    keys = body.get("keys") if isinstance(body, dict) else None
+    if not isinstance(keys, list) or not all(isinstance(k, dict) for k in keys):
+        raise LogFault("/log/key-history has no list of keys", fault="bad_key_history")
+    return keys
+
+
+def _known_keys(genesis: Verifier, replayer: LogReplayer, opened: Verifier) -> list[Verifier]:
+    keys = {genesis.verifier_key(): genesis, opened.verifier_key(): opened}
+    for rotation in replayer.rotations:
+        keys[rotation.new.verifier_key()] = rotation.new
+    return list(keys.values())
+
+
+def _check_handovers(
+    client: httpx.Client,
+    replayer: LogReplayer,
+    checkpoint: Checkpoint,
+    prefix: str,
+    tiles_only: bool,
+) -> None:
+    """Every replayed rotation has its hand-over: a checkpoint of this log signed by both
+    the previous and the new key, whose tree includes the rotation entry and no later
+    rotation, and that is a tree head of this log (consistent with ``checkpoint``)."""
+    if not replayer.rotations:
+        return
+    history = _key_history(client, prefix) or []
+    by_seq = {item.get("rotation_seq"): item for item in history}
+    for index, rotation in enumerate(replayer.rotations):
+        item = by_seq.get(rotation.seq)
+        note = None if item is None else item.get("handover_checkpoint")
+        if not isinstance(note, str):
+            raise LogFault(
+                f"entry {rotation.seq}: the log key rotation has no hand-over checkpoint in "
+                f"{prefix}/key-history, though the checkpoint of size {checkpoint.size} "
+                "includes it",
+                seq=rotation.seq,
+                fault="log_key_handover_missing",
+            )
+        try:
+            opened = open_note(note, [rotation.previous, rotation.new])
+            handover = Checkpoint.parse(opened.text)
+        except TerangError as exc:
+            raise LogFault(
+                f"entry {rotation.seq}: the hand-over checkpoint does not verify: {exc.message}",
+                seq=rotation.seq,
+                fault="log_key_handover_unsigned",
+            ) from exc
+        if not (opened.verified_by(rotation.previous) and opened.verified_by(rotation.new)):
+            missing = rotation.new if opened.verified_by(rotation.previous) else rotation.previous
+            raise LogFault(
+                f"entry {rotation.seq}: the hand-over checkpoint is not signed by "
+                f"{missing.verifier_key()}: a hand-over is signed by both the previous and "
+                "the new log key",
+                seq=rotation.seq,
+                fault="log_key_handover_unsigned",
+            )
+        next_seq = (
+            replayer.rotations[index + 1].seq if index + 1 < len(replayer.rotations) else None
+        )
+        if (
+            handover.origin != replayer.origin
+            or not rotation.seq < handover.size <= checkpoint.size
+            or (next_seq is not None and handover.size > next_seq)
+        ):
+            raise LogFault(
+                f"entry {rotation.seq}: the hand-over checkpoint (size {handover.size}) does "
+                "not include the rotation, or includes the next one, or is beyond the "
+                "checkpoint verified",
+                seq=rotation.seq,
+                fault="log_key_handover_bad_size",
+            )
+        proof = (
+            _consistency_proof(
+                client, prefix, tiles_only, (handover.size, handover.root_hash), checkpoint
+            )
+            if handover.size < checkpoint.size
+            else []
+        )
+        try:
+            merkle.verify_consistency(
+                handover.size, checkpoint.size, proof, handover.root_hash, checkpoint.root_hash
+            )
+        except VerificationError as exc:
+            raise LogFault(
+                f"entry {rotation.seq}: the hand-over checkpoint (size {handover.size}) is "
+                f"not a tree head of this log: {exc.message}",
+                seq=rotation.seq,
+                fault="log_key_handover_not_in_log",
+            ) from exc
 
 
 def verify_log(
@@ -551,9 +685,20 @@ def verify_log(
     """
     workers = default_workers() if workers is None else workers
     note = _get(client, f"{prefix}/checkpoint").decode("utf-8")
-    checkpoint, verifier = _open_note(note, policy, verifier_key)
+    checkpoint, verifier, genesis = _open_note(note, policy, verifier_key, client, prefix)
+    evidence_keys: Verifier | list[Verifier] = verifier
+    if evidence and verifier is not genesis:
+        history = _key_history(client, prefix) or []
+        evidence_keys = [genesis, verifier]
+        for item in history:
+            try:
+                key = parse_verifier_key(str(item.get("verifier_key")))
+            except TerangError:
+                continue
+            if isinstance(key, Verifier) and key not in evidence_keys:
+                evidence_keys.append(key)
     held = EvidenceCheck(
-        [load_evidence(name, data, checkpoint.origin, verifier) for name, data in evidence]
+        [load_evidence(name, data, checkpoint.origin, evidence_keys) for name, data in evidence]
     )
     held.check_size(checkpoint.size)
     previous = state.load(checkpoint.origin) if state is not None else None
@@ -566,7 +711,8 @@ def verify_log(
     _replay_to(client, prefix, replayer, size, known_keys, previous, on_progress, {}, held, workers)
     if held.checked != len(held.held):  # every held size is <= size, so each was reached
         raise VerificationError("held evidence left unchecked after the replay")
-    replayer.check_checkpoint(note, verifier.name, verifier)
+    replayer.check_checkpoint(note, verifier.name, genesis)
+    _check_handovers(client, replayer, checkpoint, prefix, tiles_only)
     for tile in replayer.partial_tiles():
         _check_tile(client, prefix, tile)
     _check_time_anchors(client, replayer, checkpoint, prefix, tiles_only)
@@ -586,7 +732,7 @@ def verify_log(
         ahead_count = len(ahead)
         if ahead:
             caught_up_to = _catch_up(
-                client, prefix, replayer, verifier, ahead, known_keys, catch_up_s_max
+                client, prefix, replayer, (verifier, genesis), ahead, known_keys, catch_up_s_max
             )
             compared += ahead_count
     if state is not None:
@@ -611,7 +757,7 @@ def _catch_up(
     client: httpx.Client,
     prefix: str,
     replayer: LogReplayer,
-    verifier: Verifier,
+    keys: tuple[Verifier, Verifier],
     ahead: list[_AheadRow],
     known_keys: dict[str, bytes],
     catch_up_s_max: float,
@@ -624,11 +770,14 @@ def _catch_up(
     The newer checkpoint needs only the log's signature (its entries extend the ones
     already verified, through this same replay); the state file keeps the first one.
     """
+    verifier, genesis = keys
     needed = max(row.updated_seq for row in ahead) + 1
     deadline = time.monotonic() + catch_up_s_max
     while True:
         note = _get(client, f"{prefix}/checkpoint").decode("utf-8")
-        checkpoint = open_checkpoint(note, verifier.name, verifier)
+        checkpoint = open_checkpoint_any(
+            note, verifier.name, _known_keys(genesis, replayer, verifier)
+        )
         if checkpoint.size >= needed:
             break
         if time.monotonic() >= deadline:
@@ -647,7 +796,8 @@ def _catch_up(
     for row in ahead:
         by_seq.setdefault(row.updated_seq, []).append(row)
     _replay_to(client, prefix, replayer, checkpoint.size, known_keys, None, None, by_seq)
-    replayer.check_checkpoint(note, verifier.name, verifier)
+    replayer.check_checkpoint(note, verifier.name, genesis)
+    _check_handovers(client, replayer, checkpoint, prefix, False)
     for tile in replayer.partial_tiles():
         _check_tile(client, prefix, tile)
     if by_seq:  # every row's entry was replayed, so nothing can be left

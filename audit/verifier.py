@@ -25,14 +25,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ledger import merkle
+from ledger import log_keys, merkle
 from ledger.authority import CLOCK_SIMULATED_SEQ, clock_is_simulated
 from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.errors import TerangError, VerificationError
 from ledger.kinds import KindRegistry
 from ledger.limits import TILE_HEIGHT, TILE_WIDTH, Limits
+from ledger.log_keys import Rotation
 from ledger.merkle import NodeId
-from ledger.note import AnyVerifier
+from ledger.note import AnyVerifier, Verifier
 from ledger.replay import apply_entry, check_time_order
 from ledger.state import DictState
 from ledger.statement import ZERO_HASH, LoggedEntry
@@ -65,6 +66,8 @@ class LogReplayer:
     """The format ``v`` of the last entry fed (the next one may not be lower)."""
     legacy_entries: int = 0
     """Entries in the legacy v1 format: their signatures are not bound to this log."""
+    rotations: list[Rotation] = field(default_factory=list)
+    """The log key rotations replayed so far (``ledger.log_keys``), in order."""
 
     def feed(self, entry_bytes: bytes) -> LoggedEntry:
         seq = self.size
@@ -107,6 +110,14 @@ class LogReplayer:
             raise LogFault(
                 f"entry {seq}: {exc.code}: {exc.message}", seq=seq, fault=exc.code
             ) from exc
+        if entry.signed.statement.type == log_keys.ROTATED_TYPE:
+            if entry.signed.statement.body.get("origin") != self.origin:
+                raise LogFault(
+                    f"entry {seq}: a log key rotation for another origin",
+                    seq=seq,
+                    fault="log_key_wrong_origin",
+                )
+            self.rotations = log_keys.rotations(self.state)
         self.last_logged_at = entry.logged_at
         if seq <= CLOCK_SIMULATED_SEQ + 1:  # only set-up entries may declare it
             self.simulated_clock = clock_is_simulated(self.state)
@@ -160,9 +171,43 @@ class LogReplayer:
             if hashes
         ]
 
+    def key_in_force(self, genesis: Verifier) -> Verifier:
+        """The key that signs the checkpoint of the replayed size, starting from the
+        ``genesis`` key the auditor trusts and following the replayed rotations
+        (``ledger.log_keys``); a first rotation not from ``genesis`` is a fault."""
+        if not self.rotations:
+            return genesis
+        first = self.rotations[0]
+        if first.previous.verifier_key() != genesis.verifier_key():
+            raise LogFault(
+                f"entry {first.seq}: the log key rotation hands over from "
+                f"{first.previous.verifier_key()}, not from the log key "
+                f"{genesis.verifier_key()} given to the verifier",
+                seq=first.seq,
+                fault="log_key_chain_broken",
+            )
+        key = genesis
+        for rotation in self.rotations:
+            if rotation.seq < self.size:
+                key = rotation.new
+        return key
+
     def check_checkpoint(self, note: str, origin: str, log_verifier: AnyVerifier) -> Checkpoint:
-        """The checkpoint is signed by the log and its root is the replayed root."""
-        checkpoint = open_checkpoint(note, origin, log_verifier)
+        """The checkpoint is signed by the log key in force at its size (``log_verifier``
+        is the genesis key, followed across rotations) and its root is the replayed root."""
+        if self.rotations and isinstance(log_verifier, Verifier):
+            in_force = self.key_in_force(log_verifier)
+            try:
+                checkpoint = open_checkpoint(note, origin, in_force)
+            except TerangError as exc:
+                raise LogFault(
+                    f"the checkpoint of size {self.size} is not signed by the log key in "
+                    f"force at that size ({in_force.verifier_key()}): {exc.message}",
+                    fault="checkpoint_wrong_key",
+                    key_in_force=in_force.verifier_key(),
+                ) from exc
+        else:
+            checkpoint = open_checkpoint(note, origin, log_verifier)
         if checkpoint.size != self.size:
             raise LogFault(
                 f"checkpoint is for size {checkpoint.size}, replayed {self.size}",

@@ -92,12 +92,18 @@ def catch_up(ledger: Ledger, mirror: Mirror) -> CatchUpResult:
     raw = mirror.note()
     if raw is None:
         raise CatchUpRefused(f"{mirror.name} has no checkpoint")
-    try:  # rule 1
-        checkpoint, note = open_checkpoint_note(raw, ledger.origin, ledger.log_signer.verifier())
-    except TerangError as exc:
-        raise CatchUpRefused(
-            f"{mirror.name}: its checkpoint is not signed by this log ({exc.message})"
-        ) from exc
+    opened = None
+    error: TerangError | None = None
+    for signer in ledger.log_keys.values():  # rule 1; across a rotation, either key
+        try:
+            opened = open_checkpoint_note(raw, ledger.origin, signer.verifier())
+            break
+        except TerangError as exc:
+            error = error or exc
+    if opened is None:
+        detail = "" if error is None else f" ({error.message})"
+        raise CatchUpRefused(f"{mirror.name}: its checkpoint is not signed by this log{detail}")
+    checkpoint, note = opened
     local = ledger.size()
     with ledger.engine.connect() as conn:
         if checkpoint.size <= local:

@@ -22,6 +22,7 @@ from ledger.note import (
     AnyVerifier,
     Note,
     Signer,
+    Verifier,
     b64decode_strict,
     b64encode,
     check_note_text,
@@ -145,5 +146,24 @@ def open_checkpoint(
     """Verify a signed checkpoint (see ``open_checkpoint_note``) and return it."""
     cp, _ = open_checkpoint_note(
         note_text, origin, log_verifier, witnesses=witnesses, min_witnesses=min_witnesses
+    )
+    return cp
+
+
+def open_checkpoint_any(
+    note_text: str | bytes, origin: str, log_verifiers: Sequence[Verifier]
+) -> Checkpoint:
+    """Verify a checkpoint signed by at least one of a log's keys (across a rotation,
+    ``ledger.log_keys``): every signature by a listed key must verify, one must be there.
+
+    Which key must sign which tree size is the verifier's business (``audit.verifier``);
+    this only says the note is this log's.
+    """
+    require(len(log_verifiers) > 0, SignatureError("no log key to verify the checkpoint with"))
+    note = open_note(note_text, list(log_verifiers))
+    cp = Checkpoint.parse(note.text)
+    require(
+        cp.origin == origin,
+        SignatureError("checkpoint origin is not the expected one", origin=cp.origin[:200]),
     )
     return cp

@@ -5,7 +5,9 @@ Paths (under ``/log``; SPEC: c2sp.org/tlog-tiles "<prefix>/checkpoint" etc.):
 * ``/log/checkpoint``: the latest signed checkpoint (text/plain; charset=utf-8).
 * ``/log/tile/<L>/<N>[.p/<W>]``: hash tiles, application/octet-stream.
 * ``/log/tile/entries/<N>[.p/<W>]``: entry bundles, application/octet-stream.
-* ``/log/verifier-key``: the log's verifier key, ``name+keyid+base64``.
+* ``/log/verifier-key``: the log's verifier key in force, ``name+keyid+base64``.
+* ``/log/key-history``: which log key signs which tree sizes, with each rotation's
+  hand-over checkpoint (JSON; ``ledger.log_keys``, docs/ledger-formats.md).
 
 Full tiles and bundles never change, so they are served ``immutable``; partial ones
 grow with the log and are cached briefly. Tiles are read straight from the stored
@@ -63,6 +65,21 @@ class CheckpointPublic(BaseModel):
     note: str
 
 
+class LogKeyPublic(BaseModel):
+    verifier_key: str = Field(description="name+keyid+base64 (C2SP signed-note)")
+    from_size: int = Field(description="The smallest tree size whose checkpoint it signs")
+    rotation_seq: int | None = Field(description="The rotation entry naming it (None: genesis)")
+    handover_checkpoint: str | None = Field(
+        description="The first checkpoint including the rotation, signed by the previous "
+        "and this key (None: genesis key, or not published yet)"
+    )
+
+
+class LogKeyHistory(BaseModel):
+    origin: str
+    keys: list[LogKeyPublic]
+
+
 class CheckpointPage(BaseModel):
     items: list[CheckpointPublic]
     next_after_size: int | None
@@ -98,6 +115,16 @@ def build_router(ledger: Ledger) -> APIRouter:
     )
     def get_verifier_key() -> Response:
         return Response(ledger.verifier_key() + "\n", media_type=TEXT)
+
+    @router.get(
+        "/log/key-history", operation_id="get_log_key_history", response_model=LogKeyHistory
+    )
+    def get_key_history(request: Request) -> LogKeyHistory:
+        with ledger.reads.snapshot(request) as snap:
+            history = ledger.key_history(snap.conn, snap.tree_size)
+        return LogKeyHistory(
+            origin=ledger.origin, keys=[LogKeyPublic.model_validate(k) for k in history]
+        )
 
     @router.get(
         "/log/tile/{path:path}",

@@ -197,6 +197,17 @@ class Verifier(_NoteKey):
             return False
         return True
 
+    def verify_bytes(self, message: bytes, signature: bytes) -> bool:
+        """Whether ``signature`` is a valid Ed25519 signature over raw ``message`` bytes
+        (a domain-separated message, never a note text: see ``ledger.log_keys``)."""
+        if len(signature) != ED25519_SIGNATURE_BYTES:
+            return False
+        try:
+            VerifyKey(self.public_key).verify(message, signature)
+        except BadSignatureError:
+            return False
+        return True
+
 
 @dataclass(frozen=True)
 class CosignatureVerifier(_NoteKey):

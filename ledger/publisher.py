@@ -11,6 +11,7 @@ Guarantee: once ``publish`` returns a checkpoint of size n, every entry below n 
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -22,10 +23,11 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from ledger import merkle, storage
+from ledger import log_keys, merkle, storage
 from ledger.checkpoint import Checkpoint, sign_checkpoint
 from ledger.clock import Clock
-from ledger.note import Signer
+from ledger.errors import BadSetting
+from ledger.note import Signer, sign_note
 from ledger.statement import format_time
 
 if TYPE_CHECKING:
@@ -65,6 +67,51 @@ def checkpoint_covering(conn: Connection, seq: int) -> PublishedCheckpoint | Non
     return latest
 
 
+def stored_rotations(conn: Connection) -> list[log_keys.Rotation]:
+    """The rotations in the database's projection (one small read)."""
+    c = storage.projection_rows.c
+    value = conn.execute(
+        select(c.value).where(
+            c.namespace == log_keys.META_NAMESPACE, c.key == log_keys.LOG_KEYS_KEY
+        )
+    ).scalar()
+    return [] if value is None else log_keys.rotations_from_document(json.loads(value))
+
+
+class LogKeyNotHeld(BadSetting):
+    """The key in force for the next checkpoint (after a rotation) is not configured."""
+
+    code = "log_key_not_held"
+
+
+def checkpoint_signers(
+    keys: dict[str, Signer],
+    signer: Signer,
+    rotations: list[log_keys.Rotation],
+    size: int,
+    latest_size: int,
+) -> list[Signer]:
+    """Who signs the checkpoint of ``size`` (``ledger.log_keys``): the key in force,
+    and the previous one too on a hand-over. No rotation: ``signer`` alone."""
+    if not rotations:
+        return [signer]
+    genesis = rotations[0].previous.verifier_key()
+    needed = [log_keys.key_in_force(genesis, rotations, size)]
+    handover = log_keys.handover_rotation(rotations, size, latest_size)
+    if handover is not None:
+        needed.append(handover.previous.verifier_key())
+    missing = [vkey for vkey in needed if vkey not in keys]
+    if missing:
+        raise LogKeyNotHeld(
+            f"the checkpoint of size {size} must be signed by {', '.join(missing)}, which "
+            "this service does not hold: set TERANG_LOG_KEY_FILE (and, until the "
+            "hand-over checkpoint is published, TERANG_NEXT_LOG_KEY_FILE) to the log's "
+            'key files (docs/runbook.md, "Rotate the log key")',
+            missing=missing,
+        )
+    return [keys[vkey] for vkey in needed]
+
+
 class Publisher:
     def __init__(
         self,
@@ -73,9 +120,12 @@ class Publisher:
         origin: str,
         clock: Clock,
         interval_ms_min: int,
+        keys: dict[str, Signer] | None = None,
     ) -> None:
         self.engine = engine
         self.signer = signer
+        self.keys = keys if keys is not None else {signer.verifier_key(): signer}
+        """Every log key this service holds, by verifier key (``ledger.log_keys``)."""
         self.origin = origin
         self.clock = clock
         self.interval_s_min = interval_ms_min / 1000
@@ -125,7 +175,19 @@ class Publisher:
                         return latest
                     nodes = storage.fetch_nodes(conn, merkle.nodes_for_root(size))
                     root = merkle.root_hash(size, nodes)
-                    note = sign_checkpoint(Checkpoint(self.origin, size, root), self.signer)
+                    checkpoint = Checkpoint(self.origin, size, root)
+                    rotations = stored_rotations(conn)
+                    if rotations:
+                        signers = checkpoint_signers(
+                            self.keys,
+                            self.signer,
+                            rotations,
+                            size,
+                            0 if latest is None else latest.size,
+                        )
+                        note = sign_note(checkpoint.to_text(), signers)
+                    else:  # byte-identical to a log that never rotated
+                        note = sign_checkpoint(checkpoint, self.signer)
                     conn.execute(
                         storage.checkpoints.insert().values(
                             tree_size=size,

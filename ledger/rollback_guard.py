@@ -63,7 +63,7 @@ import httpx
 from sqlalchemy import Engine
 
 from ledger import merkle, storage
-from ledger.checkpoint import Checkpoint, open_checkpoint
+from ledger.checkpoint import Checkpoint, open_checkpoint_any
 from ledger.errors import LogBehindPublished, LogDisagreesWithPublished, TerangError
 from ledger.files import write_atomically
 from ledger.limits import SOURCE_BYTES_MAX
@@ -290,7 +290,7 @@ class RollbackGuard:
         self,
         engine: Engine,
         origin: str,
-        log_verifier: Verifier,
+        log_verifier: Verifier | Sequence[Verifier],
         sources: Sequence[Source],
         *,
         state_file: StateFile | None = None,
@@ -298,7 +298,11 @@ class RollbackGuard:
     ) -> None:
         self.engine = engine
         self.origin = origin
-        self.log_verifier = log_verifier
+        self.log_verifiers: tuple[Verifier, ...] = (
+            (log_verifier,) if isinstance(log_verifier, Verifier) else tuple(log_verifier)
+        )
+        """Every key of this log the service holds: across a rotation (``ledger.log_keys``)
+        a state file or witness may hold a checkpoint signed by the previous or the next."""
         self.sources = tuple(sources)
         self.state_file = state_file
         self.unsafe_override = unsafe_override
@@ -382,7 +386,7 @@ class RollbackGuard:
         if note is None:
             return None, {"status": "empty"}
         try:
-            checkpoint = open_checkpoint(note, self.origin, self.log_verifier)
+            checkpoint = open_checkpoint_any(note, self.origin, self.log_verifiers)
         except TerangError as exc:
             log.warning(
                 "rollback guard: %s holds no checkpoint signed by this log (%s); ignored",

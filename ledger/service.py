@@ -14,19 +14,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.engine import Connection
 
-from ledger import admission, authority, migrations, rollback_guard, storage, time_anchor
+from ledger import admission, authority, log_keys, migrations, rollback_guard, storage, time_anchor
 from ledger.authority import GENESIS_TYPE
 from ledger.clock import Clock, utc_now
 from ledger.defaults import DEFAULT_DATABASE_URL, DEFAULT_LOG_KEY_FILE, GUARD_RECHECK_S_DEFAULT
-from ledger.errors import BadSetting, ClientError, TerangError, Unavailable
+from ledger.errors import BadSetting, ClientError, Conflict, TerangError, Unavailable
 from ledger.keys import KeyFileError, read_secret_file
 from ledger.kinds import KindRegistry
 from ledger.limits import Limits
 from ledger.note import Signer, parse_private_key
 from ledger.proofs import tlog_proofs
-from ledger.publisher import PublishedCheckpoint, Publisher, latest_checkpoint
+from ledger.publisher import (
+    LogKeyNotHeld,
+    PublishedCheckpoint,
+    Publisher,
+    latest_checkpoint,
+    stored_rotations,
+)
 from ledger.ratelimit import RateLimits
 from ledger.reads import ReadSide, entry_at
 from ledger.region_time import TIME_ZONE_DEFAULT, parse_time_zone
@@ -58,6 +65,9 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     log_key_file: Path = Path(DEFAULT_LOG_KEY_FILE)
     log_key: str | None = None
+    next_log_key_file: Path | None = None
+    """``TERANG_NEXT_LOG_KEY_FILE``: the log key a planned rotation hands over to
+    (``ledger.log_keys``); the service refuses a rotation to any key it does not hold."""
     limits: Limits = field(default_factory=Limits)
     witnesses: str = ""
     """``TERANG_WITNESSES``: ``VKEY=URL,...`` (ledger.witnessing); blank: none."""
@@ -95,6 +105,9 @@ class Settings:
             or os.environ.get("TERANG_DATABASE_URL", DEFAULT_DATABASE_URL),
             log_key_file=Path(os.environ.get("TERANG_LOG_KEY_FILE", DEFAULT_LOG_KEY_FILE)),
             log_key=os.environ.get("TERANG_LOG_KEY"),
+            next_log_key_file=(
+                Path(nxt) if (nxt := os.environ.get("TERANG_NEXT_LOG_KEY_FILE")) else None
+            ),
             limits=Limits.from_env(),
             witnesses=os.environ.get("TERANG_WITNESSES", ""),
             db_pool_size=_env_count("TERANG_DB_POOL_SIZE", storage.POOL_SIZE_DEFAULT),
@@ -135,6 +148,15 @@ class Settings:
             raise KeyFileError("the log key must be an Ed25519 signed-note key")
         return signer
 
+    def load_next_log_signer(self) -> Signer | None:
+        """The key of ``TERANG_NEXT_LOG_KEY_FILE``, or None when it is not set."""
+        if self.next_log_key_file is None:
+            return None
+        signer = parse_private_key(read_secret_file(self.next_log_key_file))
+        if not isinstance(signer, Signer):
+            raise KeyFileError("the next log key must be an Ed25519 signed-note key")
+        return signer
+
 
 @dataclass(frozen=True)
 class AppendOutcome:
@@ -155,6 +177,7 @@ class Ledger:
         migrate: bool = True,
         witnesses: WitnessSet | None = None,
         read_engine: Engine | None = None,
+        next_log_signer: Signer | None = None,
     ) -> None:
         self.settings = settings
         self._guard_client: httpx.Client | None = None
@@ -172,12 +195,24 @@ class Ledger:
         self.reads = ReadSide(read_engine or self.engine, replica=read_engine is not None)
         self.log_signer = log_signer or settings.load_log_signer()
         self.origin = self.log_signer.name
+        self.next_signer = next_log_signer or settings.load_next_log_signer()
+        if self.next_signer is not None and self.next_signer.name != self.origin:
+            raise BadSetting(
+                f"TERANG_NEXT_LOG_KEY_FILE holds a key named {self.next_signer.name!r}, not "
+                f"this log's origin {self.origin!r}: make it with terang keygen --log-origin "
+                f"{self.origin!r}"
+            )
+        self.log_keys: dict[str, Signer] = {
+            s.verifier_key(): s for s in (self.log_signer, self.next_signer) if s is not None
+        }
+        """Every log key this service holds, by verifier key (``ledger.log_keys``)."""
         self.publisher = Publisher(
             self.engine,
             self.log_signer,
             self.origin,
             clock,
             self.limits.checkpoint_interval_ms_min,
+            keys=self.log_keys,
         )
         if witnesses is None and settings.witnesses:
             witnesses = WitnessSet(parse_witnesses(settings.witnesses))
@@ -228,7 +263,7 @@ class Ledger:
         return RollbackGuard(
             self.engine,
             self.origin,
-            self.log_signer.verifier(),
+            [signer.verifier() for signer in self.log_keys.values()],
             sources,
             state_file=state_file,
             unsafe_override=settings.unsafe_ignore_published,
@@ -238,6 +273,13 @@ class Ledger:
         """Compare with the published checkpoints (``ledger.rollback_guard``), then start
         the group-commit writer and the checkpoint ticker (for a server)."""
         held = False
+        in_force = self.verifier_key()
+        if in_force not in self.log_keys:
+            raise LogKeyNotHeld(
+                f"the log key in force is {in_force} (the log rotated to it), which this "
+                "service does not hold: set TERANG_LOG_KEY_FILE or TERANG_NEXT_LOG_KEY_FILE "
+                'to its file (docs/runbook.md, "Rotate the log key")'
+            )
         if self.guard is not None:
             self.guard.check()
             held = self.guard.finding is not None
@@ -318,6 +360,7 @@ class Ledger:
         sequencer; ``admitted``: the caller just did (``admit``).
         """
         self.check_genesis(statements)
+        self.check_log_key_rotation(statements)
         if self.guard is not None:
             self.guard.refuse_if_held()  # before admission: nothing is read for a held write
         if not admitted:
@@ -332,6 +375,7 @@ class Ledger:
     def append_direct(self, statements: Sequence[SignedStatement]) -> list[Receipt]:
         """Log one atomic job in the caller's thread (bulk tools, init); raise on rejection."""
         self.check_genesis(statements)
+        self.check_log_key_rotation(statements)
         (result,) = self.sequencer.append_batch([statements])
         if isinstance(result, TerangError):
             raise result
@@ -355,6 +399,51 @@ class Ledger:
                     "the genesis must name this log's origin and verifier key "
                     f"({self.origin}, {self.verifier_key()})",
                     code="genesis_mismatch",
+                )
+
+    def check_log_key_rotation(self, statements: Sequence[SignedStatement]) -> None:
+        """A rotation must hand over from the key in force to the key this service holds
+        as ``TERANG_NEXT_LOG_KEY_FILE``, for this origin, after the last hand-over.
+
+        The reducer cannot check the first rotation's previous key (it does not know the
+        genesis key) nor whether the service holds the new one: a rotation to a key the
+        service does not hold would leave it unable to sign another checkpoint.
+        """
+        for signed in statements:
+            statement = signed.statement
+            if statement.type != log_keys.ROTATED_TYPE:
+                continue
+            body = statement.body
+            if self.next_signer is None:
+                raise ClientError(
+                    "this service holds no next log key: write the new key with terang "
+                    f"keygen --log-origin {self.origin!r} --out keys/log-next.key, set "
+                    "TERANG_NEXT_LOG_KEY_FILE to that file, restart, then rotate "
+                    '(docs/runbook.md, "Rotate the log key")',
+                    code="next_log_key_not_configured",
+                )
+            if body.get("verifier_key") != self.next_signer.verifier_key():
+                raise ClientError(
+                    "the rotation names a key other than TERANG_NEXT_LOG_KEY_FILE's "
+                    f"({self.next_signer.verifier_key()}): rotate to that key, or configure "
+                    "the key you mean and restart",
+                    code="next_log_key_mismatch",
+                )
+            in_force = self.verifier_key()
+            if body.get("origin") != self.origin or body.get("previous_verifier_key") != in_force:
+                raise ClientError(
+                    f"a rotation must name this log's origin ({self.origin}) and the key in "
+                    f"force ({in_force})",
+                    code="log_key_rotation_mismatch",
+                )
+            with self.engine.connect() as conn:
+                rotations = stored_rotations(conn)
+                latest = latest_checkpoint(conn)
+            if rotations and (latest is None or latest.size <= rotations[-1].seq):
+                raise Conflict(
+                    "the last rotation's hand-over checkpoint is not published yet: wait "
+                    "for the next checkpoint, then rotate",
+                    code="log_key_handover_pending",
                 )
 
     # -- reads ------------------------------------------------------------------------
@@ -397,7 +486,49 @@ class Ledger:
         return [endpoint.key for endpoint in self.witnesses.witnesses]
 
     def verifier_key(self) -> str:
-        return self.log_signer.verifier_key()
+        """The log key in force: the genesis key, or the one the last rotation named."""
+        with self.engine.connect() as conn:
+            rotations = stored_rotations(conn)
+        return rotations[-1].new.verifier_key() if rotations else self.log_signer.verifier_key()
+
+    def key_history(self, conn: Connection, held_size: int) -> list[dict[str, object]]:
+        """Which key signs which tree sizes, with each hand-over checkpoint published
+        within ``held_size`` (``GET /log/key-history``)."""
+        rotations = stored_rotations(conn)
+        if not rotations:
+            return [
+                {
+                    "verifier_key": self.log_signer.verifier_key(),
+                    "from_size": 0,
+                    "rotation_seq": None,
+                    "handover_checkpoint": None,
+                }
+            ]
+        history: list[dict[str, object]] = [
+            {
+                "verifier_key": rotations[0].previous.verifier_key(),
+                "from_size": 0,
+                "rotation_seq": None,
+                "handover_checkpoint": None,
+            }
+        ]
+        c = storage.checkpoints.c
+        for rotation in rotations:
+            note = conn.execute(
+                select(c.note)
+                .where(c.tree_size > rotation.seq, c.tree_size <= held_size)
+                .order_by(c.tree_size)
+                .limit(1)
+            ).scalar()
+            history.append(
+                {
+                    "verifier_key": rotation.new.verifier_key(),
+                    "from_size": rotation.from_size,
+                    "rotation_seq": rotation.seq,
+                    "handover_checkpoint": note,
+                }
+            )
+        return history
 
 
 def default_kinds() -> KindRegistry:
@@ -405,4 +536,5 @@ def default_kinds() -> KindRegistry:
     registry = KindRegistry()
     authority.register(registry)
     time_anchor.register(registry)
+    log_keys.register(registry)
     return registry

@@ -633,6 +633,56 @@ def _authority_submit(
         typer.echo(json.dumps(client.submit(signed), indent=2))
 
 
+@app.command("rotate-log-key")
+def rotate_log_key(
+    new_key: Annotated[
+        Path,
+        typer.Option(
+            "--new-key",
+            help="The new log key file (terang keygen --log-origin ORIGIN --out FILE): the "
+            "same file the service reads as TERANG_NEXT_LOG_KEY_FILE. Only its proof of "
+            "possession is sent, never the key.",
+        ),
+    ],
+    key: KeyOption = Path(DEFAULT_AUTHORITY_KEY_FILE),
+    url: UrlOption = "http://127.0.0.1:8000",
+) -> None:
+    """As the root authority: hand the log over to a new log key (same log).
+
+    Logs ledger.log_key.rotated, naming the new key and proving it is held.
+    The first checkpoint after it is signed by both keys (the hand-over),
+    every later one by the new key alone. Auditors keep their genesis key:
+    terang verify and terang monitor follow the rotation in the log.
+
+    Before: write the new key (terang keygen --log-origin ORIGIN --out
+    keys/log-next.key), set TERANG_NEXT_LOG_KEY_FILE to it and restart the
+    service; ask the witnesses to add the new key beside the old one. The
+    service refuses a rotation to a key it does not hold.
+
+    After: check GET /log/key-history for the hand-over; later make the new
+    key the log key file. Steps: docs/runbook.md, "Rotate the log key".
+    """
+    from ledger.client import LedgerClient
+    from ledger.clock import utc_now
+    from ledger.keys import load_client_key, read_secret_file
+    from ledger.log_keys import LOG_KEY_SUBJECT, ROTATED_TYPE, rotation_body
+    from ledger.note import Signer, parse_private_key
+    from ledger.signing import make_signed
+
+    signer = parse_private_key(read_secret_file(new_key))
+    if not isinstance(signer, Signer):
+        raise typer.BadParameter(
+            "--new-key must be an Ed25519 log key (terang keygen --log-origin)"
+        )
+    with LedgerClient(url) as client:
+        origin = client.origin()
+        body = rotation_body(origin, client.verifier_key(), signer)
+        signed = make_signed(
+            load_client_key(key), ROTATED_TYPE, LOG_KEY_SUBJECT, body, at=utc_now(), origin=origin
+        )
+        typer.echo(json.dumps(client.submit(signed), indent=2))
+
+
 KeyIdArgument = Annotated[str, typer.Argument(help="The key id (terang keyinfo FILE prints it).")]
 
 

@@ -259,6 +259,7 @@ def make_harness(
     mirrors: str = "",
     unsafe_ignore_published: bool = False,
     guard_recheck_s: int = 0,
+    next_log_signer: Signer | None = None,
 ) -> Harness:
     clock = clock or Clock(datetime(2026, 3, 2, 1, 0, 0, tzinfo=UTC))
     log_signer = log_signer or generate_signer(ORIGIN)
@@ -271,7 +272,9 @@ def make_harness(
         unsafe_ignore_published=unsafe_ignore_published,
         guard_recheck_s=guard_recheck_s,
     )
-    ledger = Ledger(settings, all_kinds(), clock=clock, log_signer=log_signer)
+    ledger = Ledger(
+        settings, all_kinds(), clock=clock, log_signer=log_signer, next_log_signer=next_log_signer
+    )
     harness = Harness(ledger, authority, log_signer, clock)
     if genesis and ledger.size() == 0:
         genesis_statement = harness.sign(
