@@ -84,8 +84,8 @@ class Stop:
 
 def tour(server: PortalServer) -> list[Stop]:
     """The main pages: home, every level of the budget explorer down to a budget line,
-    the tender list (with results and empty), a tender, vendors, red flags, the planning
-    proposals, the verify page, a 404."""
+    that line's trace, the tender list (with results and empty), a tender, vendors, red
+    flags, the planning proposals, the verify page, a 404."""
     tender = showcase_tender(server)
     line = tender["budget_line"]
     year, opd, sub_kegiatan = line.split(":")[:3]
@@ -105,6 +105,7 @@ def tour(server: PortalServer) -> list[Stop]:
         Stop("budget-kegiatan", explorer(opd=opd, programme=kegiatan)),
         Stop("budget-sub-kegiatan", explorer(opd=opd, programme=sub_kegiatan)),
         Stop("budget-line", f"/anggaran/baris/{line}"),
+        Stop("trace", f"/jejak/baris/{line}"),
         Stop("tenders", "/tender"),
         Stop("tenders-empty", "/tender?q=no-such-tender-anywhere"),
         Stop("tender", f"/tender/{tender['ocid']}"),

@@ -103,6 +103,13 @@ def test_every_page_passes_axe(
     page.locator("#verify-button").click()
     expect(page.locator("#verify-result .verify-report")).to_have_attribute("data-ok", "true")
     check("tender page after Verify")
+    # And one trace step's, verified on its own (issue 15 item 7).
+    visit(page, portal_server, next(s for s in stops if s.name == "trace"))
+    step = page.locator("li.trace-step[data-stage=award]").first
+    step.locator("button.trace-verify").click()
+    expect(step.locator(".verify-result .verify-report")).to_have_attribute("data-ok", "true")
+    expect(step.locator('.verify-check[data-check="trace_seq"]')).to_have_count(1)
+    check("trace page after a step's Verify")
 
     for text in lesser:  # shown with -s or on failure: worth fixing, not failing on
         print("axe (moderate/minor):", text)

@@ -24,6 +24,7 @@ from planning_support import JUTA, PUSKESMAS, Kabupaten, the_story
 from portal_support import ENGINES, DemoSite, demo_site, parse_html
 from sqlalchemy import select
 
+from audit import trace as trace_module
 from audit.bundle import verify_record_bundle
 from audit.remote import verify_log
 from audit.verifier import LogFault
@@ -143,6 +144,23 @@ def test_pages_never_skip_or_repeat_a_step(site: DemoSite, client: TestClient) -
     first = client.get(f"/api/v1/trace/line/{line}", params={"limit": 7}).json()
     assert first["steps_total"] == len(whole) and not first["truncated"]
     assert first["next_after"] == f"0:{first['steps'][-1]['seq']}"
+
+
+def test_a_line_with_many_steps_is_bounded_and_says_so(
+    site: DemoSite, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attack: a line with more steps (or tenders) than one request should collect.
+    The bounds hold and ``truncated`` says a bound was hit (never a silent cut)."""
+    line = demo_tender(site)[0]["budget_line"]
+    whole = client.get(f"/api/v1/trace/line/{line}", params={"limit": 100}).json()
+    assert not whole["truncated"] and len(whole["tenders"]) > 1
+    monkeypatch.setattr(trace_module, "TRACE_STEPS_COLLECTED_MAX", 10)
+    cut = client.get(f"/api/v1/trace/line/{line}", params={"limit": 100}).json()
+    assert cut["truncated"] and cut["steps_total"] == 10 and len(cut["steps"]) == 10
+    monkeypatch.setattr(trace_module, "TRACE_STEPS_COLLECTED_MAX", 5000)
+    monkeypatch.setattr(trace_module, "TRACE_TENDERS_MAX", 1)
+    one = client.get(f"/api/v1/trace/line/{line}", params={"limit": 100}).json()
+    assert one["truncated"] and len(one["tenders"]) == 1
 
 
 def test_each_step_bundle_proves_that_one_entry(site: DemoSite, client: TestClient) -> None:
