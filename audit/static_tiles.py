@@ -20,6 +20,9 @@ Life of a publish (``publish_once``), in this order:
    one is never rewritten (a rerun writes only what is new, and a rerun after a
    crash only what that crash left unwritten); a partial tile of a given width
    never changes either, so it too is written once;
+   Once the log has rotated its key (``ledger.log_keys``), ``key-history`` (what
+   ``GET /log/key-history`` answers, hand-over checkpoints included) is rewritten
+   here too, before the checkpoint the new key signed;
 4. write ``checkpoint`` the same way, LAST: a reader that sees a checkpoint finds
    every tile it needs, at every instant (a crash before this step leaves the old
    checkpoint, whose tiles are all still there);
@@ -34,6 +37,7 @@ The database is only read. Memory holds one tile at a time.
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import threading
 from collections.abc import Callable
@@ -51,9 +55,12 @@ from ledger.errors import ClientError, DatabaseUnavailable, InvariantBroken, Ter
 from ledger.files import write_atomically
 from ledger.limits import TILE_HEIGHT, TILE_WIDTH
 from ledger.note import split_note
-from ledger.publisher import checkpoint_at, latest_checkpoint
+from ledger.publisher import checkpoint_at, key_history, latest_checkpoint, stored_rotations
 
 CHECKPOINT_FILE = "checkpoint"
+KEY_HISTORY_FILE = "key-history"
+"""Which log key signs which sizes, as ``GET /log/key-history`` answers (``ledger.log_keys``);
+written only once the log has rotated its key, rewritten before each checkpoint."""
 FOLLOW_INTERVAL_S_DEFAULT = 2.0
 TEMPORARY_PREFIX = ".terang-"
 """Temporary files start with a dot: the example nginx configuration never serves them."""
@@ -231,6 +238,7 @@ def _publish(engine: Engine, directory: Path) -> PublishReport:
         report = PublishReport(latest.size, previous_size)
         if held is not None and held[1] == note:
             return report
+        rotations = stored_rotations(conn)
         superseded: list[Path] = []
         for level, index, width in _new_tiles(previous_size or 0, latest.size):
             relative = _relative_path(level, index, width)
@@ -247,6 +255,15 @@ def _publish(engine: Engine, directory: Path) -> PublishReport:
             )
             write_file_atomically(path, data)
             report.files_written.append(relative)
+        if rotations:
+            # Step 3b: the key history, before the checkpoint a rotated key signed (a
+            # reader holding only the genesis key follows the rotation from it).
+            genesis_key = rotations[0].previous.verifier_key()
+            history = {"origin": origin, "keys": key_history(conn, latest.size, genesis_key)}
+            write_file_atomically(
+                directory / KEY_HISTORY_FILE, json.dumps(history, indent=1).encode("utf-8")
+            )
+            report.files_written.append(KEY_HISTORY_FILE)
     # Step 4: the checkpoint last, once every tile it needs is durable.
     write_file_atomically(directory / CHECKPOINT_FILE, note.encode("utf-8"))
     report.files_written.append(CHECKPOINT_FILE)

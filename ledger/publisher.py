@@ -78,6 +78,35 @@ def stored_rotations(conn: Connection) -> list[log_keys.Rotation]:
     return [] if value is None else log_keys.rotations_from_document(json.loads(value))
 
 
+def key_history(conn: Connection, held_size: int, genesis_key: str) -> list[dict[str, object]]:
+    """Which key signs which tree sizes (``ledger.log_keys``), with each hand-over
+    checkpoint published within ``held_size``: what ``GET /log/key-history`` answers and
+    ``terang publish-tiles`` writes as ``key-history``. ``genesis_key``: the log's first
+    key, named when the log never rotated."""
+    rotations = stored_rotations(conn)
+    first = rotations[0].previous.verifier_key() if rotations else genesis_key
+    history: list[dict[str, object]] = [
+        {"verifier_key": first, "from_size": 0, "rotation_seq": None, "handover_checkpoint": None}
+    ]
+    c = storage.checkpoints.c
+    for rotation in rotations:
+        note = conn.execute(
+            select(c.note)
+            .where(c.tree_size > rotation.seq, c.tree_size <= held_size)
+            .order_by(c.tree_size)
+            .limit(1)
+        ).scalar()
+        history.append(
+            {
+                "verifier_key": rotation.new.verifier_key(),
+                "from_size": rotation.from_size,
+                "rotation_seq": rotation.seq,
+                "handover_checkpoint": note,
+            }
+        )
+    return history
+
+
 class LogKeyNotHeld(BadSetting):
     """The key in force for the next checkpoint (after a rotation) is not configured."""
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 
 from ledger import admission, authority, log_keys, migrations, rollback_guard, storage, time_anchor
@@ -31,6 +31,7 @@ from ledger.publisher import (
     LogKeyNotHeld,
     PublishedCheckpoint,
     Publisher,
+    key_history,
     latest_checkpoint,
     stored_rotations,
 )
@@ -494,41 +495,7 @@ class Ledger:
     def key_history(self, conn: Connection, held_size: int) -> list[dict[str, object]]:
         """Which key signs which tree sizes, with each hand-over checkpoint published
         within ``held_size`` (``GET /log/key-history``)."""
-        rotations = stored_rotations(conn)
-        if not rotations:
-            return [
-                {
-                    "verifier_key": self.log_signer.verifier_key(),
-                    "from_size": 0,
-                    "rotation_seq": None,
-                    "handover_checkpoint": None,
-                }
-            ]
-        history: list[dict[str, object]] = [
-            {
-                "verifier_key": rotations[0].previous.verifier_key(),
-                "from_size": 0,
-                "rotation_seq": None,
-                "handover_checkpoint": None,
-            }
-        ]
-        c = storage.checkpoints.c
-        for rotation in rotations:
-            note = conn.execute(
-                select(c.note)
-                .where(c.tree_size > rotation.seq, c.tree_size <= held_size)
-                .order_by(c.tree_size)
-                .limit(1)
-            ).scalar()
-            history.append(
-                {
-                    "verifier_key": rotation.new.verifier_key(),
-                    "from_size": rotation.from_size,
-                    "rotation_seq": rotation.seq,
-                    "handover_checkpoint": note,
-                }
-            )
-        return history
+        return key_history(conn, held_size, self.log_signer.verifier_key())
 
 
 def default_kinds() -> KindRegistry:

@@ -23,9 +23,11 @@ from conftest import ORIGIN, Harness, make_harness
 from fastapi.testclient import TestClient
 from log_checks import refused, replay_matches
 from log_surgery import append_behind_the_back, behind_the_triggers
+from mirror_support import mirror
 from nacl.signing import SigningKey
 from sqlalchemy import select
 
+from audit import static_tiles
 from audit.monitor import FollowedLog, Monitor
 from audit.remote import StateFile, VerifyReport, verify_log
 from audit.verifier import LogFault
@@ -312,6 +314,48 @@ def test_a_hand_over_missing_the_old_signature_is_caught(rotated: Harness, new_k
         verify(rotated)
     assert caught.value.details["fault"] == "log_key_handover_unsigned"
     assert caught.value.details["seq"] == 4
+
+
+def verify_tiles(h: Harness, directory: Path, **overrides: bytes | None) -> VerifyReport:
+    with mirror(directory, overrides) as client:
+        return verify_log(
+            client, h.log_signer.verifier_key(), all_kinds(), h.ledger.limits, tiles_only=True
+        )
+
+
+def test_published_tiles_carry_the_key_history_and_verify_with_the_genesis_key(
+    rotated: Harness, new_key: Signer, tmp_path: Path
+) -> None:
+    """``terang publish-tiles`` writes ``key-history`` (what ``/log/key-history`` answers)
+    before the checkpoint the new key signed, so a static mirror stays a complete read
+    API for ``verify --tiles-only`` across a rotation; a mirror that drops the file or
+    strips the hand-over's old signature is refused, not trusted."""
+    out = tmp_path / "tiles"
+    report = static_tiles.publish_once(rotated.ledger.engine, out)
+    assert report.files_written[-2:] == ["key-history", "checkpoint"]
+    with TestClient(create_app(rotated.ledger)) as api:
+        assert json.loads((out / "key-history").read_text()) == api.get("/log/key-history").json()
+    assert verify_tiles(rotated, out).tree_size == 8
+
+    # Without the file, the latest checkpoint opens under no key the auditor holds.
+    with pytest.raises(SignatureError):
+        verify_tiles(rotated, out, **{"key-history": None})
+
+    history = json.loads((out / "key-history").read_text())
+    handover = Checkpoint.parse(split_note(history["keys"][1]["handover_checkpoint"]).text)
+    history["keys"][1]["handover_checkpoint"] = sign_checkpoint(handover, new_key)
+    with pytest.raises(LogFault) as caught:
+        verify_tiles(rotated, out, **{"key-history": json.dumps(history).encode()})
+    assert caught.value.details["fault"] == "log_key_handover_unsigned"
+
+
+def test_a_log_that_never_rotated_publishes_no_key_history(
+    harness: Harness, tmp_path: Path
+) -> None:
+    grow(harness, 2)
+    out = tmp_path / "tiles"
+    static_tiles.publish_once(harness.ledger.engine, out)
+    assert not (out / "key-history").exists()
 
 
 # -- witnesses and the restore guard across the hand-over --------------------------------

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from conftest import Harness, make_harness
 from fastapi.testclient import TestClient
+from mirror_support import mirror
 from nacl.signing import SigningKey
 
 from audit import static_tiles
@@ -29,29 +30,6 @@ from ledger.keys import client_key_id
 from ledger.note import Verifier, parse_verifier_key
 from ledger.statement import b64encode
 from terang.app import all_kinds, create_app
-
-Overrides = dict[str, bytes | None]
-"""Paths (relative to /log/) the stand-in serves differently: bytes, or None for 404."""
-
-
-def mirror(directory: Path, overrides: Overrides | None = None) -> httpx.Client:
-    """A static file server for ``directory`` under ``/log/``."""
-    overrides = overrides or {}
-
-    def handle(request: httpx.Request) -> httpx.Response:
-        path = request.url.path
-        if not path.startswith("/log/"):
-            return httpx.Response(404)
-        relative = path.removeprefix("/log/")
-        if relative in overrides:
-            data = overrides[relative]
-            return httpx.Response(404) if data is None else httpx.Response(200, content=data)
-        file = directory / relative
-        if any(part.startswith(".") for part in Path(relative).parts) or not file.is_file():
-            return httpx.Response(404)
-        return httpx.Response(200, content=file.read_bytes())
-
-    return httpx.Client(transport=httpx.MockTransport(handle), base_url="http://mirror")
 
 
 def grow(h: Harness, count: int) -> None:
