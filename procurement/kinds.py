@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ledger.kinds import KindRegistry, StatementKind
 from procurement import award, bids, contracts, members, rup, tender, vendors
+from procurement.registration import bind_all
 from procurement.rules import RULES, RuleBook
 
 
@@ -11,7 +12,7 @@ def make_kinds(rules: RuleBook = RULES) -> tuple[StatementKind, ...]:
     return (
         *vendors.KINDS,
         *rup.make_kinds(rules),
-        *tender.make_kinds(rules),
+        *bind_all(tender.REDUCERS, rules),
         *bids.make_kinds(rules),
         *award.KINDS,
         *contracts.make_kinds(rules),
