@@ -12,7 +12,8 @@ statement types (``procurement.kinds.MODULES``):
    it, so every row has the same shape.
 2. The module lists its reducers in one table, ``REDUCERS``: a tuple of
    ``ProcurementKind`` rows, one per statement type (type, signer roles, reducer, the
-   description, the prefetch hint). Two types may share one reducer.
+   description, the prefetch hint, and ``self_signed`` for a self-registration). Two
+   types may share one reducer (a bid submitted or replaced).
 3. ``procurement.kinds.make_kinds`` binds one rule book to every row of every module
    (``ProcurementKind.bind``) and nothing else builds a procurement
    ``ledger.kinds.StatementKind``. Tests pass their own rule book the same way.
@@ -45,6 +46,8 @@ class ProcurementKind:
     reduce: Reducer
     description: str
     prefetch: Prefetch
+    self_signed: bool = False
+    """As ``ledger.kinds.StatementKind.self_signed``: the statement registers its signer."""
 
     def bind(self, rules: RuleBook) -> StatementKind:
         """The ledger's kind for this row, its reducer applying ``rules``."""
@@ -53,6 +56,7 @@ class ProcurementKind:
             self.roles,
             partial(_apply, self.reduce, rules),
             self.description,
+            self_signed=self.self_signed,
             prefetch=self.prefetch,
         )
 
