@@ -26,9 +26,10 @@ from ledger.statement import LoggedEntry, Statement, parse_time
 from procurement import fields
 from procurement import lifecycle as lc
 from procurement.errors import rejected
+from procurement.evaluation import _check_objections_answered
 from procurement.registration import ProcurementKind
 from procurement.rules import RuleBook
-from procurement.tender import _at, _check_objections_answered, _ocid, prefetch_tender
+from procurement.tender import _at, _ocid, prefetch_tender
 from procurement.vendors import VENDOR_NAMESPACE
 
 

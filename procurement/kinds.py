@@ -9,11 +9,11 @@ statement types is added to ``MODULES`` and to nothing else.
 from __future__ import annotations
 
 from ledger.kinds import KindRegistry, StatementKind
-from procurement import award, bids, contracts, members, rup, tender, vendors
+from procurement import award, bids, contracts, evaluation, members, rup, tender, vendors
 from procurement.registration import ProcurementKind, bind_all
 from procurement.rules import RULES, RuleBook
 
-MODULES = (vendors, rup, tender, bids, award, contracts, members)
+MODULES = (vendors, rup, tender, bids, evaluation, award, contracts, members)
 TABLE: tuple[ProcurementKind, ...] = tuple(row for module in MODULES for row in module.REDUCERS)
 """Every row of every module's ``REDUCERS``, before a rule book is bound."""
 
