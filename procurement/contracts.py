@@ -893,6 +893,9 @@ def _prefetch(statement: Statement) -> list[tuple[str, str]]:
         named: Any = statement.body.get(field)
         if isinstance(named, list):
             keys.extend((budget.NS_POSTING_ID, p) for p in named if isinstance(p, str))
+    document: Any = statement.body.get("document")  # an ending's handover document
+    if isinstance(document, dict) and isinstance(document.get("sha256"), str):
+        keys.append((lc.DOCUMENT_NAMESPACE, document["sha256"]))
     return keys
 
 

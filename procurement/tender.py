@@ -39,6 +39,7 @@ from procurement.limits import (
     COMMITTEE_MEMBERS_MAX,
     LIST_ITEMS_MAX,
     NAME_CHARS_MAX,
+    OBJECTIONS_MAX,
     QUESTIONS_MAX,
     REASON_CHARS_MAX,
     RUP_CODE_CHARS_MAX,
@@ -473,7 +474,21 @@ def prefetch_tender(statement: Statement) -> list[tuple[str, str]]:
     if statement.type.startswith("procurement.bid.") or statement.type == lc.OBJECTION_FILED:
         keys.append((lc.BID_NAMESPACE, lc.bid_key(statement.subject, statement.signer)))
         keys.append((VENDOR_NAMESPACE, statement.signer))
+    if statement.type == lc.QUESTION_ASKED:  # the asker must be an eligible vendor
+        keys.append((VENDOR_NAMESPACE, statement.signer))
     body = statement.body
+    # An answer names its question or objection by number; the reducer reads that one.
+    for answered, field, namespace, number_max in (
+        (lc.QUESTION_ANSWERED, "question", lc.QUESTION_NAMESPACE, QUESTIONS_MAX),
+        (lc.OBJECTION_ANSWERED, "objection", lc.OBJECTION_NAMESPACE, OBJECTIONS_MAX),
+    ):
+        number: Any = body.get(field)
+        if (
+            statement.type == answered
+            and type(number) is int
+            and 1 <= number <= number_max  # bounded: a hint never formats a huge number
+        ):
+            keys.append((namespace, lc.numbered_key(statement.subject, number)))
     if statement.type == lc.PACKAGE_CREATED and isinstance(body.get("budget_line"), str):
         keys.append((budget.NS_LINE, body["budget_line"]))
     if statement.type == lc.PACKAGE_CREATED and isinstance(body.get("rup_code"), str):
