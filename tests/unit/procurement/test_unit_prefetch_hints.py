@@ -1,9 +1,10 @@
 """Prefetch hints name what the reducers read: the sequencer loads a batch's hinted
 documents in a few queries, and every read it did not hint is one more database round
 trip inside the writer's lock. These statements' reducers read only documents their
-statement names, so every such read must be hinted (reads that depend on documents
-read first, such as a tender's bids in bid order, and the red flag follower's, are
-not known from the statement and are not checked here)."""
+statement names, so every such read must be hinted, the red flag follower's flags of
+the tender included (``redflags.reducer.prefetch``). Reads that depend on documents
+read first, such as a tender's bids in bid order and the follower's tallies, are not
+known from the statement and are not checked here (docs/design.md, section 3)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ CHECKED = (
     "procurement.tender.announced",
     "procurement.tender.evaluated",
 )
-SECOND_ORDER = ("redflags.", "procurement.bid_order")
+SECOND_ORDER = ("redflags.tally", "procurement.bid_order")
 
 
 class RecordingState(DictState):

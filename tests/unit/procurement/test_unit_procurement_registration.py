@@ -13,12 +13,16 @@ import ast
 import importlib
 from pathlib import Path
 
+from procurement_support import OCID
+
 from ledger.kinds import KindRegistry
 from ledger.state import State
-from ledger.statement import LoggedEntry
+from ledger.statement import LoggedEntry, Statement
 from procurement import kinds
 from procurement.registration import ProcurementKind, bind_all
 from procurement.rules import RULES, RuleBook
+from redflags.reducer import FOLLOWED_TYPES
+from redflags.reducer import prefetch as follower_prefetch
 from terang.app import all_kinds
 
 PROCUREMENT = Path(kinds.__file__).resolve().parent
@@ -67,12 +71,18 @@ def test_the_composition_root_registers_every_row_as_written() -> None:
     assert len({row.type for row in kinds.TABLE}) == len(kinds.TABLE), "a type twice"
     for row in kinds.TABLE:
         kind = registry.get(row.type)
-        assert (kind.roles, kind.description, kind.self_signed, kind.prefetch) == (
+        assert (kind.roles, kind.description, kind.self_signed) == (
             row.roles,
             row.description,
             row.self_signed,
-            row.prefetch,
         )
+        # The red flag follower's hint joins the owner's on the types it follows.
+        statement = Statement(row.type, OCID, "0" * 64, "2026-06-01T00:00:00.000Z", "n", {})
+        owner = list(row.prefetch(statement))
+        if row.type in FOLLOWED_TYPES:
+            assert list(kind.prefetch(statement)) == [*owner, *follower_prefetch(statement)]
+        else:
+            assert kind.prefetch is row.prefetch
 
 
 def test_binding_hands_each_reducer_the_rule_book_it_was_given() -> None:
