@@ -103,6 +103,8 @@ def prefetch(statement: Statement) -> list[tuple[str, str]]:
     each rule judged there (``write_flag``). The bids in bid order, the tallies and the
     other tenders of a split are named by documents read first, so they are not here."""
     judged = rules.TENDER_RULES if statement.type in BID_TYPES else NO_BID_RULES
+    if statement.type == AWARDED:  # the award counts its winner (``_follow_repeat_winner``)
+        judged = (*judged, "RI-REPEAT-WINNER")
     return [(FLAG_NAMESPACE, flag_key(statement.subject, rule)) for rule in judged]
 
 

@@ -184,3 +184,34 @@ def test_a_contract_ending_hints_its_handover_document() -> None:
             statement_type, OCID, "0" * 64, "2026-06-01T00:00:00.000Z", "n", {"document": document}
         )
         assert (lc.DOCUMENT_NAMESPACE, "cd" * 32) in keys_to_prefetch(all_kinds(), statement)
+
+
+def test_an_award_hints_every_flag_of_its_tender_the_follower_reads() -> None:
+    """The award is a batch (its commitment, then the award); the follower reads the
+    tender's flag of each rule it judges, RI-REPEAT-WINNER included, all named by the
+    award's subject. Its reads of other subjects (a vendor's or an OPD's R025/R038
+    flags and tallies) depend on the tender's documents and are not checked here."""
+    from datetime import timedelta
+
+    log = MemoryLog(state=RecordingState())
+    s = Scenario.build(log)
+    a, b, _ = s.vendors
+    s.package()
+    s.announce(days=20)
+    s.bid(a, 40_000_000_000)
+    s.bid(b, 41_000_000_000)
+    s.close()
+    s.open()
+    s.evaluate([(a, True, "80"), (b, True, "70")])
+    s.announce_winner(a)
+    log.clock.now = log.clock.now + timedelta(days=10)
+    statements = s.award_statements()
+    assert isinstance(log.state, RecordingState)
+    log.state.reads.clear()
+    log.append(statements)
+    hinted = {key for signed in statements for key in keys_to_prefetch(log.kinds, signed.statement)}
+    own_flags = {
+        key for key in log.state.reads if key[0] == "redflags.flag" and key[1].startswith(s.ocid)
+    }
+    assert ("redflags.flag", f"{s.ocid}|RI-REPEAT-WINNER") in own_flags
+    assert own_flags - hinted == set()
