@@ -1337,6 +1337,13 @@ def _prefetch(statement: Statement) -> Iterable[tuple[str, str]]:
                 keys += _line_keys(parse_line_id(move.get("line")), opening=True)
     elif kind == st.PRICE_LIST:
         keys.append((NS_PRICE_LIST, statement.subject))
+        # Each item's key, read to refuse a duplicate: the body names them all.
+        price_list = st.parse_price_list(body)
+        list_id = st.parse_price_list_id(statement.subject)
+        keys += [
+            (NS_PRICE_ITEM, price_item_key(list_id, price_list.version, item.code))
+            for item in price_list.items
+        ]
     elif kind == st.KOMPONEN:
         keys += [(NS_LINE, statement.subject), (NS_KOMPONEN, statement.subject)]
         for item in body.get("komponen") or []:

@@ -97,7 +97,14 @@ class KindRegistry:
             raise InvariantBroken(f"statement type {kind.type} registered twice")
         self._kinds[kind.type] = kind
 
-    def follow(self, types: Iterable[str], follower: Reducer, *, name: str) -> None:
+    def follow(
+        self,
+        types: Iterable[str],
+        follower: Reducer,
+        *,
+        name: str,
+        prefetch: Prefetch = no_prefetch,
+    ) -> None:
         """Run ``follower`` after the reducer of each of ``types``, on the same state.
 
         Why a follower and not a second reducer: a statement type has one owner, the
@@ -112,11 +119,18 @@ class KindRegistry:
         would turn a read model into a rule). Followers of one type run in the order
         they were added; the verifier and ``rebuild-projections`` replay through the
         same registry, so the derived rows are checked like every other projection.
+
+        ``prefetch`` names the keys the follower reads that its statement alone names;
+        they join the owner's hint, so the sequencer loads both with the batch.
         """
         for statement_type in types:
             kind = self.get(statement_type)
             self._kinds[statement_type] = replace(
-                kind, reduce=_followed(kind.reduce, follower, name, statement_type)
+                kind,
+                reduce=_followed(kind.reduce, follower, name, statement_type),
+                prefetch=kind.prefetch
+                if prefetch is no_prefetch
+                else _joined(kind.prefetch, prefetch),
             )
 
     def get(self, statement_type: str) -> StatementKind:
@@ -145,3 +159,12 @@ def _followed(reduce: Reducer, follower: Reducer, name: str, statement_type: str
             ) from refusal
 
     return reduce_then_follow
+
+
+def _joined(first: Prefetch, second: Prefetch) -> Prefetch:
+    """The keys of ``first`` then of ``second`` (a follower's hint after its owner's)."""
+
+    def both(statement: Statement) -> Iterable[StateKey]:
+        return [*first(statement), *second(statement)]
+
+    return both

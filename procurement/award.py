@@ -21,17 +21,19 @@ from typing import Any
 
 from budgeting import reducers as budget
 from budgeting.statements import parse_posting_id
-from ledger.kinds import StatementKind
 from ledger.state import State
 from ledger.statement import LoggedEntry, Statement, parse_time
 from procurement import fields
 from procurement import lifecycle as lc
 from procurement.errors import rejected
-from procurement.tender import _at, _check_objections_answered, _ocid, prefetch_tender
+from procurement.evaluation import _check_objections_answered
+from procurement.registration import ProcurementKind
+from procurement.rules import RuleBook
+from procurement.tender import _at, _ocid, prefetch_tender
 from procurement.vendors import VENDOR_NAMESPACE
 
 
-def reduce_awarded(state: State, entry: LoggedEntry) -> None:
+def reduce_awarded(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
     statement = entry.signed.statement
     body = statement.body
     ocid = _ocid(statement)
@@ -111,12 +113,13 @@ def _prefetch(statement: Statement) -> list[tuple[str, str]]:
     return keys
 
 
-KINDS = (
-    StatementKind(
+REDUCERS = (
+    ProcurementKind(
         lc.AWARDED_TYPE,
         frozenset({"procurement_officer"}),
         reduce_awarded,
         "award the tender; logged right after its budget commitment, in one batch",
-        prefetch=_prefetch,
+        _prefetch,
     ),
 )
+"""This module's statement types (``procurement.registration``): one row each."""

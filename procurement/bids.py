@@ -41,7 +41,6 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.errors import ClientError
-from ledger.kinds import StatementKind
 from ledger.state import Document, State
 from ledger.statement import LoggedEntry, b64decode_strict, b64encode, parse_time
 from procurement import conflicts, fields
@@ -53,6 +52,7 @@ from procurement.limits import (
     RELEASES_PER_STATEMENT_MAX,
 )
 from procurement.opening import is_late, judge_late
+from procurement.registration import ProcurementKind
 from procurement.rules import RuleBook
 from procurement.sealed import (
     BID_FORMAT_FELDMAN,
@@ -146,179 +146,171 @@ def _check_bidding_open(doc: Document, entry: LoggedEntry, statement_type: str) 
         )
 
 
-def make_reducers(rules: RuleBook) -> dict[str, Any]:
-    def reduce_bid(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        ocid = _ocid(statement)
-        parsed = _parse_bid_body(statement.body)
-        doc = lc.require_tender(state, ocid)
-        vendor = require_eligible(state, statement.signer, _at(entry))
-        _check_bidding_open(doc, entry, statement.type)
-        conflicts.check_bidder(rules.by_id(doc["rule_set"]), doc, statement.signer)
-        key = lc.bid_key(ocid, statement.signer)
-        bid = state.get(lc.BID_NAMESPACE, key)
-        active = bid is not None and bid["status"] == "submitted"
-        if statement.type == lc.BID_SUBMITTED and active:
-            raise rejected(
-                "bid_exists", "this vendor already has a bid here; replace or withdraw it"
-            )
-        if statement.type == lc.BID_REPLACED and not active:
-            raise rejected("unknown_bid", "there is no bid of this vendor to replace")
-        members = [m["key_id"] for m in doc["committee"]["members"]]
-        if [s["member"] for s in parsed["shares"]] != members:
-            raise rejected(
-                "shares_not_for_committee",
-                "body.shares must hold one share per committee member, in committee order",
-                committee=members,
-            )
-        threshold = doc["committee"]["threshold"]
-        if parsed["format"] == BID_FORMAT_FELDMAN and len(parsed["commitments"]) != threshold:
-            raise rejected(
-                "commitments_not_for_threshold",
-                f"body.commitments must hold one commitment per coefficient: {threshold}",
-                threshold=threshold,
-            )
-        if parsed["addendum"] != doc["addenda"]:
-            raise rejected(
-                "stale_addendum",
-                f"the bid answers addendum {parsed['addendum']}; the latest is {doc['addenda']}",
-            )
-        if bid is None:
-            doc["bids"]["ever"] += 1
-            vendor["bids_submitted"] += 1
-            state.put(VENDOR_NAMESPACE, statement.signer, vendor)
-            # The opening visits every bid: this index is how it finds them (a tender
-            # document listing every bidder would be rewritten by every bid).
-            state.put(
-                lc.BID_ORDER_NAMESPACE,
-                lc.numbered_key(ocid, doc["bids"]["ever"]),
-                {"ocid": ocid, "bidder": statement.signer, "seq": entry.seq},
-            )
-        if not active:
-            doc["bids"]["active"] += 1
-        state.put(
-            lc.BID_NAMESPACE,
-            key,
-            {
-                "ocid": ocid,
-                "bidder": statement.signer,
-                "status": "submitted",
-                "seq": entry.seq,
-                "first_seq": entry.seq if bid is None else bid["first_seq"],
-                "version": 1 if bid is None else bid["version"] + 1,
-                "logged_at": entry.logged_at,
-                **parsed,
-                "confirmed_seq": None,
-                "released": {},
-                "opening": None,
-                "validity": "sealed",
-                "flags": [],
-                "evaluation": None,
-            },
+def reduce_bid(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
+    statement = entry.signed.statement
+    ocid = _ocid(statement)
+    parsed = _parse_bid_body(statement.body)
+    doc = lc.require_tender(state, ocid)
+    vendor = require_eligible(state, statement.signer, _at(entry))
+    _check_bidding_open(doc, entry, statement.type)
+    conflicts.check_bidder(rules.by_id(doc["rule_set"]), doc, statement.signer)
+    key = lc.bid_key(ocid, statement.signer)
+    bid = state.get(lc.BID_NAMESPACE, key)
+    active = bid is not None and bid["status"] == "submitted"
+    if statement.type == lc.BID_SUBMITTED and active:
+        raise rejected("bid_exists", "this vendor already has a bid here; replace or withdraw it")
+    if statement.type == lc.BID_REPLACED and not active:
+        raise rejected("unknown_bid", "there is no bid of this vendor to replace")
+    members = [m["key_id"] for m in doc["committee"]["members"]]
+    if [s["member"] for s in parsed["shares"]] != members:
+        raise rejected(
+            "shares_not_for_committee",
+            "body.shares must hold one share per committee member, in committee order",
+            committee=members,
         )
-        lc.save_tender(state, ocid, doc, entry.seq)
+    threshold = doc["committee"]["threshold"]
+    if parsed["format"] == BID_FORMAT_FELDMAN and len(parsed["commitments"]) != threshold:
+        raise rejected(
+            "commitments_not_for_threshold",
+            f"body.commitments must hold one commitment per coefficient: {threshold}",
+            threshold=threshold,
+        )
+    if parsed["addendum"] != doc["addenda"]:
+        raise rejected(
+            "stale_addendum",
+            f"the bid answers addendum {parsed['addendum']}; the latest is {doc['addenda']}",
+        )
+    if bid is None:
+        doc["bids"]["ever"] += 1
+        vendor["bids_submitted"] += 1
+        state.put(VENDOR_NAMESPACE, statement.signer, vendor)
+        # The opening visits every bid: this index is how it finds them (a tender
+        # document listing every bidder would be rewritten by every bid).
+        state.put(
+            lc.BID_ORDER_NAMESPACE,
+            lc.numbered_key(ocid, doc["bids"]["ever"]),
+            {"ocid": ocid, "bidder": statement.signer, "seq": entry.seq},
+        )
+    if not active:
+        doc["bids"]["active"] += 1
+    state.put(
+        lc.BID_NAMESPACE,
+        key,
+        {
+            "ocid": ocid,
+            "bidder": statement.signer,
+            "status": "submitted",
+            "seq": entry.seq,
+            "first_seq": entry.seq if bid is None else bid["first_seq"],
+            "version": 1 if bid is None else bid["version"] + 1,
+            "logged_at": entry.logged_at,
+            **parsed,
+            "confirmed_seq": None,
+            "released": {},
+            "opening": None,
+            "validity": "sealed",
+            "flags": [],
+            "evaluation": None,
+        },
+    )
+    lc.save_tender(state, ocid, doc, entry.seq)
 
-    def reduce_withdrawn(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        ocid = _ocid(statement)
-        fields.only_fields(statement.body, frozenset())
-        doc = lc.require_tender(state, ocid)
-        key = lc.bid_key(ocid, statement.signer)
+
+def reduce_withdrawn(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
+    statement = entry.signed.statement
+    ocid = _ocid(statement)
+    fields.only_fields(statement.body, frozenset())
+    doc = lc.require_tender(state, ocid)
+    key = lc.bid_key(ocid, statement.signer)
+    bid = state.get(lc.BID_NAMESPACE, key)
+    if bid is None or bid["status"] != "submitted":
+        raise rejected("unknown_bid", "there is no bid of this vendor to withdraw")
+    _check_bidding_open(doc, entry, statement.type)
+    bid.update(status="withdrawn", withdrawn_seq=entry.seq)
+    state.put(lc.BID_NAMESPACE, key, bid)
+    doc["bids"]["active"] -= 1
+    lc.save_tender(state, ocid, doc, entry.seq)
+
+
+def reduce_confirmed(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
+    statement = entry.signed.statement
+    ocid = _ocid(statement)
+    fields.only_fields(statement.body, frozenset({"addendum"}))
+    number = fields.integer(statement.body, "addendum", 1, 1000)
+    doc = lc.require_tender(state, ocid)
+    key = lc.bid_key(ocid, statement.signer)
+    bid = state.get(lc.BID_NAMESPACE, key)
+    if bid is None or bid["status"] != "submitted":
+        raise rejected("unknown_bid", "there is no bid of this vendor to confirm")
+    _check_bidding_open(doc, entry, statement.type)
+    if number != doc["addenda"] or bid["addendum"] >= number:
+        raise rejected(
+            "nothing_to_confirm",
+            f"the bid answers addendum {bid['addendum']}; the latest is {doc['addenda']}",
+        )
+    bid.update(addendum=number, confirmed_seq=entry.seq)
+    state.put(lc.BID_NAMESPACE, key, bid)
+    lc.save_tender(state, ocid, doc, entry.seq)
+
+
+def reduce_shares_released(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
+    statement = entry.signed.statement
+    ocid = _ocid(statement)
+    fields.only_fields(statement.body, frozenset({"shares"}))
+    releases = []
+    for index, item in enumerate(
+        fields.items(statement.body, "shares", 1, RELEASES_PER_STATEMENT_MAX)
+    ):
+        release = fields.obj(item, f"shares[{index}]")
+        fields.only_fields(release, frozenset({"bidder", "share"}))
+        releases.append(
+            (
+                fields.hex64(release, "bidder"),
+                fields.base64_bytes(release, "share", SHARE_BYTES, SHARE_BYTES),
+            )
+        )
+    if len({bidder for bidder, _ in releases}) != len(releases):
+        raise fields.bad("shares", "must not name a bidder twice")
+    doc = lc.require_tender(state, ocid)
+    members = [m["key_id"] for m in doc["committee"]["members"]]
+    if statement.signer not in members:
+        raise rejected(
+            "not_committee_member", f"{statement.signer} is not on the committee of {ocid}"
+        )
+    target = lc.check_transition(doc, statement.type)
+    x = members.index(statement.signer) + 1
+    for bidder, share_bytes in releases:
+        key = lc.bid_key(ocid, bidder)
         bid = state.get(lc.BID_NAMESPACE, key)
+        if bid is not None and bid["status"] == "late":
+            continue  # judged late already: kept, never opened
         if bid is None or bid["status"] != "submitted":
-            raise rejected("unknown_bid", "there is no bid of this vendor to withdraw")
-        _check_bidding_open(doc, entry, statement.type)
-        bid.update(status="withdrawn", withdrawn_seq=entry.seq)
-        state.put(lc.BID_NAMESPACE, key, bid)
-        doc["bids"]["active"] -= 1
-        lc.save_tender(state, ocid, doc, entry.seq)
-
-    def reduce_confirmed(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        ocid = _ocid(statement)
-        fields.only_fields(statement.body, frozenset({"addendum"}))
-        number = fields.integer(statement.body, "addendum", 1, 1000)
-        doc = lc.require_tender(state, ocid)
-        key = lc.bid_key(ocid, statement.signer)
-        bid = state.get(lc.BID_NAMESPACE, key)
-        if bid is None or bid["status"] != "submitted":
-            raise rejected("unknown_bid", "there is no bid of this vendor to confirm")
-        _check_bidding_open(doc, entry, statement.type)
-        if number != doc["addenda"] or bid["addendum"] >= number:
-            raise rejected(
-                "nothing_to_confirm",
-                f"the bid answers addendum {bid['addendum']}; the latest is {doc['addenda']}",
-            )
-        bid.update(addendum=number, confirmed_seq=entry.seq)
-        state.put(lc.BID_NAMESPACE, key, bid)
-        lc.save_tender(state, ocid, doc, entry.seq)
-
-    def reduce_shares_released(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        ocid = _ocid(statement)
-        fields.only_fields(statement.body, frozenset({"shares"}))
-        releases = []
-        for index, item in enumerate(
-            fields.items(statement.body, "shares", 1, RELEASES_PER_STATEMENT_MAX)
-        ):
-            release = fields.obj(item, f"shares[{index}]")
-            fields.only_fields(release, frozenset({"bidder", "share"}))
-            releases.append(
-                (
-                    fields.hex64(release, "bidder"),
-                    fields.base64_bytes(release, "share", SHARE_BYTES, SHARE_BYTES),
-                )
-            )
-        if len({bidder for bidder, _ in releases}) != len(releases):
-            raise fields.bad("shares", "must not name a bidder twice")
-        doc = lc.require_tender(state, ocid)
-        members = [m["key_id"] for m in doc["committee"]["members"]]
-        if statement.signer not in members:
-            raise rejected(
-                "not_committee_member", f"{statement.signer} is not on the committee of {ocid}"
-            )
-        target = lc.check_transition(doc, statement.type)
-        x = members.index(statement.signer) + 1
-        for bidder, share_bytes in releases:
-            key = lc.bid_key(ocid, bidder)
-            bid = state.get(lc.BID_NAMESPACE, key)
-            if bid is not None and bid["status"] == "late":
-                continue  # judged late already: kept, never opened
-            if bid is None or bid["status"] != "submitted":
-                raise rejected("unknown_bid", f"{bidder} has no bid in {ocid}", bidder=bidder)
-            if is_late(doc, bid):
-                judge_late(bid, doc)
-                state.put(lc.BID_NAMESPACE, key, bid)
-                continue
-            if statement.signer in bid["released"]:
-                raise rejected(
-                    "share_already_released",
-                    f"{statement.signer} already released its share of {bidder}'s bid",
-                )
-            if not _share_checks(bid, statement.signer, Share(x, share_bytes)):
-                raise rejected(
-                    "share_mismatch",
-                    f"the share for {bidder}'s bid does not match the commitment the vendor signed",
-                    bidder=bidder,
-                )
-            # Nothing is opened here: the opening decides every bid at once, at
-            # ``procurement.tender.opened`` (``procurement.opening``), so no member and
-            # no officer can choose which bids open by the order of releases.
-            bid["released"][statement.signer] = b64encode(share_bytes)
+            raise rejected("unknown_bid", f"{bidder} has no bid in {ocid}", bidder=bidder)
+        if is_late(doc, bid):
+            judge_late(bid, doc)
             state.put(lc.BID_NAMESPACE, key, bid)
-        if statement.signer not in doc["released_by"]:
-            doc["released_by"].append(statement.signer)
-        doc["state"] = target
-        lc.note_event(doc, entry.seq, statement.type)
-        state.put(lc.TENDER_NAMESPACE, ocid, doc)
-
-    return {
-        lc.BID_SUBMITTED: reduce_bid,
-        lc.BID_REPLACED: reduce_bid,
-        lc.BID_WITHDRAWN: reduce_withdrawn,
-        lc.BID_CONFIRMED: reduce_confirmed,
-        lc.SHARES_RELEASED: reduce_shares_released,
-    }
+            continue
+        if statement.signer in bid["released"]:
+            raise rejected(
+                "share_already_released",
+                f"{statement.signer} already released its share of {bidder}'s bid",
+            )
+        if not _share_checks(bid, statement.signer, Share(x, share_bytes)):
+            raise rejected(
+                "share_mismatch",
+                f"the share for {bidder}'s bid does not match the commitment the vendor signed",
+                bidder=bidder,
+            )
+        # Nothing is opened here: the opening decides every bid at once, at
+        # ``procurement.tender.opened`` (``procurement.opening``), so no member and
+        # no officer can choose which bids open by the order of releases.
+        bid["released"][statement.signer] = b64encode(share_bytes)
+        state.put(lc.BID_NAMESPACE, key, bid)
+    if statement.signer not in doc["released_by"]:
+        doc["released_by"].append(statement.signer)
+    doc["state"] = target
+    lc.note_event(doc, entry.seq, statement.type)
+    state.put(lc.TENDER_NAMESPACE, ocid, doc)
 
 
 def _share_checks(bid: Document, member: str, share: Share) -> bool:
@@ -332,30 +324,6 @@ def _share_checks(bid: Document, member: str, share: Share) -> bool:
     return bool(share_commitment(bid["ocid"], bid["bidder"], member, share) == committed)
 
 
-def make_kinds(rules: RuleBook) -> tuple[StatementKind, ...]:
-    vendor = frozenset({"vendor"})
-    descriptions = {
-        lc.BID_SUBMITTED: (vendor, "submit a sealed bid"),
-        lc.BID_REPLACED: (vendor, "replace one's sealed bid before the deadline"),
-        lc.BID_WITHDRAWN: (vendor, "withdraw one's bid before the deadline"),
-        lc.BID_CONFIRMED: (vendor, "re-confirm a bid after an addendum"),
-        lc.SHARES_RELEASED: (
-            frozenset({"committee_member"}),
-            "a committee member publishes its opened key shares, after the closing",
-        ),
-    }
-    return tuple(
-        StatementKind(
-            statement_type,
-            descriptions[statement_type][0],
-            reducer,
-            descriptions[statement_type][1],
-            prefetch=_prefetch,
-        )
-        for statement_type, reducer in make_reducers(rules).items()
-    )
-
-
 def _prefetch(statement: Any) -> list[tuple[str, str]]:
     keys = prefetch_tender(statement)
     shares = statement.body.get("shares")
@@ -364,3 +332,38 @@ def _prefetch(statement: Any) -> list[tuple[str, str]]:
             if isinstance(item, dict) and isinstance(item.get("bidder"), str):
                 keys.append((lc.BID_NAMESPACE, lc.bid_key(statement.subject, item["bidder"])))
     return keys
+
+
+VENDOR = frozenset({"vendor"})
+REDUCERS = (
+    ProcurementKind(lc.BID_SUBMITTED, VENDOR, reduce_bid, "submit a sealed bid", _prefetch),
+    ProcurementKind(
+        lc.BID_REPLACED,
+        VENDOR,
+        reduce_bid,
+        "replace one's sealed bid before the deadline",
+        _prefetch,
+    ),
+    ProcurementKind(
+        lc.BID_WITHDRAWN,
+        VENDOR,
+        reduce_withdrawn,
+        "withdraw one's bid before the deadline",
+        _prefetch,
+    ),
+    ProcurementKind(
+        lc.BID_CONFIRMED,
+        VENDOR,
+        reduce_confirmed,
+        "re-confirm a bid after an addendum",
+        _prefetch,
+    ),
+    ProcurementKind(
+        lc.SHARES_RELEASED,
+        frozenset({"committee_member"}),
+        reduce_shares_released,
+        "a committee member publishes its opened key shares, after the closing",
+        _prefetch,
+    ),
+)
+"""This module's statement types (``procurement.registration``): one row each."""

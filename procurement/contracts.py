@@ -63,7 +63,6 @@ Every refusal raises, so the sequencer logs nothing.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from functools import partial
 from typing import Any, Literal
 
 from nacl.exceptions import BadSignatureError
@@ -74,7 +73,6 @@ from budgeting import statements as budget_statements
 from budgeting.statements import parse_posting_id
 from ledger.authority import KEY_NAMESPACE
 from ledger.canonical import canonical_bytes
-from ledger.kinds import StatementKind
 from ledger.state import Document, State
 from ledger.statement import LoggedEntry, Statement, b64decode_strict, parse_time
 from procurement import conflicts, fields
@@ -92,7 +90,8 @@ from procurement.limits import (
     REASON_CHARS_MAX,
     REQUESTS_MAX,
 )
-from procurement.rules import RULES, RuleBook, RuleSet
+from procurement.registration import ProcurementKind
+from procurement.rules import RuleBook, RuleSet
 from procurement.tender import _ocid
 
 CONTRACT_NAMESPACE = "procurement.contract"
@@ -426,7 +425,7 @@ def _check_fiscal_year(
     return _check_multi_year(state, rule_set, statement, tender, approval, start, end)
 
 
-def reduce_signed(state: State, entry: LoggedEntry, *, rules: RuleBook = RULES) -> None:
+def reduce_signed(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
     statement = entry.signed.statement
     body = statement.body
     ocid = _ocid(statement)
@@ -502,7 +501,7 @@ def reduce_signed(state: State, entry: LoggedEntry, *, rules: RuleBook = RULES) 
     state.put(lc.TENDER_NAMESPACE, ocid, tender)
 
 
-def reduce_amended(state: State, entry: LoggedEntry, *, rules: RuleBook = RULES) -> None:
+def reduce_amended(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
     statement = entry.signed.statement
     body = statement.body
     ocid = _ocid(statement)
@@ -590,7 +589,7 @@ def reduce_amended(state: State, entry: LoggedEntry, *, rules: RuleBook = RULES)
     state.put(CONTRACT_NAMESPACE, ocid, contract)
 
 
-def reduce_payment_requested(state: State, entry: LoggedEntry) -> None:
+def reduce_payment_requested(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
     statement = entry.signed.statement
     body = statement.body
     ocid = _ocid(statement)
@@ -654,7 +653,7 @@ def _pending_request(contract: Document, number: int) -> dict[str, Any]:
     return request
 
 
-def reduce_payment_rejected(state: State, entry: LoggedEntry) -> None:
+def reduce_payment_rejected(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
     statement = entry.signed.statement
     body = statement.body
     ocid = _ocid(statement)
@@ -671,7 +670,7 @@ def reduce_payment_rejected(state: State, entry: LoggedEntry) -> None:
     state.put(CONTRACT_NAMESPACE, ocid, contract)
 
 
-def reduce_paid(state: State, entry: LoggedEntry) -> None:
+def reduce_paid(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
     statement = entry.signed.statement
     body = statement.body
     ocid = _ocid(statement)
@@ -821,7 +820,7 @@ def _end(
         lc.note_references(state, contract["ocid"], [document], entry.seq)
 
 
-def reduce_completed(state: State, entry: LoggedEntry) -> None:
+def reduce_completed(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
     """Handover (BAST) after the last payment: the contract is completed."""
     statement = entry.signed.statement
     body = statement.body
@@ -850,7 +849,7 @@ def reduce_completed(state: State, entry: LoggedEntry) -> None:
     _end(state, entry, contract, target, ended, posting_ids)
 
 
-def reduce_terminated(state: State, entry: LoggedEntry) -> None:
+def reduce_terminated(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
     """Early termination (pemutusan kontrak), with a reason; no payment follows."""
     statement = entry.signed.statement
     body = statement.body
@@ -894,85 +893,67 @@ def _prefetch(statement: Statement) -> list[tuple[str, str]]:
         named: Any = statement.body.get(field)
         if isinstance(named, list):
             keys.extend((budget.NS_POSTING_ID, p) for p in named if isinstance(p, str))
+    document: Any = statement.body.get("document")  # an ending's handover document
+    if isinstance(document, dict) and isinstance(document.get("sha256"), str):
+        keys.append((lc.DOCUMENT_NAMESPACE, document["sha256"]))
     return keys
 
 
 OFFICER = frozenset({"procurement_officer"})
 
 
-def make_kinds(rules: RuleBook = RULES) -> tuple[StatementKind, ...]:
-    """The contract kinds; signing and amending read the rule set in force (tests pass theirs)."""
-    return (
-        StatementKind(
-            SIGNED,
-            OFFICER,
-            partial(reduce_signed, rules=rules),
-            "the PPK signs the contract of an awarded tender; the body carries the vendor's"
-            " countersignature (and a multi-year contract its approval)",
-            prefetch=_prefetch,
-        ),
-        StatementKind(
-            AMENDED,
-            OFFICER,
-            partial(reduce_amended, rules=rules),
-            "amend a contract (countersigned); an increase follows its budget commitment",
-            prefetch=_prefetch,
-        ),
-        *KINDS[2:],
-    )
-
-
-KINDS = (
-    StatementKind(
+REDUCERS = (
+    ProcurementKind(
         SIGNED,
         OFFICER,
         reduce_signed,
         "the PPK signs the contract of an awarded tender; the body carries the vendor's"
-        " countersignature",
-        prefetch=_prefetch,
+        " countersignature (and a multi-year contract its approval)",
+        _prefetch,
     ),
-    StatementKind(
+    ProcurementKind(
         AMENDED,
         OFFICER,
         reduce_amended,
         "amend a contract (countersigned); an increase follows its budget commitment",
-        prefetch=_prefetch,
+        _prefetch,
     ),
-    StatementKind(
+    ProcurementKind(
         PAYMENT_REQUESTED,
         frozenset({"vendor"}),
         reduce_payment_requested,
         "the vendor requests payment of (part of) a milestone",
-        prefetch=_prefetch,
+        _prefetch,
     ),
-    StatementKind(
+    ProcurementKind(
         PAYMENT_REJECTED,
         OFFICER,
         reduce_payment_rejected,
         "the PPK rejects a payment request, with a reason",
-        prefetch=_prefetch,
+        _prefetch,
     ),
-    StatementKind(
+    ProcurementKind(
         PAID,
         OFFICER,
         reduce_paid,
         "a payment request is paid: logged right after its budgeting payment (SP2D)",
-        prefetch=_prefetch,
+        _prefetch,
     ),
-    StatementKind(
+    ProcurementKind(
         COMPLETED_TYPE,
         OFFICER,
         reduce_completed,
         "the contract is completed at handover (BAST), after the last payment; the unpaid"
         " rest of its commitments is released just before",
-        prefetch=_prefetch,
+        _prefetch,
     ),
-    StatementKind(
+    ProcurementKind(
         TERMINATED_TYPE,
         OFFICER,
         reduce_terminated,
-        "the contract is terminated early, with a reason; the unpaid rest of its"
-        " commitments is released just before",
-        prefetch=_prefetch,
+        "the contract is terminated early, with a reason; the unpaid"
+        " rest of its commitments is released just before",
+        _prefetch,
     ),
 )
+"""This module's statement types (``procurement.registration``): one row each."""

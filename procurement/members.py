@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from ledger.authority import KEY_NAMESPACE
 from ledger.errors import ClientError
-from ledger.kinds import StatementKind
 from ledger.state import State
 from ledger.statement import LoggedEntry, Statement, b64encode
 from procurement import fields
 from procurement.errors import rejected
+from procurement.registration import ProcurementKind
+from procurement.rules import RuleBook
 
 BOX_KEY_REGISTERED = "procurement.member.box_key_registered"
 
 
-def reduce_box_key_registered(state: State, entry: LoggedEntry) -> None:
+def reduce_box_key_registered(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
     statement = entry.signed.statement
     fields.only_fields(statement.body, frozenset({"x25519_public_key"}))
     public = fields.base64_bytes(statement.body, "x25519_public_key", 32, 32)
@@ -41,12 +42,13 @@ def _prefetch(statement: Statement) -> list[tuple[str, str]]:
     return [(KEY_NAMESPACE, statement.signer)]
 
 
-KINDS = (
-    StatementKind(
+REDUCERS = (
+    ProcurementKind(
         BOX_KEY_REGISTERED,
         frozenset({"committee_member"}),
         reduce_box_key_registered,
         "a committee member registers its own X25519 key for sealed bid shares",
-        prefetch=_prefetch,
+        _prefetch,
     ),
 )
+"""This module's statement types (``procurement.registration``): one row each."""

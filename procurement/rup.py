@@ -29,7 +29,6 @@ from typing import Any
 from budgeting import reducers as budget
 from budgeting.codes import parse_line_id
 from ledger.errors import ClientError
-from ledger.kinds import StatementKind
 from ledger.state import Document, State
 from ledger.statement import LoggedEntry, Statement, parse_time
 from procurement import fields
@@ -41,6 +40,7 @@ from procurement.limits import (
     RUP_PACKAGES_MAX,
     RUP_REVISIONS_MAX,
 )
+from procurement.registration import ProcurementKind
 from procurement.rules import CATEGORIES, METHODS, RuleBook
 
 RUP_NAMESPACE = "procurement.rup"
@@ -188,103 +188,102 @@ def _note(doc: Document, entry: LoggedEntry, kind: str, **extra: Any) -> None:
     doc["last_seq"] = entry.seq
 
 
-def make_reducers(rules: RuleBook) -> dict[str, Any]:
-    def reduce_published(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        body = statement.body
-        code = _code(statement)
-        fields.only_fields(
-            body,
-            ITEM_BODY_REQUIRED | {"opd", "budget_line", "fiscal_year"},
-            ITEM_BODY_OPTIONAL,
-        )
-        line = parse_line_id(body.get("budget_line"))
-        opd = fields.identifier(body, "opd", 64)
-        if opd != line.opd.text:
-            raise fields.bad("opd", f"must be the budget line's OPD {line.opd.text}")
-        year = fields.integer(body, "fiscal_year", 2000, 2200)
-        if year != line.year:
-            raise fields.bad("fiscal_year", f"must be the budget line's year {line.year}")
-        item = _item(body, year)
-        if state.get(RUP_NAMESPACE, code) is not None:
-            raise rejected("rup_exists", f"RUP item {code} is already published", rup_code=code)
-        if state.get(budget.NS_LINE, line.text) is None:
-            raise rejected("unknown_budget_line", f"budget line {line.text} has no appropriation")
-        _check_rules(rules, entry, item, body)
-        doc: Document = {
-            "code": code,
-            "state": "published",
-            "opd": opd,
-            "budget_line": line.text,
-            "year": year,
-            **item,
-            "revision": 0,
-            "published_by": statement.signer,
-            "published_at": entry.logged_at,
-            "published_seq": entry.seq,
-            "last_seq": entry.seq,
-            "packages": [],
-            "cited_hps_max_sen": 0,
-            "history": [],
-            "withdrawn": None,
-        }
-        _note(doc, entry, "published", revision=0, item=item)
-        state.put(RUP_NAMESPACE, code, doc)
+def reduce_published(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
+    statement = entry.signed.statement
+    body = statement.body
+    code = _code(statement)
+    fields.only_fields(
+        body,
+        ITEM_BODY_REQUIRED | {"opd", "budget_line", "fiscal_year"},
+        ITEM_BODY_OPTIONAL,
+    )
+    line = parse_line_id(body.get("budget_line"))
+    opd = fields.identifier(body, "opd", 64)
+    if opd != line.opd.text:
+        raise fields.bad("opd", f"must be the budget line's OPD {line.opd.text}")
+    year = fields.integer(body, "fiscal_year", 2000, 2200)
+    if year != line.year:
+        raise fields.bad("fiscal_year", f"must be the budget line's year {line.year}")
+    item = _item(body, year)
+    if state.get(RUP_NAMESPACE, code) is not None:
+        raise rejected("rup_exists", f"RUP item {code} is already published", rup_code=code)
+    if state.get(budget.NS_LINE, line.text) is None:
+        raise rejected("unknown_budget_line", f"budget line {line.text} has no appropriation")
+    _check_rules(rules, entry, item, body)
+    doc: Document = {
+        "code": code,
+        "state": "published",
+        "opd": opd,
+        "budget_line": line.text,
+        "year": year,
+        **item,
+        "revision": 0,
+        "published_by": statement.signer,
+        "published_at": entry.logged_at,
+        "published_seq": entry.seq,
+        "last_seq": entry.seq,
+        "packages": [],
+        "cited_hps_max_sen": 0,
+        "history": [],
+        "withdrawn": None,
+    }
+    _note(doc, entry, "published", revision=0, item=item)
+    state.put(RUP_NAMESPACE, code, doc)
 
-    def reduce_revised(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        body = statement.body
-        code = _code(statement)
-        fields.only_fields(body, ITEM_BODY_REQUIRED | {"reason"}, ITEM_BODY_OPTIONAL)
-        reason = fields.text(body, "reason", REASON_CHARS_MAX)
-        doc = _require(state, code)
-        item = _item(body, doc["year"])
-        if all(item[f] == doc[f] for f in ITEM_FIELDS):
-            raise rejected("rup_unchanged", f"the revision changes nothing in RUP item {code}")
-        if doc["packages"]:
-            for field in ("procurement_type", "category", "method"):
-                if item[field] != doc[field]:
-                    raise rejected(
-                        "rup_cited",
-                        f"RUP item {code} is cited by {len(doc['packages'])} package(s):"
-                        f" its {field} cannot change",
-                        field=field,
-                        packages=doc["packages"],
-                    )
-            if item["value_sen"] < doc["cited_hps_max_sen"]:
+
+def reduce_revised(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
+    statement = entry.signed.statement
+    body = statement.body
+    code = _code(statement)
+    fields.only_fields(body, ITEM_BODY_REQUIRED | {"reason"}, ITEM_BODY_OPTIONAL)
+    reason = fields.text(body, "reason", REASON_CHARS_MAX)
+    doc = _require(state, code)
+    item = _item(body, doc["year"])
+    if all(item[f] == doc[f] for f in ITEM_FIELDS):
+        raise rejected("rup_unchanged", f"the revision changes nothing in RUP item {code}")
+    if doc["packages"]:
+        for field in ("procurement_type", "category", "method"):
+            if item[field] != doc[field]:
                 raise rejected(
                     "rup_cited",
-                    f"RUP item {code} is cited by a package of HPS"
-                    f" {fields.wire_amount(doc['cited_hps_max_sen'])}: its value cannot go below",
-                    field="value",
+                    f"RUP item {code} is cited by {len(doc['packages'])} package(s):"
+                    f" its {field} cannot change",
+                    field=field,
                     packages=doc["packages"],
                 )
-        _check_rules(rules, entry, item, body)
-        revision = doc["revision"] + 1
-        _note(doc, entry, "revised", revision=revision, reason=reason, item=item)
-        doc.update(item, revision=revision)
-        state.put(RUP_NAMESPACE, code, doc)
-
-    def reduce_withdrawn(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        body = statement.body
-        code = _code(statement)
-        fields.only_fields(body, frozenset({"reason"}))
-        reason = fields.text(body, "reason", REASON_CHARS_MAX)
-        doc = _require(state, code)
-        if doc["packages"]:
+        if item["value_sen"] < doc["cited_hps_max_sen"]:
             raise rejected(
                 "rup_cited",
-                f"RUP item {code} is cited by {len(doc['packages'])} package(s):"
-                " it cannot be withdrawn",
+                f"RUP item {code} is cited by a package of HPS"
+                f" {fields.wire_amount(doc['cited_hps_max_sen'])}: its value cannot go below",
+                field="value",
                 packages=doc["packages"],
             )
-        _note(doc, entry, "withdrawn", reason=reason)
-        doc["state"] = "withdrawn"
-        doc["withdrawn"] = {"seq": entry.seq, "at": entry.logged_at, "reason": reason}
-        state.put(RUP_NAMESPACE, code, doc)
+    _check_rules(rules, entry, item, body)
+    revision = doc["revision"] + 1
+    _note(doc, entry, "revised", revision=revision, reason=reason, item=item)
+    doc.update(item, revision=revision)
+    state.put(RUP_NAMESPACE, code, doc)
 
-    return {PUBLISHED: reduce_published, REVISED: reduce_revised, WITHDRAWN: reduce_withdrawn}
+
+def reduce_withdrawn(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
+    statement = entry.signed.statement
+    body = statement.body
+    code = _code(statement)
+    fields.only_fields(body, frozenset({"reason"}))
+    reason = fields.text(body, "reason", REASON_CHARS_MAX)
+    doc = _require(state, code)
+    if doc["packages"]:
+        raise rejected(
+            "rup_cited",
+            f"RUP item {code} is cited by {len(doc['packages'])} package(s):"
+            " it cannot be withdrawn",
+            packages=doc["packages"],
+        )
+    _note(doc, entry, "withdrawn", reason=reason)
+    doc["state"] = "withdrawn"
+    doc["withdrawn"] = {"seq": entry.seq, "at": entry.logged_at, "reason": reason}
+    state.put(RUP_NAMESPACE, code, doc)
 
 
 def cite(
@@ -384,15 +383,21 @@ def prefetch(statement: Statement) -> list[tuple[str, str]]:
 
 
 OFFICER = frozenset({"procurement_officer"})
-ROLES = {
-    PUBLISHED: "publish a RUP item (SiRUP): the OPD's planned procurement on a budget line",
-    REVISED: "revise a RUP item, with a reason",
-    WITHDRAWN: "withdraw a RUP item that no package cites, with a reason",
-}
-
-
-def make_kinds(rules: RuleBook) -> tuple[StatementKind, ...]:
-    return tuple(
-        StatementKind(statement_type, OFFICER, reducer, ROLES[statement_type], prefetch=prefetch)
-        for statement_type, reducer in make_reducers(rules).items()
-    )
+REDUCERS = (
+    ProcurementKind(
+        PUBLISHED,
+        OFFICER,
+        reduce_published,
+        "publish a RUP item (SiRUP): the OPD's planned procurement on a budget line",
+        prefetch,
+    ),
+    ProcurementKind(REVISED, OFFICER, reduce_revised, "revise a RUP item, with a reason", prefetch),
+    ProcurementKind(
+        WITHDRAWN,
+        OFFICER,
+        reduce_withdrawn,
+        "withdraw a RUP item that no package cites, with a reason",
+        prefetch,
+    ),
+)
+"""This module's statement types (``procurement.registration``): one row each."""

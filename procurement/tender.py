@@ -1,4 +1,9 @@
-"""Packages and the tender lifecycle (everything but the bids themselves: ``bids``).
+"""Packages and the tender up to its opening: plan, announce, addenda, questions, close, open.
+
+Also its end (cancelled, failed). The bids themselves are in ``bids``; evaluation, the
+winner and objections (sanggah) in ``evaluation``; the award in ``award``. The helpers
+those modules share (``_ocid``, ``_at``, ``_require_member_or_officer``, the role sets
+and ``prefetch_tender``, the hint for every tender-subject statement) live here.
 
 Every statement here has the tender's ``ocid`` as subject. Reducers check, in order:
 body fields (422), the tender exists (409 ``unknown_tender``), the signer may act
@@ -7,7 +12,7 @@ time rules at the entry's ``logged_at``, then the domain rules. A closing also c
 a time anchor when the log has a witness policy (``_time_anchor``, ``ledger.time_anchor``):
 bids at or past its tree size are late (``is_late``), however ``logged_at`` dated them.
 Bodies are in docs/procurement.md; the projection is one ``procurement.tender`` document per ocid,
-plus one document per question and per objection.
+plus one document per question.
 """
 
 from __future__ import annotations
@@ -19,7 +24,6 @@ from budgeting import reducers as budget
 from budgeting.codes import parse_line_id
 from ledger.authority import KEY_NAMESPACE, META_NAMESPACE, clock_is_simulated
 from ledger.errors import ClientError
-from ledger.kinds import StatementKind
 from ledger.state import Document, State
 from ledger.statement import LoggedEntry, Statement, format_time, parse_time
 from ledger.time_anchor import (
@@ -40,14 +44,12 @@ from procurement.limits import (
     REASON_CHARS_MAX,
     RUP_CODE_CHARS_MAX,
 )
-from procurement.opening import is_late
+from procurement.registration import ProcurementKind
 from procurement.rules import CATEGORIES, METHODS, RuleBook
 from procurement.vendors import VENDOR_NAMESPACE, require_eligible
 
 AWARD_CRITERIA = frozenset({"price_only", "rated"})
 DAY = timedelta(days=1)
-SCORE_MAX_HUNDREDTHS = 10_000
-"""Scores are decimal strings from "0" to "100.00" (stored in hundredths)."""
 
 
 def _ocid(statement: Statement) -> str:
@@ -81,592 +83,351 @@ def _require_member_or_officer(state: State, doc: Document, signer: str) -> None
         )
 
 
-def score_hundredths(value: Any, field: str) -> int:
-    """``"87.5"`` → 8750; 0 to 100 with at most two decimals, no leading zeros."""
-    if not isinstance(value, str) or not value.isascii() or len(value) > 6:
-        raise fields.bad(field, 'must be a score such as "87.50" (0 to 100)')
-    whole, _, fraction = value.partition(".")
-    if (
-        not whole.isdigit()
-        or (len(whole) > 1 and whole[0] == "0")
-        or ("." in value and not 1 <= len(fraction) <= 2)
-        or (fraction and not fraction.isdigit())
-    ):
-        raise fields.bad(field, 'must be a score such as "87.50" (0 to 100)')
-    hundredths = int(whole) * 100 + int(fraction.ljust(2, "0") or "0")
-    if hundredths > SCORE_MAX_HUNDREDTHS:
-        raise fields.bad(field, "must be at most 100")
-    return hundredths
-
-
 # -- package ------------------------------------------------------------------------
 
 
-def make_reducers(rules: RuleBook) -> dict[str, Any]:
-    """The reducers of this module, closed over a rule book (tests pass their own)."""
-
-    def reduce_package_created(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        body = statement.body
-        ocid = _ocid(statement)
-        fields.only_fields(
-            body,
-            frozenset({"title", "budget_line", "category", "hps", "method"}),
-            frozenset({"justification", "description", "rup_code", "items"}),
+def reduce_package_created(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
+    statement = entry.signed.statement
+    body = statement.body
+    ocid = _ocid(statement)
+    fields.only_fields(
+        body,
+        frozenset({"title", "budget_line", "category", "hps", "method"}),
+        frozenset({"justification", "description", "rup_code", "items"}),
+    )
+    title = fields.text(body, "title", NAME_CHARS_MAX)
+    line_text = body.get("budget_line")
+    line = parse_line_id(line_text)
+    category = fields.choice(body, "category", CATEGORIES)
+    hps = fields.amount(body, "hps")
+    method = fields.choice(body, "method", METHODS)
+    justification = (
+        fields.text(body, "justification", REASON_CHARS_MAX) if "justification" in body else None
+    )
+    description = fields.text(body, "description") if "description" in body else None
+    rup_code = (
+        fields.identifier(body, "rup_code", RUP_CODE_CHARS_MAX) if "rup_code" in body else None
+    )
+    package_items = items.package_items(body)
+    if state.get(lc.TENDER_NAMESPACE, ocid) is not None:
+        raise rejected("tender_exists", f"{ocid} already exists", ocid=ocid)
+    line_doc = state.get(budget.NS_LINE, line.text)
+    if line_doc is None:
+        raise rejected("unknown_budget_line", f"budget line {line.text} has no appropriation")
+    rule_set = rules.in_force(_at(entry))
+    rule_set.check_method(method, category, hps, justification)
+    if hps > line_doc["available_sen"]:
+        raise rejected(
+            "hps_above_available",
+            f"HPS {fields.wire_amount(hps)} is above the available"
+            f" {fields.wire_amount(line_doc['available_sen'])} on {line.text}",
+            hps=fields.wire_amount(hps),
+            available=fields.wire_amount(line_doc["available_sen"]),
         )
-        title = fields.text(body, "title", NAME_CHARS_MAX)
-        line_text = body.get("budget_line")
-        line = parse_line_id(line_text)
-        category = fields.choice(body, "category", CATEGORIES)
-        hps = fields.amount(body, "hps")
-        method = fields.choice(body, "method", METHODS)
-        justification = (
-            fields.text(body, "justification", REASON_CHARS_MAX)
-            if "justification" in body
-            else None
-        )
-        description = fields.text(body, "description") if "description" in body else None
-        rup_code = (
-            fields.identifier(body, "rup_code", RUP_CODE_CHARS_MAX) if "rup_code" in body else None
-        )
-        package_items = items.package_items(body)
-        if state.get(lc.TENDER_NAMESPACE, ocid) is not None:
-            raise rejected("tender_exists", f"{ocid} already exists", ocid=ocid)
-        line_doc = state.get(budget.NS_LINE, line.text)
-        if line_doc is None:
-            raise rejected("unknown_budget_line", f"budget line {line.text} has no appropriation")
-        rule_set = rules.in_force(_at(entry))
-        rule_set.check_method(method, category, hps, justification)
-        if hps > line_doc["available_sen"]:
-            raise rejected(
-                "hps_above_available",
-                f"HPS {fields.wire_amount(hps)} is above the available"
-                f" {fields.wire_amount(line_doc['available_sen'])} on {line.text}",
-                hps=fields.wire_amount(hps),
-                available=fields.wire_amount(line_doc["available_sen"]),
-            )
-        cited = rup.cite(
-            state,
-            entry,
-            ocid=ocid,
-            rup_code=rup_code,
-            budget_line=line.text,
-            category=category,
-            method=method,
-            hps_sen=hps,
-            required=rule_set.rup_required,
-        )
-        state.put(
-            lc.TENDER_NAMESPACE,
-            ocid,
-            {
-                "ocid": ocid,
-                "state": lc.PLANNED,
-                "title": title,
-                "description": description,
-                "budget_line": line.text,
-                "year": line.year,
-                "category": category,
-                "hps_sen": hps,
-                "method": method,
-                "justification": justification,
-                "rup_code": rup_code,
-                **({"rup": cited} if cited is not None else {}),
-                # Only a package that lists items has the key: a package logged before
-                # items existed replays to the very document it was.
-                **({"items": package_items} if package_items else {}),
-                "rule_set": rule_set.id,
-                "competitive": rule_set.methods[method].competitive,
-                "planned_by": statement.signer,
-                "created_at": entry.logged_at,
-                "seqs": {"package.created": entry.seq},
-                "last_seq": entry.seq,
-                "documents": [],
-                "schedule": None,
-                "committee": {"members": [], "threshold": 0},
-                "award_criteria": None,
-                "addenda": 0,
-                "questions": 0,
-                "bids": {"active": 0, "ever": 0, "opened": 0, "unopenable": 0},
-                "released_by": [],
-                "evaluation": {"round": 0, "evaluated": 0, "best": None},
-                "winner": None,
-                "objections": {"end": None, "filed": 0, "answered": 0, "upheld": 0},
-                "award": None,
-                "ended": None,
-            },
-        )
+    cited = rup.cite(
+        state,
+        entry,
+        ocid=ocid,
+        rup_code=rup_code,
+        budget_line=line.text,
+        category=category,
+        method=method,
+        hps_sen=hps,
+        required=rule_set.rup_required,
+    )
+    state.put(
+        lc.TENDER_NAMESPACE,
+        ocid,
+        {
+            "ocid": ocid,
+            "state": lc.PLANNED,
+            "title": title,
+            "description": description,
+            "budget_line": line.text,
+            "year": line.year,
+            "category": category,
+            "hps_sen": hps,
+            "method": method,
+            "justification": justification,
+            "rup_code": rup_code,
+            **({"rup": cited} if cited is not None else {}),
+            # Only a package that lists items has the key: a package logged before
+            # items existed replays to the very document it was.
+            **({"items": package_items} if package_items else {}),
+            "rule_set": rule_set.id,
+            "competitive": rule_set.methods[method].competitive,
+            "planned_by": statement.signer,
+            "created_at": entry.logged_at,
+            "seqs": {"package.created": entry.seq},
+            "last_seq": entry.seq,
+            "documents": [],
+            "schedule": None,
+            "committee": {"members": [], "threshold": 0},
+            "award_criteria": None,
+            "addenda": 0,
+            "questions": 0,
+            "bids": {"active": 0, "ever": 0, "opened": 0, "unopenable": 0},
+            "released_by": [],
+            "evaluation": {"round": 0, "evaluated": 0, "best": None},
+            "winner": None,
+            "objections": {"end": None, "filed": 0, "answered": 0, "upheld": 0},
+            "award": None,
+            "ended": None,
+        },
+    )
 
-    def reduce_announced(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        body = statement.body
-        ocid = _ocid(statement)
-        fields.only_fields(
-            body,
-            frozenset({"documents", "clarification_end", "bid_deadline", "committee"}),
-            frozenset({"award_criteria", "objection_days"}),
+
+def reduce_announced(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
+    statement = entry.signed.statement
+    body = statement.body
+    ocid = _ocid(statement)
+    fields.only_fields(
+        body,
+        frozenset({"documents", "clarification_end", "bid_deadline", "committee"}),
+        frozenset({"award_criteria", "objection_days"}),
+    )
+    documents = fields.document_hashes(body, "documents", low=1)
+    clarification_end = fields.moment(body, "clarification_end")
+    deadline = fields.moment(body, "bid_deadline")
+    committee = fields.obj(body.get("committee"), "committee")
+    if set(committee) != {"members", "threshold"}:
+        raise fields.bad("committee", "must be exactly {members, threshold}")
+    members = fields.items(committee, "members", 2, COMMITTEE_MEMBERS_MAX)
+    if not all(isinstance(m, str) and fields.HEX64.fullmatch(m) for m in members):
+        raise fields.bad("committee.members", "must be key ids (64 hex)")
+    if len(set(members)) != len(members):
+        raise fields.bad("committee.members", "must not repeat a member")
+    threshold = fields.integer(committee, "threshold", 2, len(members))
+    criteria = (
+        fields.choice(body, "award_criteria", AWARD_CRITERIA)
+        if ("award_criteria" in body)
+        else "price_only"
+    )
+    objection_days = (
+        fields.integer(body, "objection_days", 1, 30) if "objection_days" in body else None
+    )
+    doc = lc.require_tender(state, ocid)
+    target = lc.check_transition(doc, statement.type)
+    if not doc["competitive"]:
+        raise rejected(
+            "method_not_competitive",
+            f"{doc['method']} is not announced as a tender (no bids are invited)",
         )
-        documents = fields.document_hashes(body, "documents", low=1)
-        clarification_end = fields.moment(body, "clarification_end")
-        deadline = fields.moment(body, "bid_deadline")
-        committee = fields.obj(body.get("committee"), "committee")
-        if set(committee) != {"members", "threshold"}:
-            raise fields.bad("committee", "must be exactly {members, threshold}")
-        members = fields.items(committee, "members", 2, COMMITTEE_MEMBERS_MAX)
-        if not all(isinstance(m, str) and fields.HEX64.fullmatch(m) for m in members):
-            raise fields.bad("committee.members", "must be key ids (64 hex)")
-        if len(set(members)) != len(members):
-            raise fields.bad("committee.members", "must not repeat a member")
-        threshold = fields.integer(committee, "threshold", 2, len(members))
-        criteria = (
-            fields.choice(body, "award_criteria", AWARD_CRITERIA)
-            if ("award_criteria" in body)
-            else "price_only"
+    now = _at(entry)
+    # A tender is judged under the rule set in force at its announcement: a package
+    # planned under an earlier set is checked again under the new one (its method
+    # must still be allowed at its HPS) and carries the new set from here on.
+    rule_set = rules.in_force(now)
+    if rule_set.id != doc["rule_set"]:
+        rule_set.check_method(doc["method"], doc["category"], doc["hps_sen"], doc["justification"])
+        doc["planned_rule_set"] = doc["rule_set"]
+        doc["rule_set"] = rule_set.id
+    window_days = rule_set.bid_window_days_min.get(doc["method"], 1)
+    if deadline < now + window_days * DAY:
+        raise rejected(
+            "bid_window_too_short",
+            f"{doc['method']} needs a bid window of at least {window_days} day(s);"
+            f" the deadline {format_time(deadline)} is too close",
+            days_min=window_days,
         )
-        objection_days = (
-            fields.integer(body, "objection_days", 1, 30) if "objection_days" in body else None
+    if not now < clarification_end <= deadline:
+        raise rejected(
+            "bad_schedule", "clarification_end must be after now and not after bid_deadline"
         )
-        doc = lc.require_tender(state, ocid)
-        target = lc.check_transition(doc, statement.type)
-        if not doc["competitive"]:
+    conflicts.check_committee(rule_set, state, doc, members)
+    roster = []
+    for member in members:
+        key = state.get(KEY_NAMESPACE, member)
+        if key is None or key["revoked_seq"] is not None:
+            raise rejected("unknown_committee_member", f"{member} is not an active key")
+        if "committee_member" not in key["roles"]:
+            raise rejected("unknown_committee_member", f"{member} does not hold committee_member")
+        if "x25519_public_key" not in key:
             raise rejected(
-                "method_not_competitive",
-                f"{doc['method']} is not announced as a tender (no bids are invited)",
+                "committee_member_without_box_key",
+                f"{member} registered no x25519_public_key to receive sealed shares",
             )
-        now = _at(entry)
-        # A tender is judged under the rule set in force at its announcement: a package
-        # planned under an earlier set is checked again under the new one (its method
-        # must still be allowed at its HPS) and carries the new set from here on.
-        rule_set = rules.in_force(now)
-        if rule_set.id != doc["rule_set"]:
-            rule_set.check_method(
-                doc["method"], doc["category"], doc["hps_sen"], doc["justification"]
-            )
-            doc["planned_rule_set"] = doc["rule_set"]
-            doc["rule_set"] = rule_set.id
-        window_days = rule_set.bid_window_days_min.get(doc["method"], 1)
-        if deadline < now + window_days * DAY:
-            raise rejected(
-                "bid_window_too_short",
-                f"{doc['method']} needs a bid window of at least {window_days} day(s);"
-                f" the deadline {format_time(deadline)} is too close",
-                days_min=window_days,
-            )
-        if not now < clarification_end <= deadline:
-            raise rejected(
-                "bad_schedule", "clarification_end must be after now and not after bid_deadline"
-            )
-        conflicts.check_committee(rule_set, state, doc, members)
-        roster = []
-        for member in members:
-            key = state.get(KEY_NAMESPACE, member)
-            if key is None or key["revoked_seq"] is not None:
-                raise rejected("unknown_committee_member", f"{member} is not an active key")
-            if "committee_member" not in key["roles"]:
-                raise rejected(
-                    "unknown_committee_member", f"{member} does not hold committee_member"
-                )
-            if "x25519_public_key" not in key:
-                raise rejected(
-                    "committee_member_without_box_key",
-                    f"{member} registered no x25519_public_key to receive sealed shares",
-                )
-            roster.append({"key_id": member, "x25519_public_key": key["x25519_public_key"]})
-        doc.update(
-            state=target,
-            documents=documents,
-            schedule={
-                "announced_at": entry.logged_at,
-                "clarification_end": format_time(clarification_end),
-                "bid_deadline": format_time(deadline),
-                "original_bid_deadline": format_time(deadline),
-                "objection_days": objection_days or rule_set.objection_days_default,
-            },
-            committee={"members": roster, "threshold": threshold},
-            award_criteria=criteria,
+        roster.append({"key_id": member, "x25519_public_key": key["x25519_public_key"]})
+    doc.update(
+        state=target,
+        documents=documents,
+        schedule={
+            "announced_at": entry.logged_at,
+            "clarification_end": format_time(clarification_end),
+            "bid_deadline": format_time(deadline),
+            "original_bid_deadline": format_time(deadline),
+            "objection_days": objection_days or rule_set.objection_days_default,
+        },
+        committee={"members": roster, "threshold": threshold},
+        award_criteria=criteria,
+    )
+    lc.note_event(doc, entry.seq, statement.type)
+    state.put(lc.TENDER_NAMESPACE, ocid, doc)
+    lc.note_references(state, ocid, documents, entry.seq)
+
+
+def reduce_amended(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
+    statement = entry.signed.statement
+    body = statement.body
+    ocid = _ocid(statement)
+    fields.only_fields(
+        body,
+        frozenset({"addendum", "description"}),
+        frozenset({"documents", "bid_deadline", "clarification_end"}),
+    )
+    number = fields.integer(body, "addendum", 1, 1000)
+    description = fields.text(body, "description")
+    documents = fields.document_hashes(body, "documents")
+    doc = lc.require_tender(state, ocid)
+    lc.check_transition(doc, statement.type)
+    now = _at(entry)
+    schedule = doc["schedule"]
+    deadline = parse_time(schedule["bid_deadline"])
+    if now >= deadline:
+        raise rejected("bid_deadline_passed", "an addendum must come before the deadline")
+    if number != doc["addenda"] + 1:
+        raise rejected("bad_addendum_number", f"the next addendum is number {doc['addenda'] + 1}")
+    new_deadline = fields.moment(body, "bid_deadline") if "bid_deadline" in body else deadline
+    if new_deadline < deadline:
+        raise rejected(
+            "deadline_shortened", "an addendum may extend the bid deadline, never shorten it"
         )
-        lc.note_event(doc, entry.seq, statement.type)
-        state.put(lc.TENDER_NAMESPACE, ocid, doc)
-        lc.note_references(state, ocid, documents, entry.seq)
+    clarification_end = (
+        fields.moment(body, "clarification_end")
+        if "clarification_end" in body
+        else parse_time(schedule["clarification_end"])
+    )
+    rule_set = rules.by_id(doc["rule_set"])
+    margin = rule_set.addendum_remaining_days_min * DAY
+    extended = False
+    if new_deadline < now + margin:
+        # ProZorro's rule: bidders get a fair margin after any change to the documents.
+        new_deadline = now + margin
+        extended = True
+    if clarification_end > new_deadline:
+        raise rejected("bad_schedule", "clarification_end must not be after bid_deadline")
+    schedule.update(
+        bid_deadline=format_time(new_deadline), clarification_end=format_time(clarification_end)
+    )
+    doc["addenda"] = number
+    doc["documents"] = [*doc["documents"], *documents][: LIST_ITEMS_MAX * 4]
+    doc.setdefault("addenda_log", []).append(
+        {
+            "addendum": number,
+            "seq": entry.seq,
+            "description": description,
+            "documents": documents,
+            "bid_deadline": format_time(new_deadline),
+            "deadline_extended_by_rule": extended,
+            "bids_needing_confirmation": doc["bids"]["active"],
+        }
+    )
+    lc.note_event(doc, entry.seq, statement.type)
+    state.put(lc.TENDER_NAMESPACE, ocid, doc)
+    lc.note_references(state, ocid, documents, entry.seq)
 
-    def reduce_amended(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        body = statement.body
-        ocid = _ocid(statement)
-        fields.only_fields(
-            body,
-            frozenset({"addendum", "description"}),
-            frozenset({"documents", "bid_deadline", "clarification_end"}),
+
+def reduce_question_asked(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
+    statement = entry.signed.statement
+    ocid = _ocid(statement)
+    fields.only_fields(statement.body, frozenset({"question"}))
+    question = fields.text(statement.body, "question")
+    doc = lc.require_tender(state, ocid)
+    now = _at(entry)
+    require_eligible(state, statement.signer, now)
+    lc.check_transition(doc, statement.type)
+    if now >= parse_time(doc["schedule"]["clarification_end"]):
+        raise rejected(
+            "clarification_closed",
+            f"questions closed at {doc['schedule']['clarification_end']}",
         )
-        number = fields.integer(body, "addendum", 1, 1000)
-        description = fields.text(body, "description")
-        documents = fields.document_hashes(body, "documents")
-        doc = lc.require_tender(state, ocid)
-        lc.check_transition(doc, statement.type)
-        now = _at(entry)
-        schedule = doc["schedule"]
-        deadline = parse_time(schedule["bid_deadline"])
-        if now >= deadline:
-            raise rejected("bid_deadline_passed", "an addendum must come before the deadline")
-        if number != doc["addenda"] + 1:
-            raise rejected(
-                "bad_addendum_number", f"the next addendum is number {doc['addenda'] + 1}"
-            )
-        new_deadline = fields.moment(body, "bid_deadline") if "bid_deadline" in body else deadline
-        if new_deadline < deadline:
-            raise rejected(
-                "deadline_shortened", "an addendum may extend the bid deadline, never shorten it"
-            )
-        clarification_end = (
-            fields.moment(body, "clarification_end")
-            if "clarification_end" in body
-            else parse_time(schedule["clarification_end"])
+    if doc["questions"] >= QUESTIONS_MAX:
+        raise rejected("too_many_questions", f"at most {QUESTIONS_MAX} questions per tender")
+    doc["questions"] += 1
+    state.put(
+        lc.QUESTION_NAMESPACE,
+        lc.numbered_key(ocid, doc["questions"]),
+        {
+            "ocid": ocid,
+            "number": doc["questions"],
+            "asked_by": statement.signer,
+            "question": question,
+            "asked_seq": entry.seq,
+            "answer": None,
+            "answered_seq": None,
+            "answered_by": None,
+        },
+    )
+    lc.save_tender(state, ocid, doc, entry.seq)
+
+
+def reduce_question_answered(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
+    statement = entry.signed.statement
+    ocid = _ocid(statement)
+    fields.only_fields(statement.body, frozenset({"question", "answer"}))
+    number = fields.integer(statement.body, "question", 1, QUESTIONS_MAX)
+    answer = fields.text(statement.body, "answer")
+    doc = lc.require_tender(state, ocid)
+    _require_member_or_officer(state, doc, statement.signer)
+    lc.check_transition(doc, statement.type)
+    key = lc.numbered_key(ocid, number)
+    question = state.get(lc.QUESTION_NAMESPACE, key)
+    if question is None:
+        raise rejected("unknown_question", f"{ocid} has no question {number}")
+    if question["answered_seq"] is not None:
+        raise rejected("question_answered", f"question {number} was answered already")
+    question.update(answer=answer, answered_seq=entry.seq, answered_by=statement.signer)
+    state.put(lc.QUESTION_NAMESPACE, key, question)
+    lc.save_tender(state, ocid, doc, entry.seq)
+
+
+def reduce_closed(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
+    statement = entry.signed.statement
+    ocid = _ocid(statement)
+    fields.only_fields(statement.body, frozenset(), frozenset({"time_anchor"}))
+    doc = lc.require_tender(state, ocid)
+    target = lc.check_transition(doc, statement.type)
+    deadline = parse_time(doc["schedule"]["bid_deadline"])
+    if _at(entry) < deadline:
+        raise rejected(
+            "deadline_not_reached",
+            f"the bid deadline is {doc['schedule']['bid_deadline']}",
+            bid_deadline=doc["schedule"]["bid_deadline"],
         )
-        rule_set = rules.by_id(doc["rule_set"])
-        margin = rule_set.addendum_remaining_days_min * DAY
-        extended = False
-        if new_deadline < now + margin:
-            # ProZorro's rule: bidders get a fair margin after any change to the documents.
-            new_deadline = now + margin
-            extended = True
-        if clarification_end > new_deadline:
-            raise rejected("bad_schedule", "clarification_end must not be after bid_deadline")
-        schedule.update(
-            bid_deadline=format_time(new_deadline), clarification_end=format_time(clarification_end)
-        )
-        doc["addenda"] = number
-        doc["documents"] = [*doc["documents"], *documents][: LIST_ITEMS_MAX * 4]
-        doc.setdefault("addenda_log", []).append(
-            {
-                "addendum": number,
-                "seq": entry.seq,
-                "description": description,
-                "documents": documents,
-                "bid_deadline": format_time(new_deadline),
-                "deadline_extended_by_rule": extended,
-                "bids_needing_confirmation": doc["bids"]["active"],
-            }
-        )
-        lc.note_event(doc, entry.seq, statement.type)
-        state.put(lc.TENDER_NAMESPACE, ocid, doc)
-        lc.note_references(state, ocid, documents, entry.seq)
+    extra: dict[str, Any] = {"closed_at": entry.logged_at}
+    anchor = _time_anchor(state, statement.body, deadline, entry.seq)
+    if anchor is not None:
+        extra["time_anchor"] = anchor
+    doc["state"] = target
+    lc.note_event(doc, entry.seq, statement.type, **extra)
+    state.put(lc.TENDER_NAMESPACE, ocid, doc)
 
-    def reduce_question_asked(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        ocid = _ocid(statement)
-        fields.only_fields(statement.body, frozenset({"question"}))
-        question = fields.text(statement.body, "question")
-        doc = lc.require_tender(state, ocid)
-        now = _at(entry)
-        require_eligible(state, statement.signer, now)
-        lc.check_transition(doc, statement.type)
-        if now >= parse_time(doc["schedule"]["clarification_end"]):
-            raise rejected(
-                "clarification_closed",
-                f"questions closed at {doc['schedule']['clarification_end']}",
-            )
-        if doc["questions"] >= QUESTIONS_MAX:
-            raise rejected("too_many_questions", f"at most {QUESTIONS_MAX} questions per tender")
-        doc["questions"] += 1
-        state.put(
-            lc.QUESTION_NAMESPACE,
-            lc.numbered_key(ocid, doc["questions"]),
-            {
-                "ocid": ocid,
-                "number": doc["questions"],
-                "asked_by": statement.signer,
-                "question": question,
-                "asked_seq": entry.seq,
-                "answer": None,
-                "answered_seq": None,
-                "answered_by": None,
-            },
-        )
-        lc.save_tender(state, ocid, doc, entry.seq)
 
-    def reduce_question_answered(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        ocid = _ocid(statement)
-        fields.only_fields(statement.body, frozenset({"question", "answer"}))
-        number = fields.integer(statement.body, "question", 1, QUESTIONS_MAX)
-        answer = fields.text(statement.body, "answer")
-        doc = lc.require_tender(state, ocid)
-        _require_member_or_officer(state, doc, statement.signer)
-        lc.check_transition(doc, statement.type)
-        key = lc.numbered_key(ocid, number)
-        question = state.get(lc.QUESTION_NAMESPACE, key)
-        if question is None:
-            raise rejected("unknown_question", f"{ocid} has no question {number}")
-        if question["answered_seq"] is not None:
-            raise rejected("question_answered", f"question {number} was answered already")
-        question.update(answer=answer, answered_seq=entry.seq, answered_by=statement.signer)
-        state.put(lc.QUESTION_NAMESPACE, key, question)
-        lc.save_tender(state, ocid, doc, entry.seq)
+def reduce_opened(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
+    statement = entry.signed.statement
+    ocid = _ocid(statement)
+    fields.only_fields(statement.body, frozenset())
+    doc = lc.require_tender(state, ocid)
+    _require_member_or_officer(state, doc, statement.signer)
+    target = lc.check_transition(doc, statement.type)
+    opening.open_tender(state, doc, rules.by_id(doc["rule_set"]), _at(entry))
+    doc["state"] = target
+    lc.note_event(doc, entry.seq, statement.type)
+    state.put(lc.TENDER_NAMESPACE, ocid, doc)
 
-    def reduce_closed(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        ocid = _ocid(statement)
-        fields.only_fields(statement.body, frozenset(), frozenset({"time_anchor"}))
-        doc = lc.require_tender(state, ocid)
-        target = lc.check_transition(doc, statement.type)
-        deadline = parse_time(doc["schedule"]["bid_deadline"])
-        if _at(entry) < deadline:
-            raise rejected(
-                "deadline_not_reached",
-                f"the bid deadline is {doc['schedule']['bid_deadline']}",
-                bid_deadline=doc["schedule"]["bid_deadline"],
-            )
-        extra: dict[str, Any] = {"closed_at": entry.logged_at}
-        anchor = _time_anchor(state, statement.body, deadline, entry.seq)
-        if anchor is not None:
-            extra["time_anchor"] = anchor
-        doc["state"] = target
-        lc.note_event(doc, entry.seq, statement.type, **extra)
-        state.put(lc.TENDER_NAMESPACE, ocid, doc)
 
-    def reduce_opened(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        ocid = _ocid(statement)
-        fields.only_fields(statement.body, frozenset())
-        doc = lc.require_tender(state, ocid)
-        _require_member_or_officer(state, doc, statement.signer)
-        target = lc.check_transition(doc, statement.type)
-        opening.open_tender(state, doc, rules.by_id(doc["rule_set"]), _at(entry))
-        doc["state"] = target
-        lc.note_event(doc, entry.seq, statement.type)
-        state.put(lc.TENDER_NAMESPACE, ocid, doc)
-
-    def reduce_release_reopened(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        ocid = _ocid(statement)
-        fields.only_fields(statement.body, frozenset({"reason"}))
-        reason = fields.text(statement.body, "reason", REASON_CHARS_MAX)
-        doc = lc.require_tender(state, ocid)
-        target = lc.check_transition(doc, statement.type)
-        if doc["objections"]["upheld"] == 0:
-            raise rejected(
-                "no_upheld_objection",
-                "the release phase is reopened only after an upheld objection",
-            )
-        _check_objections_answered(doc)
-        if not (doc.get("opening") or {}).get("unopened"):
-            raise rejected(
-                "nothing_to_release", "every bid had its k releases at the opening; nothing waits"
-            )
-        doc["state"] = target
-        doc["release_reopened_at"] = entry.logged_at
-        _new_evaluation_round(doc)
-        lc.note_event(doc, entry.seq, statement.type, reopen_reason=reason)
-        state.put(lc.TENDER_NAMESPACE, ocid, doc)
-
-    def reduce_evaluated(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        ocid = _ocid(statement)
-        fields.only_fields(statement.body, frozenset({"results"}))
-        results = fields.items(statement.body, "results")
-        parsed = []
-        for index, item in enumerate(results):
-            where = f"results[{index}]"
-            result = fields.obj(item, where)
-            fields.only_fields(result, frozenset({"bidder", "passed", "score", "reasons"}))
-            parsed.append(
-                (
-                    fields.hex64(result, "bidder"),
-                    fields.boolean(result, "passed"),
-                    score_hundredths(result.get("score"), f"{where}.score"),
-                    fields.text(result, "reasons"),
-                )
-            )
-        doc = lc.require_tender(state, ocid)
-        _require_member_or_officer(state, doc, statement.signer)
-        lc.check_transition(doc, statement.type)
-        evaluation = doc["evaluation"]
-        for bidder, passed, score, reasons in parsed:
-            key = lc.bid_key(ocid, bidder)
-            bid = state.get(lc.BID_NAMESPACE, key)
-            if bid is not None and (bid["status"] == "late" or is_late(doc, bid)):
-                raise rejected(
-                    "bid_late",
-                    f"{bidder}'s bid is past the time anchor: it is never evaluated",
-                    bidder=bidder,
-                )
-            if bid is None or bid["status"] != "submitted":
-                raise rejected("unknown_bid", f"{bidder} has no bid in {ocid}", bidder=bidder)
-            current = bid.get("evaluation")
-            if current is not None and current["round"] == evaluation["round"]:
-                raise rejected("bid_evaluated", f"{bidder}'s bid is already evaluated")
-            if passed and bid["validity"] != "valid":
-                raise rejected(
-                    "invalid_bid_cannot_pass",
-                    f"{bidder}'s bid is {bid['validity']}; it cannot pass evaluation",
-                    bidder=bidder,
-                    validity=bid["validity"],
-                )
-            bid["evaluation"] = {
-                "round": evaluation["round"],
-                "passed": passed,
-                "score_hundredths": score,
-                "reasons": reasons,
-                "seq": entry.seq,
-            }
-            state.put(lc.BID_NAMESPACE, key, bid)
-            evaluation["evaluated"] += 1
-            if passed:
-                candidate = {
-                    "bidder": bidder,
-                    "price_sen": bid["opening"]["price_sen"],
-                    "score_hundredths": score,
-                    "bid_seq": bid["seq"],
-                }
-                if _better(doc["award_criteria"], candidate, evaluation["best"]):
-                    evaluation["best"] = candidate
-        lc.save_tender(state, ocid, doc, entry.seq)
-
-    def reduce_winner_announced(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        ocid = _ocid(statement)
-        fields.only_fields(statement.body, frozenset({"winner"}))
-        winner = fields.hex64(statement.body, "winner")
-        doc = lc.require_tender(state, ocid)
-        _require_member_or_officer(state, doc, statement.signer)
-        target = lc.check_transition(doc, statement.type)
-        evaluation = doc["evaluation"]
-        if evaluation["evaluated"] != doc["bids"]["active"]:
-            raise rejected(
-                "evaluation_incomplete",
-                f"{evaluation['evaluated']} of {doc['bids']['active']} bids are evaluated",
-            )
-        best = evaluation["best"]
-        if best is None:
-            raise rejected(
-                "no_passing_bid", "no bid passed evaluation: the tender fails (tender gagal)"
-            )
-        if best["bidder"] != winner:
-            raise rejected(
-                "not_best_bid",
-                f"under {doc['award_criteria']} the best passing bid is {best['bidder']}'s",
-                best=best["bidder"],
-            )
-        end = _at(entry) + doc["schedule"]["objection_days"] * DAY
-        doc["state"] = target
-        doc["winner"] = {**best, "announced_seq": entry.seq}
-        doc["objections"]["end"] = format_time(end)
-        lc.note_event(doc, entry.seq, statement.type)
-        state.put(lc.TENDER_NAMESPACE, ocid, doc)
-
-    def reduce_objection_filed(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        ocid = _ocid(statement)
-        fields.only_fields(statement.body, frozenset({"objection"}))
-        text = fields.text(statement.body, "objection")
-        doc = lc.require_tender(state, ocid)
-        bid = state.get(lc.BID_NAMESPACE, lc.bid_key(ocid, statement.signer))
-        # A bidder judged late may object too: its receipt may prove the bid on time.
-        if bid is None or bid["status"] not in ("submitted", "late"):
-            raise rejected("not_bidder", "only a vendor whose bid was opened may object")
-        lc.check_transition(doc, statement.type)
-        if _at(entry) >= parse_time(doc["objections"]["end"]):
-            raise rejected(
-                "objection_period_closed", f"masa sanggah ended {doc['objections']['end']}"
-            )
-        objections = doc["objections"]
-        if objections["filed"] >= OBJECTIONS_MAX:
-            raise rejected("too_many_objections", f"at most {OBJECTIONS_MAX} objections")
-        objections["filed"] += 1
-        rule_set = rules.by_id(doc["rule_set"])
-        state.put(
-            lc.OBJECTION_NAMESPACE,
-            lc.numbered_key(ocid, objections["filed"]),
-            {
-                "ocid": ocid,
-                "number": objections["filed"],
-                "round": doc["evaluation"]["round"],
-                "filed_by": statement.signer,
-                "objection": text,
-                "filed_seq": entry.seq,
-                "answer_due": format_time(_at(entry) + rule_set.objection_answer_days * DAY),
-                "answer": None,
-                "outcome": None,
-                "answered_seq": None,
-                "answered_late": None,
-            },
-        )
-        lc.save_tender(state, ocid, doc, entry.seq)
-
-    def reduce_objection_answered(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        ocid = _ocid(statement)
-        body = statement.body
-        fields.only_fields(body, frozenset({"objection", "outcome", "answer"}))
-        number = fields.integer(body, "objection", 1, OBJECTIONS_MAX)
-        outcome = fields.choice(body, "outcome", frozenset({"upheld", "rejected"}))
-        answer = fields.text(body, "answer")
-        doc = lc.require_tender(state, ocid)
-        _require_member_or_officer(state, doc, statement.signer)
-        lc.check_transition(doc, statement.type)
-        key = lc.numbered_key(ocid, number)
-        objection = state.get(lc.OBJECTION_NAMESPACE, key)
-        if objection is None:
-            raise rejected("unknown_objection", f"{ocid} has no objection {number}")
-        if objection["answered_seq"] is not None:
-            raise rejected("objection_answered", f"objection {number} was answered already")
-        # A late answer is still an answer (the alternative is a tender stuck forever);
-        # it is flagged for auditors instead.
-        late = _at(entry) > parse_time(objection["answer_due"])
-        objection.update(answer=answer, outcome=outcome, answered_seq=entry.seq, answered_late=late)
-        state.put(lc.OBJECTION_NAMESPACE, key, objection)
-        doc["objections"]["answered"] += 1
-        if outcome == "upheld":
-            doc["objections"]["upheld"] += 1
-        lc.save_tender(state, ocid, doc, entry.seq)
-
-    def reduce_evaluation_reopened(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        ocid = _ocid(statement)
-        fields.only_fields(statement.body, frozenset({"reason"}))
-        reason = fields.text(statement.body, "reason", REASON_CHARS_MAX)
-        doc = lc.require_tender(state, ocid)
-        target = lc.check_transition(doc, statement.type)
-        if doc["objections"]["upheld"] == 0:
-            raise rejected(
-                "no_upheld_objection", "evaluation is reopened only after an upheld objection"
-            )
-        _check_objections_answered(doc)
-        doc["state"] = target
-        _new_evaluation_round(doc)
-        lc.note_event(doc, entry.seq, statement.type, reopen_reason=reason)
-        state.put(lc.TENDER_NAMESPACE, ocid, doc)
-
-    def reduce_ended(state: State, entry: LoggedEntry) -> None:
-        statement = entry.signed.statement
-        ocid = _ocid(statement)
-        fields.only_fields(statement.body, frozenset({"reason"}))
-        reason = fields.text(statement.body, "reason", REASON_CHARS_MAX)
-        doc = lc.require_tender(state, ocid)
-        target = lc.check_transition(doc, statement.type)
-        # "from": the state it ended in (read before the state changes).
-        doc["ended"] = {"state": target, "reason": reason, "seq": entry.seq, "from": doc["state"]}
-        doc["state"] = target
-        lc.note_event(doc, entry.seq, statement.type)
-        state.put(lc.TENDER_NAMESPACE, ocid, doc)
-
-    return {
-        lc.PACKAGE_CREATED: reduce_package_created,
-        lc.ANNOUNCED: reduce_announced,
-        lc.AMENDED: reduce_amended,
-        lc.QUESTION_ASKED: reduce_question_asked,
-        lc.QUESTION_ANSWERED: reduce_question_answered,
-        lc.CLOSED_TYPE: reduce_closed,
-        lc.OPENED_TYPE: reduce_opened,
-        lc.EVALUATED: reduce_evaluated,
-        lc.WINNER_ANNOUNCED_TYPE: reduce_winner_announced,
-        lc.OBJECTION_FILED: reduce_objection_filed,
-        lc.OBJECTION_ANSWERED: reduce_objection_answered,
-        lc.EVALUATION_REOPENED: reduce_evaluation_reopened,
-        lc.RELEASE_REOPENED: reduce_release_reopened,
-        lc.CANCELLED_TYPE: reduce_ended,
-        lc.FAILED_TYPE: reduce_ended,
-    }
+def reduce_ended(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
+    statement = entry.signed.statement
+    ocid = _ocid(statement)
+    fields.only_fields(statement.body, frozenset({"reason"}))
+    reason = fields.text(statement.body, "reason", REASON_CHARS_MAX)
+    doc = lc.require_tender(state, ocid)
+    target = lc.check_transition(doc, statement.type)
+    # "from": the state it ended in (read before the state changes).
+    doc["ended"] = {"state": target, "reason": reason, "seq": entry.seq, "from": doc["state"]}
+    doc["state"] = target
+    lc.note_event(doc, entry.seq, statement.type)
+    state.put(lc.TENDER_NAMESPACE, ocid, doc)
 
 
 def _time_anchor(
@@ -710,39 +471,6 @@ def _time_anchor(
     }
 
 
-def _new_evaluation_round(doc: Document) -> None:
-    """After an upheld objection: a new evaluation round, no winner, objections settled."""
-    doc["evaluation"] = {"round": doc["evaluation"]["round"] + 1, "evaluated": 0, "best": None}
-    doc["winner"] = None
-    doc["objections"] = {
-        "end": None,
-        "filed": doc["objections"]["filed"],
-        "answered": doc["objections"]["answered"],
-        "upheld": 0,
-    }
-
-
-def _check_objections_answered(doc: Document) -> None:
-    objections = doc["objections"]
-    if objections["answered"] != objections["filed"]:
-        raise rejected(
-            "objection_unanswered",
-            f"{objections['filed'] - objections['answered']} objection(s) await an answer",
-        )
-
-
-def _better(criteria: str, candidate: dict[str, Any], best: dict[str, Any] | None) -> bool:
-    """Lowest price (price_only) or highest score then lowest price (rated); ties: earlier bid."""
-    if best is None:
-        return True
-
-    def rank(bid: dict[str, Any]) -> tuple[int, int, int]:
-        score = -bid["score_hundredths"] if criteria == "rated" else 0
-        return (score, bid["price_sen"], bid["bid_seq"])
-
-    return rank(candidate) < rank(best)
-
-
 def prefetch_tender(statement: Statement) -> list[tuple[str, str]]:
     keys = [(lc.TENDER_NAMESPACE, statement.subject)]
     if statement.type == lc.CLOSED_TYPE:
@@ -750,7 +478,21 @@ def prefetch_tender(statement: Statement) -> list[tuple[str, str]]:
     if statement.type.startswith("procurement.bid.") or statement.type == lc.OBJECTION_FILED:
         keys.append((lc.BID_NAMESPACE, lc.bid_key(statement.subject, statement.signer)))
         keys.append((VENDOR_NAMESPACE, statement.signer))
+    if statement.type == lc.QUESTION_ASKED:  # the asker must be an eligible vendor
+        keys.append((VENDOR_NAMESPACE, statement.signer))
     body = statement.body
+    # An answer names its question or objection by number; the reducer reads that one.
+    for answered, field, namespace, number_max in (
+        (lc.QUESTION_ANSWERED, "question", lc.QUESTION_NAMESPACE, QUESTIONS_MAX),
+        (lc.OBJECTION_ANSWERED, "objection", lc.OBJECTION_NAMESPACE, OBJECTIONS_MAX),
+    ):
+        number: Any = body.get(field)
+        if (
+            statement.type == answered
+            and type(number) is int
+            and 1 <= number <= number_max  # bounded: a hint never formats a huge number
+        ):
+            keys.append((namespace, lc.numbered_key(statement.subject, number)))
     if statement.type == lc.PACKAGE_CREATED and isinstance(body.get("budget_line"), str):
         keys.append((budget.NS_LINE, body["budget_line"]))
     if statement.type == lc.PACKAGE_CREATED and isinstance(body.get("rup_code"), str):
@@ -785,40 +527,69 @@ COMMITTEE = frozenset({"procurement_officer", "committee_member"})
 CLOSER = frozenset({"tender_closer"})
 """The role of the server's closer key (``procurement.closer``): closing and nothing else."""
 VENDOR = frozenset({"vendor"})
-ROLES = {
-    lc.PACKAGE_CREATED: (OFFICER, "plan a package (RUP item) against a budget line"),
-    lc.ANNOUNCED: (OFFICER, "announce the tender: documents, schedule, committee"),
-    lc.AMENDED: (OFFICER, "publish an addendum (bidders re-confirm; deadline may extend)"),
-    lc.QUESTION_ASKED: (VENDOR, "a vendor asks a clarification question (aanwijzing)"),
-    lc.QUESTION_ANSWERED: (COMMITTEE, "answer a clarification question"),
-    lc.CLOSED_TYPE: (COMMITTEE | CLOSER, "close bidding at or after the deadline"),
-    lc.OPENED_TYPE: (
-        COMMITTEE,
-        "open every bid: once each has k releases, or after the release window",
-    ),
-    lc.EVALUATED: (COMMITTEE, "evaluate bids: pass/fail, score and reasons"),
-    lc.WINNER_ANNOUNCED_TYPE: (COMMITTEE, "announce the winner; masa sanggah starts"),
-    lc.OBJECTION_FILED: (VENDOR, "a bidder files an objection (sanggah)"),
-    lc.OBJECTION_ANSWERED: (COMMITTEE, "answer an objection: upheld or rejected"),
-    lc.EVALUATION_REOPENED: (OFFICER, "re-evaluate after an upheld objection"),
-    lc.RELEASE_REOPENED: (
+REDUCERS = (
+    ProcurementKind(
+        lc.PACKAGE_CREATED,
         OFFICER,
-        "after an upheld objection: let the missing share releases in, then open again",
+        reduce_package_created,
+        "plan a package (RUP item) against a budget line",
+        prefetch_tender,
     ),
-    lc.CANCELLED_TYPE: (OFFICER, "cancel the tender, with a reason"),
-    lc.FAILED_TYPE: (OFFICER, "declare the tender failed (tender gagal), with a reason"),
-}
-
-
-def make_kinds(rules: RuleBook) -> tuple[StatementKind, ...]:
-    reducers = make_reducers(rules)
-    return tuple(
-        StatementKind(
-            statement_type,
-            ROLES[statement_type][0],
-            reducer,
-            ROLES[statement_type][1],
-            prefetch=prefetch_tender,
-        )
-        for statement_type, reducer in reducers.items()
-    )
+    ProcurementKind(
+        lc.ANNOUNCED,
+        OFFICER,
+        reduce_announced,
+        "announce the tender: documents, schedule, committee",
+        prefetch_tender,
+    ),
+    ProcurementKind(
+        lc.AMENDED,
+        OFFICER,
+        reduce_amended,
+        "publish an addendum (bidders re-confirm; deadline may extend)",
+        prefetch_tender,
+    ),
+    ProcurementKind(
+        lc.QUESTION_ASKED,
+        VENDOR,
+        reduce_question_asked,
+        "a vendor asks a clarification question (aanwijzing)",
+        prefetch_tender,
+    ),
+    ProcurementKind(
+        lc.QUESTION_ANSWERED,
+        COMMITTEE,
+        reduce_question_answered,
+        "answer a clarification question",
+        prefetch_tender,
+    ),
+    ProcurementKind(
+        lc.CLOSED_TYPE,
+        COMMITTEE | CLOSER,
+        reduce_closed,
+        "close bidding at or after the deadline",
+        prefetch_tender,
+    ),
+    ProcurementKind(
+        lc.OPENED_TYPE,
+        COMMITTEE,
+        reduce_opened,
+        "open every bid: once each has k releases, or after the release window",
+        prefetch_tender,
+    ),
+    ProcurementKind(
+        lc.CANCELLED_TYPE,
+        OFFICER,
+        reduce_ended,
+        "cancel the tender, with a reason",
+        prefetch_tender,
+    ),
+    ProcurementKind(
+        lc.FAILED_TYPE,
+        OFFICER,
+        reduce_ended,
+        "declare the tender failed (tender gagal), with a reason",
+        prefetch_tender,
+    ),
+)
+"""This module's statement types (``procurement.registration``): one row each."""

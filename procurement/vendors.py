@@ -30,7 +30,6 @@ from typing import Any
 
 from ledger.authority import KEY_NAMESPACE
 from ledger.errors import ClientError
-from ledger.kinds import StatementKind
 from ledger.state import Document, State
 from ledger.statement import LoggedEntry, Statement, b64encode, format_time, key_id_of, parse_time
 from procurement import fields
@@ -42,6 +41,8 @@ from procurement.limits import (
     SANCTIONS_MAX,
 )
 from procurement.npwp import normalise
+from procurement.registration import ProcurementKind
+from procurement.rules import RuleBook
 
 VENDOR_NAMESPACE = "procurement.vendor"
 NPWP_NAMESPACE = "procurement.npwp"
@@ -107,7 +108,7 @@ def _check_subject(statement: Statement) -> None:
         )
 
 
-def reduce_registered(state: State, entry: LoggedEntry) -> None:
+def reduce_registered(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
     statement = entry.signed.statement
     body = statement.body
     fields.only_fields(body, frozenset({"public_key", "name", "npwp", "address", "qualification"}))
@@ -168,7 +169,7 @@ def reduce_registered(state: State, entry: LoggedEntry) -> None:
     )
 
 
-def reduce_activated(state: State, entry: LoggedEntry) -> None:
+def reduce_activated(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
     statement = entry.signed.statement
     _check_subject(statement)
     fields.only_fields(statement.body, frozenset(), frozenset({"note"}))
@@ -183,7 +184,7 @@ def reduce_activated(state: State, entry: LoggedEntry) -> None:
     state.put(VENDOR_NAMESPACE, statement.subject, doc)
 
 
-def reduce_sanctioned(state: State, entry: LoggedEntry) -> None:
+def reduce_sanctioned(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
     statement = entry.signed.statement
     body = statement.body
     _check_subject(statement)
@@ -220,7 +221,7 @@ def reduce_sanctioned(state: State, entry: LoggedEntry) -> None:
     state.put(VENDOR_NAMESPACE, statement.subject, doc)
 
 
-def reduce_sanction_lifted(state: State, entry: LoggedEntry) -> None:
+def reduce_sanction_lifted(state: State, entry: LoggedEntry, rules: RuleBook) -> None:
     statement = entry.signed.statement
     body = statement.body
     _check_subject(statement)
@@ -248,20 +249,19 @@ def _prefetch(statement: Statement) -> list[tuple[str, str]]:
 
 
 OFFICER = frozenset({"procurement_officer"})
-KINDS = (
-    StatementKind(
+REDUCERS = (
+    ProcurementKind(
         REGISTERED,
         frozenset({"vendor"}),
         reduce_registered,
         "a vendor registers itself with its own key",
+        _prefetch,
         self_signed=True,
-        prefetch=_prefetch,
     ),
-    StatementKind(ACTIVATED, OFFICER, reduce_activated, "activate a vendor", prefetch=_prefetch),
-    StatementKind(
-        SANCTIONED, OFFICER, reduce_sanctioned, "suspend or blacklist a vendor", prefetch=_prefetch
+    ProcurementKind(ACTIVATED, OFFICER, reduce_activated, "activate a vendor", _prefetch),
+    ProcurementKind(
+        SANCTIONED, OFFICER, reduce_sanctioned, "suspend or blacklist a vendor", _prefetch
     ),
-    StatementKind(
-        SANCTION_LIFTED, OFFICER, reduce_sanction_lifted, "lift a sanction", prefetch=_prefetch
-    ),
+    ProcurementKind(SANCTION_LIFTED, OFFICER, reduce_sanction_lifted, "lift a sanction", _prefetch),
 )
+"""This module's statement types (``procurement.registration``): one row each."""

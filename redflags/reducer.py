@@ -54,7 +54,7 @@ from typing import Any
 
 from ledger.kinds import Reducer
 from ledger.state import Document, State
-from ledger.statement import LoggedEntry, parse_time
+from ledger.statement import LoggedEntry, Statement, parse_time
 from procurement import lifecycle as lc
 from procurement.contracts import CONTRACT_NAMESPACE
 from procurement.rules import RULES as PROCUREMENT_RULES
@@ -98,6 +98,16 @@ Bids are read only there: a bid document carries its ciphertext and shares, and
 reading every bid at every followed entry made the follower a fifth of a replay."""
 NO_BID_RULES = tuple(r for r in rules.TENDER_RULES if r not in rules.BID_RULES)
 """What the other followed types judge: the rules that read no bid."""
+
+
+def prefetch(statement: Statement) -> list[tuple[str, str]]:
+    """The flags the follower reads at ``statement`` that it names: its tender's flag of
+    each rule judged there (``write_flag``). The bids in bid order, the tallies and the
+    other tenders of a split are named by documents read first, so they are not here."""
+    judged = rules.TENDER_RULES if statement.type in BID_TYPES else NO_BID_RULES
+    if statement.type == AWARDED:  # the award counts its winner (``_follow_repeat_winner``)
+        judged = (*judged, "RI-REPEAT-WINNER")
+    return [(FLAG_NAMESPACE, flag_key(statement.subject, rule)) for rule in judged]
 
 
 def flag_key(subject: str, rule: str) -> str:

@@ -28,7 +28,7 @@ from portal.rendering import time_zone_of
 from portal.routing import PortalRoute
 from procurement.limits import TEXT_CHARS_MAX as NOTE_CHARS_MAX
 from procurement.vendors import ACTIVATED, QUALIFICATIONS
-from procurement.vendors import KINDS as VENDOR_KINDS
+from procurement.vendors import REDUCERS as VENDOR_TABLE
 from workspace import reads
 from workspace.i18n import script_messages
 from workspace.limits import (
@@ -66,7 +66,7 @@ require(
     InvariantBroken("the forms must list every role and every qualification"),
 )
 require(
-    [kind.roles for kind in VENDOR_KINDS if kind.type == ACTIVATED] == [{ACTIVATOR_ROLE}],
+    [kind.roles for kind in VENDOR_TABLE if kind.type == ACTIVATED] == [{ACTIVATOR_ROLE}],
     InvariantBroken("the vendor page must name the role that activates vendors"),
 )
 

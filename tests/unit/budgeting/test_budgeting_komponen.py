@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from budgeting_book import L1, L2, YEAR, Book, funded, juta, refused, structured_book
+from budgeting_book import L1, L2, LOGGED_AT, YEAR, Book, funded, juta, refused, structured_book
 from hypothesis import given
 from hypothesis import strategies as strategies
 
@@ -21,7 +21,9 @@ from budgeting import statements as st
 from budgeting.errors import KomponenTotalMismatch
 from budgeting.limits import KOMPONEN_PER_LINE_MAX, PRICE_ITEMS_PER_STATEMENT_MAX
 from budgeting.namespaces import NS_KOMPONEN, NS_POSTING, NS_PRICE_ITEM, NS_PRICE_LIST
+from budgeting.reducers import prefetch
 from ledger.errors import TerangError
+from ledger.statement import Statement
 
 RP = 100
 SSH = "SSH-2026"
@@ -284,3 +286,27 @@ def test_the_sum_invariant(totals: list[int], off_by: int) -> None:
     else:
         book.post(posting)
         assert komponen_doc(book)["total_sen"] == book.line(L1)["budget_sen"]
+
+
+def test_a_price_list_hints_every_document_its_reducer_reads() -> None:
+    """The sequencer loads a batch's hinted documents in a few queries; every read it did
+    not hint is one more round trip under the write lock. A price list's reducer reads
+    each item's key (to refuse a duplicate), and the body names them all."""
+    book = priced_book()
+    reads: list[tuple[str, str]] = []
+    read = book.state.get
+
+    def recording(namespace: str, key: str) -> Any:
+        reads.append((namespace, key))
+        return read(namespace, key)
+
+    book.state.get = recording  # type: ignore[method-assign]
+    f4 = st.PriceItem("1.1.7.01.03.01.002", "Kertas HVS F4 70 gram", "rim", 56_000 * RP, "SSH")
+    posting = st.price_list(SSH, f"{SSH}-v1-2", 1, [PULPEN, f4])
+    book.post(posting)
+    statement = Statement(
+        posting.type, posting.subject, "0" * 64, LOGGED_AT, posting.nonce, posting.body
+    )
+    hinted = set(prefetch(statement))
+    assert (NS_PRICE_ITEM, f"{SSH}:000001:{PULPEN.code}") in reads
+    assert set(reads) - hinted == set()
