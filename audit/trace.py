@@ -55,9 +55,8 @@ from ledger.authority import KEY_NAMESPACE
 from ledger.errors import ClientError
 from planning.read_models import ProposalRow
 from procurement import reads
-from procurement.contracts import CONTRACT_NAMESPACE
 from procurement.lifecycle import TENDER_NAMESPACE
-from procurement.rup import RUP_NAMESPACE
+from procurement.namespaces import CONTRACT_NAMESPACE, RUP_NAMESPACE
 
 STAGES: Final = {
     "planning.proposal.submitted": "proposal",

@@ -23,7 +23,7 @@ from budgeting.codes import LINE_ID_PATTERN, parse_line_id
 from budgeting.read_models import get_line_row
 from ledger.errors import NotFound
 from ledger.http_problems import problem_responses
-from ledger.service import Ledger
+from ledger.reads import PublicLog
 from planning.limits import PROPOSAL_ID_CHARS_MAX
 from planning.read_models import get_proposal
 from planning.statements import PROPOSAL_ID_PATTERN, parse_proposal_id
@@ -122,7 +122,7 @@ def _cursor(text: str | None) -> tuple[int, int] | None:
     return None if text is None else parse_cursor(text)
 
 
-def build_router(ledger: Ledger) -> APIRouter:
+def build_router(ledger: PublicLog) -> APIRouter:
     router = APIRouter(prefix="/api/v1/trace", tags=["trace"])
 
     @router.get(

@@ -18,7 +18,7 @@ from typing import Any
 
 from ledger.clock import Clock
 from ledger.region_time import zone_info
-from procurement.contracts import ACTIVE
+from procurement.namespaces import ACTIVE
 
 
 def today_in(now: datetime, zone: tzinfo = UTC) -> date:

@@ -36,8 +36,8 @@ from portal.rendering import render, url_with
 from portal.routing import PortalRoute, bad_request, not_found
 from procurement import documents, reads
 from procurement import lifecycle as lc
-from procurement.contracts import CONTRACT_NAMESPACE
 from procurement.demo_ids import is_demo_ocid
+from procurement.namespaces import CONTRACT_NAMESPACE
 from procurement.rules import CATEGORIES, METHODS
 from procurement.vendors import VENDOR_NAMESPACE
 from redflags import catalogue as flag_catalogue

@@ -24,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from procurement import contracts as ct
 from procurement import lifecycle as lc
+from procurement import namespaces as ct
 
 ROAD: Final = (
     "planned",

@@ -90,11 +90,18 @@ from procurement.limits import (
     REASON_CHARS_MAX,
     REQUESTS_MAX,
 )
+from procurement.namespaces import (
+    ACTIVE,
+    COMPLETED,
+    CONTRACT_NAMESPACE,
+    CONTRACT_STATUSES,
+    PAID_IN_FULL,
+    TERMINATED,
+)
 from procurement.registration import ProcurementKind
 from procurement.rules import RuleBook, RuleSet
 from procurement.tender import _ocid
 
-CONTRACT_NAMESPACE = "procurement.contract"
 P = "procurement.contract."
 SIGNED = P + "signed"
 AMENDED = P + "amended"
@@ -103,11 +110,7 @@ PAYMENT_REJECTED = P + "payment_rejected"
 PAID = P + "paid"
 COMPLETED_TYPE = P + "completed"
 TERMINATED_TYPE = P + "terminated"
-ACTIVE = "active"
-PAID_IN_FULL = "paid"
-COMPLETED = "completed"
-TERMINATED = "terminated"
-STATUSES = (ACTIVE, PAID_IN_FULL, COMPLETED, TERMINATED)
+STATUSES = CONTRACT_STATUSES
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     AMENDED: (frozenset({ACTIVE}), None),
     PAYMENT_REQUESTED: (frozenset({ACTIVE}), None),

@@ -88,6 +88,7 @@ from procurement.demo_ids import OCID_PREFIX
 from procurement.demo_items import items_for
 from procurement.fields import wire_amount
 from procurement.members import BOX_KEY_REGISTERED
+from procurement.namespaces import CONTRACT_NAMESPACE
 from procurement.reads import document, iter_prefixed
 from procurement.vendors import VENDOR_NAMESPACE
 
@@ -1055,7 +1056,7 @@ class YearTender:
 
     def _contract_doc(self) -> dict[str, Any]:
         with self.ledger.engine.connect() as conn:
-            found = document(conn, ct.CONTRACT_NAMESPACE, self.ocid)
+            found = document(conn, CONTRACT_NAMESPACE, self.ocid)
         assert found is not None
         return found
 

@@ -44,19 +44,20 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import BigInteger, Column, LargeBinary, MetaData, String, Table, select
+from sqlalchemy import BigInteger, Column, Engine, LargeBinary, MetaData, String, Table, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
+from ledger.clock import Clock
 from ledger.errors import ClientError, Conflict, InvariantBroken, NotFound, PayloadTooLarge, require
 from ledger.http_problems import problem_responses
-from ledger.service import Ledger
+from ledger.reads import ReadSide
 from ledger.statement import format_time
 from procurement.lifecycle import DOCUMENT_NAMESPACE
 
@@ -76,6 +77,22 @@ document_blobs = Table(
     Column("content", LargeBinary, nullable=False),
     Column("stored_at", String(32), nullable=False),
 )
+
+
+class DocumentHost(Protocol):
+    """What the document store needs of the service (``ledger.service.Ledger`` is one): the
+    primary's engine to store a blob, the read side to serve one, the clock to date it.
+    Typed by shape so that a reader of this module (the portal) never imports the
+    service, and the sequencer behind it."""
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def reads(self) -> ReadSide: ...
+
+    @property
+    def clock(self) -> Clock: ...
 
 
 @dataclass(frozen=True)
@@ -125,7 +142,7 @@ def read_content(conn: Connection, sha256: str) -> bytes | None:
     return None if content is None else bytes(content)
 
 
-def insert_idempotent(ledger: Ledger, sha256: str, content: bytes) -> bool:
+def insert_idempotent(ledger: DocumentHost, sha256: str, content: bytes) -> bool:
     """Store the bytes under their hash; False if they were stored already.
 
     The caller has checked that ``content`` hashes to ``sha256``, so an existing row
@@ -186,7 +203,7 @@ def _content_disposition(name: str) -> str:
     return "attachment; filename*=UTF-8''" + quote(name, safe="")
 
 
-def build_router(ledger: Ledger, limits: DocumentLimits | None = None) -> APIRouter:
+def build_router(ledger: DocumentHost, limits: DocumentLimits | None = None) -> APIRouter:
     """``PUT`` and ``GET /documents/{sha256}`` (mounted under ``/api/v1/procurement``)."""
     settings = limits or DocumentLimits.from_env()
     router = APIRouter(tags=["procurement"])

@@ -41,7 +41,7 @@ from ledger.limits import DATABASE_INTEGER_MAX
 from ledger.state import Document, copy_document
 from ledger.statement import LoggedEntry
 from procurement import lifecycle as lc
-from procurement.contracts import CONTRACT_NAMESPACE
+from procurement.namespaces import CONTRACT_NAMESPACE
 from procurement.vendors import VENDOR_NAMESPACE
 
 OWN_NAMESPACES = frozenset(

@@ -21,13 +21,12 @@ from ledger import storage
 from ledger.errors import InvariantBroken, require
 from ledger.limits import Limits
 from ledger.statement import LoggedEntry
-from procurement.contracts import CONTRACT_NAMESPACE
 from procurement.lifecycle import TENDER_NAMESPACE
 from procurement.limits import (
     FILTER_WINDOW_ROWS_MAX,
     SCAN_ROWS_MAX,
 )
-from procurement.rup import RUP_NAMESPACE
+from procurement.namespaces import CONTRACT_NAMESPACE, RUP_NAMESPACE
 from procurement.vendors import VENDOR_NAMESPACE
 
 

@@ -24,9 +24,8 @@ from ledger.errors import InvariantBroken, NotFound
 from ledger.http_problems import problem_responses
 from ledger.limits import DATABASE_INTEGER_MAX
 from ledger.service import Ledger
-from procurement import contracts, documents, history, ocds, reads, rup
+from procurement import contracts, documents, history, ocds, reads
 from procurement import lifecycle as lc
-from procurement.contracts import CONTRACT_NAMESPACE
 from procurement.fields import wire_amount
 from procurement.limits import (
     BIDS_PAGE_ITEMS_DEFAULT,
@@ -39,6 +38,7 @@ from procurement.limits import (
     RUP_REVISIONS_MAX,
     TIMELINE_ITEMS_MAX,
 )
+from procurement.namespaces import CONTRACT_NAMESPACE, RUP_NAMESPACE
 from procurement.vendors import VENDOR_NAMESPACE
 
 OCID = r"^ocds-[a-z0-9]{6}-[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"
@@ -396,7 +396,7 @@ def build_router(ledger: Ledger) -> APIRouter:
         with ledger.reads.snapshot(request) as snap:
             conn = snap.conn
             size = snap.tree_size
-            doc = reads.document(conn, rup.RUP_NAMESPACE, code)
+            doc = reads.document(conn, RUP_NAMESPACE, code)
             if doc is None:
                 raise NotFound(f"no RUP item {code}", code="unknown_rup")
             cited = reads.documents(conn, lc.TENDER_NAMESPACE, list(doc["packages"]))

@@ -40,10 +40,10 @@ from procurement.limits import (
     RUP_PACKAGES_MAX,
     RUP_REVISIONS_MAX,
 )
+from procurement.namespaces import RUP_NAMESPACE
 from procurement.registration import ProcurementKind
 from procurement.rules import CATEGORIES, METHODS, RuleBook
 
-RUP_NAMESPACE = "procurement.rup"
 P = "procurement.rup."
 PUBLISHED = P + "published"
 REVISED = P + "revised"

@@ -44,6 +44,7 @@ from procurement.limits import (
     REASON_CHARS_MAX,
     RUP_CODE_CHARS_MAX,
 )
+from procurement.namespaces import RUP_NAMESPACE
 from procurement.registration import ProcurementKind
 from procurement.rules import CATEGORIES, METHODS, RuleBook
 from procurement.vendors import VENDOR_NAMESPACE, require_eligible
@@ -496,7 +497,7 @@ def prefetch_tender(statement: Statement) -> list[tuple[str, str]]:
     if statement.type == lc.PACKAGE_CREATED and isinstance(body.get("budget_line"), str):
         keys.append((budget.NS_LINE, body["budget_line"]))
     if statement.type == lc.PACKAGE_CREATED and isinstance(body.get("rup_code"), str):
-        keys.append((rup.RUP_NAMESPACE, body["rup_code"]))
+        keys.append((RUP_NAMESPACE, body["rup_code"]))
     committee: Any = body.get("committee")
     if statement.type == lc.ANNOUNCED and isinstance(committee, dict):
         members: Any = committee.get("members")

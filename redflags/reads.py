@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from procurement import reads as procurement_reads
 from procurement.limits import FILTER_WINDOW_ROWS_MAX
 from procurement.reads import FilteredPage
-from redflags.reducer import FLAG_NAMESPACE
+from redflags.namespaces import FLAG_NAMESPACE
 
 STATUSES = ("raised", "cleared")
 CSV_COLUMNS = (

@@ -56,17 +56,15 @@ from ledger.kinds import Reducer
 from ledger.state import Document, State
 from ledger.statement import LoggedEntry, Statement, parse_time
 from procurement import lifecycle as lc
-from procurement.contracts import CONTRACT_NAMESPACE
+from procurement.namespaces import CONTRACT_NAMESPACE
 from procurement.rules import RULES as PROCUREMENT_RULES
 from procurement.rules import WIB
 from procurement.vendors import VENDOR_NAMESPACE
 from redflags import rules
 from redflags.limits import TALLY_RECENT_MAX
+from redflags.namespaces import FLAG_NAMESPACE, TALLY_NAMESPACE
 from redflags.periods import PERIODS, PeriodBook
 from redflags.rules import THRESHOLDS, BidFact, Flag, SmallPackage, TenderFacts, Thresholds
-
-FLAG_NAMESPACE = "redflags.flag"
-TALLY_NAMESPACE = "redflags.tally"
 
 P = "procurement."
 PACKAGE_CREATED = P + "package.created"
